@@ -1,0 +1,130 @@
+/*
+ * history.h - a recorded history: events in real-time order, paired into
+ * operations.
+ *
+ * Readers push events with hist_push; hist_finish then pairs every client
+ * invocation with the next completion of the same process and builds the op
+ * list. The rules are Jepsen's:
+ *   - ok: the op took effect; fail: it did not; info: unknown, it may take
+ *     effect at any time after its invocation, or never.
+ *   - an invocation with no completion is treated as info;
+ *   - a process runs one op at a time: invoking again while its op is open,
+ *     or completing an op it never invoked, is an input error;
+ *   - events of the process "nemesis" are kept as annotations, not ops.
+ * Fail ops stay in the op list (for reporting); checkers drop them.
+ *
+ * Event positions are the real-time order: op a precedes op b when a's
+ * completion event comes before b's invocation event.
+ */
+#ifndef CONCH_HISTORY_H
+#define CONCH_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "value.h"
+
+/* An absent time, index or version. */
+#define HIST_NONE INT64_MIN
+/* The ret of an op that never completed. */
+#define HIST_OPEN UINT32_MAX
+
+typedef enum hist_rc {
+    HIST_OK = 0,
+    HIST_EIO,      /* cannot open or read the input */
+    HIST_ESYNTAX,  /* not well-formed JSON / EDN / log text */
+    HIST_EINVALID, /* well-formed, but not a valid history */
+    HIST_ETOOBIG,  /* a line or value over the size limit */
+} hist_rc;
+
+/* Where and why input was rejected: "file:line:col: msg". line and col
+ * are 1-based; 0 means unknown. */
+typedef struct hist_error {
+    hist_rc rc;
+    char file[256];
+    uint32_t line, col;
+    char msg[512];
+} hist_error;
+
+void hist_error_set(hist_error *e, hist_rc rc, const char *file, uint32_t line,
+                    uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* "file:line:col: msg" (parts that are unknown are left out). */
+void hist_error_format(const hist_error *e, sbuf *out);
+
+typedef enum hist_type { EV_INVOKE, EV_OK, EV_FAIL, EV_INFO } hist_type;
+
+typedef struct hist_event {
+    hist_type type;
+    bool has_key;
+    val process, f, key, value;
+    val node;  /* nil when unknown */
+    val error; /* nil when none */
+    int64_t time, index, version; /* HIST_NONE when absent */
+    uint32_t line, col;           /* where the event starts in its file */
+} hist_event;
+
+typedef enum hist_status { OP_OK, OP_INFO, OP_FAIL } hist_status;
+
+typedef struct hist_op {
+    val process, f, key;
+    val in;  /* the invocation's value */
+    val out; /* the ok completion's value; nil otherwise */
+    val node;
+    bool has_key;
+    bool completed; /* false: no completion was recorded (status is info) */
+    hist_status status;
+    uint32_t call, ret; /* event positions; ret is HIST_OPEN if never completed */
+    int64_t call_time, ret_time, version;
+} hist_op;
+
+typedef struct history history;
+
+typedef enum hist_independent { HIST_INDEP_AUTO, HIST_INDEP_NO, HIST_INDEP_YES } hist_independent;
+
+/* A new, empty history named after its source (a path, or "-"). Free with
+ * hist_free. */
+history *hist_new(const char *name);
+void hist_free(history *h);
+
+const char *hist_name(const history *h);
+vtab *hist_vtab(history *h);
+const vtab *hist_cvtab(const history *h);
+
+/* Append one event; ev is copied. */
+void hist_push(history *h, const hist_event *ev);
+
+/* Pair events into ops. Jepsen's independent form (every client value a
+ * [key value] pair) is unpacked into key and value: always with YES, never
+ * with NO, and with AUTO when every client op has that shape. Returns
+ * HIST_OK, or an error with the line that breaks a rule above. */
+hist_rc hist_finish(history *h, hist_independent indep, hist_error *err);
+
+size_t hist_nevents(const history *h);
+const hist_event *hist_events(const history *h);
+size_t hist_nops(const history *h);
+const hist_op *hist_ops(const history *h);
+/* Counts by status, and of ops never completed, and annotation events. */
+typedef struct hist_counts {
+    size_t ok, info, fail, open, annotations;
+} hist_counts;
+hist_counts hist_count(const history *h);
+/* True if the history was read in Jepsen's independent form. */
+bool hist_was_independent(const history *h);
+
+/* Warnings a reader wants shown (e.g. a torn last line it skipped). */
+void hist_warn(history *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+size_t hist_nwarnings(const history *h);
+const char *hist_warning(const history *h, size_t i);
+
+/* A map from vals to 32-bit numbers, for grouping by key or process. */
+typedef struct valmap valmap;
+valmap *valmap_new(void);
+void valmap_free(valmap *m);
+/* Returns true and sets *out if v is present. */
+bool valmap_get(const valmap *m, val v, uint32_t *out);
+void valmap_put(valmap *m, val v, uint32_t x);
+size_t valmap_size(const valmap *m);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * value.c - interning of strings, lists and maps (see value.h).
+ *
+ * Layout: every interned object has an entry (kind, length, hash, offset).
+ * String bytes live in one byte arena, list and map items in one val arena;
+ * offsets, not pointers, so the arenas can grow by realloc. An open-address
+ * table of entry ids (linear probing, load at most 1/2) finds an object by
+ * its hash and contents.
+ */
+#include "value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/hash.h"
+#include "../util/mem.h"
+
+typedef struct ventry {
+    uint64_t hash;
+    uint32_t kind;
+    uint32_t len; /* bytes for a string, items for a list or map */
+    size_t off;   /* into bytes or items */
+} ventry;
+
+struct vtab {
+    VEC(ventry) ents;
+    VEC(char) bytes;
+    VEC(val) items;
+    uint32_t *slots; /* entry id + 1; 0 is empty */
+    size_t nslots;
+};
+
+vtab *vtab_new(void)
+{
+    vtab *t = xcalloc(1, sizeof *t);
+    t->nslots = 1024;
+    t->slots = xcalloc(t->nslots, sizeof *t->slots);
+    return t;
+}
+
+void vtab_free(vtab *t)
+{
+    if (!t)
+        return;
+    free(t->ents.v);
+    free(t->bytes.v);
+    free(t->items.v);
+    free(t->slots);
+    free(t);
+}
+
+size_t vtab_bytes(const vtab *t)
+{
+    return t->ents.cap * sizeof(ventry) + t->bytes.cap + t->items.cap * sizeof(val) +
+           t->nslots * sizeof(uint32_t);
+}
+
+val val_float(double d)
+{
+    val v = {VAL_FLOAT, 0, 0};
+    if (d == 0)
+        d = 0; /* one zero: -0.0 and 0.0 compare equal, so intern them alike */
+    memcpy(&v.n, &d, sizeof d);
+    return v;
+}
+
+uint64_t val_hash(val v)
+{
+    return hash_mix64((uint64_t)v.n ^ ((uint64_t)v.kind << 59));
+}
+
+static void rehash(vtab *t)
+{
+    size_t n = t->nslots * 2;
+    uint32_t *s = xcalloc(n, sizeof *s);
+    for (size_t i = 0; i < t->ents.n; i++) {
+        size_t j = t->ents.v[i].hash & (n - 1);
+        while (s[j])
+            j = (j + 1) & (n - 1);
+        s[j] = (uint32_t)i + 1;
+    }
+    free(t->slots);
+    t->slots = s;
+    t->nslots = n;
+}
+
+/* Find or add an object of the given kind whose contents are data[0..size)
+ * (bytes for strings, vals for lists and maps); len is its length in units. */
+static val intern(vtab *t, uint32_t kind, const void *data, size_t size, uint32_t len)
+{
+    uint64_t h = hash_bytes(data, size, kind);
+    size_t mask = t->nslots - 1;
+    size_t j = h & mask;
+    for (; t->slots[j]; j = (j + 1) & mask) {
+        const ventry *e = &t->ents.v[t->slots[j] - 1];
+        if (e->hash != h || e->kind != kind || e->len != len)
+            continue;
+        const void *have = kind == VAL_STR ? (const void *)(t->bytes.v + e->off)
+                                           : (const void *)(t->items.v + e->off);
+        if (memcmp(have, data, size) == 0)
+            return (val){kind, 0, (int64_t)(t->slots[j] - 1)};
+    }
+    ventry e = {h, kind, len, 0};
+    if (kind == VAL_STR) {
+        e.off = t->bytes.n;
+        VEC_RESERVE(t->bytes, t->bytes.n + size + 1);
+        memcpy(t->bytes.v + t->bytes.n, data, size);
+        t->bytes.v[t->bytes.n + size] = '\0';
+        t->bytes.n += size + 1;
+    } else {
+        e.off = t->items.n;
+        VEC_RESERVE(t->items, t->items.n + len);
+        if (len)
+            memcpy(t->items.v + t->items.n, data, size);
+        t->items.n += len;
+    }
+    uint32_t id = (uint32_t)t->ents.n;
+    VEC_PUSH(t->ents, e);
+    t->slots[j] = id + 1;
+    if (t->ents.n * 2 > t->nslots)
+        rehash(t);
+    return (val){kind, 0, id};
+}
+
+val val_str(vtab *t, const char *s, size_t n)
+{
+    return intern(t, VAL_STR, s, n, (uint32_t)n);
+}
+
+val val_cstr(vtab *t, const char *s)
+{
+    return val_str(t, s, strlen(s));
+}
+
+val val_list(vtab *t, const val *items, size_t n)
+{
+    return intern(t, VAL_LIST, items, n * sizeof(val), (uint32_t)n);
+}
+
+val val_map(vtab *t, const val *kv, size_t npairs)
+{
+    return intern(t, VAL_MAP, kv, 2 * npairs * sizeof(val), (uint32_t)(2 * npairs));
+}
+
+const char *val_str_bytes(const vtab *t, val v, size_t *len)
+{
+    if (v.kind != VAL_STR) {
+        if (len)
+            *len = 0;
+        return "";
+    }
+    const ventry *e = &t->ents.v[v.n];
+    if (len)
+        *len = e->len;
+    return t->bytes.v + e->off;
+}
+
+const val *val_items(const vtab *t, val v, size_t *n)
+{
+    if (v.kind != VAL_LIST && v.kind != VAL_MAP) {
+        *n = 0;
+        return NULL;
+    }
+    const ventry *e = &t->ents.v[v.n];
+    *n = e->len;
+    return t->items.v + e->off;
+}
+
+bool val_is_str(const vtab *t, val v, const char *s)
+{
+    if (v.kind != VAL_STR)
+        return false;
+    size_t n;
+    const char *p = val_str_bytes(t, v, &n);
+    return n == strlen(s) && memcmp(p, s, n) == 0;
+}
+
+static double as_double(val v)
+{
+    double d;
+    memcpy(&d, &v.n, sizeof d);
+    return d;
+}
+
+int val_cmp(const vtab *t, val a, val b)
+{
+    if (a.kind != b.kind)
+        return a.kind < b.kind ? -1 : 1;
+    switch (a.kind) {
+    case VAL_NIL:
+        return 0;
+    case VAL_BOOL:
+    case VAL_INT:
+        return a.n < b.n ? -1 : a.n > b.n;
+    case VAL_FLOAT: {
+        double x = as_double(a), y = as_double(b);
+        return x < y ? -1 : x > y;
+    }
+    case VAL_STR: {
+        size_t na, nb;
+        const char *pa = val_str_bytes(t, a, &na), *pb = val_str_bytes(t, b, &nb);
+        int c = memcmp(pa, pb, na < nb ? na : nb);
+        return c ? (c < 0 ? -1 : 1) : (na < nb ? -1 : na > nb);
+    }
+    default: {
+        size_t na, nb;
+        const val *ia = val_items(t, a, &na), *ib = val_items(t, b, &nb);
+        for (size_t i = 0; i < na && i < nb; i++) {
+            int c = val_cmp(t, ia[i], ib[i]);
+            if (c)
+                return c;
+        }
+        return na < nb ? -1 : na > nb;
+    }
+    }
+}
+
+static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
+{
+    size_t start = b->len;
+    switch (v.kind) {
+    case VAL_NIL:
+        sbuf_adds(b, human ? "nil" : "null");
+        break;
+    case VAL_BOOL:
+        sbuf_adds(b, v.n ? "true" : "false");
+        break;
+    case VAL_INT:
+        sbuf_printf(b, "%lld", (long long)v.n);
+        break;
+    case VAL_FLOAT: {
+        double d = as_double(v);
+        if (isfinite(d))
+            sbuf_printf(b, "%.17g", d);
+        else
+            sbuf_adds(b, "null");
+        break;
+    }
+    case VAL_STR: {
+        size_t n;
+        const char *s = val_str_bytes(t, v, &n);
+        if (human && n > max)
+            n = max;
+        sbuf_add_json_str(b, s, n);
+        if (human && n == max)
+            sbuf_adds(b, "...");
+        break;
+    }
+    default: {
+        size_t n;
+        const val *it = val_items(t, v, &n);
+        bool map = v.kind == VAL_MAP;
+        sbuf_addc(b, map ? '{' : '[');
+        for (size_t i = 0; i < n; i++) {
+            if (human && b->len - start > max) {
+                sbuf_adds(b, "...");
+                break;
+            }
+            if (i)
+                sbuf_adds(b, map && i % 2 ? ": " : ", ");
+            if (map && i % 2 == 0 && it[i].kind != VAL_STR && !human) {
+                /* JSON object keys must be strings. */
+                sbuf s = {0};
+                format(t, it[i], &s, false, max);
+                sbuf_add_json_str(b, sbuf_str(&s), s.len);
+                sbuf_free(&s);
+            } else {
+                format(t, it[i], b, human, max);
+            }
+        }
+        sbuf_addc(b, map ? '}' : ']');
+    }
+    }
+}
+
+void val_to_json(const vtab *t, val v, sbuf *b)
+{
+    format(t, v, b, false, SIZE_MAX);
+}
+
+void val_describe(const vtab *t, val v, sbuf *b)
+{
+    format(t, v, b, true, 60);
+}
