@@ -1,0 +1,410 @@
+/*
+ * read.c - loading input, telling its format, and the op-map -> event rules
+ * every reader shares (see read.h).
+ *
+ * Input is mapped (regular files) or read whole (pipes). Before any parser
+ * runs, one pass rejects NUL bytes and over-long lines, so the parsers can
+ * assume neither and so a 3 GB line costs a scan, never an allocation: for a
+ * pipe the check runs while reading and stops at the first line over the cap.
+ */
+#include "read.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/mem.h"
+#include "read_int.h"
+
+bool rd_log_sniff(const char *p, size_t n);
+
+int hist_format_parse(const char *s)
+{
+    if (!strcmp(s, "auto"))
+        return HIST_FMT_AUTO;
+    if (!strcmp(s, "jsonl") || !strcmp(s, "json"))
+        return HIST_FMT_JSONL;
+    if (!strcmp(s, "edn"))
+        return HIST_FMT_EDN;
+    if (!strcmp(s, "jepsen-log") || !strcmp(s, "log"))
+        return HIST_FMT_LOG;
+    return -1;
+}
+
+const char *hist_format_name(hist_format f)
+{
+    switch (f) {
+    case HIST_FMT_JSONL: return "jsonl";
+    case HIST_FMT_EDN: return "edn";
+    case HIST_FMT_LOG: return "jepsen-log";
+    default: return "auto";
+    }
+}
+
+/* 1-based line and column of byte off. Only used on the error path. */
+static void position(const char *p, size_t off, uint32_t *line, uint32_t *col)
+{
+    uint32_t l = 1;
+    size_t start = 0;
+    for (size_t i = 0; i < off; i++)
+        if (p[i] == '\n') {
+            l++;
+            start = i + 1;
+        }
+    *line = l;
+    *col = (uint32_t)(off - start + 1);
+}
+
+static hist_rc check_bytes(const char *name, const char *p, size_t n, size_t max_line,
+                           hist_error *err)
+{
+    const char *nul = memchr(p, '\0', n);
+    if (nul) {
+        uint32_t l, c;
+        position(p, (size_t)(nul - p), &l, &c);
+        hist_error_set(err, HIST_ESYNTAX, name, l, c,
+                       "unexpected NUL byte: this is binary data, not a history");
+        return err->rc;
+    }
+    size_t off = 0;
+    uint32_t line = 1;
+    while (off < n) {
+        size_t room = n - off;
+        const char *nl = memchr(p + off, '\n', room < max_line + 1 ? room : max_line + 1);
+        size_t len = nl ? (size_t)(nl - (p + off)) : room;
+        if (len > max_line) {
+            hist_error_set(err, HIST_ETOOBIG, name, line, (uint32_t)(max_line + 1),
+                           "line is longer than the limit of %zu bytes", max_line);
+            return err->rc;
+        }
+        off += len + 1;
+        line++;
+    }
+    return HIST_OK;
+}
+
+static size_t skip_space(const char *p, size_t n, size_t i)
+{
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == ','))
+        i++;
+    return i;
+}
+
+static hist_format detect(const char *p, size_t n, size_t *first)
+{
+    size_t i = 0;
+    if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+        i = 3;
+    for (;;) {
+        i = skip_space(p, n, i);
+        *first = i;
+        if (i >= n)
+            return HIST_FMT_AUTO;
+        if (p[i] != ';')
+            break;
+        return HIST_FMT_EDN; /* an EDN comment */
+    }
+    char c = p[i];
+    if (c == '{') {
+        size_t j = skip_space(p, n, i + 1);
+        return j < n && p[j] == ':' ? HIST_FMT_EDN : HIST_FMT_JSONL;
+    }
+    if (c == '(' || c == '#')
+        return HIST_FMT_EDN;
+    if (c == '[') {
+        size_t j = skip_space(p, n, i + 1);
+        if (j < n && p[j] == '#')
+            return HIST_FMT_EDN;
+        if (j < n && p[j] == '{') {
+            size_t k = skip_space(p, n, j + 1);
+            return k < n && p[k] == ':' ? HIST_FMT_EDN : HIST_FMT_JSONL;
+        }
+        return HIST_FMT_JSONL;
+    }
+    if (rd_log_sniff(p + i, n - i))
+        return HIST_FMT_LOG;
+    return HIST_FMT_AUTO;
+}
+
+hist_rc hist_read_mem(const char *name, const char *data, size_t len,
+                      const hist_read_opts *opts, history **out, hist_format *fmt_used,
+                      hist_error *err)
+{
+    hist_read_opts def = {0};
+    if (!opts)
+        opts = &def;
+    *out = NULL;
+    size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
+    hist_rc rc = check_bytes(name, data, len, max_line, err);
+    if (rc)
+        return rc;
+    size_t first = 0;
+    hist_format fmt = opts->format;
+    hist_format seen = detect(data, len, &first);
+    if (first >= len) {
+        hist_error_set(err, HIST_EINVALID, name, 0, 0, "empty input: no events to check");
+        return err->rc;
+    }
+    if (fmt == HIST_FMT_AUTO)
+        fmt = seen;
+    if (fmt == HIST_FMT_AUTO) {
+        uint32_t l, c;
+        position(data, first, &l, &c);
+        unsigned char b = (unsigned char)data[first];
+        char shown[16];
+        if (b >= 0x20 && b < 0x7f)
+            snprintf(shown, sizeof shown, "'%c'", b);
+        else
+            snprintf(shown, sizeof shown, "byte 0x%02x", b);
+        hist_error_set(err, HIST_ESYNTAX, name, l, c,
+                       "cannot tell the format from %s: expected JSON Lines ('{\"'), a "
+                       "JSON array ('[{\"'), EDN ('{:', '[{:', ';') or Jepsen log lines "
+                       "('INFO  jepsen.util - ...'); name one with --from",
+                       shown);
+        return err->rc;
+    }
+    reader r = {name, data, len, max_line, hist_new(name), NULL, err};
+    r.vt = hist_vtab(r.h);
+    switch (fmt) {
+    case HIST_FMT_JSONL: rc = rd_jsonl(&r); break;
+    case HIST_FMT_EDN: rc = rd_edn(&r); break;
+    default: rc = rd_log(&r); break;
+    }
+    if (!rc && hist_nevents(r.h) == 0) {
+        hist_error_set(err, HIST_EINVALID, name, 0, 0, "no events found in the %s input",
+                       hist_format_name(fmt));
+        rc = err->rc;
+    }
+    if (!rc)
+        rc = hist_finish(r.h, opts->independent, err);
+    if (rc) {
+        hist_free(r.h);
+        return rc;
+    }
+    if (fmt_used)
+        *fmt_used = fmt;
+    *out = r.h;
+    return HIST_OK;
+}
+
+/* Read all of a non-regular file (a pipe), giving up as soon as a line
+ * exceeds max_line, so a stream with no newlines is not buffered whole. */
+static hist_rc slurp(const char *name, int fd, size_t max_line, char **data, size_t *len,
+                     hist_error *err)
+{
+    size_t cap = 1 << 16, n = 0, line_start = 0;
+    uint32_t line = 1;
+    char *p = xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            p = xrealloc(p, cap);
+        }
+        ssize_t got = read(fd, p + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            hist_error_set(err, HIST_EIO, name, 0, 0, "cannot read: %s", strerror(errno));
+            free(p);
+            return err->rc;
+        }
+        if (got == 0)
+            break;
+        for (size_t i = n; i < n + (size_t)got; i++)
+            if (p[i] == '\n') {
+                line_start = i + 1;
+                line++;
+            }
+        n += (size_t)got;
+        if (n - line_start > max_line) {
+            hist_error_set(err, HIST_ETOOBIG, name, line, (uint32_t)(max_line + 1),
+                           "line is longer than the limit of %zu bytes", max_line);
+            free(p);
+            return err->rc;
+        }
+    }
+    *data = p;
+    *len = n;
+    return HIST_OK;
+}
+
+hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **out,
+                       hist_format *fmt_used, hist_error *err)
+{
+    *out = NULL;
+    bool is_stdin = !strcmp(path, "-");
+    int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        hist_error_set(err, HIST_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+        return err->rc;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        hist_error_set(err, HIST_EIO, path, 0, 0, "cannot stat: %s", strerror(errno));
+        if (!is_stdin)
+            close(fd);
+        return err->rc;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        hist_error_set(err, HIST_EIO, path, 0, 0, "is a directory, not a history file");
+        close(fd);
+        return err->rc;
+    }
+    hist_rc rc;
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        size_t len = (size_t)st.st_size;
+        void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            hist_error_set(err, HIST_EIO, path, 0, 0, "cannot map: %s", strerror(errno));
+            rc = err->rc;
+        } else {
+            rc = hist_read_mem(path, m, len, opts, out, fmt_used, err);
+            munmap(m, len);
+        }
+    } else {
+        char *data = NULL;
+        size_t len = 0;
+        size_t max_line = opts && opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
+        rc = slurp(path, fd, max_line, &data, &len, err);
+        if (!rc)
+            rc = hist_read_mem(path, data, len, opts, out, fmt_used, err);
+        free(data);
+    }
+    if (!is_stdin)
+        close(fd);
+    return rc;
+}
+
+/* ---- op map -> event ---- */
+
+static bool name_is(const vtab *vt, val name, const char *s)
+{
+    return val_is_str(vt, name, s);
+}
+
+static hist_rc field_error(reader *r, const field *f, uint32_t line, uint32_t col,
+                           const char *fmt, const char *what, val got)
+{
+    sbuf g = {0};
+    val_describe(r->vt, got, &g);
+    hist_error_set(r->err, HIST_EINVALID, r->name, f && f->col ? f->line : line,
+                   f && f->col ? f->col : col, fmt, what, sbuf_str(&g));
+    sbuf_free(&g);
+    return r->err->rc;
+}
+
+/* A number field: an integer, or (for versions from stores that send int64
+ * as strings, like etcd's gateway) a string of digits. */
+static bool as_int(const vtab *vt, val v, bool allow_str, int64_t *out)
+{
+    if (v.kind == VAL_INT) {
+        *out = v.n;
+        return true;
+    }
+    if (!allow_str || v.kind != VAL_STR)
+        return false;
+    size_t n;
+    const char *s = val_str_bytes(vt, v, &n);
+    if (n == 0 || n > 18)
+        return false;
+    int64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        x = x * 10 + (s[i] - '0');
+    }
+    *out = x;
+    return true;
+}
+
+hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t col)
+{
+    hist_event e = {
+        .process = val_nil(), .f = val_nil(), .key = val_nil(), .value = val_nil(),
+        .node = val_nil(), .error = val_nil(), .time = HIST_NONE, .index = HIST_NONE,
+        .version = HIST_NONE, .line = line, .col = col,
+    };
+    bool has_type = false, has_process = false, has_f = false;
+    const vtab *vt = r->vt;
+    for (size_t i = 0; i < n; i++) {
+        const field *f = &fs[i];
+        val v = f->value;
+        if (name_is(vt, f->name, "type")) {
+            static const char *types[] = {"invoke", "ok", "fail", "info"};
+            int t = -1;
+            for (int k = 0; k < 4; k++)
+                if (val_is_str(vt, v, types[k]))
+                    t = k;
+            if (t < 0)
+                return field_error(r, f, line, col, "expected %s to be invoke, ok, fail or info; got %s",
+                                   "\"type\"", v);
+            e.type = (hist_type)t;
+            has_type = true;
+        } else if (name_is(vt, f->name, "f")) {
+            if (v.kind != VAL_STR)
+                return field_error(r, f, line, col, "expected %s to be a name (a string or keyword); got %s",
+                                   "\"f\"", v);
+            e.f = v;
+            has_f = true;
+        } else if (name_is(vt, f->name, "process")) {
+            if (v.kind != VAL_INT && v.kind != VAL_STR)
+                return field_error(r, f, line, col, "expected %s to be an integer or a name; got %s",
+                                   "\"process\"", v);
+            e.process = v;
+            has_process = true;
+        } else if (name_is(vt, f->name, "value")) {
+            e.value = v;
+        } else if (name_is(vt, f->name, "key")) {
+            e.key = v;
+            e.has_key = !val_is_nil(v);
+        } else if (name_is(vt, f->name, "time") || name_is(vt, f->name, "index") ||
+                   name_is(vt, f->name, "version")) {
+            bool ver = name_is(vt, f->name, "version");
+            int64_t x;
+            if (val_is_nil(v))
+                continue;
+            if (!as_int(vt, v, ver, &x)) {
+                size_t nl;
+                const char *nm = val_str_bytes(vt, f->name, &nl);
+                char what[32];
+                snprintf(what, sizeof what, "\"%.*s\"", (int)nl, nm);
+                return field_error(r, f, line, col, "expected %s to be an integer; got %s", what, v);
+            }
+            if (ver)
+                e.version = x;
+            else if (name_is(vt, f->name, "time"))
+                e.time = x;
+            else
+                e.index = x;
+        } else if (name_is(vt, f->name, "node")) {
+            e.node = v;
+        } else if (name_is(vt, f->name, "error")) {
+            e.error = v;
+        }
+        /* Other fields (Jepsen writes :debug, :latency, ...) are not ours. */
+    }
+    if (!has_type) {
+        hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
+                       "missing \"type\" (expected invoke, ok, fail or info)");
+        return r->err->rc;
+    }
+    if (!has_process) {
+        hist_error_set(r->err, HIST_EINVALID, r->name, line, col, "missing \"process\"");
+        return r->err->rc;
+    }
+    if (!has_f) {
+        if (!val_is_str(vt, e.process, "nemesis")) {
+            hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
+                           "missing \"f\" (the operation's name, e.g. read or write)");
+            return r->err->rc;
+        }
+        e.f = val_cstr(r->vt, "nemesis");
+    }
+    hist_push(r->h, &e);
+    return HIST_OK;
+}

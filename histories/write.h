@@ -1,0 +1,20 @@
+/*
+ * write.h - writing histories in conch's native JSON Lines format.
+ *
+ * One event a line, keys in a fixed order:
+ *   {"index":0,"time":1203,"process":3,"type":"invoke","f":"write","key":"x","value":17}
+ * index, time, key, version, node and error appear only when present.
+ */
+#ifndef CONCH_WRITE_H
+#define CONCH_WRITE_H
+
+#include <stdio.h>
+
+#include "history.h"
+
+/* Append one event's line (with its newline) to b. */
+void hist_format_event(const vtab *vt, const hist_event *e, sbuf *b);
+/* Write every event of h to f; returns 0, or -1 if a write failed. */
+int hist_write_jsonl(const history *h, FILE *f);
+
+#endif
