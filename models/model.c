@@ -1,0 +1,152 @@
+/*
+ * model.c - the model registry, inference from f names, and what every
+ * model shares (see model.h).
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/hash.h"
+#include "../util/mem.h"
+
+extern const model_type model_register, model_cas_register, model_kv, model_multi_register,
+    model_set, model_counter, model_fifo_queue, model_unordered_queue, model_mutex;
+
+const model_type *const model_types[] = {
+    &model_register, &model_cas_register, &model_kv, &model_multi_register, &model_set,
+    &model_counter, &model_fifo_queue, &model_unordered_queue, &model_mutex, NULL,
+};
+
+const model_type *model_find(const char *name)
+{
+    for (size_t i = 0; model_types[i]; i++)
+        if (!strcmp(model_types[i]->name, name))
+            return model_types[i];
+    return NULL;
+}
+
+void mbuf_reset(mbuf *b) { b->n = 0; }
+
+void mbuf_add(mbuf *b, const void *p, size_t n)
+{
+    if (b->n + n > b->cap) {
+        size_t c = b->cap ? b->cap : 64;
+        while (c < b->n + n)
+            c *= 2;
+        b->p = xrealloc(b->p, c);
+        b->cap = c;
+    }
+    if (n)
+        memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+void mbuf_free(mbuf *b)
+{
+    free(b->p);
+    *b = (mbuf){0};
+}
+
+uint64_t model_hash_bytes(mstate s) { return hash_bytes(s.p, s.n, 0x5eed); }
+
+bool model_equal_bytes(mstate a, mstate b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+bool model_f_is(const model *md, const hist_op *o, const char *s)
+{
+    return val_is_str(md->vt, o->f, s);
+}
+
+model_rc model_unknown_f(const model *md, const hist_op *o, sbuf *why)
+{
+    sbuf_adds(why, "unknown operation ");
+    val_describe(md->vt, o->f, why);
+    sbuf_printf(why, " for model %s (it knows:", md->type->name);
+    for (size_t i = 0; md->type->fs[i]; i++)
+        sbuf_printf(why, "%s %s", i ? "," : "", md->type->fs[i]);
+    sbuf_adds(why, ")");
+    return MODEL_EOP;
+}
+
+model_rc model_compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why)
+{
+    *m = (mop){0};
+    m->key = o->has_key ? o->key : val_nil();
+    if (o->status != OP_OK)
+        m->flags |= MOP_UNKNOWN_OUT;
+    return md->type->compile(md, vt, o, m, why);
+}
+
+size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part)
+{
+    if (md->type->split)
+        return md->type->split(md, ops, n, part);
+    valmap *keys = valmap_new();
+    size_t parts = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t p;
+        if (!valmap_get(keys, ops[i].key, &p)) {
+            p = (uint32_t)parts++;
+            valmap_put(keys, ops[i].key, p);
+        }
+        part[i] = p;
+    }
+    valmap_free(keys);
+    return parts;
+}
+
+/* ---- inference ---- */
+
+static bool has_f(const history *h, const char *f)
+{
+    const hist_op *ops = hist_ops(h);
+    for (size_t i = 0; i < hist_nops(h); i++)
+        if (val_is_str(hist_cvtab(h), ops[i].f, f))
+            return true;
+    return false;
+}
+
+/* Do the history's ok reads return collections? (a set, not a counter) */
+static bool reads_lists(const history *h)
+{
+    const hist_op *ops = hist_ops(h);
+    for (size_t i = 0; i < hist_nops(h); i++)
+        if (ops[i].status == OP_OK && val_is_str(hist_cvtab(h), ops[i].f, "read"))
+            return ops[i].out.kind == VAL_LIST;
+    return false;
+}
+
+const model_type *model_infer(const history *h, sbuf *why)
+{
+    if (has_f(h, "txn"))
+        return &model_multi_register;
+    if (has_f(h, "get") || has_f(h, "put") || has_f(h, "append"))
+        return &model_kv;
+    if (has_f(h, "enqueue") || has_f(h, "dequeue") || has_f(h, "drain"))
+        return &model_fifo_queue;
+    if (has_f(h, "acquire") || has_f(h, "release") || has_f(h, "lock") || has_f(h, "unlock"))
+        return &model_mutex;
+    if (has_f(h, "add") || has_f(h, "inc") || has_f(h, "increment"))
+        return reads_lists(h) ? &model_set : &model_counter;
+    if (has_f(h, "cas"))
+        return &model_cas_register;
+    if (has_f(h, "read") || has_f(h, "write"))
+        return &model_register;
+    sbuf_adds(why, "cannot infer a model from the ops' names (f:");
+    valmap *seen = valmap_new();
+    const hist_op *ops = hist_ops(h);
+    for (size_t i = 0; i < hist_nops(h) && valmap_size(seen) < 8; i++) {
+        uint32_t x;
+        if (valmap_get(seen, ops[i].f, &x))
+            continue;
+        valmap_put(seen, ops[i].f, 1);
+        sbuf_adds(why, valmap_size(seen) > 1 ? ", " : " ");
+        val_describe(hist_cvtab(h), ops[i].f, why);
+    }
+    valmap_free(seen);
+    sbuf_adds(why, "); name one with --model");
+    return NULL;
+}

@@ -1,0 +1,150 @@
+/*
+ * model.h - sequential specifications of the objects conch checks.
+ *
+ * A model says what a single object does when ops are applied to it one at
+ * a time: an initial state, and a step function that says whether an op
+ * (with its input and observed output) is legal in a state and what state
+ * follows. The checker searches for an order of the history's ops that the
+ * model accepts; it never looks inside a state.
+ *
+ * States are byte strings with one canonical encoding per model (equal
+ * states have equal bytes), so the checker can intern, hash and compare them
+ * without knowing the model; hash and equal are part of the interface all
+ * the same (model_hash_bytes / model_equal_bytes for every model here).
+ *
+ * Before a search, each history op is compiled once (model_compile) into an
+ * mop: the model's own op code and arguments. Compiling validates the op
+ * (an unknown f, a cas without [old new], ...) and may say an op constrains
+ * nothing (a read whose result is unknown): such ops are left out of the
+ * search, which is sound because they are legal anywhere and change nothing.
+ *
+ * Models know nothing of files; they read values through the history's
+ * vtab, and intern only while compiling, never while stepping (the checker's
+ * threads share the vtab).
+ */
+#ifndef CONCH_MODEL_H
+#define CONCH_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../histories/history.h"
+
+typedef enum nil_read {
+    NIL_ABSENT = 0, /* a nil read says the object has no value */
+    NIL_UNKNOWN,    /* a nil read carries no information (Knossos) */
+} nil_read;
+
+typedef struct model_opts {
+    val init; /* initial value; nil unless --init */
+    nil_read nil;
+} model_opts;
+
+/* A compiled op. */
+typedef struct mop {
+    uint32_t code;  /* the model's own op code */
+    uint32_t flags; /* MOP_* */
+    val a, b;       /* arguments, by op */
+    val key;        /* the object it acts on (nil: the only one) */
+} mop;
+
+#define MOP_UNKNOWN_OUT 1u /* the op's output is unknown (crashed, or nil read) */
+
+/* A state: borrowed bytes. */
+typedef struct mstate {
+    const uint8_t *p;
+    size_t n;
+} mstate;
+
+/* A growable byte buffer a step writes the next state into. */
+typedef struct mbuf {
+    uint8_t *p;
+    size_t n, cap;
+} mbuf;
+
+void mbuf_reset(mbuf *b);
+void mbuf_add(mbuf *b, const void *p, size_t n);
+void mbuf_free(mbuf *b);
+
+typedef struct model model;
+
+typedef enum step_rc {
+    STEP_ILLEGAL = 0,
+    STEP_LEGAL,
+    STEP_MORE, /* legal, and there is another outcome to try */
+} step_rc;
+
+typedef enum model_rc {
+    MODEL_OK = 0,
+    MODEL_SKIP,  /* the op constrains nothing: leave it out of the search */
+    MODEL_EOP,   /* the op does not fit the model (message in why) */
+} model_rc;
+
+typedef struct model_type {
+    const char *name;
+    const char *summary;
+    const char *const *fs; /* the f names it knows, NULL-terminated */
+    /* Validate o and fill *m; may intern into vt (single-threaded). */
+    model_rc (*compile)(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why);
+    void (*init)(const model *md, mbuf *out);
+    /* Is m legal in s? If so, write the next state into next. A model
+     * whose op can end in more than one state (an unordered queue's
+     * dequeue whose result is unknown) numbers the outcomes with choice:
+     * STEP_MORE says outcome choice+1 may exist too. */
+    step_rc (*step)(const model *md, mstate s, const mop *m, unsigned choice, mbuf *next);
+    uint64_t (*hash)(mstate s);
+    bool (*equal)(mstate a, mstate b);
+    void (*describe)(const model *md, mstate s, sbuf *out);
+    /* Is opts.init a value this model can start from? NULL: any. */
+    bool (*init_ok)(const model *md, sbuf *why);
+    /* Part number for each op: ops in different parts act on independent
+     * objects. NULL: one part per key. */
+    size_t (*split)(const model *md, const mop *ops, size_t n, uint32_t *part);
+} model_type;
+
+struct model {
+    const model_type *type;
+    const vtab *vt;
+    model_opts opts;
+};
+
+/* All models, NULL-terminated, and lookup by name (NULL if unknown). */
+extern const model_type *const model_types[];
+const model_type *model_find(const char *name);
+
+/* Pick a model from the f names the history's client ops use (and, to tell
+ * a set from a counter, what its reads return). Returns NULL and explains in
+ * why when no model fits. */
+const model_type *model_infer(const history *h, sbuf *why);
+
+model_rc model_compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why);
+/* Split ops into independent parts; returns the number of parts. */
+size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part);
+
+uint64_t model_hash_bytes(mstate s);
+bool model_equal_bytes(mstate a, mstate b);
+
+/* ---- helpers the models share ---- */
+
+/* Is f the string s? */
+bool model_f_is(const model *md, const hist_op *o, const char *s);
+/* "unknown operation 'x' for model m (it knows: read, write)" */
+model_rc model_unknown_f(const model *md, const hist_op *o, sbuf *why);
+/* Copy a val out of / into state bytes (no alignment assumed). */
+static inline val mstate_val(const uint8_t *p)
+{
+    val v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+/* Raw order on vals (kind, then payload): canonical, but not meaningful
+ * (interned ids). Used to keep keys and multisets sorted in states. */
+static inline int val_raw_cmp(val a, val b)
+{
+    if (a.kind != b.kind)
+        return a.kind < b.kind ? -1 : 1;
+    return a.n < b.n ? -1 : a.n > b.n;
+}
+
+#endif
