@@ -1,0 +1,204 @@
+/*
+ * check.c - see check.h.
+ */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../histories/read.h"
+#include "../util/mem.h"
+#include "pool.h"
+
+typedef struct task {
+    check_item *item;
+    lin_part *part;
+    lin_op *ops;
+} task;
+
+typedef VEC(task) task_vec;
+
+typedef struct run {
+    task *tasks;
+    lin_limits lim;
+    lin_ws **ws; /* one per worker */
+} run;
+
+static void run_task(void *ctx, size_t i, int w)
+{
+    run *r = ctx;
+    task *t = &r->tasks[i];
+    lin_check(&t->item->md, t->ops, t->part->nops, &r->lim, r->ws[w], &t->part->r);
+}
+
+/* Compile and split one history; append its parts' tasks. */
+static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
+{
+    history *h = it->h;
+    vtab *vt = hist_vtab(h);
+    const hist_op *hops = hist_ops(h);
+    size_t n = hist_nops(h);
+    const hist_event *ev = hist_events(h);
+    it->md.vt = vt;
+    it->md.opts.nil = o->nil;
+    it->md.opts.init = val_nil();
+    it->md.type = o->model;
+    if (!it->md.type) {
+        it->md.type = model_infer(h, &it->why);
+        it->inferred = true;
+        if (!it->md.type) {
+            sbuf msg = {0};
+            sbuf_printf(&msg, "%s: %s", hist_name(h), sbuf_str(&it->why));
+            sbuf_free(&it->why);
+            it->why = msg;
+            it->rc = 2;
+            return;
+        }
+    }
+    if (o->init_json) {
+        sbuf e = {0};
+        if (hist_val_from_json(vt, o->init_json, &it->md.opts.init, &e)) {
+            sbuf_printf(&it->why, "--init: %s", sbuf_str(&e));
+            sbuf_free(&e);
+            it->rc = 2;
+            return;
+        }
+    }
+    if (it->md.type->init_ok && !it->md.type->init_ok(&it->md, &it->why)) {
+        sbuf msg = {0};
+        sbuf_printf(&msg, "--init: %s", sbuf_str(&it->why));
+        sbuf_free(&it->why);
+        it->why = msg;
+        it->rc = 2;
+        return;
+    }
+
+    lin_op *ops = xmalloc((n ? n : 1) * sizeof *ops);
+    uint32_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const hist_op *ho = &hops[i];
+        if (ho->status == OP_FAIL) {
+            it->nfail++;
+            continue;
+        }
+        mop m;
+        sbuf why = {0};
+        model_rc rc = model_compile(&it->md, vt, ho, &m, &why);
+        if (rc == MODEL_EOP) {
+            const hist_event *ce = &ev[ho->call];
+            sbuf_printf(&it->why, "%s:%u: %s", hist_name(h), ce->line, sbuf_str(&why));
+            sbuf_free(&why);
+            it->rc = 2;
+            free(ops);
+            free(ids);
+            return;
+        }
+        sbuf_free(&why);
+        if (rc == MODEL_SKIP) {
+            it->nskipped++;
+            continue;
+        }
+        ops[k] = (lin_op){m, ho->call, ho->status == OP_OK ? ho->ret : LIN_NEVER, 0};
+        ids[k] = (uint32_t)i;
+        k++;
+    }
+    it->nsearch = k;
+
+    mop *ms = xmalloc((k ? k : 1) * sizeof *ms);
+    for (size_t i = 0; i < k; i++)
+        ms[i] = ops[i].m;
+    uint32_t *part = xmalloc((k ? k : 1) * sizeof *part);
+    size_t np = model_split(&it->md, ms, k, part);
+    free(ms);
+
+    it->parts = xcalloc(np ? np : 1, sizeof *it->parts);
+    it->nparts = np;
+    size_t *fill = xcalloc(np ? np : 1, sizeof *fill);
+    for (size_t i = 0; i < k; i++)
+        it->parts[part[i]].nops++;
+    lin_op **pops = xmalloc((np ? np : 1) * sizeof *pops);
+    for (size_t p = 0; p < np; p++) {
+        pops[p] = xmalloc((it->parts[p].nops ? it->parts[p].nops : 1) * sizeof **pops);
+        it->parts[p].ids = xmalloc((it->parts[p].nops ? it->parts[p].nops : 1) * sizeof(uint32_t));
+    }
+    for (size_t i = 0; i < k; i++) {
+        size_t p = part[i], j = fill[p]++;
+        if (j == 0) {
+            it->parts[p].key = ops[i].m.key;
+            it->parts[p].keyed = hops[ids[i]].has_key;
+        }
+        pops[p][j] = ops[i];
+        pops[p][j].id = ids[i];
+        it->parts[p].ids[j] = ids[i];
+    }
+    for (size_t p = 0; p < np; p++) {
+        task t = {it, &it->parts[p], pops[p]};
+        VEC_PUSH(*tasks, t);
+    }
+    free(pops);
+    free(fill);
+    free(part);
+    free(ops);
+    free(ids);
+}
+
+static int by_size_desc(const void *a, const void *b)
+{
+    const task *x = a, *y = b;
+    return x->part->nops > y->part->nops ? -1 : x->part->nops < y->part->nops;
+}
+
+void check_run(check_item *items, size_t n, const check_opts *o)
+{
+    task_vec tasks = {0};
+    for (size_t i = 0; i < n; i++)
+        prepare(&items[i], o, &tasks);
+    qsort(tasks.v, tasks.n, sizeof *tasks.v, by_size_desc);
+
+    _Atomic size_t used;
+    atomic_init(&used, 0);
+    int threads = o->jobs > 0 ? o->jobs : pool_cores();
+    run r = {tasks.v, {0, o->max_memory, &used, o->stop}, xmalloc((size_t)threads * sizeof(lin_ws *))};
+    for (int w = 0; w < threads; w++)
+        r.ws[w] = lin_ws_new();
+    if (o->timeout_s > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        r.lim.deadline_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
+                            (int64_t)(o->timeout_s * 1e9);
+    }
+    pool_run(tasks.n, threads, run_task, &r);
+    for (int w = 0; w < threads; w++)
+        lin_ws_free(r.ws[w]);
+    free(r.ws);
+
+    for (size_t i = 0; i < tasks.n; i++)
+        free(tasks.v[i].ops);
+    free(tasks.v);
+    for (size_t i = 0; i < n; i++) {
+        check_item *it = &items[i];
+        it->verdict = LIN_VALID;
+        for (size_t p = 0; p < it->nparts; p++) {
+            lin_verdict v = it->parts[p].r.verdict;
+            it->seconds += it->parts[p].r.seconds;
+            if (v == LIN_INVALID)
+                it->verdict = LIN_INVALID;
+            else if (v == LIN_UNKNOWN && it->verdict == LIN_VALID)
+                it->verdict = LIN_UNKNOWN;
+        }
+    }
+}
+
+void check_item_free(check_item *it)
+{
+    for (size_t p = 0; p < it->nparts; p++) {
+        lin_result_free(&it->parts[p].r);
+        free(it->parts[p].ids);
+    }
+    free(it->parts);
+    sbuf_free(&it->why);
+    it->parts = NULL;
+    it->nparts = 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * check.h - checking whole histories: model choice, compiling ops,
+ * splitting into independent parts, and running the parts' searches on a
+ * thread pool.
+ *
+ * Linearizability is compositional (Herlihy & Wing 1990; Horn & Kroening
+ * 2015 call its use for checking P-compositionality): a history is
+ * linearizable iff each object's sub-history is. The model says what the
+ * objects are (model_split); each part is searched alone, in parallel.
+ */
+#ifndef CONCH_CHECK_H
+#define CONCH_CHECK_H
+
+#include <stdatomic.h>
+
+#include "../histories/history.h"
+#include "../models/model.h"
+#include "lin.h"
+
+typedef struct check_opts {
+    const model_type *model; /* NULL: infer from each history's f names */
+    const char *init_json;   /* initial value as JSON; NULL: nil */
+    nil_read nil;
+    int jobs;                /* threads; < 1: one per core */
+    double timeout_s;        /* for all searches together; 0: none */
+    size_t max_memory;       /* bytes, for all searches together; 0: none */
+    _Atomic int *stop;       /* set asynchronously to give up */
+} check_opts;
+
+typedef struct lin_part {
+    val key;      /* the key of its first op (nil if unkeyed) */
+    bool keyed;
+    size_t nops;  /* ops in the search */
+    uint32_t *ids; /* search op i is history op ids[i] */
+    lin_result r;
+} lin_part;
+
+typedef struct check_item {
+    history *h; /* borrowed */
+    /* What check_run fills: */
+    int rc;     /* 0, or 2 when the history does not fit the model (why) */
+    sbuf why;
+    model md;
+    bool inferred;
+    size_t nsearch;  /* ok and info ops in the searches */
+    size_t nskipped; /* ops that constrain nothing (left out) */
+    size_t nfail;    /* fail ops (dropped) */
+    lin_part *parts;
+    size_t nparts;
+    lin_verdict verdict;
+    double seconds; /* summed over its parts */
+} check_item;
+
+/* Check every item's history for linearizability, parts of all of them on
+ * one pool. */
+void check_run(check_item *items, size_t n, const check_opts *o);
+void check_item_free(check_item *it);
+
+#endif

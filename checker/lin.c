@@ -1,0 +1,635 @@
+/*
+ * lin.c - the linearizability search for one part.
+ *
+ * The idea (Wing & Gong 1993, "Testing and verifying concurrent objects";
+ * made practical by Lowe 2017, "Testing for linearizability"; the same core
+ * as Porcupine's and Knossos's):
+ *
+ * Put the call and return events of the part's ops in one doubly-linked
+ * list, in real-time order. A linearization is built left to right: an op
+ * may go next if its call is in the list before the first remaining return,
+ * that is, if every op that returned before it was invoked is placed
+ * already. Scanning from the head:
+ *   - at a call: if the model accepts the op in the current state and the
+ *     configuration (set of placed ops, new state) is new, push (op, old
+ *     state), unlink the op's call and return ("lift"), and rescan from the
+ *     head;
+ *   - at a return: that op was not placed before it responded, so this
+ *     branch is dead: pop the last op, link its events back ("unlift"),
+ *     and scan on from its call.
+ * The part is linearizable when every ok op is placed. Info ops have no
+ * return in the list, so nothing forces them in: each may be placed
+ * anywhere after its call, or never, as Jepsen's semantics say. The part is
+ * not linearizable when the stack is empty at a return.
+ *
+ * Lowe's memoisation: two branches that placed the same set of ops and
+ * reached the same model state have the same futures, so each (set, state)
+ * configuration is explored once. This is what keeps the search tractable
+ * on valid histories with much concurrency.
+ *
+ * Representation, chosen for speed:
+ *   - model states are interned, bytes -> 32-bit id, so configurations and
+ *     transitions hold ids, and equal states are found by one lookup;
+ *   - transitions (state, op) -> next state are memoised, so the model's
+ *     step runs once per pair;
+ *   - the placed set is a bitset with a Zobrist hash (a random word per op,
+ *     XORed in and out as ops are placed and removed), so a configuration
+ *     hashes in O(1); bitsets are compared in full only on a hash match;
+ *   - configurations live in an open-addressed table, their bitsets in one
+ *     arena indexed by configuration number.
+ * Memory is charged to a budget shared by the searches running at once;
+ * reaching it, or the deadline, ends the search as unknown, never as an
+ * out-of-memory kill.
+ *
+ * For an invalid part, the report follows Knossos: the deepest point in
+ * real time the search reached (the return event of the op it could not
+ * place), a linearization of everything before it, the states the object
+ * can be in there, and the ops that were pending.
+ */
+#include "lin.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/hash.h"
+#include "../util/mem.h"
+
+typedef struct entry {
+    int32_t prev, next;
+    int32_t match; /* a call's return entry (-1 if none); a return's call */
+    uint32_t op;
+    uint32_t pos;
+    uint32_t is_call;
+} entry;
+
+typedef struct frame {
+    int32_t entry;
+    uint32_t state; /* the state before the op */
+    uint32_t choice;
+    uint32_t more; /* the op had another outcome after this one */
+} frame;
+
+typedef struct sent {
+    size_t off;
+    uint64_t hash;
+    uint32_t len;
+} sent;
+
+typedef struct tslot {
+    uint64_t key; /* state << 32 | op, + 1 so that 0 is empty */
+    uint32_t next;
+    uint32_t rc;
+} tslot;
+
+typedef struct cslot {
+    uint64_t h;
+    uint32_t idx; /* configuration number + 1; 0 is empty */
+    uint32_t state;
+} cslot;
+
+/* A table's memory: the live one and a spare, kept across searches so
+ * that a worker thread reuses pages it has already touched (fresh pages
+ * cost a fault each, and faults from two threads contend in the kernel). */
+typedef struct table2 {
+    void *live, *spare;
+    size_t live_cap, spare_cap;
+} table2;
+
+struct lin_ws {
+    table2 sslots, tslots, cslots;
+    uint8_t *sbytes;
+    size_t sbytes_cap;
+    sent *sents;
+    size_t sents_cap;
+    uint64_t *cbits;
+    size_t cbits_cap; /* bytes */
+    mbuf scratch;
+};
+
+typedef struct search {
+    lin_ws *ws;
+    const model *md;
+    const lin_op *ops;
+    size_t n;
+    const lin_limits *lim;
+    size_t held;
+    bool over;
+
+    size_t sbytes_n, nsents;
+    size_t sbytes_used, sents_used, cbits_used; /* bytes of ws buffers in use */
+    uint32_t *sslots;
+    size_t nsslots;
+    tslot *tslots;
+    size_t ntslots, ntrans;
+    cslot *cslots;
+    size_t ncslots, nconfigs;
+    size_t words;
+} search;
+
+static bool charge(search *s, size_t more)
+{
+    if (s->lim && s->lim->used_bytes) {
+        size_t now = atomic_fetch_add(s->lim->used_bytes, more) + more;
+        if (s->lim->max_bytes && now > s->lim->max_bytes) {
+            atomic_fetch_sub(s->lim->used_bytes, more);
+            s->over = true;
+            return false;
+        }
+    }
+    s->held += more;
+    return true;
+}
+
+static void uncharge(search *s, size_t less)
+{
+    if (s->lim && s->lim->used_bytes)
+        atomic_fetch_sub(s->lim->used_bytes, less);
+    s->held -= less;
+}
+
+/* Make room for need bytes in *p (capacity *cap bytes), where this search
+ * uses *used bytes so far; the growth of *used is charged. */
+static bool grow(search *s, void **p, size_t *cap, size_t *used, size_t need)
+{
+    if (need <= *used)
+        return true;
+    size_t u = *used ? *used : 1024;
+    while (u < need)
+        u *= 2;
+    if (!charge(s, u - *used))
+        return false;
+    if (u > *cap) {
+        void *q = realloc(*p, u);
+        if (!q) {
+            s->over = true;
+            return false;
+        }
+        *p = q;
+        *cap = u;
+    }
+    *used = u;
+    return true;
+}
+
+/* A zeroed table of n bytes in t's spare memory, charged; the caller
+ * moves its entries over and then calls table_swap. */
+static void *table_fresh(search *s, table2 *t, size_t n)
+{
+    if (!charge(s, n))
+        return NULL;
+    if (n > t->spare_cap) {
+        free(t->spare);
+        t->spare = malloc(n);
+        t->spare_cap = t->spare ? n : 0;
+        if (!t->spare) {
+            s->over = true;
+            return NULL;
+        }
+    }
+    memset(t->spare, 0, n);
+    return t->spare;
+}
+
+/* The fresh table becomes live; the old live one (old bytes) is spare. */
+static void table_swap(search *s, table2 *t, size_t old)
+{
+    void *p = t->live;
+    size_t c = t->live_cap;
+    t->live = t->spare;
+    t->live_cap = t->spare_cap;
+    t->spare = p;
+    t->spare_cap = c;
+    uncharge(s, old);
+}
+
+static mstate state_of(const search *s, uint32_t id)
+{
+    const sent *e = &s->ws->sents[id];
+    return (mstate){s->ws->sbytes + e->off, e->len};
+}
+
+static bool stab_rehash(search *s)
+{
+    size_t n = s->nsslots ? s->nsslots * 2 : 256;
+    uint32_t *sl = table_fresh(s, &s->ws->sslots, n * sizeof *sl);
+    if (!sl)
+        return false;
+    for (size_t i = 0; i < s->nsents; i++) {
+        size_t j = s->ws->sents[i].hash & (n - 1);
+        while (sl[j])
+            j = (j + 1) & (n - 1);
+        sl[j] = (uint32_t)i + 1;
+    }
+    table_swap(s, &s->ws->sslots, s->nsslots * sizeof *sl);
+    s->sslots = sl;
+    s->nsslots = n;
+    return true;
+}
+
+/* The id of the state with these bytes, added if new; -1: out of memory. */
+static int64_t intern_state(search *s, const uint8_t *p, size_t n)
+{
+    mstate m = {p, n};
+    uint64_t h = s->md->type->hash(m);
+    if (!s->nsslots && !stab_rehash(s))
+        return -1;
+    size_t mask = s->nsslots - 1, j = h & mask;
+    for (; s->sslots[j]; j = (j + 1) & mask) {
+        const sent *e = &s->ws->sents[s->sslots[j] - 1];
+        if (e->hash == h && s->md->type->equal(state_of(s, s->sslots[j] - 1), m))
+            return s->sslots[j] - 1;
+    }
+    lin_ws *w = s->ws;
+    if (!grow(s, (void **)&w->sbytes, &w->sbytes_cap, &s->sbytes_used, s->sbytes_n + n) ||
+        !grow(s, (void **)&w->sents, &w->sents_cap, &s->sents_used,
+              (s->nsents + 1) * sizeof(sent)))
+        return -1;
+    if (n)
+        memcpy(w->sbytes + s->sbytes_n, p, n);
+    uint32_t id = (uint32_t)s->nsents;
+    w->sents[s->nsents++] = (sent){s->sbytes_n, h, (uint32_t)n};
+    s->sbytes_n += n;
+    s->sslots[j] = id + 1;
+    if (s->nsents * 2 > s->nsslots && !stab_rehash(s))
+        return -1;
+    return id;
+}
+
+static bool trans_rehash(search *s)
+{
+    size_t n = s->ntslots ? s->ntslots * 2 : 256;
+    tslot *t = table_fresh(s, &s->ws->tslots, n * sizeof *t);
+    if (!t)
+        return false;
+    for (size_t i = 0; i < s->ntslots; i++) {
+        if (!s->tslots[i].key)
+            continue;
+        size_t j = hash_mix64(s->tslots[i].key) & (n - 1);
+        while (t[j].key)
+            j = (j + 1) & (n - 1);
+        t[j] = s->tslots[i];
+    }
+    table_swap(s, &s->ws->tslots, s->ntslots * sizeof *t);
+    s->tslots = t;
+    s->ntslots = n;
+    return true;
+}
+
+/* Apply op to state st with the given outcome number. Returns the step's
+ * verdict and sets *next; -1 if out of memory. Outcome 0 is memoised. */
+static int transition(search *s, uint32_t st, uint32_t op, uint32_t choice, uint32_t *next)
+{
+    tslot *slot = NULL;
+    uint64_t key = ((uint64_t)st << 32 | op) + 1;
+    if (choice == 0) {
+        if (!s->ntslots && !trans_rehash(s))
+            return -1;
+        size_t mask = s->ntslots - 1, j = hash_mix64(key) & mask;
+        for (; s->tslots[j].key; j = (j + 1) & mask)
+            if (s->tslots[j].key == key) {
+                *next = s->tslots[j].next;
+                return (int)s->tslots[j].rc;
+            }
+        slot = &s->tslots[j];
+    }
+    mbuf *scratch = &s->ws->scratch;
+    mbuf_reset(scratch);
+    step_rc rc = s->md->type->step(s->md, state_of(s, st), &s->ops[op].m, choice, scratch);
+    uint32_t id = 0;
+    if (rc != STEP_ILLEGAL) {
+        int64_t x = intern_state(s, scratch->p, scratch->n);
+        if (x < 0)
+            return -1;
+        id = (uint32_t)x;
+    }
+    if (slot) {
+        *slot = (tslot){key, id, (uint32_t)rc};
+        if (++s->ntrans * 2 > s->ntslots && !trans_rehash(s))
+            return -1;
+    }
+    *next = id;
+    return (int)rc;
+}
+
+static bool configs_rehash(search *s)
+{
+    size_t n = s->ncslots ? s->ncslots * 2 : 1024;
+    cslot *t = table_fresh(s, &s->ws->cslots, n * sizeof *t);
+    if (!t)
+        return false;
+    for (size_t i = 0; i < s->ncslots; i++) {
+        if (!s->cslots[i].idx)
+            continue;
+        size_t j = s->cslots[i].h & (n - 1);
+        while (t[j].idx)
+            j = (j + 1) & (n - 1);
+        t[j] = s->cslots[i];
+    }
+    table_swap(s, &s->ws->cslots, s->ncslots * sizeof *t);
+    s->cslots = t;
+    s->ncslots = n;
+    return true;
+}
+
+/* Record configuration (bits, st) with Zobrist hash zh. Returns 1 if it is
+ * new, 0 if it was seen, -1 if out of memory. */
+static int visit(search *s, const uint64_t *bits, uint64_t zh, uint32_t st)
+{
+    uint64_t h = zh ^ hash_mix64(st + 0x632be59bd9b4e019ULL);
+    if (!s->ncslots && !configs_rehash(s))
+        return -1;
+    size_t mask = s->ncslots - 1, j = h & mask;
+    size_t wb = s->words * sizeof(uint64_t);
+    for (; s->cslots[j].idx; j = (j + 1) & mask) {
+        const cslot *c = &s->cslots[j];
+        if (c->h == h && c->state == st &&
+            memcmp(s->ws->cbits + (size_t)(c->idx - 1) * s->words, bits, wb) == 0)
+            return 0;
+    }
+    if (!grow(s, (void **)&s->ws->cbits, &s->ws->cbits_cap, &s->cbits_used,
+              (s->nconfigs + 1) * wb))
+        return -1;
+    memcpy(s->ws->cbits + s->nconfigs * s->words, bits, wb);
+    s->cslots[j] = (cslot){h, (uint32_t)++s->nconfigs, st};
+    if (s->nconfigs * 2 > s->ncslots && !configs_rehash(s))
+        return -1;
+    return 1;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void unlink_entry(entry *e, int32_t i)
+{
+    e[e[i].prev].next = e[i].next;
+    if (e[i].next >= 0)
+        e[e[i].next].prev = e[i].prev;
+}
+
+static void relink_entry(entry *e, int32_t i)
+{
+    e[e[i].prev].next = i;
+    if (e[i].next >= 0)
+        e[e[i].next].prev = i;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* What the search remembers of the deepest point it got stuck at. */
+typedef struct stuck {
+    bool any;
+    uint32_t pos, fail;
+    VEC(uint32_t) prefix;
+    uint32_t states[LIN_MAX_STATES];
+    size_t nstates;
+    bool more_states;
+    uint32_t pending[LIN_MAX_PENDING];
+    size_t npending;
+    bool more_pending;
+} stuck;
+
+static void note_stuck(stuck *k, const entry *e, int32_t at, const frame *stack, size_t depth,
+                       uint32_t state)
+{
+    if (!k->any || e[at].pos > k->pos) {
+        k->any = true;
+        k->pos = e[at].pos;
+        k->fail = e[at].op;
+        k->prefix.n = 0;
+        for (size_t i = 0; i < depth; i++)
+            VEC_PUSH(k->prefix, e[stack[i].entry].op);
+        k->nstates = 0;
+        k->more_states = false;
+        k->npending = 0;
+        k->more_pending = false;
+        for (int32_t i = e[0].next; i >= 0 && i != at; i = e[i].next) {
+            if (!e[i].is_call)
+                continue;
+            if (k->npending < LIN_MAX_PENDING)
+                k->pending[k->npending++] = e[i].op;
+            else
+                k->more_pending = true;
+        }
+    } else if (e[at].pos < k->pos) {
+        return;
+    }
+    for (size_t i = 0; i < k->nstates; i++)
+        if (k->states[i] == state)
+            return;
+    if (k->nstates < LIN_MAX_STATES)
+        k->states[k->nstates++] = state;
+    else
+        k->more_states = true;
+}
+
+lin_ws *lin_ws_new(void)
+{
+    return xcalloc(1, sizeof(lin_ws));
+}
+
+void lin_ws_free(lin_ws *w)
+{
+    if (!w)
+        return;
+    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots};
+    for (size_t i = 0; i < 3; i++) {
+        free(ts[i]->live);
+        free(ts[i]->spare);
+    }
+    free(w->sbytes);
+    free(w->sents);
+    free(w->cbits);
+    mbuf_free(&w->scratch);
+    free(w);
+}
+
+void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
+               lin_ws *ws, lin_result *out)
+{
+    int64_t t0 = now_ns();
+    memset(out, 0, sizeof *out);
+    lin_ws *own = ws ? NULL : lin_ws_new();
+    search s = {.ws = ws ? ws : own, .md = md, .ops = ops, .n = n, .lim = lim,
+                .words = (n + 63) / 64};
+    stuck k = {0};
+    size_t m = 1;
+    for (size_t i = 0; i < n; i++)
+        m += ops[i].ret == LIN_NEVER ? 1 : 2;
+    entry *e = xcalloc(m, sizeof *e);
+    uint64_t *zob = xmalloc((n ? n : 1) * sizeof *zob);
+    uint64_t *bits = xcalloc(s.words ? s.words : 1, sizeof *bits);
+    frame *stack = xmalloc((n ? n : 1) * sizeof *stack);
+    size_t depth = 0, remaining = 0;
+    charge(&s, m * sizeof *e + n * (sizeof *zob + sizeof *stack) + s.words * 8);
+
+    /* Entries 1..m-1 sorted by position; entry 0 is the list's head. */
+    size_t j = 1;
+    for (size_t i = 0; i < n; i++) {
+        e[j++] = (entry){0, 0, -1, (uint32_t)i, ops[i].call, 1};
+        if (ops[i].ret != LIN_NEVER) {
+            e[j++] = (entry){0, 0, -1, (uint32_t)i, ops[i].ret, 0};
+            remaining++;
+        }
+        zob[i] = hash_mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL + 0x1234567);
+    }
+    qsort(e + 1, m - 1, sizeof *e, cmp_entry);
+    int32_t *call_of = xmalloc((n ? n : 1) * sizeof *call_of);
+    for (size_t i = 1; i < m; i++) {
+        e[i].prev = (int32_t)i - 1;
+        e[i].next = i + 1 < m ? (int32_t)i + 1 : -1;
+        if (e[i].is_call)
+            call_of[e[i].op] = (int32_t)i;
+        else {
+            e[i].match = call_of[e[i].op];
+            e[call_of[e[i].op]].match = (int32_t)i;
+        }
+    }
+    free(call_of);
+    e[0] = (entry){-1, m > 1 ? 1 : -1, -1, 0, 0, 1};
+
+    uint64_t zh = 0;
+    mbuf ib = {0};
+    md->type->init(md, &ib);
+    int64_t st0 = intern_state(&s, ib.p, ib.n);
+    mbuf_free(&ib);
+    uint32_t state = st0 < 0 ? 0 : (uint32_t)st0;
+    lin_verdict verdict = LIN_VALID;
+    const char *why = NULL;
+    if (st0 < 0) {
+        verdict = LIN_UNKNOWN;
+        why = "memory limit";
+        goto done;
+    }
+
+    int32_t cur = e[0].next;
+    uint32_t choice = 0;
+    uint64_t steps = 0;
+    while (remaining > 0) {
+        if ((++steps & 1023) == 0) {
+            if (lim && lim->stop && atomic_load(lim->stop)) {
+                verdict = LIN_UNKNOWN;
+                why = "stopped";
+                break;
+            }
+            if (lim && lim->deadline_ns && now_ns() > lim->deadline_ns) {
+                verdict = LIN_UNKNOWN;
+                why = "time limit";
+                break;
+            }
+        }
+        if (cur >= 0 && e[cur].is_call) {
+            uint32_t op = e[cur].op, next;
+            int rc = transition(&s, state, op, choice, &next);
+            if (rc < 0) {
+                verdict = LIN_UNKNOWN;
+                why = "memory limit";
+                break;
+            }
+            if (rc != STEP_ILLEGAL) {
+                bits[op >> 6] |= 1ULL << (op & 63);
+                zh ^= zob[op];
+                int v = visit(&s, bits, zh, next);
+                if (v < 0) {
+                    verdict = LIN_UNKNOWN;
+                    why = "memory limit";
+                    break;
+                }
+                if (v) {
+                    stack[depth++] = (frame){cur, state, choice, rc == STEP_MORE};
+                    state = next;
+                    if (e[cur].match >= 0)
+                        remaining--;
+                    unlink_entry(e, cur);
+                    if (e[cur].match >= 0)
+                        unlink_entry(e, e[cur].match);
+                    cur = e[0].next;
+                    choice = 0;
+                    continue;
+                }
+                bits[op >> 6] &= ~(1ULL << (op & 63));
+                zh ^= zob[op];
+                if (rc == STEP_MORE) {
+                    choice++;
+                    continue;
+                }
+            }
+            cur = e[cur].next;
+            choice = 0;
+            continue;
+        }
+        /* A return (or, defensively, the end of the list): dead end. */
+        if (cur >= 0)
+            note_stuck(&k, e, cur, stack, depth, state);
+        if (depth == 0) {
+            verdict = LIN_INVALID;
+            break;
+        }
+        frame f = stack[--depth];
+        uint32_t op = e[f.entry].op;
+        bits[op >> 6] &= ~(1ULL << (op & 63));
+        zh ^= zob[op];
+        state = f.state;
+        if (e[f.entry].match >= 0) {
+            relink_entry(e, e[f.entry].match);
+            remaining++;
+        }
+        relink_entry(e, f.entry);
+        if (f.more) {
+            cur = f.entry;
+            choice = f.choice + 1;
+        } else {
+            cur = e[f.entry].next;
+            choice = 0;
+        }
+    }
+    out->steps = steps;
+
+done:
+    out->verdict = verdict;
+    out->unknown_why = why;
+    if (verdict == LIN_INVALID && k.any) {
+        out->fail = k.fail;
+        out->prefix = k.prefix.v;
+        out->nprefix = k.prefix.n;
+        k.prefix.v = NULL;
+        for (size_t i = 0; i < k.nstates; i++) {
+            sbuf d = {0};
+            md->type->describe(md, state_of(&s, k.states[i]), &d);
+            out->states[i] = d.p ? d.p : xstrdup("");
+        }
+        out->nstates = k.nstates;
+        out->more_states = k.more_states;
+        memcpy(out->pending, k.pending, sizeof k.pending);
+        out->npending = k.npending;
+        out->more_pending = k.more_pending;
+    }
+    out->configs = s.nconfigs;
+    out->nmstates = s.nsents;
+    out->bytes = s.held;
+    free(k.prefix.v);
+    free(e);
+    free(zob);
+    free(bits);
+    free(stack);
+    lin_ws_free(own);
+    if (lim && lim->used_bytes)
+        atomic_fetch_sub(lim->used_bytes, s.held);
+    out->seconds = (double)(now_ns() - t0) / 1e9;
+}
+
+void lin_result_free(lin_result *r)
+{
+    free(r->prefix);
+    for (size_t i = 0; i < r->nstates; i++)
+        free(r->states[i]);
+    memset(r, 0, sizeof *r);
+}
