@@ -1,0 +1,272 @@
+/*
+ * check.c - conch check: read histories, check them, report, exit with
+ * the verdict.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../checker/check.h"
+#include "../histories/read.h"
+#include "../report/report.h"
+#include "../util/mem.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: conch check [options] FILE...\n"
+    "\n"
+    "Check recorded histories (FILE '-' is standard input) for linearizability.\n"
+    "Formats are detected: conch's JSON Lines, a JSON array of ops (elle-cli),\n"
+    "Jepsen EDN (history.edn, Knossos and Porcupine files) and Jepsen log lines.\n"
+    "\n"
+    "  --model NAME        register, cas-register, kv, multi-register, set, counter,\n"
+    "                      fifo-queue, unordered-queue, mutex\n"
+    "                      (default: inferred from the ops' f names, and said)\n"
+    "  --init JSON         the model's initial value (default: null)\n"
+    "  --nil-read MEANING  absent: a nil read says the object has no value (default)\n"
+    "                      unknown: a nil read says nothing (Knossos)\n"
+    "  --from FORMAT       jsonl, edn or jepsen-log, instead of detecting it\n"
+    "  --independent WHEN  auto, yes or no: read values as Jepsen's independent\n"
+    "                      [key value] pairs (default auto: when every op has one)\n"
+    "  -j, --jobs N        threads for the search (default: one per core)\n"
+    "  --timeout SECONDS   give up after this long: the verdict is unknown\n"
+    "  --max-memory MB     give up past this much search memory: unknown\n"
+    "                      (default: half of this machine's memory)\n"
+    "  --format FORMAT     text (default) or json, on standard output\n"
+    "  -v, --verbose       every part, and search statistics\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit: 0 linearizable, 1 a violation, 2 bad usage or input, 3 unknown.\n";
+
+static _Atomic int stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&stop_flag, 1);
+}
+
+static size_t default_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0)
+        return (size_t)4 << 30;
+    return (size_t)pages * (size_t)size / 2;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT };
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, O_MODEL},
+        {"init", required_argument, NULL, O_INIT},
+        {"nil-read", required_argument, NULL, O_NIL},
+        {"from", required_argument, NULL, O_FROM},
+        {"independent", required_argument, NULL, O_INDEP},
+        {"jobs", required_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"max-memory", required_argument, NULL, O_MEM},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    check_opts co = {0};
+    co.max_memory = default_memory();
+    hist_read_opts ro = {0};
+    bool json = false, verbose = false;
+    long l;
+    double d;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":j:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_MODEL:
+            co.model = model_find(optarg);
+            if (!co.model) {
+                sbuf b = {0};
+                for (size_t i = 0; model_types[i]; i++)
+                    sbuf_printf(&b, "%s%s", i ? ", " : "", model_types[i]->name);
+                cli_error("check", "unknown model '%s' (models: %s)", optarg, sbuf_str(&b));
+                sbuf_free(&b);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_INIT: {
+            vtab *vt = vtab_new();
+            val v;
+            sbuf why = {0};
+            int bad = hist_val_from_json(vt, optarg, &v, &why);
+            vtab_free(vt);
+            if (bad) {
+                cli_error("check", "--init: %s", sbuf_str(&why));
+                sbuf_free(&why);
+                return EXIT_USAGE;
+            }
+            co.init_json = optarg;
+            break;
+        }
+        case O_NIL:
+            if (!strcmp(optarg, "absent"))
+                co.nil = NIL_ABSENT;
+            else if (!strcmp(optarg, "unknown"))
+                co.nil = NIL_UNKNOWN;
+            else {
+                cli_error("check", "--nil-read expects absent or unknown, got '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_FROM: {
+            int f = hist_format_parse(optarg);
+            if (f < 0) {
+                cli_error("check", "--from expects jsonl, edn or jepsen-log, got '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            ro.format = (hist_format)f;
+            break;
+        }
+        case O_INDEP:
+            if (!strcmp(optarg, "auto"))
+                ro.independent = HIST_INDEP_AUTO;
+            else if (!strcmp(optarg, "yes"))
+                ro.independent = HIST_INDEP_YES;
+            else if (!strcmp(optarg, "no"))
+                ro.independent = HIST_INDEP_NO;
+            else {
+                cli_error("check", "--independent expects auto, yes or no, got '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'j':
+            if (!cli_long("check", "--jobs", optarg, 1, 1024, &l))
+                return EXIT_USAGE;
+            co.jobs = (int)l;
+            break;
+        case O_TIMEOUT:
+            if (!cli_double("check", "--timeout", optarg, 0, &d))
+                return EXIT_USAGE;
+            co.timeout_s = d;
+            break;
+        case O_MEM:
+            if (!cli_long("check", "--max-memory", optarg, 1, 1L << 40, &l))
+                return EXIT_USAGE;
+            co.max_memory = (size_t)l << 20;
+            break;
+        case O_FORMAT:
+            if (!strcmp(optarg, "json"))
+                json = true;
+            else if (!strcmp(optarg, "text"))
+                json = false;
+            else {
+                cli_error("check", "--format expects text or json, got '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'v':
+            verbose = true;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case ':':
+            cli_error("check", "%s needs a value", argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            cli_error("check", "unknown option '%s' (see conch check --help)", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_error("check", "no history file given (see conch check --help)");
+        return EXIT_USAGE;
+    }
+
+    size_t nfiles = (size_t)(argc - optind);
+    history **hs = xcalloc(nfiles, sizeof *hs);
+    hist_format *fmts = xcalloc(nfiles, sizeof *fmts);
+    char **errors = xcalloc(nfiles, sizeof *errors);
+    check_item *items = xcalloc(nfiles, sizeof *items);
+    size_t *item_of = xcalloc(nfiles, sizeof *item_of);
+    size_t nitems = 0;
+    int exit_code = EXIT_VALID;
+    for (size_t i = 0; i < nfiles; i++) {
+        hist_error err = {0};
+        if (hist_read_file(argv[optind + (int)i], &ro, &hs[i], &fmts[i], &err)) {
+            sbuf b = {0};
+            hist_error_format(&err, &b);
+            errors[i] = b.p;
+            exit_code = EXIT_USAGE;
+            continue;
+        }
+        for (size_t w = 0; w < hist_nwarnings(hs[i]); w++)
+            fprintf(stderr, "conch check: warning: %s\n", hist_warning(hs[i], w));
+        item_of[i] = nitems;
+        items[nitems++].h = hs[i];
+    }
+
+    co.stop = &stop_flag;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    check_run(items, nitems, &co);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+
+    report_opts rep = {isatty(1) && !getenv("NO_COLOR"), verbose, HIST_FMT_AUTO};
+    json_t *out = json ? json_object() : NULL, *files = json ? json_array() : NULL;
+    for (size_t i = 0; i < nfiles; i++) {
+        if (errors[i]) {
+            fprintf(stderr, "conch check: %s\n", errors[i]);
+            if (json)
+                json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file",
+                                                       argv[optind + (int)i], "verdict", "error",
+                                                       "error", errors[i]));
+            continue;
+        }
+        check_item *it = &items[item_of[i]];
+        rep.format = fmts[i];
+        if (it->rc) {
+            fprintf(stderr, "conch check: %s\n", sbuf_str(&it->why));
+            exit_code = cli_worst(exit_code, EXIT_USAGE);
+            if (json)
+                json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file", hist_name(it->h),
+                                                       "verdict", "error", "error",
+                                                       sbuf_str(&it->why)));
+            continue;
+        }
+        int code = it->verdict == LIN_VALID ? EXIT_VALID
+                   : it->verdict == LIN_INVALID ? EXIT_INVALID : EXIT_UNKNOWN;
+        exit_code = cli_worst(exit_code, code);
+        if (json)
+            json_array_append_new(files, report_json(it, &rep));
+        else
+            report_text(stdout, it, &rep);
+    }
+    static const char *names[] = {"valid", "invalid", "error", "unknown"};
+    if (json) {
+        json_object_set_new(out, "files", files);
+        json_object_set_new(out, "verdict", json_string(names[exit_code]));
+        json_object_set_new(out, "exit", json_integer(exit_code));
+        json_dumpf(out, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(out);
+    } else if (nfiles > 1) {
+        printf("verdict: %s for %zu files (exit %d)\n", names[exit_code], nfiles, exit_code);
+    }
+    for (size_t i = 0; i < nitems; i++)
+        check_item_free(&items[i]);
+    for (size_t i = 0; i < nfiles; i++) {
+        hist_free(hs[i]);
+        free(errors[i]);
+    }
+    free(hs);
+    free(fmts);
+    free(errors);
+    free(items);
+    free(item_of);
+    return exit_code;
+}

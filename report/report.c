@@ -1,0 +1,267 @@
+/*
+ * report.c - text and JSON reports of checked histories (report.h).
+ *
+ * The text is meant to be read top to bottom by someone who has the history
+ * open beside it: every op is named by its process, what it did, and the
+ * lines of its invocation and completion in the file.
+ */
+#include "report.h"
+
+#include <string.h>
+
+#include "../util/mem.h"
+
+#define MAX_PARTS_SHOWN 20
+#define PREFIX_TAIL 6
+
+const char *report_verdict_name(lin_verdict v)
+{
+    return v == LIN_VALID ? "valid" : v == LIN_INVALID ? "invalid" : "unknown";
+}
+
+static const char *status_name(hist_status s)
+{
+    return s == OP_OK ? "ok" : s == OP_FAIL ? "fail" : "info";
+}
+
+/* "read -> 4", "write 4", "cas [0 3]" */
+static void op_action(const history *h, const hist_op *o, sbuf *out)
+{
+    const vtab *vt = hist_cvtab(h);
+    size_t n;
+    const char *f = val_str_bytes(vt, o->f, &n);
+    sbuf_addn(out, f, n);
+    if (!val_is_nil(o->in)) {
+        sbuf_addc(out, ' ');
+        val_describe(vt, o->in, out);
+    }
+    if (o->status == OP_OK && (val_is_nil(o->in) || !val_eq(o->in, o->out)) &&
+        !(val_is_nil(o->out) && !val_is_nil(o->in))) {
+        sbuf_adds(out, " -> ");
+        val_describe(vt, o->out, out);
+    }
+}
+
+void report_op(const history *h, size_t i, sbuf *out)
+{
+    const hist_op *o = &hist_ops(h)[i];
+    const hist_event *ev = hist_events(h);
+    sbuf_adds(out, "process ");
+    val_describe(hist_cvtab(h), o->process, out);
+    sbuf_addc(out, ' ');
+    op_action(h, o, out);
+    if (o->ret == HIST_OPEN)
+        sbuf_printf(out, " (line %u, never completed: info)", ev[o->call].line);
+    else
+        sbuf_printf(out, " (lines %u-%u%s)", ev[o->call].line, ev[o->ret].line,
+                    o->status == OP_INFO ? ", info" : "");
+}
+
+static void paint(FILE *f, const report_opts *o, lin_verdict v, const char *text)
+{
+    if (!o->color) {
+        fputs(text, f);
+        return;
+    }
+    const char *c = v == LIN_VALID ? "\033[32m" : v == LIN_INVALID ? "\033[1;31m" : "\033[33m";
+    fprintf(f, "%s%s\033[0m", c, text);
+}
+
+static void part_name(const check_item *it, const lin_part *p, sbuf *out)
+{
+    if (!p->keyed) {
+        sbuf_adds(out, it->nparts > 1 ? "part" : "");
+        return;
+    }
+    sbuf_adds(out, "key ");
+    val_describe(hist_cvtab(it->h), p->key, out);
+}
+
+static void text_invalid(FILE *f, const check_item *it, const lin_part *p)
+{
+    const lin_result *r = &p->r;
+    sbuf b = {0};
+    report_op(it->h, p->ids[r->fail], &b);
+    fprintf(f, "      cannot linearize: %s\n", sbuf_str(&b));
+    sbuf_reset(&b);
+    fprintf(f, "      no order of the ops before its completion, consistent with real time,\n"
+               "      lets it take effect. The longest linearizable prefix found has %zu op%s",
+            r->nprefix, r->nprefix == 1 ? "" : "s");
+    if (r->nprefix) {
+        fprintf(f, "%s:\n", r->nprefix > PREFIX_TAIL ? ", ending" : "");
+        size_t from = r->nprefix > PREFIX_TAIL ? r->nprefix - PREFIX_TAIL : 0;
+        for (size_t i = from; i < r->nprefix; i++) {
+            sbuf_reset(&b);
+            report_op(it->h, p->ids[r->prefix[i]], &b);
+            fprintf(f, "        %s\n", sbuf_str(&b));
+        }
+    } else {
+        fprintf(f, ".\n");
+    }
+    fprintf(f, "      the %s could then be: ", it->md.type->name);
+    for (size_t i = 0; i < r->nstates; i++)
+        fprintf(f, "%s%s", i ? ", " : "", r->states[i]);
+    fprintf(f, "%s\n", r->more_states ? ", ..." : "");
+    if (r->npending) {
+        fprintf(f, "      ops invoked and not yet placed there:\n");
+        for (size_t i = 0; i < r->npending; i++) {
+            sbuf_reset(&b);
+            report_op(it->h, p->ids[r->pending[i]], &b);
+            fprintf(f, "        %s\n", sbuf_str(&b));
+        }
+        if (r->more_pending)
+            fprintf(f, "        ...\n");
+    }
+    sbuf_free(&b);
+}
+
+void report_text(FILE *f, const check_item *it, const report_opts *o)
+{
+    hist_counts c = hist_count(it->h);
+    fprintf(f, "%s: %zu events, %zu ops (%zu ok, %zu info, %zu fail)", hist_name(it->h),
+            hist_nevents(it->h), hist_nops(it->h), c.ok, c.info, c.fail);
+    if (c.open)
+        fprintf(f, ", %zu never completed", c.open);
+    if (c.annotations)
+        fprintf(f, ", %zu nemesis events", c.annotations);
+    fprintf(f, "\n");
+    sbuf init = {0};
+    val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
+    fprintf(f, "  model %s (%s), initial value %s, nil reads %s; %zu part%s, %zu ops searched",
+            it->md.type->name, it->inferred ? "inferred from the ops' names" : "--model",
+            sbuf_str(&init), it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown", it->nparts,
+            it->nparts == 1 ? "" : "s", it->nsearch);
+    if (it->nskipped)
+        fprintf(f, ", %zu that say nothing left out", it->nskipped);
+    fprintf(f, "\n");
+    sbuf_free(&init);
+    fprintf(f, "  linearizability: ");
+    char v[32];
+    snprintf(v, sizeof v, "%s", it->verdict == LIN_VALID ? "VALID" : it->verdict == LIN_INVALID ? "INVALID" : "UNKNOWN");
+    paint(f, o, it->verdict, v);
+    fprintf(f, " (%.3f s of search)\n", it->seconds);
+    size_t shown = 0, hidden = 0;
+    for (size_t i = 0; i < it->nparts; i++) {
+        const lin_part *p = &it->parts[i];
+        bool notable = p->r.verdict != LIN_VALID;
+        if (!notable && !o->verbose && (it->nparts == 1 || shown >= MAX_PARTS_SHOWN)) {
+            hidden++;
+            continue;
+        }
+        shown++;
+        sbuf name = {0};
+        part_name(it, p, &name);
+        fprintf(f, "    %s%s", sbuf_str(&name), name.len ? ": " : "");
+        paint(f, o, p->r.verdict, report_verdict_name(p->r.verdict));
+        fprintf(f, ", %zu ops", p->nops);
+        if (p->r.verdict == LIN_UNKNOWN)
+            fprintf(f, ", stopped by the %s after %zu configurations", p->r.unknown_why,
+                    p->r.configs);
+        if (o->verbose)
+            fprintf(f, " (%zu configurations, %zu states, %.3f s)", p->r.configs,
+                    p->r.nmstates, p->r.seconds);
+        fprintf(f, "\n");
+        sbuf_free(&name);
+        if (p->r.verdict == LIN_INVALID)
+            text_invalid(f, it, p);
+    }
+    if (hidden && it->nparts > 1)
+        fprintf(f, "    ... and %zu more part%s, all valid\n", hidden, hidden == 1 ? "" : "s");
+}
+
+static json_t *json_val(const vtab *vt, val v)
+{
+    sbuf b = {0};
+    val_to_json(vt, v, &b);
+    json_t *j = json_loads(sbuf_str(&b), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    sbuf_free(&b);
+    return j ? j : json_null();
+}
+
+static json_t *json_op(const history *h, size_t i)
+{
+    const hist_op *o = &hist_ops(h)[i];
+    const hist_event *ev = hist_events(h);
+    const vtab *vt = hist_cvtab(h);
+    json_t *j = json_object();
+    json_object_set_new(j, "process", json_val(vt, o->process));
+    json_object_set_new(j, "f", json_val(vt, o->f));
+    if (o->has_key)
+        json_object_set_new(j, "key", json_val(vt, o->key));
+    json_object_set_new(j, "value", json_val(vt, o->in));
+    if (o->status == OP_OK)
+        json_object_set_new(j, "result", json_val(vt, o->out));
+    json_object_set_new(j, "type", json_string(status_name(o->status)));
+    json_object_set_new(j, "invoke_line", json_integer(ev[o->call].line));
+    if (o->ret != HIST_OPEN)
+        json_object_set_new(j, "complete_line", json_integer(ev[o->ret].line));
+    if (o->call_time != HIST_NONE)
+        json_object_set_new(j, "invoke_time", json_integer(o->call_time));
+    if (o->ret_time != HIST_NONE)
+        json_object_set_new(j, "complete_time", json_integer(o->ret_time));
+    return j;
+}
+
+json_t *report_json(const check_item *it, const report_opts *o)
+{
+    const history *h = it->h;
+    hist_counts c = hist_count(h);
+    json_t *j = json_object();
+    json_object_set_new(j, "file", json_string(hist_name(h)));
+    json_object_set_new(j, "format", json_string(hist_format_name(o->format)));
+    json_object_set_new(j, "events", json_integer((json_int_t)hist_nevents(h)));
+    json_object_set_new(j, "ops", json_pack("{s:I,s:I,s:I,s:I,s:I}", "ok", (json_int_t)c.ok,
+                                            "info", (json_int_t)c.info, "fail", (json_int_t)c.fail,
+                                            "never_completed", (json_int_t)c.open, "nemesis",
+                                            (json_int_t)c.annotations));
+    json_t *warn = json_array();
+    for (size_t i = 0; i < hist_nwarnings(h); i++)
+        json_array_append_new(warn, json_string(hist_warning(h, i)));
+    json_object_set_new(j, "warnings", warn);
+    json_object_set_new(j, "model", json_string(it->md.type->name));
+    json_object_set_new(j, "model_inferred", json_boolean(it->inferred));
+    json_object_set_new(j, "init", json_val(hist_cvtab(h), it->md.opts.init));
+    json_object_set_new(j, "nil_read", json_string(it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown"));
+    json_t *lin = json_object();
+    json_object_set_new(lin, "verdict", json_string(report_verdict_name(it->verdict)));
+    json_object_set_new(lin, "ops_searched", json_integer((json_int_t)it->nsearch));
+    json_object_set_new(lin, "ops_left_out", json_integer((json_int_t)it->nskipped));
+    json_object_set_new(lin, "seconds", json_real(it->seconds));
+    json_t *parts = json_array();
+    for (size_t i = 0; i < it->nparts; i++) {
+        const lin_part *p = &it->parts[i];
+        const lin_result *r = &p->r;
+        json_t *pj = json_object();
+        if (p->keyed)
+            json_object_set_new(pj, "key", json_val(hist_cvtab(h), p->key));
+        json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
+        json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
+        if (r->verdict == LIN_UNKNOWN)
+            json_object_set_new(pj, "reason", json_string(r->unknown_why));
+        json_object_set_new(pj, "configurations", json_integer((json_int_t)r->configs));
+        json_object_set_new(pj, "states", json_integer((json_int_t)r->nmstates));
+        json_object_set_new(pj, "seconds", json_real(r->seconds));
+        if (r->verdict == LIN_INVALID) {
+            json_object_set_new(pj, "op", json_op(h, p->ids[r->fail]));
+            json_t *pre = json_array();
+            for (size_t k = 0; k < r->nprefix; k++)
+                json_array_append_new(pre, json_op(h, p->ids[r->prefix[k]]));
+            json_object_set_new(pj, "linearizable_prefix", pre);
+            json_t *st = json_array();
+            for (size_t k = 0; k < r->nstates; k++)
+                json_array_append_new(st, json_string(r->states[k]));
+            json_object_set_new(pj, "states_then", st);
+            json_t *pend = json_array();
+            for (size_t k = 0; k < r->npending; k++)
+                json_array_append_new(pend, json_op(h, p->ids[r->pending[k]]));
+            json_object_set_new(pj, "pending_then", pend);
+        }
+        json_array_append_new(parts, pj);
+    }
+    json_object_set_new(lin, "parts", parts);
+    json_t *checks = json_object();
+    json_object_set_new(checks, "linearizability", lin);
+    json_object_set_new(j, "checks", checks);
+    json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
+    return j;
+}

@@ -1,0 +1,31 @@
+/*
+ * report.h - what conch says about a checked history, for people (text)
+ * and for machines (JSON).
+ */
+#ifndef CONCH_REPORT_H
+#define CONCH_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../checker/check.h"
+#include "../histories/read.h"
+
+typedef struct report_opts {
+    bool color;   /* ANSI colours (only on a terminal) */
+    bool verbose; /* every part, and search statistics */
+    hist_format format; /* the format the history was read in */
+} report_opts;
+
+/* Describe op i of h for people: "process 3 read -> 4 (lines 398-412)". */
+void report_op(const history *h, size_t i, sbuf *out);
+
+/* The text report of one checked history. */
+void report_text(FILE *f, const check_item *it, const report_opts *o);
+/* The JSON report of one checked history (a new reference). */
+json_t *report_json(const check_item *it, const report_opts *o);
+
+const char *report_verdict_name(lin_verdict v);
+
+#endif
