@@ -1,0 +1,86 @@
+# conch - a consistency checker in the spirit of Jepsen.
+#
+#   make            build ./conch
+#   make test       unit tests, case tests, corpus tests (SAN=1: with ASan+UBSan)
+#   make bench      benchmarks that print figures
+#   make deps       install the Debian packages the build needs (as root)
+#
+# Objects go to build/ (build/san/ with SAN=1); WERROR=1 makes warnings errors.
+
+CC      ?= cc
+PKGS    := libcurl jansson libpcre2-8
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread -MMD -MP \
+           -Wall -Wextra -Wshadow -Wstrict-prototypes
+LDLIBS  += -pthread -lm
+CORPUS  ?= ../shared/corpus
+
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+ifeq ($(SAN),1)
+BUILD   := build/san
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+CONCH   := $(BUILD)/conch
+else
+BUILD   := build/obj
+CONCH   := conch
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += $(PKG_CFLAGS)
+LDLIBS  := $(PKG_LIBS) $(LDLIBS)
+
+LIB_SRC  := $(wildcard util/*.c histories/*.c models/*.c checker/*.c report/*.c \
+                       clients/*.c store/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all test unit cases corpus bench deps clean demo fuzz
+
+all: $(CONCH)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libconch.a: $(LIB_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(CONCH): $(CLI_OBJ) $(BUILD)/libconch.a
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libconch.a
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs criterion) $(LDLIBS)
+
+# Criterion runs each test in its own process; --jobs keeps CI time down.
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests --jobs 2 --short-filename
+
+cases: $(CONCH)
+	CONCH=$(CONCH) sh tests/cases.sh
+
+corpus: $(CONCH)
+	CONCH=$(CONCH) CORPUS=$(CORPUS) sh tests/corpus.sh
+
+test: unit cases corpus
+
+bench: $(CONCH)
+	CONCH=$(CONCH) CORPUS=$(CORPUS) sh bench/run.sh
+
+deps:
+	sh scripts/deps.sh
+
+clean:
+	rm -rf build conch
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
