@@ -8,7 +8,7 @@
 # Objects go to build/ (build/san/ with SAN=1); WERROR=1 makes warnings errors.
 
 CC      ?= cc
-PKGS    := libcurl jansson libpcre2-8
+PKGS    := libcurl jansson libpcre2-8 libmicrohttpd
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread -MMD -MP \
            -Wall -Wextra -Wshadow -Wstrict-prototypes
@@ -41,7 +41,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test unit cases corpus bench deps clean demo fuzz
+.PHONY: all test unit cases corpus e2e bench deps clean demo fuzz
 
 all: $(CONCH)
 
@@ -72,7 +72,10 @@ cases: $(CONCH)
 corpus: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh tests/corpus.sh
 
-test: unit cases corpus
+e2e: $(CONCH)
+	CONCH=$(CONCH) sh tests/e2e.sh
+
+test: unit cases corpus e2e
 
 bench: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh bench/run.sh

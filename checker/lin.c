@@ -412,7 +412,7 @@ static void note_stuck(stuck *k, const entry *e, int32_t at, const frame *stack,
         k->npending = 0;
         k->more_pending = false;
         for (int32_t i = e[0].next; i >= 0 && i != at; i = e[i].next) {
-            if (!e[i].is_call)
+            if (!e[i].is_call || e[i].op == k->fail)
                 continue;
             if (k->npending < LIN_MAX_PENDING)
                 k->pending[k->npending++] = e[i].op;

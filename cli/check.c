@@ -75,9 +75,10 @@ int cmd_check(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    check_opts co = {0};
-    co.max_memory = default_memory();
-    hist_read_opts ro = {0};
+    check_config cfg;
+    check_config_init(&cfg);
+    check_opts co = cfg.co;
+    hist_read_opts ro = cfg.ro;
     bool json = false, verbose = false;
     long l;
     double d;
@@ -186,7 +187,23 @@ int cmd_check(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    size_t nfiles = (size_t)(argc - optind);
+    cfg.co = co;
+    cfg.ro = ro;
+    cfg.json = json;
+    cfg.verbose = verbose;
+    return check_paths(&cfg, argv + optind, (size_t)(argc - optind));
+}
+
+void check_config_init(check_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->co.max_memory = default_memory();
+}
+
+int check_paths(const check_config *cfg, char **paths, size_t nfiles)
+{
+    check_opts co = cfg->co;
+    bool json = cfg->json;
     history **hs = xcalloc(nfiles, sizeof *hs);
     hist_format *fmts = xcalloc(nfiles, sizeof *fmts);
     char **errors = xcalloc(nfiles, sizeof *errors);
@@ -196,7 +213,7 @@ int cmd_check(int argc, char **argv)
     int exit_code = EXIT_VALID;
     for (size_t i = 0; i < nfiles; i++) {
         hist_error err = {0};
-        if (hist_read_file(argv[optind + (int)i], &ro, &hs[i], &fmts[i], &err)) {
+        if (hist_read_file(paths[i], &cfg->ro, &hs[i], &fmts[i], &err)) {
             sbuf b = {0};
             hist_error_format(&err, &b);
             errors[i] = b.p;
@@ -216,14 +233,15 @@ int cmd_check(int argc, char **argv)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
 
-    report_opts rep = {isatty(1) && !getenv("NO_COLOR"), verbose, HIST_FMT_AUTO};
-    json_t *out = json ? json_object() : NULL, *files = json ? json_array() : NULL;
+    report_opts rep = {isatty(1) && !getenv("NO_COLOR"), cfg->verbose, HIST_FMT_AUTO};
+    bool want_json = json || cfg->json_out;
+    json_t *out = want_json ? json_object() : NULL, *files = want_json ? json_array() : NULL;
     for (size_t i = 0; i < nfiles; i++) {
         if (errors[i]) {
             fprintf(stderr, "conch check: %s\n", errors[i]);
-            if (json)
+            if (want_json)
                 json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file",
-                                                       argv[optind + (int)i], "verdict", "error",
+                                                       paths[i], "verdict", "error",
                                                        "error", errors[i]));
             continue;
         }
@@ -232,7 +250,7 @@ int cmd_check(int argc, char **argv)
         if (it->rc) {
             fprintf(stderr, "conch check: %s\n", sbuf_str(&it->why));
             exit_code = cli_worst(exit_code, EXIT_USAGE);
-            if (json)
+            if (want_json)
                 json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file", hist_name(it->h),
                                                        "verdict", "error", "error",
                                                        sbuf_str(&it->why)));
@@ -241,20 +259,27 @@ int cmd_check(int argc, char **argv)
         int code = it->verdict == LIN_VALID ? EXIT_VALID
                    : it->verdict == LIN_INVALID ? EXIT_INVALID : EXIT_UNKNOWN;
         exit_code = cli_worst(exit_code, code);
-        if (json)
+        if (want_json)
             json_array_append_new(files, report_json(it, &rep));
-        else
+        if (!json)
             report_text(stdout, it, &rep);
     }
     static const char *names[] = {"valid", "invalid", "error", "unknown"};
-    if (json) {
+    if (want_json) {
         json_object_set_new(out, "files", files);
         json_object_set_new(out, "verdict", json_string(names[exit_code]));
         json_object_set_new(out, "exit", json_integer(exit_code));
-        json_dumpf(out, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
+        if (json) {
+            json_dumpf(out, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+        }
+        if (cfg->json_out && json_dump_file(out, cfg->json_out, JSON_INDENT(2))) {
+            cli_error("check", "cannot write %s", cfg->json_out);
+            exit_code = cli_worst(exit_code, EXIT_USAGE);
+        }
         json_decref(out);
-    } else if (nfiles > 1) {
+    }
+    if (!json && nfiles > 1) {
         printf("verdict: %s for %zu files (exit %d)\n", names[exit_code], nfiles, exit_code);
     }
     for (size_t i = 0; i < nitems; i++)

@@ -26,5 +26,27 @@ bool cli_double(const char *cmd, const char *opt, const char *s, double min, dou
 bool cli_long(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
 
 int cmd_check(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* What `conch check` does, for other commands to reuse (conch run checks
+ * the history it recorded this way). */
+#include "../checker/check.h"
+#include "../histories/read.h"
+
+typedef struct check_config {
+    check_opts co;
+    hist_read_opts ro;
+    bool json;            /* the JSON report on stdout instead of text */
+    bool verbose;
+    const char *json_out; /* also write the JSON report to this file */
+} check_config;
+
+/* Defaults of conch check (model inferred, nil reads absent, every core,
+ * half the memory). */
+void check_config_init(check_config *cfg);
+/* Read, check and report the histories at paths; returns the exit code. */
+int check_paths(const check_config *cfg, char **paths, size_t n);
 
 #endif

@@ -18,6 +18,9 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"check", cmd_check, "check recorded histories for linearizability"},
+    {"serve", cmd_serve, "run the built-in replicated store"},
+    {"run", cmd_run, "drive a store over HTTP, record a history, check it"},
+    {"demo", cmd_demo, "serve, run and check, against a right store and a wrong one"},
 };
 
 static void usage(FILE *f)

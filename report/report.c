@@ -153,7 +153,7 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
         part_name(it, p, &name);
         fprintf(f, "    %s%s", sbuf_str(&name), name.len ? ": " : "");
         paint(f, o, p->r.verdict, report_verdict_name(p->r.verdict));
-        fprintf(f, ", %zu ops", p->nops);
+        fprintf(f, ", %zu op%s", p->nops, p->nops == 1 ? "" : "s");
         if (p->r.verdict == LIN_UNKNOWN)
             fprintf(f, ", stopped by the %s after %zu configurations", p->r.unknown_why,
                     p->r.configs);
