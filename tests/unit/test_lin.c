@@ -1,0 +1,447 @@
+/* Unit tests: the linearizability search (checker/lin.c, checker/check.c).
+ *
+ * Hand-made histories with known verdicts, and a property test: random
+ * small histories, where the search and an independent brute force (every
+ * order of every admissible subset of ops, checked pair by pair against
+ * real time and stepped through the model) must agree. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../util/mem.h"
+#include "helpers.h"
+
+/* "p:type:f:value" events separated by spaces; value in JSON, no spaces. */
+static history *events(const char *spec, const char *key)
+{
+    sbuf b = {0};
+    char *s = xstrdup(spec), *save = NULL;
+    for (char *tok = strtok_r(s, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char p[16], t[16], f[16], v[256];
+        cr_assert_eq(sscanf(tok, "%15[^:]:%15[^:]:%15[^:]:%255s", p, t, f, v), 4, "%s", tok);
+        sbuf_printf(&b, "{\"process\":%s,\"type\":\"%s\",\"f\":\"%s\",\"value\":%s%s%s%s}\n", p,
+                    t, f, v, key ? ",\"key\":\"" : "", key ? key : "", key ? "\"" : "");
+    }
+    free(s);
+    history *h = th_read(sbuf_str(&b));
+    sbuf_free(&b);
+    return h;
+}
+
+struct lcase {
+    const char *name, *model, *init;
+    nil_read nil;
+    const char *spec;
+    lin_verdict want;
+};
+
+static const struct lcase lcases[] = {
+    {"sequential ok", "register", NULL, NIL_ABSENT,
+     "0:invoke:write:1 0:ok:write:1 1:invoke:read:null 1:ok:read:1", LIN_VALID},
+    {"stale read", "register", NULL, NIL_ABSENT,
+     "0:invoke:write:1 0:ok:write:1 0:invoke:write:2 0:ok:write:2 1:invoke:read:null "
+     "1:ok:read:1", LIN_INVALID},
+    {"concurrent read may see either", "register", "0", NIL_ABSENT,
+     "0:invoke:write:1 1:invoke:read:null 1:ok:read:0 2:invoke:read:null 2:ok:read:1 "
+     "0:ok:write:1", LIN_VALID},
+    {"reads disagree on order", "register", "0", NIL_ABSENT,
+     "0:invoke:write:1 1:invoke:read:null 1:ok:read:1 2:invoke:read:null 2:ok:read:0 "
+     "0:ok:write:1", LIN_INVALID},
+    {"nil read absent: only before a write", "register", NULL, NIL_ABSENT,
+     "0:invoke:write:1 0:ok:write:1 1:invoke:read:null 1:ok:read:null", LIN_INVALID},
+    {"nil read unknown says nothing", "register", NULL, NIL_UNKNOWN,
+     "0:invoke:write:1 0:ok:write:1 1:invoke:read:null 1:ok:read:null", LIN_VALID},
+    {"info write may happen later", "cas-register", "0", NIL_ABSENT,
+     "0:invoke:write:1 0:info:write:1 1:invoke:read:null 1:ok:read:0 1:invoke:read:null "
+     "1:ok:read:1", LIN_VALID},
+    {"info write may never happen", "cas-register", "0", NIL_ABSENT,
+     "0:invoke:write:1 0:info:write:1 1:invoke:read:null 1:ok:read:0", LIN_VALID},
+    {"info write cannot happen before its call", "cas-register", "0", NIL_ABSENT,
+     "1:invoke:read:null 1:ok:read:1 0:invoke:write:1 0:info:write:1", LIN_INVALID},
+    {"never-completed op is info", "cas-register", "0", NIL_ABSENT,
+     "0:invoke:cas:[0,5] 1:invoke:read:null 1:ok:read:5", LIN_VALID},
+    {"failed cas is dropped", "cas-register", "0", NIL_ABSENT,
+     "0:invoke:cas:[0,5] 0:fail:cas:[0,5] 1:invoke:read:null 1:ok:read:0", LIN_VALID},
+    {"cas on the wrong value", "cas-register", "0", NIL_ABSENT,
+     "0:invoke:cas:[1,5] 0:ok:cas:[1,5]", LIN_INVALID},
+    {"set lost an add", "set", NULL, NIL_ABSENT,
+     "0:invoke:add:1 0:ok:add:1 1:invoke:add:2 1:ok:add:2 2:invoke:read:null 2:ok:read:[2]",
+     LIN_INVALID},
+    {"set with a concurrent add", "set", NULL, NIL_ABSENT,
+     "0:invoke:add:1 0:ok:add:1 1:invoke:add:2 2:invoke:read:null 2:ok:read:[1] 1:ok:add:2",
+     LIN_VALID},
+    {"counter", "counter", NULL, NIL_ABSENT,
+     "0:invoke:add:1 1:invoke:add:2 0:ok:add:1 2:invoke:read:null 2:ok:read:3 1:ok:add:2",
+     LIN_VALID},
+    {"counter read between", "counter", NULL, NIL_ABSENT,
+     "0:invoke:add:1 1:invoke:add:2 0:ok:add:1 2:invoke:read:null 2:ok:read:2 1:ok:add:2",
+     LIN_INVALID},
+    {"counter read too high", "counter", NULL, NIL_ABSENT,
+     "0:invoke:add:1 0:ok:add:1 2:invoke:read:null 2:ok:read:2", LIN_INVALID},
+    {"fifo order broken", "fifo-queue", NULL, NIL_ABSENT,
+     "0:invoke:enqueue:1 0:ok:enqueue:1 0:invoke:enqueue:2 0:ok:enqueue:2 "
+     "1:invoke:dequeue:null 1:ok:dequeue:2", LIN_INVALID},
+    {"unordered queue allows it", "unordered-queue", NULL, NIL_ABSENT,
+     "0:invoke:enqueue:1 0:ok:enqueue:1 0:invoke:enqueue:2 0:ok:enqueue:2 "
+     "1:invoke:dequeue:null 1:ok:dequeue:2", LIN_VALID},
+    {"unordered queue: a crashed dequeue took one of them", "unordered-queue", NULL, NIL_ABSENT,
+     "0:invoke:enqueue:1 0:ok:enqueue:1 0:invoke:enqueue:2 0:ok:enqueue:2 "
+     "1:invoke:dequeue:null 1:info:dequeue:null 2:invoke:dequeue:null 2:ok:dequeue:1 "
+     "2:invoke:dequeue:null 2:ok:dequeue:null", LIN_VALID},
+    {"mutex held twice", "mutex", NULL, NIL_ABSENT,
+     "0:invoke:acquire:null 0:ok:acquire:null 1:invoke:acquire:null 1:ok:acquire:null",
+     LIN_INVALID},
+    {"txn sees a torn write", "multi-register", "0", NIL_ABSENT,
+     "0:invoke:txn:[[\"w\",\"x\",1],[\"w\",\"y\",1]] 0:ok:txn:[[\"w\",\"x\",1],[\"w\",\"y\",1]] "
+     "1:invoke:txn:[[\"r\",\"x\",null],[\"r\",\"y\",null]] 1:ok:txn:[[\"r\",\"x\",1],[\"r\",\"y\",0]]",
+     LIN_INVALID},
+    {"txns on separate keys", "multi-register", "0", NIL_ABSENT,
+     "0:invoke:txn:[[\"w\",\"x\",1]] 1:invoke:txn:[[\"r\",\"y\",null]] 0:ok:txn:[[\"w\",\"x\",1]] "
+     "1:ok:txn:[[\"r\",\"y\",0]]", LIN_VALID},
+    {"kv append order", "kv", "\"\"", NIL_ABSENT,
+     "0:invoke:append:\"a\" 1:invoke:append:\"b\" 0:ok:append:\"a\" 1:ok:append:\"b\" "
+     "2:invoke:get:null 2:ok:get:\"ba\" 2:invoke:get:null 2:ok:get:\"ab\"", LIN_INVALID},
+};
+
+Test(lin, hand_made_histories)
+{
+    for (size_t i = 0; i < sizeof lcases / sizeof *lcases; i++) {
+        const struct lcase *c = &lcases[i];
+        history *h = events(c->spec, "k");
+        lin_verdict v = th_check(h, c->model, c->init, c->nil);
+        cr_expect_eq(v, c->want, "%s: %s, expected %s", c->name, v == LIN_VALID ? "valid" : "invalid",
+                     c->want == LIN_VALID ? "valid" : "invalid");
+        hist_free(h);
+    }
+}
+
+Test(lin, counterexample_names_the_op_and_the_states)
+{
+    history *h = events("0:invoke:write:1 0:ok:write:1 0:invoke:write:2 0:ok:write:2 "
+                        "1:invoke:read:null 1:ok:read:1", NULL);
+    check_opts o = {.model = model_find("register"), .jobs = 1};
+    check_item it = {.h = h};
+    check_run(&it, 1, &o);
+    cr_assert_eq(it.verdict, LIN_INVALID);
+    cr_assert_eq(it.nparts, 1);
+    const lin_result *r = &it.parts[0].r;
+    const hist_op *ops = hist_ops(h);
+    cr_assert(val_is_str(hist_cvtab(h), ops[it.parts[0].ids[r->fail]].f, "read"));
+    cr_assert_eq(r->nprefix, 2, "both writes are linearizable before it");
+    cr_assert_eq(r->nstates, 1);
+    cr_assert_str_eq(r->states[0], "2");
+    check_item_free(&it);
+    hist_free(h);
+}
+
+Test(lin, limits_end_in_unknown)
+{
+    /* Many concurrent writes of distinct values and a read nobody wrote:
+     * invalid, but only after exploring every subset: a tight memory limit
+     * must stop it first, as unknown. */
+    sbuf b = {0};
+    for (int i = 0; i < 22; i++)
+        sbuf_printf(&b, "%d:invoke:write:%d ", i, i);
+    sbuf_adds(&b, "99:invoke:read:null 99:ok:read:1000 ");
+    for (int i = 0; i < 22; i++)
+        sbuf_printf(&b, "%d:ok:write:%d ", i, i);
+    history *h = events(sbuf_str(&b), NULL);
+    sbuf_free(&b);
+    check_opts o = {.model = model_find("register"), .jobs = 1, .max_memory = 1 << 20};
+    check_item it = {.h = h};
+    check_run(&it, 1, &o);
+    cr_assert_eq(it.verdict, LIN_UNKNOWN);
+    cr_assert_str_eq(it.parts[0].r.unknown_why, "memory limit");
+    check_item_free(&it);
+    check_item it2 = {.h = h};
+    o.max_memory = 0;
+    o.timeout_s = 0.001;
+    check_run(&it2, 1, &o);
+    cr_assert_eq(it2.verdict, LIN_UNKNOWN);
+    cr_assert_str_eq(it2.parts[0].r.unknown_why, "time limit");
+    check_item_free(&it2);
+    hist_free(h);
+}
+
+/* ---- brute force ---- */
+
+typedef struct bop {
+    mop m;
+    uint32_t call, ret; /* ret UINT32_MAX: info */
+} bop;
+
+typedef struct brute {
+    const model *md;
+    bop *ops;
+    size_t n, must;
+    uint32_t order[16];
+} brute;
+
+static bool bf(brute *b, uint32_t placed, size_t depth, size_t musts, mbuf *st)
+{
+    if (musts == b->must)
+        return true;
+    for (size_t j = 0; j < b->n; j++) {
+        if (placed & (1u << j))
+            continue;
+        bool ok = true; /* j must not precede, in real time, anything placed */
+        for (size_t k = 0; k < depth; k++)
+            if (b->ops[j].ret < b->ops[b->order[k]].call)
+                ok = false;
+        if (!ok)
+            continue;
+        for (unsigned c = 0;; c++) {
+            mbuf next = {0};
+            step_rc r = b->md->type->step(b->md, (mstate){st->p, st->n}, &b->ops[j].m, c, &next);
+            if (r != STEP_ILLEGAL) {
+                b->order[depth] = (uint32_t)j;
+                bool found = bf(b, placed | 1u << j, depth + 1,
+                                musts + (b->ops[j].ret != UINT32_MAX), &next);
+                mbuf_free(&next);
+                if (found)
+                    return true;
+            }
+            mbuf_free(&next);
+            if (r != STEP_MORE)
+                break;
+        }
+    }
+    return false;
+}
+
+static lin_verdict brute_check(history *h, const char *model_name, const char *init)
+{
+    vtab *vt = hist_vtab(h);
+    model md = {model_find(model_name), vt, {val_nil(), NIL_ABSENT}};
+    if (init) {
+        sbuf why = {0};
+        cr_assert_eq(hist_val_from_json(vt, init, &md.opts.init, &why), 0);
+    }
+    brute b = {.md = &md, .ops = xcalloc(hist_nops(h) + 1, sizeof(bop))};
+    for (size_t i = 0; i < hist_nops(h); i++) {
+        const hist_op *o = &hist_ops(h)[i];
+        if (o->status == OP_FAIL)
+            continue;
+        mop m;
+        sbuf why = {0};
+        model_rc rc = model_compile(&md, vt, o, &m, &why);
+        cr_assert_neq(rc, MODEL_EOP, "%s", sbuf_str(&why));
+        if (rc == MODEL_SKIP)
+            continue;
+        b.ops[b.n++] = (bop){m, o->call, o->status == OP_OK ? o->ret : UINT32_MAX};
+        b.must += o->status == OP_OK;
+    }
+    mbuf st = {0};
+    md.type->init(&md, &st);
+    bool ok = bf(&b, 0, 0, 0, &st);
+    mbuf_free(&st);
+    free(b.ops);
+    return ok ? LIN_VALID : LIN_INVALID;
+}
+
+/* ---- random histories ---- */
+
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) % n;
+}
+
+typedef struct gen {
+    const char *model, *init;
+    const char *(*op)(unsigned *seed, char *in, char *out, size_t cap);
+} gen;
+
+static const char *reg_op(unsigned *s, char *in, char *out, size_t cap)
+{
+    static const char *vals[] = {"null", "0", "1", "2"};
+    switch (rnd(s, 3)) {
+    case 0:
+        snprintf(in, cap, "null");
+        snprintf(out, cap, "%s", vals[rnd(s, 4)]);
+        return "read";
+    case 1:
+        snprintf(in, cap, "%u", rnd(s, 3));
+        snprintf(out, cap, "%s", in);
+        return "write";
+    default:
+        snprintf(in, cap, "[%u,%u]", rnd(s, 3), rnd(s, 3));
+        snprintf(out, cap, "%s", in);
+        return "cas";
+    }
+}
+
+static const char *kv_op(unsigned *s, char *in, char *out, size_t cap)
+{
+    static const char *reads[] = {"\"\"", "\"a\"", "\"b\"", "\"ab\"", "\"ba\"", "\"aa\""};
+    switch (rnd(s, 3)) {
+    case 0:
+        snprintf(in, cap, "null");
+        snprintf(out, cap, "%s", reads[rnd(s, 6)]);
+        return "get";
+    case 1:
+        snprintf(in, cap, "%s", rnd(s, 2) ? "\"a\"" : "\"b\"");
+        snprintf(out, cap, "%s", in);
+        return "append";
+    default:
+        snprintf(in, cap, "%s", rnd(s, 2) ? "\"a\"" : "\"\"");
+        snprintf(out, cap, "%s", in);
+        return "put";
+    }
+}
+
+static const char *set_op(unsigned *s, char *in, char *out, size_t cap)
+{
+    static const char *reads[] = {"[]", "[0]", "[1]", "[0,1]", "[1,2]", "[0,1,2]"};
+    if (rnd(s, 2)) {
+        snprintf(in, cap, "null");
+        snprintf(out, cap, "%s", reads[rnd(s, 6)]);
+        return "read";
+    }
+    snprintf(in, cap, "%u", rnd(s, 3));
+    snprintf(out, cap, "%s", in);
+    return "add";
+}
+
+static const char *queue_op(unsigned *s, char *in, char *out, size_t cap)
+{
+    static const char *deq[] = {"null", "0", "1", "2"};
+    if (rnd(s, 2)) {
+        snprintf(in, cap, "null");
+        snprintf(out, cap, "%s", deq[rnd(s, 4)]);
+        return "dequeue";
+    }
+    snprintf(in, cap, "%u", rnd(s, 3));
+    snprintf(out, cap, "%s", in);
+    return "enqueue";
+}
+
+static const char *counter_op(unsigned *s, char *in, char *out, size_t cap)
+{
+    if (rnd(s, 2)) {
+        snprintf(in, cap, "null");
+        snprintf(out, cap, "%u", rnd(s, 5));
+        return "read";
+    }
+    snprintf(in, cap, "%u", 1 + rnd(s, 2));
+    snprintf(out, cap, "%s", in);
+    return "add";
+}
+
+static const char *mutex_op(unsigned *s, char *in, char *out, size_t cap)
+{
+    snprintf(in, cap, "null");
+    snprintf(out, cap, "null");
+    return rnd(s, 2) ? "acquire" : "release";
+}
+
+static const char *txn_op(unsigned *s, char *in, char *out, size_t cap)
+{
+    static const char *keys[] = {"\"x\"", "\"y\"", "\"z\""};
+    size_t n = 1 + rnd(s, 2), li = 0, lo = 0;
+    li += (size_t)snprintf(in + li, cap - li, "[");
+    lo += (size_t)snprintf(out + lo, cap - lo, "[");
+    for (size_t i = 0; i < n; i++) {
+        const char *k = keys[rnd(s, 3)];
+        const char *sep = i ? "," : "";
+        if (rnd(s, 2)) {
+            unsigned v = rnd(s, 3);
+            li += (size_t)snprintf(in + li, cap - li, "%s[\"r\",%s,null]", sep, k);
+            lo += (size_t)snprintf(out + lo, cap - lo, "%s[\"r\",%s,%u]", sep, k, v);
+        } else {
+            unsigned v = rnd(s, 3);
+            li += (size_t)snprintf(in + li, cap - li, "%s[\"w\",%s,%u]", sep, k, v);
+            lo += (size_t)snprintf(out + lo, cap - lo, "%s[\"w\",%s,%u]", sep, k, v);
+        }
+    }
+    snprintf(in + li, cap - li, "]");
+    snprintf(out + lo, cap - lo, "]");
+    return "txn";
+}
+
+static const gen gens[] = {
+    {"cas-register", "0", reg_op},
+    {"kv", "\"\"", kv_op},
+    {"set", NULL, set_op},
+    {"fifo-queue", NULL, queue_op},
+    {"unordered-queue", NULL, queue_op},
+    {"counter", NULL, counter_op},
+    {"mutex", NULL, mutex_op},
+    {"multi-register", "0", txn_op},
+};
+
+/* A random history of n ops over up to 4 processes: each process runs its
+ * ops one after another; completions are ok, fail, info or missing. */
+static char *random_history(const gen *g, unsigned *seed, size_t n)
+{
+    struct ev { unsigned t; int proc, type; char f[16], v[128]; } evs[32];
+    size_t ne = 0;
+    unsigned next_free[4] = {0};
+    int procs = 2 + (int)rnd(seed, 3), info_seq = 100;
+    for (size_t i = 0; i < n; i++) {
+        int p = (int)rnd(seed, (unsigned)procs);
+        char in[128], out[128];
+        const char *f = g->op(seed, in, out, sizeof in);
+        unsigned call = next_free[p] + rnd(seed, 6), ret = call + 1 + rnd(seed, 8);
+        unsigned kind = rnd(seed, 10); /* 0-6 ok, 7 fail, 8 info, 9 no completion */
+        int id = p;
+        if (kind >= 8)
+            id = info_seq++; /* after a crash, a process gets a new id */
+        evs[ne].t = call * 2;
+        evs[ne].proc = id;
+        evs[ne].type = 0;
+        snprintf(evs[ne].f, 16, "%s", f);
+        snprintf(evs[ne].v, 128, "%s", in);
+        ne++;
+        if (kind != 9) {
+            evs[ne].t = ret * 2 + 1;
+            evs[ne].proc = id;
+            evs[ne].type = kind <= 6 ? 1 : kind == 7 ? 2 : 3;
+            snprintf(evs[ne].f, 16, "%s", f);
+            snprintf(evs[ne].v, 128, "%s", kind <= 6 ? out : in);
+            ne++;
+        }
+        next_free[p] = kind >= 8 ? ret + 100 : ret + 1;
+    }
+    /* sort by time (insertion sort; stable) */
+    for (size_t i = 1; i < ne; i++)
+        for (size_t j = i; j > 0 && evs[j - 1].t > evs[j].t; j--) {
+            struct ev t = evs[j];
+            evs[j] = evs[j - 1];
+            evs[j - 1] = t;
+        }
+    static const char *types[] = {"invoke", "ok", "fail", "info"};
+    sbuf b = {0};
+    for (size_t i = 0; i < ne; i++)
+        sbuf_printf(&b, "{\"process\":%d,\"type\":\"%s\",\"f\":\"%s\",\"value\":%s}\n",
+                    evs[i].proc, types[evs[i].type], evs[i].f, evs[i].v);
+    return b.p;
+}
+
+Test(lin, agrees_with_brute_force_on_random_histories, .timeout = 120)
+{
+    for (size_t g = 0; g < sizeof gens / sizeof *gens; g++) {
+        unsigned seed = 12345u + (unsigned)g * 7919u;
+        size_t valid = 0, invalid = 0;
+        for (int trial = 0; trial < 2000; trial++) {
+            size_t n = 2 + rnd(&seed, 9);
+            char *text = random_history(&gens[g], &seed, n);
+            history *h = th_read(text);
+            lin_verdict fast = th_check(h, gens[g].model, gens[g].init, NIL_ABSENT);
+            lin_verdict slow = brute_check(h, gens[g].model, gens[g].init);
+            cr_assert_eq(fast, slow, "%s trial %d: search says %s, brute force %s:\n%s",
+                         gens[g].model, trial, fast == LIN_VALID ? "valid" : "invalid",
+                         slow == LIN_VALID ? "valid" : "invalid", text);
+            if (fast == LIN_VALID)
+                valid++;
+            else
+                invalid++;
+            hist_free(h);
+            free(text);
+        }
+        /* Both verdicts must be exercised, or the comparison proves little. */
+        cr_assert_gt(valid, 100, "%s: only %zu valid histories", gens[g].model, valid);
+        cr_assert_gt(invalid, 100, "%s: only %zu invalid histories", gens[g].model, invalid);
+    }
+}

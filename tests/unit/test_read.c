@@ -1,0 +1,263 @@
+/* Unit tests: the history readers and pairing (histories/read*.c,
+ * histories/history.c). Table-driven: good inputs with what must be read
+ * from them, and bad inputs with the exact place and reason of the error. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../histories/read.h"
+
+static history *read_ok(const char *text, hist_format *fmt)
+{
+    history *h = NULL;
+    hist_error err = {0};
+    hist_rc rc = hist_read_mem("t", text, strlen(text), NULL, &h, fmt, &err);
+    cr_assert_eq(rc, HIST_OK, "%u:%u: %s\ninput: %s", err.line, err.col, err.msg, text);
+    return h;
+}
+
+struct good {
+    const char *name;
+    const char *text;
+    hist_format fmt;
+    size_t events, ops, ok, info, fail, nemesis, warnings;
+};
+
+static const struct good goods[] = {
+    {"jsonl", "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n"
+              "{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":3}\n",
+     HIST_FMT_JSONL, 2, 1, 1, 0, 0, 0, 0},
+    {"jsonl with blank lines and CRLF",
+     "\r\n{\"process\":0,\"type\":\"invoke\",\"f\":\"w\",\"value\":1}\r\n\n"
+     "{\"process\":0,\"type\":\"fail\",\"f\":\"w\",\"value\":1}\r\n",
+     HIST_FMT_JSONL, 2, 1, 0, 0, 1, 0, 0},
+    {"json array over lines",
+     "[\n {\"process\":1,\"type\":\"invoke\",\"f\":\"write\",\"value\":1},\n"
+     " {\"process\":1,\"type\":\"info\",\"f\":\"write\",\"value\":1}\n]\n",
+     HIST_FMT_JSONL, 2, 1, 0, 1, 0, 0, 0},
+    {"edn a map a line",
+     "{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
+     "{:process 0, :type :ok, :f :append, :key \"0\", :value \"x 0 0 y\"}\n",
+     HIST_FMT_EDN, 2, 1, 1, 0, 0, 0, 0},
+    {"knossos vector with comments and nemesis",
+     "; a comment\n[{:process 4, :type :invoke, :f :write, :value 2}\n"
+     " ; Value is 2\n {:process :nemesis, :type :info, :f :start, :value nil}\n"
+     " {:process 4, :type :ok, :f :write, :value 2}]\n",
+     HIST_FMT_EDN, 3, 1, 1, 0, 0, 1, 0},
+    {"edn list, tagged records, sets, discard",
+     "({:type :invoke :process 1 :f :read :value nil}\n"
+     " #_{:ignored true}\n"
+     " #jepsen.history.Op{:type :ok :process 1 :f :read :value #{3 1 2} :time 10})",
+     HIST_FMT_EDN, 2, 1, 1, 0, 0, 0, 0},
+    {"jepsen log, old layout",
+     "INFO  jepsen.util - 3\t:invoke\t:cas\t[0 3]\n"
+     "INFO  jepsen.util - 3\t:fail\t:cas\t[0 3]\n"
+     "INFO  jepsen.util - 4\t:invoke\t:write\t1\n"
+     "INFO  jepsen.util - 4\t:info\t:write\t:timed-out\n",
+     HIST_FMT_LOG, 4, 2, 0, 1, 1, 0, 0},
+    {"jepsen log, timestamp and thread, spaces, other lines",
+     "INFO [2019-04-17 17:38:16,855] jepsen test runner - jepsen.core Relative time begins now\n"
+     "INFO [2019-04-17 17:38:16,855] jepsen worker 0 - jepsen.util 0  :invoke :write  1\n"
+     "INFO [2019-04-17 17:38:16,861] jepsen worker 0 - jepsen.util 0  :ok :write  1\n"
+     "WARN [2019-04-17 17:38:16,862] jepsen worker 0 - jepsen.print 0\t:invoke\t:read\tnil\n"
+     "WARN [2019-04-17 17:38:16,863] jepsen worker 0 - jepsen.print 0\t:fail\t:read\tnil\t:timeout\n",
+     HIST_FMT_LOG, 4, 2, 1, 0, 1, 0, 1},
+    {"jepsen log with a leading timestamp",
+     "2017-02-20 14:30:00,123{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:invoke\t:read\tnil\n"
+     "2017-02-20 14:30:00,125{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:ok\t:read\t2\n",
+     HIST_FMT_LOG, 2, 1, 1, 0, 0, 0, 0},
+    {"an invoke with no completion is info",
+     "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1}\n",
+     HIST_FMT_JSONL, 1, 1, 0, 1, 0, 0, 0},
+    {"a torn last line is skipped with a warning",
+     "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1}\n"
+     "{\"process\":0,\"type\":\"ok\",\"f\":\"wri",
+     HIST_FMT_JSONL, 1, 1, 0, 1, 0, 0, 1},
+    {"a process may invoke again after info",
+     "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1}\n"
+     "{\"process\":0,\"type\":\"info\",\"f\":\"write\",\"value\":1}\n"
+     "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":2}\n"
+     "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":2}\n",
+     HIST_FMT_JSONL, 4, 2, 1, 1, 0, 0, 0},
+};
+
+Test(read, good_inputs)
+{
+    for (size_t i = 0; i < sizeof goods / sizeof *goods; i++) {
+        const struct good *g = &goods[i];
+        hist_format fmt;
+        history *h = read_ok(g->text, &fmt);
+        hist_counts c = hist_count(h);
+        cr_expect_eq(fmt, g->fmt, "%s: format %d", g->name, fmt);
+        cr_expect_eq(hist_nevents(h), g->events, "%s: events %zu", g->name, hist_nevents(h));
+        cr_expect_eq(hist_nops(h), g->ops, "%s: ops %zu", g->name, hist_nops(h));
+        cr_expect_eq(c.ok, g->ok, "%s: ok %zu", g->name, c.ok);
+        cr_expect_eq(c.info, g->info, "%s: info %zu", g->name, c.info);
+        cr_expect_eq(c.fail, g->fail, "%s: fail %zu", g->name, c.fail);
+        cr_expect_eq(c.annotations, g->nemesis, "%s: nemesis %zu", g->name, c.annotations);
+        cr_expect_eq(hist_nwarnings(h), g->warnings, "%s: warnings %zu", g->name,
+                     hist_nwarnings(h));
+        hist_free(h);
+    }
+}
+
+Test(read, values_and_fields)
+{
+    history *h = read_ok("{\"index\":7,\"time\":1203,\"process\":3,\"type\":\"invoke\",\"f\":\"cas\","
+                         "\"key\":\"x\",\"value\":[1,2]}\n"
+                         "{\"index\":8,\"time\":1950,\"process\":3,\"type\":\"ok\",\"f\":\"cas\","
+                         "\"key\":\"x\",\"value\":[1,2],\"version\":\"42\",\"node\":\"n2\"}\n",
+                         NULL);
+    const hist_op *o = &hist_ops(h)[0];
+    const vtab *vt = hist_cvtab(h);
+    cr_assert(val_is_str(vt, o->f, "cas"));
+    cr_assert(val_is_str(vt, o->key, "x"));
+    cr_assert(o->has_key);
+    cr_assert_eq(o->process.n, 3);
+    cr_assert_eq(o->call_time, 1203);
+    cr_assert_eq(o->ret_time, 1950);
+    cr_assert_eq(o->version, 42, "a version may come as a string of digits (etcd)");
+    cr_assert(val_is_str(vt, o->node, "n2"));
+    size_t n;
+    const val *it = val_items(vt, o->in, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(it[1].n, 2);
+    hist_free(h);
+}
+
+Test(read, edn_values)
+{
+    history *h = read_ok("{:process 1 :type :invoke :f :txn :value [[:r :x nil] [:w \"y\" -2]]}\n"
+                         "{:process 1 :type :ok :f :txn :value [[:r :x 1.5] [:w \"y\" -2]]}\n",
+                         NULL);
+    const hist_op *o = &hist_ops(h)[0];
+    const vtab *vt = hist_cvtab(h);
+    size_t n, k;
+    const val *mo = val_items(vt, o->out, &n);
+    cr_assert_eq(n, 2);
+    const val *r = val_items(vt, mo[0], &k);
+    cr_assert(val_is_str(vt, r[0], "r"), "keywords read as names");
+    cr_assert_eq(r[2].kind, VAL_FLOAT);
+    const val *w = val_items(vt, mo[1], &k);
+    cr_assert_eq(w[2].n, -2);
+    hist_free(h);
+}
+
+Test(read, independent_pairs)
+{
+    const char *t = "{:process 0 :type :invoke :f :write :value [3 4]}\n"
+                    "{:process 0 :type :ok :f :write :value [3 4]}\n"
+                    "{:process 1 :type :invoke :f :cas :value [3 [4 0]]}\n"
+                    "{:process 1 :type :info :f :cas :value :timed-out}\n"
+                    "{:process 2 :type :invoke :f :read :value [5 nil]}\n"
+                    "{:process 2 :type :ok :f :read :value [5 nil]}\n";
+    history *h = read_ok(t, NULL);
+    cr_assert(hist_was_independent(h));
+    const hist_op *o = hist_ops(h);
+    cr_assert_eq(o[0].key.n, 3);
+    cr_assert_eq(o[0].in.n, 4);
+    cr_assert_eq(o[1].key.n, 3, "a crashed completion keeps its invocation's key");
+    cr_assert_eq(o[1].in.kind, VAL_LIST);
+    cr_assert_eq(o[2].key.n, 5);
+    cr_assert(val_is_nil(o[2].out));
+    hist_free(h);
+
+    /* A plain register history is not taken for one. */
+    h = read_ok("{:process 0 :type :invoke :f :read :value nil}\n"
+                "{:process 0 :type :ok :f :read :value [1 2]}\n", NULL);
+    cr_assert(!hist_was_independent(h));
+    hist_free(h);
+}
+
+struct bad {
+    const char *name;
+    const char *text;
+    size_t len; /* 0: strlen */
+    size_t max_line;
+    uint32_t line, col;
+    const char *msg; /* a part of the message */
+};
+
+static const struct bad bads[] = {
+    {"truncated JSON line", "{\"process\":0,\"type\":\"invoke\",\"f\":\"w\"\n{\"process\":0}\n",
+     0, 0, 1, 36, "invalid JSON"},
+    {"wrong type of process", "{\"process\":[1],\"type\":\"invoke\",\"f\":\"w\"}\n", 0, 0, 1, 1,
+     "\"process\" to be an integer or a name"},
+    {"unknown type", "\n\n{\"process\":1,\"type\":\"done\",\"f\":\"w\"}\n", 0, 0, 3, 1,
+     "\"type\" to be invoke, ok, fail or info; got \"done\""},
+    {"missing f", "{\"process\":1,\"type\":\"invoke\"}\n", 0, 0, 1, 1, "missing \"f\""},
+    {"missing type", "{:process 1 :f :read}\n", 0, 0, 1, 1, "missing \"type\""},
+    {"time not an integer", "{:process 1 :type :invoke :f :read :time \"soon\"}", 0, 0, 1, 42,
+     "\"time\" to be an integer"},
+    {"binary junk", "\x01\x02\x00\x03garbage", 11, 0, 1, 3, "NUL byte"},
+    {"junk without NUL", "\xff\xfegarbage\n", 0, 0, 1, 1, "cannot tell the format"},
+    {"unterminated EDN map", "{:process 1 :type :invoke\n :f :read", 0, 0, 1, 1,
+     "unterminated op map"},
+    {"EDN odd map", "{:process 1 :type}", 0, 0, 1, 18, "even number of forms"},
+    {"EDN nested too deep", "{:process 1 :type :invoke :f :w :value "
+                            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+                            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[}",
+     0, 0, 1, 140, "nested more than"},
+    {"EDN stray closer", "[{:process 1 :type :invoke :f :w}]]", 0, 0, 1, 35,
+     "expected an op map"},
+    {"over-long line", "{\"process\":1,\"type\":\"invoke\",\"f\":\"w\",\"value\":\"xxxxxxxxxxxxxxxx\"}\n",
+     0, 32, 1, 33, "longer than the limit of 32 bytes"},
+    {"invoke while open", "{:process 1 :type :invoke :f :w :value 1}\n"
+                          "{:process 1 :type :invoke :f :w :value 2}\n",
+     0, 0, 2, 1, "process 1 invokes while its op from line 1 is still open"},
+    {"completion never invoked", "{:process 1 :type :invoke :f :w :value 1}\n"
+                                 "{:process 2 :type :ok :f :w :value 2}\n",
+     0, 0, 2, 1, "process 2 completes (ok) an op it never invoked"},
+    {"completion of another f", "{:process 1 :type :invoke :f :w :value 1}\n"
+                                "{:process 1 :type :ok :f :r :value 2}\n",
+     0, 0, 2, 1, "completes \"r\", but invoked \"w\" at line 1"},
+    {"empty input", " \n\n ", 0, 0, 0, 0, "empty input"},
+    {"JSON array with trailing text", "[{\"process\":1,\"type\":\"invoke\",\"f\":\"w\"}] x", 0, 0,
+     1, 41, "after the array"},
+    {"JSON array unclosed", "[{\"process\":1,\"type\":\"invoke\",\"f\":\"w\"},\n", 0, 0, 2, 1,
+     "not closed"},
+    {"JSON array of scalars", "[1, 2]", 0, 0, 1, 2, "expected an op object"},
+    {"log value unterminated", "INFO  jepsen.util - 3\t:invoke\t:cas\t[0 3\n", 0, 0, 1, 36,
+     "unterminated collection"},
+    {"log with no op lines", "INFO  jepsen.core - starting\n", 0, 0, 1, 1,
+     "no Jepsen operation lines"},
+    {"log with binary", "INFO  jepsen.util - 3\t:invoke\t:read\tnil\n\x01\x02\n", 0, 0, 2, 1,
+     "control byte 0x01"},
+};
+
+Test(read, bad_inputs_say_where_and_why)
+{
+    for (size_t i = 0; i < sizeof bads / sizeof *bads; i++) {
+        const struct bad *b = &bads[i];
+        history *h = NULL;
+        hist_error err = {0};
+        hist_read_opts o = {0};
+        o.max_line = b->max_line;
+        size_t len = b->len ? b->len : strlen(b->text);
+        hist_rc rc = hist_read_mem("t", b->text, len, &o, &h, NULL, &err);
+        cr_expect_neq(rc, HIST_OK, "%s: read without error", b->name);
+        cr_expect_null(h, "%s: a history despite the error", b->name);
+        if (rc == HIST_OK) {
+            hist_free(h);
+            continue;
+        }
+        cr_expect_eq(err.line, b->line, "%s: line %u, expected %u (%s)", b->name, err.line,
+                     b->line, err.msg);
+        cr_expect_eq(err.col, b->col, "%s: col %u, expected %u (%s)", b->name, err.col, b->col,
+                     err.msg);
+        cr_expect(strstr(err.msg, b->msg) != NULL, "%s: message '%s' lacks '%s'", b->name,
+                  err.msg, b->msg);
+    }
+}
+
+Test(read, format_can_be_forced)
+{
+    const char *t = "{:process 1 :type :invoke :f :w :value 1}\n";
+    history *h = NULL;
+    hist_error err = {0};
+    hist_read_opts o = {.format = HIST_FMT_JSONL};
+    cr_assert_neq(hist_read_mem("t", t, strlen(t), &o, &h, NULL, &err), HIST_OK);
+    cr_assert_eq(err.line, 1);
+    o.format = HIST_FMT_EDN;
+    cr_assert_eq(hist_read_mem("t", t, strlen(t), &o, &h, NULL, &err), HIST_OK);
+    hist_free(h);
+}
