@@ -41,7 +41,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test unit cases corpus e2e bench deps clean demo fuzz
+.PHONY: all test unit cases corpus e2e bench deps clean demo fuzz fuzz-smoke
 
 all: $(CONCH)
 
@@ -79,6 +79,23 @@ test: unit cases corpus e2e
 
 bench: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh bench/run.sh
+
+# libFuzzer harness for the readers (clang). fuzz-smoke runs it briefly
+# with a fixed seed, so a run is repeatable.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -O1 -g -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=undefined $(PKG_CFLAGS)
+FUZZ_SRC := $(filter-out store/% clients/%,$(LIB_SRC))
+build/fuzz/fuzz_read: tests/fuzz/fuzz_read.c $(FUZZ_SRC)
+	@mkdir -p build/fuzz
+	@echo "  FUZZ    $@"
+	@clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -pthread -lm
+
+fuzz: build/fuzz/fuzz_read
+
+fuzz-smoke: build/fuzz/fuzz_read
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_read -seed=1 -runs=$${FUZZ_RUNS:-200000} -max_len=2048 \
+	    build/fuzz/corpus tests/fuzz/seeds
 
 deps:
 	sh scripts/deps.sh

@@ -155,7 +155,8 @@ void check_run(check_item *items, size_t n, const check_opts *o)
     task_vec tasks = {0};
     for (size_t i = 0; i < n; i++)
         prepare(&items[i], o, &tasks);
-    qsort(tasks.v, tasks.n, sizeof *tasks.v, by_size_desc);
+    if (tasks.n > 1)
+        qsort(tasks.v, tasks.n, sizeof *tasks.v, by_size_desc);
 
     _Atomic size_t used;
     atomic_init(&used, 0);

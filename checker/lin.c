@@ -497,6 +497,8 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
     e[0] = (entry){-1, m > 1 ? 1 : -1, -1, 0, 0, 1};
 
     uint64_t zh = 0;
+    /* The state arena exists before the first state, even an empty one. */
+    grow(&s, (void **)&s.ws->sbytes, &s.ws->sbytes_cap, &s.sbytes_used, 1);
     mbuf ib = {0};
     md->type->init(md, &ib);
     int64_t st0 = intern_state(&s, ib.p, ib.n);

@@ -35,6 +35,10 @@ struct vtab {
 vtab *vtab_new(void)
 {
     vtab *t = xcalloc(1, sizeof *t);
+    /* The arenas exist from the start, so an empty string or list (length
+     * 0, offset 0) still points into one. */
+    VEC_RESERVE(t->bytes, 256);
+    VEC_RESERVE(t->items, 64);
     t->nslots = 1024;
     t->slots = xcalloc(t->nslots, sizeof *t->slots);
     return t;
@@ -99,7 +103,7 @@ static val intern(vtab *t, uint32_t kind, const void *data, size_t size, uint32_
             continue;
         const void *have = kind == VAL_STR ? (const void *)(t->bytes.v + e->off)
                                            : (const void *)(t->items.v + e->off);
-        if (memcmp(have, data, size) == 0)
+        if (size == 0 || memcmp(have, data, size) == 0)
             return (val){kind, 0, (int64_t)(t->slots[j] - 1)};
     }
     ventry e = {h, kind, len, 0};

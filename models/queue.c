@@ -80,7 +80,7 @@ static void init(const model *md, mbuf *out)
     const val *it = val_items(md->vt, md->opts.init, &n);
     size_t start = out->n;
     mbuf_add(out, it, n * sizeof *it);
-    if (unordered(md))
+    if (unordered(md) && n > 1)
         qsort(out->p + start, n, sizeof(val), raw_cmp);
 }
 

@@ -4,7 +4,7 @@
 # As root it runs apt-get; otherwise it prints the line to run.
 set -eu
 PKGS="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libpcre2-dev \
-libcriterion-dev libmicrohttpd-dev curl etcd-server wrk"
+libcriterion-dev libmicrohttpd-dev curl etcd-server wrk clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
