@@ -24,6 +24,7 @@
 
 typedef struct edn {
     reader *r;
+    const char *start; /* of the text */
     const char *p, *end;
     const char *ls;  /* start of the current line */
     uint32_t line;
@@ -37,6 +38,26 @@ static uint32_t col_of(const edn *e, const char *at)
     return e->line == e->line0 ? c + e->col0 - 1 : c;
 }
 
+/* Line and column of any byte read so far (errors may point back at where
+ * a collection opened, lines ago). */
+static void pos_of(const edn *e, const char *at, uint32_t *line, uint32_t *col)
+{
+    if (at >= e->ls) {
+        *line = e->line;
+        *col = col_of(e, at);
+        return;
+    }
+    uint32_t l = e->line;
+    for (const char *q = at; q < e->ls; q++)
+        if (*q == '\n')
+            l--;
+    const char *ls = at;
+    while (ls > e->start && ls[-1] != '\n')
+        ls--;
+    *line = l;
+    *col = (uint32_t)(at - ls) + 1 + (l == e->line0 ? e->col0 - 1 : 0);
+}
+
 static hist_rc fail_at(edn *e, const char *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static hist_rc fail_at(edn *e, const char *at, const char *fmt, ...)
@@ -46,7 +67,9 @@ static hist_rc fail_at(edn *e, const char *at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    hist_error_set(e->r->err, HIST_ESYNTAX, e->r->name, e->line, col_of(e, at), "%s", msg);
+    uint32_t line, col;
+    pos_of(e, at, &line, &col);
+    hist_error_set(e->r->err, HIST_ESYNTAX, e->r->name, line, col, "%s", msg);
     return HIST_ESYNTAX;
 }
 
@@ -401,7 +424,7 @@ static bool at_op_map(const edn *e)
 
 hist_rc rd_edn(reader *r)
 {
-    edn e = {r, r->data, r->data + r->len, r->data, 1, 1, 1, 0};
+    edn e = {r, r->data, r->data, r->data + r->len, r->data, 1, 1, 1, 0};
     if (e.end - e.p >= 3 && !memcmp(e.p, "\xef\xbb\xbf", 3))
         e.p += 3;
     for (;;) {
@@ -437,6 +460,13 @@ hist_rc rd_edn(reader *r)
                 e.p++;
                 break;
             }
+            if (*e.p == '#' && e.p + 1 < e.end && e.p[1] == '_') {
+                e.p += 2;
+                val discard;
+                if ((rc = value(&e, &discard)))
+                    return rc;
+                continue;
+            }
             if (!at_op_map(&e)) {
                 char sb[16];
                 return fail_at(&e, e.p, "expected an op map ('{:type ...}'), got %s",
@@ -451,7 +481,7 @@ hist_rc rd_edn(reader *r)
 hist_rc rd_edn_value(reader *r, const char *s, size_t n, uint32_t line, uint32_t col,
                      val *out, size_t *used)
 {
-    edn e = {r, s, s + n, s, line, line, col, 0};
+    edn e = {r, s, s, s + n, s, line, line, col, 0};
     hist_rc rc = value(&e, out);
     *used = (size_t)(e.p - s);
     return rc;

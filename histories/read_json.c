@@ -108,7 +108,7 @@ static hist_rc read_lines(reader *r)
         }
         if (!blank(p, len)) {
             json_error_t je;
-            json_t *j = json_loadb(p, len, JSON_ALLOW_NUL, &je);
+            json_t *j = json_loadb(p, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
             if (!j) {
                 if (!nl) {
                     /* A last line with no newline: torn by a crash mid-write.
@@ -172,11 +172,17 @@ static hist_rc read_array(reader *r, const char *p)
             }
             p++;
             skip_ws(&p, end, &line, &ls);
+            if (p >= end) {
+                hist_error_set(r->err, HIST_ESYNTAX, r->name, line, (uint32_t)(p - ls + 1),
+                               "invalid JSON: the array is not closed (expected ']')");
+                return r->err->rc;
+            }
         }
         first = false;
         uint32_t col = (uint32_t)(p - ls + 1);
         json_error_t je;
-        json_t *j = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &je);
+        json_t *j = json_loadb(p, (size_t)(end - p),
+                               JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
         if (!j)
             return json_error(r, &je, line, col);
         hist_rc rc = op_object(r, j, line, col);
