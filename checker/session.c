@@ -1,0 +1,1360 @@
+/*
+ * session.c - checking session guarantees (see session.h).
+ *
+ * Terry, Demers, Petersen, Spreitzer, Theimer & Welch, "Session Guarantees
+ * for Weakly Consistent Replicated Data" (PDIS 1994), per key, with a
+ * session being a process:
+ *   RYW  after a session's write w, its later reads see w or newer;
+ *   MR   a session's later read never sees older than its earlier read;
+ *   MW   a session's writes take effect in session order;
+ *   WFR  a session's write issued after it read v is ordered after v.
+ *
+ * Each is a demand on the order of a key's versions, and holds iff some
+ * order, starting at the initial value, meets everything the history shows
+ * and the demand. Where the order comes from:
+ *
+ *   store     the ops carry the store's versions (etcd's mod_revision, the
+ *             built-in store's version): the order is given, and each
+ *             demand is a comparison of two numbers, one pass, O(n).
+ *
+ *   inferred  values written to a key are unique, so a read names the
+ *             write it saw and each value is a version. Build a graph per
+ *             key whose nodes are versions and whose edges are orderings:
+ *             facts (the initial value is first; a cas replaced old with
+ *             new) and the guarantee's demands ("a <= b": the session wrote
+ *             a and then read b). An order exists iff the graph has no
+ *             cycle through two different versions; such a cycle, found as
+ *             a strongly connected component (Tarjan 1972) holding two
+ *             versions, is the explanation, and no cycle means no
+ *             violation: nothing is reported that some order would allow.
+ *             Demands between every earlier write and every later read of
+ *             a session would be quadratic; a chain of helper nodes per
+ *             session and key (write, helper, helper, ..., read) gives the
+ *             same paths with one edge per op.
+ *
+ *   realtime  inferred, plus the fact that a write that completed before
+ *             another began is older (what a single-leader store promises),
+ *             again through a chain of helper nodes, one per completion.
+ *
+ * Values that are lists grown by append reveal their order in every read
+ * (a list that is a prefix of another is older), so for append keys the
+ * demands are checked directly: RYW, the element appended is in the later
+ * read; MR, the earlier read is a prefix of the later; MW and WFR, every
+ * read that shows the new element shows, before it, what the session had
+ * appended or read. String appends are checked for RYW and MR only: where
+ * an element begins in a concatenation is ambiguous.
+ */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/hash.h"
+#include "../util/mem.h"
+
+const char *sess_guarantee_name(sess_guarantee g)
+{
+    static const char *n[] = {"read-your-writes", "monotonic reads", "monotonic writes",
+                              "writes-follow-reads", "PRAM (RYW + MR + MW)",
+                              "all four (RYW + MR + MW + WFR)"};
+    return n[g];
+}
+
+const char *sess_guarantee_short(sess_guarantee g)
+{
+    static const char *n[] = {"ryw", "mr", "mw", "wfr", "pram", "all"};
+    return n[g];
+}
+
+const char *sess_order_name(sess_order o)
+{
+    static const char *n[] = {"auto", "store", "inferred", "realtime"};
+    return n[o];
+}
+
+/* ---- observations: what each op read and wrote, per key ---- */
+
+enum { OB_READ, OB_WRITE };
+
+typedef struct obs {
+    uint32_t op;   /* history op */
+    uint32_t key;  /* key number */
+    uint32_t sess; /* session number */
+    uint8_t kind;  /* OB_READ, OB_WRITE */
+    uint8_t ok;    /* a write that certainly took effect */
+    uint8_t append;
+    uint8_t has_old; /* a cas: it replaced old */
+    uint8_t cas_read; /* the read half of a cas (no version of its own) */
+    val value;       /* read: what it saw; write: what it wrote (append: the element) */
+    val old;
+    int64_t version;
+} obs;
+
+typedef VEC(obs) obs_vec;
+
+typedef struct keyinfo {
+    val key;
+    bool append;       /* written by append */
+    bool str_append;   /* appends of strings */
+    bool overwritten;  /* written by put, write or cas too */
+    bool not_unique;   /* inferred order impossible: a value written twice */
+} keyinfo;
+
+typedef struct ctx {
+    const history *h;
+    const model *md;
+    const vtab *vt;
+    sess_result *out;
+    obs_vec obs;
+    VEC(keyinfo) keys;
+    valmap *keymap, *sessmap;
+    size_t pairs[4]; /* demand pairs seen per base guarantee */
+    unsigned checks; /* BIT(g) for each guarantee to check */
+} ctx;
+
+static uint32_t key_id(ctx *c, val k)
+{
+    uint32_t id;
+    if (valmap_get(c->keymap, k, &id))
+        return id;
+    id = (uint32_t)c->keys.n;
+    keyinfo ki = {k, false, false, false, false};
+    VEC_PUSH(c->keys, ki);
+    valmap_put(c->keymap, k, id);
+    return id;
+}
+
+static bool f_is(ctx *c, const hist_op *o, const char *s) { return val_is_str(c->vt, o->f, s); }
+
+static void add_obs(ctx *c, uint32_t op, val key, uint32_t sess, int kind, bool ok, val v,
+                    int64_t version)
+{
+    obs o = {op, key_id(c, key), sess, (uint8_t)kind, ok, 0, 0, 0, v, val_nil(), version};
+    VEC_PUSH(c->obs, o);
+}
+
+static bool read_says_nothing(ctx *c, val v)
+{
+    return val_is_nil(v) && c->md->opts.nil == NIL_UNKNOWN;
+}
+
+/* Turn the history's ops into observations, in op order (session order
+ * within each session). */
+static void gather(ctx *c)
+{
+    const hist_op *ops = hist_ops(c->h);
+    for (size_t i = 0; i < hist_nops(c->h); i++) {
+        const hist_op *o = &ops[i];
+        if (o->status == OP_FAIL)
+            continue;
+        uint32_t sess;
+        if (!valmap_get(c->sessmap, o->process, &sess)) {
+            sess = (uint32_t)valmap_size(c->sessmap);
+            valmap_put(c->sessmap, o->process, sess);
+        }
+        bool ok = o->status == OP_OK;
+        val key = o->has_key ? o->key : val_nil();
+        uint32_t op = (uint32_t)i;
+        if (f_is(c, o, "read") || f_is(c, o, "get")) {
+            if (ok && !read_says_nothing(c, o->out))
+                add_obs(c, op, key, sess, OB_READ, true, o->out, o->version);
+        } else if (f_is(c, o, "write") || f_is(c, o, "put")) {
+            add_obs(c, op, key, sess, OB_WRITE, ok, o->in, ok ? o->version : HIST_NONE);
+        } else if (f_is(c, o, "append")) {
+            add_obs(c, op, key, sess, OB_WRITE, ok, o->in, ok ? o->version : HIST_NONE);
+            c->obs.v[c->obs.n - 1].append = 1;
+            keyinfo *ki = &c->keys.v[c->obs.v[c->obs.n - 1].key];
+            ki->append = true;
+            if (o->in.kind == VAL_STR)
+                ki->str_append = true;
+        } else if (f_is(c, o, "cas")) {
+            size_t n;
+            const val *it = val_items(c->vt, o->in, &n);
+            if (o->in.kind != VAL_LIST || n != 2)
+                continue;
+            if (ok) { /* it read old, then wrote new, atomically */
+                add_obs(c, op, key, sess, OB_READ, true, it[0], HIST_NONE);
+                c->obs.v[c->obs.n - 1].cas_read = 1;
+            }
+            add_obs(c, op, key, sess, OB_WRITE, ok, it[1], ok ? o->version : HIST_NONE);
+            c->obs.v[c->obs.n - 1].has_old = 1;
+            c->obs.v[c->obs.n - 1].old = it[0];
+        } else if (f_is(c, o, "txn")) {
+            size_t n;
+            const val *mo = val_items(c->vt, ok ? o->out : o->in, &n);
+            for (size_t j = 0; j < n; j++) {
+                size_t k;
+                const val *x = val_items(c->vt, mo[j], &k);
+                if (k < 2)
+                    continue;
+                bool r = val_is_str(c->vt, x[0], "r") || val_is_str(c->vt, x[0], "read");
+                bool w = val_is_str(c->vt, x[0], "w") || val_is_str(c->vt, x[0], "write");
+                if (r && ok && k == 3 && !read_says_nothing(c, x[2]))
+                    add_obs(c, op, x[1], sess, OB_READ, true, x[2], HIST_NONE);
+                else if (w && k == 3)
+                    add_obs(c, op, x[1], sess, OB_WRITE, ok, x[2], HIST_NONE);
+            }
+        }
+    }
+}
+
+/* Note which keys are appended to, and which are also overwritten. */
+static void classify_keys(ctx *c)
+{
+    for (size_t i = 0; i < c->obs.n; i++) {
+        const obs *o = &c->obs.v[i];
+        if (o->kind == OB_WRITE && !o->append)
+            c->keys.v[o->key].overwritten = true;
+    }
+}
+
+/* ---- describing ops and versions for people ---- */
+
+static void key_name(ctx *c, uint32_t key, sbuf *b)
+{
+    const keyinfo *ki = &c->keys.v[key];
+    if (!val_is_nil(ki->key)) {
+        if (ki->key.kind == VAL_STR) {
+            size_t n;
+            const char *s = val_str_bytes(c->vt, ki->key, &n);
+            bool plain = n > 0 && n <= 40;
+            for (size_t i = 0; i < n && plain; i++)
+                plain = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                        (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-' || s[i] == '.';
+            if (plain)
+                sbuf_addn(b, s, n);
+            else
+                val_describe(c->vt, ki->key, b);
+        } else {
+            val_describe(c->vt, ki->key, b);
+        }
+    } else {
+        sbuf_adds(b, "the register");
+    }
+}
+
+static void key_eq(ctx *c, uint32_t key, val v, sbuf *b)
+{
+    key_name(c, key, b);
+    sbuf_addc(b, '=');
+    val_describe(c->vt, v, b);
+}
+
+/* " (v41, ok at 1.204 s, line 88)": when an op completed (or began). */
+static void when(ctx *c, uint32_t op, int64_t version, bool completed, sbuf *b)
+{
+    const hist_op *o = &hist_ops(c->h)[op];
+    const hist_event *ev = hist_events(c->h);
+    sbuf_adds(b, " (");
+    if (version != HIST_NONE)
+        sbuf_printf(b, "v%lld, ", (long long)version);
+    completed = completed && o->ret != HIST_OPEN;
+    int64_t t = completed ? o->ret_time : o->call_time;
+    const char *what = completed ? (o->status == OP_OK ? "ok" : "info") : "invoked";
+    if (t != HIST_NONE)
+        sbuf_printf(b, "%s at %.3f s, ", what, (double)t / 1e9);
+    else
+        sbuf_printf(b, "%s, ", what);
+    sbuf_printf(b, "line %u)", completed ? ev[o->ret].line : ev[o->call].line);
+}
+
+static void who(ctx *c, uint32_t op, sbuf *b)
+{
+    sbuf_adds(b, "process ");
+    val_describe(c->vt, hist_ops(c->h)[op].process, b);
+}
+
+static void record(ctx *c, sess_guarantee g, uint32_t key, sbuf *text, const uint32_t *ops,
+                   size_t nops)
+{
+    sess_outcome *oc = &c->out->g[g];
+    oc->violations++;
+    if (oc->nshown >= SESS_MAX_SHOWN) {
+        sbuf_free(text);
+        return;
+    }
+    sess_violation *v = &oc->shown[oc->nshown++];
+    v->key = c->keys.v[key].key;
+    v->keyed = !val_is_nil(v->key);
+    v->text = text->p ? text->p : xstrdup("");
+    v->ops = xmalloc((nops ? nops : 1) * sizeof *v->ops);
+    if (nops)
+        memcpy(v->ops, ops, nops * sizeof *ops);
+    v->nops = nops;
+}
+
+/* ---- store order: compare the store's versions ---- */
+
+typedef struct sk_state {
+    int64_t max_w, max_r;
+    uint32_t w_op, r_op;
+} sk_state;
+
+/* (session, key) -> dense number. */
+typedef struct pairmap {
+    uint64_t *k;
+    uint32_t *v;
+    size_t cap, n;
+} pairmap;
+
+static uint32_t pair_id(pairmap *m, uint32_t sess, uint32_t key)
+{
+    uint64_t x = ((uint64_t)sess << 32 | key) + 1;
+    if (m->n * 2 >= m->cap) {
+        size_t oc = m->cap, nc = oc ? oc * 2 : 1024;
+        uint64_t *nk = xcalloc(nc, sizeof *nk);
+        uint32_t *nv = xmalloc(nc * sizeof *nv);
+        for (size_t i = 0; i < oc; i++) {
+            if (!m->k[i])
+                continue;
+            size_t j = hash_mix64(m->k[i]) & (nc - 1);
+            while (nk[j])
+                j = (j + 1) & (nc - 1);
+            nk[j] = m->k[i];
+            nv[j] = m->v[i];
+        }
+        free(m->k);
+        free(m->v);
+        m->k = nk;
+        m->v = nv;
+        m->cap = nc;
+    }
+    size_t j = hash_mix64(x) & (m->cap - 1);
+    while (m->k[j] && m->k[j] != x)
+        j = (j + 1) & (m->cap - 1);
+    if (!m->k[j]) {
+        m->k[j] = x;
+        m->v[j] = (uint32_t)m->n++;
+    }
+    return m->v[j];
+}
+
+static void pairmap_free(pairmap *m)
+{
+    free(m->k);
+    free(m->v);
+}
+
+static void store_pair(ctx *c, sess_guarantee g, const obs *a, const obs *b, bool a_done)
+{
+    sbuf t = {0};
+    who(c, a->op, &t);
+    sbuf_adds(&t, a->kind == OB_WRITE ? " wrote " : " read ");
+    key_eq(c, a->key, a->value, &t);
+    when(c, a->op, a->version, a_done, &t);
+    sbuf_adds(&t, b->kind == OB_WRITE ? " then wrote " : " then read ");
+    key_eq(c, b->key, b->value, &t);
+    when(c, b->op, b->version, true, &t);
+    sbuf_printf(&t, ": %s", sess_guarantee_name(g));
+    uint32_t ops[2] = {a->op, b->op};
+    record(c, g, b->key, &t, ops, 2);
+}
+
+static void check_store(ctx *c, bool *violated /* [key * SG_COUNT] */)
+{
+    pairmap pm = {0};
+    VEC(sk_state) st = {0};
+    VEC(uint32_t) wop = {0}, rop = {0}; /* obs index of the max write / read */
+    for (size_t i = 0; i < c->obs.n; i++) {
+        obs *o = &c->obs.v[i];
+        uint32_t p = pair_id(&pm, o->sess, o->key);
+        if (p == st.n) {
+            sk_state s = {HIST_NONE, HIST_NONE, 0, 0};
+            VEC_PUSH(st, s);
+            VEC_PUSH(wop, UINT32_MAX);
+            VEC_PUSH(rop, UINT32_MAX);
+        }
+        sk_state *s = &st.v[p];
+        int64_t v = o->version;
+        if (o->kind == OB_READ) {
+            if (o->cas_read)
+                continue; /* the store names the version a cas wrote, not the one it read */
+            if (v == HIST_NONE && (val_is_nil(o->value) || val_eq(o->value, c->md->opts.init)))
+                v = 0; /* the initial value, before every version the store assigns */
+            if (v == HIST_NONE) {
+                c->out->reads_without_version++;
+                continue;
+            }
+            o->version = v;
+            if (s->max_w != HIST_NONE) {
+                c->pairs[SG_RYW]++;
+                if (v < s->max_w) {
+                    store_pair(c, SG_RYW, &c->obs.v[wop.v[p]], o, true);
+                    violated[o->key * SG_COUNT + SG_RYW] = true;
+                }
+            }
+            if (s->max_r != HIST_NONE) {
+                c->pairs[SG_MR]++;
+                if (v < s->max_r) {
+                    store_pair(c, SG_MR, &c->obs.v[rop.v[p]], o, true);
+                    violated[o->key * SG_COUNT + SG_MR] = true;
+                }
+            }
+            if (s->max_r == HIST_NONE || v > s->max_r) {
+                s->max_r = v;
+                rop.v[p] = (uint32_t)i;
+            }
+        } else {
+            if (!o->ok || v == HIST_NONE)
+                continue;
+            if (s->max_w != HIST_NONE) {
+                c->pairs[SG_MW]++;
+                if (v <= s->max_w) {
+                    store_pair(c, SG_MW, &c->obs.v[wop.v[p]], o, true);
+                    violated[o->key * SG_COUNT + SG_MW] = true;
+                }
+            }
+            if (s->max_r != HIST_NONE) {
+                c->pairs[SG_WFR]++;
+                if (v <= s->max_r) {
+                    store_pair(c, SG_WFR, &c->obs.v[rop.v[p]], o, true);
+                    violated[o->key * SG_COUNT + SG_WFR] = true;
+                }
+            }
+            if (s->max_w == HIST_NONE || v > s->max_w) {
+                s->max_w = v;
+                wop.v[p] = (uint32_t)i;
+            }
+        }
+    }
+    pairmap_free(&pm);
+    free(st.v);
+    free(wop.v);
+    free(rop.v);
+}
+
+/* ---- inferred order: a graph of versions per key ---- */
+
+enum { N_VERSION, N_HELPER };
+
+enum {
+    E_INIT,    /* the initial value is first */
+    E_CAS,     /* a cas replaced old with new (op a) */
+    E_RT_IN,   /* write (op a) -> completion helper */
+    E_RT_OUT,  /* completion helper -> write that began later (op b) */
+    E_CHAIN,   /* helper -> next helper */
+    E_RYW_IN,  /* write (op a) -> session helper */
+    E_RYW_OUT, /* session helper -> version read (op b) */
+    E_MR,      /* read (op a) -> later read (op b) */
+    E_MW,      /* write (op a) -> later write (op b) */
+    E_WFR_IN,  /* version read (op a) -> session helper */
+    E_WFR_OUT, /* session helper -> write (op b) */
+};
+
+/* Strict orderings (<); the others are <= (a session may read its own
+ * write, or the same version twice). */
+static bool strict(int kind)
+{
+    return kind == E_INIT || kind == E_CAS || kind == E_RT_OUT || kind == E_MW ||
+           kind == E_WFR_OUT;
+}
+
+#define BIT(g) (1u << (g))
+#define M_FACT 0x3f
+#define M_RYW (BIT(SG_RYW) | BIT(SG_PRAM) | BIT(SG_ALL))
+#define M_MR (BIT(SG_MR) | BIT(SG_PRAM) | BIT(SG_ALL))
+#define M_MW (BIT(SG_MW) | BIT(SG_PRAM) | BIT(SG_ALL))
+#define M_WFR (BIT(SG_WFR) | BIT(SG_ALL))
+
+typedef struct edge {
+    uint32_t from, to;
+    uint32_t a, b;   /* ops (obs indices) the edge stands for */
+    uint8_t kind, mask;
+} edge;
+
+typedef VEC(uint32_t) u32vec;
+
+typedef struct graph {
+    VEC(uint8_t) nkind;
+    VEC(uint32_t) nkey;
+    VEC(uint32_t) nobs; /* a version node: an obs that names it */
+    VEC(edge) edges;
+    uint32_t *first; /* CSR: edges of node n are first[n] .. first[n+1] */
+    uint32_t *order; /* edge indices sorted by from */
+} graph;
+
+static uint32_t new_node(graph *gr, int kind, uint32_t key, uint32_t ob)
+{
+    uint32_t id = (uint32_t)gr->nkind.n;
+    VEC_PUSH(gr->nkind, (uint8_t)kind);
+    VEC_PUSH(gr->nkey, key);
+    VEC_PUSH(gr->nobs, ob);
+    return id;
+}
+
+static void add_edge(graph *gr, uint32_t from, uint32_t to, int kind, unsigned mask, uint32_t a,
+                     uint32_t b)
+{
+    if (from == to)
+        return;
+    edge e = {from, to, a, b, (uint8_t)kind, (uint8_t)mask};
+    VEC_PUSH(gr->edges, e);
+}
+
+/* (key, value) -> version node. */
+typedef struct vnmap {
+    struct vslot2 {
+        uint32_t key, node; /* node + 1; 0 empty */
+        val v;
+    } *s;
+    size_t cap, n;
+} vnmap;
+
+static uint32_t *vn_slot(vnmap *m, uint32_t key, val v)
+{
+    if (m->n * 2 >= m->cap) {
+        size_t oc = m->cap, nc = oc ? oc * 2 : 1024;
+        struct vslot2 *ns = xcalloc(nc, sizeof *ns);
+        for (size_t i = 0; i < oc; i++) {
+            if (!m->s[i].node)
+                continue;
+            size_t j = (val_hash(m->s[i].v) ^ hash_mix64(m->s[i].key)) & (nc - 1);
+            while (ns[j].node)
+                j = (j + 1) & (nc - 1);
+            ns[j] = m->s[i];
+        }
+        free(m->s);
+        m->s = ns;
+        m->cap = nc;
+    }
+    size_t j = (val_hash(v) ^ hash_mix64(key)) & (m->cap - 1);
+    while (m->s[j].node && !(m->s[j].key == key && val_eq(m->s[j].v, v)))
+        j = (j + 1) & (m->cap - 1);
+    if (!m->s[j].node) {
+        m->s[j].key = key;
+        m->s[j].v = v;
+        m->n++;
+    }
+    return &m->s[j].node;
+}
+
+typedef struct inf_state {
+    uint32_t ryw, wfr;    /* last session helpers (+1; 0 none) */
+    uint32_t last_r;      /* last version read (+1) */
+    uint32_t last_r_obs;
+    uint32_t last_w;      /* last ok write's version (+1) */
+    uint32_t last_w_obs;
+} inf_state;
+
+static int cmp_u32_by_from(const void *a, const void *b, void *g)
+{
+    const edge *e = ((graph *)g)->edges.v;
+    uint32_t x = e[*(const uint32_t *)a].from, y = e[*(const uint32_t *)b].from;
+    return x < y ? -1 : x > y;
+}
+
+static void build_csr(graph *gr)
+{
+    size_t n = gr->nkind.n, m = gr->edges.n;
+    gr->order = xmalloc((m ? m : 1) * sizeof *gr->order);
+    for (size_t i = 0; i < m; i++)
+        gr->order[i] = (uint32_t)i;
+    if (m > 1)
+        qsort_r(gr->order, m, sizeof *gr->order, cmp_u32_by_from, gr);
+    gr->first = xcalloc(n + 1, sizeof *gr->first);
+    for (size_t i = 0; i < m; i++)
+        gr->first[gr->edges.v[i].from + 1]++;
+    for (size_t i = 0; i < n; i++)
+        gr->first[i + 1] += gr->first[i];
+}
+
+/* A path from a to b inside one component (comp[] == c), over edges in
+ * mask: BFS; appends the edge indices to path. */
+static bool find_path(const graph *gr, const uint32_t *comp, uint32_t c, unsigned mask,
+                      uint32_t a, uint32_t b, u32vec *path, uint32_t *via, uint32_t *queue)
+{
+    size_t head = 0, tail = 0;
+    queue[tail++] = a;
+    via[a] = UINT32_MAX - 1;
+    bool found = false;
+    while (head < tail && !found) {
+        uint32_t x = queue[head++];
+        for (uint32_t k = gr->first[x]; k < gr->first[x + 1]; k++) {
+            const edge *e = &gr->edges.v[gr->order[k]];
+            if (!(e->mask & mask) || comp[e->to] != c || via[e->to] != UINT32_MAX)
+                continue;
+            via[e->to] = gr->order[k];
+            if (e->to == b) {
+                found = true;
+                break;
+            }
+            queue[tail++] = e->to;
+        }
+    }
+    if (found) {
+        size_t start = path->n;
+        for (uint32_t x = b; x != a;) {
+            uint32_t ei = via[x];
+            VEC_PUSH(*path, ei);
+            x = gr->edges.v[ei].from;
+        }
+        for (size_t i = start, j = path->n - 1; i < j; i++, j--) {
+            uint32_t t = path->v[i];
+            path->v[i] = path->v[j];
+            path->v[j] = t;
+        }
+    }
+    for (size_t i = 0; i < tail; i++)
+        via[queue[i]] = UINT32_MAX;
+    via[a] = UINT32_MAX;
+    via[b] = UINT32_MAX;
+    return found;
+}
+
+/* Turn a cycle (edge indices, starting and ending at a version) into one
+ * explanation: a clause per ordering it uses. */
+static void explain_cycle(ctx *c, graph *gr, sess_guarantee g, uint32_t key, const uint32_t *cyc,
+                          size_t n)
+{
+    sbuf t = {0};
+    u32vec ops = {0};
+    obs *ob = c->obs.v;
+    for (size_t i = 0; i < n;) {
+        const edge *e = &gr->edges.v[cyc[i]];
+        if (t.len)
+            sbuf_adds(&t, "; ");
+        if (e->kind == E_INIT) {
+            sbuf_adds(&t, "the initial value ");
+            key_eq(c, key, c->md->opts.init, &t);
+            sbuf_adds(&t, " comes first");
+            i++;
+            continue;
+        }
+        if (e->kind == E_CAS) {
+            who(c, ob[e->a].op, &t);
+            sbuf_adds(&t, "'s cas replaced ");
+            key_eq(c, key, ob[e->a].old, &t);
+            sbuf_adds(&t, " with ");
+            key_eq(c, key, ob[e->a].value, &t);
+            when(c, ob[e->a].op, HIST_NONE, true, &t);
+            VEC_PUSH(ops, ob[e->a].op);
+            i++;
+            continue;
+        }
+        if (e->kind == E_MR || e->kind == E_MW) {
+            const obs *x = &ob[e->a], *y = &ob[e->b];
+            who(c, x->op, &t);
+            sbuf_adds(&t, e->kind == E_MR ? " read " : " wrote ");
+            key_eq(c, key, x->value, &t);
+            when(c, x->op, HIST_NONE, true, &t);
+            sbuf_adds(&t, e->kind == E_MR ? " then read " : " then wrote ");
+            key_eq(c, key, y->value, &t);
+            when(c, y->op, HIST_NONE, true, &t);
+            VEC_PUSH(ops, x->op);
+            VEC_PUSH(ops, y->op);
+            i++;
+            continue;
+        }
+        /* A run through helpers: X_IN, CHAIN..., X_OUT. */
+        uint32_t a = e->a;
+        int in = e->kind;
+        size_t j = i + 1;
+        while (j < n && gr->edges.v[cyc[j]].kind == E_CHAIN)
+            j++;
+        uint32_t b = j < n ? gr->edges.v[cyc[j]].b : a;
+        const obs *x = &ob[a], *y = &ob[b];
+        if (in == E_RT_IN) {
+            sbuf_adds(&t, "the write of ");
+            key_eq(c, key, x->value, &t);
+            when(c, x->op, HIST_NONE, true, &t);
+            sbuf_adds(&t, " completed before the write of ");
+            key_eq(c, key, y->value, &t);
+            sbuf_adds(&t, " began");
+            when(c, y->op, HIST_NONE, false, &t);
+        } else {
+            bool ryw = in == E_RYW_IN;
+            who(c, x->op, &t);
+            sbuf_adds(&t, ryw ? " wrote " : " read ");
+            key_eq(c, key, x->value, &t);
+            when(c, x->op, HIST_NONE, true, &t);
+            sbuf_adds(&t, ryw ? " then read " : " then wrote ");
+            key_eq(c, key, y->value, &t);
+            when(c, y->op, HIST_NONE, true, &t);
+        }
+        VEC_PUSH(ops, x->op);
+        VEC_PUSH(ops, y->op);
+        i = j + 1;
+    }
+    sbuf_adds(&t, ": no order of ");
+    key_name(c, key, &t);
+    sbuf_printf(&t, "'s versions allows %s", sess_guarantee_name(g));
+    record(c, g, key, &t, ops.v, ops.n);
+    free(ops.v);
+}
+
+/* Tarjan's strongly connected components over edges in mask, iteratively.
+ * comp[] gets a component number per node. */
+static void tarjan(const graph *gr, unsigned mask, uint32_t *comp)
+{
+    size_t n = gr->nkind.n;
+    uint32_t *index = xmalloc((n ? n : 1) * sizeof *index);
+    uint32_t *low = xmalloc((n ? n : 1) * sizeof *low);
+    uint8_t *on = xcalloc(n ? n : 1, 1);
+    uint32_t *stack = xmalloc((n ? n : 1) * sizeof *stack);
+    struct frame { uint32_t node, next; } *call = xmalloc((n ? n : 1) * sizeof *call);
+    for (size_t i = 0; i < n; i++)
+        index[i] = UINT32_MAX;
+    uint32_t counter = 0, ncomp = 0;
+    size_t sp = 0;
+    for (size_t root = 0; root < n; root++) {
+        if (index[root] != UINT32_MAX)
+            continue;
+        size_t depth = 0;
+        call[depth++] = (struct frame){(uint32_t)root, gr->first[root]};
+        index[root] = low[root] = counter++;
+        stack[sp++] = (uint32_t)root;
+        on[root] = 1;
+        while (depth) {
+            struct frame *f = &call[depth - 1];
+            uint32_t v = f->node;
+            if (f->next < gr->first[v + 1]) {
+                const edge *e = &gr->edges.v[gr->order[f->next++]];
+                if (!(e->mask & mask))
+                    continue;
+                uint32_t w = e->to;
+                if (index[w] == UINT32_MAX) {
+                    index[w] = low[w] = counter++;
+                    stack[sp++] = w;
+                    on[w] = 1;
+                    call[depth++] = (struct frame){w, gr->first[w]};
+                } else if (on[w] && index[w] < low[v]) {
+                    low[v] = index[w];
+                }
+                continue;
+            }
+            if (low[v] == index[v]) {
+                uint32_t w;
+                do {
+                    w = stack[--sp];
+                    on[w] = 0;
+                    comp[w] = ncomp;
+                } while (w != v);
+                ncomp++;
+            }
+            depth--;
+            if (depth && low[v] < low[call[depth - 1].node])
+                low[call[depth - 1].node] = low[v];
+        }
+    }
+    free(index);
+    free(low);
+    free(on);
+    free(stack);
+    free(call);
+}
+
+/* Order obs indices by key, then by when their op completed. */
+static int by_key_then_completion(const void *a, const void *b, void *cv)
+{
+    ctx *c = cv;
+    const obs *x = &c->obs.v[*(const uint32_t *)a], *y = &c->obs.v[*(const uint32_t *)b];
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    uint32_t rx = hist_ops(c->h)[x->op].ret, ry = hist_ops(c->h)[y->op].ret;
+    return rx < ry ? -1 : rx > ry;
+}
+
+static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *skip_key)
+{
+    graph gr = {0};
+    vnmap vm = {0};
+    pairmap pm = {0};
+    VEC(inf_state) st = {0};
+    obs *ob = c->obs.v;
+    /* Initial values first: a node per key. */
+    uint32_t *init = xmalloc((c->keys.n ? c->keys.n : 1) * sizeof *init);
+    for (size_t k = 0; k < c->keys.n; k++)
+        init[k] = UINT32_MAX;
+    /* Version nodes and facts. */
+    for (size_t i = 0; i < c->obs.n; i++) {
+        obs *o = &ob[i];
+        if (skip_key[o->key])
+            continue;
+        if (init[o->key] == UINT32_MAX) {
+            init[o->key] = new_node(&gr, N_VERSION, o->key, UINT32_MAX);
+            *vn_slot(&vm, o->key, c->md->opts.init) = init[o->key] + 1;
+        }
+        uint32_t *slot = vn_slot(&vm, o->key, o->value);
+        if (!*slot) {
+            *slot = new_node(&gr, N_VERSION, o->key, (uint32_t)i) + 1;
+            add_edge(&gr, init[o->key], *slot - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
+        }
+    }
+    for (size_t i = 0; i < c->obs.n; i++) {
+        obs *o = &ob[i];
+        if (skip_key[o->key] || o->kind != OB_WRITE || !o->has_old)
+            continue;
+        uint32_t from = *vn_slot(&vm, o->key, o->old);
+        if (!from) { /* a value nobody else names: a version all the same */
+            from = new_node(&gr, N_VERSION, o->key, (uint32_t)i) + 1;
+            *vn_slot(&vm, o->key, o->old) = from;
+            add_edge(&gr, init[o->key], from - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
+        }
+        add_edge(&gr, from - 1, *vn_slot(&vm, o->key, o->value) - 1, E_CAS, M_FACT,
+                 (uint32_t)i, (uint32_t)i);
+    }
+    if (realtime) {
+        /* Completions of ok writes in real-time order, per key: helper
+         * nodes chained in that order; a write that began after a
+         * completion hangs off the last completion before its call. */
+        u32vec done = {0};
+        for (size_t i = 0; i < c->obs.n; i++)
+            if (!skip_key[ob[i].key] && ob[i].kind == OB_WRITE && ob[i].ok)
+                VEC_PUSH(done, (uint32_t)i);
+        const hist_op *hops = hist_ops(c->h);
+        if (done.n > 1)
+            qsort_r(done.v, done.n, sizeof *done.v, by_key_then_completion, c);
+        uint32_t *helper = xmalloc((done.n ? done.n : 1) * sizeof *helper);
+        for (size_t i = 0; i < done.n; i++) {
+            const obs *o = &ob[done.v[i]];
+            helper[i] = new_node(&gr, N_HELPER, o->key, UINT32_MAX);
+            add_edge(&gr, *vn_slot(&vm, o->key, o->value) - 1, helper[i], E_RT_IN, M_FACT,
+                     done.v[i], UINT32_MAX);
+            if (i && ob[done.v[i - 1]].key == o->key)
+                add_edge(&gr, helper[i - 1], helper[i], E_CHAIN, M_FACT, UINT32_MAX, UINT32_MAX);
+        }
+        for (size_t i = 0; i < c->obs.n; i++) {
+            const obs *w = &ob[i];
+            if (skip_key[w->key] || w->kind != OB_WRITE)
+                continue;
+            uint32_t call = hops[w->op].call;
+            /* the last completion of this key before call: binary search */
+            size_t lo = 0, hi = done.n;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                const obs *d = &ob[done.v[mid]];
+                if (d->key < w->key || (d->key == w->key && hops[d->op].ret < call))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo > 0 && ob[done.v[lo - 1]].key == w->key)
+                add_edge(&gr, helper[lo - 1], *vn_slot(&vm, w->key, w->value) - 1, E_RT_OUT,
+                         M_FACT, UINT32_MAX, (uint32_t)i);
+        }
+        free(helper);
+        free(done.v);
+    }
+    /* Demands, walking each session in order. */
+    for (size_t i = 0; i < c->obs.n; i++) {
+        obs *o = &ob[i];
+        if (skip_key[o->key])
+            continue;
+        uint32_t p = pair_id(&pm, o->sess, o->key);
+        if (p == st.n) {
+            inf_state s = {0};
+            VEC_PUSH(st, s);
+        }
+        inf_state *s = &st.v[p];
+        uint32_t node = *vn_slot(&vm, o->key, o->value) - 1;
+        if (o->kind == OB_READ) {
+            if (s->ryw) {
+                c->pairs[SG_RYW]++;
+                add_edge(&gr, s->ryw - 1, node, E_RYW_OUT, M_RYW, UINT32_MAX, (uint32_t)i);
+            }
+            if (s->last_r) {
+                c->pairs[SG_MR]++;
+                add_edge(&gr, s->last_r - 1, node, E_MR, M_MR, s->last_r_obs, (uint32_t)i);
+            }
+            uint32_t hlp = new_node(&gr, N_HELPER, o->key, UINT32_MAX);
+            add_edge(&gr, node, hlp, E_WFR_IN, M_WFR, (uint32_t)i, UINT32_MAX);
+            if (s->wfr)
+                add_edge(&gr, s->wfr - 1, hlp, E_CHAIN, M_WFR, UINT32_MAX, UINT32_MAX);
+            s->wfr = hlp + 1;
+            s->last_r = node + 1;
+            s->last_r_obs = (uint32_t)i;
+        } else if (o->ok) {
+            if (s->wfr) {
+                c->pairs[SG_WFR]++;
+                add_edge(&gr, s->wfr - 1, node, E_WFR_OUT, M_WFR, UINT32_MAX, (uint32_t)i);
+            }
+            if (s->last_w) {
+                c->pairs[SG_MW]++;
+                add_edge(&gr, s->last_w - 1, node, E_MW, M_MW, s->last_w_obs, (uint32_t)i);
+            }
+            uint32_t hlp = new_node(&gr, N_HELPER, o->key, UINT32_MAX);
+            add_edge(&gr, node, hlp, E_RYW_IN, M_RYW, (uint32_t)i, UINT32_MAX);
+            if (s->ryw)
+                add_edge(&gr, s->ryw - 1, hlp, E_CHAIN, M_RYW, UINT32_MAX, UINT32_MAX);
+            s->ryw = hlp + 1;
+            s->last_w = node + 1;
+            s->last_w_obs = (uint32_t)i;
+        }
+    }
+    build_csr(&gr);
+    size_t n = gr.nkind.n;
+    uint32_t *comp = xmalloc((n ? n : 1) * sizeof *comp);
+    uint32_t *first_version = xmalloc((n ? n : 1) * sizeof *first_version);
+    uint32_t *second_version = xmalloc((n ? n : 1) * sizeof *second_version);
+    uint32_t *strict_edge = xmalloc((n ? n : 1) * sizeof *strict_edge);
+    uint32_t *via = xmalloc((n ? n : 1) * sizeof *via);
+    uint32_t *queue = xmalloc((n ? n : 1) * sizeof *queue);
+    for (size_t i = 0; i < n; i++)
+        via[i] = UINT32_MAX;
+    for (int g = 0; g < SG_COUNT; g++) {
+        if (!(c->checks & BIT(g)))
+            continue;
+        tarjan(&gr, BIT(g), comp);
+        for (size_t i = 0; i < n; i++)
+            first_version[i] = second_version[i] = UINT32_MAX;
+        for (size_t v = 0; v < n; v++) {
+            if (gr.nkind.v[v] != N_VERSION)
+                continue;
+            uint32_t cc = comp[v];
+            if (first_version[cc] == UINT32_MAX)
+                first_version[cc] = (uint32_t)v;
+            else if (second_version[cc] == UINT32_MAX)
+                second_version[cc] = (uint32_t)v;
+        }
+        /* A strict edge inside a component: a cycle with a "<" in it. */
+        for (size_t i = 0; i < n; i++)
+            strict_edge[i] = UINT32_MAX;
+        for (size_t e = 0; e < gr.edges.n; e++) {
+            const edge *x = &gr.edges.v[e];
+            if ((x->mask & BIT(g)) && strict(x->kind) && comp[x->from] == comp[x->to] &&
+                strict_edge[comp[x->from]] == UINT32_MAX)
+                strict_edge[comp[x->from]] = (uint32_t)e;
+        }
+        /* Each component holding two versions, or a strict edge, is a
+         * cycle that no order of versions allows. */
+        for (size_t cc = 0; cc < n; cc++) {
+            uint32_t a = first_version[cc], b = second_version[cc], se = strict_edge[cc];
+            if (b == UINT32_MAX && se == UINT32_MAX)
+                continue;
+            uint32_t key = gr.nkey.v[a != UINT32_MAX ? a : gr.edges.v[se].to];
+            c->out->g[g].violations++;
+            if (violated[key * SG_COUNT + g])
+                continue;
+            violated[key * SG_COUNT + g] = true;
+            u32vec cyc = {0};
+            bool found;
+            if (b != UINT32_MAX) {
+                found = find_path(&gr, comp, (uint32_t)cc, BIT(g), a, b, &cyc, via, queue) &&
+                        find_path(&gr, comp, (uint32_t)cc, BIT(g), b, a, &cyc, via, queue);
+            } else { /* from the strict edge's head (a version) back to its tail */
+                const edge *x = &gr.edges.v[se];
+                found = find_path(&gr, comp, (uint32_t)cc, BIT(g), x->to, x->from, &cyc, via,
+                                  queue);
+                VEC_PUSH(cyc, se);
+            }
+            if (found) {
+                c->out->g[g].violations--; /* record counts it */
+                explain_cycle(c, &gr, (sess_guarantee)g, key, cyc.v, cyc.n);
+            }
+            free(cyc.v);
+        }
+    }
+    free(comp);
+    free(first_version);
+    free(second_version);
+    free(strict_edge);
+    free(via);
+    free(queue);
+    free(init);
+    free(gr.nkind.v);
+    free(gr.nkey.v);
+    free(gr.nobs.v);
+    free(gr.edges.v);
+    free(gr.first);
+    free(gr.order);
+    free(vm.s);
+    pairmap_free(&pm);
+    free(st.v);
+}
+
+/* ---- append keys: the reads reveal the order ---- */
+
+typedef struct app_state {
+    uint32_t last_read;   /* obs + 1 */
+    uint32_t last_append; /* obs + 1, ok appends only */
+    uint32_t confirmed;   /* obs + 1: a read holding every append so far */
+    size_t first_pending; /* into the pair's appends */
+} app_state;
+
+/* Is the list or string a a prefix of b? */
+static bool is_prefix(const vtab *vt, val a, val b)
+{
+    if (a.kind == VAL_STR && b.kind == VAL_STR) {
+        size_t na, nb;
+        const char *pa = val_str_bytes(vt, a, &na), *pb = val_str_bytes(vt, b, &nb);
+        return na <= nb && memcmp(pa, pb, na) == 0;
+    }
+    if ((a.kind != VAL_LIST && !val_is_nil(a)) || (b.kind != VAL_LIST && !val_is_nil(b)))
+        return val_eq(a, b);
+    size_t na, nb;
+    const val *ia = val_items(vt, a, &na), *ib = val_items(vt, b, &nb);
+    return na <= nb && (na == 0 || memcmp(ia, ib, na * sizeof *ia) == 0);
+}
+
+/* Does the read value r hold the appended element x? */
+static bool holds_elem(const vtab *vt, val r, val x)
+{
+    if (r.kind == VAL_STR && x.kind == VAL_STR) {
+        size_t nr, nx;
+        const char *pr = val_str_bytes(vt, r, &nr), *px = val_str_bytes(vt, x, &nx);
+        return nx == 0 || memmem(pr, nr, px, nx) != NULL;
+    }
+    size_t n;
+    const val *it = val_items(vt, r, &n);
+    for (size_t i = 0; i < n; i++)
+        if (val_eq(it[i], x))
+            return true;
+    return false;
+}
+
+static void app_pair(ctx *c, sess_guarantee g, const obs *a, const obs *b, const char *why,
+                     const obs *witness, bool *violated)
+{
+    sbuf t = {0};
+    who(c, a->op, &t);
+    sbuf_adds(&t, a->kind == OB_WRITE ? " appended " : " read ");
+    val_describe(c->vt, a->value, &t);
+    sbuf_adds(&t, a->kind == OB_WRITE ? " to " : " from ");
+    key_name(c, a->key, &t);
+    when(c, a->op, HIST_NONE, true, &t);
+    sbuf_adds(&t, b->kind == OB_WRITE ? " then appended " : " then read ");
+    val_describe(c->vt, b->value, &t);
+    when(c, b->op, HIST_NONE, true, &t);
+    if (witness) {
+        sbuf_adds(&t, ", but ");
+        who(c, witness->op, &t);
+        sbuf_adds(&t, " read ");
+        val_describe(c->vt, witness->value, &t);
+        when(c, witness->op, HIST_NONE, true, &t);
+    }
+    sbuf_printf(&t, "%s: %s", why, sess_guarantee_name(g));
+    uint32_t ops[3] = {a->op, b->op, witness ? witness->op : 0};
+    violated[b->key * SG_COUNT + g] = true;
+    record(c, g, b->key, &t, ops, witness ? 3 : 2);
+}
+
+static void check_append(ctx *c, bool *violated, const bool *is_append)
+{
+    obs *ob = c->obs.v;
+    const vtab *vt = c->vt;
+    /* A witness per element: the first read that shows it, and where. */
+    vnmap wm = {0};
+    VEC(uint32_t) wit_obs = {0};
+    VEC(uint32_t) wit_pos = {0};
+    for (size_t i = 0; i < c->obs.n; i++) {
+        const obs *o = &ob[i];
+        if (!is_append[o->key] || o->kind != OB_READ || o->value.kind != VAL_LIST)
+            continue;
+        size_t n;
+        const val *it = val_items(vt, o->value, &n);
+        for (size_t j = 0; j < n; j++) {
+            uint32_t *slot = vn_slot(&wm, o->key, it[j]);
+            if (*slot)
+                continue;
+            *slot = (uint32_t)wit_obs.n + 1;
+            VEC_PUSH(wit_obs, (uint32_t)i);
+            VEC_PUSH(wit_pos, (uint32_t)j);
+        }
+    }
+    pairmap pm = {0};
+    VEC(app_state) st = {0};
+    VEC(u32vec) appends = {0}; /* per pair: its ok appends (obs) */
+    for (size_t i = 0; i < c->obs.n; i++) {
+        obs *o = &ob[i];
+        if (!is_append[o->key])
+            continue;
+        bool strings = c->keys.v[o->key].str_append;
+        uint32_t p = pair_id(&pm, o->sess, o->key);
+        if (p == st.n) {
+            app_state s0 = {0};
+            u32vec none = {0};
+            VEC_PUSH(st, s0);
+            VEC_PUSH(appends, none);
+        }
+        app_state *s = &st.v[p];
+        u32vec *mine = &appends.v[p];
+        if (o->kind == OB_READ) {
+            /* RYW: every append of this session is in the read. */
+            if (mine->n) {
+                c->pairs[SG_RYW]++;
+                size_t from = s->first_pending;
+                if (s->confirmed && !is_prefix(vt, ob[s->confirmed - 1].value, o->value))
+                    from = 0; /* not an extension of a read that held them all */
+                bool all = true;
+                for (size_t k = from; k < mine->n; k++) {
+                    const obs *a = &ob[mine->v[k]];
+                    if (!holds_elem(vt, o->value, a->value)) {
+                        all = false;
+                        if (!violated[o->key * SG_COUNT + SG_RYW])
+                            app_pair(c, SG_RYW, a, o, ", which does not hold it", NULL, violated);
+                        else
+                            c->out->g[SG_RYW].violations++;
+                        break;
+                    }
+                }
+                if (all) {
+                    s->confirmed = (uint32_t)i + 1;
+                    s->first_pending = mine->n;
+                }
+            }
+            /* MR: the earlier read is a prefix of this one. */
+            if (s->last_read) {
+                c->pairs[SG_MR]++;
+                const obs *a = &ob[s->last_read - 1];
+                if (!is_prefix(vt, a->value, o->value)) {
+                    if (!violated[o->key * SG_COUNT + SG_MR])
+                        app_pair(c, SG_MR, a, o, ", which does not extend the first", NULL,
+                                 violated);
+                    else
+                        c->out->g[SG_MR].violations++;
+                }
+            }
+            s->last_read = (uint32_t)i + 1;
+            continue;
+        }
+        if (!o->ok)
+            continue;
+        uint32_t w = *vn_slot(&wm, o->key, o->value);
+        const obs *wit = w ? &ob[wit_obs.v[w - 1]] : NULL;
+        size_t pos = w ? wit_pos.v[w - 1] : 0;
+        /* MW: a read showing this element shows the previous one before it. */
+        if (s->last_append && !strings) {
+            c->pairs[SG_MW]++;
+            const obs *a = &ob[s->last_append - 1];
+            size_t n;
+            const val *it = wit ? val_items(vt, wit->value, &n) : NULL;
+            bool before = false;
+            for (size_t k = 0; it && k < pos; k++)
+                before = before || val_eq(it[k], a->value);
+            if (wit && !before) {
+                if (!violated[o->key * SG_COUNT + SG_MW])
+                    app_pair(c, SG_MW, a, o, " (not after the first)", wit, violated);
+                else
+                    c->out->g[SG_MW].violations++;
+            }
+        }
+        /* WFR: a read showing this element shows, before it, what was read. */
+        if (s->last_read && !strings) {
+            c->pairs[SG_WFR]++;
+            const obs *a = &ob[s->last_read - 1];
+            size_t na, nw;
+            const val *ia = val_items(vt, a->value, &na);
+            const val *iw = wit ? val_items(vt, wit->value, &nw) : NULL;
+            if (wit && (na > pos || (na && memcmp(ia, iw, na * sizeof *ia) != 0))) {
+                if (!violated[o->key * SG_COUNT + SG_WFR])
+                    app_pair(c, SG_WFR, a, o, " (not after what was read)", wit, violated);
+                else
+                    c->out->g[SG_WFR].violations++;
+            }
+        }
+        VEC_PUSH(*mine, (uint32_t)i);
+        s->last_append = (uint32_t)i + 1;
+    }
+    for (size_t p = 0; p < appends.n; p++)
+        free(appends.v[p].v);
+    free(appends.v);
+    free(st.v);
+    pairmap_free(&pm);
+    free(wm.s);
+    free(wit_obs.v);
+    free(wit_pos.v);
+}
+
+/* ---- the whole check ---- */
+
+static bool has_sessions(const model *md)
+{
+    const char *n = md->type->name;
+    return !strcmp(n, "register") || !strcmp(n, "cas-register") || !strcmp(n, "kv") ||
+           !strcmp(n, "multi-register");
+}
+
+/* Keys where some value is written twice (or the initial value written):
+ * a read cannot tell which write it saw, so no order can be inferred. */
+static void find_not_unique(ctx *c, bool *skip)
+{
+    vnmap wm = {0};
+    const hist_event *ev = hist_events(c->h);
+    for (size_t i = 0; i < c->obs.n; i++) {
+        const obs *o = &c->obs.v[i];
+        if (o->kind != OB_WRITE || skip[o->key])
+            continue;
+        uint32_t *slot = vn_slot(&wm, o->key, o->value);
+        bool init = val_eq(o->value, c->md->opts.init);
+        bool same = o->has_old && val_eq(o->old, o->value); /* a cas of v to v */
+        if (!*slot && !init && !same) {
+            *slot = (uint32_t)i + 1;
+            continue;
+        }
+        skip[o->key] = true;
+        c->keys.v[o->key].not_unique = true;
+        c->out->keys_not_unique++;
+        if (!c->out->not_unique_example) {
+            sbuf t = {0};
+            key_eq(c, o->key, o->value, &t);
+            if (init || same)
+                sbuf_printf(&t, " (%s) written at line %u",
+                            init ? "the initial value" : "by a cas from the same value",
+                            ev[hist_ops(c->h)[o->op].call].line);
+            else
+                sbuf_printf(&t, " written at lines %u and %u",
+                            ev[hist_ops(c->h)[c->obs.v[*slot - 1].op].call].line,
+                            ev[hist_ops(c->h)[o->op].call].line);
+            c->out->not_unique_example = t.p;
+        }
+    }
+    free(wm.s);
+}
+
+/* A conjunction is violated on a key where a part is (when the version
+ * order is fixed by the store, or by append reads): say which. */
+static void derive_conjunction(ctx *c, bool *violated, sess_guarantee conj, const bool *keys)
+{
+    int parts = conj == SG_PRAM ? 3 : 4;
+    for (size_t k = 0; k < c->keys.n; k++) {
+        if (!keys[k] || violated[k * SG_COUNT + conj])
+            continue;
+        for (int g = 0; g < parts; g++) {
+            if (!violated[k * SG_COUNT + g])
+                continue;
+            violated[k * SG_COUNT + conj] = true;
+            sbuf t = {0};
+            const sess_outcome *po = &c->out->g[g];
+            const char *why = NULL;
+            const uint32_t *ops = NULL;
+            size_t nops = 0;
+            for (size_t i = 0; i < po->nshown; i++)
+                if (val_eq(po->shown[i].key, c->keys.v[k].key)) {
+                    why = po->shown[i].text;
+                    ops = po->shown[i].ops;
+                    nops = po->shown[i].nops;
+                    break;
+                }
+            if (why)
+                sbuf_printf(&t, "%s (so not %s)", why, sess_guarantee_name(conj));
+            else {
+                sbuf_printf(&t, "%s is violated on ", sess_guarantee_name((sess_guarantee)g));
+                key_name(c, (uint32_t)k, &t);
+            }
+            record(c, conj, (uint32_t)k, &t, ops, nops);
+            break;
+        }
+    }
+}
+
+void sess_check(const history *h, const model *md, sess_order order, unsigned checks,
+                sess_result *out)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(out, 0, sizeof *out);
+    out->order = order;
+    if (!has_sessions(md)) {
+        out->why_na = "session guarantees are about reads and writes of registers; this model has none";
+        return;
+    }
+    if ((checks & (BIT(SG_RYW) | BIT(SG_MR) | BIT(SG_MW))) == (BIT(SG_RYW) | BIT(SG_MR) | BIT(SG_MW)))
+        checks |= BIT(SG_PRAM);
+    if ((checks & SESS_ALL_CHECKS) == SESS_ALL_CHECKS)
+        checks |= BIT(SG_ALL);
+    ctx c = {h, md, md->vt, out, {0}, {0}, valmap_new(), valmap_new(), {0}, checks};
+    gather(&c);
+    classify_keys(&c);
+    out->sessions = valmap_size(c.sessmap);
+    out->keys = c.keys.n;
+    bool versions = false;
+    for (size_t i = 0; i < c.obs.n && !versions; i++)
+        versions = c.obs.v[i].version != HIST_NONE;
+    if (order == SO_AUTO)
+        order = versions ? SO_STORE : SO_INFERRED;
+    out->order = order;
+    if (order == SO_STORE && !versions) {
+        out->why_na = "no op carries a version, so there is no store order to compare "
+                      "(use --version-order inferred)";
+        goto out;
+    }
+    out->applicable = true;
+    size_t nk = c.keys.n ? c.keys.n : 1;
+    bool *violated = xcalloc(nk * SG_COUNT, sizeof *violated);
+    bool *skip = xcalloc(nk, sizeof *skip);      /* not checked by the graph */
+    bool *is_app = xcalloc(nk, sizeof *is_app);  /* checked by the append rules */
+    bool *fixed = xcalloc(nk, sizeof *fixed);    /* conjunctions derived from parts */
+    if (order == SO_STORE) {
+        check_store(&c, violated);
+        for (size_t k = 0; k < c.keys.n; k++)
+            fixed[k] = true;
+    } else {
+        for (size_t k = 0; k < c.keys.n; k++) {
+            if (c.keys.v[k].append && c.keys.v[k].overwritten) {
+                skip[k] = true; /* neither the append rules nor unique values apply */
+                c.keys.v[k].not_unique = true;
+                out->keys_not_unique++;
+                if (!out->not_unique_example) {
+                    sbuf t = {0};
+                    key_name(&c, (uint32_t)k, &t);
+                    sbuf_adds(&t, " is both appended to and overwritten");
+                    out->not_unique_example = t.p;
+                }
+            } else if (c.keys.v[k].append) {
+                skip[k] = is_app[k] = fixed[k] = true;
+                if (c.keys.v[k].str_append)
+                    out->string_appends = true;
+            }
+        }
+        find_not_unique(&c, skip);
+        check_inferred(&c, order == SO_REALTIME, violated, skip);
+        check_append(&c, violated, is_app);
+    }
+    derive_conjunction(&c, violated, SG_PRAM, fixed);
+    derive_conjunction(&c, violated, SG_ALL, fixed);
+    static const char *na[] = {"no session read a key after writing it",
+                               "no session read a key twice",
+                               "no session wrote a key twice",
+                               "no session wrote a key after reading it"};
+    size_t checked_keys = c.keys.n - out->keys_not_unique;
+    for (int g = 0; g < SG_COUNT; g++) {
+        sess_outcome *oc = &out->g[g];
+        oc->keys = checked_keys;
+        for (size_t k = 0; k < c.keys.n; k++)
+            oc->keys_violated += violated[k * SG_COUNT + g];
+        bool asked = checks & BIT(g);
+        bool any = g < 4 ? c.pairs[g] > 0
+                   : g == SG_PRAM ? c.pairs[0] + c.pairs[1] + c.pairs[2] > 0
+                                  : c.pairs[0] + c.pairs[1] + c.pairs[2] + c.pairs[3] > 0;
+        if (!asked) {
+            oc->status = SS_NA;
+            oc->why_na = "not asked for (--checks)";
+        } else if (oc->keys_violated) {
+            oc->status = SS_VIOLATED;
+        } else if (!any && checked_keys == 0) {
+            oc->status = SS_NA;
+            oc->why_na = "no key could be checked (see above)";
+        } else if (!any) {
+            oc->status = SS_NA;
+            oc->why_na = g < 4 ? na[g] : "none of its parts applies";
+            if ((g == SG_MW || g == SG_WFR) && out->string_appends)
+                oc->why_na = "not checked for appends to strings: where an element begins "
+                             "in a concatenation is ambiguous";
+        } else {
+            oc->status = SS_HOLDS;
+        }
+    }
+    free(violated);
+    free(skip);
+    free(is_app);
+    free(fixed);
+out:
+    free(c.obs.v);
+    free(c.keys.v);
+    valmap_free(c.keymap);
+    valmap_free(c.sessmap);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+void sess_result_free(sess_result *r)
+{
+    for (int g = 0; g < SG_COUNT; g++)
+        for (size_t i = 0; i < r->g[g].nshown; i++) {
+            free(r->g[g].shown[i].text);
+            free(r->g[g].shown[i].ops);
+        }
+    free(r->not_unique_example);
+    memset(r, 0, sizeof *r);
+}
