@@ -105,6 +105,12 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
         k++;
     }
     it->nsearch = k;
+    if (!(o->checks & CHECK_LIN)) {
+        free(ops);
+        free(ids);
+        return;
+    }
+    it->lin_checked = true;
 
     mop *ms = xmalloc((k ? k : 1) * sizeof *ms);
     for (size_t i = 0; i < k; i++)
@@ -150,8 +156,12 @@ static int by_size_desc(const void *a, const void *b)
     return x->part->nops > y->part->nops ? -1 : x->part->nops < y->part->nops;
 }
 
-void check_run(check_item *items, size_t n, const check_opts *o)
+void check_run(check_item *items, size_t n, const check_opts *opts)
 {
+    check_opts oc = *opts;
+    if (!oc.checks)
+        oc.checks = CHECK_DEFAULT;
+    const check_opts *o = &oc;
     task_vec tasks = {0};
     for (size_t i = 0; i < n; i++)
         prepare(&items[i], o, &tasks);
@@ -180,20 +190,29 @@ void check_run(check_item *items, size_t n, const check_opts *o)
     free(tasks.v);
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
-        it->verdict = LIN_VALID;
+        it->lin = LIN_VALID;
         for (size_t p = 0; p < it->nparts; p++) {
             lin_verdict v = it->parts[p].r.verdict;
             it->seconds += it->parts[p].r.seconds;
             if (v == LIN_INVALID)
-                it->verdict = LIN_INVALID;
-            else if (v == LIN_UNKNOWN && it->verdict == LIN_VALID)
-                it->verdict = LIN_UNKNOWN;
+                it->lin = LIN_INVALID;
+            else if (v == LIN_UNKNOWN && it->lin == LIN_VALID)
+                it->lin = LIN_UNKNOWN;
         }
+        it->verdict = it->lin_checked ? it->lin : LIN_VALID;
+        if (it->rc || !(o->checks & SESS_ALL_CHECKS))
+            continue;
+        it->sess_checked = true;
+        sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, &it->sess);
+        for (int g = 0; g < SG_COUNT; g++)
+            if (it->sess.g[g].status == SS_VIOLATED)
+                it->verdict = LIN_INVALID;
     }
 }
 
 void check_item_free(check_item *it)
 {
+    sess_result_free(&it->sess);
     for (size_t p = 0; p < it->nparts; p++) {
         lin_result_free(&it->parts[p].r);
         free(it->parts[p].ids);

@@ -16,6 +16,11 @@
 #include "../histories/history.h"
 #include "../models/model.h"
 #include "lin.h"
+#include "session.h"
+
+/* What to check: linearizability, and session guarantees (1 << SG_*). */
+#define CHECK_LIN (1u << 8)
+#define CHECK_DEFAULT (CHECK_LIN | SESS_ALL_CHECKS)
 
 typedef struct check_opts {
     const model_type *model; /* NULL: infer from each history's f names */
@@ -25,6 +30,8 @@ typedef struct check_opts {
     double timeout_s;        /* for all searches together; 0: none */
     size_t max_memory;       /* bytes, for all searches together; 0: none */
     _Atomic int *stop;       /* set asynchronously to give up */
+    unsigned checks;         /* CHECK_LIN and session bits; 0: CHECK_DEFAULT */
+    sess_order order;        /* version order for the session checks */
 } check_opts;
 
 typedef struct lin_part {
@@ -47,12 +54,18 @@ typedef struct check_item {
     size_t nfail;    /* fail ops (dropped) */
     lin_part *parts;
     size_t nparts;
-    lin_verdict verdict;
-    double seconds; /* summed over its parts */
+    bool lin_checked;   /* linearizability was asked for */
+    lin_verdict lin;    /* its verdict */
+    double seconds;     /* search time summed over its parts */
+    sess_result sess;   /* the session checks (sess.applicable: they ran) */
+    bool sess_checked;  /* some session check was asked for */
+    lin_verdict verdict; /* over everything checked: invalid if any check
+                          * found a violation, else unknown if the search
+                          * was stopped, else valid */
 } check_item;
 
-/* Check every item's history for linearizability, parts of all of them on
- * one pool. */
+/* Check every item's history: linearizability (parts of all histories on
+ * one pool), then the session guarantees. */
 void check_run(check_item *items, size_t n, const check_opts *o);
 void check_item_free(check_item *it);
 

@@ -19,7 +19,9 @@
 static const char usage[] =
     "usage: conch check [options] FILE...\n"
     "\n"
-    "Check recorded histories (FILE '-' is standard input) for linearizability.\n"
+    "Check recorded histories (FILE '-' is standard input) for linearizability and\n"
+    "session guarantees (read-your-writes, monotonic reads, monotonic writes,\n"
+    "writes-follow-reads).\n"
     "Formats are detected: conch's JSON Lines, a JSON array of ops (elle-cli),\n"
     "Jepsen EDN (history.edn, Knossos and Porcupine files) and Jepsen log lines.\n"
     "\n"
@@ -36,6 +38,13 @@ static const char usage[] =
     "  --timeout SECONDS   give up after this long: the verdict is unknown\n"
     "  --max-memory MB     give up past this much search memory: unknown\n"
     "                      (default: half of this machine's memory)\n"
+    "  --checks LIST       lin, ryw, mr, mw, wfr, comma-separated (default: all that\n"
+    "                      the history's ops allow)\n"
+    "  --version-order O   how the session checks order each key's versions:\n"
+    "                      store (the ops' versions; the default when they carry one),\n"
+    "                      inferred (from unique written values; the default otherwise)\n"
+    "                      or realtime (inferred, plus: a write that completed before\n"
+    "                      another began is older)\n"
     "  --format FORMAT     text (default) or json, on standard output\n"
     "  -v, --verbose       every part, and search statistics\n"
     "  -h, --help          this text\n"
@@ -50,6 +59,40 @@ static void on_signal(int sig)
     atomic_store(&stop_flag, 1);
 }
 
+/* "lin,ryw,mr" -> CHECK_LIN | 1 << SG_RYW | 1 << SG_MR */
+static bool parse_checks(const char *s, unsigned *out)
+{
+    static const struct { const char *name; unsigned bit; } names[] = {
+        {"lin", CHECK_LIN}, {"ryw", 1u << SG_RYW}, {"mr", 1u << SG_MR},
+        {"mw", 1u << SG_MW}, {"wfr", 1u << SG_WFR},
+    };
+    unsigned m = 0;
+    const char *p = s;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+            if (strlen(names[i].name) == n && !strncmp(p, names[i].name, n)) {
+                m |= names[i].bit;
+                found = true;
+            }
+        if (!found) {
+            cli_error("check", "--checks: unknown check '%.*s' (checks: lin, ryw, mr, mw, wfr)",
+                      (int)n, p);
+            return false;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!m) {
+        cli_error("check", "--checks: name at least one of lin, ryw, mr, mw, wfr");
+        return false;
+    }
+    *out = m;
+    return true;
+}
+
 static size_t default_memory(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
@@ -60,7 +103,8 @@ static size_t default_memory(void)
 
 int cmd_check(int argc, char **argv)
 {
-    enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT };
+    enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
+           O_ORDER };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -71,6 +115,8 @@ int cmd_check(int argc, char **argv)
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"max-memory", required_argument, NULL, O_MEM},
         {"format", required_argument, NULL, O_FORMAT},
+        {"checks", required_argument, NULL, O_CHECKS},
+        {"version-order", required_argument, NULL, O_ORDER},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -165,6 +211,23 @@ int cmd_check(int argc, char **argv)
                 json = false;
             else {
                 cli_error("check", "--format expects text or json, got '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_CHECKS:
+            if (!parse_checks(optarg, &co.checks))
+                return EXIT_USAGE;
+            break;
+        case O_ORDER:
+            if (!strcmp(optarg, "store"))
+                co.order = SO_STORE;
+            else if (!strcmp(optarg, "inferred"))
+                co.order = SO_INFERRED;
+            else if (!strcmp(optarg, "realtime"))
+                co.order = SO_REALTIME;
+            else {
+                cli_error("check", "--version-order expects store, inferred or realtime, got '%s'",
+                          optarg);
                 return EXIT_USAGE;
             }
             break;

@@ -77,6 +77,9 @@ static void part_name(const check_item *it, const lin_part *p, sbuf *out)
     val_describe(hist_cvtab(it->h), p->key, out);
 }
 
+static void text_lin(FILE *f, const check_item *it, const report_opts *o);
+static void text_sessions(FILE *f, const check_item *it, const report_opts *o);
+
 static void text_invalid(FILE *f, const check_item *it, const lin_part *p)
 {
     const lin_result *r = &p->r;
@@ -135,10 +138,16 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
         fprintf(f, ", %zu that say nothing left out", it->nskipped);
     fprintf(f, "\n");
     sbuf_free(&init);
+    if (it->lin_checked)
+        text_lin(f, it, o);
+    if (it->sess_checked)
+        text_sessions(f, it, o);
+}
+
+static void text_lin(FILE *f, const check_item *it, const report_opts *o)
+{
     fprintf(f, "  linearizability: ");
-    char v[32];
-    snprintf(v, sizeof v, "%s", it->verdict == LIN_VALID ? "VALID" : it->verdict == LIN_INVALID ? "INVALID" : "UNKNOWN");
-    paint(f, o, it->verdict, v);
+    paint(f, o, it->lin, it->lin == LIN_VALID ? "VALID" : it->lin == LIN_INVALID ? "INVALID" : "UNKNOWN");
     fprintf(f, " (%.3f s of search)\n", it->seconds);
     size_t shown = 0, hidden = 0;
     for (size_t i = 0; i < it->nparts; i++) {
@@ -167,6 +176,51 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     }
     if (hidden && it->nparts > 1)
         fprintf(f, "    ... and %zu more part%s, all valid\n", hidden, hidden == 1 ? "" : "s");
+}
+
+#define SHOWN_PER_GUARANTEE 3
+
+static void text_sessions(FILE *f, const check_item *it, const report_opts *o)
+{
+    const sess_result *s = &it->sess;
+    if (!s->applicable) {
+        fprintf(f, "  session guarantees: not applicable (%s)\n", s->why_na);
+        return;
+    }
+    fprintf(f, "  session guarantees (version order: %s; %zu session%s, %zu key%s, %.3f s):\n",
+            sess_order_name(s->order), s->sessions, s->sessions == 1 ? "" : "s", s->keys,
+            s->keys == 1 ? "" : "s", s->seconds);
+    if (s->keys_not_unique)
+        fprintf(f, "    %zu key%s not checked: a read cannot tell which write it saw, as "
+                   "written values are not unique or appends mix with overwrites (e.g. %s)\n",
+                s->keys_not_unique, s->keys_not_unique == 1 ? "" : "s", s->not_unique_example);
+    if (s->reads_without_version)
+        fprintf(f, "    %zu read%s without a version could not be compared\n",
+                s->reads_without_version, s->reads_without_version == 1 ? "" : "s");
+    for (int g = 0; g < SG_COUNT; g++) {
+        const sess_outcome *oc = &s->g[g];
+        fprintf(f, "    %s: ", sess_guarantee_name((sess_guarantee)g));
+        if (oc->status == SS_NA) {
+            fprintf(f, "n/a (%s)\n", oc->why_na);
+            continue;
+        }
+        if (oc->status == SS_HOLDS) {
+            paint(f, o, LIN_VALID, "holds");
+            fprintf(f, " (%zu key%s)\n", oc->keys, oc->keys == 1 ? "" : "s");
+            continue;
+        }
+        paint(f, o, LIN_INVALID, "VIOLATED");
+        fprintf(f, " on %zu of %zu key%s\n", oc->keys_violated, oc->keys, oc->keys == 1 ? "" : "s");
+        size_t show = o->verbose ? oc->nshown : (oc->nshown < SHOWN_PER_GUARANTEE ? oc->nshown : SHOWN_PER_GUARANTEE);
+        for (size_t i = 0; i < show; i++)
+            fprintf(f, "      %s\n", oc->shown[i].text);
+        if (oc->violations > show)
+            fprintf(f, "      ... %zu more (-v shows up to %d; --format json has them)\n",
+                    oc->violations - show, SESS_MAX_SHOWN);
+    }
+    if (s->g[SG_ALL].status == SS_HOLDS && o->verbose)
+        fprintf(f, "    (causal consistency needs these four and causality across keys;\n"
+                   "     conch checks them per key, not the order between keys)\n");
 }
 
 static json_t *json_val(const vtab *vt, val v)
@@ -202,6 +256,56 @@ static json_t *json_op(const history *h, size_t i)
     return j;
 }
 
+static json_t *json_sessions(const check_item *it)
+{
+    const sess_result *s = &it->sess;
+    const vtab *vt = hist_cvtab(it->h);
+    json_t *j = json_object();
+    json_object_set_new(j, "applicable", json_boolean(s->applicable));
+    if (!s->applicable) {
+        json_object_set_new(j, "reason", json_string(s->why_na));
+        return j;
+    }
+    json_object_set_new(j, "version_order", json_string(sess_order_name(s->order)));
+    json_object_set_new(j, "sessions", json_integer((json_int_t)s->sessions));
+    json_object_set_new(j, "keys", json_integer((json_int_t)s->keys));
+    json_object_set_new(j, "keys_not_unique", json_integer((json_int_t)s->keys_not_unique));
+    if (s->not_unique_example)
+        json_object_set_new(j, "not_unique_example", json_string(s->not_unique_example));
+    json_object_set_new(j, "reads_without_version",
+                        json_integer((json_int_t)s->reads_without_version));
+    json_object_set_new(j, "seconds", json_real(s->seconds));
+    for (int g = 0; g < SG_COUNT; g++) {
+        const sess_outcome *oc = &s->g[g];
+        json_t *gj = json_object();
+        json_object_set_new(gj, "name", json_string(sess_guarantee_name((sess_guarantee)g)));
+        json_object_set_new(gj, "status", json_string(oc->status == SS_HOLDS ? "holds"
+                                                      : oc->status == SS_VIOLATED ? "violated"
+                                                                                  : "n/a"));
+        if (oc->status == SS_NA)
+            json_object_set_new(gj, "reason", json_string(oc->why_na));
+        json_object_set_new(gj, "keys", json_integer((json_int_t)oc->keys));
+        json_object_set_new(gj, "keys_violated", json_integer((json_int_t)oc->keys_violated));
+        json_object_set_new(gj, "violations", json_integer((json_int_t)oc->violations));
+        json_t *vs = json_array();
+        for (size_t i = 0; i < oc->nshown; i++) {
+            const sess_violation *v = &oc->shown[i];
+            json_t *vj = json_object();
+            if (v->keyed)
+                json_object_set_new(vj, "key", json_val(vt, v->key));
+            json_object_set_new(vj, "explanation", json_string(v->text));
+            json_t *ops = json_array();
+            for (size_t k = 0; k < v->nops; k++)
+                json_array_append_new(ops, json_op(it->h, v->ops[k]));
+            json_object_set_new(vj, "ops", ops);
+            json_array_append_new(vs, vj);
+        }
+        json_object_set_new(gj, "shown", vs);
+        json_object_set_new(j, sess_guarantee_short((sess_guarantee)g), gj);
+    }
+    return j;
+}
+
 json_t *report_json(const check_item *it, const report_opts *o)
 {
     const history *h = it->h;
@@ -223,7 +327,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_object_set_new(j, "init", json_val(hist_cvtab(h), it->md.opts.init));
     json_object_set_new(j, "nil_read", json_string(it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown"));
     json_t *lin = json_object();
-    json_object_set_new(lin, "verdict", json_string(report_verdict_name(it->verdict)));
+    json_object_set_new(lin, "verdict", json_string(it->lin_checked ? report_verdict_name(it->lin) : "not checked"));
     json_object_set_new(lin, "ops_searched", json_integer((json_int_t)it->nsearch));
     json_object_set_new(lin, "ops_left_out", json_integer((json_int_t)it->nskipped));
     json_object_set_new(lin, "seconds", json_real(it->seconds));
@@ -260,7 +364,12 @@ json_t *report_json(const check_item *it, const report_opts *o)
     }
     json_object_set_new(lin, "parts", parts);
     json_t *checks = json_object();
-    json_object_set_new(checks, "linearizability", lin);
+    if (it->lin_checked)
+        json_object_set_new(checks, "linearizability", lin);
+    else
+        json_decref(lin);
+    if (it->sess_checked)
+        json_object_set_new(checks, "sessions", json_sessions(it));
     json_object_set_new(j, "checks", checks);
     json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
     return j;

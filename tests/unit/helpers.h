@@ -30,6 +30,7 @@ static inline lin_verdict th_check(history *h, const char *model_name, const cha
     o.init_json = init;
     o.nil = nil;
     o.jobs = 1;
+    o.checks = CHECK_LIN;
     check_item it = {0};
     it.h = h;
     check_run(&it, 1, &o);
