@@ -29,6 +29,7 @@ int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 /* What `conch check` does, for other commands to reuse (conch run checks
  * the history it recorded this way). */

@@ -21,6 +21,7 @@ static const struct command {
     {"serve", cmd_serve, "run the built-in replicated store"},
     {"run", cmd_run, "drive a store over HTTP, record a history, check it"},
     {"demo", cmd_demo, "serve, run and check, against a right store and a wrong one"},
+    {"gen", cmd_gen, "write a synthetic history (for benchmarks and tests)"},
 };
 
 static void usage(FILE *f)

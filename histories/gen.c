@@ -1,0 +1,217 @@
+/*
+ * gen.c - synthetic histories (see gen.h).
+ *
+ * A discrete-event simulation: a heap of events (invoke, take effect,
+ * complete) ordered by time. Taking effect applies the op to the store in
+ * time order, which is a linearization; invoke and complete events are
+ * written as they are popped, so the file is in real-time order.
+ */
+#include "gen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/hash.h"
+#include "../util/mem.h"
+#include "history.h"
+#include "write.h"
+
+enum { EV_START, EV_EFFECT, EV_DONE };
+enum { G_READ, G_WRITE, G_CAS };
+
+typedef struct gev {
+    int64_t t;
+    uint64_t seq; /* ties in time break by insertion */
+    uint32_t sess;
+    uint8_t kind;
+} gev;
+
+typedef struct heap {
+    gev *v;
+    size_t n, cap;
+} heap;
+
+static bool before(const gev *a, const gev *b)
+{
+    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static void push(heap *h, gev e)
+{
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 256;
+        h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+    }
+    size_t i = h->n++;
+    while (i && before(&e, &h->v[(i - 1) / 2])) {
+        h->v[i] = h->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->v[i] = e;
+}
+
+static gev pop(heap *h)
+{
+    gev top = h->v[0], last = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && before(&h->v[c + 1], &h->v[c]))
+            c++;
+        if (!before(&h->v[c], &last))
+            break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (h->n)
+        h->v[i] = last;
+    return top;
+}
+
+typedef struct rng {
+    uint64_t s;
+} rng;
+
+static uint64_t next(rng *r)
+{
+    r->s += 0x9e3779b97f4a7c15ULL;
+    return hash_mix64(r->s);
+}
+
+static double unit(rng *r) { return (double)(next(r) >> 11) / 9007199254740992.0; }
+
+#define HISTORY_DEPTH 4 /* older versions a stale read may return */
+
+typedef struct kstate {
+    int64_t value[HISTORY_DEPTH]; /* [0] current; 0 is nil */
+    int64_t version[HISTORY_DEPTH];
+} kstate;
+
+typedef struct sess {
+    int64_t process;
+    uint32_t key;
+    uint8_t f;
+    bool crash, applied, ok;
+    int64_t in, old, out, version;
+} sess;
+
+static void apply_write(kstate *k, int64_t value, int64_t version)
+{
+    memmove(&k->value[1], &k->value[0], (HISTORY_DEPTH - 1) * sizeof k->value[0]);
+    memmove(&k->version[1], &k->version[0], (HISTORY_DEPTH - 1) * sizeof k->version[0]);
+    k->value[0] = value;
+    k->version[0] = version;
+}
+
+int gen_history(const gen_opts *o, FILE *f)
+{
+    rng r = {o->seed * 0x2545f4914f6cdd1dULL + 1};
+    unsigned ns = o->sessions ? o->sessions : 1, nk = o->keys ? o->keys : 1;
+    kstate *keys = xcalloc(nk, sizeof *keys);
+    sess *ss = xcalloc(ns, sizeof *ss);
+    heap h = {0};
+    uint64_t seq = 0, started = 0, index = 0;
+    int64_t next_value = 1, next_version = 1;
+    vtab *vt = vtab_new();
+    val f_read = val_cstr(vt, "read"), f_write = val_cstr(vt, "write"), f_cas = val_cstr(vt, "cas");
+    val err_timeout = val_cstr(vt, "timeout");
+    val *keynames = xmalloc(nk * sizeof *keynames);
+    for (unsigned i = 0; i < nk; i++) {
+        char b[32];
+        snprintf(b, sizeof b, "k%u", i);
+        keynames[i] = val_cstr(vt, b);
+    }
+    for (unsigned i = 0; i < ns; i++) {
+        ss[i].process = i;
+        push(&h, (gev){(int64_t)(next(&r) % 100000), seq++, i, EV_START});
+    }
+    sbuf line = {0};
+    int rc = 0;
+    while (h.n) {
+        gev e = pop(&h);
+        sess *s = &ss[e.sess];
+        hist_event ev = {0};
+        ev.process = val_int(s->process);
+        ev.time = e.t;
+        ev.index = (int64_t)index;
+        ev.version = HIST_NONE;
+        ev.node = ev.error = val_nil();
+        ev.has_key = true;
+        if (e.kind == EV_START) {
+            if (started >= o->ops)
+                continue;
+            started++;
+            double x = unit(&r);
+            s->f = x < 0.5 ? G_READ : (!o->cas || x < 0.9) ? G_WRITE : G_CAS;
+            s->key = (uint32_t)(next(&r) % nk);
+            s->crash = unit(&r) < o->crash;
+            s->applied = false;
+            s->in = s->f == G_READ ? 0 : next_value++;
+            if (s->f == G_CAS) /* cas from the current value half the time */
+                s->old = next(&r) % 2 ? keys[s->key].value[0] : keys[s->key].value[1];
+            int64_t d = 50000 + (int64_t)(next(&r) % 950000); /* 50 us .. 1 ms */
+            int64_t effect = e.t + 1 + (int64_t)(unit(&r) * (double)(d - 2));
+            push(&h, (gev){effect, seq++, e.sess, EV_EFFECT});
+            push(&h, (gev){e.t + d, seq++, e.sess, EV_DONE});
+            ev.type = EV_INVOKE;
+        } else if (e.kind == EV_EFFECT) {
+            kstate *k = &keys[s->key];
+            /* a crashed op may or may not take effect */
+            if (s->crash && next(&r) % 2)
+                continue;
+            s->applied = true;
+            s->ok = true;
+            if (s->f == G_READ) {
+                int back = unit(&r) < o->stale ? 1 + (int)(next(&r) % (HISTORY_DEPTH - 1)) : 0;
+                if (!k->version[back] && back)
+                    back = 0;
+                s->out = k->value[back];
+                s->version = k->version[back];
+            } else if (s->f == G_WRITE || k->value[0] == s->old) {
+                apply_write(k, s->in, next_version);
+                s->version = next_version++;
+            } else {
+                s->ok = false; /* cas found another value: it fails */
+            }
+            continue;
+        } else {
+            /* an op that did not crash took effect: ok, or a failed cas */
+            ev.type = s->crash ? EV_INFO : s->ok ? EV_OK : EV_FAIL;
+        }
+        ev.f = s->f == G_READ ? f_read : s->f == G_WRITE ? f_write : f_cas;
+        ev.key = keynames[s->key];
+        if (s->f == G_CAS) {
+            val pair[2] = {s->old ? val_int(s->old) : val_nil(), val_int(s->in)};
+            ev.value = val_list(vt, pair, 2);
+        } else if (s->f == G_WRITE) {
+            ev.value = val_int(s->in);
+        } else {
+            ev.value = ev.type == EV_OK && s->out ? val_int(s->out) : val_nil();
+        }
+        if (ev.type == EV_OK && o->versions)
+            ev.version = s->version;
+        if (ev.type == EV_INFO)
+            ev.error = err_timeout;
+        sbuf_reset(&line);
+        hist_format_event(vt, &ev, &line);
+        if (fwrite(line.p, 1, line.len, f) != line.len) {
+            rc = -1;
+            break;
+        }
+        index++;
+        if (e.kind == EV_DONE) {
+            if (s->crash) /* Jepsen: a crashed process comes back as a new one */
+                s->process += ns;
+            push(&h, (gev){e.t + (int64_t)(next(&r) % 200000), seq++, e.sess, EV_START});
+        }
+    }
+    sbuf_free(&line);
+    free(h.v);
+    free(keys);
+    free(ss);
+    free(keynames);
+    vtab_free(vt);
+    return rc;
+}
