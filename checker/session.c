@@ -537,26 +537,19 @@ typedef struct inf_state {
     uint32_t last_w_obs;
 } inf_state;
 
-static int cmp_u32_by_from(const void *a, const void *b, void *g)
-{
-    const edge *e = ((graph *)g)->edges.v;
-    uint32_t x = e[*(const uint32_t *)a].from, y = e[*(const uint32_t *)b].from;
-    return x < y ? -1 : x > y;
-}
-
+/* Compressed sparse rows: the edges of node n are order[first[n] ..
+ * first[n+1]), by a counting sort on the edge's tail. */
 static void build_csr(graph *gr)
 {
     size_t n = gr->nkind.n, m = gr->edges.n;
+    gr->first = xcalloc(n + 2, sizeof *gr->first);
+    for (size_t i = 0; i < m; i++)
+        gr->first[gr->edges.v[i].from + 2]++;
+    for (size_t i = 0; i < n; i++)
+        gr->first[i + 2] += gr->first[i + 1];
     gr->order = xmalloc((m ? m : 1) * sizeof *gr->order);
     for (size_t i = 0; i < m; i++)
-        gr->order[i] = (uint32_t)i;
-    if (m > 1)
-        qsort_r(gr->order, m, sizeof *gr->order, cmp_u32_by_from, gr);
-    gr->first = xcalloc(n + 1, sizeof *gr->first);
-    for (size_t i = 0; i < m; i++)
-        gr->first[gr->edges.v[i].from + 1]++;
-    for (size_t i = 0; i < n; i++)
-        gr->first[i + 1] += gr->first[i];
+        gr->order[gr->first[gr->edges.v[i].from + 1]++] = (uint32_t)i;
 }
 
 /* A path from a to b inside one component (comp[] == c), over edges in
@@ -602,90 +595,113 @@ static bool find_path(const graph *gr, const uint32_t *comp, uint32_t c, unsigne
     return found;
 }
 
+/* The clauses of a cycle: runs of edges, each an ordering a person can
+ * read (helper nodes never end a run). */
+typedef struct clause {
+    size_t from, to; /* edge positions [from, to] in the cycle */
+    uint32_t line;   /* of the earliest op it names, to start the story there */
+} clause;
+
+static uint32_t obs_line(ctx *c, uint32_t ob)
+{
+    if (ob == UINT32_MAX)
+        return UINT32_MAX;
+    return hist_events(c->h)[hist_ops(c->h)[c->obs.v[ob].op].call].line;
+}
+
+static void clause_text(ctx *c, graph *gr, uint32_t key, const uint32_t *cyc, const clause *cl,
+                        sbuf *t, u32vec *ops)
+{
+    obs *ob = c->obs.v;
+    const edge *e = &gr->edges.v[cyc[cl->from]];
+    if (e->kind == E_INIT) {
+        sbuf_adds(t, "the initial value ");
+        key_eq(c, key, c->md->opts.init, t);
+        sbuf_adds(t, " comes first");
+        return;
+    }
+    if (e->kind == E_CAS) {
+        who(c, ob[e->a].op, t);
+        sbuf_adds(t, "'s cas replaced ");
+        key_eq(c, key, ob[e->a].old, t);
+        sbuf_adds(t, " with ");
+        key_eq(c, key, ob[e->a].value, t);
+        when(c, ob[e->a].op, HIST_NONE, true, t);
+        VEC_PUSH(*ops, ob[e->a].op);
+        return;
+    }
+    /* MR and MW name both ops; a run through helpers (X_IN, CHAIN...,
+     * X_OUT) names the first edge's op and the last's. */
+    uint32_t a = e->a;
+    uint32_t b = e->kind == E_MR || e->kind == E_MW ? e->b : gr->edges.v[cyc[cl->to]].b;
+    const obs *x = &ob[a], *y = &ob[b];
+    if (e->kind == E_RT_IN) {
+        sbuf_adds(t, "the write of ");
+        key_eq(c, key, x->value, t);
+        when(c, x->op, HIST_NONE, true, t);
+        sbuf_adds(t, " completed before the write of ");
+        key_eq(c, key, y->value, t);
+        sbuf_adds(t, " began");
+        when(c, y->op, HIST_NONE, false, t);
+    } else {
+        bool x_writes = e->kind == E_RYW_IN || e->kind == E_MW;
+        bool y_writes = e->kind == E_WFR_IN || e->kind == E_MW;
+        who(c, x->op, t);
+        sbuf_adds(t, x_writes ? " wrote " : " read ");
+        key_eq(c, key, x->value, t);
+        when(c, x->op, HIST_NONE, true, t);
+        sbuf_adds(t, y_writes ? " then wrote " : " then read ");
+        key_eq(c, key, y->value, t);
+        when(c, y->op, HIST_NONE, true, t);
+    }
+    VEC_PUSH(*ops, x->op);
+    VEC_PUSH(*ops, y->op);
+}
+
 /* Turn a cycle (edge indices, starting and ending at a version) into one
- * explanation: a clause per ordering it uses. */
+ * explanation: a clause per ordering, starting with the earliest. */
 static void explain_cycle(ctx *c, graph *gr, sess_guarantee g, uint32_t key, const uint32_t *cyc,
                           size_t n)
 {
-    sbuf t = {0};
-    u32vec ops = {0};
-    obs *ob = c->obs.v;
+    VEC(clause) cls = {0};
     for (size_t i = 0; i < n;) {
         const edge *e = &gr->edges.v[cyc[i]];
-        if (t.len)
+        clause cl = {i, i, obs_line(c, e->a)};
+        if (e->kind != E_INIT && e->kind != E_CAS && e->kind != E_MR && e->kind != E_MW) {
+            size_t j = i + 1;
+            while (j < n && gr->edges.v[cyc[j]].kind == E_CHAIN)
+                j++;
+            cl.to = j < n ? j : n - 1;
+        }
+        if (cl.line == UINT32_MAX)
+            cl.line = obs_line(c, gr->edges.v[cyc[cl.to]].b);
+        if (e->kind == E_INIT)
+            cl.line = 0; /* the initial value is where the story starts */
+        VEC_PUSH(cls, cl);
+        i = cl.to + 1;
+    }
+    size_t start = 0;
+    for (size_t i = 1; i < cls.n; i++)
+        if (cls.v[i].line < cls.v[start].line)
+            start = i;
+    sbuf t = {0};
+    u32vec ops = {0};
+    for (size_t k = 0; k < cls.n; k++) {
+        if (k)
             sbuf_adds(&t, "; ");
-        if (e->kind == E_INIT) {
-            sbuf_adds(&t, "the initial value ");
-            key_eq(c, key, c->md->opts.init, &t);
-            sbuf_adds(&t, " comes first");
-            i++;
-            continue;
-        }
-        if (e->kind == E_CAS) {
-            who(c, ob[e->a].op, &t);
-            sbuf_adds(&t, "'s cas replaced ");
-            key_eq(c, key, ob[e->a].old, &t);
-            sbuf_adds(&t, " with ");
-            key_eq(c, key, ob[e->a].value, &t);
-            when(c, ob[e->a].op, HIST_NONE, true, &t);
-            VEC_PUSH(ops, ob[e->a].op);
-            i++;
-            continue;
-        }
-        if (e->kind == E_MR || e->kind == E_MW) {
-            const obs *x = &ob[e->a], *y = &ob[e->b];
-            who(c, x->op, &t);
-            sbuf_adds(&t, e->kind == E_MR ? " read " : " wrote ");
-            key_eq(c, key, x->value, &t);
-            when(c, x->op, HIST_NONE, true, &t);
-            sbuf_adds(&t, e->kind == E_MR ? " then read " : " then wrote ");
-            key_eq(c, key, y->value, &t);
-            when(c, y->op, HIST_NONE, true, &t);
-            VEC_PUSH(ops, x->op);
-            VEC_PUSH(ops, y->op);
-            i++;
-            continue;
-        }
-        /* A run through helpers: X_IN, CHAIN..., X_OUT. */
-        uint32_t a = e->a;
-        int in = e->kind;
-        size_t j = i + 1;
-        while (j < n && gr->edges.v[cyc[j]].kind == E_CHAIN)
-            j++;
-        uint32_t b = j < n ? gr->edges.v[cyc[j]].b : a;
-        const obs *x = &ob[a], *y = &ob[b];
-        if (in == E_RT_IN) {
-            sbuf_adds(&t, "the write of ");
-            key_eq(c, key, x->value, &t);
-            when(c, x->op, HIST_NONE, true, &t);
-            sbuf_adds(&t, " completed before the write of ");
-            key_eq(c, key, y->value, &t);
-            sbuf_adds(&t, " began");
-            when(c, y->op, HIST_NONE, false, &t);
-        } else {
-            bool ryw = in == E_RYW_IN;
-            who(c, x->op, &t);
-            sbuf_adds(&t, ryw ? " wrote " : " read ");
-            key_eq(c, key, x->value, &t);
-            when(c, x->op, HIST_NONE, true, &t);
-            sbuf_adds(&t, ryw ? " then read " : " then wrote ");
-            key_eq(c, key, y->value, &t);
-            when(c, y->op, HIST_NONE, true, &t);
-        }
-        VEC_PUSH(ops, x->op);
-        VEC_PUSH(ops, y->op);
-        i = j + 1;
+        clause_text(c, gr, key, cyc, &cls.v[(start + k) % cls.n], &t, &ops);
     }
     sbuf_adds(&t, ": no order of ");
     key_name(c, key, &t);
     sbuf_printf(&t, "'s versions allows %s", sess_guarantee_name(g));
     record(c, g, key, &t, ops.v, ops.n);
     free(ops.v);
+    free(cls.v);
 }
 
 /* Tarjan's strongly connected components over edges in mask, iteratively.
  * comp[] gets a component number per node. */
-static void tarjan(const graph *gr, unsigned mask, uint32_t *comp)
+static void tarjan(const graph *gr, unsigned mask, const bool *only_keys, uint32_t *comp)
 {
     size_t n = gr->nkind.n;
     uint32_t *index = xmalloc((n ? n : 1) * sizeof *index);
@@ -697,8 +713,10 @@ static void tarjan(const graph *gr, unsigned mask, uint32_t *comp)
         index[i] = UINT32_MAX;
     uint32_t counter = 0, ncomp = 0;
     size_t sp = 0;
+    for (size_t i = 0; i < n; i++)
+        comp[i] = UINT32_MAX;
     for (size_t root = 0; root < n; root++) {
-        if (index[root] != UINT32_MAX)
+        if (index[root] != UINT32_MAX || (only_keys && !only_keys[gr->nkey.v[root]]))
             continue;
         size_t depth = 0;
         call[depth++] = (struct frame){(uint32_t)root, gr->first[root]};
@@ -892,14 +910,22 @@ static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *sk
     uint32_t *queue = xmalloc((n ? n : 1) * sizeof *queue);
     for (size_t i = 0; i < n; i++)
         via[i] = UINT32_MAX;
-    for (int g = 0; g < SG_COUNT; g++) {
-        if (!(c->checks & BIT(g)))
+    /* Any cycle of a guarantee's edges is a cycle of the union of all
+     * edges, so the union is searched first, and each guarantee only on
+     * the keys where the union has a cycle that no order allows. */
+    bool *bad_keys = xcalloc(c->keys.n ? c->keys.n : 1, sizeof *bad_keys);
+    static const int passes[] = {SG_ALL, SG_RYW, SG_MR, SG_MW, SG_WFR, SG_PRAM};
+    for (size_t pi = 0; pi < sizeof passes / sizeof *passes; pi++) {
+        int g = passes[pi];
+        bool union_pass = g == SG_ALL;
+        unsigned mask = union_pass ? M_FACT : BIT(g);
+        if (!union_pass && !(c->checks & BIT(g)))
             continue;
-        tarjan(&gr, BIT(g), comp);
+        tarjan(&gr, mask, union_pass ? NULL : bad_keys, comp);
         for (size_t i = 0; i < n; i++)
             first_version[i] = second_version[i] = UINT32_MAX;
         for (size_t v = 0; v < n; v++) {
-            if (gr.nkind.v[v] != N_VERSION)
+            if (gr.nkind.v[v] != N_VERSION || comp[v] == UINT32_MAX)
                 continue;
             uint32_t cc = comp[v];
             if (first_version[cc] == UINT32_MAX)
@@ -912,8 +938,8 @@ static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *sk
             strict_edge[i] = UINT32_MAX;
         for (size_t e = 0; e < gr.edges.n; e++) {
             const edge *x = &gr.edges.v[e];
-            if ((x->mask & BIT(g)) && strict(x->kind) && comp[x->from] == comp[x->to] &&
-                strict_edge[comp[x->from]] == UINT32_MAX)
+            if ((x->mask & mask) && strict(x->kind) && comp[x->from] != UINT32_MAX &&
+                comp[x->from] == comp[x->to] && strict_edge[comp[x->from]] == UINT32_MAX)
                 strict_edge[comp[x->from]] = (uint32_t)e;
         }
         /* Each component holding two versions, or a strict edge, is a
@@ -923,6 +949,10 @@ static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *sk
             if (b == UINT32_MAX && se == UINT32_MAX)
                 continue;
             uint32_t key = gr.nkey.v[a != UINT32_MAX ? a : gr.edges.v[se].to];
+            if (union_pass)
+                bad_keys[key] = true;
+            if (union_pass && !(c->checks & BIT(SG_ALL)))
+                continue;
             c->out->g[g].violations++;
             if (violated[key * SG_COUNT + g])
                 continue;
@@ -930,11 +960,11 @@ static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *sk
             u32vec cyc = {0};
             bool found;
             if (b != UINT32_MAX) {
-                found = find_path(&gr, comp, (uint32_t)cc, BIT(g), a, b, &cyc, via, queue) &&
-                        find_path(&gr, comp, (uint32_t)cc, BIT(g), b, a, &cyc, via, queue);
+                found = find_path(&gr, comp, (uint32_t)cc, mask, a, b, &cyc, via, queue) &&
+                        find_path(&gr, comp, (uint32_t)cc, mask, b, a, &cyc, via, queue);
             } else { /* from the strict edge's head (a version) back to its tail */
                 const edge *x = &gr.edges.v[se];
-                found = find_path(&gr, comp, (uint32_t)cc, BIT(g), x->to, x->from, &cyc, via,
+                found = find_path(&gr, comp, (uint32_t)cc, mask, x->to, x->from, &cyc, via,
                                   queue);
                 VEC_PUSH(cyc, se);
             }
@@ -945,6 +975,7 @@ static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *sk
             free(cyc.v);
         }
     }
+    free(bad_keys);
     free(comp);
     free(first_version);
     free(second_version);
