@@ -203,7 +203,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
         if (it->rc || !(o->checks & SESS_ALL_CHECKS))
             continue;
         it->sess_checked = true;
-        sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, &it->sess);
+        sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &it->sess);
         for (int g = 0; g < SG_COUNT; g++)
             if (it->sess.g[g].status == SS_VIOLATED)
                 it->verdict = LIN_INVALID;

@@ -52,6 +52,7 @@
 
 #include "../util/hash.h"
 #include "../util/mem.h"
+#include "pool.h"
 
 const char *sess_guarantee_name(sess_guarantee g)
 {
@@ -111,6 +112,7 @@ typedef struct ctx {
     valmap *keymap, *sessmap;
     size_t pairs[4]; /* demand pairs seen per base guarantee */
     unsigned checks; /* BIT(g) for each guarantee to check */
+    int jobs;        /* threads for the inferred search */
 } ctx;
 
 static uint32_t key_id(ctx *c, val k)
@@ -661,7 +663,7 @@ static void clause_text(ctx *c, graph *gr, uint32_t key, const uint32_t *cyc, co
 /* Turn a cycle (edge indices, starting and ending at a version) into one
  * explanation: a clause per ordering, starting with the earliest. */
 static void explain_cycle(ctx *c, graph *gr, sess_guarantee g, uint32_t key, const uint32_t *cyc,
-                          size_t n)
+                          size_t n, sbuf *out, u32vec *out_ops)
 {
     VEC(clause) cls = {0};
     for (size_t i = 0; i < n;) {
@@ -684,236 +686,292 @@ static void explain_cycle(ctx *c, graph *gr, sess_guarantee g, uint32_t key, con
     for (size_t i = 1; i < cls.n; i++)
         if (cls.v[i].line < cls.v[start].line)
             start = i;
-    sbuf t = {0};
-    u32vec ops = {0};
     for (size_t k = 0; k < cls.n; k++) {
         if (k)
-            sbuf_adds(&t, "; ");
-        clause_text(c, gr, key, cyc, &cls.v[(start + k) % cls.n], &t, &ops);
+            sbuf_adds(out, "; ");
+        clause_text(c, gr, key, cyc, &cls.v[(start + k) % cls.n], out, out_ops);
     }
-    sbuf_adds(&t, ": no order of ");
-    key_name(c, key, &t);
-    sbuf_printf(&t, "'s versions allows %s", sess_guarantee_name(g));
-    record(c, g, key, &t, ops.v, ops.n);
-    free(ops.v);
+    sbuf_adds(out, ": no order of ");
+    key_name(c, key, out);
+    sbuf_printf(out, "'s versions allows %s", sess_guarantee_name(g));
     free(cls.v);
 }
 
-/* Tarjan's strongly connected components over edges in mask, iteratively.
- * comp[] gets a component number per node. */
-static void tarjan(const graph *gr, unsigned mask, const bool *only_keys, uint32_t *comp)
+/* What one worker reuses from key to key: the key's graph, its maps, and
+ * the search's arrays, grown to the largest key seen. Keys are searched
+ * one at a time in these small arrays, which keeps the work in cache, and
+ * keys go to workers in parallel. */
+typedef struct found {
+    uint32_t key;
+    int g;
+    char *text;
+    uint32_t *ops;
+    size_t nops;
+} found;
+
+typedef struct kwork {
+    graph gr;
+    vnmap vm;          /* value -> node, for the key at hand (key number 0) */
+    pairmap pm;        /* session -> state */
+    VEC(inf_state) st;
+    u32vec done;       /* ok writes by completion (realtime) */
+    u32vec helper;
+    uint32_t *index, *low, *stack, *comp, *first_v, *second_v, *strict_e, *via, *queue;
+    uint8_t *on;
+    struct frame { uint32_t node, next; } *call;
+    size_t cap;        /* of the arrays above, in nodes */
+    size_t pairs[4];
+    VEC(found) found;
+    u32vec dup;        /* keys left out: a value written twice (obs pairs) */
+} kwork;
+
+static void kwork_free(kwork *w)
 {
+    free(w->gr.nkind.v);
+    free(w->gr.nkey.v);
+    free(w->gr.nobs.v);
+    free(w->gr.edges.v);
+    free(w->gr.first);
+    free(w->gr.order);
+    free(w->vm.s);
+    pairmap_free(&w->pm);
+    free(w->st.v);
+    free(w->done.v);
+    free(w->helper.v);
+    free(w->index);
+    free(w->low);
+    free(w->stack);
+    free(w->comp);
+    free(w->first_v);
+    free(w->second_v);
+    free(w->strict_e);
+    free(w->via);
+    free(w->queue);
+    free(w->on);
+    free(w->call);
+    free(w->found.v);
+    free(w->dup.v);
+}
+
+static void kwork_reserve(kwork *w, size_t n)
+{
+    if (n <= w->cap)
+        return;
+    size_t c = w->cap ? w->cap : 256;
+    while (c < n)
+        c *= 2;
+    uint32_t **arrs[] = {&w->index, &w->low, &w->stack, &w->comp, &w->first_v,
+                         &w->second_v, &w->strict_e, &w->via, &w->queue};
+    for (size_t i = 0; i < sizeof arrs / sizeof *arrs; i++)
+        *arrs[i] = xrealloc(*arrs[i], c * sizeof(uint32_t));
+    w->on = xrealloc(w->on, c);
+    w->call = xrealloc(w->call, c * sizeof *w->call);
+    for (size_t i = w->cap; i < c; i++)
+        w->via[i] = UINT32_MAX;
+    w->cap = c;
+}
+
+/* Tarjan's strongly connected components (1972), iteratively, over the
+ * edges in mask: comp[] gets a component number per node. */
+static void tarjan(kwork *w, unsigned mask)
+{
+    const graph *gr = &w->gr;
     size_t n = gr->nkind.n;
-    uint32_t *index = xmalloc((n ? n : 1) * sizeof *index);
-    uint32_t *low = xmalloc((n ? n : 1) * sizeof *low);
-    uint8_t *on = xcalloc(n ? n : 1, 1);
-    uint32_t *stack = xmalloc((n ? n : 1) * sizeof *stack);
-    struct frame { uint32_t node, next; } *call = xmalloc((n ? n : 1) * sizeof *call);
-    for (size_t i = 0; i < n; i++)
+    uint32_t *index = w->index, *low = w->low, *stack = w->stack, *comp = w->comp;
+    for (size_t i = 0; i < n; i++) {
         index[i] = UINT32_MAX;
+        w->on[i] = 0;
+    }
     uint32_t counter = 0, ncomp = 0;
     size_t sp = 0;
-    for (size_t i = 0; i < n; i++)
-        comp[i] = UINT32_MAX;
     for (size_t root = 0; root < n; root++) {
-        if (index[root] != UINT32_MAX || (only_keys && !only_keys[gr->nkey.v[root]]))
+        if (index[root] != UINT32_MAX)
             continue;
         size_t depth = 0;
-        call[depth++] = (struct frame){(uint32_t)root, gr->first[root]};
+        w->call[depth++] = (struct frame){(uint32_t)root, gr->first[root]};
         index[root] = low[root] = counter++;
         stack[sp++] = (uint32_t)root;
-        on[root] = 1;
+        w->on[root] = 1;
         while (depth) {
-            struct frame *f = &call[depth - 1];
+            struct frame *f = &w->call[depth - 1];
             uint32_t v = f->node;
             if (f->next < gr->first[v + 1]) {
                 const edge *e = &gr->edges.v[gr->order[f->next++]];
                 if (!(e->mask & mask))
                     continue;
-                uint32_t w = e->to;
-                if (index[w] == UINT32_MAX) {
-                    index[w] = low[w] = counter++;
-                    stack[sp++] = w;
-                    on[w] = 1;
-                    call[depth++] = (struct frame){w, gr->first[w]};
-                } else if (on[w] && index[w] < low[v]) {
-                    low[v] = index[w];
+                uint32_t x = e->to;
+                if (index[x] == UINT32_MAX) {
+                    index[x] = low[x] = counter++;
+                    stack[sp++] = x;
+                    w->on[x] = 1;
+                    w->call[depth++] = (struct frame){x, gr->first[x]};
+                } else if (w->on[x] && index[x] < low[v]) {
+                    low[v] = index[x];
                 }
                 continue;
             }
             if (low[v] == index[v]) {
-                uint32_t w;
+                uint32_t x;
                 do {
-                    w = stack[--sp];
-                    on[w] = 0;
-                    comp[w] = ncomp;
-                } while (w != v);
+                    x = stack[--sp];
+                    w->on[x] = 0;
+                    comp[x] = ncomp;
+                } while (x != v);
                 ncomp++;
             }
             depth--;
-            if (depth && low[v] < low[call[depth - 1].node])
-                low[call[depth - 1].node] = low[v];
+            if (depth && low[v] < low[w->call[depth - 1].node])
+                low[w->call[depth - 1].node] = low[v];
         }
     }
-    free(index);
-    free(low);
-    free(on);
-    free(stack);
-    free(call);
 }
 
-/* Order obs indices by key, then by when their op completed. */
-static int by_key_then_completion(const void *a, const void *b, void *cv)
+/* Order obs indices by when their op completed. */
+static int by_completion(const void *a, const void *b, void *cv)
 {
     ctx *c = cv;
     const obs *x = &c->obs.v[*(const uint32_t *)a], *y = &c->obs.v[*(const uint32_t *)b];
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
     uint32_t rx = hist_ops(c->h)[x->op].ret, ry = hist_ops(c->h)[y->op].ret;
     return rx < ry ? -1 : rx > ry;
 }
 
-static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *skip_key)
+static void reset_key(kwork *w)
 {
-    graph gr = {0};
-    vnmap vm = {0};
-    pairmap pm = {0};
-    VEC(inf_state) st = {0};
+    w->gr.nkind.n = w->gr.nkey.n = w->gr.nobs.n = w->gr.edges.n = 0;
+    memset(w->vm.s, 0, w->vm.cap * sizeof *w->vm.s);
+    w->vm.n = 0;
+    if (w->pm.cap)
+        memset(w->pm.k, 0, w->pm.cap * sizeof *w->pm.k);
+    w->pm.n = 0;
+    w->st.n = 0;
+    w->done.n = 0;
+    w->helper.n = 0;
+}
+
+/* Build the graph of one key from its obs (indices, in op order). */
+static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realtime)
+{
+    graph *gr = &w->gr;
     obs *ob = c->obs.v;
-    /* Initial values first: a node per key. */
-    uint32_t *init = xmalloc((c->keys.n ? c->keys.n : 1) * sizeof *init);
-    for (size_t k = 0; k < c->keys.n; k++)
-        init[k] = UINT32_MAX;
-    /* Version nodes and facts. */
-    for (size_t i = 0; i < c->obs.n; i++) {
-        obs *o = &ob[i];
-        if (skip_key[o->key])
-            continue;
-        if (init[o->key] == UINT32_MAX) {
-            init[o->key] = new_node(&gr, N_VERSION, o->key, UINT32_MAX);
-            *vn_slot(&vm, o->key, c->md->opts.init) = init[o->key] + 1;
-        }
-        uint32_t *slot = vn_slot(&vm, o->key, o->value);
+    uint32_t key = ob[ko[0]].key;
+    /* The initial value first, then a node per version named. */
+    uint32_t init = new_node(gr, N_VERSION, key, UINT32_MAX);
+    *vn_slot(&w->vm, 0, c->md->opts.init) = init + 1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t *slot = vn_slot(&w->vm, 0, ob[ko[i]].value);
         if (!*slot) {
-            *slot = new_node(&gr, N_VERSION, o->key, (uint32_t)i) + 1;
-            add_edge(&gr, init[o->key], *slot - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
+            *slot = new_node(gr, N_VERSION, key, ko[i]) + 1;
+            add_edge(gr, init, *slot - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
         }
     }
-    for (size_t i = 0; i < c->obs.n; i++) {
-        obs *o = &ob[i];
-        if (skip_key[o->key] || o->kind != OB_WRITE || !o->has_old)
+    for (size_t i = 0; i < n; i++) {
+        const obs *o = &ob[ko[i]];
+        if (o->kind != OB_WRITE || !o->has_old)
             continue;
-        uint32_t from = *vn_slot(&vm, o->key, o->old);
-        if (!from) { /* a value nobody else names: a version all the same */
-            from = new_node(&gr, N_VERSION, o->key, (uint32_t)i) + 1;
-            *vn_slot(&vm, o->key, o->old) = from;
-            add_edge(&gr, init[o->key], from - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
+        uint32_t *slot = vn_slot(&w->vm, 0, o->old);
+        if (!*slot) { /* a value nobody else names: a version all the same */
+            *slot = new_node(gr, N_VERSION, key, ko[i]) + 1;
+            add_edge(gr, init, *slot - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
         }
-        add_edge(&gr, from - 1, *vn_slot(&vm, o->key, o->value) - 1, E_CAS, M_FACT,
-                 (uint32_t)i, (uint32_t)i);
+        uint32_t from = *slot - 1;
+        add_edge(gr, from, *vn_slot(&w->vm, 0, o->value) - 1, E_CAS, M_FACT, ko[i], ko[i]);
     }
     if (realtime) {
-        /* Completions of ok writes in real-time order, per key: helper
-         * nodes chained in that order; a write that began after a
-         * completion hangs off the last completion before its call. */
-        u32vec done = {0};
-        for (size_t i = 0; i < c->obs.n; i++)
-            if (!skip_key[ob[i].key] && ob[i].kind == OB_WRITE && ob[i].ok)
-                VEC_PUSH(done, (uint32_t)i);
+        /* Completions of ok writes in real-time order: helper nodes
+         * chained in that order; a write that began after a completion
+         * hangs off the last completion before its call. */
+        for (size_t i = 0; i < n; i++)
+            if (ob[ko[i]].kind == OB_WRITE && ob[ko[i]].ok)
+                VEC_PUSH(w->done, ko[i]);
+        if (w->done.n > 1)
+            qsort_r(w->done.v, w->done.n, sizeof *w->done.v, by_completion, c);
         const hist_op *hops = hist_ops(c->h);
-        if (done.n > 1)
-            qsort_r(done.v, done.n, sizeof *done.v, by_key_then_completion, c);
-        uint32_t *helper = xmalloc((done.n ? done.n : 1) * sizeof *helper);
-        for (size_t i = 0; i < done.n; i++) {
-            const obs *o = &ob[done.v[i]];
-            helper[i] = new_node(&gr, N_HELPER, o->key, UINT32_MAX);
-            add_edge(&gr, *vn_slot(&vm, o->key, o->value) - 1, helper[i], E_RT_IN, M_FACT,
-                     done.v[i], UINT32_MAX);
-            if (i && ob[done.v[i - 1]].key == o->key)
-                add_edge(&gr, helper[i - 1], helper[i], E_CHAIN, M_FACT, UINT32_MAX, UINT32_MAX);
+        for (size_t i = 0; i < w->done.n; i++) {
+            const obs *o = &ob[w->done.v[i]];
+            uint32_t hl = new_node(gr, N_HELPER, key, UINT32_MAX);
+            VEC_PUSH(w->helper, hl);
+            add_edge(gr, *vn_slot(&w->vm, 0, o->value) - 1, hl, E_RT_IN, M_FACT, w->done.v[i],
+                     UINT32_MAX);
+            if (i)
+                add_edge(gr, w->helper.v[i - 1], hl, E_CHAIN, M_FACT, UINT32_MAX, UINT32_MAX);
         }
-        for (size_t i = 0; i < c->obs.n; i++) {
-            const obs *w = &ob[i];
-            if (skip_key[w->key] || w->kind != OB_WRITE)
+        for (size_t i = 0; i < n; i++) {
+            const obs *o = &ob[ko[i]];
+            if (o->kind != OB_WRITE)
                 continue;
-            uint32_t call = hops[w->op].call;
-            /* the last completion of this key before call: binary search */
-            size_t lo = 0, hi = done.n;
+            uint32_t call = hops[o->op].call;
+            size_t lo = 0, hi = w->done.n;
             while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
-                const obs *d = &ob[done.v[mid]];
-                if (d->key < w->key || (d->key == w->key && hops[d->op].ret < call))
+                if (hops[ob[w->done.v[mid]].op].ret < call)
                     lo = mid + 1;
                 else
                     hi = mid;
             }
-            if (lo > 0 && ob[done.v[lo - 1]].key == w->key)
-                add_edge(&gr, helper[lo - 1], *vn_slot(&vm, w->key, w->value) - 1, E_RT_OUT,
-                         M_FACT, UINT32_MAX, (uint32_t)i);
+            if (lo > 0)
+                add_edge(gr, w->helper.v[lo - 1], *vn_slot(&w->vm, 0, o->value) - 1, E_RT_OUT,
+                         M_FACT, UINT32_MAX, ko[i]);
         }
-        free(helper);
-        free(done.v);
     }
     /* Demands, walking each session in order. */
-    for (size_t i = 0; i < c->obs.n; i++) {
-        obs *o = &ob[i];
-        if (skip_key[o->key])
-            continue;
-        uint32_t p = pair_id(&pm, o->sess, o->key);
-        if (p == st.n) {
-            inf_state s = {0};
-            VEC_PUSH(st, s);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t oi = ko[i];
+        const obs *o = &ob[oi];
+        uint32_t p = pair_id(&w->pm, o->sess, 0);
+        if (p == w->st.n) {
+            inf_state s0 = {0};
+            VEC_PUSH(w->st, s0);
         }
-        inf_state *s = &st.v[p];
-        uint32_t node = *vn_slot(&vm, o->key, o->value) - 1;
+        inf_state *s = &w->st.v[p];
+        uint32_t node = *vn_slot(&w->vm, 0, o->value) - 1;
         if (o->kind == OB_READ) {
             if (s->ryw) {
-                c->pairs[SG_RYW]++;
-                add_edge(&gr, s->ryw - 1, node, E_RYW_OUT, M_RYW, UINT32_MAX, (uint32_t)i);
+                w->pairs[SG_RYW]++;
+                add_edge(gr, s->ryw - 1, node, E_RYW_OUT, M_RYW, UINT32_MAX, oi);
             }
             if (s->last_r) {
-                c->pairs[SG_MR]++;
-                add_edge(&gr, s->last_r - 1, node, E_MR, M_MR, s->last_r_obs, (uint32_t)i);
+                w->pairs[SG_MR]++;
+                add_edge(gr, s->last_r - 1, node, E_MR, M_MR, s->last_r_obs, oi);
             }
-            uint32_t hlp = new_node(&gr, N_HELPER, o->key, UINT32_MAX);
-            add_edge(&gr, node, hlp, E_WFR_IN, M_WFR, (uint32_t)i, UINT32_MAX);
+            uint32_t hlp = new_node(gr, N_HELPER, key, UINT32_MAX);
+            add_edge(gr, node, hlp, E_WFR_IN, M_WFR, oi, UINT32_MAX);
             if (s->wfr)
-                add_edge(&gr, s->wfr - 1, hlp, E_CHAIN, M_WFR, UINT32_MAX, UINT32_MAX);
+                add_edge(gr, s->wfr - 1, hlp, E_CHAIN, M_WFR, UINT32_MAX, UINT32_MAX);
             s->wfr = hlp + 1;
             s->last_r = node + 1;
-            s->last_r_obs = (uint32_t)i;
+            s->last_r_obs = oi;
         } else if (o->ok) {
             if (s->wfr) {
-                c->pairs[SG_WFR]++;
-                add_edge(&gr, s->wfr - 1, node, E_WFR_OUT, M_WFR, UINT32_MAX, (uint32_t)i);
+                w->pairs[SG_WFR]++;
+                add_edge(gr, s->wfr - 1, node, E_WFR_OUT, M_WFR, UINT32_MAX, oi);
             }
             if (s->last_w) {
-                c->pairs[SG_MW]++;
-                add_edge(&gr, s->last_w - 1, node, E_MW, M_MW, s->last_w_obs, (uint32_t)i);
+                w->pairs[SG_MW]++;
+                add_edge(gr, s->last_w - 1, node, E_MW, M_MW, s->last_w_obs, oi);
             }
-            uint32_t hlp = new_node(&gr, N_HELPER, o->key, UINT32_MAX);
-            add_edge(&gr, node, hlp, E_RYW_IN, M_RYW, (uint32_t)i, UINT32_MAX);
+            uint32_t hlp = new_node(gr, N_HELPER, key, UINT32_MAX);
+            add_edge(gr, node, hlp, E_RYW_IN, M_RYW, oi, UINT32_MAX);
             if (s->ryw)
-                add_edge(&gr, s->ryw - 1, hlp, E_CHAIN, M_RYW, UINT32_MAX, UINT32_MAX);
+                add_edge(gr, s->ryw - 1, hlp, E_CHAIN, M_RYW, UINT32_MAX, UINT32_MAX);
             s->ryw = hlp + 1;
             s->last_w = node + 1;
-            s->last_w_obs = (uint32_t)i;
+            s->last_w_obs = oi;
         }
     }
-    build_csr(&gr);
-    size_t n = gr.nkind.n;
-    uint32_t *comp = xmalloc((n ? n : 1) * sizeof *comp);
-    uint32_t *first_version = xmalloc((n ? n : 1) * sizeof *first_version);
-    uint32_t *second_version = xmalloc((n ? n : 1) * sizeof *second_version);
-    uint32_t *strict_edge = xmalloc((n ? n : 1) * sizeof *strict_edge);
-    uint32_t *via = xmalloc((n ? n : 1) * sizeof *via);
-    uint32_t *queue = xmalloc((n ? n : 1) * sizeof *queue);
-    for (size_t i = 0; i < n; i++)
-        via[i] = UINT32_MAX;
+}
+
+/* Search one key's graph for each guarantee; explanations go to w->found. */
+static void search_key(ctx *c, kwork *w, uint32_t key)
+{
+    graph *gr = &w->gr;
+    free(gr->first);
+    free(gr->order);
+    build_csr(gr);
+    size_t n = gr->nkind.n;
+    kwork_reserve(w, n);
     /* Any cycle of a guarantee's edges is a cycle of the union of all
-     * edges, so the union is searched first, and each guarantee only on
-     * the keys where the union has a cycle that no order allows. */
-    bool *bad_keys = xcalloc(c->keys.n ? c->keys.n : 1, sizeof *bad_keys);
+     * edges: the union is searched first, and only if it has a cycle that
+     * no order allows is each guarantee searched on its own. */
     static const int passes[] = {SG_ALL, SG_RYW, SG_MR, SG_MW, SG_WFR, SG_PRAM};
     for (size_t pi = 0; pi < sizeof passes / sizeof *passes; pi++) {
         int g = passes[pi];
@@ -921,77 +979,185 @@ static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *sk
         unsigned mask = union_pass ? M_FACT : BIT(g);
         if (!union_pass && !(c->checks & BIT(g)))
             continue;
-        tarjan(&gr, mask, union_pass ? NULL : bad_keys, comp);
+        tarjan(w, mask);
+        uint32_t *comp = w->comp, *first = w->first_v, *second = w->second_v;
+        uint32_t *se = w->strict_e;
         for (size_t i = 0; i < n; i++)
-            first_version[i] = second_version[i] = UINT32_MAX;
+            first[i] = second[i] = se[i] = UINT32_MAX;
         for (size_t v = 0; v < n; v++) {
-            if (gr.nkind.v[v] != N_VERSION || comp[v] == UINT32_MAX)
+            if (gr->nkind.v[v] != N_VERSION)
                 continue;
-            uint32_t cc = comp[v];
-            if (first_version[cc] == UINT32_MAX)
-                first_version[cc] = (uint32_t)v;
-            else if (second_version[cc] == UINT32_MAX)
-                second_version[cc] = (uint32_t)v;
+            if (first[comp[v]] == UINT32_MAX)
+                first[comp[v]] = (uint32_t)v;
+            else if (second[comp[v]] == UINT32_MAX)
+                second[comp[v]] = (uint32_t)v;
         }
-        /* A strict edge inside a component: a cycle with a "<" in it. */
-        for (size_t i = 0; i < n; i++)
-            strict_edge[i] = UINT32_MAX;
-        for (size_t e = 0; e < gr.edges.n; e++) {
-            const edge *x = &gr.edges.v[e];
-            if ((x->mask & mask) && strict(x->kind) && comp[x->from] != UINT32_MAX &&
-                comp[x->from] == comp[x->to] && strict_edge[comp[x->from]] == UINT32_MAX)
-                strict_edge[comp[x->from]] = (uint32_t)e;
+        for (size_t e = 0; e < gr->edges.n; e++) {
+            const edge *x = &gr->edges.v[e];
+            if ((x->mask & mask) && strict(x->kind) && comp[x->from] == comp[x->to] &&
+                se[comp[x->from]] == UINT32_MAX)
+                se[comp[x->from]] = (uint32_t)e;
         }
-        /* Each component holding two versions, or a strict edge, is a
-         * cycle that no order of versions allows. */
-        for (size_t cc = 0; cc < n; cc++) {
-            uint32_t a = first_version[cc], b = second_version[cc], se = strict_edge[cc];
-            if (b == UINT32_MAX && se == UINT32_MAX)
+        /* A component with two versions, or a strict edge inside, is a
+         * cycle no order of versions allows: explain the first. */
+        bool bad = false;
+        for (size_t cc = 0; cc < n && !bad; cc++) {
+            uint32_t a = first[cc], b = second[cc], s = se[cc];
+            if (b == UINT32_MAX && s == UINT32_MAX)
                 continue;
-            uint32_t key = gr.nkey.v[a != UINT32_MAX ? a : gr.edges.v[se].to];
-            if (union_pass)
-                bad_keys[key] = true;
+            bad = true;
             if (union_pass && !(c->checks & BIT(SG_ALL)))
-                continue;
-            c->out->g[g].violations++;
-            if (violated[key * SG_COUNT + g])
-                continue;
-            violated[key * SG_COUNT + g] = true;
+                break;
             u32vec cyc = {0};
-            bool found;
+            bool ok;
             if (b != UINT32_MAX) {
-                found = find_path(&gr, comp, (uint32_t)cc, mask, a, b, &cyc, via, queue) &&
-                        find_path(&gr, comp, (uint32_t)cc, mask, b, a, &cyc, via, queue);
+                ok = find_path(gr, comp, (uint32_t)cc, mask, a, b, &cyc, w->via, w->queue) &&
+                     find_path(gr, comp, (uint32_t)cc, mask, b, a, &cyc, w->via, w->queue);
             } else { /* from the strict edge's head (a version) back to its tail */
-                const edge *x = &gr.edges.v[se];
-                found = find_path(&gr, comp, (uint32_t)cc, mask, x->to, x->from, &cyc, via,
-                                  queue);
-                VEC_PUSH(cyc, se);
+                const edge *x = &gr->edges.v[s];
+                ok = find_path(gr, comp, (uint32_t)cc, mask, x->to, x->from, &cyc, w->via,
+                               w->queue);
+                VEC_PUSH(cyc, s);
             }
-            if (found) {
-                c->out->g[g].violations--; /* record counts it */
-                explain_cycle(c, &gr, (sess_guarantee)g, key, cyc.v, cyc.n);
+            if (ok) {
+                sbuf t = {0};
+                u32vec ops = {0};
+                explain_cycle(c, gr, (sess_guarantee)g, key, cyc.v, cyc.n, &t, &ops);
+                found f = {key, g, t.p, ops.v, ops.n};
+                VEC_PUSH(w->found, f);
             }
             free(cyc.v);
         }
+        if (union_pass && !bad)
+            return;
     }
-    free(bad_keys);
-    free(comp);
-    free(first_version);
-    free(second_version);
-    free(strict_edge);
-    free(via);
-    free(queue);
-    free(init);
-    free(gr.nkind.v);
-    free(gr.nkey.v);
-    free(gr.nobs.v);
-    free(gr.edges.v);
-    free(gr.first);
-    free(gr.order);
-    free(vm.s);
-    pairmap_free(&pm);
-    free(st.v);
+}
+
+/* Keys where some value is written twice (or the initial value written,
+ * or a cas wrote what it found): a read cannot tell which write it saw, so
+ * no order can be inferred and the key is left out. dup holds pairs of
+ * obs: the first write of the value (or the same obs twice) and the one
+ * that repeats it. The example named is that of the lowest key. */
+static void not_unique(ctx *c, const uint32_t *dup, size_t n)
+{
+    const hist_event *ev = hist_events(c->h);
+    const hist_op *ops = hist_ops(c->h);
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < n; i += 2) {
+        const obs *o = &c->obs.v[dup[i + 1]];
+        c->keys.v[o->key].not_unique = true;
+        c->out->keys_not_unique++;
+        if (best == SIZE_MAX || o->key < c->obs.v[dup[best + 1]].key)
+            best = i;
+    }
+    if (best == SIZE_MAX || c->out->not_unique_example)
+        return;
+    const obs *a = &c->obs.v[dup[best]], *o = &c->obs.v[dup[best + 1]];
+    sbuf t = {0};
+    key_eq(c, o->key, o->value, &t);
+    if (a == o)
+        sbuf_printf(&t, " (%s) written at line %u",
+                    val_eq(o->value, c->md->opts.init) ? "the initial value"
+                                                       : "by a cas from the same value",
+                    ev[ops[o->op].call].line);
+    else
+        sbuf_printf(&t, " written at lines %u and %u", ev[ops[a->op].call].line,
+                    ev[ops[o->op].call].line);
+    c->out->not_unique_example = t.p;
+}
+
+typedef struct inf_job {
+    ctx *c;
+    bool realtime;
+    const uint32_t *kstart; /* obs of key k: korder[kstart[k] .. kstart[k+1]) */
+    const uint32_t *korder;
+    const bool *skip;
+    kwork *work;
+} inf_job;
+
+static void inf_key(void *arg, size_t k, int worker)
+{
+    inf_job *j = arg;
+    size_t n = j->kstart[k + 1] - j->kstart[k];
+    if (j->skip[k] || n == 0)
+        return;
+    kwork *w = &j->work[worker];
+    const uint32_t *ko = j->korder + j->kstart[k];
+    const obs *ob = j->c->obs.v;
+    /* Each written value must be unique (and not the initial value, nor
+     * a cas from the same value), or a read cannot name its write. */
+    reset_key(w);
+    for (size_t i = 0; i < n; i++) {
+        const obs *o = &ob[ko[i]];
+        if (o->kind != OB_WRITE)
+            continue;
+        uint32_t *slot = vn_slot(&w->vm, 0, o->value);
+        if (!*slot && !val_eq(o->value, j->c->md->opts.init) &&
+            !(o->has_old && val_eq(o->old, o->value))) {
+            *slot = ko[i] + 1;
+            continue;
+        }
+        VEC_PUSH(w->dup, *slot ? *slot - 1 : ko[i]);
+        VEC_PUSH(w->dup, ko[i]);
+        return;
+    }
+    reset_key(w);
+    build_key(j->c, w, ko, n, j->realtime);
+    search_key(j->c, w, (uint32_t)k);
+}
+
+static int by_key_then_guarantee(const void *a, const void *b)
+{
+    const found *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->g - y->g;
+}
+
+static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *skip_key)
+{
+    /* The obs of each key, in op order: a counting sort by key. */
+    size_t nk = c->keys.n;
+    uint32_t *kstart = xcalloc(nk + 2, sizeof *kstart);
+    uint32_t *korder = xmalloc((c->obs.n ? c->obs.n : 1) * sizeof *korder);
+    for (size_t i = 0; i < c->obs.n; i++)
+        kstart[c->obs.v[i].key + 2]++;
+    for (size_t k = 0; k < nk; k++)
+        kstart[k + 2] += kstart[k + 1];
+    for (size_t i = 0; i < c->obs.n; i++)
+        korder[kstart[c->obs.v[i].key + 1]++] = (uint32_t)i;
+    int threads = c->jobs > 0 ? c->jobs : pool_cores();
+    kwork *work = xcalloc((size_t)threads, sizeof *work);
+    inf_job job = {c, realtime, kstart, korder, skip_key, work};
+    pool_run(nk, threads, inf_key, &job);
+    /* Record what was found, in key order, so the report does not depend
+     * on which worker finished first. */
+    VEC(found) all = {0};
+    u32vec dups = {0};
+    for (int t = 0; t < threads; t++) {
+        for (size_t i = 0; i < work[t].found.n; i++)
+            VEC_PUSH(all, work[t].found.v[i]);
+        for (size_t i = 0; i < work[t].dup.n; i++)
+            VEC_PUSH(dups, work[t].dup.v[i]);
+        for (int g = 0; g < 4; g++)
+            c->pairs[g] += work[t].pairs[g];
+        kwork_free(&work[t]);
+    }
+    not_unique(c, dups.v, dups.n);
+    free(dups.v);
+    if (all.n > 1)
+        qsort(all.v, all.n, sizeof *all.v, by_key_then_guarantee);
+    for (size_t i = 0; i < all.n; i++) {
+        found *f = &all.v[i];
+        violated[f->key * SG_COUNT + f->g] = true;
+        sbuf t = {f->text, f->text ? strlen(f->text) : 0, 0};
+        record(c, (sess_guarantee)f->g, f->key, &t, f->ops, f->nops);
+        free(f->ops);
+    }
+    free(all.v);
+    free(work);
+    free(kstart);
+    free(korder);
 }
 
 /* ---- append keys: the reads reveal the order ---- */
@@ -1196,43 +1362,6 @@ static bool has_sessions(const model *md)
            !strcmp(n, "multi-register");
 }
 
-/* Keys where some value is written twice (or the initial value written):
- * a read cannot tell which write it saw, so no order can be inferred. */
-static void find_not_unique(ctx *c, bool *skip)
-{
-    vnmap wm = {0};
-    const hist_event *ev = hist_events(c->h);
-    for (size_t i = 0; i < c->obs.n; i++) {
-        const obs *o = &c->obs.v[i];
-        if (o->kind != OB_WRITE || skip[o->key])
-            continue;
-        uint32_t *slot = vn_slot(&wm, o->key, o->value);
-        bool init = val_eq(o->value, c->md->opts.init);
-        bool same = o->has_old && val_eq(o->old, o->value); /* a cas of v to v */
-        if (!*slot && !init && !same) {
-            *slot = (uint32_t)i + 1;
-            continue;
-        }
-        skip[o->key] = true;
-        c->keys.v[o->key].not_unique = true;
-        c->out->keys_not_unique++;
-        if (!c->out->not_unique_example) {
-            sbuf t = {0};
-            key_eq(c, o->key, o->value, &t);
-            if (init || same)
-                sbuf_printf(&t, " (%s) written at line %u",
-                            init ? "the initial value" : "by a cas from the same value",
-                            ev[hist_ops(c->h)[o->op].call].line);
-            else
-                sbuf_printf(&t, " written at lines %u and %u",
-                            ev[hist_ops(c->h)[c->obs.v[*slot - 1].op].call].line,
-                            ev[hist_ops(c->h)[o->op].call].line);
-            c->out->not_unique_example = t.p;
-        }
-    }
-    free(wm.s);
-}
-
 /* A conjunction is violated on a key where a part is (when the version
  * order is fixed by the store, or by append reads): say which. */
 static void derive_conjunction(ctx *c, bool *violated, sess_guarantee conj, const bool *keys)
@@ -1269,7 +1398,7 @@ static void derive_conjunction(ctx *c, bool *violated, sess_guarantee conj, cons
     }
 }
 
-void sess_check(const history *h, const model *md, sess_order order, unsigned checks,
+void sess_check(const history *h, const model *md, sess_order order, unsigned checks, int jobs,
                 sess_result *out)
 {
     struct timespec t0, t1;
@@ -1284,7 +1413,7 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
         checks |= BIT(SG_PRAM);
     if ((checks & SESS_ALL_CHECKS) == SESS_ALL_CHECKS)
         checks |= BIT(SG_ALL);
-    ctx c = {h, md, md->vt, out, {0}, {0}, valmap_new(), valmap_new(), {0}, checks};
+    ctx c = {h, md, md->vt, out, {0}, {0}, valmap_new(), valmap_new(), {0}, checks, jobs};
     gather(&c);
     classify_keys(&c);
     out->sessions = valmap_size(c.sessmap);
@@ -1328,7 +1457,6 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
                     out->string_appends = true;
             }
         }
-        find_not_unique(&c, skip);
         check_inferred(&c, order == SO_REALTIME, violated, skip);
         check_append(&c, violated, is_app);
     }
@@ -1339,6 +1467,8 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
                                "no session wrote a key twice",
                                "no session wrote a key after reading it"};
     size_t checked_keys = c.keys.n - out->keys_not_unique;
+    if (!checked_keys) /* every key left out: the parts have nothing to stand on */
+        memset(c.pairs, 0, sizeof c.pairs);
     for (int g = 0; g < SG_COUNT; g++) {
         sess_outcome *oc = &out->g[g];
         oc->keys = checked_keys;

@@ -80,9 +80,9 @@ typedef struct sess_result {
 
 /* Check h's sessions. md says what the ops mean (only register-like models
  * have sessions to check: register, cas-register, kv, multi-register).
- * order is the version order to use. Fills *out; free with
- * sess_result_free. */
-void sess_check(const history *h, const model *md, sess_order order, unsigned checks,
+ * order is the version order to use; jobs the threads for the inferred
+ * search (< 1: one per core). Fills *out; free with sess_result_free. */
+void sess_check(const history *h, const model *md, sess_order order, unsigned checks, int jobs,
                 sess_result *out);
 void sess_result_free(sess_result *r);
 

@@ -49,7 +49,7 @@ static void run(const char *text, const char *model_name, const char *init, sess
         sbuf why = {0};
         cr_assert_eq(hist_val_from_json(hist_vtab(h), init, &md.opts.init, &why), 0);
     }
-    sess_check(h, &md, order, SESS_ALL_CHECKS, r);
+    sess_check(h, &md, order, SESS_ALL_CHECKS, 1, r);
     *hp = h;
 }
 
