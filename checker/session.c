@@ -1393,6 +1393,8 @@ static void derive_conjunction(ctx *c, bool *violated, sess_guarantee conj, cons
                 key_name(c, (uint32_t)k, &t);
             }
             record(c, conj, (uint32_t)k, &t, ops, nops);
+            if (c->out->g[conj].nshown)
+                c->out->g[conj].shown[c->out->g[conj].nshown - 1].derived = true;
             break;
         }
     }

@@ -48,6 +48,7 @@ typedef struct sess_violation {
     char *text;     /* one explanation a person can follow */
     uint32_t *ops;  /* history ops involved, in the order the text names them */
     size_t nops;
+    bool derived;   /* a conjunction's violation that is one of its parts' */
 } sess_violation;
 
 typedef struct sess_outcome {

@@ -121,8 +121,9 @@ static void text_invalid(FILE *f, const check_item *it, const lin_part *p)
 void report_text(FILE *f, const check_item *it, const report_opts *o)
 {
     hist_counts c = hist_count(it->h);
-    fprintf(f, "%s: %zu events, %zu ops (%zu ok, %zu info, %zu fail)", hist_name(it->h),
-            hist_nevents(it->h), hist_nops(it->h), c.ok, c.info, c.fail);
+    fprintf(f, "%s: %zu event%s, %zu op%s (%zu ok, %zu info, %zu fail)", hist_name(it->h),
+            hist_nevents(it->h), hist_nevents(it->h) == 1 ? "" : "s", hist_nops(it->h),
+            hist_nops(it->h) == 1 ? "" : "s", c.ok, c.info, c.fail);
     if (c.open)
         fprintf(f, ", %zu never completed", c.open);
     if (c.annotations)
@@ -130,12 +131,15 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     fprintf(f, "\n");
     sbuf init = {0};
     val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
-    fprintf(f, "  model %s (%s), initial value %s, nil reads %s; %zu part%s, %zu ops searched",
+    fprintf(f, "  model %s (%s), initial value %s, nil reads %s",
             it->md.type->name, it->inferred ? "inferred from the ops' names" : "--model",
-            sbuf_str(&init), it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown", it->nparts,
-            it->nparts == 1 ? "" : "s", it->nsearch);
-    if (it->nskipped)
-        fprintf(f, ", %zu that say nothing left out", it->nskipped);
+            sbuf_str(&init), it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
+    if (it->lin_checked) {
+        fprintf(f, "; %zu part%s, %zu op%s searched", it->nparts, it->nparts == 1 ? "" : "s",
+                it->nsearch, it->nsearch == 1 ? "" : "s");
+        if (it->nskipped)
+            fprintf(f, ", %zu that say nothing left out", it->nskipped);
+    }
     fprintf(f, "\n");
     sbuf_free(&init);
     if (it->lin_checked)
@@ -210,13 +214,25 @@ static void text_sessions(FILE *f, const check_item *it, const report_opts *o)
             continue;
         }
         paint(f, o, LIN_INVALID, "VIOLATED");
-        fprintf(f, " on %zu of %zu key%s\n", oc->keys_violated, oc->keys, oc->keys == 1 ? "" : "s");
-        size_t show = o->verbose ? oc->nshown : (oc->nshown < SHOWN_PER_GUARANTEE ? oc->nshown : SHOWN_PER_GUARANTEE);
-        for (size_t i = 0; i < show; i++)
+        fprintf(f, " on %zu of %zu key%s", oc->keys_violated, oc->keys, oc->keys == 1 ? "" : "s");
+        size_t own = 0;
+        for (size_t i = 0; i < oc->nshown; i++)
+            own += !oc->shown[i].derived;
+        if (g >= SG_PRAM && own == 0) { /* each one is a part's, shown above */
+            fprintf(f, ", where a part is violated (above)\n");
+            continue;
+        }
+        fprintf(f, "\n");
+        size_t limit = o->verbose ? SESS_MAX_SHOWN : SHOWN_PER_GUARANTEE, shown = 0;
+        for (size_t i = 0; i < oc->nshown && shown < limit; i++) {
+            if (g >= SG_PRAM && oc->shown[i].derived)
+                continue;
             fprintf(f, "      %s\n", oc->shown[i].text);
-        if (oc->violations > show)
+            shown++;
+        }
+        if (oc->violations > shown)
             fprintf(f, "      ... %zu more (-v shows up to %d; --format json has them)\n",
-                    oc->violations - show, SESS_MAX_SHOWN);
+                    oc->violations - shown, SESS_MAX_SHOWN);
     }
     if (s->g[SG_ALL].status == SS_HOLDS && o->verbose)
         fprintf(f, "    (causal consistency needs these four and causality across keys;\n"
@@ -294,6 +310,8 @@ static json_t *json_sessions(const check_item *it)
             if (v->keyed)
                 json_object_set_new(vj, "key", json_val(vt, v->key));
             json_object_set_new(vj, "explanation", json_string(v->text));
+            if (v->derived)
+                json_object_set_new(vj, "from_part", json_true());
             json_t *ops = json_array();
             for (size_t k = 0; k < v->nops; k++)
                 json_array_append_new(ops, json_op(it->h, v->ops[k]));
