@@ -838,7 +838,8 @@ static int by_completion(const void *a, const void *b, void *cv)
 static void reset_key(kwork *w)
 {
     w->gr.nkind.n = w->gr.nkey.n = w->gr.nobs.n = w->gr.edges.n = 0;
-    memset(w->vm.s, 0, w->vm.cap * sizeof *w->vm.s);
+    if (w->vm.cap)
+        memset(w->vm.s, 0, w->vm.cap * sizeof *w->vm.s);
     w->vm.n = 0;
     if (w->pm.cap)
         memset(w->pm.k, 0, w->pm.cap * sizeof *w->pm.k);
