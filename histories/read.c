@@ -282,9 +282,10 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
 
 /* ---- op map -> event ---- */
 
-static bool name_is(const vtab *vt, val name, const char *s)
+static bool name_is(const field *f, const char *s)
 {
-    return val_is_str(vt, name, s);
+    size_t n = strlen(s);
+    return f->name && f->nlen == n && memcmp(f->name, s, n) == 0;
 }
 
 static hist_rc field_error(reader *r, const field *f, uint32_t line, uint32_t col,
@@ -334,7 +335,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
     for (size_t i = 0; i < n; i++) {
         const field *f = &fs[i];
         val v = f->value;
-        if (name_is(vt, f->name, "type")) {
+        if (name_is(f, "type")) {
             static const char *types[] = {"invoke", "ok", "fail", "info"};
             int t = -1;
             for (int k = 0; k < 4; k++)
@@ -345,45 +346,43 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
                                    "\"type\"", v);
             e.type = (hist_type)t;
             has_type = true;
-        } else if (name_is(vt, f->name, "f")) {
+        } else if (name_is(f, "f")) {
             if (v.kind != VAL_STR)
                 return field_error(r, f, line, col, "expected %s to be a name (a string or keyword); got %s",
                                    "\"f\"", v);
             e.f = v;
             has_f = true;
-        } else if (name_is(vt, f->name, "process")) {
+        } else if (name_is(f, "process")) {
             if (v.kind != VAL_INT && v.kind != VAL_STR)
                 return field_error(r, f, line, col, "expected %s to be an integer or a name; got %s",
                                    "\"process\"", v);
             e.process = v;
             has_process = true;
-        } else if (name_is(vt, f->name, "value")) {
+        } else if (name_is(f, "value")) {
             e.value = v;
-        } else if (name_is(vt, f->name, "key")) {
+        } else if (name_is(f, "key")) {
             e.key = v;
             e.has_key = !val_is_nil(v);
-        } else if (name_is(vt, f->name, "time") || name_is(vt, f->name, "index") ||
-                   name_is(vt, f->name, "version")) {
-            bool ver = name_is(vt, f->name, "version");
+        } else if (name_is(f, "time") || name_is(f, "index") ||
+                   name_is(f, "version")) {
+            bool ver = name_is(f, "version");
             int64_t x;
             if (val_is_nil(v))
                 continue;
             if (!as_int(vt, v, ver, &x)) {
-                size_t nl;
-                const char *nm = val_str_bytes(vt, f->name, &nl);
                 char what[32];
-                snprintf(what, sizeof what, "\"%.*s\"", (int)nl, nm);
+                snprintf(what, sizeof what, "\"%.*s\"", (int)f->nlen, f->name);
                 return field_error(r, f, line, col, "expected %s to be an integer; got %s", what, v);
             }
             if (ver)
                 e.version = x;
-            else if (name_is(vt, f->name, "time"))
+            else if (name_is(f, "time"))
                 e.time = x;
             else
                 e.index = x;
-        } else if (name_is(vt, f->name, "node")) {
+        } else if (name_is(f, "node")) {
             e.node = v;
-        } else if (name_is(vt, f->name, "error")) {
+        } else if (name_is(f, "error")) {
             e.error = v;
         }
         /* Other fields (Jepsen writes :debug, :latency, ...) are not ours. */

@@ -385,6 +385,7 @@ static hist_rc op_map(edn *e)
         return fail_at(e, at, "expected an op map ({:type ..., :f ..., ...})");
     e->p++;
     VEC(field) fs = {0};
+    VEC(val) keys = {0};
     hist_rc rc = HIST_OK;
     for (;;) {
         skip(e);
@@ -396,9 +397,11 @@ static hist_rc op_map(edn *e)
             e->p++;
             break;
         }
-        field f;
-        if ((rc = value(e, &f.name)))
+        field f = {0};
+        val k;
+        if ((rc = value(e, &k)))
             goto out;
+        VEC_PUSH(keys, k);
         skip(e);
         if (e->p < e->end && *e->p == '}') {
             rc = fail_at(e, e->p, "a map needs an even number of forms (this key has no value)");
@@ -410,9 +413,16 @@ static hist_rc op_map(edn *e)
             goto out;
         VEC_PUSH(fs, f);
     }
+    /* Names point into the value table, which grows while values are
+     * read: so they are looked up only now. Keywords and strings name
+     * fields; other keys name nothing. */
+    for (size_t i = 0; i < fs.n; i++)
+        if (keys.v[i].kind == VAL_STR)
+            fs.v[i].name = val_str_bytes(e->r->vt, keys.v[i], &fs.v[i].nlen);
     rc = rd_event(e->r, fs.v, fs.n, line, col);
 out:
     free(fs.v);
+    free(keys.v);
     return rc;
 }
 

@@ -17,10 +17,12 @@ typedef struct reader {
     hist_error *err;
 } reader;
 
-/* One field of an op map: its name (a string or keyword, as a val) and
- * value, and where the value starts (col 0 if unknown). */
+/* One field of an op map: its name (borrowed bytes; NULL for a key that
+ * is not a name, which no rule looks at), its value, and where the value
+ * starts (col 0 if unknown). */
 typedef struct field {
-    val name;
+    const char *name;
+    size_t nlen;
     val value;
     uint32_t line, col;
 } field;
@@ -37,5 +39,9 @@ hist_rc rd_log(reader *r);
  * line/col give the position of s[0] for messages. */
 hist_rc rd_edn_value(reader *r, const char *s, size_t n, uint32_t line, uint32_t col,
                      val *out, size_t *used);
+
+/* Parse one JSON value from s[0..n) into *out (the tests check this
+ * parser against jansson); *used gets the bytes read. */
+hist_rc rd_json_value(reader *r, const char *s, size_t n, val *out, size_t *used);
 
 #endif

@@ -85,10 +85,9 @@ static hist_rc op_rest(reader *r, const char *line_p, size_t len, size_t at, uin
     field f[5];
     size_t n = 0;
     static const char *types[] = {"invoke", "ok", "fail", "info"};
-    f[n++] = (field){val_cstr(r->vt, "process"), process, line, 1};
-    f[n++] = (field){val_cstr(r->vt, "type"), val_cstr(r->vt, types[type]), line, 1};
-    f[n++] = (field){val_cstr(r->vt, "f"), val_str(r->vt, line_p + fs, at - fs), line,
-                     (uint32_t)fs + 1};
+    f[n++] = (field){"process", 7, process, line, 1};
+    f[n++] = (field){"type", 4, val_cstr(r->vt, types[type]), line, 1};
+    f[n++] = (field){"f", 1, val_str(r->vt, line_p + fs, at - fs), line, (uint32_t)fs + 1};
     while (at < len && is_space(line_p[at]))
         at++;
     val v = val_nil();
@@ -97,13 +96,13 @@ static hist_rc op_rest(reader *r, const char *line_p, size_t len, size_t at, uin
         hist_rc rc = rd_edn_value(r, line_p + at, len - at, line, (uint32_t)at + 1, &v, &used);
         if (rc)
             return rc;
-        f[n++] = (field){val_cstr(r->vt, "value"), v, line, (uint32_t)at + 1};
+        f[n++] = (field){"value", 5, v, line, (uint32_t)at + 1};
         at += used;
         while (at < len && is_space(line_p[at]))
             at++;
         if (at < len) /* Jepsen logs an op's error after its value */
-            f[n++] = (field){val_cstr(r->vt, "error"), val_str(r->vt, line_p + at, len - at),
-                             line, (uint32_t)at + 1};
+            f[n++] = (field){"error", 5, val_str(r->vt, line_p + at, len - at), line,
+                             (uint32_t)at + 1};
     }
     return rd_event(r, f, n, line, 1);
 }
