@@ -1,86 +1,493 @@
 /*
  * read_json.c - conch's native JSON Lines, and a JSON array of op objects.
  *
- * Each op object is parsed by jansson, one at a time, so a value's size is
- * bounded by the line cap checked in read.c. Jansson reports positions
- * relative to the text it was given; we add the object's own position.
+ * The op objects are parsed by a small streaming parser of our own rather
+ * than by jansson: a history of a million ops is two million objects, and
+ * building a jansson tree for each (a malloc per node, a hash table per
+ * object) then copying it into vals was most of the time conch spent on
+ * such a file. This parser goes from bytes to interned vals and op fields
+ * in one pass, interning a string straight from the input when it has no
+ * escapes. It accepts exactly RFC 8259 JSON (checked against jansson by
+ * tests/fuzz/fuzz_json.c), with \u0000 allowed in strings; nesting is
+ * capped. jansson still reads --init values and writes the reports.
  */
+#include <errno.h>
 #include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/mem.h"
 #include "read_int.h"
 
-/* Convert a JSON value to a val, interning strings, arrays and objects. */
-static val from_json(reader *r, json_t *j)
+#define JSON_MAX_DEPTH 200
+
+typedef struct jp {
+    reader *r;
+    const char *p, *end;
+    const char *ls; /* start of the current line */
+    uint32_t line;
+    int depth;
+    bool lines; /* JSON Lines: j->end is the end of the line */
+    sbuf tmp;  /* unescaped strings */
+    VEC(val) items; /* a stack of array items and object members */
+} jp;
+
+static hist_rc jfail(jp *j, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static hist_rc jfail(jp *j, const char *at, const char *fmt, ...)
 {
-    switch (json_typeof(j)) {
-    case JSON_NULL: return val_nil();
-    case JSON_TRUE: return val_bool(true);
-    case JSON_FALSE: return val_bool(false);
-    case JSON_INTEGER: return val_int((int64_t)json_integer_value(j));
-    case JSON_REAL: return val_float(json_real_value(j));
-    case JSON_STRING: return val_str(r->vt, json_string_value(j), json_string_length(j));
-    case JSON_ARRAY: {
-        size_t n = json_array_size(j);
-        val *items = xmalloc(n * sizeof *items);
-        for (size_t i = 0; i < n; i++)
-            items[i] = from_json(r, json_array_get(j, i));
-        val v = val_list(r->vt, items, n);
-        free(items);
-        return v;
-    }
-    case JSON_OBJECT: {
-        size_t n = json_object_size(j), i = 0;
-        val *kv = xmalloc(2 * n * sizeof *kv);
-        const char *k;
-        json_t *x;
-        json_object_foreach(j, k, x) {
-            kv[i++] = val_cstr(r->vt, k);
-            kv[i++] = from_json(r, x);
-        }
-        val v = val_map(r->vt, kv, n);
-        free(kv);
-        return v;
-    }
-    }
-    return val_nil();
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hist_error_set(j->r->err, HIST_ESYNTAX, j->r->name, j->line, (uint32_t)(at - j->ls) + 1,
+                   "invalid JSON: %s", msg);
+    return HIST_ESYNTAX;
 }
 
-static hist_rc op_object(reader *r, json_t *j, uint32_t line, uint32_t col)
+static const char *shown(const jp *j, char buf[24])
 {
-    if (!json_is_object(j)) {
-        hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
-                       "expected an op object ({\"type\": ..., \"f\": ..., ...}), got a JSON %s",
-                       json_is_array(j) ? "array" : json_is_string(j) ? "string" : "scalar");
-        return r->err->rc;
+    if (j->p >= j->end)
+        return j->lines ? "the end of the line" : "the end of the input";
+    unsigned char c = (unsigned char)*j->p;
+    if (c == '\n')
+        return "the end of the line";
+    if (c > 0x20 && c < 0x7f)
+        snprintf(buf, 24, "'%c'", c);
+    else
+        snprintf(buf, 24, "byte 0x%02x", c);
+    return buf;
+}
+
+static void ws(jp *j)
+{
+    while (j->p < j->end) {
+        char c = *j->p;
+        if (c == '\n') {
+            j->line++;
+            j->ls = ++j->p;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            j->p++;
+        } else {
+            break;
+        }
     }
-    size_t n = json_object_size(j), i = 0;
-    field *fs = xmalloc((n ? n : 1) * sizeof *fs);
-    const char *k;
-    json_t *x;
-    json_object_foreach(j, k, x) {
-        fs[i].name = val_cstr(r->vt, k);
-        fs[i].value = from_json(r, x);
-        fs[i].line = line;
-        fs[i].col = 0;
-        i++;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static void put_utf8(sbuf *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xc0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xe0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        u[0] = (char)(0xf0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[3] = (char)(0x80 | (cp & 0x3f));
+        n = 4;
     }
-    hist_rc rc = rd_event(r, fs, n, line, col);
-    free(fs);
+    sbuf_addn(b, u, n);
+}
+
+/* Length of the valid UTF-8 sequence at p (of at most left bytes), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t left)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned cp;
+    if (c < 0xc2)
+        return 0;
+    if (c < 0xe0) { n = 2; cp = c & 0x1f; }
+    else if (c < 0xf0) { n = 3; cp = c & 0x0f; }
+    else if (c < 0xf5) { n = 4; cp = c & 0x07; }
+    else return 0;
+    if (n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/* A string at j->p ('"'). Sets *s / *n to its bytes: in the input when it
+ * has no escapes, else in j->tmp (valid until the next string), which
+ * *esc (if not NULL) tells. */
+static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
+{
+    const char *open = j->p++;
+    const char *start = j->p;
+    bool escaped = false;
+    sbuf_reset(&j->tmp);
+    for (;;) {
+        if (j->p >= j->end || *j->p == '\n')
+            return jfail(j, j->p, "premature end of %s in a string (opened at column %u)",
+                         j->lines ? "the line" : "input", (unsigned)(open - j->ls) + 1);
+        unsigned char c = (unsigned char)*j->p;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return jfail(j, j->p, "control character 0x%02x in a string", c);
+        if (c >= 0x80) {
+            size_t k = utf8_len((const unsigned char *)j->p, (size_t)(j->end - j->p));
+            if (!k)
+                return jfail(j, j->p, "invalid UTF-8 in a string");
+            if (escaped)
+                sbuf_addn(&j->tmp, j->p, k);
+            j->p += k;
+            continue;
+        }
+        if (c != '\\') {
+            if (escaped)
+                sbuf_addc(&j->tmp, (char)c);
+            j->p++;
+            continue;
+        }
+        if (!escaped) {
+            escaped = true;
+            sbuf_addn(&j->tmp, start, (size_t)(j->p - start));
+        }
+        const char *at_esc = j->p++;
+        char x = j->p < j->end ? *j->p++ : 0;
+        switch (x) {
+        case '"': case '\\': case '/': sbuf_addc(&j->tmp, x); break;
+        case 'b': sbuf_addc(&j->tmp, '\b'); break;
+        case 'f': sbuf_addc(&j->tmp, '\f'); break;
+        case 'n': sbuf_addc(&j->tmp, '\n'); break;
+        case 'r': sbuf_addc(&j->tmp, '\r'); break;
+        case 't': sbuf_addc(&j->tmp, '\t'); break;
+        case 'u': {
+            unsigned cp = 0;
+            for (int i = 0; i < 4; i++) {
+                int d = j->p < j->end ? hexval(*j->p) : -1;
+                if (d < 0)
+                    return jfail(j, at_esc, "\\u needs four hex digits");
+                cp = cp * 16 + (unsigned)d;
+                j->p++;
+            }
+            if (cp >= 0xdc00 && cp <= 0xdfff)
+                return jfail(j, at_esc, "invalid Unicode escape (a lone low surrogate)");
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                unsigned lo = 0;
+                bool ok = j->end - j->p >= 6 && j->p[0] == '\\' && j->p[1] == 'u';
+                for (int i = 0; ok && i < 4; i++) {
+                    int d = hexval(j->p[2 + i]);
+                    ok = d >= 0;
+                    lo = lo * 16 + (unsigned)(d < 0 ? 0 : d);
+                }
+                if (!ok || lo < 0xdc00 || lo > 0xdfff)
+                    return jfail(j, at_esc, "invalid Unicode escape (a lone high surrogate)");
+                j->p += 6;
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            }
+            put_utf8(&j->tmp, cp);
+            break;
+        }
+        default:
+            return jfail(j, at_esc, "invalid escape in a string");
+        }
+    }
+    if (esc)
+        *esc = escaped;
+    if (escaped) {
+        *s = sbuf_str(&j->tmp);
+        *n = j->tmp.len;
+    } else {
+        *s = start;
+        *n = (size_t)(j->p - start);
+    }
+    j->p++; /* '"' */
+    return HIST_OK;
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static hist_rc number(jp *j, val *out)
+{
+    const char *s = j->p;
+    if (j->p < j->end && *j->p == '-')
+        j->p++;
+    if (j->p >= j->end || !is_digit(*j->p))
+        return jfail(j, s, "a number needs a digit");
+    if (*j->p == '0')
+        j->p++;
+    else
+        while (j->p < j->end && is_digit(*j->p))
+            j->p++;
+    bool real = false;
+    if (j->p < j->end && *j->p == '.') {
+        real = true;
+        j->p++;
+        if (j->p >= j->end || !is_digit(*j->p))
+            return jfail(j, s, "a number needs digits after '.'");
+        while (j->p < j->end && is_digit(*j->p))
+            j->p++;
+    }
+    if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+        real = true;
+        j->p++;
+        if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+            j->p++;
+        if (j->p >= j->end || !is_digit(*j->p))
+            return jfail(j, s, "a number needs digits in its exponent");
+        while (j->p < j->end && is_digit(*j->p))
+            j->p++;
+    }
+    size_t n = (size_t)(j->p - s);
+    char buf[400];
+    if (n >= sizeof buf)
+        return jfail(j, s, "number too long");
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    errno = 0;
+    if (real) {
+        double d = strtod(buf, NULL);
+        if (errno == ERANGE && (d > 1 || d < -1))
+            return jfail(j, s, "real number overflow");
+        *out = val_float(d);
+    } else {
+        long long x = strtoll(buf, NULL, 10);
+        if (errno == ERANGE)
+            return jfail(j, s, "too big integer");
+        *out = val_int(x);
+    }
+    return HIST_OK;
+}
+
+static bool word(jp *j, const char *w, size_t n)
+{
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
+        return false;
+    j->p += n;
+    return true;
+}
+
+static hist_rc value(jp *j, val *out);
+
+/* An array or object; members are pushed on j->items and interned. */
+static hist_rc compound(jp *j, bool object, val *out)
+{
+    const char *open = j->p++;
+    char close = object ? '}' : ']';
+    size_t base = j->items.n;
+    hist_rc rc = HIST_OK;
+    char sb[24];
+    if (++j->depth > JSON_MAX_DEPTH) {
+        rc = jfail(j, open, "nested more than %d deep", JSON_MAX_DEPTH);
+        goto out;
+    }
+    ws(j);
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+    } else {
+        for (;;) {
+            ws(j);
+            if (object) {
+                if (j->p >= j->end || *j->p != '"') {
+                    rc = jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
+                    goto out;
+                }
+                const char *s;
+                size_t n;
+                if ((rc = string(j, &s, &n, NULL)))
+                    goto out;
+                VEC_PUSH(j->items, val_str(j->r->vt, s, n));
+                ws(j);
+                if (j->p >= j->end || *j->p != ':') {
+                    rc = jfail(j, j->p, "expected ':' after a member name, got %s", shown(j, sb));
+                    goto out;
+                }
+                j->p++;
+            }
+            val v;
+            if ((rc = value(j, &v)))
+                goto out;
+            VEC_PUSH(j->items, v);
+            ws(j);
+            if (j->p < j->end && *j->p == ',') {
+                j->p++;
+                continue;
+            }
+            if (j->p < j->end && *j->p == close) {
+                j->p++;
+                break;
+            }
+            rc = jfail(j, j->p, "expected ',' or '%c', got %s", close, shown(j, sb));
+            goto out;
+        }
+    }
+    size_t n = j->items.n - base;
+    const val *items = n ? j->items.v + base : NULL;
+    *out = object ? val_map(j->r->vt, items, n / 2) : val_list(j->r->vt, items, n);
+out:
+    j->items.n = base;
+    j->depth--;
     return rc;
 }
 
-static hist_rc json_error(reader *r, const json_error_t *je, uint32_t line, uint32_t col)
+static hist_rc value(jp *j, val *out)
 {
-    uint32_t l = line, c = col;
-    if (je->line > 0) {
-        l = line + (uint32_t)je->line - 1;
-        c = je->line == 1 ? col + (uint32_t)(je->column > 0 ? je->column - 1 : 0)
-                          : (uint32_t)(je->column > 0 ? je->column : 1);
+    ws(j);
+    char sb[24];
+    if (j->p >= j->end)
+        return jfail(j, j->p, "premature end of %s (expected a value)",
+                     j->lines ? "the line" : "input");
+    switch (*j->p) {
+    case '{': return compound(j, true, out);
+    case '[': return compound(j, false, out);
+    case '"': {
+        const char *s;
+        size_t n;
+        hist_rc rc = string(j, &s, &n, NULL);
+        if (!rc)
+            *out = val_str(j->r->vt, s, n);
+        return rc;
     }
-    hist_error_set(r->err, HIST_ESYNTAX, r->name, l, c, "invalid JSON: %s", je->text);
-    return r->err->rc;
+    case 't':
+        if (word(j, "true", 4)) {
+            *out = val_bool(true);
+            return HIST_OK;
+        }
+        break;
+    case 'f':
+        if (word(j, "false", 5)) {
+            *out = val_bool(false);
+            return HIST_OK;
+        }
+        break;
+    case 'n':
+        if (word(j, "null", 4)) {
+            *out = val_nil();
+            return HIST_OK;
+        }
+        break;
+    default:
+        if (*j->p == '-' || is_digit(*j->p))
+            return number(j, out);
+    }
+    return jfail(j, j->p, "expected a value, got %s", shown(j, sb));
+}
+
+typedef VEC(field) field_vec;
+
+/* An op object at j->p: its members become fields without building a map. */
+static hist_rc op_object(jp *j)
+{
+    uint32_t line = j->line, col = (uint32_t)(j->p - j->ls) + 1;
+    char sb[24];
+    if (j->p >= j->end || *j->p != '{') {
+        if (j->p < j->end && (*j->p == '[' || *j->p == '"' || *j->p == '-' || is_digit(*j->p) ||
+                              *j->p == 't' || *j->p == 'f' || *j->p == 'n')) {
+            val v;
+            hist_rc rc = value(j, &v);
+            if (rc)
+                return rc;
+            hist_error_set(j->r->err, HIST_EINVALID, j->r->name, line, col,
+                           "expected an op object ({\"type\": ..., \"f\": ..., ...}), got a JSON %s",
+                           v.kind == VAL_LIST ? "array" : v.kind == VAL_STR ? "string" : "scalar");
+            return HIST_EINVALID;
+        }
+        return jfail(j, j->p, "expected an op object ('{'), got %s", shown(j, sb));
+    }
+    j->p++;
+    field fs[16];
+    field_vec more = {0}; /* past 16 members */
+    size_t n = 0;
+    VEC(val) names = {0}; /* names that had escapes: interned, looked up at the end */
+    hist_rc rc = HIST_OK;
+    ws(j);
+    if (j->p < j->end && *j->p == '}') {
+        j->p++;
+        goto done;
+    }
+    for (;;) {
+        ws(j);
+        if (j->p >= j->end || *j->p != '"') {
+            rc = jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
+            goto out;
+        }
+        const char *s;
+        size_t sn;
+        bool has_escape;
+        if ((rc = string(j, &s, &sn, &has_escape)))
+            goto out;
+        field f = {s, sn, val_nil(), 0, 0};
+        if (has_escape) {
+            VEC_PUSH(names, val_str(j->r->vt, s, sn));
+            f.name = NULL;
+            f.nlen = names.n; /* which one, + 1 */
+        }
+        ws(j);
+        if (j->p >= j->end || *j->p != ':') {
+            rc = jfail(j, j->p, "expected ':' after a member name, got %s", shown(j, sb));
+            goto out;
+        }
+        j->p++;
+        ws(j);
+        f.line = j->line;
+        f.col = (uint32_t)(j->p - j->ls) + 1;
+        if ((rc = value(j, &f.value)))
+            goto out;
+        if (n < 16)
+            fs[n++] = f;
+        else
+            VEC_PUSH(more, f);
+        ws(j);
+        if (j->p < j->end && *j->p == ',') {
+            j->p++;
+            continue;
+        }
+        if (j->p < j->end && *j->p == '}') {
+            j->p++;
+            break;
+        }
+        rc = jfail(j, j->p, "expected ',' or '}', got %s", shown(j, sb));
+        goto out;
+    }
+done:
+    if (more.n) {
+        field_vec all = {0};
+        for (size_t i = 0; i < n; i++)
+            VEC_PUSH(all, fs[i]);
+        for (size_t i = 0; i < more.n; i++)
+            VEC_PUSH(all, more.v[i]);
+        free(more.v);
+        more = all;
+    }
+    field *fv = more.n ? more.v : fs;
+    size_t fn = more.n ? more.n : n;
+    for (size_t i = 0; i < fn; i++)
+        if (!fv[i].name && fv[i].nlen) /* an escaped name: now stable in the table */
+            fv[i].name = val_str_bytes(j->r->vt, names.v[fv[i].nlen - 1], &fv[i].nlen);
+    rc = rd_event(j->r, fv, fn, line, col);
+out:
+    free(more.v);
+    free(names.v);
+    return rc;
 }
 
 static bool blank(const char *p, size_t n)
@@ -92,143 +499,165 @@ static bool blank(const char *p, size_t n)
 }
 
 /* Lines: one object each; blank lines are allowed. */
-static hist_rc read_lines(reader *r)
+static hist_rc read_lines(jp *j)
 {
-    const char *p = r->data, *end = r->data + r->len;
-    uint32_t line = 0;
-    while (p < end) {
-        line++;
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        uint32_t col = 1;
-        if (line == 1 && len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
-            p += 3; /* a byte-order mark */
+    const char *end = j->end;
+    while (j->p < end) {
+        const char *nl = memchr(j->p, '\n', (size_t)(end - j->p));
+        size_t len = nl ? (size_t)(nl - j->p) : (size_t)(end - j->p);
+        if (j->line == 1 && len >= 3 && !memcmp(j->p, "\xef\xbb\xbf", 3)) {
+            j->p += 3; /* a byte-order mark */
             len -= 3;
-            col = 4;
         }
-        if (!blank(p, len)) {
-            json_error_t je;
-            json_t *j = json_loadb(p, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-            if (!j) {
-                if (!nl) {
+        if (!blank(j->p, len)) {
+            j->end = j->p + len; /* an object may not span lines */
+            ws(j);
+            hist_rc rc = op_object(j);
+            if (!rc) {
+                ws(j);
+                if (j->p < j->end) {
+                    char sb[24];
+                    rc = jfail(j, j->p, "unexpected %s after the object", shown(j, sb));
+                }
+            }
+            j->end = end;
+            if (rc) {
+                if (!nl && rc == HIST_ESYNTAX) {
                     /* A last line with no newline: torn by a crash mid-write.
                      * Everything before it stands; say what was dropped. */
-                    hist_warn(r->h,
+                    hist_warn(j->r->h,
                               "%s:%u: skipped the last line: it has no newline and is not "
                               "valid JSON (%s), so it was cut short while being written",
-                              r->name, line, je.text);
+                              j->r->name, j->line, j->r->err->msg + strlen("invalid JSON: "));
                     return HIST_OK;
                 }
-                return json_error(r, &je, line, col);
-            }
-            hist_rc rc = op_object(r, j, line, col);
-            json_decref(j);
-            if (rc)
                 return rc;
+            }
         }
-        p += len + 1;
+        j->p = nl ? nl + 1 : end;
+        j->line++;
+        j->ls = j->p;
     }
     return HIST_OK;
 }
 
-/* Advance over whitespace from *p, counting lines. */
-static void skip_ws(const char **p, const char *end, uint32_t *line, const char **line_start)
-{
-    while (*p < end && (**p == ' ' || **p == '\t' || **p == '\r' || **p == '\n')) {
-        if (**p == '\n') {
-            (*line)++;
-            *line_start = *p + 1;
-        }
-        (*p)++;
-    }
-}
-
 /* A JSON array of op objects: [ {...}, {...} ]. */
-static hist_rc read_array(reader *r, const char *p)
+static hist_rc read_array(jp *j)
 {
-    const char *end = r->data + r->len, *ls = r->data;
-    uint32_t line = 1;
-    for (const char *q = r->data; q < p; q++)
-        if (*q == '\n') {
-            line++;
-            ls = q + 1;
-        }
-    p++; /* '[' */
-    bool first = true;
-    for (;;) {
-        skip_ws(&p, end, &line, &ls);
-        if (p >= end) {
-            hist_error_set(r->err, HIST_ESYNTAX, r->name, line, (uint32_t)(p - ls + 1),
-                           "invalid JSON: the array is not closed (expected ']')");
-            return r->err->rc;
-        }
-        if (*p == ']')
-            break;
-        if (!first) {
-            if (*p != ',') {
-                hist_error_set(r->err, HIST_ESYNTAX, r->name, line, (uint32_t)(p - ls + 1),
-                               "invalid JSON: expected ',' or ']' after an array element");
-                return r->err->rc;
+    char sb[24];
+    const char *open = j->p++;
+    ws(j);
+    if (j->p < j->end && *j->p == ']') {
+        j->p++;
+    } else {
+        for (;;) {
+            ws(j);
+            if (j->p >= j->end)
+                return jfail(j, j->p, "the array is not closed (expected ']')");
+            hist_rc rc = op_object(j);
+            if (rc)
+                return rc;
+            ws(j);
+            if (j->p < j->end && *j->p == ',') {
+                j->p++;
+                ws(j);
+                if (j->p >= j->end)
+                    return jfail(j, j->p, "the array is not closed (expected ']')");
+                continue;
             }
-            p++;
-            skip_ws(&p, end, &line, &ls);
-            if (p >= end) {
-                hist_error_set(r->err, HIST_ESYNTAX, r->name, line, (uint32_t)(p - ls + 1),
-                               "invalid JSON: the array is not closed (expected ']')");
-                return r->err->rc;
+            if (j->p < j->end && *j->p == ']') {
+                j->p++;
+                break;
             }
+            if (j->p >= j->end)
+                return jfail(j, open, "the array is not closed (expected ']')");
+            return jfail(j, j->p, "expected ',' or ']' after an array element, got %s",
+                         shown(j, sb));
         }
-        first = false;
-        uint32_t col = (uint32_t)(p - ls + 1);
-        json_error_t je;
-        json_t *j = json_loadb(p, (size_t)(end - p),
-                               JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-        if (!j)
-            return json_error(r, &je, line, col);
-        hist_rc rc = op_object(r, j, line, col);
-        json_decref(j);
-        if (rc)
-            return rc;
-        const char *next = p + je.position;
-        for (; p < next; p++)
-            if (*p == '\n') {
-                line++;
-                ls = p + 1;
-            }
     }
-    p++;
-    skip_ws(&p, end, &line, &ls);
-    if (p < end) {
-        hist_error_set(r->err, HIST_ESYNTAX, r->name, line, (uint32_t)(p - ls + 1),
-                       "invalid JSON: unexpected text after the array's closing ']'");
-        return r->err->rc;
-    }
+    ws(j);
+    if (j->p < j->end)
+        return jfail(j, j->p, "unexpected text after the array's closing ']'");
     return HIST_OK;
 }
 
 hist_rc rd_jsonl(reader *r)
 {
-    const char *p = r->data, *end = r->data + r->len;
-    if (end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-        p += 3;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        p++;
-    if (p < end && *p == '[')
-        return read_array(r, p);
-    return read_lines(r);
+    jp j = {r, r->data, r->data + r->len, r->data, 1, 0, false, {0}, {0}};
+    if (j.end - j.p >= 3 && !memcmp(j.p, "\xef\xbb\xbf", 3))
+        j.p += 3;
+    const char *q = j.p;
+    while (q < j.end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+        q++;
+    hist_rc rc;
+    if (q < j.end && *q == '[') {
+        ws(&j);
+        rc = read_array(&j);
+    } else {
+        j.lines = true;
+        rc = read_lines(&j);
+    }
+    sbuf_free(&j.tmp);
+    free(j.items.v);
+    return rc;
+}
+
+hist_rc rd_json_value(reader *r, const char *s, size_t n, val *out, size_t *used)
+{
+    jp j = {r, s, s + n, s, 1, 0, false, {0}, {0}};
+    hist_rc rc = value(&j, out);
+    *used = (size_t)(j.p - s);
+    sbuf_free(&j.tmp);
+    free(j.items.v);
+    return rc;
+}
+
+/* ---- single values through jansson (--init) ---- */
+
+static val from_json(vtab *vt, json_t *x)
+{
+    switch (json_typeof(x)) {
+    case JSON_NULL: return val_nil();
+    case JSON_TRUE: return val_bool(true);
+    case JSON_FALSE: return val_bool(false);
+    case JSON_INTEGER: return val_int((int64_t)json_integer_value(x));
+    case JSON_REAL: return val_float(json_real_value(x));
+    case JSON_STRING: return val_str(vt, json_string_value(x), json_string_length(x));
+    case JSON_ARRAY: {
+        size_t n = json_array_size(x);
+        val *items = xmalloc((n ? n : 1) * sizeof *items);
+        for (size_t i = 0; i < n; i++)
+            items[i] = from_json(vt, json_array_get(x, i));
+        val v = val_list(vt, items, n);
+        free(items);
+        return v;
+    }
+    case JSON_OBJECT: {
+        size_t n = json_object_size(x), i = 0;
+        val *kv = xmalloc((n ? 2 * n : 1) * sizeof *kv);
+        const char *k;
+        json_t *y;
+        json_object_foreach(x, k, y) {
+            kv[i++] = val_cstr(vt, k);
+            kv[i++] = from_json(vt, y);
+        }
+        val v = val_map(vt, kv, n);
+        free(kv);
+        return v;
+    }
+    }
+    return val_nil();
 }
 
 int hist_val_from_json(vtab *vt, const char *text, val *out, sbuf *why)
 {
     json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-    if (!j) {
+    json_t *x = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!x) {
         sbuf_printf(why, "not a JSON value (%s at column %d): %s", je.text, je.column, text);
         return -1;
     }
-    reader r = {0};
-    r.vt = vt;
-    *out = from_json(&r, j);
-    json_decref(j);
+    *out = from_json(vt, x);
+    json_decref(x);
     return 0;
 }

@@ -179,10 +179,10 @@ struct bad {
 
 static const struct bad bads[] = {
     {"truncated JSON line", "{\"process\":0,\"type\":\"invoke\",\"f\":\"w\"\n{\"process\":0}\n",
-     0, 0, 1, 36, "invalid JSON"},
-    {"wrong type of process", "{\"process\":[1],\"type\":\"invoke\",\"f\":\"w\"}\n", 0, 0, 1, 1,
+     0, 0, 1, 37, "invalid JSON: expected ',' or '}', got the end of the line"},
+    {"wrong type of process", "{\"process\":[1],\"type\":\"invoke\",\"f\":\"w\"}\n", 0, 0, 1, 12,
      "\"process\" to be an integer or a name"},
-    {"unknown type", "\n\n{\"process\":1,\"type\":\"done\",\"f\":\"w\"}\n", 0, 0, 3, 1,
+    {"unknown type", "\n\n{\"process\":1,\"type\":\"done\",\"f\":\"w\"}\n", 0, 0, 3, 21,
      "\"type\" to be invoke, ok, fail or info; got \"done\""},
     {"missing f", "{\"process\":1,\"type\":\"invoke\"}\n", 0, 0, 1, 1, "missing \"f\""},
     {"missing type", "{:process 1 :f :read}\n", 0, 0, 1, 1, "missing \"type\""},
