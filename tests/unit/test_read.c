@@ -72,6 +72,13 @@ static const struct good goods[] = {
      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1}\n"
      "{\"process\":0,\"type\":\"ok\",\"f\":\"wri",
      HIST_FMT_JSONL, 1, 1, 0, 1, 0, 0, 1},
+    /* Regressions: empty values once meant pointer arithmetic on NULL. */
+    {"empty list and string values, JSON", "{\"process\":0,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[]}\n"
+     "{\"process\":0,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[],\"\",{}]}\n",
+     HIST_FMT_JSONL, 2, 1, 1, 0, 0, 0, 0},
+    {"empty list and string values, EDN", "{:process 0 :type :invoke :f :txn :value []}\n"
+     "{:process 0 :type :ok :f :txn :value [() \"\" #{} {}]}\n",
+     HIST_FMT_EDN, 2, 1, 1, 0, 0, 0, 0},
     {"a process may invoke again after info",
      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1}\n"
      "{\"process\":0,\"type\":\"info\",\"f\":\"write\",\"value\":1}\n"

@@ -128,6 +128,16 @@ static const struct scase scases[] = {
     {"append: a write ordered before what was read", "kv", SO_INFERRED,
      "2:invoke:append:1 2:ok:append:1 1:invoke:get:null 1:ok:get:[1] 1:invoke:append:2 "
      "1:ok:append:2 3:invoke:get:null 3:ok:get:[2]", "---V-V", "(not after what was read)"},
+    /* Regressions: the smallest histories that showed a bug. */
+    {"a key both appended to and overwritten is left out (was a false RYW violation)", "kv",
+     SO_INFERRED, "2:invoke:append:\"b\" 2:ok:append:\"b\" 2:invoke:put:\"\" 2:ok:put:\"\" "
+     "2:invoke:get:null 2:ok:get:\"\"", "------", NULL},
+    {"a cas from v to v repeats v: the key is left out (brute force disagreed)", "cas-register",
+     SO_INFERRED, "1:invoke:cas:[2,2] 1:ok:cas:[2,2] 1:invoke:read:null 1:ok:read:2", "------",
+     NULL},
+    {"reading v before writing v breaks writes-follow-reads (strict order)", "cas-register",
+     SO_INFERRED, "1:invoke:cas:[2,1] 1:ok:cas:[2,1] 1:invoke:write:2 1:ok:write:2", "--VVVV",
+     "then wrote x=2"},
     {"append: all good", "kv", SO_INFERRED,
      "1:invoke:append:1 1:ok:append:1 1:invoke:get:null 1:ok:get:[1] 1:invoke:append:2 "
      "1:ok:append:2 1:invoke:get:null 1:ok:get:[1,2]", "hhhhhh", NULL},
