@@ -45,7 +45,7 @@ static const char usage[] =
     "                      inferred (from unique written values; the default otherwise)\n"
     "                      or realtime (inferred, plus: a write that completed before\n"
     "                      another began is older)\n"
-    "  --format FORMAT     text (default) or json, on standard output\n"
+    "  --format FORMAT     text (default), json or junit, on standard output\n"
     "  -v, --verbose       every part, and search statistics\n"
     "  -h, --help          this text\n"
     "\n"
@@ -125,7 +125,7 @@ int cmd_check(int argc, char **argv)
     check_config_init(&cfg);
     check_opts co = cfg.co;
     hist_read_opts ro = cfg.ro;
-    bool json = false, verbose = false;
+    bool json = false, junit = false, verbose = false;
     long l;
     double d;
     int c;
@@ -205,12 +205,10 @@ int cmd_check(int argc, char **argv)
             co.max_memory = (size_t)l << 20;
             break;
         case O_FORMAT:
-            if (!strcmp(optarg, "json"))
-                json = true;
-            else if (!strcmp(optarg, "text"))
-                json = false;
-            else {
-                cli_error("check", "--format expects text or json, got '%s'", optarg);
+            json = !strcmp(optarg, "json");
+            junit = !strcmp(optarg, "junit");
+            if (!json && !junit && strcmp(optarg, "text")) {
+                cli_error("check", "--format expects text, json or junit, got '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -253,6 +251,7 @@ int cmd_check(int argc, char **argv)
     cfg.co = co;
     cfg.ro = ro;
     cfg.json = json;
+    cfg.junit = junit;
     cfg.verbose = verbose;
     return check_paths(&cfg, argv + optind, (size_t)(argc - optind));
 }
@@ -266,7 +265,7 @@ void check_config_init(check_config *cfg)
 int check_paths(const check_config *cfg, char **paths, size_t nfiles)
 {
     check_opts co = cfg->co;
-    bool json = cfg->json;
+    bool json = cfg->json, junit = cfg->junit, text = !json && !junit;
     history **hs = xcalloc(nfiles, sizeof *hs);
     hist_format *fmts = xcalloc(nfiles, sizeof *fmts);
     char **errors = xcalloc(nfiles, sizeof *errors);
@@ -298,6 +297,8 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
 
     report_opts rep = {isatty(1) && !getenv("NO_COLOR"), cfg->verbose, HIST_FMT_AUTO};
     bool want_json = json || cfg->json_out;
+    if (junit)
+        report_junit_open(stdout);
     json_t *out = want_json ? json_object() : NULL, *files = want_json ? json_array() : NULL;
     for (size_t i = 0; i < nfiles; i++) {
         if (errors[i]) {
@@ -306,6 +307,8 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
                 json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file",
                                                        paths[i], "verdict", "error",
                                                        "error", errors[i]));
+            if (junit)
+                report_junit_error(stdout, paths[i], errors[i]);
             continue;
         }
         check_item *it = &items[item_of[i]];
@@ -317,6 +320,8 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
                 json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file", hist_name(it->h),
                                                        "verdict", "error", "error",
                                                        sbuf_str(&it->why)));
+            if (junit)
+                report_junit_error(stdout, hist_name(it->h), sbuf_str(&it->why));
             continue;
         }
         int code = it->verdict == LIN_VALID ? EXIT_VALID
@@ -324,7 +329,9 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
         exit_code = cli_worst(exit_code, code);
         if (want_json)
             json_array_append_new(files, report_json(it, &rep));
-        if (!json)
+        if (junit)
+            report_junit(stdout, it);
+        if (text)
             report_text(stdout, it, &rep);
     }
     static const char *names[] = {"valid", "invalid", "error", "unknown"};
@@ -342,7 +349,9 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
         }
         json_decref(out);
     }
-    if (!json && nfiles > 1) {
+    if (junit)
+        report_junit_close(stdout);
+    if (text && nfiles > 1) {
         printf("verdict: %s for %zu files (exit %d)\n", names[exit_code], nfiles, exit_code);
     }
     for (size_t i = 0; i < nitems; i++)

@@ -40,6 +40,7 @@ typedef struct check_config {
     check_opts co;
     hist_read_opts ro;
     bool json;            /* the JSON report on stdout instead of text */
+    bool junit;           /* JUnit XML on stdout instead of text */
     bool verbose;
     const char *json_out; /* also write the JSON report to this file */
 } check_config;

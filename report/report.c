@@ -392,3 +392,117 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
     return j;
 }
+
+/* ---- JUnit XML ---- */
+
+static void xml_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default:
+            if (c < 0x20 && c != '\n' && c != '\t')
+                fprintf(f, "&#x%x;", c == '\r' ? c : 0xfffd);
+            else
+                fputc(c, f);
+        }
+    }
+}
+
+void report_junit_open(FILE *f)
+{
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"conch\">\n", f);
+}
+
+void report_junit_close(FILE *f) { fputs("</testsuites>\n", f); }
+
+void report_junit_error(FILE *f, const char *file, const char *error)
+{
+    fputs("  <testsuite name=\"", f);
+    xml_text(f, file);
+    fputs("\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase name=\"read\" "
+          "classname=\"", f);
+    xml_text(f, file);
+    fputs("\">\n      <error message=\"", f);
+    xml_text(f, error);
+    fputs("\"/>\n    </testcase>\n  </testsuite>\n", f);
+}
+
+static void junit_case(FILE *f, const char *file, const char *name, double seconds,
+                       const char *failure, const char *detail, const char *skipped)
+{
+    fputs("    <testcase name=\"", f);
+    xml_text(f, name);
+    fputs("\" classname=\"", f);
+    xml_text(f, file);
+    fprintf(f, "\" time=\"%.6f\"", seconds);
+    if (!failure && !skipped) {
+        fputs("/>\n", f);
+        return;
+    }
+    fputs(">\n", f);
+    if (skipped) {
+        fputs("      <skipped message=\"", f);
+        xml_text(f, skipped);
+        fputs("\"/>\n", f);
+    } else {
+        fputs("      <failure message=\"", f);
+        xml_text(f, failure);
+        fputs("\">", f);
+        xml_text(f, detail ? detail : "");
+        fputs("</failure>\n", f);
+    }
+    fputs("    </testcase>\n", f);
+}
+
+void report_junit(FILE *f, const check_item *it)
+{
+    const char *file = hist_name(it->h);
+    size_t tests = 0, failures = 0;
+    if (it->lin_checked) {
+        tests++;
+        failures += it->lin == LIN_INVALID;
+    }
+    if (it->sess_checked && it->sess.applicable)
+        for (int g = 0; g < SG_COUNT; g++) {
+            tests++;
+            failures += it->sess.g[g].status == SS_VIOLATED;
+        }
+    fputs("  <testsuite name=\"", f);
+    xml_text(f, file);
+    fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", tests, failures);
+    if (it->lin_checked) {
+        sbuf d = {0};
+        const char *failure = NULL, *skipped = NULL;
+        for (size_t p = 0; p < it->nparts; p++) {
+            const lin_part *pt = &it->parts[p];
+            if (pt->r.verdict == LIN_INVALID) {
+                failure = "not linearizable";
+                sbuf_adds(&d, "cannot linearize ");
+                report_op(it->h, pt->ids[pt->r.fail], &d);
+                sbuf_adds(&d, "\n");
+            } else if (pt->r.verdict == LIN_UNKNOWN && !skipped) {
+                skipped = pt->r.unknown_why; /* unknown: neither passed nor failed */
+            }
+        }
+        junit_case(f, file, "linearizability", it->seconds, failure, sbuf_str(&d),
+                   failure ? NULL : skipped);
+        sbuf_free(&d);
+    }
+    if (it->sess_checked && it->sess.applicable)
+        for (int g = 0; g < SG_COUNT; g++) {
+            const sess_outcome *oc = &it->sess.g[g];
+            sbuf d = {0};
+            for (size_t i = 0; i < oc->nshown; i++)
+                sbuf_printf(&d, "%s\n", oc->shown[i].text);
+            junit_case(f, file, sess_guarantee_name((sess_guarantee)g), 0,
+                       oc->status == SS_VIOLATED ? "violated" : NULL, sbuf_str(&d),
+                       oc->status == SS_NA ? oc->why_na : NULL);
+            sbuf_free(&d);
+        }
+    fputs("  </testsuite>\n", f);
+}

@@ -26,6 +26,15 @@ void report_text(FILE *f, const check_item *it, const report_opts *o);
 /* The JSON report of one checked history (a new reference). */
 json_t *report_json(const check_item *it, const report_opts *o);
 
+/* JUnit XML, for CI systems: one <testsuite> per history, a <testcase>
+ * per check, a <failure> per violation. report_junit_open / _close wrap
+ * the suites in <testsuites>. */
+void report_junit_open(FILE *f);
+void report_junit(FILE *f, const check_item *it);
+/* A history that could not be read or checked: a suite with one error. */
+void report_junit_error(FILE *f, const char *file, const char *error);
+void report_junit_close(FILE *f);
+
 const char *report_verdict_name(lin_verdict v);
 
 #endif
