@@ -17,6 +17,14 @@
  * times agree with real time: an op that completed before another was
  * invoked comes first.
  *
+ * libcurl resends a request by itself when a reused connection closes
+ * without an answer (it takes that for a stale keep-alive). A write that
+ * reached the store before the close would then be applied twice, and the
+ * second answer would hide the first. So request bodies are given through
+ * a read callback whose seek callback refuses to rewind a body once sent:
+ * curl gives up with CURLE_SEND_FAIL_REWIND instead, which is info. Reads
+ * have no body and no effect; resending them is harmless.
+ *
  * An append is two requests under one invocation: a read, then a cas from
  * the value read to that value plus the element. Only the cas can change
  * anything, so an append whose read did not succeed certainly did not
@@ -27,6 +35,7 @@
 #include "runner.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,6 +62,7 @@ typedef struct client {
     int64_t invoked_ns;
     adp_req req;
     sbuf target;          /* the full URL of the request */
+    size_t body_off;      /* of req.body, sent so far */
     sbuf resp;            /* the response body so far, capped */
     bool too_big;
     char token[CL_MAX_TOKEN];      /* the session token to send back; "" none */
@@ -79,6 +89,8 @@ struct runner {
     int64_t next_invoke_ns;      /* --rate: the earliest next invocation */
     bool connected;              /* some request got an HTTP answer */
     uint64_t connect_fails;      /* before the first answer */
+    uint64_t *url_tries;         /* requests sent to each URL */
+    uint64_t *url_fails;         /* connect failures of each URL before any answer */
     uint64_t unreachable_after;  /* that many, and the store is unreachable */
     bool unreachable;
     char unreachable_why[CURL_ERROR_SIZE + 256];
@@ -113,6 +125,26 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     }
     sbuf_addn(&c->resp, p, len);
     return len;
+}
+
+static size_t on_read(char *p, size_t size, size_t n, void *ud)
+{
+    client *c = ud;
+    size_t left = c->req.body.len - c->body_off;
+    if (left > size * n)
+        left = size * n;
+    memcpy(p, c->req.body.p + c->body_off, left);
+    c->body_off += left;
+    return left;
+}
+
+/* Rewinding a body already (partly) sent means a resend: refused. */
+static int on_seek(void *ud, curl_off_t offset, int origin)
+{
+    client *c = ud;
+    if (offset == 0 && origin == SEEK_SET && c->body_off == 0)
+        return CURL_SEEKFUNC_OK;
+    return CURL_SEEKFUNC_CANTSEEK;
 }
 
 /* Picks out the adapter's session header; a token that is too long or
@@ -243,8 +275,9 @@ static void start_request(client *c, adp_kind kind, val a, val b, long timeout_m
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
+        c->body_off = 0;
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->req.body.len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, sbuf_str(&c->req.body));
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
                          strcmp(c->req.method, "POST") ? c->req.method : NULL);
     }
@@ -256,6 +289,7 @@ static void start_request(client *c, adp_kind kind, val a, val b, long timeout_m
 
 static void add_handle(client *c)
 {
+    c->r->url_tries[c->url]++;
     curl_multi_add_handle(c->r->multi, c->easy);
     c->in_multi = true;
 }
@@ -367,6 +401,19 @@ static bool nothing_sent(client *c, CURLcode code)
     }
 }
 
+/* Before any answer: has every URL requests went to failed to connect at
+ * least twice, with unreachable_after failures in all? (One URL down among
+ * several is a fault to record, not an unreachable store.) */
+static bool all_urls_failed(const runner *r)
+{
+    if (r->connect_fails < r->unreachable_after)
+        return false;
+    for (size_t i = 0; i < r->c->nurls; i++)
+        if (r->url_tries[i] && r->url_fails[i] < 2)
+            return false;
+    return true;
+}
+
 /* A transfer of c ended with code: classify it and move c on. */
 static void finish(runner *r, client *c, CURLcode code)
 {
@@ -391,18 +438,22 @@ static void finish(runner *r, client *c, CURLcode code)
         res.type = nothing_sent(c, code) ? EV_FAIL : EV_INFO;
         if (c->too_big)
             sbuf_printf(&res.error, "response body over %d bytes", CL_MAX_BODY);
+        else if (code == CURLE_SEND_FAIL_REWIND)
+            sbuf_adds(&res.error, "connection closed with no answer (not resent: the "
+                                  "request may have taken effect)");
         else
             sbuf_adds(&res.error, curl_easy_strerror(code));
     }
-    if (code != CURLE_OK && !r->connected && nothing_sent(c, code)) {
-        if (++r->connect_fails == 1)
-            snprintf(r->unreachable_why, sizeof r->unreachable_why, "%s: %s",
-                     val_str_bytes(r->vt, r->nodes[c->url], NULL),
-                     c->errbuf[0] ? c->errbuf : curl_easy_strerror(code));
-        if (r->connect_fails >= r->unreachable_after)
-            r->unreachable = true;
+    if (!r->connected) {
+        if (code != CURLE_OK && nothing_sent(c, code)) {
+            r->url_fails[c->url]++;
+            if (++r->connect_fails == 1)
+                snprintf(r->unreachable_why, sizeof r->unreachable_why, "%s: %s",
+                         val_str_bytes(r->vt, r->nodes[c->url], NULL),
+                         c->errbuf[0] ? c->errbuf : curl_easy_strerror(code));
+            r->unreachable = all_urls_failed(r);
+        }
     }
-
     long left = r->c->op_timeout_ms - (long)((now - c->invoked_ns) / 1000000);
     if (c->phase == 1 && res.mismatch && c->attempts < APPEND_TRIES && left > 0) {
         c->phase = 0; /* the value moved on: read it again */
@@ -500,6 +551,8 @@ static cl_rc setup(runner *r, cl_error *err)
     r->wl = wl_new(&c->wl, r->vt);
     r->nodes = xcalloc(c->nurls, sizeof *r->nodes);
     r->bases = xcalloc(c->nurls, sizeof *r->bases);
+    r->url_tries = xcalloc(c->nurls, sizeof *r->url_tries);
+    r->url_fails = xcalloc(c->nurls, sizeof *r->url_fails);
     for (size_t i = 0; i < c->nurls; i++) {
         const char *u = c->urls[i];
         if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) {
@@ -550,6 +603,10 @@ static cl_rc setup(runner *r, cl_error *err)
         curl_easy_setopt(e, CURLOPT_PRIVATE, cl);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, cl);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(e, CURLOPT_READDATA, cl);
+        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, cl);
         if (c->adapter->session_header) {
             curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
             curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
@@ -606,6 +663,8 @@ static void teardown(runner *r)
             free(r->bases[i]);
     free(r->bases);
     free(r->nodes);
+    free(r->url_tries);
+    free(r->url_fails);
     free(r->idle);
     wl_free(r->wl);
     vtab_free(r->vt);
@@ -711,7 +770,7 @@ cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
     } else if (r.unreachable || (!r.connected && r.connect_fails > 0 &&
                                  r.connect_fails == r.st.ok + r.st.fail + r.st.info)) {
         cl_error_set(err, CL_EUNREACHABLE, "cannot connect to the store: %s (the first %llu "
-                     "attempts all failed)", r.unreachable_why,
+                     "attempts all failed to connect)", r.unreachable_why,
                      (unsigned long long)r.connect_fails);
         rc = CL_EUNREACHABLE;
     }
