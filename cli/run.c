@@ -390,6 +390,15 @@ int cmd_run(int argc, char **argv)
         rc.time_s = time_s > 0 ? time_s : 10;
     rc.urls = (const char *const *)argv + optind;
     rc.nurls = (size_t)(argc - optind);
+    for (size_t i = 0; i < rc.nurls; i++) {
+        if (strncmp(rc.urls[i], "http://", 7) && strncmp(rc.urls[i], "https://", 8)) {
+            sbuf u = {0};
+            runner_display_url(rc.urls[i], &u);
+            cli_error("run", "URL '%s' must start with http:// or https://", sbuf_str(&u));
+            sbuf_free(&u);
+            goto out;
+        }
+    }
 
     const char *env = getenv("CONCH_HEADER");
     if (env && *env) {
@@ -464,14 +473,15 @@ int cmd_run(int argc, char **argv)
         sbuf_adds(&shown, i ? " " : "");
         runner_display_url(rc.urls[i], &shown);
     }
+    const char *plural = rc.wl.keys == 1 ? "" : "s";
     if (rc.ops)
-        fprintf(stderr, "conch run: %u clients, %s on %u keys, %llu ops against %s (%s)\n",
-                rc.clients, wl_model_name(kind), rc.wl.keys, (unsigned long long)rc.ops,
-                sbuf_str(&shown), rc.adapter->name);
+        fprintf(stderr, "conch run: %u clients, %s on %u key%s, %llu ops against %s (%s)\n",
+                rc.clients, wl_model_name(kind), rc.wl.keys, plural,
+                (unsigned long long)rc.ops, sbuf_str(&shown), rc.adapter->name);
     else
-        fprintf(stderr, "conch run: %u clients, %s on %u keys, %g s against %s (%s)\n",
-                rc.clients, wl_model_name(kind), rc.wl.keys, rc.time_s, sbuf_str(&shown),
-                rc.adapter->name);
+        fprintf(stderr, "conch run: %u clients, %s on %u key%s, %g s against %s (%s)\n",
+                rc.clients, wl_model_name(kind), rc.wl.keys, plural, rc.time_s,
+                sbuf_str(&shown), rc.adapter->name);
     fprintf(stderr, "conch run: recording %s\n", hist_path);
     sbuf_free(&shown);
 
