@@ -80,6 +80,9 @@ test: unit cases corpus e2e
 bench: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh bench/run.sh
 
+demo: $(CONCH)
+	./$(CONCH) demo
+
 deps:
 	sh scripts/deps.sh
 
