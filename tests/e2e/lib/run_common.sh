@@ -83,3 +83,28 @@ complete_history() {
     [ "$inv" -gt 0 ] || die "$1 has no invocations"
     [ "$inv" -eq "$done" ] || die "$1: $inv invocations but $done completions"
 }
+
+# Skip unless this conch has the built-in store.
+need_serve() {
+    $CONCH serve --help >/dev/null 2>&1 || skip "conch serve is not built in this binary"
+}
+
+# Start conch serve (3 replicas, free ports) with the given options; sets
+# SERVE_URLS (space-separated) and SERVE_PID. Stop it with stop_serve.
+start_serve() {
+    $CONCH serve --replicas 3 --port 0 "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+    SERVE_PID=$!
+    PIDS="$PIDS $SERVE_PID"
+    i=0
+    while [ "$(grep -c 'http://' "$WORK/serve.out" 2>/dev/null)" -lt 3 ]; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && die "conch serve $* did not start: $(cat "$WORK/serve.err")"
+        sleep 0.05
+    done
+    SERVE_URLS=$(grep -o 'http://[^ ()]*' "$WORK/serve.out" | tr '\n' ' ')
+}
+
+stop_serve() {
+    kill "$SERVE_PID" 2>/dev/null
+    wait "$SERVE_PID" 2>/dev/null
+}
