@@ -7,9 +7,11 @@
  *      event is queued in the recorder, the request set on the easy handle;
  *   3. the recorder is flushed, and only then are those handles added to
  *      the multi handle: no request is sent before its invoke is written;
- *   4. curl_multi_poll waits for sockets or curl's timers (at most
- *      POLL_MS, so signals and deadlines are seen), curl_multi_perform
- *      moves the transfers on;
+ *   4. epoll waits for the sockets curl asked to watch (its socket
+ *      callback) or curl's timer (its timer callback), at most POLL_MS so
+ *      signals and deadlines are seen; curl_multi_socket_action moves on
+ *      only the transfers whose sockets are ready, so a pass costs what
+ *      happened, not the number of clients;
  *   5. finished transfers are classified and their completions queued,
  *      then flushed; the clients go back to the idle queue.
  * Completions of a pass are written before the invocations of the next,
@@ -35,10 +37,13 @@
 #include "runner.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "../util/mem.h"
 
@@ -75,6 +80,8 @@ typedef struct client {
 struct runner {
     const runner_config *c;
     CURLM *multi;
+    int epfd;                    /* the sockets curl wants watched */
+    int64_t timer_at_ns;         /* when curl wants its timeout action; -1 none */
     client *cl;
     vtab *vt;
     workload *wl;
@@ -114,6 +121,33 @@ void runner_display_url(const char *url, sbuf *out)
 }
 
 /* ---- libcurl callbacks ---- */
+
+/* curl says which sockets to watch for what. */
+static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sp)
+{
+    runner *r = ud;
+    (void)e;
+    (void)sp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(r->epfd, EPOLL_CTL_DEL, s, NULL); /* EBADF if closed: fine */
+        return 0;
+    }
+    struct epoll_event ev = {0};
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    ev.data.fd = s;
+    if (epoll_ctl(r->epfd, EPOLL_CTL_MOD, s, &ev) < 0 && errno == ENOENT)
+        epoll_ctl(r->epfd, EPOLL_CTL_ADD, s, &ev);
+    return 0;
+}
+
+/* curl says when it next needs its timeout action (-1: never). */
+static int on_timer(CURLM *m, long timeout_ms, void *ud)
+{
+    runner *r = ud;
+    (void)m;
+    r->timer_at_ns = timeout_ms < 0 ? -1 : rec_now(r->rec) + (int64_t)timeout_ms * 1000000;
+    return 0;
+}
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
@@ -582,6 +616,16 @@ static cl_rc setup(runner *r, cl_error *err)
         cl_error_set(err, CL_ECURL, "libcurl: cannot create a multi handle");
         return CL_ECURL;
     }
+    r->timer_at_ns = -1;
+    r->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (r->epfd < 0) {
+        cl_error_set(err, CL_ECURL, "epoll: %s", strerror(errno));
+        return CL_ECURL;
+    }
+    curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
+    curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
     long maxconn = (long)c->clients * (long)c->nurls + 4;
     curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, maxconn > 10000 ? 10000L : maxconn);
 
@@ -657,6 +701,8 @@ static void teardown(runner *r)
     }
     if (r->multi)
         curl_multi_cleanup(r->multi);
+    if (r->epfd >= 0)
+        close(r->epfd);
     curl_slist_free_all(r->base_hdrs);
     if (r->bases)
         for (size_t i = 0; i < r->c->nurls; i++)
@@ -674,7 +720,7 @@ static void teardown(runner *r)
 
 cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
 {
-    runner r = {.c = c};
+    runner r = {.c = c, .epfd = -1};
     cl_rc rc = CL_OK;
     int64_t timeout_ns = c->op_timeout_ms * 1000000;
     int64_t time_ns = c->time_s > 0 ? (int64_t)(c->time_s * 1e9) : 0;
@@ -746,9 +792,26 @@ cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
             if (ms < wait)
                 wait = ms < 0 ? 0 : (long)ms;
         }
+        if (r.timer_at_ns >= 0) {
+            /* Rounded down: a timer due within the millisecond (curl asks
+             * for 0 when a handle is added) is served now, not 1 ms late. */
+            int64_t ms = (r.timer_at_ns - rec_now(r.rec)) / 1000000;
+            if (ms < wait)
+                wait = ms < 0 ? 0 : (long)ms;
+        }
         int running = 0;
-        curl_multi_poll(r.multi, NULL, 0, (int)wait, NULL);
-        curl_multi_perform(r.multi, &running);
+        struct epoll_event evs[64];
+        int nev = epoll_wait(r.epfd, evs, 64, (int)wait);
+        for (int i = 0; i < nev; i++) {
+            int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                        (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                        (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+            curl_multi_socket_action(r.multi, evs[i].data.fd, flags, &running);
+        }
+        if (r.timer_at_ns >= 0 && rec_now(r.rec) >= r.timer_at_ns) {
+            r.timer_at_ns = -1;
+            curl_multi_socket_action(r.multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        }
         CURLMsg *m;
         int left;
         while ((m = curl_multi_info_read(r.multi, &left))) {
