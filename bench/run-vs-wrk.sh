@@ -78,8 +78,8 @@ while [ $r -lt "$ROUNDS" ]; do
     # shellcheck disable=SC2086
     w=$(wrk -t2 -c"$CLIENTS" -d"${SECS}s" $WRK_SCRIPT "$WRK_URL" | awk '/Requests\/sec/ {printf "%d", $2}')
     [ "${w:-0}" -gt "$best_wrk" ] && best_wrk=$w
-    $CONCH run --store $STORE --clients "$CLIENTS" --time "$SECS" --mix read=100 --keys 1 \
-        --ops-per-key 0 --out "$WORK/read$r" "$URL" >"$WORK/read$r.out" 2>&1
+    $CONCH run --store $STORE --clients "$CLIENTS" --time "$SECS" --mix read=100 --keys 8 \
+        --out "$WORK/read$r" "$URL" >"$WORK/read$r.out" 2>&1
     c=$(sed -n 's/.* ops in .* (\([0-9]*\) ops\/s).*/\1/p' "$WORK/read$r.out")
     [ "${c:-0}" -gt "$best_run" ] && best_run=$c
 done

@@ -72,7 +72,7 @@ typedef struct client {
     bool too_big;
     char token[CL_MAX_TOKEN];      /* the session token to send back; "" none */
     char resp_token[CL_MAX_TOKEN]; /* the token in the current response */
-    struct curl_slist *hdrs;       /* base headers + the session header */
+    struct curl_slist *hdrs[2];    /* [has a body]: headers to send, with the session's */
     bool hdrs_stale;
     char errbuf[CURL_ERROR_SIZE];
 } client;
@@ -247,20 +247,29 @@ static void take_token(client *c)
     c->resp_token[0] = '\0';
 }
 
+/* Requests with a body say it is JSON, and that curl must not wait for a
+ * 100 Continue; every request carries the user's headers and the session
+ * token. Fewer headers are less work for curl on each request. */
 static void set_headers(client *c)
 {
     runner *r = c->r;
-    curl_slist_free_all(c->hdrs);
-    c->hdrs = NULL;
-    for (struct curl_slist *h = r->base_hdrs; h; h = h->next)
-        c->hdrs = curl_slist_append(c->hdrs, h->data);
-    if (c->token[0] && r->c->adapter->session_header) {
-        sbuf line = {0};
-        sbuf_printf(&line, "%s: %s", r->c->adapter->session_header, c->token);
-        c->hdrs = curl_slist_append(c->hdrs, sbuf_str(&line));
-        sbuf_free(&line);
+    for (int body = 0; body < 2; body++) {
+        struct curl_slist *l = NULL;
+        if (body) {
+            l = curl_slist_append(l, "Content-Type: application/json");
+            l = curl_slist_append(l, "Expect:");
+        }
+        for (struct curl_slist *h = r->base_hdrs; h; h = h->next)
+            l = curl_slist_append(l, h->data);
+        if (c->token[0] && r->c->adapter->session_header) {
+            sbuf line = {0};
+            sbuf_printf(&line, "%s: %s", r->c->adapter->session_header, c->token);
+            l = curl_slist_append(l, sbuf_str(&line));
+            sbuf_free(&line);
+        }
+        curl_slist_free_all(c->hdrs[body]);
+        c->hdrs[body] = l;
     }
-    curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, c->hdrs);
     c->hdrs_stale = false;
 }
 
@@ -319,6 +328,7 @@ static void start_request(client *c, adp_kind kind, val a, val b, long timeout_m
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     if (c->hdrs_stale)
         set_headers(c);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs[c->req.body.len > 0 ? 1 : 0]);
 }
 
 static void add_handle(client *c)
@@ -606,8 +616,6 @@ static cl_rc setup(runner *r, cl_error *err)
         r->nodes[i] = val_str(r->vt, sbuf_str(&d), d.len);
         sbuf_free(&d);
     }
-    r->base_hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    r->base_hdrs = curl_slist_append(r->base_hdrs, "Expect:");
     for (size_t i = 0; i < c->nheaders; i++)
         r->base_hdrs = curl_slist_append(r->base_hdrs, c->headers[i]);
 
@@ -659,6 +667,10 @@ static cl_rc setup(runner *r, cl_error *err)
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+        /* Straight to the store: a proxy (from http_proxy and the like)
+         * would add its own retries and connection handling to what is
+         * recorded. */
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
 #if LIBCURL_VERSION_NUM >= 0x075500
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
@@ -691,7 +703,8 @@ static void teardown(runner *r)
                 remove_handle(c);
                 curl_easy_cleanup(c->easy);
             }
-            curl_slist_free_all(c->hdrs);
+            curl_slist_free_all(c->hdrs[0]);
+            curl_slist_free_all(c->hdrs[1]);
             sbuf_free(&c->req.path);
             sbuf_free(&c->req.body);
             sbuf_free(&c->target);
