@@ -71,8 +71,8 @@ static const char usage[] =
     "SIGINT or SIGTERM stops invoking, waits for operations in flight, and checks\n"
     "what was recorded; a second one stops waiting.\n"
     "\n"
-    "Exit: 0 every check passed, 1 a violation, 2 bad usage or the store\n"
-    "unreachable, 3 unknown.\n";
+    "Exit: 0 every check passed, 1 a violation, 2 bad usage, the store\n"
+    "unreachable or no operation succeeded, 3 unknown.\n";
 
 static _Atomic int stop_level;
 
@@ -533,6 +533,13 @@ int cmd_run(int argc, char **argv)
     cfg.verbose = verbose;
     cfg.json_out = results;
     exit_code = check_paths(&cfg, &hist_path, 1);
+    if (st.ok == 0) {
+        /* A pass over a history where nothing happened tests nothing: a CI
+         * job must not take it for one. */
+        cli_error("run", "no operation succeeded (%llu fail, %llu info): the store was not "
+                         "tested", (unsigned long long)st.fail, (unsigned long long)st.info);
+        exit_code = cli_worst(exit_code, EXIT_USAGE);
+    }
     fprintf(stderr, "conch run: results in %s (exit %d)\n", results, exit_code);
 out:
     free(headers.v);
