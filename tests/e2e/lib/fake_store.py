@@ -11,6 +11,8 @@ misbehaves on purpose, by request number:
   --close-every N  every Nth request is applied, then the connection is
                    closed with no answer (a client must not resend it)
   --require-header NAME:VALUE  answer 401 to requests without that header
+  --tls CERT KEY   serve HTTPS with this certificate and key
+  --client-ca CA   with --tls: require a client certificate signed by CA
 Listens on 127.0.0.1 only. Prints "ready PORT" when listening.
 """
 import argparse
@@ -27,6 +29,8 @@ ap.add_argument("--slow-ms", type=int, default=2000)
 ap.add_argument("--error-every", type=int, default=0)
 ap.add_argument("--close-every", type=int, default=0)
 ap.add_argument("--require-header", default="")
+ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+ap.add_argument("--client-ca")
 args = ap.parse_args()
 
 lock = threading.Lock()
@@ -122,5 +126,13 @@ class Handler(BaseHTTPRequestHandler):
 
 srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
 srv.daemon_threads = True
+if args.tls:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.tls[0], args.tls[1])
+    if args.client_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(args.client_ca)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 print("ready", srv.server_address[1], flush=True)
 srv.serve_forever()
