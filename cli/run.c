@@ -104,7 +104,7 @@ static void progress(void *ctx, const runner_stats *s)
         snprintf(head, sizeof head, "%.1f s, %llu/%llu ops", s->elapsed_s,
                  (unsigned long long)s->invoked, (unsigned long long)s->total_ops);
     else
-        snprintf(head, sizeof head, "%.1f/%.0f s, %llu ops", s->elapsed_s, s->total_s,
+        snprintf(head, sizeof head, "%.1f/%g s, %llu ops", s->elapsed_s, s->total_s,
                  (unsigned long long)s->invoked);
     fprintf(stderr, "%s  %s  %.0f ops/s  ok %llu  fail %llu  info %llu%s%s",
             p->tty ? "\r\033[K" : "", head, rate, (unsigned long long)s->ok,

@@ -45,6 +45,7 @@ def every(n, i):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = -1  # one write an answer (headers and body apart meet Nagle)
 
     def log_message(self, *a):
         pass
