@@ -68,7 +68,8 @@ static void request(const adp_opts *o, const vtab *vt, adp_kind kind, const char
         sbuf_adds(body, "{\"compare\":[{");
         add_b64_field(body, "key", key, klen);
         if (val_is_nil(a)) {
-            sbuf_adds(body, ",\"target\":\"CREATE\",\"result\":\"EQUAL\",\"create_revision\":\"0\"");
+            sbuf_adds(body, ",\"target\":\"CREATE\",\"result\":\"EQUAL\","
+                            "\"create_revision\":\"0\"");
         } else {
             sbuf_adds(body, ",\"target\":\"VALUE\",\"result\":\"EQUAL\",");
             add_b64_val(body, "value", vt, a);

@@ -315,7 +315,8 @@ Test(adapter_etcd, range_answers)
     /* Bytes conch did not write: kept as a string. */
     v = b64("hello");
     snprintf(body, sizeof body,
-             "{\"header\":{\"revision\":\"3\"},\"kvs\":[{\"mod_revision\":\"3\",\"value\":\"%s\"}]}",
+             "{\"header\":{\"revision\":\"3\"},"
+             "\"kvs\":[{\"mod_revision\":\"3\",\"value\":\"%s\"}]}",
              v);
     free(v);
     r = answer(&adp_etcd, vt, ADP_READ, 200, body);
