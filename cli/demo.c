@@ -6,11 +6,12 @@
  * in eventual mode with slow gossip, and shows that the first passes and
  * the second fails, with the report that explains why.
  *
- * Processes: each store runs in its own process group, so a Ctrl-C at the
- * terminal reaches the demo and the run (which stops invoking and checks
- * what it has) but not the store, which the demo stops itself with SIGTERM
- * (then SIGKILL if it lingers). Every store started is stopped on every
- * path out of here.
+ * Processes: the stores and the runs each get their own process group, so
+ * a Ctrl-C at the terminal reaches only the demo. The demo passes each
+ * SIGINT or SIGTERM it gets on to the run as one SIGINT (the first makes
+ * the run stop invoking and check what it has, a second stops its waiting),
+ * then stops the store itself with SIGTERM (SIGKILL if it lingers). Every
+ * store started is stopped on every path out of here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +56,7 @@ static _Atomic int interrupted;
 static void on_signal(int sig)
 {
     (void)sig;
-    atomic_store(&interrupted, 1);
+    atomic_fetch_add(&interrupted, 1);
 }
 
 typedef struct store {
@@ -205,6 +206,7 @@ static int store_start(store *s, const char *self, const char *const *args, cons
  * Returns its exit code, or 2 if it could not run. */
 static int run(const char *self, const char *const *args)
 {
+    int passed = atomic_load(&interrupted);
     pid_t pid = fork();
     if (pid < 0) {
         cli_error("demo", "fork: %s", strerror(errno));
@@ -213,6 +215,7 @@ static int run(const char *self, const char *const *args)
     if (pid == 0) {
         char *argv[40];
         int n = 0;
+        setpgid(0, 0);
         argv[n++] = (char *)"conch";
         argv[n++] = (char *)"run";
         for (size_t i = 0; args[i] && n < 39; i++)
@@ -224,12 +227,16 @@ static int run(const char *self, const char *const *args)
         fprintf(stderr, "conch demo: cannot run %s: %s\n", self, strerror(errno));
         _exit(EXIT_USAGE);
     }
+    setpgid(pid, pid);
     int st;
-    while (waitpid(pid, &st, 0) < 0) {
-        if (errno != EINTR)
-            return EXIT_USAGE;
-        kill(pid, SIGINT); /* the terminal's Ctrl-C reached it too */
+    pid_t w;
+    while ((w = waitpid(pid, &st, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
+        for (int got = atomic_load(&interrupted); passed < got; passed++)
+            kill(pid, SIGINT);
+        usleep(20000);
     }
+    if (w < 0)
+        return EXIT_USAGE;
     return WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_USAGE;
 }
 
