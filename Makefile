@@ -105,6 +105,9 @@ fuzz-smoke: build/fuzz/fuzz_read build/fuzz/fuzz_json
 	build/fuzz/fuzz_json -seed=1 -runs=$${FUZZ_RUNS:-200000} -max_len=512 \
 	    build/fuzz/corpus-json tests/fuzz/seeds-json
 
+demo: $(CONCH)
+	./$(CONCH) demo
+
 deps:
 	sh scripts/deps.sh
 

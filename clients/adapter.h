@@ -1,0 +1,101 @@
+/*
+ * adapter.h - how one store's HTTP API says read, write and compare-and-set,
+ * and how its answers are classified.
+ *
+ * An adapter is two pure functions, so they are tested without a server:
+ * request() turns a primitive (read, write, cas) on a key into a method, a
+ * path and a body; response() turns the HTTP status and body into an
+ * outcome. Transport failures (no connection, timeouts, resets) never reach
+ * an adapter: the runner classifies those, the same for every store.
+ *
+ * The outcome follows Jepsen's rule. EV_FAIL only when the op certainly did
+ * not take effect: a cas the store says did not match, a 4xx the store
+ * defines as a rejection. Anything the adapter cannot be sure of (a 5xx, a
+ * body it cannot parse, a status it does not know) is EV_INFO.
+ *
+ * Values travel as JSON: the conch store takes JSON values as they are;
+ * etcd stores bytes, so a value is the bytes of its compact JSON text,
+ * base64-encoded like the key. A cas compares those bytes, which is why the
+ * old value is always sent in exactly the text it was written in.
+ */
+#ifndef CONCH_ADAPTER_H
+#define CONCH_ADAPTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../histories/history.h"
+#include "../util/sbuf.h"
+
+/* The primitives every store offers. */
+typedef enum adp_kind { ADP_READ, ADP_WRITE, ADP_CAS } adp_kind;
+
+typedef struct adp_opts {
+    bool serializable; /* etcd: serve reads from the local member */
+} adp_opts;
+
+/* A request to send: base URL + path, with body (empty: none). The caller
+ * owns the sbufs and resets them before each request() call. */
+typedef struct adp_req {
+    const char *method; /* "GET", "PUT" or "POST": a static string */
+    sbuf path;          /* starts with '/' */
+    sbuf body;
+} adp_req;
+
+/* A response received (borrowed bytes). */
+typedef struct adp_resp {
+    long status;
+    const char *body;
+    size_t len;
+} adp_resp;
+
+/* What response() concludes. The caller zeroes it (adp_result_init) and
+ * frees error with sbuf_free. */
+typedef struct adp_result {
+    hist_type type;  /* EV_OK, EV_FAIL or EV_INFO */
+    val value;       /* a read's value, interned in the vtab given (nil: absent) */
+    int64_t version; /* the store's version of what was read or written; HIST_NONE */
+    val node;        /* the replica that served it; nil when unknown */
+    sbuf error;      /* why, when not ok: short, without header values */
+    bool mismatch;   /* a cas the store says did not match (type EV_FAIL) */
+} adp_result;
+
+void adp_result_init(adp_result *r);
+
+typedef struct adp_type {
+    const char *name;
+    /* A response header the store sets with a session token that the client
+     * sends back with its next requests; NULL if none. */
+    const char *session_header;
+    /* Build the request for kind on key. write: a is the value; cas: a is
+     * the old value (nil: the key must be absent), b the new one. */
+    void (*request)(const adp_opts *o, const vtab *vt, adp_kind kind, const char *key,
+                    val a, val b, adp_req *req);
+    /* Classify a response to a request of this kind; read values are
+     * interned into vt. */
+    void (*response)(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp *resp,
+                     adp_result *res);
+} adp_type;
+
+extern const adp_type adp_conch, adp_etcd;
+/* NULL-terminated, and by name (NULL if unknown). */
+extern const adp_type *const adp_types[];
+const adp_type *adp_find(const char *name);
+
+/* ---- helpers the adapters share ---- */
+
+/* Append s percent-encoded for a URL path segment (RFC 3986 unreserved
+ * characters stay). */
+void adp_path_escape(const char *s, sbuf *out);
+/* Parse JSON text (any value at top level) into a val interned in vt.
+ * Returns false if it is not JSON (an integer past int64 counts as not). */
+bool adp_json_val(vtab *vt, const char *s, size_t n, val *out);
+/* The same from a parsed jansson value (borrowed). */
+val adp_from_json(vtab *vt, json_t *j);
+/* "HTTP 503: <a short, printable excerpt of body>" into out. */
+void adp_http_error(long status, const char *body, size_t len, sbuf *out);
+
+#endif

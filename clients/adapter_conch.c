@@ -1,0 +1,108 @@
+/*
+ * adapter_conch.c - the built-in store's API (conch serve):
+ *   GET  /kv/{key}       200 {"value":V,"version":N,"node":"n1"}, 404 absent
+ *   PUT  /kv/{key}       {"value":V} -> 200 {"version":N,"node":...}
+ *   POST /kv/{key}/cas   {"old":O,"new":V} -> 200, or 412 when the value is not O
+ * and a session token in the X-Conch-Session response header that a client
+ * sends back so a replica can wait until it has caught up with it.
+ *
+ * Classification: the store answers 4xx only for requests it refused
+ * before doing anything (bad JSON 400, unknown path 404, body too large
+ * 413, mismatched cas 412), so a 4xx is a certain fail; 408 (the store gave
+ * up waiting for the request) and every 5xx are info. A 404 to a read is a
+ * read of the absent value, not an error.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapter.h"
+
+static void request(const adp_opts *o, const vtab *vt, adp_kind kind, const char *key, val a,
+                    val b, adp_req *req)
+{
+    (void)o;
+    sbuf_adds(&req->path, "/kv/");
+    adp_path_escape(key, &req->path);
+    switch (kind) {
+    case ADP_READ:
+        req->method = "GET";
+        break;
+    case ADP_WRITE:
+        req->method = "PUT";
+        sbuf_adds(&req->body, "{\"value\":");
+        val_to_json(vt, a, &req->body);
+        sbuf_addc(&req->body, '}');
+        break;
+    case ADP_CAS:
+        req->method = "POST";
+        sbuf_adds(&req->path, "/cas");
+        sbuf_adds(&req->body, "{\"old\":");
+        val_to_json(vt, a, &req->body);
+        sbuf_adds(&req->body, ",\"new\":");
+        val_to_json(vt, b, &req->body);
+        sbuf_addc(&req->body, '}');
+        break;
+    }
+}
+
+/* A version as the store sends it: a number, or digits in a string. */
+static int64_t version_of(json_t *j)
+{
+    if (json_is_integer(j))
+        return (int64_t)json_integer_value(j);
+    if (json_is_string(j)) {
+        char *end;
+        long long x = strtoll(json_string_value(j), &end, 10);
+        if (end != json_string_value(j) && !*end)
+            return (int64_t)x;
+    }
+    return HIST_NONE;
+}
+
+static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp *resp,
+                     adp_result *res)
+{
+    (void)o;
+    long st = resp->status;
+    json_t *body = json_loadb(resp->body, resp->len, 0, NULL);
+    json_t *obj = json_is_object(body) ? body : NULL;
+    if (obj) {
+        res->version = version_of(json_object_get(obj, "version"));
+        json_t *node = json_object_get(obj, "node");
+        if (json_is_string(node))
+            res->node = val_str(vt, json_string_value(node), json_string_length(node));
+    }
+
+    if (kind == ADP_READ && st == 404) {
+        res->type = EV_OK; /* absent: the read saw nil */
+        res->value = val_nil();
+    } else if (st >= 200 && st < 300) {
+        json_t *v = obj ? json_object_get(obj, "value") : NULL;
+        if (kind != ADP_READ) {
+            res->type = EV_OK;
+        } else if (!v) {
+            res->type = EV_INFO;
+            sbuf_adds(&res->error, "read answered without a value: ");
+            adp_http_error(st, resp->body, resp->len, &res->error);
+        } else {
+            res->type = EV_OK;
+            res->value = adp_from_json(vt, v);
+        }
+    } else if (kind == ADP_CAS && st == 412) {
+        res->type = EV_FAIL;
+        res->mismatch = true;
+        sbuf_adds(&res->error, "cas: value did not match");
+    } else if (st >= 400 && st < 500 && st != 408) {
+        res->type = EV_FAIL;
+        adp_http_error(st, resp->body, resp->len, &res->error);
+    } else {
+        res->type = EV_INFO;
+        adp_http_error(st, resp->body, resp->len, &res->error);
+    }
+    json_decref(body);
+}
+
+const adp_type adp_conch = {
+    "conch", "X-Conch-Session", request, response,
+};

@@ -1,0 +1,109 @@
+/* recorder.c - see recorder.h. */
+#include "recorder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../histories/write.h"
+#include "../util/mem.h"
+
+struct recorder {
+    int fd;
+    char *path;
+    rec_fsync sync;
+    struct timespec t0;
+    int64_t last_sync;
+    uint64_t index;
+    sbuf buf;
+};
+
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+recorder *rec_open(const char *path, rec_fsync sync, cl_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        cl_error_set(err, CL_EIO, "cannot create %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    recorder *r = xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->path = xstrdup(path);
+    r->sync = sync;
+    r->last_sync = mono_ns();
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    return r;
+}
+
+int64_t rec_now(const recorder *r)
+{
+    return mono_ns() - ((int64_t)r->t0.tv_sec * 1000000000 + r->t0.tv_nsec);
+}
+
+void rec_event(recorder *r, const vtab *vt, hist_event *ev)
+{
+    ev->index = (int64_t)r->index++;
+    hist_format_event(vt, ev, &r->buf);
+}
+
+uint64_t rec_count(const recorder *r)
+{
+    return r->index;
+}
+
+int rec_flush(recorder *r, cl_error *err)
+{
+    size_t off = 0;
+    while (off < r->buf.len) {
+        ssize_t n = write(r->fd, r->buf.p + off, r->buf.len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            cl_error_set(err, CL_EIO, "cannot write %s: %s", r->path,
+                         n < 0 ? strerror(errno) : "nothing written");
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    bool wrote = r->buf.len > 0;
+    sbuf_reset(&r->buf);
+    if (!wrote || r->sync == REC_FSYNC_NEVER)
+        return 0;
+    int64_t now = mono_ns();
+    if (r->sync == REC_FSYNC_INTERVAL && now - r->last_sync < (int64_t)REC_SYNC_MS * 1000000)
+        return 0;
+    r->last_sync = now;
+    if (fdatasync(r->fd) < 0 && errno != EINVAL) {
+        cl_error_set(err, CL_EIO, "cannot sync %s: %s", r->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int rec_close(recorder *r, cl_error *err)
+{
+    if (!r)
+        return 0;
+    int rc = rec_flush(r, err);
+    if (rc == 0 && r->sync != REC_FSYNC_NEVER && fdatasync(r->fd) < 0 && errno != EINVAL) {
+        cl_error_set(err, CL_EIO, "cannot sync %s: %s", r->path, strerror(errno));
+        rc = -1;
+    }
+    if (close(r->fd) < 0 && rc == 0) {
+        cl_error_set(err, CL_EIO, "cannot close %s: %s", r->path, strerror(errno));
+        rc = -1;
+    }
+    sbuf_free(&r->buf);
+    free(r->path);
+    free(r);
+    return rc;
+}

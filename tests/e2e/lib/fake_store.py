@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""A fake of conch serve's API for conch run's end-to-end tests.
+
+One in-memory register per key behind one lock, so every request that is
+applied is applied atomically: the store itself is linearizable. It
+misbehaves on purpose, by request number:
+  --slow-every N   every Nth request is applied, then answered after --slow-ms
+                   (longer than the client's timeout: the client sees info)
+  --error-every N  every Nth request answers 500; writes are applied first
+                   on odd request numbers (the outcome really is unknown)
+  --close-every N  every Nth request is applied, then the connection is
+                   closed with no answer (a client must not resend it)
+  --require-header NAME:VALUE  answer 401 to requests without that header
+  --tls CERT KEY   serve HTTPS with this certificate and key
+  --client-ca CA   with --tls: require a client certificate signed by CA
+Listens on 127.0.0.1 only. Prints "ready PORT" when listening.
+"""
+import argparse
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--port", type=int, default=0)
+ap.add_argument("--slow-every", type=int, default=0)
+ap.add_argument("--slow-ms", type=int, default=2000)
+ap.add_argument("--error-every", type=int, default=0)
+ap.add_argument("--close-every", type=int, default=0)
+ap.add_argument("--require-header", default="")
+ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+ap.add_argument("--client-ca")
+args = ap.parse_args()
+
+lock = threading.Lock()
+data = {}      # key -> (value, version)
+counter = [0]
+version = [0]
+
+
+def every(n, i):
+    return n > 0 and i % n == 0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1  # one write an answer (headers and body apart meet Nagle)
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, status, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Conch-Session", str(version[0]))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def body(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        return json.loads(self.rfile.read(n) or b"null")
+
+    def key(self):
+        parts = self.path.split("/")
+        if len(parts) < 3 or parts[1] != "kv":
+            return None
+        return parts[2]
+
+    def handle_op(self, method):
+        with lock:
+            counter[0] += 1
+            i = counter[0]
+        if args.require_header:
+            name, _, value = args.require_header.partition(":")
+            if self.headers.get(name) != value.strip():
+                self.body() if method != "GET" else None
+                return self.reply(401, {"error": "missing credentials"})
+        key = self.key()
+        if key is None:
+            if self.path == "/health":
+                return self.reply(200, {"ok": True})
+            return self.reply(404, {"error": "no such path"})
+        cas = self.path.endswith("/cas")
+        req = self.body() if method != "GET" else None
+        if every(args.error_every, i) and not (method != "GET" and i % 2 == 1):
+            return self.reply(500, {"error": "injected failure"})
+        with lock:
+            if method == "GET":
+                if key in data:
+                    status, out = 200, {"value": data[key][0], "version": data[key][1], "node": "f1"}
+                else:
+                    status, out = 404, {"error": "absent"}
+            elif cas:
+                cur = data.get(key, (None, 0))[0]
+                if cur != req["old"] or (key not in data and req["old"] is not None):
+                    status, out = 412, {"error": "value differs"}
+                else:
+                    version[0] += 1
+                    data[key] = (req["new"], version[0])
+                    status, out = 200, {"version": version[0], "node": "f1"}
+            else:
+                version[0] += 1
+                data[key] = (req["value"], version[0])
+                status, out = 200, {"version": version[0], "node": "f1"}
+        if every(args.error_every, i):
+            return self.reply(500, {"error": "injected failure after applying"})
+        if every(args.close_every, i):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if every(args.slow_every, i):
+            time.sleep(args.slow_ms / 1000)
+        self.reply(status, out)
+
+    def do_GET(self):
+        self.handle_op("GET")
+
+    def do_PUT(self):
+        self.handle_op("PUT")
+
+    def do_POST(self):
+        self.handle_op("POST")
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+srv.daemon_threads = True
+if args.tls:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.tls[0], args.tls[1])
+    if args.client_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(args.client_ca)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print("ready", srv.server_address[1], flush=True)
+srv.serve_forever()

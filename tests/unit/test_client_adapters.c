@@ -1,0 +1,445 @@
+/*
+ * test_client_adapters.c - the store adapters' requests and the
+ * classification of their answers, without a server: the conch store's API,
+ * and etcd's JSON gateway with its quirks (int64 as strings, absent fields
+ * at zero values, base64, gRPC error bodies).
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "../../clients/adapter.h"
+#include "../../clients/b64.h"
+
+/* ---- helpers ---- */
+
+typedef struct built {
+    vtab *vt;
+    adp_req req;
+    json_t *body; /* parsed request body, or NULL */
+} built;
+
+static built build(const adp_type *t, const adp_opts *o, adp_kind kind, const char *key,
+                   val a, val b, vtab *vt)
+{
+    built x = {vt, {0}, NULL};
+    t->request(o, vt, kind, key, a, b, &x.req);
+    if (x.req.body.len)
+        x.body = json_loadb(x.req.body.p, x.req.body.len, 0, NULL);
+    return x;
+}
+
+static void built_free(built *x)
+{
+    sbuf_free(&x->req.path);
+    sbuf_free(&x->req.body);
+    json_decref(x->body);
+}
+
+static adp_result answer(const adp_type *t, vtab *vt, adp_kind kind, long status,
+                         const char *body)
+{
+    adp_result r;
+    adp_result_init(&r);
+    adp_resp resp = {status, body, strlen(body)};
+    t->response(NULL, vt, kind, &resp, &r);
+    return r;
+}
+
+static char *b64(const char *s)
+{
+    sbuf b = {0};
+    b64_encode(s, strlen(s), &b);
+    return b.p ? b.p : strdup("");
+}
+
+/* The decoded bytes of a base64 JSON string field. */
+static char *unb64_field(json_t *obj, const char *name)
+{
+    json_t *v = json_object_get(obj, name);
+    cr_assert(json_is_string(v), "field %s is not a string", name);
+    sbuf b = {0};
+    cr_assert(b64_decode(json_string_value(v), json_string_length(v), &b));
+    return b.p ? b.p : strdup("");
+}
+
+/* ---- base64 ---- */
+
+Test(b64, rfc4648_vectors)
+{
+    static const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    for (int i = 0; i < 7; i++) {
+        sbuf e = {0}, d = {0};
+        b64_encode(in[i], strlen(in[i]), &e);
+        cr_assert_str_eq(sbuf_str(&e), out[i]);
+        cr_assert(b64_decode(out[i], strlen(out[i]), &d));
+        cr_assert_str_eq(sbuf_str(&d), in[i]);
+        sbuf_free(&e);
+        sbuf_free(&d);
+    }
+}
+
+Test(b64, binary_unpadded_urlsafe_and_bad)
+{
+    unsigned char bin[256];
+    for (int i = 0; i < 256; i++)
+        bin[i] = (unsigned char)i;
+    sbuf e = {0}, d = {0};
+    b64_encode(bin, sizeof bin, &e);
+    cr_assert(b64_decode(e.p, e.len, &d));
+    cr_assert_eq(d.len, sizeof bin);
+    cr_assert(memcmp(d.p, bin, sizeof bin) == 0);
+    sbuf_reset(&d);
+    cr_assert(b64_decode("Zm8", 3, &d)); /* no padding */
+    cr_assert_str_eq(sbuf_str(&d), "fo");
+    sbuf_reset(&d);
+    cr_assert(b64_decode("-_8", 3, &d)); /* URL-safe alphabet */
+    cr_assert_eq((unsigned char)d.p[0], 0xfb);
+    cr_assert_eq((unsigned char)d.p[1], 0xff);
+    sbuf_reset(&d);
+    cr_assert_not(b64_decode("Zm9v!", 5, &d));
+    sbuf_reset(&d);
+    cr_assert_not(b64_decode("Z", 1, &d));
+    sbuf_reset(&d);
+    cr_assert_not(b64_decode("Zg=v", 4, &d));
+    sbuf_free(&e);
+    sbuf_free(&d);
+}
+
+/* ---- conch ---- */
+
+Test(adapter_conch, requests)
+{
+    vtab *vt = vtab_new();
+    built x = build(&adp_conch, NULL, ADP_READ, "a/b c", val_nil(), val_nil(), vt);
+    cr_assert_str_eq(x.req.method, "GET");
+    cr_assert_str_eq(sbuf_str(&x.req.path), "/kv/a%2Fb%20c");
+    cr_assert_eq(x.req.body.len, 0);
+    built_free(&x);
+
+    x = build(&adp_conch, NULL, ADP_WRITE, "k1", val_int(17), val_nil(), vt);
+    cr_assert_str_eq(x.req.method, "PUT");
+    cr_assert_str_eq(sbuf_str(&x.req.path), "/kv/k1");
+    cr_assert_str_eq(sbuf_str(&x.req.body), "{\"value\":17}");
+    built_free(&x);
+
+    val one = val_int(3);
+    val list = val_list(vt, &one, 1);
+    x = build(&adp_conch, NULL, ADP_CAS, "k1", val_int(17), list, vt);
+    cr_assert_str_eq(x.req.method, "POST");
+    cr_assert_str_eq(sbuf_str(&x.req.path), "/kv/k1/cas");
+    cr_assert(x.body);
+    cr_assert_eq(json_integer_value(json_object_get(x.body, "old")), 17);
+    cr_assert(json_is_array(json_object_get(x.body, "new")));
+    built_free(&x);
+
+    x = build(&adp_conch, NULL, ADP_CAS, "k1", val_nil(), val_int(4), vt);
+    cr_assert(json_is_null(json_object_get(x.body, "old")));
+    built_free(&x);
+    vtab_free(vt);
+}
+
+Test(adapter_conch, read_answers)
+{
+    vtab *vt = vtab_new();
+    adp_result r = answer(&adp_conch, vt, ADP_READ, 200,
+                          "{\"value\":42,\"version\":7,\"node\":\"n2\"}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert(val_eq(r.value, val_int(42)));
+    cr_assert_eq(r.version, 7);
+    cr_assert(val_is_str(vt, r.node, "n2"));
+    sbuf_free(&r.error);
+
+    r = answer(&adp_conch, vt, ADP_READ, 200, "{\"value\":[1,2],\"version\":\"9\"}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert_eq(r.value.kind, VAL_LIST);
+    cr_assert_eq(r.version, 9, "a version in a string is read too");
+    sbuf_free(&r.error);
+
+    r = answer(&adp_conch, vt, ADP_READ, 404, "{\"error\":\"not found\"}");
+    cr_assert_eq(r.type, EV_OK, "404 to a read is the absent value");
+    cr_assert(val_is_nil(r.value));
+    sbuf_free(&r.error);
+
+    r = answer(&adp_conch, vt, ADP_READ, 200, "{\"version\":3}");
+    cr_assert_eq(r.type, EV_INFO, "a read with no value says nothing");
+    sbuf_free(&r.error);
+
+    r = answer(&adp_conch, vt, ADP_READ, 200, "<html>oops");
+    cr_assert_eq(r.type, EV_INFO);
+    cr_assert(strstr(sbuf_str(&r.error), "HTTP 200"));
+    sbuf_free(&r.error);
+    vtab_free(vt);
+}
+
+Test(adapter_conch, write_and_cas_answers)
+{
+    vtab *vt = vtab_new();
+    adp_result r = answer(&adp_conch, vt, ADP_WRITE, 200, "{\"version\":12,\"node\":\"n1\"}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert_eq(r.version, 12);
+    sbuf_free(&r.error);
+
+    r = answer(&adp_conch, vt, ADP_WRITE, 204, "");
+    cr_assert_eq(r.type, EV_OK, "no body needed");
+    cr_assert_eq(r.version, HIST_NONE);
+    sbuf_free(&r.error);
+
+    r = answer(&adp_conch, vt, ADP_CAS, 200, "{\"version\":13}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert_eq(r.version, 13);
+    sbuf_free(&r.error);
+
+    r = answer(&adp_conch, vt, ADP_CAS, 412, "{\"error\":\"value differs\"}");
+    cr_assert_eq(r.type, EV_FAIL, "412: the cas did not happen");
+    cr_assert(r.mismatch);
+    sbuf_free(&r.error);
+
+    static const long fails[] = {400, 404, 413, 429};
+    for (size_t i = 0; i < sizeof fails / sizeof *fails; i++) {
+        r = answer(&adp_conch, vt, ADP_WRITE, fails[i], "{\"error\":\"refused\"}");
+        cr_assert_eq(r.type, EV_FAIL, "%ld is a refusal", fails[i]);
+        cr_assert_not(r.mismatch);
+        sbuf_free(&r.error);
+    }
+    static const long infos[] = {408, 500, 502, 503, 504, 302, 100};
+    for (size_t i = 0; i < sizeof infos / sizeof *infos; i++) {
+        r = answer(&adp_conch, vt, ADP_CAS, infos[i], "upstream trouble");
+        cr_assert_eq(r.type, EV_INFO, "%ld leaves the outcome unknown", infos[i]);
+        sbuf_free(&r.error);
+    }
+    vtab_free(vt);
+}
+
+/* ---- etcd ---- */
+
+Test(adapter_etcd, range_request)
+{
+    vtab *vt = vtab_new();
+    built x = build(&adp_etcd, NULL, ADP_READ, "key/1", val_nil(), val_nil(), vt);
+    cr_assert_str_eq(x.req.method, "POST");
+    cr_assert_str_eq(sbuf_str(&x.req.path), "/v3/kv/range");
+    cr_assert(x.body);
+    char *k = unb64_field(x.body, "key");
+    cr_assert_str_eq(k, "key/1");
+    cr_assert_null(json_object_get(x.body, "serializable"));
+    free(k);
+    built_free(&x);
+
+    adp_opts o = {.serializable = true};
+    x = build(&adp_etcd, &o, ADP_READ, "k", val_nil(), val_nil(), vt);
+    cr_assert(json_is_true(json_object_get(x.body, "serializable")));
+    built_free(&x);
+    vtab_free(vt);
+}
+
+Test(adapter_etcd, put_and_txn_requests)
+{
+    vtab *vt = vtab_new();
+    built x = build(&adp_etcd, NULL, ADP_WRITE, "k", val_int(17), val_nil(), vt);
+    cr_assert_str_eq(sbuf_str(&x.req.path), "/v3/kv/put");
+    char *v = unb64_field(x.body, "value");
+    cr_assert_str_eq(v, "17", "a value is its JSON text");
+    free(v);
+    built_free(&x);
+
+    val items[2] = {val_int(1), val_int(2)};
+    val list = val_list(vt, items, 2);
+    x = build(&adp_etcd, NULL, ADP_CAS, "k", val_int(5), list, vt);
+    cr_assert_str_eq(sbuf_str(&x.req.path), "/v3/kv/txn");
+    json_t *cmp = json_array_get(json_object_get(x.body, "compare"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(cmp, "target")), "VALUE");
+    cr_assert_str_eq(json_string_value(json_object_get(cmp, "result")), "EQUAL");
+    v = unb64_field(cmp, "value");
+    cr_assert_str_eq(v, "5");
+    free(v);
+    json_t *put = json_object_get(json_array_get(json_object_get(x.body, "success"), 0),
+                                  "requestPut");
+    cr_assert(json_is_object(put));
+    v = unb64_field(put, "key");
+    cr_assert_str_eq(v, "k");
+    free(v);
+    v = unb64_field(put, "value");
+    json_t *arr = json_loads(v, 0, NULL);
+    cr_assert(json_is_array(arr) && json_array_size(arr) == 2);
+    json_decref(arr);
+    free(v);
+    built_free(&x);
+
+    /* From absent: etcd fails a VALUE compare on a missing key, so compare
+     * create_revision with 0 (an int64: a string). */
+    x = build(&adp_etcd, NULL, ADP_CAS, "k", val_nil(), val_int(1), vt);
+    cmp = json_array_get(json_object_get(x.body, "compare"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(cmp, "target")), "CREATE");
+    cr_assert_str_eq(json_string_value(json_object_get(cmp, "create_revision")), "0");
+    cr_assert_null(json_object_get(cmp, "value"));
+    built_free(&x);
+    vtab_free(vt);
+}
+
+Test(adapter_etcd, range_answers)
+{
+    vtab *vt = vtab_new();
+    char *v = b64("[3,4]"), body[512];
+    snprintf(body, sizeof body,
+             "{\"header\":{\"cluster_id\":\"1\",\"member_id\":\"13668033151171901709\","
+             "\"revision\":\"9\",\"raft_term\":\"2\"},\"kvs\":[{\"key\":\"aw==\","
+             "\"create_revision\":\"2\",\"mod_revision\":\"5\",\"version\":\"4\","
+             "\"value\":\"%s\"}],\"count\":\"1\"}",
+             v);
+    free(v);
+    adp_result r = answer(&adp_etcd, vt, ADP_READ, 200, body);
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert_eq(r.value.kind, VAL_LIST);
+    cr_assert_eq(r.version, 5, "mod_revision, an int64 in a string");
+    cr_assert(val_is_str(vt, r.node, "13668033151171901709"));
+    sbuf_free(&r.error);
+
+    /* A missing key: no kvs, no count (zero values are left out). */
+    r = answer(&adp_etcd, vt, ADP_READ, 200,
+               "{\"header\":{\"member_id\":\"1\",\"revision\":\"1\"}}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert(val_is_nil(r.value));
+    cr_assert_eq(r.version, HIST_NONE);
+    sbuf_free(&r.error);
+
+    /* An empty value: the value field is left out. */
+    r = answer(&adp_etcd, vt, ADP_READ, 200,
+               "{\"header\":{\"revision\":\"3\"},\"kvs\":[{\"key\":\"aw==\","
+               "\"mod_revision\":\"3\"}]}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert(val_is_str(vt, r.value, ""));
+    sbuf_free(&r.error);
+
+    /* Bytes conch did not write: kept as a string. */
+    v = b64("hello");
+    snprintf(body, sizeof body,
+             "{\"header\":{\"revision\":\"3\"},"
+             "\"kvs\":[{\"mod_revision\":\"3\",\"value\":\"%s\"}]}",
+             v);
+    free(v);
+    r = answer(&adp_etcd, vt, ADP_READ, 200, body);
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert(val_is_str(vt, r.value, "hello"));
+    sbuf_free(&r.error);
+
+    r = answer(&adp_etcd, vt, ADP_READ, 200,
+               "{\"header\":{},\"kvs\":[{\"value\":\"not base64!\"}]}");
+    cr_assert_eq(r.type, EV_INFO);
+    sbuf_free(&r.error);
+
+    r = answer(&adp_etcd, vt, ADP_READ, 200, "{\"kvs\":[]");
+    cr_assert_eq(r.type, EV_INFO, "a body that does not parse is info");
+    sbuf_free(&r.error);
+    vtab_free(vt);
+}
+
+Test(adapter_etcd, put_and_txn_answers)
+{
+    vtab *vt = vtab_new();
+    adp_result r = answer(&adp_etcd, vt, ADP_WRITE, 200,
+                          "{\"header\":{\"member_id\":\"7\",\"revision\":\"42\"}}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert_eq(r.version, 42);
+    sbuf_free(&r.error);
+
+    r = answer(&adp_etcd, vt, ADP_CAS, 200,
+               "{\"header\":{\"revision\":\"43\"},\"succeeded\":true,"
+               "\"responses\":[{\"response_put\":{\"header\":{\"revision\":\"43\"}}}]}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert_eq(r.version, 43);
+    sbuf_free(&r.error);
+
+    /* succeeded absent: false. */
+    r = answer(&adp_etcd, vt, ADP_CAS, 200, "{\"header\":{\"revision\":\"43\"}}");
+    cr_assert_eq(r.type, EV_FAIL);
+    cr_assert(r.mismatch);
+    cr_assert_eq(r.version, HIST_NONE);
+    sbuf_free(&r.error);
+
+    r = answer(&adp_etcd, vt, ADP_CAS, 200, "{\"header\":{},\"succeeded\":false}");
+    cr_assert_eq(r.type, EV_FAIL);
+    sbuf_free(&r.error);
+    vtab_free(vt);
+}
+
+Test(adapter_etcd, error_bodies)
+{
+    static const struct {
+        long status;
+        const char *body;
+        hist_type want;
+    } cases[] = {
+        {503, "{\"error\":\"etcdserver: leader changed\",\"code\":14,"
+              "\"message\":\"etcdserver: leader changed\"}", EV_INFO},
+        {503, "{\"error\":\"etcdserver: request timed out\",\"code\":14}", EV_INFO},
+        {504, "{\"error\":\"context deadline exceeded\",\"code\":4}", EV_INFO},
+        {500, "{\"error\":\"unknown\",\"code\":2}", EV_INFO},
+        {400, "{\"error\":\"etcdserver: key is not provided\",\"code\":3,"
+              "\"message\":\"etcdserver: key is not provided\"}", EV_FAIL},
+        {429, "{\"error\":\"etcdserver: too many requests\",\"code\":8}", EV_FAIL},
+        {401, "{\"error\":\"etcdserver: invalid auth token\",\"code\":16}", EV_FAIL},
+        {403, "{\"error\":\"etcdserver: permission denied\",\"code\":7}", EV_FAIL},
+        {404, "Not Found\n", EV_FAIL},
+        {500, "Internal Server Error", EV_INFO},
+        {502, "", EV_INFO},
+        {408, "", EV_INFO},
+    };
+    vtab *vt = vtab_new();
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        adp_result r = answer(&adp_etcd, vt, ADP_WRITE, cases[i].status, cases[i].body);
+        cr_assert_eq(r.type, cases[i].want, "case %zu: %ld %s", i, cases[i].status,
+                     cases[i].body);
+        cr_assert(r.error.len > 0);
+        cr_assert_not(r.mismatch);
+        sbuf_free(&r.error);
+    }
+    adp_result r = answer(&adp_etcd, vt, ADP_WRITE, 400,
+                          "{\"error\":\"x\",\"code\":3,\"message\":\"etcdserver: bad\"}");
+    cr_assert(strstr(sbuf_str(&r.error), "gRPC code 3: etcdserver: bad"));
+    sbuf_free(&r.error);
+    vtab_free(vt);
+}
+
+/* ---- shared helpers ---- */
+
+Test(adapter, registry_and_http_error)
+{
+    cr_assert_eq(adp_find("conch"), &adp_conch);
+    cr_assert_eq(adp_find("etcd"), &adp_etcd);
+    cr_assert_null(adp_find("redis"));
+    cr_assert_str_eq(adp_conch.session_header, "X-Conch-Session");
+    cr_assert_null(adp_etcd.session_header);
+
+    sbuf b = {0};
+    char body[300];
+    memset(body, 'x', sizeof body - 1);
+    body[sizeof body - 1] = '\0';
+    body[3] = '\n';
+    adp_http_error(500, body, strlen(body), &b);
+    cr_assert(strncmp(sbuf_str(&b), "HTTP 500: xxx x", 15) == 0, "%s", sbuf_str(&b));
+    cr_assert(b.len < 120, "an excerpt, not the body");
+    cr_assert(strstr(sbuf_str(&b), "..."));
+    sbuf_reset(&b);
+    adp_http_error(503, "\r\n", 2, &b);
+    cr_assert_str_eq(sbuf_str(&b), "HTTP 503");
+    sbuf_free(&b);
+}
+
+Test(adapter, json_values)
+{
+    vtab *vt = vtab_new();
+    val v;
+    cr_assert(adp_json_val(vt, "17", 2, &v));
+    cr_assert(val_eq(v, val_int(17)));
+    cr_assert(adp_json_val(vt, "null", 4, &v));
+    cr_assert(val_is_nil(v));
+    cr_assert(adp_json_val(vt, "\"s\"", 3, &v));
+    cr_assert(val_is_str(vt, v, "s"));
+    cr_assert(adp_json_val(vt, "{\"a\":[1,true]}", 14, &v));
+    cr_assert_eq(v.kind, VAL_MAP);
+    cr_assert_not(adp_json_val(vt, "hello", 5, &v));
+    cr_assert_not(adp_json_val(vt, "", 0, &v));
+    vtab_free(vt);
+}
