@@ -101,7 +101,8 @@ struct cl_op {
     cl_res res;
     /* quorum: replies so far and the newest entry among them */
     int replies;
-    int64_t *seen_version; /* per node: version it replied with; -1 none */
+    int64_t *seen_version; /* read phase, per node: version it replied with; -1 none */
+    uint64_t acked;        /* write phase: bit i set once node i acknowledged */
     bool best_found;
     char *best_val;
     size_t best_vlen;
@@ -136,6 +137,7 @@ typedef struct replica {
     cl_op *ops;            /* open ops, most recent first */
     uint64_t next_id;
     int64_t sync_asked_us; /* follower: when it last asked for a sync */
+    bool sync_pending;     /* follower: asked, and no sync has arrived since */
     rep_stats st;
     pthread_t thread;
 } replica;
@@ -228,9 +230,11 @@ static msg *msg_new(int type, uint64_t req, int64_t a)
     return m;
 }
 
+/* Forwarded operations and their answers are client traffic: --drop loses
+ * replication messages only (partitions still cut everything). */
 static void send_msg(cluster *c, int from, int to, msg *m)
 {
-    net_send(c->nt, from, to, m);
+    net_send(c->nt, from, to, m, m->type != M_FWD && m->type != M_FWD_REPLY);
 }
 
 /* ---- results and ops ---- */
@@ -467,22 +471,24 @@ static void wake_token_reads(replica *rp)
     }
 }
 
-/* Under a follower's lock: the follower knows it misses writes up to
- * leader_idx; ask for a sync, at most once per round trip and round. */
+/* Under a follower's lock: the follower knows it misses writes; ask the
+ * leader for a sync, unless it asked already and the answer may still come
+ * (it is due within a round trip; 20 ms more for a busy leader). */
 static void ask_sync(cluster *c, replica *rp)
 {
     int64_t now = net_now(c->nt);
-    int64_t every = ((int64_t)c->cfg.gossip_ms + 2 * (int64_t)c->cfg.lag_ms) * 1000;
-    if (rp->sync_asked_us && now - rp->sync_asked_us < every)
+    int64_t every = (2 * (int64_t)c->cfg.lag_ms + 20) * 1000;
+    if (rp->sync_pending && now - rp->sync_asked_us < every)
         return;
     rp->sync_asked_us = now;
+    rp->sync_pending = true;
     rp->st.syncs_requested++;
     send_msg(c, rp->id, LEADER, msg_new(M_SYNC_REQ, 0, rp->applied));
 }
 
 /* ---- quorum mode ---- */
 
-static void quorum_write(cluster *c, replica *rp, cl_op *op, const char *val, size_t vlen);
+static void quorum_write(cluster *c, replica *rp, cl_op *op);
 
 /* Under the coordinator's lock: R replies are in. */
 static void quorum_read_done(cluster *c, replica *rp, cl_op *op)
@@ -525,32 +531,37 @@ static void quorum_read_done(cluster *c, replica *rp, cl_op *op)
         }
         /* fall through */
     case CL_PUT:
-        quorum_write(c, rp, op, op->val, op->vlen);
+        quorum_write(c, rp, op);
         return;
     }
 }
 
-/* Under the coordinator's lock: write val at a version newer than every one
- * the read phase saw, and wait for W acks (its own included). */
-static void quorum_write(cluster *c, replica *rp, cl_op *op, const char *val, size_t vlen)
+static void send_qwrite(cluster *c, replica *rp, cl_op *op, int to)
+{
+    msg *m = msg_new(M_QWRITE, op->id, op->res.version);
+    m->key = dupn(op->key, op->klen);
+    m->klen = op->klen;
+    m->val = dupn(op->val, op->vlen);
+    m->vlen = op->vlen;
+    send_msg(c, rp->id, to, m);
+}
+
+/* Under the coordinator's lock: write op's value (PUT's, or CAS's new one)
+ * at a version newer than every one the read phase saw, and wait for W acks
+ * (its own included). */
+static void quorum_write(cluster *c, replica *rp, cl_op *op)
 {
     uint64_t ts = hlc_recv(&rp->clock, op->best_found ? hlc_version_ts(op->best_version) : 0,
                            hlc_wall_ms());
     int64_t v = hlc_version(ts, rp->id);
-    kv_merge(rp->tab, op->key, op->klen, val, vlen, v);
+    kv_merge(rp->tab, op->key, op->klen, op->val, op->vlen, v);
     gossip_wrote(&rp->g, v);
     op->replies = 1;
+    op->acked = (uint64_t)1 << rp->id;
     op->res.version = v;
-    for (int i = 0; i < c->cfg.n; i++) {
-        if (i == rp->id)
-            continue;
-        msg *m = msg_new(M_QWRITE, op->id, v);
-        m->key = dupn(op->key, op->klen);
-        m->klen = op->klen;
-        m->val = dupn(val, vlen);
-        m->vlen = vlen;
-        send_msg(c, rp->id, i, m);
-    }
+    for (int i = 0; i < c->cfg.n; i++)
+        if (i != rp->id)
+            send_qwrite(c, rp, op, i);
     if (op->replies >= c->cfg.w) {
         res_set(&op->res, CL_OK, NULL, 0, v);
         op_done(rp, op);
@@ -578,20 +589,38 @@ static void quorum_reply(cluster *c, replica *rp, cl_op *op, int from, bool foun
         quorum_read_done(c, rp, op);
 }
 
+static void send_qread(cluster *c, replica *rp, cl_op *op, int to)
+{
+    msg *m = msg_new(M_QREAD, op->id, 0);
+    m->key = dupn(op->key, op->klen);
+    m->klen = op->klen;
+    send_msg(c, rp->id, to, m);
+}
+
+/* Under the coordinator's lock (every round, from cluster_tick): ask again
+ * the replicas that have not answered, in case a message was lost. Replies
+ * count once per replica. */
+static void quorum_resend(cluster *c, replica *rp, cl_op *op)
+{
+    for (int i = 0; i < c->cfg.n; i++) {
+        if (i == rp->id)
+            continue;
+        if (op->state == OP_QREAD && op->seen_version[i] < 0)
+            send_qread(c, rp, op, i);
+        else if (op->state == OP_QWRITE && !(op->acked & ((uint64_t)1 << i)))
+            send_qwrite(c, rp, op, i);
+    }
+}
+
 static void quorum_begin(cluster *c, replica *rp, cl_op *op)
 {
     op->seen_version = xmalloc((size_t)c->cfg.n * sizeof *op->seen_version);
     for (int i = 0; i < c->cfg.n; i++)
         op->seen_version[i] = -1;
     op_list(rp, op, OP_QREAD);
-    for (int i = 0; i < c->cfg.n; i++) {
-        if (i == rp->id)
-            continue;
-        msg *m = msg_new(M_QREAD, op->id, 0);
-        m->key = dupn(op->key, op->klen);
-        m->klen = op->klen;
-        send_msg(c, rp->id, i, m);
-    }
+    for (int i = 0; i < c->cfg.n; i++)
+        if (i != rp->id)
+            send_qread(c, rp, op, i);
     kv_entry e;
     bool found = kv_get(rp->tab, op->key, op->klen, &e);
     quorum_reply(c, rp, op, rp->id, found, found ? e.val : NULL, found ? e.vlen : 0,
@@ -814,6 +843,7 @@ static void deliver_one(cluster *c, replica *rp, net_msg *nm)
         break;
     }
     case M_SYNC:
+        rp->sync_pending = false;
         if (m->a <= rp->applied)
             break;
         for (size_t i = 0; i < m->items.n; i++) {
@@ -881,7 +911,10 @@ static void deliver_one(cluster *c, replica *rp, net_msg *nm)
         break;
     case M_QWRITE_ACK:
         op = op_find(rp, m->req, OP_QWRITE);
-        if (op && ++op->replies == c->cfg.w) {
+        if (!op || (op->acked & ((uint64_t)1 << from)))
+            break;
+        op->acked |= (uint64_t)1 << from;
+        if (++op->replies == c->cfg.w) {
             res_set(&op->res, CL_OK, NULL, 0, op->res.version);
             op_done(rp, op);
         }
@@ -933,7 +966,8 @@ void cluster_tick(cluster *c)
         pthread_mutex_unlock(&L->mu);
         return;
     }
-    /* Each replica sends its digest to one peer picked at random. */
+    /* Each replica sends its digest to one peer picked at random; a quorum
+     * coordinator also asks again for the replies it misses. */
     for (int i = 0; i < n; i++) {
         c->rng += 0x9e3779b97f4a7c15ULL;
         int j = (int)(hash_mix64(c->rng) % (uint64_t)(n - 1));
@@ -946,6 +980,9 @@ void cluster_tick(cluster *c)
         memcpy(d->digest, rp->g.seen, (size_t)n * sizeof *d->digest);
         rp->st.digests_sent++;
         send_msg(c, i, j, d);
+        if (c->cfg.mode == CL_QUORUM)
+            for (cl_op *op = rp->ops; op; op = op->next)
+                quorum_resend(c, rp, op);
         pthread_mutex_unlock(&rp->mu);
     }
 }

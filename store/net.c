@@ -87,7 +87,7 @@ static double coin(net *nt)
     return (double)(hash_mix64(nt->rng) >> 11) * 0x1.0p-53;
 }
 
-void net_send(net *nt, int from, int to, void *body)
+void net_send(net *nt, int from, int to, void *body, bool lossy)
 {
     net_msg *m = xmalloc(sizeof *m);
     *m = (net_msg){NULL, from, to, 0, body};
@@ -96,7 +96,7 @@ void net_send(net *nt, int from, int to, void *body)
     src->st.sent++;
     if (nt->closed || nt->group[from] != nt->group[to]) {
         dst->st.dropped_partition++;
-    } else if (nt->cfg.drop > 0 && coin(nt) < nt->cfg.drop) {
+    } else if (lossy && nt->cfg.drop > 0 && coin(nt) < nt->cfg.drop) {
         dst->st.dropped_random++;
     } else {
         m->due_us = net_now(nt) + (int64_t)nt->cfg.lag_ms * 1000;

@@ -7,9 +7,9 @@
  * inbox in send order is also in due order, and messages between two nodes
  * arrive in the order they were sent (or not at all): links are FIFO.
  *
- * A message is lost when, at send, a coin with probability `drop` says so,
- * or when, at send or at delivery, its two nodes are in different partition
- * groups. Lost messages are freed with the free_body callback and counted.
+ * A message is lost when it is lossy and, at send, a coin with probability
+ * `drop` says so, or when, at send or at delivery, its two nodes are in
+ * different partition groups (every message). Lost messages are freed with the free_body callback and counted.
  *
  * Bodies are opaque here: net_send takes ownership of one; whoever takes a
  * message from an inbox owns it (free it with net_msg_free).
@@ -56,8 +56,9 @@ void net_free(net *nt);
 /* The current time on the net's clock, in microseconds. */
 int64_t net_now(net *nt);
 
-/* Send body from one node to another (takes ownership of body). */
-void net_send(net *nt, int from, int to, void *body);
+/* Send body from one node to another (takes ownership of body). Only a
+ * lossy message is subject to random loss; partitions cut every message. */
+void net_send(net *nt, int from, int to, void *body, bool lossy);
 
 /* The messages of node to's inbox due at now_us, oldest first, or NULL. */
 net_msg *net_take(net *nt, int to, int64_t now_us);

@@ -306,3 +306,59 @@ Test(store_cluster, names_and_modes)
     sbuf_free(&s);
     cluster_free(c);
 }
+
+/* Many writes over a network that loses 30% of replication messages: every
+ * write is answered once heartbeats and syncs (leader modes) or resent
+ * quorum requests have made up for the losses, and gossip or syncs leave the
+ * replicas with the same table. */
+Test(store_cluster, lossy_network_converges)
+{
+    static const cl_mode modes[] = {CL_LINEARIZABLE, CL_SESSION, CL_EVENTUAL, CL_QUORUM};
+    for (size_t mi = 0; mi < 4; mi++) {
+        fake_now = 1000000;
+        cluster_config cfg = {
+            .n = 3, .mode = modes[mi], .r = 2, .w = 2, .gossip_ms = 100, .lag_ms = 0,
+            .drop = 0.3, .timeout_ms = 1000, .seed = 11 + mi, .manual = true,
+            .now_us = fake_clock,
+        };
+        cluster *c = cluster_new(&cfg);
+        enum { W = 60 };
+        cl_op *ops[W];
+        char key[8], val[8];
+        for (int i = 0; i < W; i++) {
+            snprintf(key, sizeof key, "k%d", i % 9);
+            snprintf(val, sizeof val, "%d", i);
+            ops[i] = begin(c, i % 3, CL_PUT, key, val, NULL, 0);
+            cluster_pump(c);
+        }
+        for (int round = 0; round < 60; round++) {
+            fake_now += 200000;
+            cluster_tick(c);
+            cluster_pump(c);
+        }
+        int ok = 0;
+        for (int i = 0; i < W; i++) {
+            cl_res r;
+            cluster_end(c, ops[i], false, &r);
+            ok += r.status == CL_OK;
+            cluster_res_free(&r);
+        }
+        cr_assert_eq(ok, W, "%s: %d of %d writes answered", cluster_mode_name(modes[mi]), ok, W);
+        for (int k = 0; k < 9; k++) {
+            snprintf(key, sizeof key, "k%d", k);
+            cl_res a;
+            cluster_peek(c, 0, key, strlen(key), &a);
+            for (int n = 1; n < 3; n++) {
+                cl_res b;
+                cluster_peek(c, n, key, strlen(key), &b);
+                cr_assert(a.status == b.status && a.version == b.version &&
+                              (!a.val || !strcmp(a.val, b.val)),
+                          "%s: %s differs between n1 and n%d", cluster_mode_name(modes[mi]), key,
+                          n + 1);
+                cluster_res_free(&b);
+            }
+            cluster_res_free(&a);
+        }
+        cluster_free(c);
+    }
+}

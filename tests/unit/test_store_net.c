@@ -46,10 +46,10 @@ static int take(net *nt, int to, int *out, int max)
 Test(store_net, lag_holds_messages_until_due_and_links_are_fifo)
 {
     net *nt = make(3, 50, 0);
-    net_send(nt, 0, 1, body(1));
+    net_send(nt, 0, 1, body(1), true);
     fake_now += 20000;
-    net_send(nt, 2, 1, body(2));
-    net_send(nt, 0, 1, body(3));
+    net_send(nt, 2, 1, body(2), true);
+    net_send(nt, 0, 1, body(3), true);
     int got[8];
     cr_assert_eq(take(nt, 1, got, 8), 0, "nothing is due before the lag");
     fake_now += 30000; /* 50 ms after the first */
@@ -79,7 +79,7 @@ Test(store_net, partitions_drop_messages_between_groups)
         net *nt = make(3, 0, 0);
         net_partition(nt, cases[i].group);
         cr_assert_eq(net_reachable(nt, cases[i].from, cases[i].to), cases[i].through, "case %zu", i);
-        net_send(nt, cases[i].from, cases[i].to, body(7));
+        net_send(nt, cases[i].from, cases[i].to, body(7), true);
         int got[1];
         cr_assert_eq(take(nt, cases[i].to, got, 1), cases[i].through ? 1 : 0, "case %zu", i);
         net_stats st;
@@ -92,7 +92,7 @@ Test(store_net, partitions_drop_messages_between_groups)
 Test(store_net, a_partition_drops_messages_in_flight_and_heal_restores)
 {
     net *nt = make(2, 10, 0);
-    net_send(nt, 0, 1, body(1));
+    net_send(nt, 0, 1, body(1), true);
     int split[2] = {0, 1};
     net_partition(nt, split);
     fake_now += 10000;
@@ -100,7 +100,7 @@ Test(store_net, a_partition_drops_messages_in_flight_and_heal_restores)
     cr_assert_eq(take(nt, 1, got, 2), 0, "sent before the partition, due after: lost");
     net_heal(nt);
     cr_assert(net_reachable(nt, 0, 1));
-    net_send(nt, 0, 1, body(2));
+    net_send(nt, 0, 1, body(2), true);
     fake_now += 10000;
     cr_assert_eq(take(nt, 1, got, 2), 1);
     cr_assert_eq(got[0], 2);
@@ -114,7 +114,7 @@ Test(store_net, random_loss_is_about_the_fraction_asked)
         net *nt = make(2, 0, fractions[i]);
         enum { N = 4000 };
         for (int k = 0; k < N; k++)
-            net_send(nt, 0, 1, body(k));
+            net_send(nt, 0, 1, body(k), true);
         int got[1];
         int n = take(nt, 1, got, 1);
         double lost = 1.0 - (double)n / N;
@@ -127,10 +127,25 @@ Test(store_net, random_loss_is_about_the_fraction_asked)
     }
 }
 
+Test(store_net, reliable_messages_are_only_cut_by_partitions)
+{
+    net *nt = make(2, 0, 1.0);
+    net_send(nt, 0, 1, body(1), false);
+    net_send(nt, 0, 1, body(2), true);
+    int got[2];
+    cr_assert_eq(take(nt, 1, got, 2), 1);
+    cr_assert_eq(got[0], 1);
+    int split[2] = {0, 1};
+    net_partition(nt, split);
+    net_send(nt, 0, 1, body(3), false);
+    cr_assert_eq(take(nt, 1, got, 2), 0);
+    net_free(nt);
+}
+
 Test(store_net, close_wakes_waiters_and_frees_queued)
 {
     net *nt = make(2, 1000000, 0);
-    net_send(nt, 0, 1, body(1)); /* never due: freed by net_free */
+    net_send(nt, 0, 1, body(1), true); /* never due: freed by net_free */
     net_close(nt);
     cr_assert_null(net_wait(nt, 1));
     net_free(nt);
