@@ -38,7 +38,11 @@ run() {
     p99=$(sed -n 's/^ *99% *\([0-9.]*[a-z]*\).*/\1/p' "$T/wrk")
     bad=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$T/wrk")
     errs=$(sed -n 's/^ *Socket errors: *\(.*\)/\1/p' "$T/wrk")
-    printf '%-44s %10s req/s   p50 %-8s p99 %-8s%s%s\n' "$label" "${rps:-?}" "${p50:-?}" "${p99:-?}" \
+    if [ -z "$rps" ]; then
+        printf '%-44s no figure; wrk said: %s\n' "$label" "$(tail -n 3 "$T/wrk" | tr '\n' ' ')"
+        return
+    fi
+    printf '%-44s %10s req/s   p50 %-8s p99 %-8s%s%s\n' "$label" "$rps" "${p50:-?}" "${p99:-?}" \
         "${bad:+  non-2xx: $bad}" "${errs:+  socket errors: $errs}"
 }
 

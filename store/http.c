@@ -64,8 +64,8 @@ typedef struct route {
 /* ---- responses ---- */
 
 /* Queue a response with body b's text (taken over) and status. */
-static enum MHD_Result reply(http_node *nd, struct MHD_Connection *conn, unsigned status, sbuf *b,
-                             int64_t token, const char *allow)
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, sbuf *b, int64_t token,
+                             const char *allow)
 {
     sbuf_addc(b, '\n');
     size_t len = b->len;
@@ -82,7 +82,6 @@ static enum MHD_Result reply(http_node *nd, struct MHD_Connection *conn, unsigne
     MHD_add_response_header(r, HTTP_SESSION_HEADER, tok);
     if (allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-    (void)nd;
     enum MHD_Result rc = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return rc;
@@ -95,7 +94,7 @@ static enum MHD_Result reply_error(http_node *nd, struct MHD_Connection *conn, u
     sbuf_adds(&b, "{\"error\":");
     sbuf_add_json_str(&b, msg, strlen(msg));
     sbuf_printf(&b, ",\"node\":\"%s\"}", nd->name);
-    return reply(nd, conn, status, &b, cluster_token(nd->srv->c, nd->id), allow);
+    return reply(conn, status, &b, cluster_token(nd->srv->c, nd->id), allow);
 }
 
 /* ---- routing ---- */
@@ -128,7 +127,7 @@ static unsigned decode_key(const char *s, size_t n, char *out, size_t *outlen, c
             i += 2;
         }
         if (k == HTTP_MAX_KEY) {
-            *why = "the key is longer than 1024 bytes";
+            *why = "the key is longer than " HTTP_MAX_KEY_TEXT " bytes";
             return MHD_HTTP_URI_TOO_LONG;
         }
         out[k++] = ch;
@@ -309,7 +308,7 @@ static enum MHD_Result kv_request(http_node *nd, struct MHD_Connection *conn, co
         sbuf_printf(&b, ",\"node\":\"%s\"}", nd->name);
         break;
     }
-    rc = reply(nd, conn, status, &b, res.token, NULL);
+    rc = reply(conn, status, &b, res.token, NULL);
     cluster_res_free(&res);
 out:
     free(val);
@@ -366,7 +365,7 @@ static enum MHD_Result partition_request(http_node *nd, struct MHD_Connection *c
     cluster_partition(c, group);
     sbuf b = {0};
     sbuf_printf(&b, "{\"ok\":true,\"node\":\"%s\"}", nd->name);
-    return reply(nd, conn, MHD_HTTP_OK, &b, cluster_token(c, nd->id), NULL);
+    return reply(conn, MHD_HTTP_OK, &b, cluster_token(c, nd->id), NULL);
 bad:
     json_decref(j);
     return reply_error(nd, conn, MHD_HTTP_BAD_REQUEST, why, NULL);
@@ -395,7 +394,7 @@ static enum MHD_Result handle(http_node *nd, struct MHD_Connection *conn, const 
         sbuf_printf(&b, "{\"ok\":true,\"node\":\"%s\"}", nd->name);
         break;
     }
-    return reply(nd, conn, MHD_HTTP_OK, &b, cluster_token(c, nd->id), NULL);
+    return reply(conn, MHD_HTTP_OK, &b, cluster_token(c, nd->id), NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -430,7 +429,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (bc == &no_body) {
-        *upload_size = 0; /* a body where none belongs is ignored */
+        if (*upload_size) {
+            *upload_size = 0; /* a body where none belongs is ignored */
+            return MHD_YES;
+        }
         unsigned st = route_parse(url, method, &rt, &why, &allow);
         if (st)
             return reply_error(nd, conn, st, why, allow);

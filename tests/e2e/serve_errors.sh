@@ -58,6 +58,13 @@ case $BODY in *'"value":{"n":'*'"version":1'*) ;; *) fail "412 without the curre
 req POST "$U1/kv/fresh/cas" '{"old":null,"new":2}'
 expect_code 200 "cas from null on a missing key"
 
+# Odd but harmless: a GET with a body, HEAD, an unknown method.
+req GET "$U2/health" 'ignored body'
+expect_code 200 "GET with a body"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -I "$U2/kv/a%2Fb%20c")
+[ "$CODE" = 200 ] || fail "HEAD: HTTP $CODE, want 200"
+check OPTIONS /kv/x "" 405 "OPTIONS"
+
 # Still alive and well after all that.
 req GET "$U2/health"
 expect_code 200 "health after bad requests"
