@@ -48,6 +48,7 @@ run() {
 
 echo "conch serve, wrk -t2 -c32 -d${SECS}s against one replica ($(nproc) cores, wrk on the same machine)"
 for mode in $MODES; do
+    : >"$T/out" # emptied here, not by the child: the loop below must not see the last server's lines
     # shellcheck disable=SC2086
     "$CONCH" serve --port 0 --consistency "$mode" ${BENCH_SERVE_ARGS:-} >"$T/out" 2>"$T/err" &
     PID=$!

@@ -45,6 +45,7 @@ serve_start() {
     _n=$1
     SERVE_N=$1
     shift
+    : >"$T/serve.out" # emptied here, not by the child: the loop below must not see an earlier server's lines
     "$CONCH" serve --replicas "$_n" --port 0 --bind 127.0.0.1 "$@" >"$T/serve.out" 2>"$T/serve.err" &
     SERVE_PID=$!
     i=0
