@@ -14,8 +14,10 @@
  * Bodies are opaque here: net_send takes ownership of one; whoever takes a
  * message from an inbox owns it (free it with net_msg_free).
  *
- * Thread-safe: one mutex guards everything. Callers may hold their own locks
- * while calling net_send (the net's lock is always taken last).
+ * Thread-safe: each inbox has its own mutex; partition groups, counters and
+ * the loss coin are atomics (so a partition changes node by node, not all at
+ * once, as in a real network). Callers may hold their own locks while
+ * calling net_send (an inbox's lock is always taken last).
  */
 #ifndef CONCH_NET_H
 #define CONCH_NET_H
