@@ -18,6 +18,7 @@
 #include "cluster.h"
 
 #define HTTP_MAX_KEY 1024
+#define HTTP_MAX_KEY_TEXT "1024" /* the same, for messages */
 /* The request header carrying a client's session token, and the response
  * header carrying the replica's. */
 #define HTTP_SESSION_HEADER "X-Conch-Session"
