@@ -1,0 +1,145 @@
+/*
+ * cluster.h - N replicas of a key-value store in one process, with a chosen
+ * consistency, talking through net.h. No HTTP here: http.h serves it.
+ *
+ * Modes (the README's "conch serve" section says what each promises):
+ *   linearizable  the leader (n1) orders every operation; writes are applied
+ *                 there, replicated to the followers and answered once a
+ *                 majority has them; followers forward every operation,
+ *                 reads included, to the leader. Versions: the leader's write
+ *                 index (1, 2, ...), one sequence for all keys.
+ *   session       writes as above but answered at once, replicated in the
+ *                 background; a replica answers a read itself once it has
+ *                 applied every write up to the client's session token.
+ *   eventual      every replica reads and writes locally, versions are
+ *                 hybrid-logical-clock versions (hlc.h), last writer wins,
+ *                 and scuttlebutt gossip (gossip.h) reconciles the replicas.
+ *   quorum        Dynamo-style: the replica a client talks to coordinates;
+ *                 a read asks all N and answers from the first R (newest
+ *                 version wins, stale ones are repaired); a write first reads
+ *                 R versions so its own is newer, then waits for W acks.
+ *
+ * Leader modes keep no log: a follower that finds a gap in the writes it
+ * receives (a lost message) asks the leader for a sync, every key written
+ * after the last index it applied, and jumps to the leader's index.
+ *
+ * Threads: cluster_start runs one delivery thread per replica and a ticker
+ * (gossip rounds, heartbeats). Operations (cluster_do) block their caller
+ * until answered or until timeout_ms. A config with manual set starts no
+ * threads: tests deliver messages with cluster_pump and run rounds with
+ * cluster_tick, and use cluster_begin/cluster_end to keep operations open.
+ *
+ * Locking: one mutex per replica guards all of its state; it is held while
+ * sending (net.h's lock comes after it) and never together with another
+ * replica's.
+ */
+#ifndef CONCH_CLUSTER_H
+#define CONCH_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/sbuf.h"
+
+#define CLUSTER_MAX_NODES 64
+
+typedef enum { CL_LINEARIZABLE, CL_SESSION, CL_EVENTUAL, CL_QUORUM } cl_mode;
+
+typedef struct cluster_config {
+    int n;          /* replicas, 1 .. CLUSTER_MAX_NODES */
+    cl_mode mode;
+    int r, w;       /* quorum mode: read and write quorums, 1 .. n */
+    int gossip_ms;  /* period of gossip rounds and leader heartbeats, >= 1 */
+    int lag_ms;     /* delay of every message between replicas */
+    double drop;    /* fraction of messages between replicas lost */
+    int timeout_ms; /* how long an operation waits for other replicas */
+    uint64_t seed;  /* for message loss and the choice of gossip peers */
+    bool manual;    /* start no threads (tests) */
+    /* The network's clock (net.h); NULL: the monotonic clock. */
+    int64_t (*now_us)(void *ctx);
+    void *now_ctx;
+} cluster_config;
+
+typedef struct cluster cluster;
+
+typedef enum { CL_GET, CL_PUT, CL_CAS } cl_kind;
+
+/* An operation. Strings are borrowed for the call; values are canonical JSON
+ * texts (kv.h). token: the client's session token, 0 if none. */
+typedef struct cl_req {
+    cl_kind kind;
+    const char *key, *val, *old; /* val: PUT's value, CAS's new one */
+    size_t klen, vlen, oldlen;
+    int64_t token;
+} cl_req;
+
+typedef enum {
+    CL_OK,          /* done: GET found a value, PUT or CAS wrote */
+    CL_NOT_FOUND,   /* GET: the key has no value */
+    CL_CAS_FAILED,  /* CAS: the current value differs from old */
+    CL_UNAVAILABLE, /* not done, or not known to be: why says why */
+} cl_status;
+
+/* An answer. val is owned (cluster_res_free): the value read (CL_OK after a
+ * GET) or the current value (CL_CAS_FAILED; "null" when absent). */
+typedef struct cl_res {
+    cl_status status;
+    char *val;
+    size_t vlen;
+    int64_t version; /* the version read or written; 0: none */
+    int64_t token;   /* the session token to hand back to the client */
+    char why[160];
+} cl_res;
+
+/* An operation in progress (cluster_begin / cluster_end). */
+typedef struct cl_op cl_op;
+
+const char *cluster_mode_name(cl_mode m);
+/* false if s names no mode. */
+bool cluster_mode_parse(const char *s, cl_mode *out);
+
+/* A cluster with a valid config (the caller checks ranges). Free with
+ * cluster_free. */
+cluster *cluster_new(const cluster_config *cfg);
+/* Start the delivery and ticker threads (not in manual mode). 0 or errno. */
+int cluster_start(cluster *c);
+/* Fail every waiting operation and every later one, stop the threads. */
+void cluster_close(cluster *c);
+/* Close (if not yet) and free. No operation may be running. */
+void cluster_free(cluster *c);
+
+const cluster_config *cluster_config_get(const cluster *c);
+/* "n1" for node 0, and so on (out holds 12 bytes); -1 if name is no node of c. */
+void cluster_node_name(int node, char out[12]);
+int cluster_node_index(const cluster *c, const char *name);
+
+/* Run rq at replica node, waiting up to timeout_ms; *out is overwritten. */
+void cluster_do(cluster *c, int node, const cl_req *rq, cl_res *out);
+/* The same in two steps: begin sends what it must and returns; end waits
+ * (if wait) for the answer, fills *out (CL_UNAVAILABLE if there is none yet)
+ * and frees op. */
+cl_op *cluster_begin(cluster *c, int node, const cl_req *rq);
+void cluster_end(cluster *c, cl_op *op, bool wait, cl_res *out);
+void cluster_res_free(cl_res *r);
+/* Replica node's session token now: in leader modes the index of the last
+ * write it applied; otherwise its clock as a version (informative only). */
+int64_t cluster_token(cluster *c, int node);
+
+/* Manual mode: deliver every message that is due, until none is left; and
+ * one round of gossip (or of heartbeats in leader modes). */
+void cluster_pump(cluster *c);
+void cluster_tick(cluster *c);
+
+/* Fault injection: group[i] is node i's group (messages between groups are
+ * lost); heal joins them again. */
+void cluster_partition(cluster *c, const int *group);
+void cluster_heal(cluster *c);
+
+/* What replica node holds for key, bypassing every rule (tests, debugging):
+ * CL_OK with value and version, or CL_NOT_FOUND. */
+void cluster_peek(cluster *c, int node, const char *key, size_t klen, cl_res *out);
+/* The state of every replica as a JSON object (GET /admin/state). */
+void cluster_state_json(cluster *c, sbuf *out);
+
+#endif
