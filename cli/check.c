@@ -158,37 +158,29 @@ int cmd_check(int argc, char **argv)
             co.init_json = optarg;
             break;
         }
-        case O_NIL:
-            if (!strcmp(optarg, "absent"))
-                co.nil = NIL_ABSENT;
-            else if (!strcmp(optarg, "unknown"))
-                co.nil = NIL_UNKNOWN;
-            else {
-                cli_error("check", "--nil-read expects absent or unknown, got '%s'", optarg);
+        case O_NIL: {
+            static const char *const nils[] = {"absent", "unknown", NULL};
+            int k = cli_choice("check", "--nil-read", optarg, nils);
+            if (k < 0)
                 return EXIT_USAGE;
-            }
-            break;
-        case O_FROM: {
-            int f = hist_format_parse(optarg);
-            if (f < 0) {
-                cli_error("check", "--from expects jsonl, edn or jepsen-log, got '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            ro.format = (hist_format)f;
+            co.nil = k ? NIL_UNKNOWN : NIL_ABSENT;
             break;
         }
-        case O_INDEP:
-            if (!strcmp(optarg, "auto"))
-                ro.independent = HIST_INDEP_AUTO;
-            else if (!strcmp(optarg, "yes"))
-                ro.independent = HIST_INDEP_YES;
-            else if (!strcmp(optarg, "no"))
-                ro.independent = HIST_INDEP_NO;
-            else {
-                cli_error("check", "--independent expects auto, yes or no, got '%s'", optarg);
+        case O_FROM: {
+            static const char *const fmts[] = {"jsonl", "edn", "jepsen-log", NULL};
+            if (cli_choice("check", "--from", optarg, fmts) < 0)
                 return EXIT_USAGE;
-            }
+            ro.format = (hist_format)hist_format_parse(optarg);
             break;
+        }
+        case O_INDEP: {
+            static const char *const whens[] = {"auto", "no", "yes", NULL};
+            int k = cli_choice("check", "--independent", optarg, whens);
+            if (k < 0)
+                return EXIT_USAGE;
+            ro.independent = (hist_independent)k; /* in the enum's order */
+            break;
+        }
         case 'j':
             if (!cli_long("check", "--jobs", optarg, 1, 1024, &l))
                 return EXIT_USAGE;
@@ -204,31 +196,27 @@ int cmd_check(int argc, char **argv)
                 return EXIT_USAGE;
             co.max_memory = (size_t)l << 20;
             break;
-        case O_FORMAT:
-            json = !strcmp(optarg, "json");
-            junit = !strcmp(optarg, "junit");
-            if (!json && !junit && strcmp(optarg, "text")) {
-                cli_error("check", "--format expects text, json or junit, got '%s'", optarg);
+        case O_FORMAT: {
+            static const char *const forms[] = {"text", "json", "junit", NULL};
+            int k = cli_choice("check", "--format", optarg, forms);
+            if (k < 0)
                 return EXIT_USAGE;
-            }
+            json = k == 1;
+            junit = k == 2;
             break;
+        }
         case O_CHECKS:
             if (!parse_checks(optarg, &co.checks))
                 return EXIT_USAGE;
             break;
-        case O_ORDER:
-            if (!strcmp(optarg, "store"))
-                co.order = SO_STORE;
-            else if (!strcmp(optarg, "inferred"))
-                co.order = SO_INFERRED;
-            else if (!strcmp(optarg, "realtime"))
-                co.order = SO_REALTIME;
-            else {
-                cli_error("check", "--version-order expects store, inferred or realtime, got '%s'",
-                          optarg);
+        case O_ORDER: {
+            static const char *const orders[] = {"store", "inferred", "realtime", NULL};
+            int k = cli_choice("check", "--version-order", optarg, orders);
+            if (k < 0)
                 return EXIT_USAGE;
-            }
+            co.order = (sess_order)(SO_STORE + k); /* in the enum's order */
             break;
+        }
         case 'v':
             verbose = true;
             break;

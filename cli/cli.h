@@ -24,6 +24,9 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
 /* Parse a number option; false (and an error printed) if s is not one. */
 bool cli_double(const char *cmd, const char *opt, const char *s, double min, double *out);
 bool cli_long(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
+/* Which of names (NULL-terminated) is s? Its index; or -1, and an error
+ * printed: "OPT expects a, b or c, got 's'". */
+int cli_choice(const char *cmd, const char *opt, const char *s, const char *const *names);
 
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

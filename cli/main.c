@@ -82,6 +82,21 @@ bool cli_long(const char *cmd, const char *opt, const char *s, long min, long ma
     return true;
 }
 
+int cli_choice(const char *cmd, const char *opt, const char *s, const char *const *names)
+{
+    size_t n = 0;
+    for (; names[n]; n++)
+        if (!strcmp(s, names[n]))
+            return (int)n;
+    char list[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+    cli_error(cmd, "%s expects %s, got '%s'", opt, list, s);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {

@@ -265,13 +265,14 @@ int cmd_run(int argc, char **argv)
             if (!cli_double("run", "--rate", optarg, 0.001, &rc.rate))
                 goto out;
             break;
-        case O_ROUTE:
-            if (strcmp(optarg, "sticky") && strcmp(optarg, "random")) {
-                cli_error("run", "--route expects sticky or random, got '%s'", optarg);
+        case O_ROUTE: {
+            static const char *const routes[] = {"sticky", "random", NULL};
+            int k = cli_choice("run", "--route", optarg, routes);
+            if (k < 0)
                 goto out;
-            }
-            rc.route_random = !strcmp(optarg, "random");
+            rc.route_random = k == 1;
             break;
+        }
         case O_WORKLOAD: {
             int k = wl_kind_parse(optarg);
             if (k < 0) {
@@ -304,18 +305,16 @@ int cmd_run(int argc, char **argv)
         case O_OUT:
             out_dir = optarg;
             break;
-        case O_FSYNC:
-            if (!strcmp(optarg, "always"))
-                rc.fsync = REC_FSYNC_ALWAYS;
-            else if (!strcmp(optarg, "interval"))
-                rc.fsync = REC_FSYNC_INTERVAL;
-            else if (!strcmp(optarg, "never"))
-                rc.fsync = REC_FSYNC_NEVER;
-            else {
-                cli_error("run", "--fsync expects always, interval or never, got '%s'", optarg);
+        case O_FSYNC: {
+            static const char *const whens[] = {"always", "interval", "never", NULL};
+            static const rec_fsync fsyncs[] = {REC_FSYNC_ALWAYS, REC_FSYNC_INTERVAL,
+                                               REC_FSYNC_NEVER};
+            int k = cli_choice("run", "--fsync", optarg, whens);
+            if (k < 0)
                 goto out;
-            }
+            rc.fsync = fsyncs[k];
             break;
+        }
         case O_HEADER:
             if (!header_ok(optarg)) {
                 cli_error("run", "--header expects 'Name: value' on one line "
@@ -349,16 +348,14 @@ int cmd_run(int argc, char **argv)
             if (!cli_double("run", "--check-timeout", optarg, 0, &check_timeout))
                 goto out;
             break;
-        case O_FORMAT:
-            if (!strcmp(optarg, "json"))
-                json = true;
-            else if (!strcmp(optarg, "text"))
-                json = false;
-            else {
-                cli_error("run", "--format expects text or json, got '%s'", optarg);
+        case O_FORMAT: {
+            static const char *const forms[] = {"text", "json", NULL};
+            int k = cli_choice("run", "--format", optarg, forms);
+            if (k < 0)
                 goto out;
-            }
+            json = k == 1;
             break;
+        }
         case 'v':
             verbose = true;
             break;
