@@ -27,6 +27,20 @@
  * configuration is explored once. This is what keeps the search tractable
  * on valid histories with much concurrency.
  *
+ * Crashed (info) ops get more than that. They are optional, and they have
+ * no return in the list, so they never hold anything back: a configuration
+ * that has placed the same ok ops and reached the same state as one already
+ * explored, but used up a superset of its info ops, can do nothing the
+ * explored one could not (whatever it can still place, the other can too).
+ * So the cache answers "seen" for it as well. Beside the exact table of
+ * configurations, a second table keyed on the ok ops and the state keeps
+ * up to DOM_REFS of the smallest info sets explored there, and a new
+ * configuration whose info set includes one of them is not explored. (All
+ * of them would be exact, but the list of a busy key grows long enough to
+ * cost more than it saves.) To make small sets come first, ok ops are
+ * tried before info ops at each step. On Porcupine's etcd logs this cuts
+ * the configurations explored by 10 to 250 times.
+ *
  * Representation, chosen for speed:
  *   - model states are interned, bytes -> 32-bit id, so configurations and
  *     transitions hold ids, and equal states are found by one lookup;
@@ -67,7 +81,8 @@ typedef struct frame {
     int32_t entry;
     uint32_t state; /* the state before the op */
     uint32_t choice;
-    uint32_t more; /* the op had another outcome after this one */
+    uint16_t more;  /* the op had another outcome after this one */
+    uint16_t phase; /* the scan was trying ok ops (0) or info ops (1) */
 } frame;
 
 typedef struct sent {
@@ -88,6 +103,18 @@ typedef struct cslot {
     uint32_t state;
 } cslot;
 
+#define DOM_REFS 4
+
+/* The dominance table: for (ok ops, state), a few configurations there
+ * with small info sets. */
+typedef struct dslot {
+    uint64_t h;
+    uint32_t state;
+    uint32_t n;               /* refs in use; 0: empty slot */
+    uint32_t ref[DOM_REFS];   /* configuration numbers */
+    uint32_t pop[DOM_REFS];   /* their info ops used */
+} dslot;
+
 /* A table's memory: the live one and a spare, kept across searches so
  * that a worker thread reuses pages it has already touched (fresh pages
  * cost a fault each, and faults from two threads contend in the kernel). */
@@ -97,7 +124,7 @@ typedef struct table2 {
 } table2;
 
 struct lin_ws {
-    table2 sslots, tslots, cslots;
+    table2 sslots, tslots, cslots, dslots;
     uint8_t *sbytes;
     size_t sbytes_cap;
     sent *sents;
@@ -124,7 +151,10 @@ typedef struct search {
     size_t ntslots, ntrans;
     cslot *cslots;
     size_t ncslots, nconfigs;
-    size_t words;
+    dslot *dslots;
+    size_t ndslots, ndoms;
+    size_t words;  /* a configuration's bitset: mwords of ok ops, then info ops */
+    size_t mwords; /* words of ok ops, the part that must match exactly */
 } search;
 
 static bool charge(search *s, size_t more)
@@ -332,26 +362,107 @@ static bool configs_rehash(search *s)
     return true;
 }
 
-/* Record configuration (bits, st) with Zobrist hash zh. Returns 1 if it is
- * new, 0 if it was seen, -1 if out of memory. */
-static int visit(search *s, const uint64_t *bits, uint64_t zh, uint32_t st)
+/* Does a seen configuration's info set (have) lie within want's? */
+static bool info_within(const uint64_t *have, const uint64_t *want, size_t n)
 {
-    uint64_t h = zh ^ hash_mix64(st + 0x632be59bd9b4e019ULL);
-    if (!s->ncslots && !configs_rehash(s))
+    for (size_t i = 0; i < n; i++)
+        if (have[i] & ~want[i])
+            return false;
+    return true;
+}
+
+static uint32_t popcount_words(const uint64_t *w, size_t n)
+{
+    uint32_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += (uint32_t)__builtin_popcountll(w[i]);
+    return c;
+}
+
+static bool doms_rehash(search *s)
+{
+    size_t n = s->ndslots ? s->ndslots * 2 : 1024;
+    dslot *t = table_fresh(s, &s->ws->dslots, n * sizeof *t);
+    if (!t)
+        return false;
+    for (size_t i = 0; i < s->ndslots; i++) {
+        if (!s->dslots[i].n)
+            continue;
+        size_t j = s->dslots[i].h & (n - 1);
+        while (t[j].n)
+            j = (j + 1) & (n - 1);
+        t[j] = s->dslots[i];
+    }
+    table_swap(s, &s->ws->dslots, s->ndslots * sizeof *t);
+    s->dslots = t;
+    s->ndslots = n;
+    return true;
+}
+
+/* The dominance slot of (ok ops of bits, st) with hash hm, or the empty
+ * slot where it would go. */
+static dslot *dom_slot(search *s, const uint64_t *bits, uint64_t hm, uint32_t st)
+{
+    uint64_t h = hm ^ hash_mix64(st + 0x3c6ef372fe94f82bULL);
+    size_t mask = s->ndslots - 1, j = h & mask;
+    size_t mb = s->mwords * sizeof(uint64_t);
+    for (; s->dslots[j].n; j = (j + 1) & mask) {
+        dslot *d = &s->dslots[j];
+        if (d->h == h && d->state == st &&
+            memcmp(s->ws->cbits + (size_t)d->ref[0] * s->words, bits, mb) == 0)
+            return d;
+    }
+    s->dslots[j].h = h;
+    s->dslots[j].state = st;
+    return &s->dslots[j];
+}
+
+/* Record configuration (bits, st). zm hashes its ok ops, zi its info ops.
+ * Returns 1 if it is new, 0 if it was seen, or is dominated by one that
+ * was (see the comment at the top), -1 if out of memory. */
+static int visit(search *s, const uint64_t *bits, uint64_t zm, uint64_t zi, uint32_t st)
+{
+    uint64_t h = zm ^ zi ^ hash_mix64(st + 0x632be59bd9b4e019ULL);
+    if ((!s->ncslots && !configs_rehash(s)) || (!s->ndslots && !doms_rehash(s)))
         return -1;
     size_t mask = s->ncslots - 1, j = h & mask;
-    size_t wb = s->words * sizeof(uint64_t);
+    size_t wb = s->words * sizeof(uint64_t), iw = s->words - s->mwords;
     for (; s->cslots[j].idx; j = (j + 1) & mask) {
         const cslot *c = &s->cslots[j];
         if (c->h == h && c->state == st &&
             memcmp(s->ws->cbits + (size_t)(c->idx - 1) * s->words, bits, wb) == 0)
             return 0;
     }
+    dslot *d = iw ? dom_slot(s, bits, zm, st) : NULL;
+    for (uint32_t r = 0; d && r < d->n; r++)
+        if (info_within(s->ws->cbits + (size_t)d->ref[r] * s->words + s->mwords,
+                        bits + s->mwords, iw))
+            return 0;
     if (!grow(s, (void **)&s->ws->cbits, &s->ws->cbits_cap, &s->cbits_used,
               (s->nconfigs + 1) * wb))
         return -1;
-    memcpy(s->ws->cbits + s->nconfigs * s->words, bits, wb);
-    s->cslots[j] = (cslot){h, (uint32_t)++s->nconfigs, st};
+    uint32_t id = (uint32_t)s->nconfigs;
+    memcpy(s->ws->cbits + (size_t)id * s->words, bits, wb);
+    s->cslots[j] = (cslot){h, id + 1, st};
+    s->nconfigs++;
+    if (d) { /* keep the smallest info sets */
+        uint32_t pop = popcount_words(bits + s->mwords, iw);
+        if (d->n < DOM_REFS) {
+            d->ref[d->n] = id;
+            d->pop[d->n] = pop;
+            if (d->n++ == 0 && ++s->ndoms * 2 > s->ndslots && !doms_rehash(s))
+                return -1;
+        } else {
+            uint32_t worst = 0;
+            for (uint32_t r = 1; r < DOM_REFS; r++)
+                if (d->pop[r] > d->pop[worst])
+                    worst = r;
+            if (pop < d->pop[worst]) {
+                d->ref[worst] = id;
+                d->pop[worst] = pop;
+            }
+        }
+    }
     if (s->nconfigs * 2 > s->ncslots && !configs_rehash(s))
         return -1;
     return 1;
@@ -440,8 +551,8 @@ void lin_ws_free(lin_ws *w)
 {
     if (!w)
         return;
-    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots};
-    for (size_t i = 0; i < 3; i++) {
+    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
+    for (size_t i = 0; i < 4; i++) {
         free(ts[i]->live);
         free(ts[i]->spare);
     }
@@ -452,18 +563,40 @@ void lin_ws_free(lin_ws *w)
     free(w);
 }
 
+/* The bit of local op i in a configuration's bitset: ok ops from word 0,
+ * info ops from word mwords. */
+static inline void bit_flip(uint64_t *bits, size_t nmust, size_t mwords, uint32_t i)
+{
+    if (i < nmust)
+        bits[i >> 6] ^= 1ULL << (i & 63);
+    else
+        bits[mwords + ((i - nmust) >> 6)] ^= 1ULL << ((i - nmust) & 63);
+}
+
 void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
                lin_ws *ws, lin_result *out)
 {
     int64_t t0 = now_ns();
     memset(out, 0, sizeof *out);
     lin_ws *own = ws ? NULL : lin_ws_new();
-    search s = {.ws = ws ? ws : own, .md = md, .ops = ops, .n = n, .lim = lim,
-                .words = (n + 63) / 64};
+    /* Ops are renumbered, ok ops first: local op i is ops[perm[i]]. */
+    size_t nmust = 0;
+    for (size_t i = 0; i < n; i++)
+        nmust += ops[i].ret != LIN_NEVER;
+    uint32_t *perm = xmalloc((n ? n : 1) * sizeof *perm);
+    lin_op *lops = xmalloc((n ? n : 1) * sizeof *lops);
+    for (size_t i = 0, a = 0, b = nmust; i < n; i++) {
+        size_t at = ops[i].ret != LIN_NEVER ? a++ : b++;
+        perm[at] = (uint32_t)i;
+        lops[at] = ops[i];
+    }
+    size_t mwords = (nmust + 63) / 64, iwords = (n - nmust + 63) / 64;
+    search s = {.ws = ws ? ws : own, .md = md, .ops = lops, .n = n, .lim = lim,
+                .words = mwords + iwords, .mwords = mwords};
     stuck k = {0};
     size_t m = 1;
     for (size_t i = 0; i < n; i++)
-        m += ops[i].ret == LIN_NEVER ? 1 : 2;
+        m += lops[i].ret == LIN_NEVER ? 1 : 2;
     entry *e = xcalloc(m, sizeof *e);
     uint64_t *zob = xmalloc((n ? n : 1) * sizeof *zob);
     uint64_t *bits = xcalloc(s.words ? s.words : 1, sizeof *bits);
@@ -474,9 +607,9 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
     /* Entries 1..m-1 sorted by position; entry 0 is the list's head. */
     size_t j = 1;
     for (size_t i = 0; i < n; i++) {
-        e[j++] = (entry){0, 0, -1, (uint32_t)i, ops[i].call, 1};
-        if (ops[i].ret != LIN_NEVER) {
-            e[j++] = (entry){0, 0, -1, (uint32_t)i, ops[i].ret, 0};
+        e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].call, 1};
+        if (lops[i].ret != LIN_NEVER) {
+            e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].ret, 0};
             remaining++;
         }
         zob[i] = hash_mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL + 0x1234567);
@@ -496,7 +629,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
     free(call_of);
     e[0] = (entry){-1, m > 1 ? 1 : -1, -1, 0, 0, 1};
 
-    uint64_t zh = 0;
+    uint64_t zm = 0, zi = 0; /* Zobrist hashes of the ok ops and info ops placed */
     /* The state arena exists before the first state, even an empty one. */
     grow(&s, (void **)&s.ws->sbytes, &s.ws->sbytes_cap, &s.sbytes_used, 1);
     mbuf ib = {0};
@@ -513,7 +646,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
     }
 
     int32_t cur = e[0].next;
-    uint32_t choice = 0;
+    uint32_t choice = 0, phase = 0;
     uint64_t steps = 0;
     while (remaining > 0) {
         if ((++steps & 1023) == 0) {
@@ -528,6 +661,10 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
                 break;
             }
         }
+        if (cur >= 0 && e[cur].is_call && (e[cur].op >= nmust) != phase) {
+            cur = e[cur].next; /* ok ops in phase 0, info ops in phase 1 */
+            continue;
+        }
         if (cur >= 0 && e[cur].is_call) {
             uint32_t op = e[cur].op, next;
             int rc = transition(&s, state, op, choice, &next);
@@ -537,16 +674,17 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
                 break;
             }
             if (rc != STEP_ILLEGAL) {
-                bits[op >> 6] |= 1ULL << (op & 63);
-                zh ^= zob[op];
-                int v = visit(&s, bits, zh, next);
+                bit_flip(bits, nmust, mwords, op);
+                *(op < nmust ? &zm : &zi) ^= zob[op];
+                int v = visit(&s, bits, zm, zi, next);
                 if (v < 0) {
                     verdict = LIN_UNKNOWN;
                     why = "memory limit";
                     break;
                 }
                 if (v) {
-                    stack[depth++] = (frame){cur, state, choice, rc == STEP_MORE};
+                    stack[depth++] = (frame){cur, state, choice, rc == STEP_MORE,
+                                             (uint16_t)phase};
                     state = next;
                     if (e[cur].match >= 0)
                         remaining--;
@@ -555,10 +693,11 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
                         unlink_entry(e, e[cur].match);
                     cur = e[0].next;
                     choice = 0;
+                    phase = 0;
                     continue;
                 }
-                bits[op >> 6] &= ~(1ULL << (op & 63));
-                zh ^= zob[op];
+                bit_flip(bits, nmust, mwords, op);
+                *(op < nmust ? &zm : &zi) ^= zob[op];
                 if (rc == STEP_MORE) {
                     choice++;
                     continue;
@@ -568,7 +707,14 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
             choice = 0;
             continue;
         }
-        /* A return (or, defensively, the end of the list): dead end. */
+        /* A return (or, defensively, the end of the list): every ok op
+         * that may go next was tried; now the info ops, then a dead end. */
+        if (phase == 0) {
+            phase = 1;
+            cur = e[0].next;
+            choice = 0;
+            continue;
+        }
         if (cur >= 0)
             note_stuck(&k, e, cur, stack, depth, state);
         if (depth == 0) {
@@ -577,9 +723,10 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
         }
         frame f = stack[--depth];
         uint32_t op = e[f.entry].op;
-        bits[op >> 6] &= ~(1ULL << (op & 63));
-        zh ^= zob[op];
+        bit_flip(bits, nmust, mwords, op);
+        *(op < nmust ? &zm : &zi) ^= zob[op];
         state = f.state;
+        phase = f.phase;
         if (e[f.entry].match >= 0) {
             relink_entry(e, e[f.entry].match);
             remaining++;
@@ -599,7 +746,11 @@ done:
     out->verdict = verdict;
     out->unknown_why = why;
     if (verdict == LIN_INVALID && k.any) {
-        out->fail = k.fail;
+        out->fail = perm[k.fail];
+        for (size_t i = 0; i < k.prefix.n; i++)
+            k.prefix.v[i] = perm[k.prefix.v[i]];
+        for (size_t i = 0; i < k.npending; i++)
+            k.pending[i] = perm[k.pending[i]];
         out->prefix = k.prefix.v;
         out->nprefix = k.prefix.n;
         k.prefix.v = NULL;
@@ -618,6 +769,8 @@ done:
     out->nmstates = s.nsents;
     out->bytes = s.held;
     free(k.prefix.v);
+    free(perm);
+    free(lops);
     free(e);
     free(zob);
     free(bits);
