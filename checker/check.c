@@ -32,6 +32,30 @@ static void run_task(void *ctx, size_t i, int w)
     lin_check(&t->item->md, t->ops, t->part->nops, &r->lim, r->ws[w], &t->part->r);
 }
 
+/* Leave out of a part the ops its model says cannot change its verdict. */
+static void prune_part(check_item *it, lin_part *part, lin_op *ops)
+{
+    size_t n = part->nops;
+    mop *ms = xmalloc((n ? n : 1) * sizeof *ms);
+    bool *drop = xcalloc(n ? n : 1, sizeof *drop);
+    for (size_t i = 0; i < n; i++)
+        ms[i] = ops[i].m;
+    it->md.type->prune(&it->md, ms, n, drop);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (drop[i]) {
+            it->npruned++;
+            continue;
+        }
+        ops[k] = ops[i];
+        part->ids[k] = part->ids[i];
+        k++;
+    }
+    part->nops = k;
+    free(ms);
+    free(drop);
+}
+
 /* Compile and split one history; append its parts' tasks. */
 static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
 {
@@ -139,6 +163,9 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
         pops[p][j].id = ids[i];
         it->parts[p].ids[j] = ids[i];
     }
+    if (it->md.type->prune)
+        for (size_t p = 0; p < np; p++)
+            prune_part(it, &it->parts[p], pops[p]);
     for (size_t p = 0; p < np; p++) {
         task t = {it, &it->parts[p], pops[p]};
         VEC_PUSH(*tasks, t);

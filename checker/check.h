@@ -52,6 +52,7 @@ typedef struct check_item {
     size_t nsearch;  /* ok and info ops in the searches */
     size_t nskipped; /* ops that constrain nothing (left out) */
     size_t nfail;    /* fail ops (dropped) */
+    size_t npruned;  /* crashed ops the model says nobody could see (left out) */
     lin_part *parts;
     size_t nparts;
     bool lin_checked;   /* linearizability was asked for */

@@ -137,6 +137,17 @@ static step_rc step(const model *md, mstate s, const mop *m, unsigned choice, mb
     }
 }
 
+/* With appends, a value put can be seen inside a later read ("x", then
+ * "xy"), so a part with an append keeps everything. */
+static void prune(const model *md, const mop *ops, size_t n, bool *drop)
+{
+    (void)md;
+    for (size_t i = 0; i < n; i++)
+        if (ops[i].code == KV_APPEND)
+            return;
+    model_prune_unread(ops, n, drop, KV_GET, KV_PUT, KV_CAS);
+}
+
 static void describe(const model *md, mstate s, sbuf *out)
 {
     if (s.p[0] == 'S') {
@@ -159,5 +170,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 
 const model_type model_kv = {
     "kv", "key-value store: get/put/append/cas, a register per key", kv_fs, compile, init, step,
-    model_hash_bytes, model_equal_bytes, describe, NULL, NULL,
+    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL,
 };

@@ -48,6 +48,24 @@ void mbuf_free(mbuf *b)
     *b = (mbuf){0};
 }
 
+void model_prune_unread(const mop *ops, size_t n, bool *drop, uint32_t read, uint32_t write,
+                        uint32_t cas)
+{
+    valmap *seen = valmap_new();
+    for (size_t i = 0; i < n; i++)
+        if (ops[i].code == read || ops[i].code == cas)
+            valmap_put(seen, ops[i].a, 1);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x;
+        if (!(ops[i].flags & MOP_UNKNOWN_OUT))
+            continue;
+        if ((ops[i].code == write && !valmap_get(seen, ops[i].a, &x)) ||
+            (ops[i].code == cas && !valmap_get(seen, ops[i].b, &x)))
+            drop[i] = true;
+    }
+    valmap_free(seen);
+}
+
 uint64_t model_hash_bytes(mstate s) { return hash_bytes(s.p, s.n, 0x5eed); }
 
 bool model_equal_bytes(mstate a, mstate b)

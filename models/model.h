@@ -98,6 +98,10 @@ typedef struct model_type {
     void (*describe)(const model *md, mstate s, sbuf *out);
     /* Is opts.init a value this model can start from? NULL: any. */
     bool (*init_ok)(const model *md, sbuf *why);
+    /* Optional: mark in drop[] ops of one part that may be left out of the
+     * search without changing its verdict: crashed ops whose effect no op
+     * of the part could ever observe. NULL: none. */
+    void (*prune)(const model *md, const mop *ops, size_t n, bool *drop);
     /* Part number for each op: ops in different parts act on independent
      * objects. NULL: one part per key. */
     size_t (*split)(const model *md, const mop *ops, size_t n, uint32_t *part);
@@ -121,6 +125,14 @@ const model_type *model_infer(const history *h, sbuf *why);
 model_rc model_compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why);
 /* Split ops into independent parts; returns the number of parts. */
 size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part);
+
+/* The prune of register-like models: a crashed write (op code write) or
+ * cas (code cas, a the old value, b the new) whose new value no read (code
+ * read) or cas of the part names can be left out. If it took effect,
+ * nothing saw it: any later observation needed another write first, and
+ * a cas whose old value it was would have failed. */
+void model_prune_unread(const mop *ops, size_t n, bool *drop, uint32_t read, uint32_t write,
+                        uint32_t cas);
 
 uint64_t model_hash_bytes(mstate s);
 bool model_equal_bytes(mstate a, mstate b);

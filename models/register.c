@@ -79,6 +79,12 @@ static step_rc step(const model *md, mstate s, const mop *m, unsigned choice, mb
     }
 }
 
+static void prune(const model *md, const mop *ops, size_t n, bool *drop)
+{
+    (void)md;
+    model_prune_unread(ops, n, drop, R_READ, R_WRITE, R_CAS);
+}
+
 static void describe(const model *md, mstate s, sbuf *out)
 {
     val_describe(md->vt, mstate_val(s.p), out);
@@ -86,10 +92,10 @@ static void describe(const model *md, mstate s, sbuf *out)
 
 const model_type model_register = {
     "register", "read/write register", reg_fs, compile, init, step,
-    model_hash_bytes, model_equal_bytes, describe, NULL, NULL,
+    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL,
 };
 
 const model_type model_cas_register = {
     "cas-register", "read/write/compare-and-set register", cas_fs, compile, init, step,
-    model_hash_bytes, model_equal_bytes, describe, NULL, NULL,
+    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL,
 };

@@ -139,6 +139,9 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
                 it->nsearch, it->nsearch == 1 ? "" : "s");
         if (it->nskipped)
             fprintf(f, ", %zu that say nothing left out", it->nskipped);
+        if (it->npruned)
+            fprintf(f, ", %zu crashed write%s no op could see left out", it->npruned,
+                    it->npruned == 1 ? "" : "s");
     }
     fprintf(f, "\n");
     sbuf_free(&init);
@@ -348,6 +351,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_object_set_new(lin, "verdict", json_string(it->lin_checked ? report_verdict_name(it->lin) : "not checked"));
     json_object_set_new(lin, "ops_searched", json_integer((json_int_t)it->nsearch));
     json_object_set_new(lin, "ops_left_out", json_integer((json_int_t)it->nskipped));
+    json_object_set_new(lin, "unseen_crashed_writes_left_out", json_integer((json_int_t)it->npruned));
     json_object_set_new(lin, "seconds", json_real(it->seconds));
     json_t *parts = json_array();
     for (size_t i = 0; i < it->nparts; i++) {
