@@ -1173,6 +1173,8 @@ typedef struct app_state {
 /* Is the list or string a a prefix of b? */
 static bool is_prefix(const vtab *vt, val a, val b)
 {
+    if (val_is_nil(a)) /* nothing yet: a prefix of everything */
+        return true;
     if (a.kind == VAL_STR && b.kind == VAL_STR) {
         size_t na, nb;
         const char *pa = val_str_bytes(vt, a, &na), *pb = val_str_bytes(vt, b, &nb);
@@ -1225,6 +1227,31 @@ static void app_pair(ctx *c, sess_guarantee g, const obs *a, const obs *b, const
     uint32_t ops[3] = {a->op, b->op, witness ? witness->op : 0};
     violated[b->key * SG_COUNT + g] = true;
     record(c, g, b->key, &t, ops, witness ? 3 : 2);
+}
+
+/* An append key where an element is appended twice is left out: a read
+ * showing the element cannot tell which append it saw, and the rules
+ * below take the first read showing an element as its witness. */
+static void append_not_unique(ctx *c, bool *is_append)
+{
+    vnmap seen = {0};
+    u32vec dup = {0};
+    for (size_t i = 0; i < c->obs.n; i++) {
+        const obs *o = &c->obs.v[i];
+        if (!is_append[o->key] || o->kind != OB_WRITE)
+            continue;
+        uint32_t *slot = vn_slot(&seen, o->key, o->value);
+        if (!*slot) {
+            *slot = (uint32_t)i + 1;
+            continue;
+        }
+        is_append[o->key] = false;
+        VEC_PUSH(dup, *slot - 1);
+        VEC_PUSH(dup, (uint32_t)i);
+    }
+    not_unique(c, dup.v, dup.n);
+    free(dup.v);
+    free(seen.s);
 }
 
 static void check_append(ctx *c, bool *violated, const bool *is_append)
@@ -1460,6 +1487,7 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
                     out->string_appends = true;
             }
         }
+        append_not_unique(&c, is_app);
         check_inferred(&c, order == SO_REALTIME, violated, skip);
         check_append(&c, violated, is_app);
     }
