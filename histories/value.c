@@ -143,9 +143,23 @@ val val_list(vtab *t, const val *items, size_t n)
     return intern(t, VAL_LIST, items, n * sizeof(val), (uint32_t)n);
 }
 
+/* Pairs in key order, so that maps equal as maps are equal as vals, as
+ * for JSON objects and EDN maps, whose order means nothing. */
+static int cmp_pairs(const void *a, const void *b, void *t)
+{
+    return val_cmp(t, ((const val *)a)[0], ((const val *)b)[0]);
+}
+
 val val_map(vtab *t, const val *kv, size_t npairs)
 {
-    return intern(t, VAL_MAP, kv, 2 * npairs * sizeof(val), (uint32_t)(2 * npairs));
+    if (npairs < 2)
+        return intern(t, VAL_MAP, kv, 2 * npairs * sizeof(val), (uint32_t)(2 * npairs));
+    val *sorted = xmalloc(2 * npairs * sizeof *sorted);
+    memcpy(sorted, kv, 2 * npairs * sizeof *sorted);
+    qsort_r(sorted, npairs, 2 * sizeof *sorted, cmp_pairs, t);
+    val v = intern(t, VAL_MAP, sorted, 2 * npairs * sizeof(val), (uint32_t)(2 * npairs));
+    free(sorted);
+    return v;
 }
 
 const char *val_str_bytes(const vtab *t, val v, size_t *len)

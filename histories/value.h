@@ -10,7 +10,8 @@
  * states as byte strings.
  *
  * Keywords (EDN's :foo) are read as the string "foo". Maps are interned as
- * lists of alternating keys and values, in the order read.
+ * lists of alternating keys and values, in key order (val_cmp), so maps
+ * with the same pairs are equal whatever order they were written in.
  *
  * A vtab is written while a history is read, and only read after that: the
  * checker's threads share it without locks, so nothing may intern during a
