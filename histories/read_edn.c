@@ -343,9 +343,14 @@ static hist_rc value(edn *e, val *out)
         }
         if (e->p < e->end && *e->p == '_') {
             e->p++;
+            if (++e->depth > EDN_MAX_DEPTH) /* #_#_#_... recurses too */
+                return fail_at(e, at, "nested more than %d deep", EDN_MAX_DEPTH);
             val discard;
             hist_rc rc = value(e, &discard);
-            return rc ? rc : value(e, out);
+            if (!rc)
+                rc = value(e, out);
+            e->depth--;
+            return rc;
         }
         if (e->p < e->end && sym_char(*e->p) && !is_digit(*e->p)) {
             while (e->p < e->end && sym_char(*e->p))
