@@ -74,9 +74,17 @@ static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp 
             res->node = val_str(vt, json_string_value(node), json_string_length(node));
     }
 
-    if (kind == ADP_READ && st == 404) {
+    json_t *err = obj ? json_object_get(obj, "error") : NULL;
+    if (kind == ADP_READ && st == 404 && json_is_string(err) &&
+        !strcmp(json_string_value(err), "not found")) {
         res->type = EV_OK; /* absent: the read saw nil */
         res->value = val_nil();
+    } else if (st == 404) {
+        /* Not conch serve's "no such key": a wrong URL or another server.
+         * Nothing was read or written. */
+        res->type = EV_FAIL;
+        sbuf_adds(&res->error, "not conch serve's answer: ");
+        adp_http_error(st, resp->body, resp->len, &res->error);
     } else if (st >= 200 && st < 300) {
         json_t *v = obj ? json_object_get(obj, "value") : NULL;
         if (kind != ADP_READ) {
