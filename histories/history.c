@@ -263,6 +263,20 @@ hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
                 sbuf_free(&pb);
                 goto out;
             }
+            if (e->has_key && (!o->has_key || !val_eq(o->key, e->key))) {
+                sbuf a = {0}, b = {0};
+                val_describe(h->vt, o->key, &a);
+                val_describe(h->vt, e->key, &b);
+                hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                               "process %s completes on key %s, but invoked on %s at line %u",
+                               sbuf_str(&pb), sbuf_str(&b), o->has_key ? sbuf_str(&a) : "no key",
+                               h->events.v[o->call].line);
+                sbuf_free(&a);
+                sbuf_free(&b);
+                rc = err->rc;
+                sbuf_free(&pb);
+                goto out;
+            }
             o->completed = true;
             o->ret = (uint32_t)i;
             o->ret_time = e->time;

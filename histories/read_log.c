@@ -141,8 +141,15 @@ hist_rc rd_log(reader *r)
             if (ps[0] == ':')
                 ps++, pn--;
             if (ps[0] >= '0' && ps[0] <= '9') {
+                if (pn > 18) { /* two long numbers must not become one process */
+                    hist_error_set(r->err, HIST_EINVALID, r->name, line,
+                                   (uint32_t)(ps - p) + 1,
+                                   "process number %.*s does not fit in 64 bits", (int)pn, ps);
+                    rc = r->err->rc;
+                    goto out;
+                }
                 int64_t x = 0;
-                for (size_t i = 0; i < pn && x < INT64_MAX / 10 - 10; i++)
+                for (size_t i = 0; i < pn; i++)
                     x = x * 10 + (ps[i] - '0');
                 process = val_int(x);
             } else {
