@@ -159,7 +159,11 @@ Test(adapter_conch, read_answers)
 
     r = answer(&adp_conch, vt, ADP_READ, 404, "{\"error\":\"not found\"}");
     cr_assert_eq(r.type, EV_OK, "404 to a read is the absent value");
-    cr_assert(val_is_nil(r.value));
+    sbuf_free(&r.error);
+    /* Regression: any 404 was an ok read of nil, so a run against a web
+     * server that is not a store (a wrong port) passed as linearizable. */
+    r = answer(&adp_conch, vt, ADP_READ, 404, "<html><body>Not Found</body></html>");
+    cr_assert_eq(r.type, EV_FAIL, "a 404 that is not conch serve's reads nothing");
     sbuf_free(&r.error);
 
     r = answer(&adp_conch, vt, ADP_READ, 200, "{\"version\":3}");

@@ -99,6 +99,9 @@ static const struct lcase lcases[] = {
     {"txns on separate keys", "multi-register", "0", NIL_ABSENT,
      "0:invoke:txn:[[\"w\",\"x\",1]] 1:invoke:txn:[[\"r\",\"y\",null]] 0:ok:txn:[[\"w\",\"x\",1]] "
      "1:ok:txn:[[\"r\",\"y\",0]]", LIN_VALID},
+    {"a map read back in another key order is the same value (was invalid)", "register", NULL,
+     NIL_ABSENT, "0:invoke:write:{\"a\":1,\"b\":2} 0:ok:write:{\"a\":1,\"b\":2} "
+     "1:invoke:read:null 1:ok:read:{\"b\":2,\"a\":1}", LIN_VALID},
     {"kv append order", "kv", "\"\"", NIL_ABSENT,
      "0:invoke:append:\"a\" 1:invoke:append:\"b\" 0:ok:append:\"a\" 1:ok:append:\"b\" "
      "2:invoke:get:null 2:ok:get:\"ba\" 2:invoke:get:null 2:ok:get:\"ab\"", LIN_INVALID},

@@ -204,6 +204,8 @@ static const struct bad bads[] = {
                             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
                             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[}",
      0, 0, 1, 140, "nested more than"},
+    {"EDN discards chained past the depth cap (was a stack overflow)", NULL, 0, 0, 1, 243,
+     "nested more than"},
     {"EDN stray closer", "[{:process 1 :type :invoke :f :w}]]", 0, 0, 1, 35,
      "expected an op map"},
     {"over-long line", "{\"process\":1,\"type\":\"invoke\",\"f\":\"w\",\"value\":\"xxxxxxxxxxxxxxxx\"}\n",
@@ -217,6 +219,13 @@ static const struct bad bads[] = {
     {"completion of another f", "{:process 1 :type :invoke :f :w :value 1}\n"
                                 "{:process 1 :type :ok :f :r :value 2}\n",
      0, 0, 2, 1, "completes \"r\", but invoked \"w\" at line 1"},
+    {"completion on another key (was silently ignored)",
+     "{:process 1 :type :invoke :f :w :key \"a\" :value 1}\n"
+     "{:process 1 :type :ok :f :w :key \"b\" :value 1}\n",
+     0, 0, 2, 1, "process 1 completes on key \"b\", but invoked on \"a\" at line 1"},
+    {"process number too long (was truncated, merging processes)",
+     "INFO  jepsen.util - 12345678901234567890\t:invoke\t:read\tnil\n", 0, 0, 1, 21,
+     "does not fit in 64 bits"},
     {"empty input", " \n\n ", 0, 0, 0, 0, "empty input"},
     {"JSON array with trailing text", "[{\"process\":1,\"type\":\"invoke\",\"f\":\"w\"}] x", 0, 0,
      1, 41, "after the array"},
@@ -233,8 +242,17 @@ static const struct bad bads[] = {
 
 Test(read, bad_inputs_say_where_and_why)
 {
+    /* the chained discards, built here: 300,000 of them */
+    sbuf deep = {0};
+    sbuf_adds(&deep, "{:type :invoke :process 0 :f :read :value ");
+    for (int i = 0; i < 300000; i++)
+        sbuf_adds(&deep, "#_");
+    sbuf_adds(&deep, " 1}");
     for (size_t i = 0; i < sizeof bads / sizeof *bads; i++) {
-        const struct bad *b = &bads[i];
+        struct bad bb = bads[i];
+        if (!bb.text)
+            bb.text = sbuf_str(&deep);
+        const struct bad *b = &bb;
         history *h = NULL;
         hist_error err = {0};
         hist_read_opts o = {0};
@@ -254,6 +272,7 @@ Test(read, bad_inputs_say_where_and_why)
         cr_expect(strstr(err.msg, b->msg) != NULL, "%s: message '%s' lacks '%s'", b->name,
                   err.msg, b->msg);
     }
+    sbuf_free(&deep);
 }
 
 Test(read, format_can_be_forced)

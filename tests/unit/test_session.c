@@ -138,6 +138,13 @@ static const struct scase scases[] = {
     {"reading v before writing v breaks writes-follow-reads (strict order)", "cas-register",
      SO_INFERRED, "1:invoke:cas:[2,1] 1:ok:cas:[2,1] 1:invoke:write:2 1:ok:write:2", "--VVVV",
      "then wrote x=2"},
+    {"a string appended after a nil read extends it (was a false MR violation)", "kv",
+     SO_INFERRED, "0:invoke:get:null 0:ok:get:null 1:invoke:append:\"a\" 1:ok:append:\"a\" "
+     "0:invoke:get:null 0:ok:get:\"a\"", "-h--hh", NULL},
+    {"an element appended twice leaves the key out (was a false MW violation)", "kv",
+     SO_INFERRED, "0:invoke:append:2 0:ok:append:2 9:invoke:get:null 9:ok:get:[2] "
+     "1:invoke:append:1 1:ok:append:1 1:invoke:append:2 1:ok:append:2 1:invoke:get:null "
+     "1:ok:get:[2,1,2]", "------", NULL},
     {"append: all good", "kv", SO_INFERRED,
      "1:invoke:append:1 1:ok:append:1 1:invoke:get:null 1:ok:get:[1] 1:invoke:append:2 "
      "1:ok:append:2 1:invoke:get:null 1:ok:get:[1,2]", "hhhhhh", NULL},
