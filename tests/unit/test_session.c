@@ -128,6 +128,13 @@ static const struct scase scases[] = {
     {"append: a write ordered before what was read", "kv", SO_INFERRED,
      "2:invoke:append:1 2:ok:append:1 1:invoke:get:null 1:ok:get:[1] 1:invoke:append:2 "
      "1:ok:append:2 3:invoke:get:null 3:ok:get:[2]", "---V-V", "(not after what was read)"},
+    {"store: a cas is a write at its version", "cas-register", SO_AUTO,
+     "1:invoke:write:1 1:ok:write:1:5 1:invoke:cas:[1,2] 1:ok:cas:[1,2]:6 "
+     "1:invoke:read:null 1:ok:read:1:5", "V-h-VV", "wrote x=2 (v6"},
+    {"inferred: a crashed write seen later: each holds alone, not together", "register",
+     SO_INFERRED,
+     "2:invoke:write:7 2:info:write:7 1:invoke:write:1 1:ok:write:1 1:invoke:read:null "
+     "1:ok:read:7 1:invoke:read:null 1:ok:read:1", "hh--VV", "allows PRAM"},
     /* Regressions: the smallest histories that showed a bug. */
     {"a key both appended to and overwritten is left out (was a false RYW violation)", "kv",
      SO_INFERRED, "2:invoke:append:\"b\" 2:ok:append:\"b\" 2:invoke:put:\"\" 2:ok:put:\"\" "
@@ -176,6 +183,33 @@ Test(session, hand_made_histories)
         hist_free(h);
         free(text);
     }
+}
+
+Test(session, transactions_and_unknown_nil_reads)
+{
+    /* A txn's micro-ops are reads and writes of their keys, in order. */
+    const char *txn =
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"w\",\"x\",1],[\"w\",\"y\",1]]}\n"
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"w\",\"x\",1],[\"w\",\"y\",1]]}\n"
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"r\",\"x\",null],[\"r\",\"y\",null]]}\n"
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"r\",\"x\",1],[\"r\",\"y\",null]]}\n";
+    sess_result r;
+    history *h;
+    run(txn, "multi-register", NULL, SO_INFERRED, &r, &h);
+    cr_assert_eq(r.keys, 2);
+    cr_assert_eq(r.g[SG_RYW].status, SS_VIOLATED, "y was written, then read as nil");
+    cr_assert_eq(r.g[SG_RYW].keys_violated, 1);
+    cr_assert(strstr(r.g[SG_RYW].shown[0].text, "then read y=nil"), "%s", r.g[SG_RYW].shown[0].text);
+    sess_result_free(&r);
+    hist_free(h);
+
+    /* Under --nil-read unknown, that nil read says nothing. */
+    h = rd(txn);
+    model md = {model_find("multi-register"), hist_vtab(h), {val_nil(), NIL_UNKNOWN}};
+    sess_check(h, &md, SO_INFERRED, SESS_ALL_CHECKS, 1, &r);
+    cr_assert_eq(r.g[SG_RYW].status, SS_HOLDS);
+    sess_result_free(&r);
+    hist_free(h);
 }
 
 Test(session, not_for_other_models)
