@@ -445,15 +445,20 @@ static bool nothing_sent(client *c, CURLcode code)
     }
 }
 
-/* Before any answer: has every URL requests went to failed to connect at
+/* Before any answer: has every URL a client can reach failed to connect at
  * least twice, with unreachable_after failures in all? (One URL down among
- * several is a fault to record, not an unreachable store.) */
+ * several is a fault to record, not an unreachable store: with random
+ * routing, the first requests may all happen to go to the dead one while
+ * another URL, not yet tried, answers.) With sticky routing and fewer
+ * clients than URLs, client i only ever uses URL i. */
 static bool all_urls_failed(const runner *r)
 {
     if (r->connect_fails < r->unreachable_after)
         return false;
-    for (size_t i = 0; i < r->c->nurls; i++)
-        if (r->url_tries[i] && r->url_fails[i] < 2)
+    size_t usable = r->c->route_random || r->c->clients >= r->c->nurls ? r->c->nurls
+                                                                       : r->c->clients;
+    for (size_t i = 0; i < usable; i++)
+        if (r->url_fails[i] < 2)
             return false;
     return true;
 }
