@@ -92,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
                 if key in data:
                     status, out = 200, {"value": data[key][0], "version": data[key][1], "node": "f1"}
                 else:
-                    status, out = 404, {"error": "absent"}
+                    status, out = 404, {"error": "not found"}  # as conch serve says it
             elif cas:
                 cur = data.get(key, (None, 0))[0]
                 if cur != req["old"] or (key not in data and req["old"] is not None):
