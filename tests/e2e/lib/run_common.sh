@@ -92,6 +92,10 @@ need_serve() {
 # Start conch serve (3 replicas, free ports) with the given options; sets
 # SERVE_URLS (space-separated) and SERVE_PID. Stop it with stop_serve.
 start_serve() {
+    # Emptied here, not only by the child's redirection: under load the loop
+    # below could otherwise read the previous server's URLs before the new
+    # child truncates the file, and go on with none.
+    : >"$WORK/serve.out"
     $CONCH serve --replicas 3 --port 0 "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
     SERVE_PID=$!
     PIDS="$PIDS $SERVE_PID"
