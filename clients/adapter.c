@@ -4,6 +4,8 @@
  */
 #include "adapter.h"
 
+#include "../histories/read.h"
+
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,44 +49,7 @@ void adp_path_escape(const char *s, sbuf *out)
 /* Depth is bounded by jansson's parser (it refuses nesting past 2048). */
 val adp_from_json(vtab *vt, json_t *j)
 {
-    switch (json_typeof(j)) {
-    case JSON_NULL:
-        return val_nil();
-    case JSON_TRUE:
-        return val_bool(true);
-    case JSON_FALSE:
-        return val_bool(false);
-    case JSON_INTEGER:
-        return val_int((int64_t)json_integer_value(j));
-    case JSON_REAL:
-        return val_float(json_real_value(j));
-    case JSON_STRING:
-        return val_str(vt, json_string_value(j), json_string_length(j));
-    case JSON_ARRAY: {
-        size_t n = json_array_size(j);
-        val small[16], *items = n <= 16 ? small : xcalloc(n, sizeof *items);
-        for (size_t i = 0; i < n; i++)
-            items[i] = adp_from_json(vt, json_array_get(j, i));
-        val v = val_list(vt, items, n);
-        if (items != small)
-            free(items);
-        return v;
-    }
-    case JSON_OBJECT: {
-        size_t n = json_object_size(j), i = 0;
-        val *kv = xcalloc(2 * n + 1, sizeof *kv);
-        const char *k;
-        json_t *x;
-        json_object_foreach(j, k, x) {
-            kv[i++] = val_cstr(vt, k);
-            kv[i++] = adp_from_json(vt, x);
-        }
-        val v = val_map(vt, kv, n);
-        free(kv);
-        return v;
-    }
-    }
-    return val_nil();
+    return hist_val_from_jansson(vt, j);
 }
 
 bool adp_json_val(vtab *vt, const char *s, size_t n, val *out)

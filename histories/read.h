@@ -55,4 +55,8 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
  * Returns 0, or -1 with the reason in why. */
 int hist_val_from_json(vtab *vt, const char *text, val *out, sbuf *why);
 
+/* A jansson value as a val interned in vt (objects become maps). */
+struct json_t;
+val hist_val_from_jansson(vtab *vt, const struct json_t *j);
+
 #endif

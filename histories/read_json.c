@@ -614,7 +614,7 @@ hist_rc rd_json_value(reader *r, const char *s, size_t n, val *out, size_t *used
 
 /* ---- single values through jansson (--init) ---- */
 
-static val from_json(vtab *vt, json_t *x)
+val hist_val_from_jansson(vtab *vt, const json_t *x)
 {
     switch (json_typeof(x)) {
     case JSON_NULL: return val_nil();
@@ -627,7 +627,7 @@ static val from_json(vtab *vt, json_t *x)
         size_t n = json_array_size(x);
         val *items = xmalloc((n ? n : 1) * sizeof *items);
         for (size_t i = 0; i < n; i++)
-            items[i] = from_json(vt, json_array_get(x, i));
+            items[i] = hist_val_from_jansson(vt, json_array_get(x, i));
         val v = val_list(vt, items, n);
         free(items);
         return v;
@@ -637,9 +637,9 @@ static val from_json(vtab *vt, json_t *x)
         val *kv = xmalloc((n ? 2 * n : 1) * sizeof *kv);
         const char *k;
         json_t *y;
-        json_object_foreach(x, k, y) {
+        json_object_foreach((json_t *)x, k, y) {
             kv[i++] = val_cstr(vt, k);
-            kv[i++] = from_json(vt, y);
+            kv[i++] = hist_val_from_jansson(vt, y);
         }
         val v = val_map(vt, kv, n);
         free(kv);
@@ -657,7 +657,7 @@ int hist_val_from_json(vtab *vt, const char *text, val *out, sbuf *why)
         sbuf_printf(why, "not a JSON value (%s at column %d): %s", je.text, je.column, text);
         return -1;
     }
-    *out = from_json(vt, x);
+    *out = hist_val_from_jansson(vt, x);
     json_decref(x);
     return 0;
 }
