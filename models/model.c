@@ -66,6 +66,31 @@ void model_prune_unread(const mop *ops, size_t n, bool *drop, uint32_t read, uin
     valmap_free(seen);
 }
 
+static int raw_cmp(const void *a, const void *b)
+{
+    return val_raw_cmp(*(const val *)a, *(const val *)b);
+}
+
+val *model_sorted_items(const vtab *vt, val v, bool dedup, size_t *n)
+{
+    size_t k;
+    const val *it = val_items(vt, v, &k);
+    val *s = xmalloc((k ? k : 1) * sizeof *s);
+    if (k)
+        memcpy(s, it, k * sizeof *s);
+    if (k > 1)
+        qsort(s, k, sizeof *s, raw_cmp);
+    if (dedup && k > 1) {
+        size_t j = 1;
+        for (size_t i = 1; i < k; i++)
+            if (!val_eq(s[i], s[j - 1]))
+                s[j++] = s[i];
+        k = j;
+    }
+    *n = k;
+    return s;
+}
+
 uint64_t model_hash_bytes(mstate s) { return hash_bytes(s.p, s.n, 0x5eed); }
 
 bool model_equal_bytes(mstate a, mstate b)

@@ -134,6 +134,11 @@ size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part);
 void model_prune_unread(const mop *ops, size_t n, bool *drop, uint32_t read, uint32_t write,
                         uint32_t cas);
 
+/* The items of list v (nil: none), sorted by val_raw_cmp, without repeats
+ * if dedup: the canonical form of a set or multiset. A new array the caller
+ * frees; *n gets its length. */
+val *model_sorted_items(const vtab *vt, val v, bool dedup, size_t *n);
+
 uint64_t model_hash_bytes(mstate s);
 bool model_equal_bytes(mstate a, mstate b);
 

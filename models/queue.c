@@ -25,11 +25,6 @@ extern const model_type model_unordered_queue;
 
 static bool unordered(const model *md) { return md->type == &model_unordered_queue; }
 
-static int raw_cmp(const void *a, const void *b)
-{
-    return val_raw_cmp(*(const val *)a, *(const val *)b);
-}
-
 static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why)
 {
     if (model_f_is(md, o, "enqueue")) {
@@ -55,11 +50,7 @@ static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbu
     }
     if (unordered(md)) {
         size_t n;
-        const val *it = val_items(md->vt, o->out, &n);
-        val *s = xmalloc((n ? n : 1) * sizeof *s);
-        if (n)
-            memcpy(s, it, n * sizeof *s);
-        qsort(s, n, sizeof *s, raw_cmp);
+        val *s = model_sorted_items(md->vt, o->out, false, &n);
         m->a = val_list(vt, s, n);
         free(s);
     }
@@ -77,11 +68,14 @@ static bool init_ok(const model *md, sbuf *why)
 static void init(const model *md, mbuf *out)
 {
     size_t n;
-    const val *it = val_items(md->vt, md->opts.init, &n);
-    size_t start = out->n;
-    mbuf_add(out, it, n * sizeof *it);
-    if (unordered(md) && n > 1)
-        qsort(out->p + start, n, sizeof(val), raw_cmp);
+    if (!unordered(md)) {
+        const val *it = val_items(md->vt, md->opts.init, &n);
+        mbuf_add(out, it, n * sizeof *it);
+        return;
+    }
+    val *s = model_sorted_items(md->vt, md->opts.init, false, &n);
+    mbuf_add(out, s, n * sizeof *s);
+    free(s);
 }
 
 static val at(mstate s, size_t i) { return mstate_val(s.p + i * sizeof(val)); }

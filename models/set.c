@@ -15,11 +15,6 @@ enum { S_ADD, S_READ };
 
 static const char *const set_fs[] = {"add", "read", NULL};
 
-static int raw_cmp(const void *a, const void *b)
-{
-    return val_raw_cmp(*(const val *)a, *(const val *)b);
-}
-
 static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why)
 {
     if (model_f_is(md, o, "add")) {
@@ -38,16 +33,8 @@ static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbu
         val_describe(md->vt, o->out, why);
         return MODEL_EOP;
     }
-    size_t n;
-    const val *it = val_items(md->vt, o->out, &n);
-    val *s = xmalloc((n ? n : 1) * sizeof *s);
-    if (n)
-        memcpy(s, it, n * sizeof *s);
-    qsort(s, n, sizeof *s, raw_cmp);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || !val_eq(s[i], s[k - 1]))
-            s[k++] = s[i];
+    size_t k;
+    val *s = model_sorted_items(md->vt, o->out, true, &k);
     m->code = S_READ;
     m->a = val_list(vt, s, k);
     free(s);
@@ -65,14 +52,8 @@ static bool init_ok(const model *md, sbuf *why)
 static void init(const model *md, mbuf *out)
 {
     size_t n;
-    const val *it = val_items(md->vt, md->opts.init, &n);
-    val *s = xmalloc((n ? n : 1) * sizeof *s);
-    if (n)
-        memcpy(s, it, n * sizeof *s);
-    qsort(s, n, sizeof *s, raw_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || !val_eq(s[i], s[i - 1]))
-            mbuf_add(out, &s[i], sizeof s[i]);
+    val *s = model_sorted_items(md->vt, md->opts.init, true, &n);
+    mbuf_add(out, s, n * sizeof *s);
     free(s);
 }
 
