@@ -14,31 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../histories/read.h"
 #include "../../histories/read_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static val conv(vtab *vt, json_t *x)
-{
-    switch (json_typeof(x)) {
-    case JSON_NULL: return val_nil();
-    case JSON_TRUE: return val_bool(true);
-    case JSON_FALSE: return val_bool(false);
-    case JSON_INTEGER: return val_int((int64_t)json_integer_value(x));
-    case JSON_REAL: return val_float(json_real_value(x));
-    case JSON_STRING: return val_str(vt, json_string_value(x), json_string_length(x));
-    case JSON_ARRAY: {
-        size_t n = json_array_size(x);
-        val *it = malloc((n ? n : 1) * sizeof *it);
-        for (size_t i = 0; i < n; i++)
-            it[i] = conv(vt, json_array_get(x, i));
-        val v = val_list(vt, it, n);
-        free(it);
-        return v;
-    }
-    default: return val_nil();
-    }
-}
 
 static int depth(const uint8_t *d, size_t n)
 {
@@ -75,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *theirs = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     if ((rc == HIST_OK) != (theirs != NULL))
         abort(); /* one accepts what the other rejects */
-    if (theirs && !memchr(data, '{', size) && !val_eq(conv(vt, theirs), ours))
+    if (theirs && !memchr(data, '{', size) && !val_eq(hist_val_from_jansson(vt, theirs), ours))
         abort(); /* both accept, but read different values */
     json_decref(theirs);
     vtab_free(vt);
