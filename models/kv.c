@@ -60,9 +60,7 @@ static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbu
 {
     (void)vt;
     if (model_f_is(md, o, "get") || model_f_is(md, o, "read")) {
-        if (m->flags & MOP_UNKNOWN_OUT)
-            return MODEL_SKIP;
-        if (val_is_nil(o->out) && md->opts.nil == NIL_UNKNOWN)
+        if (model_read_says_nothing(md, o, m))
             return MODEL_SKIP;
         m->code = KV_GET;
         m->a = o->out;

@@ -98,6 +98,11 @@ bool model_equal_bytes(mstate a, mstate b)
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
+bool model_read_says_nothing(const model *md, const hist_op *o, const mop *m)
+{
+    return (m->flags & MOP_UNKNOWN_OUT) || (val_is_nil(o->out) && md->opts.nil == NIL_UNKNOWN);
+}
+
 bool model_f_is(const model *md, const hist_op *o, const char *s)
 {
     return val_is_str(md->vt, o->f, s);

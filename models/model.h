@@ -144,6 +144,10 @@ bool model_equal_bytes(mstate a, mstate b);
 
 /* ---- helpers the models share ---- */
 
+/* Does this read say nothing (it crashed, or returned nil and nil reads
+ * are "unknown")? Such a read is legal anywhere and changes nothing, so
+ * compile leaves it out (MODEL_SKIP). */
+bool model_read_says_nothing(const model *md, const hist_op *o, const mop *m);
 /* Is f the string s? */
 bool model_f_is(const model *md, const hist_op *o, const char *s);
 /* "unknown operation 'x' for model m (it knows: read, write)" */

@@ -24,9 +24,7 @@ static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbu
     }
     if (!model_f_is(md, o, "read"))
         return model_unknown_f(md, o, why);
-    if (m->flags & MOP_UNKNOWN_OUT)
-        return MODEL_SKIP;
-    if (val_is_nil(o->out) && md->opts.nil == NIL_UNKNOWN)
+    if (model_read_says_nothing(md, o, m))
         return MODEL_SKIP;
     if (!val_is_nil(o->out) && o->out.kind != VAL_LIST) {
         sbuf_adds(why, "a set's read must return a list of members, got ");
