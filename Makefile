@@ -1,11 +1,15 @@
 # conch - a consistency checker in the spirit of Jepsen.
 #
 #   make            build ./conch
-#   make test       unit tests, case tests, corpus tests (SAN=1: with ASan+UBSan)
+#   make test       unit tests, case tests, corpus tests, end-to-end tests
+#                   (SAN=1: built with ASan+UBSan; SAN=thread: with TSan)
 #   make bench      benchmarks that print figures
+#   make fuzz       every libFuzzer harness for FUZZ_TIME seconds (clang)
+#   make fuzz-smoke every harness briefly, with a fixed seed (CI)
 #   make deps       install the Debian packages the build needs (as root)
 #
-# Objects go to build/ (build/san/ with SAN=1); WERROR=1 makes warnings errors.
+# Objects go to build/obj/ (build/san/ with SAN=1, build/tsan/ with
+# SAN=thread, build/fuzz/ for the harnesses); WERROR=1 makes warnings errors.
 
 CC      ?= cc
 PKGS    := libcurl jansson libpcre2-8 libmicrohttpd
@@ -23,6 +27,15 @@ BUILD   := build/san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 CONCH   := $(BUILD)/conch
+else ifeq ($(SAN),thread)
+BUILD   := build/tsan
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
+CONCH   := $(BUILD)/conch
+# Every TSan report, from any process the tests start (conch serve in the
+# background too), goes to a file here; tsan-check fails if there is one.
+TSAN_LOGS := $(CURDIR)/build/tsan/reports
+export TSAN_OPTIONS = log_path=$(TSAN_LOGS)/tsan second_deadlock_stack=1 history_size=4
 else
 BUILD   := build/obj
 CONCH   := conch
@@ -41,7 +54,20 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test unit cases corpus e2e bench deps clean demo fuzz fuzz-smoke
+ifeq ($(SAN),thread)
+# Criterion's runner cannot start under TSan (tests/unit/tsan/criterion/
+# criterion.h says why): the same tests run on a stand-in for it.
+TEST_OBJ  += $(BUILD)/tests/unit/tsan/runner.o
+TEST_LIBS :=
+$(TEST_OBJ): CFLAGS += -Itests/unit/tsan
+UNIT_RUN  := $(BUILD)/unit-tests
+else
+TEST_LIBS  = $$(pkg-config --libs criterion)
+UNIT_RUN  := $(BUILD)/unit-tests --jobs 2 --short-filename
+endif
+
+.PHONY: all test unit cases corpus e2e bench deps clean demo fuzz fuzz-build fuzz-smoke \
+        tsan-clean tsan-check
 
 all: $(CONCH)
 
@@ -60,12 +86,12 @@ $(CONCH): $(CLI_OBJ) $(BUILD)/libconch.a
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libconch.a
 	@echo "  LINK    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs criterion) $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
 # Criterion runs each test in its own process; --jobs keeps CI time down.
 # Under ASan, tests/lsan.supp names the one leak that is libcriterion's own.
 unit: $(BUILD)/unit-tests
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(BUILD)/unit-tests --jobs 2 --short-filename
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(UNIT_RUN)
 
 cases: $(CONCH)
 	CONCH=$(CONCH) sh tests/cases.sh
@@ -76,34 +102,61 @@ corpus: $(CONCH)
 e2e: $(CONCH)
 	CONCH=$(CONCH) sh tests/e2e.sh
 
+ifeq ($(SAN),thread)
+# The suites run in order between emptying the report folder and looking
+# into it: a race in any process fails the run, even in a server that a test
+# stops with a signal (its exit code is not looked at).
+test: tsan-check
+tsan-check: tsan-clean
+	@$(MAKE) --no-print-directory unit cases corpus e2e SAN=thread || status=$$?; \
+	if ls $(TSAN_LOGS)/tsan* >/dev/null 2>&1; then \
+	    echo "tsan: $$(cat $(TSAN_LOGS)/tsan* | grep -c '^WARNING: ThreadSanitizer') reports:"; \
+	    cat $(TSAN_LOGS)/tsan*; exit 1; \
+	fi; \
+	echo "tsan: no reports"; exit $${status:-0}
+tsan-clean:
+	@rm -rf $(TSAN_LOGS) && mkdir -p $(TSAN_LOGS)
+else
 test: unit cases corpus e2e
+endif
 
 bench: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh bench/run.sh
 
-# libFuzzer harness for the readers (clang). fuzz-smoke runs it briefly
-# with a fixed seed, so a run is repeatable.
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -O1 -g -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=undefined $(PKG_CFLAGS)
-FUZZ_SRC := $(filter-out store/% clients/%,$(LIB_SRC))
-build/fuzz/fuzz_read: tests/fuzz/fuzz_read.c $(FUZZ_SRC)
-	@mkdir -p build/fuzz
+# libFuzzer harnesses (clang): every tests/fuzz/fuzz_NAME.c is one, linked
+# with the library built again for fuzzing. tests/fuzz/run.sh runs them:
+# `make fuzz` each for FUZZ_TIME seconds, printing execs and CPU time;
+# `make fuzz-smoke` each for FUZZ_RUNS inputs with a fixed seed, so a run
+# is repeatable. tests/fuzz/fuzz_NAME.options, where present, holds the
+# harness's own libFuzzer flags and seed folders.
+FUZZ_CC     ?= clang
+FUZZ_TIME   ?= 60
+FUZZ_RUNS   ?= 20000
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -MMD -MP -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined $(PKG_CFLAGS)
+FUZZ_OBJ    := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libconch.a: $(FUZZ_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libconch.a
 	@echo "  FUZZ    $@"
-	@clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -pthread -lm
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libconch.a $(PKG_LIBS) -lm
 
-build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c $(FUZZ_SRC)
-	@mkdir -p build/fuzz
-	@echo "  FUZZ    $@"
-	@clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -pthread -lm
+fuzz-build: $(FUZZ_BINS)
 
-fuzz: build/fuzz/fuzz_read build/fuzz/fuzz_json
+fuzz: $(FUZZ_BINS)
+	bash tests/fuzz/run.sh time $(FUZZ_TIME) $(FUZZ_BINS)
 
-fuzz-smoke: build/fuzz/fuzz_read build/fuzz/fuzz_json
-	@mkdir -p build/fuzz/corpus build/fuzz/corpus-json
-	build/fuzz/fuzz_read -seed=1 -runs=$${FUZZ_RUNS:-200000} -max_len=2048 \
-	    build/fuzz/corpus tests/fuzz/seeds
-	build/fuzz/fuzz_json -seed=1 -runs=$${FUZZ_RUNS:-200000} -max_len=512 \
-	    build/fuzz/corpus-json tests/fuzz/seeds-json
+fuzz-smoke: $(FUZZ_BINS)
+	bash tests/fuzz/run.sh runs $(FUZZ_RUNS) $(FUZZ_BINS)
 
 demo: $(CONCH)
 	./$(CONCH) demo
@@ -114,4 +167,5 @@ deps:
 clean:
 	rm -rf build conch
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) \
+         $(FUZZ_BINS:=.d)
