@@ -660,6 +660,9 @@ static void eventual_exec(replica *rp, cl_op *op)
 cl_op *cluster_begin(cluster *c, int node, const cl_req *rq)
 {
     replica *rp = &c->rep[node];
+    /* Read before taking rp's lock: never two replicas' locks at once. The
+     * leader's index only grows, so a token it has issued stays valid. */
+    int64_t issued = c->cfg.mode == CL_SESSION && rq->token > 0 ? cluster_token(c, LEADER) : 0;
     cl_op *op = xcalloc(1, sizeof *op);
     op->node = node;
     op->kind = rq->kind;
@@ -682,6 +685,14 @@ cl_op *cluster_begin(cluster *c, int node, const cl_req *rq)
     }
     if (atomic_load(&c->closing)) {
         res_unavailable(&op->res, "the store is shutting down");
+        goto out;
+    }
+    if (op->token > issued && c->cfg.mode == CL_SESSION) {
+        cluster_res_free(&op->res);
+        op->res.status = CL_REJECTED;
+        snprintf(op->res.why, sizeof op->res.why,
+                 "session token %lld is beyond every token this store has issued (%lld): "
+                 "is it from another run?", (long long)op->token, (long long)issued);
         goto out;
     }
     switch (c->cfg.mode) {

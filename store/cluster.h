@@ -79,6 +79,7 @@ typedef enum {
     CL_NOT_FOUND,   /* GET: the key has no value */
     CL_CAS_FAILED,  /* CAS: the current value differs from old */
     CL_UNAVAILABLE, /* not done, or not known to be: why says why */
+    CL_REJECTED,    /* refused at once, not done: why says why (a bad request) */
 } cl_status;
 
 /* An answer. val is owned (cluster_res_free): the value read (CL_OK after a
@@ -114,7 +115,10 @@ const cluster_config *cluster_config_get(const cluster *c);
 void cluster_node_name(int node, char out[12]);
 int cluster_node_index(const cluster *c, const char *name);
 
-/* Run rq at replica node, waiting up to timeout_ms; *out is overwritten. */
+/* Run rq at replica node, waiting up to timeout_ms; *out is overwritten.
+ * In session mode a token beyond every token the cluster has issued (the
+ * leader's index) is CL_REJECTED at once: no replica will ever catch up
+ * with it, and waiting for one would hold the caller for timeout_ms. */
 void cluster_do(cluster *c, int node, const cl_req *rq, cl_res *out);
 /* The same in two steps: begin sends what it must and returns; end waits
  * (if wait) for the answer, fills *out (CL_UNAVAILABLE if there is none yet)
