@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,7 +29,12 @@ static const char usage[] =
     "\n"
     "  --replicas N        number of replicas, 1..64 (default 3)\n"
     "  --port P            port of n1; n2 gets P+1, ... (default 7001; 0: any free ports)\n"
-    "  --bind ADDR         address to listen on (default 127.0.0.1)\n"
+    "  --bind ADDR         address to listen on (default 127.0.0.1). The admin\n"
+    "                      endpoints (/admin/...) take no credentials on a loopback\n"
+    "                      address; on any other they are off unless --admin-token\n"
+    "                      is given\n"
+    "  --admin-token T     require 'Authorization: Bearer T' on /admin/... (any\n"
+    "                      address); also from CONCH_ADMIN_TOKEN, which ps cannot show\n"
     "  --consistency MODE  linearizable (default), session, eventual or quorum\n"
     "  --r R, --w W        quorum mode: replicas a read / a write waits for\n"
     "                      (default N/2+1 each)\n"
@@ -38,6 +45,12 @@ static const char usage[] =
     "  --timeout-ms MS     how long a request waits for other replicas before 503\n"
     "                      (default 1000)\n"
     "  --threads T         HTTP threads per replica (default 4)\n"
+    "  --max-conns N       connections a replica holds at once (default 1024)\n"
+    "  --max-conns-per-ip N  of those, from one client address (default 256)\n"
+    "  --request-timeout-ms MS  time a connection has to send a whole request,\n"
+    "                      from when it opens or from its previous answer; then\n"
+    "                      it is closed (default 10000). With the two above, slow\n"
+    "                      clients cannot keep a replica from answering others\n"
     "  -h, --help          this text\n"
     "\n"
     "API: GET /kv/KEY, PUT /kv/KEY {\"value\":V}, POST /kv/KEY/cas {\"old\":A,\"new\":B},\n"
@@ -45,11 +58,28 @@ static const char usage[] =
     "POST /admin/heal, GET /admin/state. Session tokens travel in the\n"
     "X-Conch-Session header. The README's \"conch serve\" section says more.\n";
 
+/* Let the process hold every connection the limits allow (a shell's soft
+ * limit is often 1024): raise the soft limit toward the hard one, and say
+ * so if that is not enough. */
+static void raise_fd_limit(int replicas, unsigned max_conns)
+{
+    rlim_t need = (rlim_t)replicas * (max_conns + 16) + 64;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < need)
+        fprintf(stderr, "conch serve: warning: the process may open %llu files, fewer than "
+                        "--max-conns allows (%llu); new connections wait when it runs out\n",
+                (unsigned long long)rl.rlim_cur, (unsigned long long)need);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     enum {
         O_REPLICAS = 256, O_PORT, O_BIND, O_CONSISTENCY, O_R, O_W, O_GOSSIP, O_LAG, O_DROP,
-        O_SEED, O_TIMEOUT, O_THREADS,
+        O_SEED, O_TIMEOUT, O_THREADS, O_MAXCONNS, O_MAXPERIP, O_REQTIMEOUT, O_ADMINTOKEN,
     };
     static const struct option longopts[] = {
         {"replicas", required_argument, NULL, O_REPLICAS},
@@ -64,6 +94,10 @@ int cmd_serve(int argc, char **argv)
         {"seed", required_argument, NULL, O_SEED},
         {"timeout-ms", required_argument, NULL, O_TIMEOUT},
         {"threads", required_argument, NULL, O_THREADS},
+        {"max-conns", required_argument, NULL, O_MAXCONNS},
+        {"max-conns-per-ip", required_argument, NULL, O_MAXPERIP},
+        {"request-timeout-ms", required_argument, NULL, O_REQTIMEOUT},
+        {"admin-token", required_argument, NULL, O_ADMINTOKEN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -71,7 +105,11 @@ int cmd_serve(int argc, char **argv)
         .n = 3, .mode = CL_LINEARIZABLE, .gossip_ms = 100, .lag_ms = 0, .drop = 0,
         .timeout_ms = 1000, .seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32),
     };
-    http_config hc = {.bind = "127.0.0.1", .port = 7001, .threads = 4, .max_body = 1 << 20};
+    http_config hc = {.bind = "127.0.0.1", .port = 7001, .threads = 4, .max_body = 1 << 20,
+                      .max_conns = 1024, .max_conns_per_ip = 256, .request_timeout_ms = 10000};
+    const char *env_token = getenv("CONCH_ADMIN_TOKEN");
+    if (env_token && *env_token)
+        hc.admin_token = env_token;
     long l, r = 0, w = 0;
     int c;
     optind = 1;
@@ -139,6 +177,28 @@ int cmd_serve(int argc, char **argv)
                 return EXIT_USAGE;
             hc.threads = (int)l;
             break;
+        case O_MAXCONNS:
+            if (!cli_long("serve", "--max-conns", optarg, 1, 1000000, &l))
+                return EXIT_USAGE;
+            hc.max_conns = (unsigned)l;
+            break;
+        case O_MAXPERIP:
+            if (!cli_long("serve", "--max-conns-per-ip", optarg, 1, 1000000, &l))
+                return EXIT_USAGE;
+            hc.max_conns_per_ip = (unsigned)l;
+            break;
+        case O_REQTIMEOUT:
+            if (!cli_long("serve", "--request-timeout-ms", optarg, 1, 3600000, &l))
+                return EXIT_USAGE;
+            hc.request_timeout_ms = (int)l;
+            break;
+        case O_ADMINTOKEN:
+            if (!*optarg) {
+                cli_error("serve", "--admin-token must not be empty");
+                return EXIT_USAGE;
+            }
+            hc.admin_token = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -182,6 +242,7 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    raise_fd_limit(cfg.n, hc.max_conns);
     int rc = EXIT_USAGE;
     http_server *hs = NULL;
     sbuf why = {0};
@@ -201,6 +262,9 @@ int cmd_serve(int argc, char **argv)
         cluster_node_name(i, name);
         printf("conch serve: %s on %s (%s)\n", name, http_url(hs, i), cluster_mode_name(cfg.mode));
     }
+    if (!hc.admin_token && !http_admin_open(hs))
+        fprintf(stderr, "conch serve: the admin endpoints are off: %s is not a loopback "
+                        "address, and no --admin-token was given\n", hc.bind);
     fflush(stdout);
 
     int sig = 0;

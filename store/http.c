@@ -4,36 +4,55 @@
  * libmicrohttpd calls on_request several times per request: once when the
  * headers are in (*con_cls still NULL), then once per piece of body, then
  * once more with no data. Every request is answered on a later call than
- * the first (answering on the first costs keep-alive). A body_ctx collects the body up to max_body; a larger
- * one is refused at once when Content-Length says so, else read and thrown
- * away and refused at the end (libmicrohttpd cannot answer mid-body).
+ * the first (answering on the first costs keep-alive). A body_ctx collects
+ * the body up to max_body; a larger one is refused at once when
+ * Content-Length says so (api_head), else read and thrown away and refused
+ * at the end (libmicrohttpd cannot answer mid-body).
  *
- * The path reaches us undecoded (our unescape callback leaves it alone) so
- * that "/kv/a%2Fb" is the key "a/b", not the path /kv/a/b.
+ * Each replica keeps a list of its connections (conn_track), under its own
+ * mutex: added when libmicrohttpd announces a connection, removed when it
+ * announces the close, which it does before closing the socket. So the
+ * reaper, holding the mutex, only ever shuts down a socket that is still
+ * the connection's.
  */
 #include "http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../util/mem.h"
+#include "api.h"
+
+/* A connection of a replica, for the request deadline. */
+typedef struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;
+    int64_t since_ns; /* opened, or its last answer was sent */
+    bool busy;        /* a whole request is in and being answered */
+    bool cut;         /* shut down for being too slow */
+} conn_track;
 
 typedef struct http_node {
     http_server *srv;
     int id;
     char name[12];
     char url[96];
+    bool loopback;
+    api_config api;
     struct MHD_Daemon *d;
+    pthread_mutex_t mu; /* guards conns */
+    conn_track *conns;
 } http_node;
 
 struct http_server {
@@ -41,6 +60,11 @@ struct http_server {
     http_config cfg;
     int n;
     http_node *nodes;
+    pthread_t reaper;
+    bool reaper_started;
+    pthread_mutex_t mu; /* guards stopping */
+    pthread_cond_t cv;
+    bool stopping;
 };
 
 /* A request body being read. */
@@ -52,349 +76,72 @@ typedef struct body_ctx {
 /* con_cls of a request without a body, between the two calls. */
 static body_ctx no_body;
 
-enum route_kind { R_HEALTH, R_KV, R_CAS, R_STATE, R_PARTITION, R_HEAL };
-
-typedef struct route {
-    enum route_kind kind;
-    bool get, body; /* the method is GET (or HEAD); the request has a body */
-    char key[HTTP_MAX_KEY];
-    size_t klen;
-} route;
-
-/* ---- responses ---- */
-
-/* Queue a response with body b's text (taken over) and status. */
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, sbuf *b, int64_t token,
-                             const char *allow)
+static int64_t now_ns(void)
 {
-    sbuf_addc(b, '\n');
-    size_t len = b->len;
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, b->p, MHD_RESPMEM_MUST_FREE);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- requests ---- */
+
+static const char *header_of(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+/* Queue out's answer (out is freed either way). */
+static enum MHD_Result reply(struct MHD_Connection *conn, api_response *out)
+{
+    size_t len = out->body.len;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, out->body.p, MHD_RESPMEM_MUST_FREE);
     if (!r) {
-        sbuf_free(b);
+        api_response_free(out);
         return MHD_NO;
     }
-    b->p = NULL;
-    b->len = b->cap = 0;
+    out->body = (sbuf){0}; /* the response owns the text now */
     char tok[24];
-    snprintf(tok, sizeof tok, "%lld", (long long)token);
+    snprintf(tok, sizeof tok, "%lld", (long long)out->token);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(r, HTTP_SESSION_HEADER, tok);
-    if (allow)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-    enum MHD_Result rc = MHD_queue_response(conn, status, r);
+    MHD_add_response_header(r, API_SESSION_HEADER, tok);
+    if (out->allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, out->allow);
+    if (out->authenticate)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, out->authenticate);
+    enum MHD_Result rc = MHD_queue_response(conn, out->status, r);
     MHD_destroy_response(r);
     return rc;
 }
 
-static enum MHD_Result reply_error(http_node *nd, struct MHD_Connection *conn, unsigned status,
-                                   const char *msg, const char *allow)
+/* The request is whole: from now on the deadline does not apply. */
+static void mark_busy(http_node *nd, struct MHD_Connection *conn, bool busy)
 {
-    sbuf b = {0};
-    sbuf_adds(&b, "{\"error\":");
-    sbuf_add_json_str(&b, msg, strlen(msg));
-    sbuf_printf(&b, ",\"node\":\"%s\"}", nd->name);
-    return reply(conn, status, &b, cluster_token(nd->srv->c, nd->id), allow);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_track *t = ci ? ci->socket_context : NULL;
+    if (!t)
+        return;
+    pthread_mutex_lock(&nd->mu);
+    t->busy = busy;
+    if (!busy)
+        t->since_ns = now_ns();
+    pthread_mutex_unlock(&nd->mu);
 }
 
-/* ---- routing ---- */
-
-static int hexval(char ch)
+static enum MHD_Result answer(http_node *nd, struct MHD_Connection *conn, const char *url,
+                              const char *method, const body_ctx *bc)
 {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode s[0..n) into out (HTTP_MAX_KEY bytes): 0, or 400 (a bad
- * escape) or 414 (too long), with why. */
-static unsigned decode_key(const char *s, size_t n, char *out, size_t *outlen, const char **why)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == '%') {
-            int h = i + 2 < n ? hexval(s[i + 1]) : -1, l = i + 2 < n ? hexval(s[i + 2]) : -1;
-            if (h < 0 || l < 0) {
-                *why = "bad percent-encoding in the key";
-                return MHD_HTTP_BAD_REQUEST;
-            }
-            ch = (char)(h * 16 + l);
-            i += 2;
-        }
-        if (k == HTTP_MAX_KEY) {
-            *why = "the key is longer than " HTTP_MAX_KEY_TEXT " bytes";
-            return MHD_HTTP_URI_TOO_LONG;
-        }
-        out[k++] = ch;
+    api_request rq = {method, url, header_of, conn, NULL, 0, false};
+    if (bc) {
+        rq.body = bc->body.p;
+        rq.blen = bc->body.len;
+        rq.too_big = bc->too_big;
     }
-    *outlen = k;
-    return 0;
-}
-
-/* Parse method and path into rt; 0, or an error status with why and, for
- * 405, the methods allowed. */
-static unsigned route_parse(const char *url, const char *method, route *rt, const char **why,
-                            const char **allow)
-{
-    bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-    bool put = !strcmp(method, "PUT"), post = !strcmp(method, "POST");
-    memset(rt, 0, offsetof(route, key));
-    rt->get = get;
-    *allow = NULL;
-    if (!strncmp(url, "/kv/", 4)) {
-        const char *seg = url + 4, *slash = strchr(seg, '/');
-        size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
-        if (slash && strcmp(slash, "/cas")) {
-            *why = "unknown path (keys are one path segment: encode '/' as %2F)";
-            return MHD_HTTP_NOT_FOUND;
-        }
-        rt->kind = slash ? R_CAS : R_KV;
-        if (rt->kind == R_CAS ? !post : !(get || put)) {
-            *allow = rt->kind == R_CAS ? "POST" : "GET, HEAD, PUT";
-            *why = rt->kind == R_CAS ? "method not allowed: use POST" : "method not allowed: use GET or PUT";
-            return MHD_HTTP_METHOD_NOT_ALLOWED;
-        }
-        unsigned st = decode_key(seg, n, rt->key, &rt->klen, why);
-        if (st)
-            return st;
-        if (!rt->klen) {
-            *why = "empty key";
-            return MHD_HTTP_BAD_REQUEST;
-        }
-        rt->body = !get;
-        return 0;
-    }
-    static const struct {
-        const char *path;
-        enum route_kind kind;
-        bool post;
-    } fixed[] = {
-        {"/health", R_HEALTH, false},
-        {"/admin/state", R_STATE, false},
-        {"/admin/partition", R_PARTITION, true},
-        {"/admin/heal", R_HEAL, true},
-    };
-    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
-        if (strcmp(url, fixed[i].path))
-            continue;
-        rt->kind = fixed[i].kind;
-        if (fixed[i].post ? !post : !get) {
-            *allow = fixed[i].post ? "POST" : "GET, HEAD";
-            *why = fixed[i].post ? "method not allowed: use POST" : "method not allowed: use GET";
-            return MHD_HTTP_METHOD_NOT_ALLOWED;
-        }
-        rt->body = fixed[i].post;
-        return 0;
-    }
-    *why = "unknown path (try GET /kv/KEY, PUT /kv/KEY, POST /kv/KEY/cas, GET /health)";
-    return MHD_HTTP_NOT_FOUND;
-}
-
-/* ---- handlers ---- */
-
-/* Parse body as a JSON object; NULL with why on failure. New reference. */
-static json_t *parse_body(const char *body, size_t len, char *why, size_t whylen)
-{
-    json_error_t err;
-    json_t *j = json_loadb(body ? body : "", len, 0, &err);
-    if (!j) {
-        snprintf(why, whylen, "the body is not JSON: %s (line %d, column %d)", err.text, err.line,
-                 err.column);
-        return NULL;
-    }
-    if (!json_is_object(j)) {
-        snprintf(why, whylen, "the body must be a JSON object");
-        json_decref(j);
-        return NULL;
-    }
-    return j;
-}
-
-/* The canonical text of field name of obj (malloc'd), or NULL with why. */
-static char *field_text(json_t *obj, const char *name, const char *shape, char *why, size_t whylen)
-{
-    json_t *v = json_object_get(obj, name);
-    if (!v) {
-        snprintf(why, whylen, "the body must be %s: \"%s\" is missing", shape, name);
-        return NULL;
-    }
-    char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-    if (!s)
-        snprintf(why, whylen, "\"%s\" cannot be encoded", name);
-    return s;
-}
-
-static enum MHD_Result kv_request(http_node *nd, struct MHD_Connection *conn, const route *rt,
-                                  const char *body, size_t blen)
-{
-    cluster *c = nd->srv->c;
-    char why[256];
-    cl_req rq = {.key = rt->key, .klen = rt->klen};
-    char *val = NULL, *old = NULL;
-    json_t *j = NULL;
-    enum MHD_Result rc;
-
-    const char *tok = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, HTTP_SESSION_HEADER);
-    if (tok) {
-        char *end;
-        errno = 0;
-        long long t = strtoll(tok, &end, 10);
-        if (!*tok || *end || errno || t < 0) {
-            snprintf(why, sizeof why, "%s must be a whole number >= 0", HTTP_SESSION_HEADER);
-            rc = reply_error(nd, conn, MHD_HTTP_BAD_REQUEST, why, NULL);
-            goto out;
-        }
-        rq.token = t;
-    }
-    if (rt->kind == R_CAS) {
-        rq.kind = CL_CAS;
-        if (!(j = parse_body(body, blen, why, sizeof why)) ||
-            !(old = field_text(j, "old", "{\"old\":..., \"new\":...}", why, sizeof why)) ||
-            !(val = field_text(j, "new", "{\"old\":..., \"new\":...}", why, sizeof why))) {
-            rc = reply_error(nd, conn, MHD_HTTP_BAD_REQUEST, why, NULL);
-            goto out;
-        }
-    } else if (!rt->get) {
-        rq.kind = CL_PUT;
-        if (!(j = parse_body(body, blen, why, sizeof why)) ||
-            !(val = field_text(j, "value", "{\"value\":...}", why, sizeof why))) {
-            rc = reply_error(nd, conn, MHD_HTTP_BAD_REQUEST, why, NULL);
-            goto out;
-        }
-    } else {
-        rq.kind = CL_GET;
-    }
-    if (val) {
-        rq.val = val;
-        rq.vlen = strlen(val);
-    }
-    if (old) {
-        rq.old = old;
-        rq.oldlen = strlen(old);
-    }
-
-    cl_res res;
-    cluster_do(c, nd->id, &rq, &res);
-    sbuf b = {0};
-    unsigned status;
-    switch (res.status) {
-    case CL_OK:
-        status = MHD_HTTP_OK;
-        sbuf_addc(&b, '{');
-        if (rq.kind == CL_GET)
-            sbuf_printf(&b, "\"value\":%s,", res.val);
-        sbuf_printf(&b, "\"version\":%lld,\"node\":\"%s\"}", (long long)res.version, nd->name);
-        break;
-    case CL_NOT_FOUND:
-        status = MHD_HTTP_NOT_FOUND;
-        sbuf_printf(&b, "{\"error\":\"not found\",\"node\":\"%s\"}", nd->name);
-        break;
-    case CL_CAS_FAILED:
-        status = MHD_HTTP_PRECONDITION_FAILED;
-        sbuf_printf(&b,
-                    "{\"error\":\"cas failed: the current value differs\",\"value\":%s,"
-                    "\"version\":%lld,\"node\":\"%s\"}",
-                    res.val, (long long)res.version, nd->name);
-        break;
-    default:
-        status = MHD_HTTP_SERVICE_UNAVAILABLE;
-        sbuf_adds(&b, "{\"error\":");
-        sbuf_add_json_str(&b, res.why, strlen(res.why));
-        sbuf_printf(&b, ",\"node\":\"%s\"}", nd->name);
-        break;
-    }
-    rc = reply(conn, status, &b, res.token, NULL);
-    cluster_res_free(&res);
-out:
-    free(val);
-    free(old);
-    json_decref(j);
-    return rc;
-}
-
-/* POST /admin/partition {"groups":[["n1"],["n2","n3"]]}: nodes named in no
- * group are each cut off alone. */
-static enum MHD_Result partition_request(http_node *nd, struct MHD_Connection *conn,
-                                         const char *body, size_t blen)
-{
-    cluster *c = nd->srv->c;
-    int n = cluster_config_get(c)->n;
-    char why[256];
-    int group[CLUSTER_MAX_NODES];
-    for (int i = 0; i < n; i++)
-        group[i] = -1;
-    json_t *j = parse_body(body, blen, why, sizeof why), *groups = NULL;
-    if (j && !json_is_array(groups = json_object_get(j, "groups"))) {
-        snprintf(why, sizeof why, "the body must be {\"groups\":[[\"n1\"],[\"n2\",\"n3\"]]}");
-        goto bad;
-    }
-    if (!j)
-        goto bad;
-    size_t gi;
-    json_t *g;
-    json_array_foreach(groups, gi, g) {
-        if (!json_is_array(g)) {
-            snprintf(why, sizeof why, "groups[%zu] is not an array of node names", gi);
-            goto bad;
-        }
-        size_t ni;
-        json_t *name;
-        json_array_foreach(g, ni, name) {
-            int idx = json_is_string(name) ? cluster_node_index(c, json_string_value(name)) : -1;
-            if (idx < 0) {
-                snprintf(why, sizeof why, "groups[%zu][%zu] names no node (n1 .. n%d)", gi, ni, n);
-                goto bad;
-            }
-            if (group[idx] >= 0) {
-                snprintf(why, sizeof why, "n%d is in more than one group", idx + 1);
-                goto bad;
-            }
-            group[idx] = (int)gi;
-        }
-    }
-    int next = (int)json_array_size(groups);
-    for (int i = 0; i < n; i++)
-        if (group[i] < 0)
-            group[i] = next++;
-    json_decref(j);
-    cluster_partition(c, group);
-    sbuf b = {0};
-    sbuf_printf(&b, "{\"ok\":true,\"node\":\"%s\"}", nd->name);
-    return reply(conn, MHD_HTTP_OK, &b, cluster_token(c, nd->id), NULL);
-bad:
-    json_decref(j);
-    return reply_error(nd, conn, MHD_HTTP_BAD_REQUEST, why, NULL);
-}
-
-static enum MHD_Result handle(http_node *nd, struct MHD_Connection *conn, const route *rt,
-                              const char *body, size_t blen)
-{
-    cluster *c = nd->srv->c;
-    sbuf b = {0};
-    switch (rt->kind) {
-    case R_KV:
-    case R_CAS:
-        return kv_request(nd, conn, rt, body, blen);
-    case R_HEALTH:
-        sbuf_printf(&b, "{\"ok\":true,\"node\":\"%s\",\"mode\":\"%s\"}", nd->name,
-                    cluster_mode_name(cluster_config_get(c)->mode));
-        break;
-    case R_STATE:
-        cluster_state_json(c, &b);
-        break;
-    case R_PARTITION:
-        return partition_request(nd, conn, body, blen);
-    case R_HEAL:
-        cluster_heal(c);
-        sbuf_printf(&b, "{\"ok\":true,\"node\":\"%s\"}", nd->name);
-        break;
-    }
-    return reply(conn, MHD_HTTP_OK, &b, cluster_token(c, nd->id), NULL);
+    mark_busy(nd, conn, true);
+    api_response out;
+    api_handle(nd->srv->c, nd->id, &nd->api, &rq, &out);
+    return reply(conn, &out);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -403,40 +150,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     (void)version;
     http_node *nd = cls;
-    size_t max = nd->srv->cfg.max_body;
+    size_t max = nd->api.max_body;
     body_ctx *bc = *con_cls;
-    route rt;
-    const char *why, *allow;
     if (!bc) {
-        unsigned st = route_parse(url, method, &rt, &why, &allow);
-        if (st)
-            return reply_error(nd, conn, st, why, allow);
-        if (!rt.body) {
+        api_request rq = {method, url, header_of, conn, NULL, 0, false};
+        api_response out;
+        switch (api_head(nd->srv->c, nd->id, &nd->api, &rq, &out)) {
+        case API_ANSWER:
+            mark_busy(nd, conn, true);
+            return reply(conn, &out);
+        case API_NO_BODY:
             /* Answered on the next call: a response queued now would close
              * the connection (libmicrohttpd cannot know the request is
              * complete), losing keep-alive. */
             *con_cls = &no_body;
             return MHD_YES;
+        case API_READ_BODY:
+            *con_cls = xcalloc(1, sizeof(body_ctx));
+            return MHD_YES;
         }
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > max) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "the body is larger than %zu bytes", max);
-            return reply_error(nd, conn, MHD_HTTP_CONTENT_TOO_LARGE, msg, NULL);
-        }
-        *con_cls = xcalloc(1, sizeof(body_ctx));
-        return MHD_YES;
     }
     if (bc == &no_body) {
         if (*upload_size) {
             *upload_size = 0; /* a body where none belongs is ignored */
             return MHD_YES;
         }
-        unsigned st = route_parse(url, method, &rt, &why, &allow);
-        if (st)
-            return reply_error(nd, conn, st, why, allow);
-        return handle(nd, conn, &rt, NULL, 0);
+        return answer(nd, conn, url, method, NULL);
     }
     if (*upload_size) {
         if (!bc->too_big && bc->body.len + *upload_size > max) {
@@ -448,23 +187,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    if (bc->too_big) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", max);
-        return reply_error(nd, conn, MHD_HTTP_CONTENT_TOO_LARGE, msg, NULL);
-    }
-    unsigned st = route_parse(url, method, &rt, &why, &allow);
-    if (st)
-        return reply_error(nd, conn, st, why, allow);
-    return handle(nd, conn, &rt, bc->body.p, bc->body.len);
+    return answer(nd, conn, url, method, bc);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
     (void)toe;
+    mark_busy(cls, conn, false);
     body_ctx *bc = *con_cls;
     if (bc && bc != &no_body) {
         sbuf_free(&bc->body);
@@ -473,7 +203,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
-/* Leave the path undecoded: route_parse decodes the key itself. */
+/* Leave the path undecoded: the API decodes the key itself. */
 static size_t keep_escaped(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls;
@@ -481,12 +211,92 @@ static size_t keep_escaped(void *cls, struct MHD_Connection *conn, char *s)
     return strlen(s);
 }
 
+/* ---- connections and the reaper ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_node *nd = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_track *t = xcalloc(1, sizeof *t);
+        t->fd = ci ? ci->connect_fd : -1;
+        t->since_ns = now_ns();
+        pthread_mutex_lock(&nd->mu);
+        t->next = nd->conns;
+        if (nd->conns)
+            nd->conns->prev = t;
+        nd->conns = t;
+        pthread_mutex_unlock(&nd->mu);
+        *socket_context = t;
+        return;
+    }
+    conn_track *t = *socket_context;
+    if (!t)
+        return;
+    pthread_mutex_lock(&nd->mu);
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        nd->conns = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    pthread_mutex_unlock(&nd->mu);
+    free(t);
+    *socket_context = NULL;
+}
+
+/* Shut down every connection of nd that has had its time to send a request
+ * and has not. */
+static void reap(http_node *nd, int64_t deadline_ns)
+{
+    int64_t now = now_ns();
+    pthread_mutex_lock(&nd->mu);
+    for (conn_track *t = nd->conns; t; t = t->next) {
+        if (t->busy || t->cut || t->fd < 0 || now - t->since_ns < deadline_ns)
+            continue;
+        shutdown(t->fd, SHUT_RDWR);
+        t->cut = true;
+    }
+    pthread_mutex_unlock(&nd->mu);
+}
+
+static void *reaper_main(void *arg)
+{
+    http_server *s = arg;
+    int64_t deadline = (int64_t)s->cfg.request_timeout_ms * 1000000;
+    /* A connection is cut at most a quarter of its time late. */
+    int64_t period = deadline / 4 < 250000000 ? deadline / 4 : 250000000;
+    if (period < 1000000)
+        period = 1000000;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = ts.tv_nsec + period;
+        ts.tv_sec += (time_t)(ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
+        pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+        if (s->stopping)
+            break;
+        pthread_mutex_unlock(&s->mu);
+        for (int i = 0; i < s->n; i++)
+            reap(&s->nodes[i], deadline);
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
 /* ---- listening ---- */
 
-/* A listening socket on addr:port, or -1 with why. url gets the address.
- * Non-blocking: every thread of the pool accepts on it, and the losers of a
- * race for a connection must not block in accept(). */
-static int listen_on(const char *addr, int port, char *url, size_t urlcap, sbuf *why)
+/* A listening socket on addr:port, or -1 with why. url gets the address,
+ * *loopback whether it is one. Non-blocking: every thread of the pool
+ * accepts on it, and the losers of a race for a connection must not block
+ * in accept(). */
+static int listen_on(const char *addr, int port, char *url, size_t urlcap, bool *loopback,
+                     sbuf *why)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE};
@@ -518,12 +328,13 @@ static int listen_on(const char *addr, int port, char *url, size_t urlcap, sbuf 
         sbuf_printf(why, "cannot listen on %s port %d: %s", addr, port, strerror(err));
         return -1;
     }
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = {0};
     socklen_t sl = sizeof ss;
     char host[INET6_ADDRSTRLEN] = "?", serv[16] = "?";
     if (!getsockname(fd, (struct sockaddr *)&ss, &sl))
         getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, serv, sizeof serv,
                     NI_NUMERICHOST | NI_NUMERICSERV);
+    *loopback = api_loopback((const struct sockaddr *)&ss);
     snprintf(url, urlcap, ss.ss_family == AF_INET6 ? "http://[%s]:%s" : "http://%s:%s", host, serv);
     return fd;
 }
@@ -535,23 +346,36 @@ http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
     s->c = c;
     s->cfg = *cfg;
     s->n = n;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
     s->nodes = xcalloc((size_t)n, sizeof *s->nodes);
+    for (int i = 0; i < n; i++)
+        pthread_mutex_init(&s->nodes[i].mu, NULL);
     for (int i = 0; i < n; i++) {
         http_node *nd = &s->nodes[i];
         nd->srv = s;
         nd->id = i;
         cluster_node_name(i, nd->name);
-        int fd = listen_on(cfg->bind, cfg->port ? cfg->port + i : 0, nd->url, sizeof nd->url, why);
+        int fd = listen_on(cfg->bind, cfg->port ? cfg->port + i : 0, nd->url, sizeof nd->url,
+                           &nd->loopback, why);
         if (fd < 0) {
             sbuf_printf(why, " (%s)", nd->name);
             goto fail;
         }
+        nd->api = (api_config){.max_body = cfg->max_body, .admin_token = cfg->admin_token,
+                               .admin_open = nd->loopback};
+        /* libmicrohttpd shares the limit out among the pool's threads. */
+        unsigned limit = cfg->max_conns < (unsigned)cfg->threads ? (unsigned)cfg->threads
+                                                                 : cfg->max_conns;
         nd->d = MHD_start_daemon(
             MHD_USE_EPOLL_INTERNAL_THREAD, 0, NULL, NULL, on_request, nd,
             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, nd,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, nd,
             MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
+            MHD_OPTION_CONNECTION_LIMIT, limit,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_ip,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
             MHD_OPTION_END);
         if (!nd->d) {
@@ -560,6 +384,11 @@ http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
             goto fail;
         }
     }
+    if (pthread_create(&s->reaper, NULL, reaper_main, s)) {
+        sbuf_printf(why, "cannot start a thread: %s", strerror(errno));
+        goto fail;
+    }
+    s->reaper_started = true;
     return s;
 fail:
     http_stop(s);
@@ -571,13 +400,32 @@ const char *http_url(const http_server *s, int i)
     return s->nodes[i].url;
 }
 
+bool http_admin_open(const http_server *s)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->cfg.admin_token || !s->nodes[i].loopback)
+            return false;
+    return true;
+}
+
 void http_stop(http_server *s)
 {
     if (!s)
         return;
+    if (s->reaper_started) {
+        pthread_mutex_lock(&s->mu);
+        s->stopping = true;
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->reaper, NULL);
+    }
     for (int i = 0; i < s->n; i++)
         if (s->nodes[i].d)
             MHD_stop_daemon(s->nodes[i].d);
+    for (int i = 0; i < s->n; i++)
+        pthread_mutex_destroy(&s->nodes[i].mu);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
     free(s->nodes);
     free(s);
 }

@@ -84,8 +84,33 @@ bad --drop 1.5
 bad --port 70000
 bad --frobnicate
 bad extra-argument
+bad --admin-token ""
+bad --max-conns 0
+bad --request-timeout-ms 0
 port=${U1##*:}
 bad --port "$port" --bind 127.0.0.1
 grep -q "Address already in use" "$T/bad.out" || fail "busy port: $(cat "$T/bad.out")"
 "$CONCH" serve --help | grep -q "usage: conch serve" || fail "conch serve --help"
+"$CONCH" serve --help | grep -q "take no credentials on a loopback" ||
+    fail "conch serve --help does not say that the admin endpoints take no credentials"
+
+# --admin-token: the admin endpoints need it as a bearer token, on loopback
+# too; the key-value API does not.
+kill "$SERVE_PID"
+wait "$SERVE_PID" 2>/dev/null
+SERVE_PID=
+serve_start 1 --admin-token 'adm1n s3cret'
+admin() {
+    CODE=$(curl -s -o "$T/admin.body" -D "$T/admin.head" -w '%{http_code}' "$@")
+}
+admin "$U1/admin/state"
+[ "$CODE" = 401 ] || fail "admin state without a token: HTTP $CODE, want 401"
+grep -qi '^www-authenticate: Bearer' "$T/admin.head" || fail "401 without WWW-Authenticate"
+admin -H 'Authorization: Bearer adm1n s3creT' "$U1/admin/state"
+[ "$CODE" = 401 ] || fail "admin state with a wrong token: HTTP $CODE, want 401"
+admin -X POST -H 'Authorization: Bearer adm1n s3cret' "$U1/admin/heal"
+[ "$CODE" = 200 ] || fail "admin heal with the token: HTTP $CODE, want 200"
+grep -q 's3cret' "$T/serve.out" "$T/serve.err" && fail "conch serve printed the admin token"
+req PUT "$U1/kv/x" '{"value":1}'
+expect_code 200 "the key-value API without the admin token"
 echo "errors: every bad request got its 4xx and a JSON body; bad flags exit 2"
