@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/hex.h"
+
 enum route_kind { R_HEALTH, R_KV, R_CAS, R_STATE, R_PARTITION, R_HEAL };
 
 typedef struct route {
@@ -58,17 +60,6 @@ static void response_init(api_response *out)
 
 /* ---- routing ---- */
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..n) into out (API_MAX_KEY bytes): 0, or 400 (a bad
  * escape) or 414 (too long), with why. */
 static unsigned decode_key(const char *s, size_t n, char *out, size_t *outlen, const char **why)
@@ -77,7 +68,7 @@ static unsigned decode_key(const char *s, size_t n, char *out, size_t *outlen, c
     for (size_t i = 0; i < n; i++) {
         char ch = s[i];
         if (ch == '%') {
-            int h = i + 2 < n ? hexval(s[i + 1]) : -1, l = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int h = i + 2 < n ? hex_value(s[i + 1]) : -1, l = i + 2 < n ? hex_value(s[i + 2]) : -1;
             if (h < 0 || l < 0) {
                 *why = "bad percent-encoding in the key";
                 return 400;
