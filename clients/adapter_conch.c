@@ -6,6 +6,9 @@
  * and a session token in the X-Conch-Session response header that a client
  * sends back so a replica can wait until it has caught up with it.
  *
+ * A 2xx is ok only when its body is an object that says what was done: a
+ * read's "value", a write's or cas's "version"; any other 2xx is info.
+ *
  * Classification: the store answers 4xx only for requests it refused
  * before doing anything (bad JSON 400, unknown path 404, body too large
  * 413, mismatched cas 412), so a 4xx is a certain fail; 408 (the store gave
@@ -86,16 +89,22 @@ static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp 
         sbuf_adds(&res->error, "not conch serve's answer: ");
         adp_http_error(st, resp->body, resp->len, &res->error);
     } else if (st >= 200 && st < 300) {
+        /* A success must say what it did: a read its value, a write or cas
+         * the version it wrote. One that does not (a proxy's page, a body
+         * cut off, another server) may or may not have happened. */
         json_t *v = obj ? json_object_get(obj, "value") : NULL;
-        if (kind != ADP_READ) {
-            res->type = EV_OK;
-        } else if (!v) {
+        if (kind == ADP_READ && !v) {
             res->type = EV_INFO;
             sbuf_adds(&res->error, "read answered without a value: ");
             adp_http_error(st, resp->body, resp->len, &res->error);
+        } else if (kind != ADP_READ && res->version == HIST_NONE) {
+            res->type = EV_INFO;
+            sbuf_adds(&res->error, "success without a version: ");
+            adp_http_error(st, resp->body, resp->len, &res->error);
         } else {
             res->type = EV_OK;
-            res->value = adp_from_json(vt, v);
+            if (kind == ADP_READ)
+                res->value = adp_from_json(vt, v);
         }
     } else if (kind == ADP_CAS && st == 412) {
         res->type = EV_FAIL;

@@ -16,7 +16,9 @@
  * request was refused before it could take effect (see fail_code).
  *
  * version is the kv's mod_revision for a read, the response header's
- * revision for a write or a successful cas: etcd's order of writes. node is
+ * revision for a write or a successful cas: etcd's order of writes. A 200
+ * that is not such an answer (no header; a write without a revision) is
+ * info: it cannot be read. node is
  * the member id of the member that answered.
  */
 #include <stdlib.h>
@@ -185,17 +187,22 @@ static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp 
         break;
     }
     case ADP_WRITE:
-        res->type = EV_OK;
-        res->version = i64_field(json_object_get(header, "revision"));
-        break;
     case ADP_CAS:
-        if (json_is_true(json_object_get(obj, "succeeded"))) {
-            res->type = EV_OK;
-            res->version = i64_field(json_object_get(header, "revision"));
-        } else {
+        if (kind == ADP_CAS && !json_is_true(json_object_get(obj, "succeeded"))) {
             res->type = EV_FAIL;
             res->mismatch = true;
-        sbuf_adds(&res->error, "cas: value did not match");
+            sbuf_adds(&res->error, "cas: value did not match");
+            break;
+        }
+        /* Every write etcd makes moves the revision: a success without
+         * one is not etcd's. */
+        res->version = i64_field(json_object_get(header, "revision"));
+        if (res->version == HIST_NONE) {
+            res->type = EV_INFO;
+            sbuf_adds(&res->error, "success without a revision: ");
+            adp_http_error(resp->status, resp->body, resp->len, &res->error);
+        } else {
+            res->type = EV_OK;
         }
         break;
     }
