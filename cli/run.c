@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -67,12 +68,16 @@ static const char usage[] =
     "\n"
     "Outcomes follow Jepsen: fail only when an operation certainly did not take\n"
     "effect (not connected, cas mismatch, a request the store refused); info\n"
-    "when unknown (timeout, reset, 5xx), and that client goes on as a new process.\n"
+    "when unknown (timeout, reset, 5xx, a success that does not say what it did),\n"
+    "and that client goes on as a new process. A client whose connection is\n"
+    "refused backs off (10 ms doubling, up to --op-timeout); refused attempts\n"
+    "are counted apart from the store's answers. Header values and URL\n"
+    "passwords are masked (***) in everything written or printed.\n"
     "SIGINT or SIGTERM stops invoking, waits for operations in flight, and checks\n"
     "what was recorded; a second one stops waiting.\n"
     "\n"
     "Exit: 0 every check passed, 1 a violation, 2 bad usage, the store\n"
-    "unreachable or no operation succeeded, 3 unknown.\n";
+    "unreachable or no operation succeeded (then nothing is checked), 3 unknown.\n";
 
 static _Atomic int stop_level;
 
@@ -91,6 +96,8 @@ typedef struct progress_state {
     uint64_t last_done;
 } progress_state;
 
+/* Rates count what the store answered (ok, fail, info); refused attempts
+ * reached no store, and are counted apart. */
 static void progress(void *ctx, const runner_stats *s)
 {
     progress_state *p = ctx;
@@ -106,23 +113,14 @@ static void progress(void *ctx, const runner_stats *s)
     else
         snprintf(head, sizeof head, "%.1f/%g s, %llu ops", s->elapsed_s, s->total_s,
                  (unsigned long long)s->invoked);
-    fprintf(stderr, "%s  %s  %.0f ops/s  ok %llu  fail %llu  info %llu%s%s",
+    char refused[48] = "";
+    if (s->refused)
+        snprintf(refused, sizeof refused, "  refused %llu", (unsigned long long)s->refused);
+    fprintf(stderr, "%s  %s  %.0f ops/s  ok %llu  fail %llu  info %llu%s%s%s",
             p->tty ? "\r\033[K" : "", head, rate, (unsigned long long)s->ok,
-            (unsigned long long)s->fail, (unsigned long long)s->info,
+            (unsigned long long)s->fail, (unsigned long long)s->info, refused,
             s->stopping ? "  (stopping)" : "", p->tty ? "" : "\n");
     p->printed = true;
-}
-
-/* "Name: value", with a name of token characters and no line breaks. */
-static bool header_ok(const char *h)
-{
-    const char *colon = strchr(h, ':');
-    if (!colon || colon == h)
-        return false;
-    for (const char *p = h; p < colon; p++)
-        if (*p <= ' ' || *p >= 0x7f)
-            return false;
-    return !strpbrk(h, "\r\n");
 }
 
 /* Create dir and its parents (mode 0755); 0 or -1 with errno. */
@@ -181,6 +179,48 @@ static void base36(uint64_t x, sbuf *out)
     } while (x && n < (int)sizeof tmp);
     while (n)
         sbuf_addc(out, tmp[--n]);
+}
+
+/* The run's own counts, as results.json gives them ("run"): what the
+ * store answered, and apart from it, what was refused. New reference. */
+static json_t *run_stats_json(const runner_stats *st)
+{
+    uint64_t done = st->ok + st->fail + st->info;
+    return json_pack("{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "seconds", st->elapsed_s,
+                     "invoked", (json_int_t)st->invoked, "ok", (json_int_t)st->ok, "fail",
+                     (json_int_t)st->fail, "info", (json_int_t)st->info, "refused",
+                     (json_int_t)st->refused, "abandoned", (json_int_t)st->abandoned,
+                     "answered_per_second", st->elapsed_s > 0 ? (double)done / st->elapsed_s : 0.0);
+}
+
+/* Add "run" to the report check_paths wrote into path. */
+static void add_run_stats(const char *path, const runner_stats *st)
+{
+    json_t *j = json_load_file(path, 0, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return; /* check_paths said why it could not write it */
+    }
+    json_object_set_new(j, "run", run_stats_json(st));
+    if (json_dump_file(j, path, JSON_INDENT(2)))
+        cli_error("run", "cannot write %s", path);
+    json_decref(j);
+}
+
+/* results.json (and, with --format json, standard output) for a run in
+ * which nothing succeeded: not checked, and why. */
+static void write_unchecked(const char *path, bool to_stdout, const runner_stats *st)
+{
+    json_t *j = json_pack("{s:b, s:s, s:o}", "checked", 0, "why",
+                          "no operation succeeded: nothing was checked", "run",
+                          run_stats_json(st));
+    if (json_dump_file(j, path, JSON_INDENT(2)))
+        cli_error("run", "cannot write %s", path);
+    if (to_stdout) {
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    }
+    json_decref(j);
 }
 
 int cmd_run(int argc, char **argv)
@@ -316,7 +356,7 @@ int cmd_run(int argc, char **argv)
             break;
         }
         case O_HEADER:
-            if (!header_ok(optarg)) {
+            if (!cl_header_ok(optarg)) {
                 cli_error("run", "--header expects 'Name: value' on one line "
                                  "(the value given is not shown)");
                 goto out;
@@ -407,7 +447,7 @@ int cmd_run(int argc, char **argv)
                 h[n - 1] = '\0';
             if (!*h)
                 continue;
-            if (!header_ok(h)) {
+            if (!cl_header_ok(h)) {
                 cli_error("run", "CONCH_HEADER expects 'Name: value' lines "
                                  "(the value given is not shown)");
                 goto out;
@@ -510,6 +550,10 @@ int cmd_run(int argc, char **argv)
             st.elapsed_s > 0 ? (double)done / st.elapsed_s : 0.0, (unsigned long long)st.ok,
             (unsigned long long)st.fail, (unsigned long long)st.info,
             atomic_load(&stop_level) ? " (interrupted)" : "");
+    if (st.refused)
+        fprintf(stderr, "conch run: and %llu attempts refused (no connection could be made: "
+                        "recorded fail, not counted above)\n",
+                (unsigned long long)st.refused);
     if (st.abandoned)
         fprintf(stderr, "conch run: %llu ops had no answer when the run ended: recorded info\n",
                 (unsigned long long)st.abandoned);
@@ -521,21 +565,26 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
 
-    check_config cfg;
-    check_config_init(&cfg);
-    cfg.co.model = model_find(wl_model_name(kind));
-    cfg.co.nil = NIL_ABSENT;
-    cfg.co.timeout_s = check_timeout;
-    cfg.json = json;
-    cfg.verbose = verbose;
-    cfg.json_out = results;
-    exit_code = check_paths(&cfg, &hist_path, 1);
     if (st.ok == 0) {
-        /* A pass over a history where nothing happened tests nothing: a CI
-         * job must not take it for one. */
-        cli_error("run", "no operation succeeded (%llu fail, %llu info): the store was not "
-                         "tested", (unsigned long long)st.fail, (unsigned long long)st.info);
-        exit_code = cli_worst(exit_code, EXIT_USAGE);
+        /* A pass over a history where nothing happened tests nothing: it is
+         * not checked, so that no verdict appears above the error. */
+        cli_error("run", "no operation succeeded (%llu fail, %llu info, %llu refused): nothing "
+                         "was checked, the store was not tested",
+                  (unsigned long long)st.fail, (unsigned long long)st.info,
+                  (unsigned long long)st.refused);
+        exit_code = EXIT_USAGE;
+        write_unchecked(results, json, &st);
+    } else {
+        check_config cfg;
+        check_config_init(&cfg);
+        cfg.co.model = model_find(wl_model_name(kind));
+        cfg.co.nil = NIL_ABSENT;
+        cfg.co.timeout_s = check_timeout;
+        cfg.json = json;
+        cfg.verbose = verbose;
+        cfg.json_out = results;
+        exit_code = check_paths(&cfg, &hist_path, 1);
+        add_run_stats(results, &st);
     }
     fprintf(stderr, "conch run: results in %s (exit %d)\n", results, exit_code);
 out:

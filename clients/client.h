@@ -9,6 +9,8 @@
 #ifndef CONCH_CLIENT_H
 #define CONCH_CLIENT_H
 
+#include <stdbool.h>
+
 enum {
     CL_MAX_BODY = 1 << 20, /* a response body over this is cut off: info */
     CL_MAX_TOKEN = 256,    /* a session token over this is ignored */
@@ -30,6 +32,11 @@ typedef struct cl_error {
 
 void cl_error_set(cl_error *e, cl_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Is h a header line conch run can send: "Name: value", with a name of
+ * token characters (RFC 9110) and no line break or other control
+ * character in it? */
+bool cl_header_ok(const char *h);
 
 /* What an operation does, as the workload asks for it. Append is not a
  * store primitive: the runner does it as a read and then a cas of the value

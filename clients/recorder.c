@@ -19,6 +19,7 @@ struct recorder {
     int64_t last_sync;
     uint64_t index;
     sbuf buf;
+    const scrub *sc;
 };
 
 static int64_t mono_ns(void)
@@ -28,7 +29,7 @@ static int64_t mono_ns(void)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-recorder *rec_open(const char *path, rec_fsync sync, cl_error *err)
+recorder *rec_open(const char *path, rec_fsync sync, const scrub *sc, cl_error *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -39,6 +40,7 @@ recorder *rec_open(const char *path, rec_fsync sync, cl_error *err)
     r->fd = fd;
     r->path = xstrdup(path);
     r->sync = sync;
+    r->sc = sc;
     r->last_sync = mono_ns();
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     return r;
@@ -52,7 +54,9 @@ int64_t rec_now(const recorder *r)
 void rec_event(recorder *r, const vtab *vt, hist_event *ev)
 {
     ev->index = (int64_t)r->index++;
+    size_t from = r->buf.len;
     hist_format_event(vt, ev, &r->buf);
+    scrub_json(r->sc, &r->buf, from);
 }
 
 uint64_t rec_count(const recorder *r)

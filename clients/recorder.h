@@ -23,6 +23,7 @@
 
 #include "../histories/history.h"
 #include "client.h"
+#include "scrub.h"
 
 enum { REC_SYNC_MS = 100 };
 
@@ -31,8 +32,9 @@ typedef enum rec_fsync { REC_FSYNC_NEVER, REC_FSYNC_INTERVAL, REC_FSYNC_ALWAYS }
 typedef struct recorder recorder;
 
 /* Create path (it must not exist yet: a recorded history is never
- * overwritten). NULL with err set on failure. Free with rec_close. */
-recorder *rec_open(const char *path, rec_fsync sync, cl_error *err);
+ * overwritten). Every line is passed through sc (borrowed; NULL: none)
+ * before it is written. NULL with err set on failure. Free with rec_close. */
+recorder *rec_open(const char *path, rec_fsync sync, const scrub *sc, cl_error *err);
 /* Nanoseconds since rec_open, from the monotonic clock. */
 int64_t rec_now(const recorder *r);
 /* Queue ev (its index is set here; its time is the caller's). */

@@ -47,7 +47,7 @@
 
 #include "../util/mem.h"
 
-enum { POLL_MS = 50, APPEND_TRIES = 4 };
+enum { POLL_MS = 50, APPEND_TRIES = 4, BACKOFF_MS = 10 };
 
 typedef struct runner runner;
 
@@ -65,6 +65,8 @@ typedef struct client {
     wl_op op;
     val old, now;         /* an append: the value read, the value the cas writes */
     int64_t invoked_ns;
+    unsigned refusals;    /* refused attempts in a row (backoff) */
+    int64_t ready_ns;     /* backing off: invoke nothing before */
     adp_req req;
     sbuf target;          /* the full URL of the request */
     size_t body_off;      /* of req.body, sent so far */
@@ -86,11 +88,15 @@ struct runner {
     vtab *vt;
     workload *wl;
     recorder *rec;
-    val *nodes;                  /* display URL of each URL, for ops with no node */
+    val *shown;                  /* each URL as recorded: without user and password */
     char **bases;                /* each URL without a trailing '/' */
     struct curl_slist *base_hdrs;
     unsigned *idle;              /* a FIFO of idle client ids */
     unsigned idle_head, idle_n;
+    unsigned *waiting;           /* ids of clients backing off */
+    unsigned nwaiting;
+    int64_t next_ready_ns;       /* the earliest ready_ns among them */
+    scrub *sc;                   /* header values and URL passwords */
     runner_stats st;
     int64_t stop_at_ns;          /* when stopping began */
     int64_t next_invoke_ns;      /* --rate: the earliest next invocation */
@@ -111,7 +117,10 @@ void runner_display_url(const char *url, sbuf *out)
     const char *auth = strstr(url, "://");
     auth = auth ? auth + 3 : url;
     size_t alen = strcspn(auth, "/?#");
-    const char *at = memchr(auth, '@', alen);
+    const char *at = NULL; /* the last '@': a password may hold one unencoded */
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@')
+            at = p;
     if (!at) {
         sbuf_adds(out, url);
         return;
@@ -363,6 +372,7 @@ static void invoke(runner *r, client *c, int64_t now)
         .key = c->op.key,
         .value = c->op.value,
         .node = val_nil(),
+        .url = r->shown[c->url],
         .error = val_nil(),
         .time = now,
         .version = HIST_NONE,
@@ -387,10 +397,50 @@ static void invoke(runner *r, client *c, int64_t now)
     }
 }
 
-/* Queue c's completion and make it idle; an info moves it to a new
- * process. */
+/* A client whose attempt was refused waits before its next one: from
+ * BACKOFF_MS, doubling with each refusal in a row, up to the op timeout,
+ * less a random part of up to a half so that clients spread out. */
+static void back_off(runner *r, client *c, int64_t now)
+{
+    int64_t cap = r->c->op_timeout_ms * 1000000;
+    int64_t d = (int64_t)BACKOFF_MS * 1000000;
+    for (unsigned i = 1; i < c->refusals && d < cap; i++)
+        d *= 2;
+    if (d > cap)
+        d = cap;
+    d -= (int64_t)(wl_rand(r->wl) % (uint64_t)(d / 2 + 1));
+    c->ready_ns = now + d;
+    r->waiting[r->nwaiting++] = c->id;
+    if (r->nwaiting == 1 || c->ready_ns < r->next_ready_ns)
+        r->next_ready_ns = c->ready_ns;
+}
+
+/* Clients whose backoff is over become idle. */
+static void wake_waiting(runner *r, int64_t now)
+{
+    if (!r->nwaiting || now < r->next_ready_ns)
+        return;
+    unsigned keep = 0;
+    int64_t next = INT64_MAX;
+    for (unsigned i = 0; i < r->nwaiting; i++) {
+        client *c = &r->cl[r->waiting[i]];
+        if (c->ready_ns <= now) {
+            idle_push(r, c);
+            continue;
+        }
+        if (c->ready_ns < next)
+            next = c->ready_ns;
+        r->waiting[keep++] = c->id;
+    }
+    r->nwaiting = keep;
+    r->next_ready_ns = next;
+}
+
+/* Queue c's completion and make it idle (or, refused, back off); an info
+ * moves it to a new process. url is always recorded, node when the store
+ * named the replica that answered. */
 static void complete(runner *r, client *c, hist_type type, val value, int64_t version, val node,
-                     val error, int64_t now)
+                     val error, bool refused, int64_t now)
 {
     hist_event ev = {
         .type = type,
@@ -399,7 +449,8 @@ static void complete(runner *r, client *c, hist_type type, val value, int64_t ve
         .f = c->op.fname,
         .key = c->op.key,
         .value = value,
-        .node = val_is_nil(node) ? r->nodes[c->url] : node,
+        .node = node,
+        .url = r->shown[c->url],
         .error = error,
         .time = now,
         .version = version,
@@ -407,15 +458,21 @@ static void complete(runner *r, client *c, hist_type type, val value, int64_t ve
     rec_event(r->rec, r->vt, &ev);
     c->busy = false;
     r->st.in_flight--;
-    if (type == EV_OK)
+    if (refused)
+        r->st.refused++;
+    else if (type == EV_OK)
         r->st.ok++;
     else if (type == EV_FAIL)
         r->st.fail++;
-    else {
+    else
         r->st.info++;
+    if (type == EV_INFO)
         c->process += r->c->clients;
-    }
-    idle_push(r, c);
+    c->refusals = refused ? c->refusals + 1 : 0;
+    if (refused)
+        back_off(r, c, now);
+    else
+        idle_push(r, c);
 }
 
 /* Did a transport error happen before any of the request was sent? Then
@@ -470,21 +527,23 @@ static void finish(runner *r, client *c, CURLcode code)
     remove_handle(c);
     adp_result res;
     adp_result_init(&res);
+    bool refused = code != CURLE_OK && nothing_sent(c, code);
     if (code == CURLE_OK) {
         long status = 0;
         curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
         r->connected = true;
+        scrub_body(r->sc, &c->resp);
         adp_resp resp = {status, sbuf_str(&c->resp), c->resp.len};
         r->c->adapter->response(&r->c->aopts, r->vt, c->kind, &resp, &res);
         if (r->c->adapter->session_header)
             take_token(c);
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
-        res.type = nothing_sent(c, code) ? EV_FAIL : EV_INFO;
+        res.type = refused ? EV_FAIL : EV_INFO;
         sbuf_printf(&res.error, "%s after %ld ms",
                     res.type == EV_FAIL ? "connect timed out" : "timed out",
                     r->c->op_timeout_ms);
     } else {
-        res.type = nothing_sent(c, code) ? EV_FAIL : EV_INFO;
+        res.type = refused ? EV_FAIL : EV_INFO;
         if (c->too_big)
             sbuf_printf(&res.error, "response body over %d bytes", CL_MAX_BODY);
         else if (code == CURLE_SEND_FAIL_REWIND)
@@ -494,11 +553,11 @@ static void finish(runner *r, client *c, CURLcode code)
             sbuf_adds(&res.error, curl_easy_strerror(code));
     }
     if (!r->connected) {
-        if (code != CURLE_OK && nothing_sent(c, code)) {
+        if (refused) {
             r->url_fails[c->url]++;
             if (++r->connect_fails == 1)
                 snprintf(r->unreachable_why, sizeof r->unreachable_why, "%s: %s",
-                         val_str_bytes(r->vt, r->nodes[c->url], NULL),
+                         val_str_bytes(r->vt, r->shown[c->url], NULL),
                          c->errbuf[0] ? c->errbuf : curl_easy_strerror(code));
             r->unreachable = all_urls_failed(r);
         }
@@ -517,7 +576,7 @@ static void finish(runner *r, client *c, CURLcode code)
             sbuf why = {0};
             sbuf_printf(&why, "the read before the append's cas: %s", sbuf_str(&res.error));
             complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
-                     val_str(r->vt, why.p, why.len), now);
+                     val_str(r->vt, why.p, why.len), refused, now);
             sbuf_free(&why);
             goto out;
         }
@@ -527,12 +586,12 @@ static void finish(runner *r, client *c, CURLcode code)
             items = val_items(r->vt, res.value, &n);
         else if (!val_is_nil(res.value)) {
             complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
-                     val_cstr(r->vt, "cannot append: the value is not a list"), now);
+                     val_cstr(r->vt, "cannot append: the value is not a list"), false, now);
             goto out;
         }
         if (left <= 0) {
             complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
-                     val_cstr(r->vt, "no time left for the append's cas"), now);
+                     val_cstr(r->vt, "no time left for the append's cas"), false, now);
             goto out;
         }
         val *next = xcalloc(n + 1, sizeof *next);
@@ -562,7 +621,7 @@ static void finish(runner *r, client *c, CURLcode code)
         value = val_nil();
     }
     complete(r, c, res.type, value, res.type == EV_OK ? res.version : HIST_NONE, res.node,
-             error, now);
+             error, refused, now);
 out:
     sbuf_free(&res.error);
 }
@@ -579,7 +638,7 @@ static void abandon_all(runner *r)
         remove_handle(c);
         r->st.abandoned++;
         complete(r, c, EV_INFO, c->op.f == CL_READ ? val_nil() : c->op.value, HIST_NONE,
-                 val_nil(), why, now);
+                 val_nil(), why, false, now);
     }
 }
 
@@ -598,7 +657,7 @@ static cl_rc setup(runner *r, cl_error *err)
     const runner_config *c = r->c;
     r->vt = vtab_new();
     r->wl = wl_new(&c->wl, r->vt);
-    r->nodes = xcalloc(c->nurls, sizeof *r->nodes);
+    r->shown = xcalloc(c->nurls, sizeof *r->shown);
     r->bases = xcalloc(c->nurls, sizeof *r->bases);
     r->url_tries = xcalloc(c->nurls, sizeof *r->url_tries);
     r->url_fails = xcalloc(c->nurls, sizeof *r->url_fails);
@@ -618,11 +677,16 @@ static cl_rc setup(runner *r, cl_error *err)
         r->bases[i] = xstrndup(u, n);
         sbuf d = {0};
         runner_display_url(r->bases[i], &d);
-        r->nodes[i] = val_str(r->vt, sbuf_str(&d), d.len);
+        r->shown[i] = val_str(r->vt, sbuf_str(&d), d.len);
         sbuf_free(&d);
     }
-    for (size_t i = 0; i < c->nheaders; i++)
+    r->sc = scrub_new();
+    for (size_t i = 0; i < c->nurls; i++)
+        scrub_add_url(r->sc, c->urls[i]);
+    for (size_t i = 0; i < c->nheaders; i++) {
         r->base_hdrs = curl_slist_append(r->base_hdrs, c->headers[i]);
+        scrub_add_header(r->sc, c->headers[i]);
+    }
 
     r->multi = curl_multi_init();
     if (!r->multi) {
@@ -644,6 +708,7 @@ static cl_rc setup(runner *r, cl_error *err)
 
     r->cl = xcalloc(c->clients, sizeof *r->cl);
     r->idle = xcalloc(c->clients, sizeof *r->idle);
+    r->waiting = xcalloc(c->clients, sizeof *r->waiting);
     for (unsigned i = 0; i < c->clients; i++) {
         client *cl = &r->cl[i];
         cl->r = r;
@@ -695,7 +760,7 @@ static cl_rc setup(runner *r, cl_error *err)
     if (c->ops && c->ops < r->unreachable_after)
         r->unreachable_after = c->ops;
 
-    r->rec = rec_open(c->history, c->fsync, err);
+    r->rec = rec_open(c->history, c->fsync, r->sc, err);
     return r->rec ? CL_OK : err->rc;
 }
 
@@ -726,10 +791,12 @@ static void teardown(runner *r)
         for (size_t i = 0; i < r->c->nurls; i++)
             free(r->bases[i]);
     free(r->bases);
-    free(r->nodes);
+    free(r->shown);
     free(r->url_tries);
     free(r->url_fails);
     free(r->idle);
+    free(r->waiting);
+    scrub_free(r->sc);
     wl_free(r->wl);
     vtab_free(r->vt);
 }
@@ -773,6 +840,7 @@ cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
             break;
 
         /* Invoke: queue the invokes, write them, then send. */
+        wake_waiting(&r, now);
         unsigned started = 0;
         client *batch[64];
         while (!r.st.stopping && r.idle_n && started < sizeof batch / sizeof *batch &&
@@ -807,6 +875,11 @@ cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
             wait = 0;
         else if (interval_ns && r.idle_n && !r.st.stopping) {
             int64_t ms = (r.next_invoke_ns - now) / 1000000;
+            if (ms < wait)
+                wait = ms < 0 ? 0 : (long)ms;
+        }
+        if (r.nwaiting && !r.st.stopping) {
+            int64_t ms = (r.next_ready_ns - now) / 1000000;
             if (ms < wait)
                 wait = ms < 0 ? 0 : (long)ms;
         }
@@ -849,7 +922,8 @@ cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
         *err = r.io;
         rc = CL_EIO;
     } else if (r.unreachable || (!r.connected && r.connect_fails > 0 &&
-                                 r.connect_fails == r.st.ok + r.st.fail + r.st.info)) {
+                                 r.connect_fails == r.st.ok + r.st.fail + r.st.info +
+                                                        r.st.refused)) {
         cl_error_set(err, CL_EUNREACHABLE, "cannot connect to the store: %s (the first %llu "
                      "attempts all failed to connect)", r.unreachable_why,
                      (unsigned long long)r.connect_fails);
@@ -862,6 +936,14 @@ out:
             *err = cerr;
             rc = CL_EIO;
         }
+    }
+    if (rc != CL_OK && r.sc) {
+        /* libcurl's message may quote what the store said, or a URL. */
+        sbuf m = {0};
+        sbuf_adds(&m, err->msg);
+        if (scrub_text(r.sc, &m))
+            snprintf(err->msg, sizeof err->msg, "%s", sbuf_str(&m));
+        sbuf_free(&m);
     }
     *st = r.st;
     teardown(&r);

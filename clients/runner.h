@@ -15,6 +15,18 @@
  * under a new process id (old + number of clients), since the old process
  * may still have an op in the store.
  *
+ * A client whose attempt was refused (no connection could be made) backs
+ * off before its next op: exponentially, up to the op timeout. Without it a
+ * dead member is asked again at once, and its refusals (recorded fail)
+ * swamp the history and the rate.
+ *
+ * Every event records the URL its client used ("url", without user and
+ * password); a completion also records the replica that answered, where
+ * the store names one ("node": conch serve's n2, etcd's member id).
+ *
+ * Header values and URL passwords are scrubbed (scrub.h) from response
+ * bodies, from every history line and from err's message.
+ *
  * Stopping (time or op count reached, *stop set by a signal handler, or the
  * store unreachable): no new invocations; ops in flight get up to their
  * timeout; what is still open after that (or at once when *stop reaches 2)
@@ -37,7 +49,10 @@ typedef struct runner_stats {
     double elapsed_s;
     double total_s;       /* the planned time; 0 when stopping by count */
     uint64_t total_ops;   /* the planned count; 0 when stopping by time */
-    uint64_t invoked, ok, fail, info;
+    /* Completions: ok, fail and info from the store (or a transfer that
+     * sent something); refused: attempts that reached no store (no
+     * connection could be made), recorded fail. */
+    uint64_t invoked, ok, fail, info, refused;
     uint64_t abandoned;   /* of info: ops with no answer when the run ended */
     uint64_t in_flight;
     bool stopping;

@@ -59,7 +59,8 @@ typedef struct hist_event {
     hist_type type;
     bool has_key;
     val process, f, key, value;
-    val node;  /* nil when unknown */
+    val node;  /* the replica that served it, as the store names it; nil when unknown */
+    val url;   /* the URL a client sent it to (conch run writes it; readers skip it) */
     val error; /* nil when none */
     int64_t time, index, version; /* HIST_NONE when absent */
     uint32_t line, col;           /* where the event starts in its file */

@@ -23,6 +23,10 @@ void hist_format_event(const vtab *vt, const hist_event *e, sbuf *b)
     val_to_json(vt, e->value, b);
     if (e->version != HIST_NONE)
         sbuf_printf(b, ",\"version\":%lld", (long long)e->version);
+    if (!val_is_nil(e->url)) {
+        sbuf_adds(b, ",\"url\":");
+        val_to_json(vt, e->url, b);
+    }
     if (!val_is_nil(e->node)) {
         sbuf_adds(b, ",\"node\":");
         val_to_json(vt, e->node, b);

@@ -31,6 +31,17 @@ run lin-cas 0
 grep -q '"type":"ok","f":"read".*"version":' "$WORK/lin-cas/history.jsonl" ||
     die "no read recorded the store's version"
 grep -q '"node":"n[123]"' "$WORK/lin-cas/history.jsonl" || die "no replica recorded as node"
+# Every event records the URL its op went to; a completion from the store
+# also the replica that answered, which is the one at that URL.
+python3 - "$WORK/lin-cas/history.jsonl" $SERVE_URLS <<'PY' || die "url and node disagree"
+import json, sys
+urls = sys.argv[2:]
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    assert e["url"] in urls, e
+    if e["type"] != "invoke" and "node" in e:
+        assert e["node"] == "n%d" % (urls.index(e["url"]) + 1), e
+PY
 run lin-kv 0 --workload kv
 grep -q '"type":"ok","f":"append"' "$WORK/lin-kv/history.jsonl" || die "no append succeeded"
 stop_serve

@@ -161,7 +161,7 @@ Test(recorder, file_reads_back)
     unlink(path);
 
     cl_error err = {0};
-    recorder *r = rec_open(path, REC_FSYNC_ALWAYS, &err);
+    recorder *r = rec_open(path, REC_FSYNC_ALWAYS, NULL, &err);
     cr_assert(r, "%s", err.msg);
     vtab *vt = vtab_new();
     val k = val_cstr(vt, "x"), w = val_cstr(vt, "write");
@@ -191,7 +191,7 @@ Test(recorder, file_reads_back)
     hist_free(h);
 
     /* A recorded history is never overwritten. */
-    cr_assert_null(rec_open(path, REC_FSYNC_NEVER, &err));
+    cr_assert_null(rec_open(path, REC_FSYNC_NEVER, NULL, &err));
     cr_assert_eq(err.rc, CL_EIO);
     unlink(path);
     vtab_free(vt);
@@ -205,5 +205,9 @@ Test(runner, display_url_hides_credentials)
     sbuf_reset(&b);
     runner_display_url("https://h:1/a@b", &b);
     cr_assert_str_eq(sbuf_str(&b), "https://h:1/a@b", "an @ in the path is not userinfo");
+    /* Regression: the first '@' was taken, and the password's tail shown. */
+    sbuf_reset(&b);
+    runner_display_url("http://u:p@ss@h:1/x", &b);
+    cr_assert_str_eq(sbuf_str(&b), "http://h:1/x");
     sbuf_free(&b);
 }

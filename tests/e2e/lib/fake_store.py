@@ -10,12 +10,20 @@ misbehaves on purpose, by request number:
                    on odd request numbers (the outcome really is unknown)
   --close-every N  every Nth request is applied, then the connection is
                    closed with no answer (a client must not resend it)
+  --garbage-every N  every Nth request is answered 200 with a body that
+                   says nothing (HTML, JSON cut off, no version); writes
+                   are applied first on odd request numbers
+  --echo-headers   error bodies quote every request header (and the
+                   credentials of a Basic Authorization header, decoded),
+                   and success bodies name the node after the
+                   Authorization header: a store that leaks secrets
   --require-header NAME:VALUE  answer 401 to requests without that header
   --tls CERT KEY   serve HTTPS with this certificate and key
   --client-ca CA   with --tls: require a client certificate signed by CA
 Listens on 127.0.0.1 only. Prints "ready PORT" when listening.
 """
 import argparse
+import base64
 import json
 import socket
 import threading
@@ -28,6 +36,8 @@ ap.add_argument("--slow-every", type=int, default=0)
 ap.add_argument("--slow-ms", type=int, default=2000)
 ap.add_argument("--error-every", type=int, default=0)
 ap.add_argument("--close-every", type=int, default=0)
+ap.add_argument("--garbage-every", type=int, default=0)
+ap.add_argument("--echo-headers", action="store_true")
 ap.add_argument("--require-header", default="")
 ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 ap.add_argument("--client-ca")
@@ -50,12 +60,34 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def echo(self):
+        """The request's headers, and Basic credentials decoded."""
+        out = "; ".join("%s: %s" % (k, v) for k, v in self.headers.items())
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            out += "; credentials " + base64.b64decode(auth[6:]).decode(errors="replace")
+        return out
+
     def reply(self, status, obj):
+        if args.echo_headers and "error" in obj:
+            obj["error"] += " (you sent " + self.echo() + ")"
+        elif args.echo_headers and "node" in obj:
+            obj["node"] += " for " + self.headers.get("Authorization", "nobody")
         body = json.dumps(obj).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Conch-Session", str(version[0]))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def garbage(self, i):
+        """200 with a body that cannot be read, of one of three kinds."""
+        kinds = [b"<html><body>OK " + self.echo().encode() + b"</body></html>",
+                 b'{"version":', b'{"node":"f1"}']
+        body = kinds[(i // max(args.garbage_every, 1)) % 3]
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -87,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
         req = self.body() if method != "GET" else None
         if every(args.error_every, i) and not (method != "GET" and i % 2 == 1):
             return self.reply(500, {"error": "injected failure"})
+        if every(args.garbage_every, i) and not (method != "GET" and i % 2 == 1):
+            return self.garbage(i)
         with lock:
             if method == "GET":
                 if key in data:
@@ -107,6 +141,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, out = 200, {"version": version[0], "node": "f1"}
         if every(args.error_every, i):
             return self.reply(500, {"error": "injected failure after applying"})
+        if every(args.garbage_every, i):
+            return self.garbage(i)
         if every(args.close_every, i):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)

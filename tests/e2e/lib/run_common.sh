@@ -41,6 +41,7 @@ free_port() {
 # Start the fake store with the given options; sets FAKE_URL.
 start_fake() {
     need python3
+    : >"$WORK/fake.out" # emptied first: the loop below must not read an earlier fake's port
     python3 "$LIB/fake_store.py" "$@" >"$WORK/fake.out" 2>&1 &
     PIDS="$PIDS $!"
     i=0

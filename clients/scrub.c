@@ -1,0 +1,319 @@
+/*
+ * scrub.c - see scrub.h.
+ *
+ * Secrets are kept longest first, so that a secret inside a longer one
+ * (a token inside "Bearer token") is masked as part of the longer one.
+ */
+#include "scrub.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/hex.h"
+#include "../util/mem.h"
+#include "b64.h"
+
+typedef struct secret {
+    char *p;
+    size_t n;
+} secret;
+
+struct scrub {
+    VEC(secret) v;
+};
+
+scrub *scrub_new(void)
+{
+    return xcalloc(1, sizeof(scrub));
+}
+
+void scrub_free(scrub *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->v.n; i++)
+        free(s->v.v[i].p);
+    free(s->v.v);
+    free(s);
+}
+
+bool scrub_any(const scrub *s)
+{
+    return s && s->v.n > 0;
+}
+
+void scrub_add(scrub *s, const char *p, size_t n)
+{
+    if (n < SCRUB_MIN)
+        return;
+    size_t at = 0;
+    for (; at < s->v.n; at++) {
+        secret *e = &s->v.v[at];
+        if (e->n == n && !memcmp(e->p, p, n))
+            return; /* known */
+        if (e->n < n)
+            break;
+    }
+    VEC_PUSH(s->v, ((secret){NULL, 0}));
+    memmove(&s->v.v[at + 1], &s->v.v[at], (s->v.n - 1 - at) * sizeof(secret));
+    s->v.v[at] = (secret){xstrndup(p, n), n};
+}
+
+static bool word_sep(char c)
+{
+    return c == ' ' || c == '\t' || c == ',' || c == ';';
+}
+
+void scrub_add_header(scrub *s, const char *line)
+{
+    const char *v = strchr(line, ':');
+    if (!v)
+        return;
+    v++;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    scrub_add(s, v, n);
+    for (size_t i = 0; i < n;) {
+        while (i < n && word_sep(v[i]))
+            i++;
+        size_t start = i;
+        while (i < n && !word_sep(v[i]))
+            i++;
+        const char *w = v + start;
+        size_t wn = i - start;
+        if (wn >= SCRUB_MIN_WORD)
+            scrub_add(s, w, wn);
+        const char *eq = memchr(w, '=', wn);
+        if (eq && (size_t)(w + wn - eq - 1) >= SCRUB_MIN_WORD)
+            scrub_add(s, eq + 1, (size_t)(w + wn - eq - 1));
+    }
+    if (n > 6 && !strncasecmp(v, "Basic ", 6)) {
+        sbuf cred = {0};
+        const char *b = v + 6;
+        while (*b == ' ')
+            b++;
+        if (b64_decode(b, (size_t)(v + n - b), &cred)) {
+            scrub_add(s, sbuf_str(&cred), cred.len);
+            const char *colon = memchr(sbuf_str(&cred), ':', cred.len);
+            if (colon)
+                scrub_add(s, colon + 1, (size_t)(cred.p + cred.len - colon - 1));
+        }
+        sbuf_free(&cred);
+    }
+}
+
+static void percent_decode(const char *p, size_t n, sbuf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int h, l;
+        if (p[i] == '%' && i + 2 < n && (h = hex_value(p[i + 1])) >= 0 &&
+            (l = hex_value(p[i + 2])) >= 0) {
+            sbuf_addc(out, (char)(h * 16 + l));
+            i += 2;
+        } else {
+            sbuf_addc(out, p[i]);
+        }
+    }
+}
+
+void scrub_add_url(scrub *s, const char *url)
+{
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@')
+            at = p; /* the last one: a password may hold '@' unencoded */
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon)
+        return;
+    const char *pw = colon + 1;
+    sbuf user = {0}, pass = {0}, cred = {0};
+    percent_decode(auth, (size_t)(colon - auth), &user);
+    percent_decode(pw, (size_t)(at - pw), &pass);
+    scrub_add(s, pw, (size_t)(at - pw));
+    scrub_add(s, sbuf_str(&pass), pass.len);
+    /* What libcurl sends for it: Basic base64(user:password). */
+    sbuf_printf(&user, ":%s", sbuf_str(&pass));
+    b64_encode(user.p, user.len, &cred);
+    scrub_add(s, sbuf_str(&cred), cred.len);
+    sbuf_free(&user);
+    sbuf_free(&pass);
+    sbuf_free(&cred);
+}
+/* Mask every secret in p[0..n) into out; true if one was found. */
+static bool mask(const scrub *s, const char *p, size_t n, sbuf *out)
+{
+    bool found = false;
+    sbuf cur = {0}, next = {0};
+    sbuf_addn(&cur, p, n);
+    for (size_t k = 0; k < s->v.n; k++) {
+        const secret *e = &s->v.v[k];
+        const char *from = sbuf_str(&cur), *end = from + cur.len, *hit;
+        if (!memmem(from, cur.len, e->p, e->n))
+            continue;
+        found = true;
+        sbuf_reset(&next);
+        while ((hit = memmem(from, (size_t)(end - from), e->p, e->n))) {
+            sbuf_addn(&next, from, (size_t)(hit - from));
+            sbuf_adds(&next, SCRUB_MASK);
+            from = hit + e->n;
+        }
+        sbuf_addn(&next, from, (size_t)(end - from));
+        sbuf tmp = cur;
+        cur = next;
+        next = tmp;
+    }
+    if (found)
+        sbuf_addn(out, sbuf_str(&cur), cur.len);
+    sbuf_free(&cur);
+    sbuf_free(&next);
+    return found;
+}
+
+bool scrub_text(const scrub *s, sbuf *t)
+{
+    if (!scrub_any(s) || !t->len)
+        return false;
+    sbuf out = {0};
+    if (!mask(s, t->p, t->len, &out))
+        return false;
+    sbuf_free(t);
+    *t = out;
+    return true;
+}
+
+static void add_utf8(sbuf *b, unsigned cp)
+{
+    if (cp < 0x80) {
+        sbuf_addc(b, (char)cp);
+    } else if (cp < 0x800) {
+        sbuf_addc(b, (char)(0xc0 | cp >> 6));
+        sbuf_addc(b, (char)(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+        sbuf_addc(b, (char)(0xe0 | cp >> 12));
+        sbuf_addc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
+        sbuf_addc(b, (char)(0x80 | (cp & 0x3f)));
+    } else {
+        sbuf_addc(b, (char)(0xf0 | cp >> 18));
+        sbuf_addc(b, (char)(0x80 | (cp >> 12 & 0x3f)));
+        sbuf_addc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
+        sbuf_addc(b, (char)(0x80 | (cp & 0x3f)));
+    }
+}
+
+/* The 4 hex digits at p as a number, or -1. */
+static long hex4(const char *p, const char *end)
+{
+    if (end - p < 4)
+        return -1;
+    long x = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hex_value(p[i]);
+        if (h < 0)
+            return -1;
+        x = x * 16 + h;
+    }
+    return x;
+}
+
+/* The bytes a JSON string literal's inside p[0..n) stands for. An escape
+ * that is not one is kept as written. */
+static void decode_str(const char *p, size_t n, sbuf *out)
+{
+    const char *end = p + n;
+    while (p < end) {
+        if (*p != '\\' || p + 1 == end) {
+            sbuf_addc(out, *p++);
+            continue;
+        }
+        char e = p[1];
+        const char *simple = strchr("\"\\/bfnrt", e);
+        if (simple && e) {
+            static const char to[] = "\"\\/\b\f\n\r\t";
+            sbuf_addc(out, to[simple - "\"\\/bfnrt"]);
+            p += 2;
+            continue;
+        }
+        long cp = e == 'u' ? hex4(p + 2, end) : -1;
+        if (cp < 0) {
+            sbuf_addc(out, *p++);
+            continue;
+        }
+        p += 6;
+        if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+            long lo = hex4(p + 2, end);
+            if (lo >= 0xdc00 && lo < 0xe000) {
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                p += 6;
+            }
+        }
+        add_utf8(out, (unsigned)cp);
+    }
+}
+
+bool scrub_json(const scrub *s, sbuf *t, size_t from)
+{
+    if (!scrub_any(s) || t->len <= from)
+        return false;
+    bool found = false;
+    sbuf out = {0}, str = {0}, masked = {0};
+    sbuf_addn(&out, t->p, from);
+    size_t i = from, n = t->len;
+    const char *p = t->p;
+    while (i < n) {
+        if (p[i] != '"') {
+            size_t j = i;
+            while (j < n && p[j] != '"')
+                j++;
+            sbuf_addn(&out, p + i, j - i);
+            i = j;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && p[j] != '"')
+            j += p[j] == '\\' ? 2 : 1;
+        bool closed = j < n;
+        if (j > n)
+            j = n;
+        sbuf_reset(&str);
+        sbuf_reset(&masked);
+        decode_str(p + i + 1, j - i - 1, &str);
+        if (mask(s, sbuf_str(&str), str.len, &masked)) {
+            found = true;
+            size_t before = out.len;
+            sbuf_add_json_str(&out, sbuf_str(&masked), masked.len);
+            if (!closed && out.len > before)
+                out.len--, out.p[out.len] = '\0'; /* it had no closing quote */
+        } else {
+            sbuf_addn(&out, p + i, (closed ? j + 1 : j) - i);
+        }
+        i = closed ? j + 1 : n;
+    }
+    sbuf_free(&str);
+    sbuf_free(&masked);
+    if (!found) {
+        sbuf_free(&out);
+        return false;
+    }
+    sbuf_free(t);
+    *t = out;
+    return true;
+}
+
+bool scrub_body(const scrub *s, sbuf *t)
+{
+    if (!scrub_any(s))
+        return false;
+    size_t i = 0;
+    while (i < t->len && (t->p[i] == ' ' || t->p[i] == '\t' || t->p[i] == '\r' || t->p[i] == '\n'))
+        i++;
+    if (i < t->len && (t->p[i] == '{' || t->p[i] == '['))
+        return scrub_json(s, t, 0);
+    return scrub_text(s, t);
+}

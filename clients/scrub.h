@@ -1,0 +1,57 @@
+/*
+ * scrub.h - secrets kept out of everything conch run writes or prints.
+ *
+ * The values of the headers sent with every request (--header,
+ * CONCH_HEADER) and the passwords in the store's URLs are credentials. They
+ * go to libcurl, but a store may send one back: an error body that quotes
+ * the request's Authorization header, a node name, a value. So every text
+ * conch run records or shows passes through a scrubber first, which
+ * replaces each occurrence of a secret by SCRUB_MASK:
+ *   - response bodies, before an adapter reads them (so that an excerpt
+ *     cut from a body cannot cut a secret in two and keep half of it);
+ *   - each line of the history as it is written (scrub_json);
+ *   - messages (scrub_text).
+ *
+ * What counts as a secret, per header value: the whole value; each of its
+ * words (split at spaces, commas and semicolons) and the part of a word
+ * after '=' (a cookie's value), when at least SCRUB_MIN_WORD bytes long;
+ * for "Basic X", the decoded "user:password" and the password. Per URL:
+ * the password, as written and percent-decoded, and the base64 of
+ * "user:password" that libcurl sends for it. Anything shorter than
+ * SCRUB_MIN bytes is ignored: text that short appears in ordinary
+ * messages ("401"), and masking it there would hide nothing. Scheme words
+ * ("Bearer") are shorter than SCRUB_MIN_WORD, so messages keep them.
+ */
+#ifndef CONCH_SCRUB_H
+#define CONCH_SCRUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/sbuf.h"
+
+#define SCRUB_MASK "***"
+enum { SCRUB_MIN = 4, SCRUB_MIN_WORD = 8 };
+
+typedef struct scrub scrub;
+
+scrub *scrub_new(void);
+void scrub_free(scrub *s);
+/* Has s any secret? (Without, every scrub_ call returns at once.) */
+bool scrub_any(const scrub *s);
+/* Add secret (copied) and what it implies, as the top of the file says. */
+void scrub_add(scrub *s, const char *secret, size_t n);
+void scrub_add_header(scrub *s, const char *line); /* "Name: value" */
+void scrub_add_url(scrub *s, const char *url);
+
+/* Mask every secret in t, in place; true if one was found. */
+bool scrub_text(const scrub *s, sbuf *t);
+/* The same in the string literals of JSON text t from byte from on (each
+ * literal is decoded, masked and encoded again if it holds a secret), so
+ * that the text stays JSON; the rest is left as it is. */
+bool scrub_json(const scrub *s, sbuf *t, size_t from);
+/* A response body: as JSON if it starts like JSON (an object or an array),
+ * else as text. */
+bool scrub_body(const scrub *s, sbuf *t);
+
+#endif
