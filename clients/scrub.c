@@ -17,6 +17,7 @@
 typedef struct secret {
     char *p;
     size_t n;
+    bool number; /* made of characters of a JSON number only */
 } secret;
 
 struct scrub {
@@ -55,9 +56,9 @@ void scrub_add(scrub *s, const char *p, size_t n)
         if (e->n < n)
             break;
     }
-    VEC_PUSH(s->v, ((secret){NULL, 0}));
+    VEC_PUSH(s->v, ((secret){NULL, 0, false}));
     memmove(&s->v.v[at + 1], &s->v.v[at], (s->v.n - 1 - at) * sizeof(secret));
-    s->v.v[at] = (secret){xstrndup(p, n), n};
+    s->v.v[at] = (secret){xstrndup(p, n), n, strspn(p, "0123456789+-.eE") >= n};
 }
 
 static bool word_sep(char c)
@@ -146,14 +147,17 @@ void scrub_add_url(scrub *s, const char *url)
     sbuf_free(&pass);
     sbuf_free(&cred);
 }
-/* Mask every secret in p[0..n) into out; true if one was found. */
-static bool mask(const scrub *s, const char *p, size_t n, sbuf *out)
+/* Mask every secret in p[0..n) into out (but those that look like a
+ * number when numbers is false); true if one was found. */
+static bool mask(const scrub *s, const char *p, size_t n, bool numbers, sbuf *out)
 {
     bool found = false;
     sbuf cur = {0}, next = {0};
     sbuf_addn(&cur, p, n);
     for (size_t k = 0; k < s->v.n; k++) {
         const secret *e = &s->v.v[k];
+        if (e->number && !numbers)
+            continue;
         const char *from = sbuf_str(&cur), *end = from + cur.len, *hit;
         if (!memmem(from, cur.len, e->p, e->n))
             continue;
@@ -181,7 +185,7 @@ bool scrub_text(const scrub *s, sbuf *t)
     if (!scrub_any(s) || !t->len)
         return false;
     sbuf out = {0};
-    if (!mask(s, t->p, t->len, &out))
+    if (!mask(s, t->p, t->len, true, &out))
         return false;
     sbuf_free(t);
     *t = out;
@@ -271,7 +275,14 @@ bool scrub_json(const scrub *s, sbuf *t, size_t from)
             size_t j = i;
             while (j < n && p[j] != '"')
                 j++;
-            sbuf_addn(&out, p + i, j - i);
+            /* Outside strings only what JSON cannot hold (text after the
+             * value, or in place of one) can be a secret; a secret that
+             * looks like a number is left, or masking it in a number
+             * would break the text. */
+            if (mask(s, p + i, j - i, false, &out))
+                found = true;
+            else
+                sbuf_addn(&out, p + i, j - i);
             i = j;
             continue;
         }
@@ -284,7 +295,7 @@ bool scrub_json(const scrub *s, sbuf *t, size_t from)
         sbuf_reset(&str);
         sbuf_reset(&masked);
         decode_str(p + i + 1, j - i - 1, &str);
-        if (mask(s, sbuf_str(&str), str.len, &masked)) {
+        if (mask(s, sbuf_str(&str), str.len, true, &masked)) {
             found = true;
             size_t before = out.len;
             sbuf_add_json_str(&out, sbuf_str(&masked), masked.len);

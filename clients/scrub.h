@@ -46,9 +46,11 @@ void scrub_add_url(scrub *s, const char *url);
 
 /* Mask every secret in t, in place; true if one was found. */
 bool scrub_text(const scrub *s, sbuf *t);
-/* The same in the string literals of JSON text t from byte from on (each
- * literal is decoded, masked and encoded again if it holds a secret), so
- * that the text stays JSON; the rest is left as it is. */
+/* The same in JSON text t from byte from on, so that it stays JSON: a
+ * string literal that holds a secret is decoded, masked and encoded again;
+ * outside strings every secret is masked but one that looks like a number
+ * (a number equal to it is the store's data, and masking it would break
+ * the text). */
 bool scrub_json(const scrub *s, sbuf *t, size_t from);
 /* A response body: as JSON if it starts like JSON (an object or an array),
  * else as text. */

@@ -82,6 +82,11 @@ Test(scrub, json_strings_only)
     cr_assert_str_eq(json_string_value(json_object_get(j, "q")), "say \"***\"");
     json_decref(j);
     free(out);
+    /* Outside strings (text after the value): masked too, but a secret
+     * that looks like a number is left in numbers. */
+    out = scrubbed(s, "{\"n\":12345678} s3cr3t-token 12345678", true);
+    cr_assert_str_eq(out, "{\"n\":12345678} *** 12345678");
+    free(out);
     /* Unchanged when there is nothing to mask; from an offset on only. */
     out = scrubbed(s, "{\"a\":\"fine\",\"n\":12345678}", true);
     cr_assert_str_eq(out, "{\"a\":\"fine\",\"n\":12345678}");
