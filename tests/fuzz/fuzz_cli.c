@@ -17,6 +17,7 @@
  *   make build/fuzz/fuzz_cli && build/fuzz/fuzz_cli -dict=tests/fuzz/fuzz_cli.dict
  */
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ static bool integral_float(const vtab *vt, val v)
     if (v.kind == VAL_FLOAT) {
         double d;
         memcpy(&d, &v.n, sizeof d);
-        return d == (double)(int64_t)d;
+        return fabs(d) < 1e18 && d == floor(d);
     }
     if (v.kind != VAL_LIST && v.kind != VAL_MAP)
         return false;
