@@ -151,10 +151,18 @@ void scrub_add_url(scrub *s, const char *url)
  * number when numbers is false); true if one was found. */
 static bool mask(const scrub *s, const char *p, size_t n, bool numbers, sbuf *out)
 {
+    size_t first = 0; /* the first secret found; none: nothing to copy */
+    for (; first < s->v.n; first++) {
+        const secret *e = &s->v.v[first];
+        if ((numbers || !e->number) && memmem(p, n, e->p, e->n))
+            break;
+    }
+    if (first == s->v.n)
+        return false;
     bool found = false;
     sbuf cur = {0}, next = {0};
     sbuf_addn(&cur, p, n);
-    for (size_t k = 0; k < s->v.n; k++) {
+    for (size_t k = first; k < s->v.n; k++) {
         const secret *e = &s->v.v[k];
         if (e->number && !numbers)
             continue;
@@ -261,9 +269,21 @@ static void decode_str(const char *p, size_t n, sbuf *out)
     }
 }
 
+/* Could JSON text p[0..n) hold a secret? Not if none is in it as written
+ * and nothing in it is escaped. */
+static bool may_hold(const scrub *s, const char *p, size_t n)
+{
+    if (memchr(p, '\\', n))
+        return true;
+    for (size_t k = 0; k < s->v.n; k++)
+        if (memmem(p, n, s->v.v[k].p, s->v.v[k].n))
+            return true;
+    return false;
+}
+
 bool scrub_json(const scrub *s, sbuf *t, size_t from)
 {
-    if (!scrub_any(s) || t->len <= from)
+    if (!scrub_any(s) || t->len <= from || !may_hold(s, t->p + from, t->len - from))
         return false;
     bool found = false;
     sbuf out = {0}, str = {0}, masked = {0};
