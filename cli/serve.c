@@ -188,7 +188,7 @@ int cmd_serve(int argc, char **argv)
             hc.max_conns_per_ip = (unsigned)l;
             break;
         case O_REQTIMEOUT:
-            if (!cli_long("serve", "--request-timeout-ms", optarg, 1, 3600000, &l))
+            if (!cli_long("serve", "--request-timeout-ms", optarg, 100, 3600000, &l))
                 return EXIT_USAGE;
             hc.request_timeout_ms = (int)l;
             break;
