@@ -47,8 +47,10 @@ for bin in "$@"; do
     # is this harness's.
     times >build/fuzz/times
     cpu0=$(cpu_children)
+    # The corpus folder comes first: libFuzzer adds new inputs to the first
+    # folder it is given, and the seed folders are the tree's.
     "$bin" "${limit[@]}" -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$name-" \
-        "${opts[@]}" "$corpus" >"$log" 2>&1
+        "$corpus" "${opts[@]}" >"$log" 2>&1
     code=$?
     times >build/fuzz/times
     cpu1=$(cpu_children)
