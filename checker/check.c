@@ -15,6 +15,7 @@ typedef struct task {
     check_item *item;
     lin_part *part;
     lin_op *ops;
+    model md; /* the item's, starting at the part's initial value */
 } task;
 
 typedef VEC(task) task_vec;
@@ -29,7 +30,7 @@ static void run_task(void *ctx, size_t i, int w)
 {
     run *r = ctx;
     task *t = &r->tasks[i];
-    lin_check(&t->item->md, t->ops, t->part->nops, &r->lim, r->ws[w], &t->part->r);
+    lin_check(&t->md, t->ops, t->part->nops, &r->lim, r->ws[w], &t->part->r);
 }
 
 /* Leave out of a part the ops its model says cannot change its verdict. */
@@ -167,7 +168,9 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
         for (size_t p = 0; p < np; p++)
             prune_part(it, &it->parts[p], pops[p]);
     for (size_t p = 0; p < np; p++) {
-        task t = {it, &it->parts[p], pops[p]};
+        task t = {it, &it->parts[p], pops[p], it->md};
+        if (it->parts[p].nops)
+            t.md = model_for_part(&it->md, &pops[p][0].m);
         VEC_PUSH(*tasks, t);
     }
     free(pops);

@@ -96,6 +96,7 @@ typedef VEC(obs) obs_vec;
 
 typedef struct keyinfo {
     val key;
+    val init;          /* its initial value (model_key_init) */
     bool append;       /* written by append */
     bool str_append;   /* appends of strings */
     bool overwritten;  /* written by put, write or cas too */
@@ -121,7 +122,7 @@ static uint32_t key_id(ctx *c, val k)
     if (valmap_get(c->keymap, k, &id))
         return id;
     id = (uint32_t)c->keys.n;
-    keyinfo ki = {k, false, false, false, false};
+    keyinfo ki = {k, model_key_init(c->md, k), false, false, false, false};
     VEC_PUSH(c->keys, ki);
     valmap_put(c->keymap, k, id);
     return id;
@@ -372,7 +373,7 @@ static void check_store(ctx *c, bool *violated /* [key * SG_COUNT] */)
         if (o->kind == OB_READ) {
             if (o->cas_read)
                 continue; /* the store names the version a cas wrote, not the one it read */
-            if (v == HIST_NONE && (val_is_nil(o->value) || val_eq(o->value, c->md->opts.init)))
+            if (v == HIST_NONE && (val_is_nil(o->value) || val_eq(o->value, c->keys.v[o->key].init)))
                 v = 0; /* the initial value, before every version the store assigns */
             if (v == HIST_NONE) {
                 c->out->reads_without_version++;
@@ -618,7 +619,7 @@ static void clause_text(ctx *c, graph *gr, uint32_t key, const uint32_t *cyc, co
     const edge *e = &gr->edges.v[cyc[cl->from]];
     if (e->kind == E_INIT) {
         sbuf_adds(t, "the initial value ");
-        key_eq(c, key, c->md->opts.init, t);
+        key_eq(c, key, c->keys.v[key].init, t);
         sbuf_adds(t, " comes first");
         return;
     }
@@ -857,7 +858,7 @@ static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realt
     uint32_t key = ob[ko[0]].key;
     /* The initial value first, then a node per version named. */
     uint32_t init = new_node(gr, N_VERSION, key, UINT32_MAX);
-    *vn_slot(&w->vm, 0, c->md->opts.init) = init + 1;
+    *vn_slot(&w->vm, 0, c->keys.v[key].init) = init + 1;
     for (size_t i = 0; i < n; i++) {
         uint32_t *slot = vn_slot(&w->vm, 0, ob[ko[i]].value);
         if (!*slot) {
@@ -1058,7 +1059,7 @@ static void not_unique(ctx *c, const uint32_t *dup, size_t n)
     key_eq(c, o->key, o->value, &t);
     if (a == o)
         sbuf_printf(&t, " (%s) written at line %u",
-                    val_eq(o->value, c->md->opts.init) ? "the initial value"
+                    val_eq(o->value, c->keys.v[o->key].init) ? "the initial value"
                                                        : "by a cas from the same value",
                     ev[ops[o->op].call].line);
     else
@@ -1093,7 +1094,7 @@ static void inf_key(void *arg, size_t k, int worker)
         if (o->kind != OB_WRITE)
             continue;
         uint32_t *slot = vn_slot(&w->vm, 0, o->value);
-        if (!*slot && !val_eq(o->value, j->c->md->opts.init) &&
+        if (!*slot && !val_eq(o->value, j->c->keys.v[o->key].init) &&
             !(o->has_old && val_eq(o->old, o->value))) {
             *slot = ko[i] + 1;
             continue;

@@ -118,6 +118,12 @@ static void text_invalid(FILE *f, const check_item *it, const lin_part *p)
     sbuf_free(&b);
 }
 
+/* Does the initial value name each key's (model_key_init)? */
+static bool init_per_key(const check_item *it)
+{
+    return it->md.type->init_per_key && it->md.opts.init.kind == VAL_MAP;
+}
+
 void report_text(FILE *f, const check_item *it, const report_opts *o)
 {
     hist_counts c = hist_count(it->h);
@@ -131,9 +137,10 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     fprintf(f, "\n");
     sbuf init = {0};
     val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
-    fprintf(f, "  model %s (%s), initial value %s, nil reads %s",
+    fprintf(f, "  model %s (%s), initial value %s%s, nil reads %s",
             it->md.type->name, it->inferred ? "inferred from the ops' names" : "--model",
-            sbuf_str(&init), it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
+            sbuf_str(&init), init_per_key(it) ? " (per key)" : "",
+            it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
     if (it->lin_checked) {
         fprintf(f, "; %zu part%s, %zu op%s searched", it->nparts, it->nparts == 1 ? "" : "s",
                 it->nsearch, it->nsearch == 1 ? "" : "s");
@@ -346,6 +353,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_object_set_new(j, "model", json_string(it->md.type->name));
     json_object_set_new(j, "model_inferred", json_boolean(it->inferred));
     json_object_set_new(j, "init", json_val(hist_cvtab(h), it->md.opts.init));
+    json_object_set_new(j, "init_per_key", json_boolean(init_per_key(it)));
     json_object_set_new(j, "nil_read", json_string(it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown"));
     json_t *lin = json_object();
     json_object_set_new(lin, "verdict", json_string(it->lin_checked ? report_verdict_name(it->lin) : "not checked"));

@@ -102,6 +102,27 @@ static const struct lcase lcases[] = {
     {"a map read back in another key order is the same value (was invalid)", "register", NULL,
      NIL_ABSENT, "0:invoke:write:{\"a\":1,\"b\":2} 0:ok:write:{\"a\":1,\"b\":2} "
      "1:invoke:read:null 1:ok:read:{\"b\":2,\"a\":1}", LIN_VALID},
+    {"a map as a multi-register's initial value names each key's (Knossos; was invalid)",
+     "multi-register", "{\"x\":0,\"y\":0}", NIL_ABSENT,
+     "0:invoke:txn:[[\"r\",\"x\",null],[\"r\",\"y\",null]] "
+     "0:ok:txn:[[\"r\",\"x\",0],[\"r\",\"y\",0]]", LIN_VALID},
+    {"a key the map does not name starts at nil", "multi-register", "{\"x\":0}", NIL_ABSENT,
+     "0:invoke:txn:[[\"r\",\"x\",null],[\"r\",\"y\",null]] "
+     "0:ok:txn:[[\"r\",\"x\",0],[\"r\",\"y\",null]]", LIN_VALID},
+    {"... and not at another key's value", "multi-register", "{\"x\":0}", NIL_ABSENT,
+     "0:invoke:txn:[[\"r\",\"y\",null]] 0:ok:txn:[[\"r\",\"y\",0]]", LIN_INVALID},
+    {"the map is not a key's value either", "multi-register", "{\"x\":0}", NIL_ABSENT,
+     "0:invoke:txn:[[\"r\",\"x\",null]] 0:ok:txn:[[\"r\",\"x\",{\"x\":0}]]", LIN_INVALID},
+    {"writing a key's initial value back, per key", "multi-register", "{\"x\":5,\"y\":6}",
+     NIL_ABSENT,
+     "0:invoke:txn:[[\"w\",\"x\",6],[\"w\",\"y\",5]] 0:ok:txn:[[\"w\",\"x\",6],[\"w\",\"y\",5]] "
+     "0:invoke:txn:[[\"w\",\"x\",5]] 0:ok:txn:[[\"w\",\"x\",5]] "
+     "1:invoke:txn:[[\"r\",\"x\",null],[\"r\",\"y\",null]] "
+     "1:ok:txn:[[\"r\",\"x\",5],[\"r\",\"y\",5]]", LIN_VALID},
+    {"a register's map initial value is its one value, even with a key", "register",
+     "{\"k\":1}", NIL_ABSENT, "0:invoke:read:null 0:ok:read:{\"k\":1}", LIN_VALID},
+    {"... not the value of the key it names", "register", "{\"k\":1}", NIL_ABSENT,
+     "0:invoke:read:null 0:ok:read:1", LIN_INVALID},
     {"kv append order", "kv", "\"\"", NIL_ABSENT,
      "0:invoke:append:\"a\" 1:invoke:append:\"b\" 0:ok:append:\"a\" 1:ok:append:\"b\" "
      "2:invoke:get:null 2:ok:get:\"ba\" 2:invoke:get:null 2:ok:get:\"ab\"", LIN_INVALID},
@@ -117,6 +138,26 @@ Test(lin, hand_made_histories)
                      c->want == LIN_VALID ? "valid" : "invalid");
         hist_free(h);
     }
+}
+
+Test(lin, a_map_init_names_each_kv_key)
+{
+    /* String keys by name, integer keys by their digits (JSON names are
+     * strings); a key the map does not name starts at nil. */
+    const char *ok = "{\"process\":0,\"type\":\"invoke\",\"f\":\"get\",\"key\":\"x\"}\n"
+                     "{\"process\":0,\"type\":\"ok\",\"f\":\"get\",\"key\":\"x\",\"value\":\"a\"}\n"
+                     "{\"process\":0,\"type\":\"invoke\",\"f\":\"get\",\"key\":7}\n"
+                     "{\"process\":0,\"type\":\"ok\",\"f\":\"get\",\"key\":7,\"value\":5}\n"
+                     "{\"process\":0,\"type\":\"invoke\",\"f\":\"append\",\"key\":\"y\",\"value\":\"b\"}\n"
+                     "{\"process\":0,\"type\":\"ok\",\"f\":\"append\",\"key\":\"y\",\"value\":\"b\"}\n"
+                     "{\"process\":0,\"type\":\"invoke\",\"f\":\"get\",\"key\":\"y\"}\n"
+                     "{\"process\":0,\"type\":\"ok\",\"f\":\"get\",\"key\":\"y\",\"value\":\"b\"}\n";
+    cr_expect_eq(th_verdict(ok, "kv", "{\"x\":\"a\",\"7\":5}", NIL_ABSENT), LIN_VALID);
+    /* The same reads against a string init: every key starts at it. */
+    cr_expect_eq(th_verdict(ok, "kv", "\"a\"", NIL_ABSENT), LIN_INVALID);
+    const char *bad = "{\"process\":0,\"type\":\"invoke\",\"f\":\"get\",\"key\":\"z\"}\n"
+                      "{\"process\":0,\"type\":\"ok\",\"f\":\"get\",\"key\":\"z\",\"value\":\"a\"}\n";
+    cr_expect_eq(th_verdict(bad, "kv", "{\"x\":\"a\"}", NIL_ABSENT), LIN_INVALID);
 }
 
 Test(lin, counterexample_names_the_op_and_the_states)
@@ -419,6 +460,7 @@ static const gen gens[] = {
     {"counter", NULL, counter_op},
     {"mutex", NULL, mutex_op},
     {"multi-register", "0", txn_op},
+    {"multi-register", "{\"x\":1,\"z\":0}", txn_op},
 };
 
 /* A random history of n ops over up to 4 processes: each process runs its

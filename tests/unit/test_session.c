@@ -212,6 +212,30 @@ Test(session, transactions_and_unknown_nil_reads)
     hist_free(h);
 }
 
+Test(session, a_map_init_names_each_keys_initial_value)
+{
+    /* multi-register with {"x":0,"y":5} (Knossos's form): x=0 written is
+     * x's initial value written again (x is left out), and reading y=5
+     * after writing y=1 reads y's initial value back. */
+    const char *txn =
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"w\",\"x\",0]]}\n"
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"w\",\"x\",0]]}\n"
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"w\",\"y\",1]]}\n"
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"w\",\"y\",1]]}\n"
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"r\",\"y\",null]]}\n"
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"r\",\"y\",5]]}\n";
+    sess_result r;
+    history *h;
+    run(txn, "multi-register", "{\"x\":0,\"y\":5}", SO_INFERRED, &r, &h);
+    cr_assert_eq(r.keys_not_unique, 1);
+    cr_assert(strstr(r.not_unique_example, "x=0 (the initial value)"), "%s", r.not_unique_example);
+    cr_assert_eq(r.g[SG_RYW].status, SS_VIOLATED);
+    cr_assert(strstr(r.g[SG_RYW].shown[0].text, "the initial value y=5 comes first"), "%s",
+              r.g[SG_RYW].shown[0].text);
+    sess_result_free(&r);
+    hist_free(h);
+}
+
 Test(session, not_for_other_models)
 {
     sess_result r;
