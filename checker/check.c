@@ -23,7 +23,7 @@ typedef VEC(task) task_vec;
 typedef struct run {
     task *tasks;
     lin_limits lim;
-    lin_ws **ws; /* one per worker */
+    lin_ws **ws;  /* one per worker */
 } run;
 
 static void run_task(void *ctx, size_t i, int w)
@@ -198,12 +198,14 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     if (tasks.n > 1)
         qsort(tasks.v, tasks.n, sizeof *tasks.v, by_size_desc);
 
-    _Atomic size_t used;
-    atomic_init(&used, 0);
     int threads = o->jobs > 0 ? o->jobs : pool_cores();
-    run r = {tasks.v, {0, o->max_memory, &used, o->stop}, xmalloc((size_t)threads * sizeof(lin_ws *))};
-    for (int w = 0; w < threads; w++)
-        r.ws[w] = lin_ws_new();
+    budget *mem = budget_new(o->max_memory);
+    run r = {tasks.v, {0, NULL, NULL, o->stop, NULL}, xmalloc((size_t)threads * sizeof(lin_ws *))};
+    bhold *holds = xmalloc((size_t)threads * sizeof *holds);
+    for (int w = 0; w < threads; w++) {
+        budget_join(&holds[w], mem, false);
+        r.ws[w] = lin_ws_new(&holds[w]);
+    }
     if (o->timeout_s > 0) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -211,9 +213,13 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
                             (int64_t)(o->timeout_s * 1e9);
     }
     pool_run(tasks.n, threads, run_task, &r);
-    for (int w = 0; w < threads; w++)
+    for (int w = 0; w < threads; w++) {
         lin_ws_free(r.ws[w]);
+        budget_leave(&holds[w]);
+    }
     free(r.ws);
+    free(holds);
+    budget_free(mem);
 
     for (size_t i = 0; i < tasks.n; i++)
         free(tasks.v[i].ops);

@@ -28,7 +28,7 @@ typedef struct check_opts {
     nil_read nil;
     int jobs;                /* threads; < 1: one per core */
     double timeout_s;        /* for all searches together; 0: none */
-    size_t max_memory;       /* bytes, for all searches together; 0: none */
+    size_t max_memory;       /* bytes the searches may hold at once; 0: none */
     _Atomic int *stop;       /* set asynchronously to give up */
     unsigned checks;         /* CHECK_LIN and session bits; 0: CHECK_DEFAULT */
     sess_order order;        /* version order for the session checks */

@@ -41,8 +41,9 @@ static const char usage[] =
     "  -j, --jobs N        threads for the search (default: one per core)\n"
     "  --timeout SECONDS   give up the linearizability search after this long:\n"
     "                      its verdict is unknown\n"
-    "  --max-memory MB     give up the search past this much memory: unknown\n"
-    "                      (default: half of this machine's memory)\n"
+    "  --max-memory MB     the most memory conch may hold (history included); a\n"
+    "                      search that would need more is unknown (default: half\n"
+    "                      of this machine's)\n"
     "  --checks LIST       lin, ryw, mr, mw, wfr, comma-separated (default: all that\n"
     "                      the history's ops allow)\n"
     "  --version-order O   how the session checks order each key's versions:\n"
@@ -281,6 +282,19 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
         items[nitems++].h = hs[i];
     }
 
+    /* --max-memory bounds the process: the checks get what the histories
+     * and the rest of conch leave of it. */
+    if (co.max_memory) {
+        size_t rss = mem_resident();
+        if (rss >= co.max_memory) {
+            fprintf(stderr, "conch check: warning: conch holds %zu MB already (the histories "
+                            "read), past --max-memory %zu MB: nothing is left to search with\n",
+                    rss >> 20, co.max_memory >> 20);
+            co.max_memory = 1;
+        } else {
+            co.max_memory -= rss;
+        }
+    }
     co.stop = &stop_flag;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

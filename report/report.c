@@ -178,7 +178,7 @@ static void text_lin(FILE *f, const check_item *it, const report_opts *o)
         paint(f, o, p->r.verdict, report_verdict_name(p->r.verdict));
         fprintf(f, ", %zu op%s", p->nops, p->nops == 1 ? "" : "s");
         if (p->r.verdict == LIN_UNKNOWN)
-            fprintf(f, ", stopped by the %s after %zu configurations", p->r.unknown_why,
+            fprintf(f, ", stopped by %s after %zu configurations", lin_stop_name(p->r.stop),
                     p->r.configs);
         if (o->verbose)
             fprintf(f, " (%zu configurations, %zu states, %.3f s)", p->r.configs,
@@ -371,7 +371,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
         json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
         json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
         if (r->verdict == LIN_UNKNOWN)
-            json_object_set_new(pj, "reason", json_string(r->unknown_why));
+            json_object_set_new(pj, "reason", json_string(lin_stop_name(r->stop)));
         json_object_set_new(pj, "configurations", json_integer((json_int_t)r->configs));
         json_object_set_new(pj, "states", json_integer((json_int_t)r->nmstates));
         json_object_set_new(pj, "seconds", json_real(r->seconds));
@@ -498,7 +498,7 @@ void report_junit(FILE *f, const check_item *it)
                 report_op(it->h, pt->ids[pt->r.fail], &d);
                 sbuf_adds(&d, "\n");
             } else if (pt->r.verdict == LIN_UNKNOWN && !skipped) {
-                skipped = pt->r.unknown_why; /* unknown: neither passed nor failed */
+                skipped = lin_stop_name(pt->r.stop); /* unknown: neither passed nor failed */
             }
         }
         junit_case(f, file, "linearizability", it->seconds, failure, sbuf_str(&d),
