@@ -10,6 +10,7 @@
 #include "../histories/read.h"
 #include "../util/mem.h"
 #include "pool.h"
+#include "sched.h"
 
 typedef struct task {
     check_item *item;
@@ -19,19 +20,6 @@ typedef struct task {
 } task;
 
 typedef VEC(task) task_vec;
-
-typedef struct run {
-    task *tasks;
-    lin_limits lim;
-    lin_ws **ws;  /* one per worker */
-} run;
-
-static void run_task(void *ctx, size_t i, int w)
-{
-    run *r = ctx;
-    task *t = &r->tasks[i];
-    lin_check(&t->md, t->ops, t->part->nops, &r->lim, r->ws[w], &t->part->r);
-}
 
 /* Leave out of a part the ops its model says cannot change its verdict. */
 static void prune_part(check_item *it, lin_part *part, lin_op *ops)
@@ -180,56 +168,52 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
     free(ids);
 }
 
-static int by_size_desc(const void *a, const void *b)
-{
-    const task *x = a, *y = b;
-    return x->part->nops > y->part->nops ? -1 : x->part->nops < y->part->nops;
-}
-
 void check_run(check_item *items, size_t n, const check_opts *opts)
 {
     check_opts oc = *opts;
     if (!oc.checks)
         oc.checks = CHECK_DEFAULT;
     const check_opts *o = &oc;
+    budget *mem = budget_new(o->max_memory);
+    sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts};
+    if (o->timeout_s > 0)
+        so.deadline_ns = sched_now_ns() + (int64_t)(o->timeout_s * 1e9);
     task_vec tasks = {0};
     for (size_t i = 0; i < n; i++)
         prepare(&items[i], o, &tasks);
-    if (tasks.n > 1)
-        qsort(tasks.v, tasks.n, sizeof *tasks.v, by_size_desc);
 
-    int threads = o->jobs > 0 ? o->jobs : pool_cores();
-    budget *mem = budget_new(o->max_memory);
-    run r = {tasks.v, {0, NULL, NULL, o->stop, NULL}, xmalloc((size_t)threads * sizeof(lin_ws *))};
-    bhold *holds = xmalloc((size_t)threads * sizeof *holds);
-    for (int w = 0; w < threads; w++) {
-        budget_join(&holds[w], mem, false);
-        r.ws[w] = lin_ws_new(&holds[w]);
+    /* One flag per history: its parts stop once one of them is invalid. */
+    _Atomic int *cancel = xmalloc((n ? n : 1) * sizeof *cancel);
+    for (size_t i = 0; i < n; i++)
+        atomic_init(&cancel[i], 0);
+    sched_task *st = xcalloc(tasks.n ? tasks.n : 1, sizeof *st);
+    for (size_t i = 0; i < tasks.n; i++) {
+        task *t = &tasks.v[i];
+        st[i].md = &t->md;
+        st[i].ops = t->ops;
+        st[i].nops = t->part->nops;
+        st[i].cancel = &cancel[t->item - items];
     }
-    if (o->timeout_s > 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        r.lim.deadline_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
-                            (int64_t)(o->timeout_s * 1e9);
+    sched_run(st, tasks.n, &so);
+    for (size_t i = 0; i < tasks.n; i++) {
+        lin_part *p = tasks.v[i].part;
+        p->r = st[i].r;
+        p->attempts = st[i].attempts;
+        p->seconds = st[i].seconds;
+        free(tasks.v[i].ops);
     }
-    pool_run(tasks.n, threads, run_task, &r);
-    for (int w = 0; w < threads; w++) {
-        lin_ws_free(r.ws[w]);
-        budget_leave(&holds[w]);
-    }
-    free(r.ws);
-    free(holds);
+    free(st);
+    free(cancel);
+    free(tasks.v);
     budget_free(mem);
 
-    for (size_t i = 0; i < tasks.n; i++)
-        free(tasks.v[i].ops);
-    free(tasks.v);
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
         it->lin = LIN_VALID;
         for (size_t p = 0; p < it->nparts; p++) {
             lin_verdict v = it->parts[p].r.verdict;
-            it->seconds += it->parts[p].r.seconds;
+            it->seconds += it->parts[p].seconds;
+            it->nunsearched += it->parts[p].attempts == 0;
             if (v == LIN_INVALID)
                 it->lin = LIN_INVALID;
             else if (v == LIN_UNKNOWN && it->lin == LIN_VALID)

@@ -39,11 +39,16 @@ static const char usage[] =
     "  --independent WHEN  auto, yes or no: read values as Jepsen's independent\n"
     "                      [key value] pairs (default auto: when every op has one)\n"
     "  -j, --jobs N        threads for the search (default: one per core)\n"
-    "  --timeout SECONDS   give up the linearizability search after this long:\n"
-    "                      its verdict is unknown\n"
+    "  --timeout SECONDS   give up the search after this long: what it did not\n"
+    "                      finish is unknown. A history's parts (keys) share it:\n"
+    "                      each gets its share of the time left, and one stopped\n"
+    "                      by its share is searched again once the others are done\n"
     "  --max-memory MB     the most memory conch may hold (history included); a\n"
-    "                      search that would need more is unknown (default: half\n"
-    "                      of this machine's)\n"
+    "                      search that would need more is unknown; parts searched at\n"
+    "                      once each get a share (default: half of this machine's)\n"
+    "  --all-parts         search every part of a history, even once one part is\n"
+    "                      invalid (default: the other parts stop, and are reported\n"
+    "                      not searched, as the verdict is known)\n"
     "  --checks LIST       lin, ryw, mr, mw, wfr, comma-separated (default: all that\n"
     "                      the history's ops allow)\n"
     "  --version-order O   how the session checks order each key's versions:\n"
@@ -110,7 +115,7 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER };
+           O_ORDER, O_ALL_PARTS };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -120,6 +125,7 @@ int cmd_check(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"max-memory", required_argument, NULL, O_MEM},
+        {"all-parts", no_argument, NULL, O_ALL_PARTS},
         {"format", required_argument, NULL, O_FORMAT},
         {"checks", required_argument, NULL, O_CHECKS},
         {"version-order", required_argument, NULL, O_ORDER},
@@ -201,6 +207,9 @@ int cmd_check(int argc, char **argv)
             if (!cli_long("check", "--max-memory", optarg, 1, 1L << 40, &l))
                 return EXIT_USAGE;
             co.max_memory = (size_t)l << 20;
+            break;
+        case O_ALL_PARTS:
+            co.all_parts = true;
             break;
         case O_FORMAT: {
             static const char *const forms[] = {"text", "json", "junit", NULL};
