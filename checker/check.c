@@ -182,6 +182,17 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     for (size_t i = 0; i < n; i++)
         prepare(&items[i], o, &tasks);
 
+    /* The session checks first: they take time linear in the history, and
+     * so do not wait behind a search that may use all the time there is. */
+    sess_limits sl = {so.deadline_ns, o->stop, mem};
+    for (size_t i = 0; i < n; i++) {
+        check_item *it = &items[i];
+        if (it->rc || !(o->checks & SESS_ALL_CHECKS))
+            continue;
+        it->sess_checked = true;
+        sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &sl, &it->sess);
+    }
+
     /* One flag per history: its parts stop once one of them is invalid. */
     _Atomic int *cancel = xmalloc((n ? n : 1) * sizeof *cancel);
     for (size_t i = 0; i < n; i++)
@@ -220,13 +231,12 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
                 it->lin = LIN_UNKNOWN;
         }
         it->verdict = it->lin_checked ? it->lin : LIN_VALID;
-        if (it->rc || !(o->checks & SESS_ALL_CHECKS))
-            continue;
-        it->sess_checked = true;
-        sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &it->sess);
-        for (int g = 0; g < SG_COUNT; g++)
+        for (int g = 0; it->sess_checked && g < SG_COUNT; g++) {
             if (it->sess.g[g].status == SS_VIOLATED)
                 it->verdict = LIN_INVALID;
+            else if (it->sess.g[g].status == SS_UNKNOWN && it->verdict == LIN_VALID)
+                it->verdict = LIN_UNKNOWN;
+        }
     }
 }
 

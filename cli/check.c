@@ -39,7 +39,7 @@ static const char usage[] =
     "  --independent WHEN  auto, yes or no: read values as Jepsen's independent\n"
     "                      [key value] pairs (default auto: when every op has one)\n"
     "  -j, --jobs N        threads for the search (default: one per core)\n"
-    "  --timeout SECONDS   give up the search after this long: what it did not\n"
+    "  --timeout SECONDS   give up the checks after this long: what they did not\n"
     "                      finish is unknown. A history's parts (keys) share it:\n"
     "                      each gets its share of the time left, and one stopped\n"
     "                      by its share is searched again once the others are done\n"

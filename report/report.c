@@ -264,6 +264,9 @@ static void text_sessions(FILE *f, const check_item *it, const report_opts *o)
         fprintf(f, "    %zu key%s not checked: a read cannot tell which write it saw, as "
                    "written values are not unique or appends mix with overwrites (e.g. %s)\n",
                 s->keys_not_unique, s->keys_not_unique == 1 ? "" : "s", s->not_unique_example);
+    if (s->stopped)
+        fprintf(f, "    stopped by %s: what was not found violated by then is unknown\n",
+                sess_stop_name(s->stopped));
     if (s->reads_without_version)
         fprintf(f, "    %zu read%s without a version could not be compared\n",
                 s->reads_without_version, s->reads_without_version == 1 ? "" : "s");
@@ -272,6 +275,11 @@ static void text_sessions(FILE *f, const check_item *it, const report_opts *o)
         fprintf(f, "    %s: ", sess_guarantee_name((sess_guarantee)g));
         if (oc->status == SS_NA) {
             fprintf(f, "n/a (%s)\n", oc->why_na);
+            continue;
+        }
+        if (oc->status == SS_UNKNOWN) {
+            paint(f, o, LIN_UNKNOWN, "unknown");
+            fprintf(f, " (stopped by %s)\n", oc->why_na);
             continue;
         }
         if (oc->status == SS_HOLDS) {
@@ -357,15 +365,22 @@ static json_t *json_sessions(const check_item *it)
     json_object_set_new(j, "reads_without_version",
                         json_integer((json_int_t)s->reads_without_version));
     json_object_set_new(j, "seconds", json_real(s->seconds));
+    if (s->stopped)
+        json_object_set_new(j, "stopped_by", json_string(sess_stop_name(s->stopped)));
     for (int g = 0; g < SG_COUNT; g++) {
         const sess_outcome *oc = &s->g[g];
         json_t *gj = json_object();
         json_object_set_new(gj, "name", json_string(sess_guarantee_name((sess_guarantee)g)));
-        json_object_set_new(gj, "status", json_string(oc->status == SS_HOLDS ? "holds"
-                                                      : oc->status == SS_VIOLATED ? "violated"
-                                                                                  : "n/a"));
+        static const char *const status[] = {"holds", "violated", "n/a", "unknown"};
+        json_object_set_new(gj, "status", json_string(status[oc->status]));
         if (oc->status == SS_NA)
             json_object_set_new(gj, "reason", json_string(oc->why_na));
+        if (oc->status == SS_UNKNOWN) {
+            sbuf why = {0};
+            sbuf_printf(&why, "stopped by %s", oc->why_na);
+            json_object_set_new(gj, "reason", json_string(sbuf_str(&why)));
+            sbuf_free(&why);
+        }
         json_object_set_new(gj, "keys", json_integer((json_int_t)oc->keys));
         json_object_set_new(gj, "keys_violated", json_integer((json_int_t)oc->keys_violated));
         json_object_set_new(gj, "violations", json_integer((json_int_t)oc->violations));
@@ -588,9 +603,14 @@ void report_junit(FILE *f, const check_item *it)
             sbuf d = {0};
             for (size_t i = 0; i < oc->nshown; i++)
                 sbuf_printf(&d, "%s\n", oc->shown[i].text);
+            sbuf skip = {0};
+            if (oc->status == SS_UNKNOWN)
+                sbuf_printf(&skip, "unknown: stopped by %s", oc->why_na);
             junit_case(f, file, sess_guarantee_name((sess_guarantee)g), 0,
                        oc->status == SS_VIOLATED ? "violated" : NULL, sbuf_str(&d),
-                       oc->status == SS_NA ? oc->why_na : NULL);
+                       oc->status == SS_NA ? oc->why_na
+                       : oc->status == SS_UNKNOWN ? sbuf_str(&skip) : NULL);
+            sbuf_free(&skip);
             sbuf_free(&d);
         }
     fputs("  </testsuite>\n", f);
