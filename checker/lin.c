@@ -140,6 +140,7 @@ struct lin_ws {
     bhold own; /* hold, when the caller gave none */
     table2 sslots, tslots, cslots, dslots;
     buf sbytes, sents, cbits;
+    buf block; /* a part's own arrays (lin_check) */
     mbuf scratch;
     size_t scratch_charged;
 };
@@ -552,7 +553,8 @@ static void ws_trim(lin_ws *w, size_t limit)
 {
     table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
     buf *bs[] = {&ts[0]->live, &ts[0]->spare, &ts[1]->live, &ts[1]->spare, &ts[2]->live,
-                 &ts[2]->spare, &ts[3]->live, &ts[3]->spare, &w->sbytes, &w->sents, &w->cbits};
+                 &ts[2]->spare, &ts[3]->live, &ts[3]->spare, &w->sbytes, &w->sents, &w->cbits,
+                 &w->block};
     for (size_t i = 0; i < sizeof bs / sizeof *bs; i++)
         if (bs[i]->cap > limit || !limit)
             release(w, bs[i]);
@@ -611,7 +613,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
     s.words = mwords + iwords;
     s.mwords = mwords;
 
-    /* The part's own arrays, in one charged block. */
+    /* The part's own arrays, in one block of the workspace's. */
     size_t nn = n ? n : 1, sizes[] = {nn * sizeof(uint32_t), nn * sizeof(lin_op),
                                       m * sizeof(entry), nn * sizeof(uint64_t),
                                       (s.words ? s.words : 1) * sizeof(uint64_t),
@@ -620,12 +622,12 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
     size_t total = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         total += (sizes[i] + 15) / 16 * 16;
-    uint8_t *block = budget_alloc(hold, total);
-    if (!block) {
+    if (!grow(&s, &s.ws->block, total)) {
         verdict = LIN_UNKNOWN;
         why = LIN_STOP_MEMORY;
         goto done;
     }
+    uint8_t *block = s.ws->block.p;
     size_t off = 0;
     /* Ops are renumbered, ok ops first: local op i is ops[perm[i]]. */
     uint32_t *perm = carve(block, &off, sizes[0]);
@@ -633,6 +635,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
     entry *e = carve(block, &off, sizes[2]);
     uint64_t *zob = carve(block, &off, sizes[3]);
     uint64_t *bits = carve(block, &off, sizes[4]);
+    memset(bits, 0, sizes[4]);
     frame *stack = carve(block, &off, sizes[5]);
     int32_t *call_of = carve(block, &off, sizes[6]);
     k.prefix = carve(block, &off, sizes[7]);
@@ -802,7 +805,6 @@ done:
     out->configs = s.nconfigs;
     out->nmstates = s.nsents;
     out->bytes = hold->peak;
-    budget_release(hold, block, total);
     ws_trim(s.ws, WS_KEEP);
     lin_ws_free(own);
     out->seconds = (double)(now_ns() - t0) / 1e9;
