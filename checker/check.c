@@ -10,27 +10,16 @@
 #include "../histories/read.h"
 #include "../util/mem.h"
 #include "pool.h"
+#include "sched.h"
 
 typedef struct task {
     check_item *item;
     lin_part *part;
     lin_op *ops;
+    model md; /* the item's, starting at the part's initial value */
 } task;
 
 typedef VEC(task) task_vec;
-
-typedef struct run {
-    task *tasks;
-    lin_limits lim;
-    lin_ws **ws; /* one per worker */
-} run;
-
-static void run_task(void *ctx, size_t i, int w)
-{
-    run *r = ctx;
-    task *t = &r->tasks[i];
-    lin_check(&t->item->md, t->ops, t->part->nops, &r->lim, r->ws[w], &t->part->r);
-}
 
 /* Leave out of a part the ops its model says cannot change its verdict. */
 static void prune_part(check_item *it, lin_part *part, lin_op *ops)
@@ -167,7 +156,9 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
         for (size_t p = 0; p < np; p++)
             prune_part(it, &it->parts[p], pops[p]);
     for (size_t p = 0; p < np; p++) {
-        task t = {it, &it->parts[p], pops[p]};
+        task t = {it, &it->parts[p], pops[p], it->md};
+        if (it->parts[p].nops)
+            t.md = model_for_part(&it->md, &pops[p][0].m);
         VEC_PUSH(*tasks, t);
     }
     free(pops);
@@ -177,63 +168,75 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
     free(ids);
 }
 
-static int by_size_desc(const void *a, const void *b)
-{
-    const task *x = a, *y = b;
-    return x->part->nops > y->part->nops ? -1 : x->part->nops < y->part->nops;
-}
-
 void check_run(check_item *items, size_t n, const check_opts *opts)
 {
     check_opts oc = *opts;
     if (!oc.checks)
         oc.checks = CHECK_DEFAULT;
     const check_opts *o = &oc;
+    budget *mem = budget_new(o->max_memory);
+    sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts};
+    if (o->timeout_s > 0)
+        so.deadline_ns = sched_now_ns() + (int64_t)(o->timeout_s * 1e9);
     task_vec tasks = {0};
     for (size_t i = 0; i < n; i++)
         prepare(&items[i], o, &tasks);
-    if (tasks.n > 1)
-        qsort(tasks.v, tasks.n, sizeof *tasks.v, by_size_desc);
 
-    _Atomic size_t used;
-    atomic_init(&used, 0);
-    int threads = o->jobs > 0 ? o->jobs : pool_cores();
-    run r = {tasks.v, {0, o->max_memory, &used, o->stop}, xmalloc((size_t)threads * sizeof(lin_ws *))};
-    for (int w = 0; w < threads; w++)
-        r.ws[w] = lin_ws_new();
-    if (o->timeout_s > 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        r.lim.deadline_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
-                            (int64_t)(o->timeout_s * 1e9);
+    /* The session checks first: they take time linear in the history, and
+     * so do not wait behind a search that may use all the time there is. */
+    sess_limits sl = {so.deadline_ns, o->stop, mem};
+    for (size_t i = 0; i < n; i++) {
+        check_item *it = &items[i];
+        if (it->rc || !(o->checks & SESS_ALL_CHECKS))
+            continue;
+        it->sess_checked = true;
+        sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &sl, &it->sess);
     }
-    pool_run(tasks.n, threads, run_task, &r);
-    for (int w = 0; w < threads; w++)
-        lin_ws_free(r.ws[w]);
-    free(r.ws);
 
-    for (size_t i = 0; i < tasks.n; i++)
+    /* One flag per history: its parts stop once one of them is invalid. */
+    _Atomic int *cancel = xmalloc((n ? n : 1) * sizeof *cancel);
+    for (size_t i = 0; i < n; i++)
+        atomic_init(&cancel[i], 0);
+    sched_task *st = xcalloc(tasks.n ? tasks.n : 1, sizeof *st);
+    for (size_t i = 0; i < tasks.n; i++) {
+        task *t = &tasks.v[i];
+        st[i].md = &t->md;
+        st[i].ops = t->ops;
+        st[i].nops = t->part->nops;
+        st[i].cancel = &cancel[t->item - items];
+    }
+    sched_run(st, tasks.n, &so);
+    for (size_t i = 0; i < tasks.n; i++) {
+        lin_part *p = tasks.v[i].part;
+        p->r = st[i].r;
+        p->attempts = st[i].attempts;
+        p->seconds = st[i].seconds;
         free(tasks.v[i].ops);
+    }
+    free(st);
+    free(cancel);
     free(tasks.v);
+    budget_free(mem);
+
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
         it->lin = LIN_VALID;
         for (size_t p = 0; p < it->nparts; p++) {
             lin_verdict v = it->parts[p].r.verdict;
-            it->seconds += it->parts[p].r.seconds;
+            it->seconds += it->parts[p].seconds;
+            it->nunsearched += it->parts[p].attempts == 0;
             if (v == LIN_INVALID)
                 it->lin = LIN_INVALID;
             else if (v == LIN_UNKNOWN && it->lin == LIN_VALID)
                 it->lin = LIN_UNKNOWN;
         }
         it->verdict = it->lin_checked ? it->lin : LIN_VALID;
-        if (it->rc || !(o->checks & SESS_ALL_CHECKS))
-            continue;
-        it->sess_checked = true;
-        sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &it->sess);
-        for (int g = 0; g < SG_COUNT; g++)
+        for (int g = 0; it->sess_checked && g < SG_COUNT; g++) {
             if (it->sess.g[g].status == SS_VIOLATED)
                 it->verdict = LIN_INVALID;
+            else if (it->sess.g[g].status == SS_UNKNOWN && it->verdict == LIN_VALID)
+                it->verdict = LIN_UNKNOWN;
+        }
     }
 }
 

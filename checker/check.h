@@ -6,7 +6,8 @@
  * Linearizability is compositional (Herlihy & Wing 1990; Horn & Kroening
  * 2015 call its use for checking P-compositionality): a history is
  * linearizable iff each object's sub-history is. The model says what the
- * objects are (model_split); each part is searched alone, in parallel.
+ * objects are (model_split); each part is searched alone, in parallel, on
+ * workers that share the time and memory limits fairly (sched.h).
  */
 #ifndef CONCH_CHECK_H
 #define CONCH_CHECK_H
@@ -27,9 +28,11 @@ typedef struct check_opts {
     const char *init_json;   /* initial value as JSON; NULL: nil */
     nil_read nil;
     int jobs;                /* threads; < 1: one per core */
-    double timeout_s;        /* for all searches together; 0: none */
-    size_t max_memory;       /* bytes, for all searches together; 0: none */
+    double timeout_s;        /* for all checks together; 0: none */
+    size_t max_memory;       /* bytes the checks may hold at once; 0: none */
     _Atomic int *stop;       /* set asynchronously to give up */
+    bool all_parts;          /* search every part of a history, even once one
+                              * is invalid (default: the others stop) */
     unsigned checks;         /* CHECK_LIN and session bits; 0: CHECK_DEFAULT */
     sess_order order;        /* version order for the session checks */
 } check_opts;
@@ -39,7 +42,9 @@ typedef struct lin_part {
     bool keyed;
     size_t nops;  /* ops in the search */
     uint32_t *ids; /* search op i is history op ids[i] */
-    lin_result r;
+    lin_result r;  /* its last search's; unknown with r.stop: why */
+    unsigned attempts; /* searches begun (0: not searched; sched.h) */
+    double seconds;    /* of search, over all of them */
 } lin_part;
 
 typedef struct check_item {
@@ -58,6 +63,7 @@ typedef struct check_item {
     bool lin_checked;   /* linearizability was asked for */
     lin_verdict lin;    /* its verdict */
     double seconds;     /* search time summed over its parts */
+    size_t nunsearched; /* parts never searched (lin_part.attempts 0) */
     sess_result sess;   /* the session checks (sess.applicable: they ran) */
     bool sess_checked;  /* some session check was asked for */
     lin_verdict verdict; /* over everything checked: invalid if any check

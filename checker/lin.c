@@ -51,9 +51,12 @@
  *     hashes in O(1); bitsets are compared in full only on a hash match;
  *   - configurations live in an open-addressed table, their bitsets in one
  *     arena indexed by configuration number.
- * Memory is charged to a budget shared by the searches running at once;
- * reaching it, or the deadline, ends the search as unknown, never as an
- * out-of-memory kill.
+ * Memory: everything a search holds (its tables, arenas, stack, the event
+ * list, the model's scratch state, and the workspace kept from earlier
+ * searches) is charged, by capacity, to its worker's holder of the budget
+ * (util/budget.h), through which its big buffers are mapped and unmapped.
+ * A refused charge first drops the workspace's spare tables, then ends the
+ * search as unknown; so does the deadline; never an out-of-memory kill.
  *
  * For an invalid part, the report follows Knossos: the deepest point in
  * real time the search reached (the return event of the op it could not
@@ -115,23 +118,31 @@ typedef struct dslot {
     uint32_t pop[DOM_REFS];   /* their info ops used */
 } dslot;
 
+/* A charged buffer: its memory and capacity in bytes. */
+typedef struct buf {
+    void *p;
+    size_t cap;
+} buf;
+
 /* A table's memory: the live one and a spare, kept across searches so
  * that a worker thread reuses pages it has already touched (fresh pages
- * cost a fault each, and faults from two threads contend in the kernel). */
+ * cost a fault each, and faults from two threads contend in the kernel).
+ * Only small ones are kept (WS_KEEP): a big one is worth less than the
+ * memory it holds. */
 typedef struct table2 {
-    void *live, *spare;
-    size_t live_cap, spare_cap;
+    buf live, spare;
 } table2;
 
+#define WS_KEEP (1u << 20)
+
 struct lin_ws {
+    bhold *hold;
+    bhold own; /* hold, when the caller gave none */
     table2 sslots, tslots, cslots, dslots;
-    uint8_t *sbytes;
-    size_t sbytes_cap;
-    sent *sents;
-    size_t sents_cap;
-    uint64_t *cbits;
-    size_t cbits_cap; /* bytes */
+    buf sbytes, sents, cbits;
+    buf block; /* a part's own arrays (lin_check) */
     mbuf scratch;
+    size_t scratch_charged;
 };
 
 typedef struct search {
@@ -139,12 +150,8 @@ typedef struct search {
     const model *md;
     const lin_op *ops;
     size_t n;
-    const lin_limits *lim;
-    size_t held;
-    bool over;
 
     size_t sbytes_n, nsents;
-    size_t sbytes_used, sents_used, cbits_used; /* bytes of ws buffers in use */
     uint32_t *sslots;
     size_t nsslots;
     tslot *tslots;
@@ -157,86 +164,64 @@ typedef struct search {
     size_t mwords; /* words of ok ops, the part that must match exactly */
 } search;
 
-static bool charge(search *s, size_t more)
+/* Give back the spare tables (under memory pressure). */
+static void shed_spares(lin_ws *w)
 {
-    if (s->lim && s->lim->used_bytes) {
-        size_t now = atomic_fetch_add(s->lim->used_bytes, more) + more;
-        if (s->lim->max_bytes && now > s->lim->max_bytes) {
-            atomic_fetch_sub(s->lim->used_bytes, more);
-            s->over = true;
-            return false;
-        }
+    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
+    for (size_t i = 0; i < 4; i++) {
+        budget_release(w->hold, ts[i]->spare.p, ts[i]->spare.cap);
+        ts[i]->spare = (buf){0};
     }
-    s->held += more;
-    return true;
 }
 
-static void uncharge(search *s, size_t less)
+/* Make b hold at least need bytes (contents kept); false if refused. */
+static bool grow(search *s, buf *b, size_t need)
 {
-    if (s->lim && s->lim->used_bytes)
-        atomic_fetch_sub(s->lim->used_bytes, less);
-    s->held -= less;
-}
-
-/* Make room for need bytes in *p (capacity *cap bytes), where this search
- * uses *used bytes so far; the growth of *used is charged. */
-static bool grow(search *s, void **p, size_t *cap, size_t *used, size_t need)
-{
-    if (need <= *used)
+    if (budget_grow(s->ws->hold, &b->p, &b->cap, need))
         return true;
-    size_t u = *used ? *used : 1024;
-    while (u < need)
-        u *= 2;
-    if (!charge(s, u - *used))
-        return false;
-    if (u > *cap) {
-        void *q = realloc(*p, u);
-        if (!q) {
-            s->over = true;
-            return false;
-        }
-        *p = q;
-        *cap = u;
-    }
-    *used = u;
-    return true;
+    shed_spares(s->ws);
+    return budget_grow(s->ws->hold, &b->p, &b->cap, need);
 }
 
-/* A zeroed table of n bytes in t's spare memory, charged; the caller
- * moves its entries over and then calls table_swap. */
+/* A zeroed table of n bytes in t's spare memory; the caller moves its
+ * entries over and then calls table_swap. NULL if refused. */
 static void *table_fresh(search *s, table2 *t, size_t n)
 {
-    if (!charge(s, n))
-        return NULL;
-    if (n > t->spare_cap) {
-        free(t->spare);
-        t->spare = malloc(n);
-        t->spare_cap = t->spare ? n : 0;
-        if (!t->spare) {
-            s->over = true;
-            return NULL;
-        }
+    if (t->spare.cap >= n) {
+        memset(t->spare.p, 0, n);
+        return t->spare.p;
     }
-    memset(t->spare, 0, n);
-    return t->spare;
+    budget_release(s->ws->hold, t->spare.p, t->spare.cap);
+    t->spare = (buf){0};
+    void *p = budget_alloc(s->ws->hold, n);
+    if (!p) {
+        shed_spares(s->ws);
+        p = budget_alloc(s->ws->hold, n);
+    }
+    if (p)
+        t->spare = (buf){p, n};
+    return p;
 }
 
-/* The fresh table becomes live; the old live one (old bytes) is spare. */
-static void table_swap(search *s, table2 *t, size_t old)
+/* The fresh table becomes live; the old live one is kept as the spare if
+ * it is small, else given back. */
+static void table_swap(search *s, table2 *t)
 {
-    void *p = t->live;
-    size_t c = t->live_cap;
+    buf old = t->live;
     t->live = t->spare;
-    t->live_cap = t->spare_cap;
-    t->spare = p;
-    t->spare_cap = c;
-    uncharge(s, old);
+    t->spare = old;
+    if (old.cap > WS_KEEP) {
+        budget_release(s->ws->hold, old.p, old.cap);
+        t->spare = (buf){0};
+    }
 }
+
+static inline const sent *sents(const search *s) { return s->ws->sents.p; }
 
 static mstate state_of(const search *s, uint32_t id)
 {
-    const sent *e = &s->ws->sents[id];
-    return (mstate){s->ws->sbytes + e->off, e->len};
+    const sent *e = &sents(s)[id];
+    return (mstate){(const uint8_t *)s->ws->sbytes.p + e->off, e->len};
 }
 
 static bool stab_rehash(search *s)
@@ -246,12 +231,12 @@ static bool stab_rehash(search *s)
     if (!sl)
         return false;
     for (size_t i = 0; i < s->nsents; i++) {
-        size_t j = s->ws->sents[i].hash & (n - 1);
+        size_t j = sents(s)[i].hash & (n - 1);
         while (sl[j])
             j = (j + 1) & (n - 1);
         sl[j] = (uint32_t)i + 1;
     }
-    table_swap(s, &s->ws->sslots, s->nsslots * sizeof *sl);
+    table_swap(s, &s->ws->sslots);
     s->sslots = sl;
     s->nsslots = n;
     return true;
@@ -266,19 +251,18 @@ static int64_t intern_state(search *s, const uint8_t *p, size_t n)
         return -1;
     size_t mask = s->nsslots - 1, j = h & mask;
     for (; s->sslots[j]; j = (j + 1) & mask) {
-        const sent *e = &s->ws->sents[s->sslots[j] - 1];
+        const sent *e = &sents(s)[s->sslots[j] - 1];
         if (e->hash == h && s->md->type->equal(state_of(s, s->sslots[j] - 1), m))
             return s->sslots[j] - 1;
     }
     lin_ws *w = s->ws;
-    if (!grow(s, (void **)&w->sbytes, &w->sbytes_cap, &s->sbytes_used, s->sbytes_n + n) ||
-        !grow(s, (void **)&w->sents, &w->sents_cap, &s->sents_used,
-              (s->nsents + 1) * sizeof(sent)))
+    if (!grow(s, &w->sbytes, s->sbytes_n + n + 1) ||
+        !grow(s, &w->sents, (s->nsents + 1) * sizeof(sent)))
         return -1;
     if (n)
-        memcpy(w->sbytes + s->sbytes_n, p, n);
+        memcpy((uint8_t *)w->sbytes.p + s->sbytes_n, p, n);
     uint32_t id = (uint32_t)s->nsents;
-    w->sents[s->nsents++] = (sent){s->sbytes_n, h, (uint32_t)n};
+    ((sent *)w->sents.p)[s->nsents++] = (sent){s->sbytes_n, h, (uint32_t)n};
     s->sbytes_n += n;
     s->sslots[j] = id + 1;
     if (s->nsents * 2 > s->nsslots && !stab_rehash(s))
@@ -300,7 +284,7 @@ static bool trans_rehash(search *s)
             j = (j + 1) & (n - 1);
         t[j] = s->tslots[i];
     }
-    table_swap(s, &s->ws->tslots, s->ntslots * sizeof *t);
+    table_swap(s, &s->ws->tslots);
     s->tslots = t;
     s->ntslots = n;
     return true;
@@ -326,6 +310,11 @@ static int transition(search *s, uint32_t st, uint32_t op, uint32_t choice, uint
     mbuf *scratch = &s->ws->scratch;
     mbuf_reset(scratch);
     step_rc rc = s->md->type->step(s->md, state_of(s, st), &s->ops[op].m, choice, scratch);
+    if (scratch->cap > s->ws->scratch_charged) { /* the model grew it (rarely) */
+        if (!budget_charge(s->ws->hold, scratch->cap - s->ws->scratch_charged))
+            return -1;
+        s->ws->scratch_charged = scratch->cap;
+    }
     uint32_t id = 0;
     if (rc != STEP_ILLEGAL) {
         int64_t x = intern_state(s, scratch->p, scratch->n);
@@ -356,13 +345,15 @@ static bool configs_rehash(search *s)
             j = (j + 1) & (n - 1);
         t[j] = s->cslots[i];
     }
-    table_swap(s, &s->ws->cslots, s->ncslots * sizeof *t);
+    table_swap(s, &s->ws->cslots);
     s->cslots = t;
     s->ncslots = n;
     return true;
 }
 
 /* Does a seen configuration's info set (have) lie within want's? */
+static inline uint64_t *cbits(const search *s) { return s->ws->cbits.p; }
+
 static bool info_within(const uint64_t *have, const uint64_t *want, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -393,7 +384,7 @@ static bool doms_rehash(search *s)
             j = (j + 1) & (n - 1);
         t[j] = s->dslots[i];
     }
-    table_swap(s, &s->ws->dslots, s->ndslots * sizeof *t);
+    table_swap(s, &s->ws->dslots);
     s->dslots = t;
     s->ndslots = n;
     return true;
@@ -409,7 +400,7 @@ static dslot *dom_slot(search *s, const uint64_t *bits, uint64_t hm, uint32_t st
     for (; s->dslots[j].n; j = (j + 1) & mask) {
         dslot *d = &s->dslots[j];
         if (d->h == h && d->state == st &&
-            memcmp(s->ws->cbits + (size_t)d->ref[0] * s->words, bits, mb) == 0)
+            memcmp(cbits(s) + (size_t)d->ref[0] * s->words, bits, mb) == 0)
             return d;
     }
     s->dslots[j].h = h;
@@ -430,19 +421,18 @@ static int visit(search *s, const uint64_t *bits, uint64_t zm, uint64_t zi, uint
     for (; s->cslots[j].idx; j = (j + 1) & mask) {
         const cslot *c = &s->cslots[j];
         if (c->h == h && c->state == st &&
-            memcmp(s->ws->cbits + (size_t)(c->idx - 1) * s->words, bits, wb) == 0)
+            memcmp(cbits(s) + (size_t)(c->idx - 1) * s->words, bits, wb) == 0)
             return 0;
     }
     dslot *d = iw ? dom_slot(s, bits, zm, st) : NULL;
     for (uint32_t r = 0; d && r < d->n; r++)
-        if (info_within(s->ws->cbits + (size_t)d->ref[r] * s->words + s->mwords,
+        if (info_within(cbits(s) + (size_t)d->ref[r] * s->words + s->mwords,
                         bits + s->mwords, iw))
             return 0;
-    if (!grow(s, (void **)&s->ws->cbits, &s->ws->cbits_cap, &s->cbits_used,
-              (s->nconfigs + 1) * wb))
+    if (!grow(s, &s->ws->cbits, (s->nconfigs + 1) * wb))
         return -1;
     uint32_t id = (uint32_t)s->nconfigs;
-    memcpy(s->ws->cbits + (size_t)id * s->words, bits, wb);
+    memcpy(cbits(s) + (size_t)id * s->words, bits, wb);
     s->cslots[j] = (cslot){h, id + 1, st};
     s->nconfigs++;
     if (d) { /* keep the smallest info sets */
@@ -499,7 +489,8 @@ static int64_t now_ns(void)
 typedef struct stuck {
     bool any;
     uint32_t pos, fail;
-    VEC(uint32_t) prefix;
+    uint32_t *prefix; /* room for every op, allocated with the search */
+    size_t nprefix;
     uint32_t states[LIN_MAX_STATES];
     size_t nstates;
     bool more_states;
@@ -515,9 +506,9 @@ static void note_stuck(stuck *k, const entry *e, int32_t at, const frame *stack,
         k->any = true;
         k->pos = e[at].pos;
         k->fail = e[at].op;
-        k->prefix.n = 0;
         for (size_t i = 0; i < depth; i++)
-            VEC_PUSH(k->prefix, e[stack[i].entry].op);
+            k->prefix[i] = e[stack[i].entry].op;
+        k->nprefix = depth;
         k->nstates = 0;
         k->more_states = false;
         k->npending = 0;
@@ -542,24 +533,43 @@ static void note_stuck(stuck *k, const entry *e, int32_t at, const frame *stack,
         k->more_states = true;
 }
 
-lin_ws *lin_ws_new(void)
+lin_ws *lin_ws_new(bhold *hold)
 {
-    return xcalloc(1, sizeof(lin_ws));
+    lin_ws *w = xcalloc(1, sizeof(lin_ws));
+    if (!hold)
+        budget_join(&w->own, NULL, false);
+    w->hold = hold ? hold : &w->own;
+    return w;
+}
+
+static void release(lin_ws *w, buf *b)
+{
+    budget_release(w->hold, b->p, b->cap);
+    *b = (buf){0};
+}
+
+/* Give back every buffer over limit bytes (0: all of them). */
+static void ws_trim(lin_ws *w, size_t limit)
+{
+    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
+    buf *bs[] = {&ts[0]->live, &ts[0]->spare, &ts[1]->live, &ts[1]->spare, &ts[2]->live,
+                 &ts[2]->spare, &ts[3]->live, &ts[3]->spare, &w->sbytes, &w->sents, &w->cbits,
+                 &w->block};
+    for (size_t i = 0; i < sizeof bs / sizeof *bs; i++)
+        if (bs[i]->cap > limit || !limit)
+            release(w, bs[i]);
+    if (w->scratch.cap > limit || !limit) {
+        mbuf_free(&w->scratch);
+        budget_uncharge(w->hold, w->scratch_charged);
+        w->scratch_charged = 0;
+    }
 }
 
 void lin_ws_free(lin_ws *w)
 {
     if (!w)
         return;
-    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
-    for (size_t i = 0; i < 4; i++) {
-        free(ts[i]->live);
-        free(ts[i]->spare);
-    }
-    free(w->sbytes);
-    free(w->sents);
-    free(w->cbits);
-    mbuf_free(&w->scratch);
+    ws_trim(w, 0);
     free(w);
 }
 
@@ -573,36 +583,69 @@ static inline void bit_flip(uint64_t *bits, size_t nmust, size_t mwords, uint32_
         bits[mwords + ((i - nmust) >> 6)] ^= 1ULL << ((i - nmust) & 63);
 }
 
+/* Carve n bytes, 16-aligned, from a block at *off. */
+static void *carve(uint8_t *block, size_t *off, size_t n)
+{
+    void *p = block + *off;
+    *off += (n + 15) / 16 * 16;
+    return p;
+}
+
 void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
                lin_ws *ws, lin_result *out)
 {
     int64_t t0 = now_ns();
     memset(out, 0, sizeof *out);
-    lin_ws *own = ws ? NULL : lin_ws_new();
-    /* Ops are renumbered, ok ops first: local op i is ops[perm[i]]. */
-    size_t nmust = 0;
-    for (size_t i = 0; i < n; i++)
+    lin_ws *own = ws ? NULL : lin_ws_new(NULL);
+    search s = {.ws = ws ? ws : own, .md = md, .n = n};
+    bhold *hold = s.ws->hold;
+    budget_clear(hold);
+    hold->peak = hold->held;
+    lin_verdict verdict = LIN_VALID;
+    lin_stop why = LIN_DONE;
+    stuck k = {0};
+    size_t nmust = 0, m = 1;
+    for (size_t i = 0; i < n; i++) {
         nmust += ops[i].ret != LIN_NEVER;
-    uint32_t *perm = xmalloc((n ? n : 1) * sizeof *perm);
-    lin_op *lops = xmalloc((n ? n : 1) * sizeof *lops);
+        m += ops[i].ret == LIN_NEVER ? 1 : 2;
+    }
+    size_t mwords = (nmust + 63) / 64, iwords = (n - nmust + 63) / 64;
+    s.words = mwords + iwords;
+    s.mwords = mwords;
+
+    /* The part's own arrays, in one block of the workspace's. */
+    size_t nn = n ? n : 1, sizes[] = {nn * sizeof(uint32_t), nn * sizeof(lin_op),
+                                      m * sizeof(entry), nn * sizeof(uint64_t),
+                                      (s.words ? s.words : 1) * sizeof(uint64_t),
+                                      nn * sizeof(frame), nn * sizeof(int32_t),
+                                      nn * sizeof(uint32_t)};
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        total += (sizes[i] + 15) / 16 * 16;
+    if (!grow(&s, &s.ws->block, total)) {
+        verdict = LIN_UNKNOWN;
+        why = LIN_STOP_MEMORY;
+        goto done;
+    }
+    uint8_t *block = s.ws->block.p;
+    size_t off = 0;
+    /* Ops are renumbered, ok ops first: local op i is ops[perm[i]]. */
+    uint32_t *perm = carve(block, &off, sizes[0]);
+    lin_op *lops = carve(block, &off, sizes[1]);
+    entry *e = carve(block, &off, sizes[2]);
+    uint64_t *zob = carve(block, &off, sizes[3]);
+    uint64_t *bits = carve(block, &off, sizes[4]);
+    memset(bits, 0, sizes[4]);
+    frame *stack = carve(block, &off, sizes[5]);
+    int32_t *call_of = carve(block, &off, sizes[6]);
+    k.prefix = carve(block, &off, sizes[7]);
     for (size_t i = 0, a = 0, b = nmust; i < n; i++) {
         size_t at = ops[i].ret != LIN_NEVER ? a++ : b++;
         perm[at] = (uint32_t)i;
         lops[at] = ops[i];
     }
-    size_t mwords = (nmust + 63) / 64, iwords = (n - nmust + 63) / 64;
-    search s = {.ws = ws ? ws : own, .md = md, .ops = lops, .n = n, .lim = lim,
-                .words = mwords + iwords, .mwords = mwords};
-    stuck k = {0};
-    size_t m = 1;
-    for (size_t i = 0; i < n; i++)
-        m += lops[i].ret == LIN_NEVER ? 1 : 2;
-    entry *e = xcalloc(m, sizeof *e);
-    uint64_t *zob = xmalloc((n ? n : 1) * sizeof *zob);
-    uint64_t *bits = xcalloc(s.words ? s.words : 1, sizeof *bits);
-    frame *stack = xmalloc((n ? n : 1) * sizeof *stack);
+    s.ops = lops;
     size_t depth = 0, remaining = 0;
-    charge(&s, m * sizeof *e + n * (sizeof *zob + sizeof *stack) + s.words * 8);
 
     /* Entries 1..m-1 sorted by position; entry 0 is the list's head. */
     size_t j = 1;
@@ -615,7 +658,6 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
         zob[i] = hash_mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL + 0x1234567);
     }
     qsort(e + 1, m - 1, sizeof *e, cmp_entry);
-    int32_t *call_of = xmalloc((n ? n : 1) * sizeof *call_of);
     for (size_t i = 1; i < m; i++) {
         e[i].prev = (int32_t)i - 1;
         e[i].next = i + 1 < m ? (int32_t)i + 1 : -1;
@@ -626,38 +668,35 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
             e[call_of[e[i].op]].match = (int32_t)i;
         }
     }
-    free(call_of);
     e[0] = (entry){-1, m > 1 ? 1 : -1, -1, 0, 0, 1};
 
     uint64_t zm = 0, zi = 0; /* Zobrist hashes of the ok ops and info ops placed */
-    /* The state arena exists before the first state, even an empty one. */
-    grow(&s, (void **)&s.ws->sbytes, &s.ws->sbytes_cap, &s.sbytes_used, 1);
     mbuf ib = {0};
     md->type->init(md, &ib);
     int64_t st0 = intern_state(&s, ib.p, ib.n);
     mbuf_free(&ib);
     uint32_t state = st0 < 0 ? 0 : (uint32_t)st0;
-    lin_verdict verdict = LIN_VALID;
-    const char *why = NULL;
     if (st0 < 0) {
         verdict = LIN_UNKNOWN;
-        why = "memory limit";
+        why = LIN_STOP_MEMORY;
         goto done;
     }
 
+    int64_t deadline = lim ? lim->deadline_ns : 0;
     int32_t cur = e[0].next;
     uint32_t choice = 0, phase = 0;
     uint64_t steps = 0;
     while (remaining > 0) {
-        if ((++steps & 1023) == 0) {
-            if (lim && lim->stop && atomic_load(lim->stop)) {
+        if ((++steps & 1023) == 0 && lim) {
+            if (lim->stop && atomic_load(lim->stop))
+                why = LIN_STOP_INTERRUPT;
+            else if (lim->cancel && atomic_load(lim->cancel))
+                why = LIN_STOP_INVALID;
+            else if (deadline && now_ns() > deadline &&
+                     !(lim->extend && lim->extend(lim->ctx, &deadline)))
+                why = LIN_STOP_TIME;
+            if (why) {
                 verdict = LIN_UNKNOWN;
-                why = "stopped";
-                break;
-            }
-            if (lim && lim->deadline_ns && now_ns() > lim->deadline_ns) {
-                verdict = LIN_UNKNOWN;
-                why = "time limit";
                 break;
             }
         }
@@ -670,7 +709,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
             int rc = transition(&s, state, op, choice, &next);
             if (rc < 0) {
                 verdict = LIN_UNKNOWN;
-                why = "memory limit";
+                why = LIN_STOP_MEMORY;
                 break;
             }
             if (rc != STEP_ILLEGAL) {
@@ -679,7 +718,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
                 int v = visit(&s, bits, zm, zi, next);
                 if (v < 0) {
                     verdict = LIN_UNKNOWN;
-                    why = "memory limit";
+                    why = LIN_STOP_MEMORY;
                     break;
                 }
                 if (v) {
@@ -741,19 +780,14 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
         }
     }
     out->steps = steps;
-
-done:
-    out->verdict = verdict;
-    out->unknown_why = why;
     if (verdict == LIN_INVALID && k.any) {
         out->fail = perm[k.fail];
-        for (size_t i = 0; i < k.prefix.n; i++)
-            k.prefix.v[i] = perm[k.prefix.v[i]];
+        out->prefix = xmalloc((k.nprefix ? k.nprefix : 1) * sizeof *out->prefix);
+        for (size_t i = 0; i < k.nprefix; i++)
+            out->prefix[i] = perm[k.prefix[i]];
+        out->nprefix = k.nprefix;
         for (size_t i = 0; i < k.npending; i++)
-            k.pending[i] = perm[k.pending[i]];
-        out->prefix = k.prefix.v;
-        out->nprefix = k.prefix.n;
-        k.prefix.v = NULL;
+            out->pending[i] = perm[k.pending[i]];
         for (size_t i = 0; i < k.nstates; i++) {
             sbuf d = {0};
             md->type->describe(md, state_of(&s, k.states[i]), &d);
@@ -761,24 +795,28 @@ done:
         }
         out->nstates = k.nstates;
         out->more_states = k.more_states;
-        memcpy(out->pending, k.pending, sizeof k.pending);
         out->npending = k.npending;
         out->more_pending = k.more_pending;
     }
+
+done:
+    out->verdict = verdict;
+    out->stop = why;
     out->configs = s.nconfigs;
     out->nmstates = s.nsents;
-    out->bytes = s.held;
-    free(k.prefix.v);
-    free(perm);
-    free(lops);
-    free(e);
-    free(zob);
-    free(bits);
-    free(stack);
+    out->bytes = hold->peak;
+    ws_trim(s.ws, WS_KEEP);
     lin_ws_free(own);
-    if (lim && lim->used_bytes)
-        atomic_fetch_sub(lim->used_bytes, s.held);
     out->seconds = (double)(now_ns() - t0) / 1e9;
+}
+
+const char *lin_stop_name(lin_stop s)
+{
+    static const char *const names[] = {
+        "nothing", "the time limit", "its share of the time limit", "the memory limit",
+        "its share of the memory limit", "an interrupt", "another part being invalid",
+    };
+    return s <= LIN_STOP_INVALID ? names[s] : "?";
 }
 
 void lin_result_free(lin_result *r)

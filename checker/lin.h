@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../models/model.h"
+#include "../util/budget.h"
 
 #define LIN_NEVER UINT32_MAX
 #define LIN_MAX_STATES 8
@@ -29,16 +30,33 @@ typedef struct lin_op {
     uint32_t id;        /* the caller's name for the op (a history op index) */
 } lin_op;
 
+/* Why a search ended before its verdict. */
+typedef enum lin_stop {
+    LIN_DONE = 0,          /* it was not stopped: valid or invalid */
+    LIN_STOP_TIME,         /* the time limit */
+    LIN_STOP_TIME_SHARE,   /* its share of the time limit ran out while other parts waited */
+    LIN_STOP_MEMORY,       /* the memory limit */
+    LIN_STOP_MEMORY_SHARE, /* the memory limit, with memory other parts held or were promised */
+    LIN_STOP_INTERRUPT,    /* an interrupt (Ctrl-C) */
+    LIN_STOP_INVALID,      /* another part of its history is invalid: the verdict is known */
+} lin_stop;
+
+/* "the time limit", "its share of the time limit", ...: what stopped it. */
+const char *lin_stop_name(lin_stop s);
+
 typedef struct lin_limits {
-    int64_t deadline_ns;           /* CLOCK_MONOTONIC; 0: none */
-    size_t max_bytes;              /* memory all searches may hold together; 0: none */
-    _Atomic size_t *used_bytes;    /* shared among searches running at once */
-    _Atomic int *stop;             /* nonzero: give up (an interrupt) */
+    int64_t deadline_ns;   /* CLOCK_MONOTONIC; 0: none */
+    /* Called when deadline_ns has passed: may the search go on? If so, it
+     * moves *deadline_ns on and returns true. NULL: it may not. */
+    bool (*extend)(void *ctx, int64_t *deadline_ns);
+    void *ctx;
+    _Atomic int *stop;     /* nonzero: give up (an interrupt) */
+    _Atomic int *cancel;   /* nonzero: give up, the verdict is known elsewhere */
 } lin_limits;
 
 typedef struct lin_result {
     lin_verdict verdict;
-    const char *unknown_why; /* "time limit", "memory limit", "stopped" */
+    lin_stop stop;           /* why it is unknown */
     /* For an invalid part: the op that could not be linearized (an index
      * into the ops given), one longest linearizable prefix found (indices,
      * in order), the states the object can be in after it, and the ops
@@ -56,14 +74,17 @@ typedef struct lin_result {
     uint64_t steps;   /* ops tried */
     size_t configs;   /* distinct (linearized set, state) pairs */
     size_t nmstates;  /* distinct model states */
-    size_t bytes;     /* memory held at the end */
+    size_t bytes;     /* memory its worker held at the most (search and cache) */
     double seconds;
 } lin_result;
 
 /* Buffers a search uses, kept between searches on one thread so their
- * pages are reused. Not shared between threads. */
+ * pages are reused (the small ones: see lin.c). Not shared between
+ * threads. Everything a search holds is charged to hold (NULL: no limit),
+ * which must outlive the workspace; a charge refused ends the search as
+ * unknown. */
 typedef struct lin_ws lin_ws;
-lin_ws *lin_ws_new(void);
+lin_ws *lin_ws_new(bhold *hold);
 void lin_ws_free(lin_ws *w);
 
 /* Check ops (any order; they are sorted by position inside), using ws's

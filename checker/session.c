@@ -43,6 +43,12 @@
  * read that shows the new element shows, before it, what the session had
  * appended or read. String appends are checked for RYW and MR only: where
  * an element begins in a concatenation is ambiguous.
+ *
+ * Limits: the deadline and the interrupt are looked at every few thousand
+ * ops and at every key; the big tables (the observations, each key's graph
+ * and the arrays of its search, the per-session maps) are charged to the
+ * memory budget as they grow. Any of them ends the check early: whatever
+ * it has not found violated by then is unknown.
  */
 #include "session.h"
 
@@ -74,6 +80,12 @@ const char *sess_order_name(sess_order o)
     return n[o];
 }
 
+const char *sess_stop_name(sess_stop s)
+{
+    static const char *n[] = {"nothing", "the time limit", "the memory limit", "an interrupt"};
+    return n[s];
+}
+
 /* ---- observations: what each op read and wrote, per key ---- */
 
 enum { OB_READ, OB_WRITE };
@@ -96,6 +108,7 @@ typedef VEC(obs) obs_vec;
 
 typedef struct keyinfo {
     val key;
+    val init;          /* its initial value (model_key_init) */
     bool append;       /* written by append */
     bool str_append;   /* appends of strings */
     bool overwritten;  /* written by put, write or cas too */
@@ -113,7 +126,60 @@ typedef struct ctx {
     size_t pairs[4]; /* demand pairs seen per base guarantee */
     unsigned checks; /* BIT(g) for each guarantee to check */
     int jobs;        /* threads for the inferred search */
+    const sess_limits *lim;
+    _Atomic int halt; /* a sess_stop: every thread stops */
+    bhold hold;       /* the main thread's charges */
+    size_t charged;   /* for obs and keys */
 } ctx;
+
+/* ---- limits ---- */
+
+static void halt(ctx *c, sess_stop why)
+{
+    int none = SESS_DONE;
+    atomic_compare_exchange_strong(&c->halt, &none, (int)why);
+}
+
+/* Has a limit been hit (now, or by another thread)? */
+static bool halted(ctx *c)
+{
+    if (atomic_load(&c->halt))
+        return true;
+    if (!c->lim)
+        return false;
+    if (c->lim->stop && atomic_load(c->lim->stop))
+        halt(c, SESS_STOP_INTERRUPT);
+    else if (c->lim->deadline_ns) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec > c->lim->deadline_ns)
+            halt(c, SESS_STOP_TIME);
+    }
+    return atomic_load(&c->halt) != 0;
+}
+
+/* A structure now holds bytes (it only grows): charge the growth to h, of
+ * which *charged is what it had; false (and the check halted) if refused. */
+static bool meter(ctx *c, bhold *h, size_t *charged, size_t bytes)
+{
+    if (bytes <= *charged)
+        return true;
+    if (!budget_charge(h, bytes - *charged)) {
+        halt(c, SESS_STOP_MEMORY);
+        return false;
+    }
+    *charged = bytes;
+    return true;
+}
+
+#define MAP_ENTRY 32 /* bytes a valmap entry takes, about */
+
+/* What the observations and the key and session tables hold. */
+static size_t ctx_bytes(const ctx *c)
+{
+    return c->obs.cap * sizeof(obs) + c->keys.cap * sizeof(keyinfo) +
+           (valmap_size(c->keymap) + valmap_size(c->sessmap)) * MAP_ENTRY;
+}
 
 static uint32_t key_id(ctx *c, val k)
 {
@@ -121,7 +187,7 @@ static uint32_t key_id(ctx *c, val k)
     if (valmap_get(c->keymap, k, &id))
         return id;
     id = (uint32_t)c->keys.n;
-    keyinfo ki = {k, false, false, false, false};
+    keyinfo ki = {k, model_key_init(c->md, k), false, false, false, false};
     VEC_PUSH(c->keys, ki);
     valmap_put(c->keymap, k, id);
     return id;
@@ -148,6 +214,8 @@ static void gather(ctx *c)
     const hist_op *ops = hist_ops(c->h);
     for (size_t i = 0; i < hist_nops(c->h); i++) {
         const hist_op *o = &ops[i];
+        if (((i & 4095) == 0 && halted(c)) || !meter(c, &c->hold, &c->charged, ctx_bytes(c)))
+            return;
         if (o->status == OP_FAIL)
             continue;
         uint32_t sess;
@@ -358,8 +426,13 @@ static void check_store(ctx *c, bool *violated /* [key * SG_COUNT] */)
     pairmap pm = {0};
     VEC(sk_state) st = {0};
     VEC(uint32_t) wop = {0}, rop = {0}; /* obs index of the max write / read */
+    size_t charged = 0;
     for (size_t i = 0; i < c->obs.n; i++) {
         obs *o = &c->obs.v[i];
+        if ((i & 4095) == 0 &&
+            (halted(c) || !meter(c, &c->hold, &charged,
+                                 pm.cap * 12 + st.cap * (sizeof(sk_state) + 8))))
+            break;
         uint32_t p = pair_id(&pm, o->sess, o->key);
         if (p == st.n) {
             sk_state s = {HIST_NONE, HIST_NONE, 0, 0};
@@ -372,7 +445,7 @@ static void check_store(ctx *c, bool *violated /* [key * SG_COUNT] */)
         if (o->kind == OB_READ) {
             if (o->cas_read)
                 continue; /* the store names the version a cas wrote, not the one it read */
-            if (v == HIST_NONE && (val_is_nil(o->value) || val_eq(o->value, c->md->opts.init)))
+            if (v == HIST_NONE && (val_is_nil(o->value) || val_eq(o->value, c->keys.v[o->key].init)))
                 v = 0; /* the initial value, before every version the store assigns */
             if (v == HIST_NONE) {
                 c->out->reads_without_version++;
@@ -618,7 +691,7 @@ static void clause_text(ctx *c, graph *gr, uint32_t key, const uint32_t *cyc, co
     const edge *e = &gr->edges.v[cyc[cl->from]];
     if (e->kind == E_INIT) {
         sbuf_adds(t, "the initial value ");
-        key_eq(c, key, c->md->opts.init, t);
+        key_eq(c, key, c->keys.v[key].init, t);
         sbuf_adds(t, " comes first");
         return;
     }
@@ -723,10 +796,22 @@ typedef struct kwork {
     size_t pairs[4];
     VEC(found) found;
     u32vec dup;        /* keys left out: a value written twice (obs pairs) */
+    bhold hold;        /* what this worker's tables are charged to */
+    size_t charged;
 } kwork;
+
+/* What a worker's tables hold. */
+static size_t kwork_bytes(const kwork *w)
+{
+    return w->gr.nkind.cap + (w->gr.nkey.cap + w->gr.nobs.cap) * 4 +
+           w->gr.edges.cap * sizeof(edge) + (w->gr.nkind.n + 2 + w->gr.edges.n) * 4 +
+           w->vm.cap * sizeof *w->vm.s + w->pm.cap * 12 + w->st.cap * sizeof(inf_state) +
+           (w->done.cap + w->helper.cap) * 4 + w->cap * (9 * 4 + 1 + sizeof *w->call);
+}
 
 static void kwork_free(kwork *w)
 {
+    budget_leave(&w->hold);
     free(w->gr.nkind.v);
     free(w->gr.nkey.v);
     free(w->gr.nobs.v);
@@ -857,7 +942,7 @@ static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realt
     uint32_t key = ob[ko[0]].key;
     /* The initial value first, then a node per version named. */
     uint32_t init = new_node(gr, N_VERSION, key, UINT32_MAX);
-    *vn_slot(&w->vm, 0, c->md->opts.init) = init + 1;
+    *vn_slot(&w->vm, 0, c->keys.v[key].init) = init + 1;
     for (size_t i = 0; i < n; i++) {
         uint32_t *slot = vn_slot(&w->vm, 0, ob[ko[i]].value);
         if (!*slot) {
@@ -977,6 +1062,8 @@ static void search_key(ctx *c, kwork *w, uint32_t key)
     for (size_t pi = 0; pi < sizeof passes / sizeof *passes; pi++) {
         int g = passes[pi];
         bool union_pass = g == SG_ALL;
+        if (halted(c))
+            return;
         unsigned mask = union_pass ? M_FACT : BIT(g);
         if (!union_pass && !(c->checks & BIT(g)))
             continue;
@@ -1058,7 +1145,7 @@ static void not_unique(ctx *c, const uint32_t *dup, size_t n)
     key_eq(c, o->key, o->value, &t);
     if (a == o)
         sbuf_printf(&t, " (%s) written at line %u",
-                    val_eq(o->value, c->md->opts.init) ? "the initial value"
+                    val_eq(o->value, c->keys.v[o->key].init) ? "the initial value"
                                                        : "by a cas from the same value",
                     ev[ops[o->op].call].line);
     else
@@ -1080,7 +1167,7 @@ static void inf_key(void *arg, size_t k, int worker)
 {
     inf_job *j = arg;
     size_t n = j->kstart[k + 1] - j->kstart[k];
-    if (j->skip[k] || n == 0)
+    if (j->skip[k] || n == 0 || halted(j->c))
         return;
     kwork *w = &j->work[worker];
     const uint32_t *ko = j->korder + j->kstart[k];
@@ -1093,7 +1180,7 @@ static void inf_key(void *arg, size_t k, int worker)
         if (o->kind != OB_WRITE)
             continue;
         uint32_t *slot = vn_slot(&w->vm, 0, o->value);
-        if (!*slot && !val_eq(o->value, j->c->md->opts.init) &&
+        if (!*slot && !val_eq(o->value, j->c->keys.v[o->key].init) &&
             !(o->has_old && val_eq(o->old, o->value))) {
             *slot = ko[i] + 1;
             continue;
@@ -1104,6 +1191,9 @@ static void inf_key(void *arg, size_t k, int worker)
     }
     reset_key(w);
     build_key(j->c, w, ko, n, j->realtime);
+    kwork_reserve(w, w->gr.nkind.n);
+    if (!meter(j->c, &w->hold, &w->charged, kwork_bytes(w)))
+        return;
     search_key(j->c, w, (uint32_t)k);
 }
 
@@ -1129,6 +1219,8 @@ static void check_inferred(ctx *c, bool realtime, bool *violated, const bool *sk
         korder[kstart[c->obs.v[i].key + 1]++] = (uint32_t)i;
     int threads = c->jobs > 0 ? c->jobs : pool_cores();
     kwork *work = xcalloc((size_t)threads, sizeof *work);
+    for (int t = 0; t < threads; t++)
+        budget_join(&work[t].hold, c->lim ? c->lim->mem : NULL, false);
     inf_job job = {c, realtime, kstart, korder, skip_key, work};
     pool_run(nk, threads, inf_key, &job);
     /* Record what was found, in key order, so the report does not depend
@@ -1280,8 +1372,15 @@ static void check_append(ctx *c, bool *violated, const bool *is_append)
     pairmap pm = {0};
     VEC(app_state) st = {0};
     VEC(u32vec) appends = {0}; /* per pair: its ok appends (obs) */
+    size_t charged = 0;
     for (size_t i = 0; i < c->obs.n; i++) {
         obs *o = &ob[i];
+        if ((i & 4095) == 0 &&
+            (halted(c) || !meter(c, &c->hold, &charged,
+                                 wm.cap * sizeof *wm.s + (wit_obs.cap + wit_pos.cap) * 4 +
+                                     pm.cap * 12 + st.cap * sizeof(app_state) +
+                                     appends.cap * sizeof(u32vec) + i * 4)))
+            break;
         if (!is_append[o->key])
             continue;
         bool strings = c->keys.v[o->key].str_append;
@@ -1429,7 +1528,7 @@ static void derive_conjunction(ctx *c, bool *violated, sess_guarantee conj, cons
 }
 
 void sess_check(const history *h, const model *md, sess_order order, unsigned checks, int jobs,
-                sess_result *out)
+                const sess_limits *lim, sess_result *out)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1443,8 +1542,23 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
         checks |= BIT(SG_PRAM);
     if ((checks & SESS_ALL_CHECKS) == SESS_ALL_CHECKS)
         checks |= BIT(SG_ALL);
-    ctx c = {h, md, md->vt, out, {0}, {0}, valmap_new(), valmap_new(), {0}, checks, jobs};
+    ctx c = {.h = h, .md = md, .vt = md->vt, .out = out, .keymap = valmap_new(),
+             .sessmap = valmap_new(), .checks = checks, .jobs = jobs, .lim = lim};
+    atomic_init(&c.halt, SESS_DONE);
+    budget_join(&c.hold, lim ? lim->mem : NULL, false);
     gather(&c);
+    if (atomic_load(&c.halt)) {
+        /* Some ops not gathered: what the rest shows is not sound (a key's
+         * later ops may leave it out), so nothing is checked. */
+        out->applicable = true;
+        out->stopped = (sess_stop)atomic_load(&c.halt);
+        for (int g = 0; g < SG_COUNT; g++) {
+            out->g[g].status = checks & BIT(g) ? SS_UNKNOWN : SS_NA;
+            out->g[g].why_na = checks & BIT(g) ? sess_stop_name(out->stopped)
+                                               : "not asked for (--checks)";
+        }
+        goto out;
+    }
     classify_keys(&c);
     out->sessions = valmap_size(c.sessmap);
     out->keys = c.keys.n;
@@ -1491,6 +1605,7 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
         check_inferred(&c, order == SO_REALTIME, violated, skip);
         check_append(&c, violated, is_app);
     }
+    out->stopped = (sess_stop)atomic_load(&c.halt);
     derive_conjunction(&c, violated, SG_PRAM, fixed);
     derive_conjunction(&c, violated, SG_ALL, fixed);
     static const char *na[] = {"no session read a key after writing it",
@@ -1514,6 +1629,9 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
             oc->why_na = "not asked for (--checks)";
         } else if (oc->keys_violated) {
             oc->status = SS_VIOLATED;
+        } else if (out->stopped) {
+            oc->status = SS_UNKNOWN;
+            oc->why_na = sess_stop_name(out->stopped);
         } else if (!any && checked_keys == 0) {
             oc->status = SS_NA;
             oc->why_na = "no key could be checked (see above)";
@@ -1532,6 +1650,9 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
     free(is_app);
     free(fixed);
 out:
+    if (!out->stopped)
+        out->stopped = (sess_stop)atomic_load(&c.halt);
+    budget_leave(&c.hold);
     free(c.obs.v);
     free(c.keys.v);
     valmap_free(c.keymap);

@@ -18,8 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include "../histories/history.h"
 #include "../models/model.h"
+#include "../util/budget.h"
 
 typedef enum sess_guarantee {
     SG_RYW = 0, /* read-your-writes */
@@ -38,7 +41,17 @@ typedef enum sess_order {
     SO_REALTIME,
 } sess_order;
 
-typedef enum sess_status { SS_HOLDS = 0, SS_VIOLATED, SS_NA } sess_status;
+typedef enum sess_status { SS_HOLDS = 0, SS_VIOLATED, SS_NA, SS_UNKNOWN } sess_status;
+
+/* What cut a check short (its guarantees not found violated are then
+ * unknown: a violation found before is one all the same). */
+typedef enum sess_stop { SESS_DONE = 0, SESS_STOP_TIME, SESS_STOP_MEMORY, SESS_STOP_INTERRUPT } sess_stop;
+
+typedef struct sess_limits {
+    int64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
+    _Atomic int *stop;   /* nonzero: give up (an interrupt) */
+    budget *mem;         /* what the check's tables are charged to; NULL: no limit */
+} sess_limits;
 
 #define SESS_MAX_SHOWN 20 /* violations kept per guarantee */
 
@@ -71,6 +84,7 @@ typedef struct sess_result {
     char *not_unique_example; /* e.g. x=3 written at lines 10 and 40 */
     size_t reads_without_version; /* store: reads that could not be compared */
     bool string_appends;          /* MW and WFR are not checked on those keys */
+    sess_stop stopped;            /* cut short (see sess_stop) */
     sess_outcome g[SG_COUNT];
     double seconds;
 } sess_result;
@@ -82,13 +96,15 @@ typedef struct sess_result {
 /* Check h's sessions. md says what the ops mean (only register-like models
  * have sessions to check: register, cas-register, kv, multi-register).
  * order is the version order to use; jobs the threads for the inferred
- * search (< 1: one per core). Fills *out; free with sess_result_free. */
+ * search (< 1: one per core); lim the time and memory it may take and the
+ * interrupt it obeys (NULL: none). Fills *out; free with sess_result_free. */
 void sess_check(const history *h, const model *md, sess_order order, unsigned checks, int jobs,
-                sess_result *out);
+                const sess_limits *lim, sess_result *out);
 void sess_result_free(sess_result *r);
 
 const char *sess_guarantee_name(sess_guarantee g); /* "read-your-writes" */
 const char *sess_guarantee_short(sess_guarantee g); /* "ryw" */
 const char *sess_order_name(sess_order o);
+const char *sess_stop_name(sess_stop s); /* "the time limit", ... */
 
 #endif

@@ -28,17 +28,27 @@ static const char usage[] =
     "  --model NAME        register, cas-register, kv, multi-register, set, counter,\n"
     "                      fifo-queue, unordered-queue, mutex\n"
     "                      (default: inferred from the ops' f names, and said)\n"
-    "  --init JSON         the model's initial value (default: null)\n"
+    "  --init JSON         the model's initial value (default: null). For kv and\n"
+    "                      multi-register a map names each key's: --init '{\"x\":0,\"y\":0}'\n"
+    "                      starts x and y at 0 and every other key at null (a name\n"
+    "                      is a string key, or an integer key's digits); any other\n"
+    "                      value is every key's. For a register a map is its value.\n"
     "  --nil-read MEANING  absent: a nil read says the object has no value (default)\n"
     "                      unknown: a nil read says nothing (Knossos)\n"
     "  --from FORMAT       jsonl, edn or jepsen-log, instead of detecting it\n"
     "  --independent WHEN  auto, yes or no: read values as Jepsen's independent\n"
     "                      [key value] pairs (default auto: when every op has one)\n"
     "  -j, --jobs N        threads for the search (default: one per core)\n"
-    "  --timeout SECONDS   give up the linearizability search after this long:\n"
-    "                      its verdict is unknown\n"
-    "  --max-memory MB     give up the search past this much memory: unknown\n"
-    "                      (default: half of this machine's memory)\n"
+    "  --timeout SECONDS   give up the checks after this long: what they did not\n"
+    "                      finish is unknown. A history's parts (keys) share it:\n"
+    "                      each gets its share of the time left, and one stopped\n"
+    "                      by its share is searched again once the others are done\n"
+    "  --max-memory MB     the most memory conch may hold (history included); a\n"
+    "                      search that would need more is unknown; parts searched at\n"
+    "                      once each get a share (default: half of this machine's)\n"
+    "  --all-parts         search every part of a history, even once one part is\n"
+    "                      invalid (default: the other parts stop, and are reported\n"
+    "                      not searched, as the verdict is known)\n"
     "  --checks LIST       lin, ryw, mr, mw, wfr, comma-separated (default: all that\n"
     "                      the history's ops allow)\n"
     "  --version-order O   how the session checks order each key's versions:\n"
@@ -105,7 +115,7 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER };
+           O_ORDER, O_ALL_PARTS };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -115,6 +125,7 @@ int cmd_check(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"max-memory", required_argument, NULL, O_MEM},
+        {"all-parts", no_argument, NULL, O_ALL_PARTS},
         {"format", required_argument, NULL, O_FORMAT},
         {"checks", required_argument, NULL, O_CHECKS},
         {"version-order", required_argument, NULL, O_ORDER},
@@ -197,6 +208,9 @@ int cmd_check(int argc, char **argv)
                 return EXIT_USAGE;
             co.max_memory = (size_t)l << 20;
             break;
+        case O_ALL_PARTS:
+            co.all_parts = true;
+            break;
         case O_FORMAT: {
             static const char *const forms[] = {"text", "json", "junit", NULL};
             int k = cli_choice("check", "--format", optarg, forms);
@@ -277,6 +291,19 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
         items[nitems++].h = hs[i];
     }
 
+    /* --max-memory bounds the process: the checks get what the histories
+     * and the rest of conch leave of it. */
+    if (co.max_memory) {
+        size_t rss = mem_resident();
+        if (rss >= co.max_memory) {
+            fprintf(stderr, "conch check: warning: conch holds %zu MB already (the histories "
+                            "read), past --max-memory %zu MB: nothing is left to search with\n",
+                    rss >> 20, co.max_memory >> 20);
+            co.max_memory = 1;
+        } else {
+            co.max_memory -= rss;
+        }
+    }
     co.stop = &stop_flag;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

@@ -6,7 +6,9 @@
  *   'S' + the string's bytes        a string (appends concatenate)
  *   'L' + 16-byte vals              a list (appends add one item)
  *   'V' + one 16-byte val           anything else (nil, numbers, ...)
- * A read's value is encoded the same way and compared bytewise.
+ * A read's value is encoded the same way and compared bytewise. Each key
+ * starts at its own initial value (model_key_init: a map as --init names
+ * the keys'); the checker gives each part its key's (model_for_part).
  *   get -> v      legal iff the value is v (nil as in register.c)
  *   put v         the value becomes v
  *   append x      string + string, or list + [x]; on nil, starts one;
@@ -168,5 +170,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 
 const model_type model_kv = {
     "kv", "key-value store: get/put/append/cas, a register per key", kv_fs, compile, init, step,
-    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL,
+    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, true,
 };

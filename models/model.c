@@ -4,6 +4,7 @@
  */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,41 @@ model_rc model_compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf
     if (o->status != OP_OK)
         m->flags |= MOP_UNKNOWN_OUT;
     return md->type->compile(md, vt, o, m, why);
+}
+
+/* Does the map member name (a string) name key? */
+static bool names_key(const vtab *vt, val name, val key)
+{
+    if (key.kind == VAL_STR)
+        return val_eq(name, key);
+    if (key.kind != VAL_INT || name.kind != VAL_STR)
+        return false;
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%lld", (long long)key.n);
+    size_t len;
+    const char *s = val_str_bytes(vt, name, &len);
+    return n > 0 && len == (size_t)n && memcmp(s, digits, len) == 0;
+}
+
+val model_key_init(const model *md, val key)
+{
+    val init = md->opts.init;
+    if (!md->type->init_per_key || init.kind != VAL_MAP)
+        return init;
+    size_t n;
+    const val *kv = val_items(md->vt, init, &n);
+    for (size_t i = 0; i + 1 < n; i += 2)
+        if (names_key(md->vt, kv[i], key))
+            return kv[i + 1];
+    return val_nil();
+}
+
+model model_for_part(const model *md, const mop *first)
+{
+    model m = *md;
+    if (!md->type->split)
+        m.opts.init = model_key_init(md, first->key);
+    return m;
 }
 
 size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part)

@@ -105,6 +105,11 @@ typedef struct model_type {
     /* Part number for each op: ops in different parts act on independent
      * objects. NULL: one part per key. */
     size_t (*split)(const model *md, const mop *ops, size_t n, uint32_t *part);
+    /* The objects are keys, and a map as the initial value names each
+     * key's initial value (Knossos's multi-register {:x 0 :y 0}); see
+     * model_key_init. false: the initial value is each object's as given
+     * (a register's map is its value). */
+    bool init_per_key;
 } model_type;
 
 struct model {
@@ -123,6 +128,17 @@ const model_type *model_find(const char *name);
 const model_type *model_infer(const history *h, sbuf *why);
 
 model_rc model_compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why);
+/* The initial value of the object named key. For a model whose type has
+ * init_per_key, a map names each key's: a member whose name is the key (a
+ * string key, or the decimal digits of an integer key, JSON's names being
+ * strings) gives its value, and a key the map does not name starts at nil;
+ * an initial value that is not a map is every key's. For other models, the
+ * initial value as given. */
+val model_key_init(const model *md, val key);
+/* The model one part is searched with, first being one of its ops: for a
+ * model split by key (no split hook), the part is that key's object and
+ * starts at its initial value (model_key_init); otherwise *md. */
+model model_for_part(const model *md, const mop *first);
 /* Split ops into independent parts; returns the number of parts. */
 size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part);
 

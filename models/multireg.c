@@ -6,9 +6,16 @@
  * checked against its completion's value (where reads carry what they saw);
  * a crashed one against its invocation's, with reads ignored.
  *
+ * Each key starts at its own initial value, its base (model_key_init: a map
+ * as the initial value names the keys', as Knossos writes a multi-register's
+ * {:x 0 :y 0}). Compiling turns a txn into a list of [code key value base]
+ * micro-ops (code: MR_READ, MR_WRITE, or MR_NOTHING for a read that says
+ * nothing, kept so that it still ties its key to the others for the split),
+ * so that a step neither compares f names nor looks the base up.
+ *
  * State: (key, value) pairs sorted by key (val_raw_cmp), 32 bytes each,
- * holding only keys whose value differs from the initial value, so equal
- * states have equal bytes.
+ * holding only keys whose value differs from their base, so equal states
+ * have equal bytes.
  *
  * Split: two txns touching a common key act on the same object; the parts
  * are the connected components of keys (union-find). By the locality of
@@ -29,9 +36,10 @@ typedef struct pair {
 static bool is_read(const vtab *vt, val f) { return val_is_str(vt, f, "r") || val_is_str(vt, f, "read"); }
 static bool is_write(const vtab *vt, val f) { return val_is_str(vt, f, "w") || val_is_str(vt, f, "write"); }
 
+enum { MR_READ, MR_WRITE, MR_NOTHING };
+
 static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why)
 {
-    (void)vt;
     if (!model_f_is(md, o, "txn"))
         return model_unknown_f(md, o, why);
     bool unknown = m->flags & MOP_UNKNOWN_OUT;
@@ -58,8 +66,24 @@ static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbu
     }
     if (!effective)
         return MODEL_SKIP;
+    /* The compiled micro-ops (the history's vals are not changed).
+     * Interning may move the table's items: look them up afresh each time. */
+    val *cm = xmalloc(n * sizeof *cm);
+    for (size_t i = 0; i < n; i++) {
+        size_t k;
+        mo = val_items(md->vt, t, &n);
+        const val *x = val_items(md->vt, mo[i], &k);
+        int code = MR_WRITE;
+        val v = k == 3 ? x[2] : val_nil();
+        if (is_read(md->vt, x[0]))
+            code = unknown || k < 3 || (val_is_nil(v) && md->opts.nil == NIL_UNKNOWN)
+                       ? MR_NOTHING : MR_READ;
+        val four[4] = {val_int(code), x[1], v, model_key_init(md, x[1])};
+        cm[i] = val_list(vt, four, 4);
+    }
     m->code = 0;
-    m->a = t;
+    m->a = val_list(vt, cm, n);
+    free(cm);
     return MODEL_OK;
 }
 
@@ -73,7 +97,7 @@ static bool init_ok(const model *md, sbuf *why)
 static void init(const model *md, mbuf *out)
 {
     (void)md;
-    (void)out; /* every key holds the initial value: no pairs */
+    (void)out; /* every key holds its initial value: no pairs */
 }
 
 /* Index of key k in the pairs, or where it would go. */
@@ -104,23 +128,19 @@ static step_rc step(const model *md, mstate s, const mop *m, unsigned choice, mb
     const val *mo = val_items(md->vt, m->a, &n);
     mbuf_add(next, s.p, s.n);
     for (size_t i = 0; i < n; i++) {
-        size_t k;
-        const val *x = val_items(md->vt, mo[i], &k);
+        const val *x = val_items(md->vt, mo[i], &(size_t){0});
+        if (x[0].n == MR_NOTHING)
+            continue;
         pair *p = (pair *)(void *)next->p;
         size_t np = next->n / sizeof(pair);
         bool found;
         size_t at = find(p, np, x[1], &found);
-        if (is_read(md->vt, x[0])) {
-            if (m->flags & MOP_UNKNOWN_OUT || k < 3)
-                continue;
-            if (val_is_nil(x[2]) && md->opts.nil == NIL_UNKNOWN)
-                continue;
-            val cur = found ? p[at].v : md->opts.init;
-            if (!val_eq(cur, x[2]))
+        if (x[0].n == MR_READ) {
+            if (!val_eq(found ? p[at].v : x[3], x[2]))
                 return STEP_ILLEGAL;
             continue;
         }
-        if (val_eq(x[2], md->opts.init)) {
+        if (val_eq(x[2], x[3])) {
             if (found) {
                 memmove(p + at, p + at + 1, (np - at - 1) * sizeof(pair));
                 next->n -= sizeof(pair);
@@ -153,7 +173,7 @@ static void describe(const model *md, mstate s, sbuf *out)
     }
     if (n > 16)
         sbuf_adds(out, ", ...");
-    sbuf_adds(out, n ? "}" : "} (every key holds the initial value)");
+    sbuf_adds(out, n ? "}" : "} (every key holds its initial value)");
 }
 
 static uint32_t uf_find(uint32_t *up, uint32_t x)
@@ -210,5 +230,5 @@ static size_t split(const model *md, const mop *ops, size_t n, uint32_t *part)
 
 const model_type model_multi_register = {
     "multi-register", "registers under transactions: txn of reads and writes", mr_fs, compile,
-    init, step, model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, split,
+    init, step, model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, split, true,
 };

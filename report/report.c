@@ -70,11 +70,36 @@ static void paint(FILE *f, const report_opts *o, lin_verdict v, const char *text
 static void part_name(const check_item *it, const lin_part *p, sbuf *out)
 {
     if (!p->keyed) {
-        sbuf_adds(out, it->nparts > 1 ? "part" : "");
+        if (it->nparts > 1)
+            sbuf_printf(out, "part %zu", (size_t)(p - it->parts) + 1);
         return;
     }
     sbuf_adds(out, "key ");
     val_describe(hist_cvtab(it->h), p->key, out);
+}
+
+/* Why a part was not searched (attempts 0), for people. */
+static const char *unsearched_why(lin_stop s)
+{
+    switch (s) {
+    case LIN_STOP_INVALID: return "the history is already invalid (--all-parts searches every part)";
+    case LIN_STOP_TIME: return "the time limit had passed";
+    case LIN_STOP_INTERRUPT: return "interrupted";
+    default: return lin_stop_name(s);
+    }
+}
+
+/* What stopped an unknown part, for people: "stopped by the time limit
+ * after 0.512 s of search" or "not searched: ...". */
+static void part_unknown(const lin_part *p, sbuf *out)
+{
+    if (!p->attempts) {
+        sbuf_printf(out, "not searched: %s", unsearched_why(p->r.stop));
+        return;
+    }
+    sbuf_printf(out, "stopped by %s after %.3f s of search", lin_stop_name(p->r.stop), p->seconds);
+    if (p->attempts > 1)
+        sbuf_adds(out, " over two turns");
 }
 
 static void text_lin(FILE *f, const check_item *it, const report_opts *o);
@@ -118,6 +143,12 @@ static void text_invalid(FILE *f, const check_item *it, const lin_part *p)
     sbuf_free(&b);
 }
 
+/* Does the initial value name each key's (model_key_init)? */
+static bool init_per_key(const check_item *it)
+{
+    return it->md.type->init_per_key && it->md.opts.init.kind == VAL_MAP;
+}
+
 void report_text(FILE *f, const check_item *it, const report_opts *o)
 {
     hist_counts c = hist_count(it->h);
@@ -131,9 +162,10 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     fprintf(f, "\n");
     sbuf init = {0};
     val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
-    fprintf(f, "  model %s (%s), initial value %s, nil reads %s",
+    fprintf(f, "  model %s (%s), initial value %s%s, nil reads %s",
             it->md.type->name, it->inferred ? "inferred from the ops' names" : "--model",
-            sbuf_str(&init), it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
+            sbuf_str(&init), init_per_key(it) ? " (per key)" : "",
+            it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
     if (it->lin_checked) {
         fprintf(f, "; %zu part%s, %zu op%s searched", it->nparts, it->nparts == 1 ? "" : "s",
                 it->nsearch, it->nsearch == 1 ? "" : "s");
@@ -151,6 +183,8 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
         text_sessions(f, it, o);
 }
 
+#define UNSEARCHED_NAMED 10
+
 static void text_lin(FILE *f, const check_item *it, const report_opts *o)
 {
     fprintf(f, "  linearizability: ");
@@ -159,6 +193,8 @@ static void text_lin(FILE *f, const check_item *it, const report_opts *o)
     size_t shown = 0, hidden = 0;
     for (size_t i = 0; i < it->nparts; i++) {
         const lin_part *p = &it->parts[i];
+        if (!p->attempts && p->r.verdict == LIN_UNKNOWN)
+            continue; /* listed below, by reason */
         bool notable = p->r.verdict != LIN_VALID;
         if (!notable && !o->verbose && (it->nparts == 1 || shown >= MAX_PARTS_SHOWN)) {
             hidden++;
@@ -170,12 +206,17 @@ static void text_lin(FILE *f, const check_item *it, const report_opts *o)
         fprintf(f, "    %s%s", sbuf_str(&name), name.len ? ": " : "");
         paint(f, o, p->r.verdict, report_verdict_name(p->r.verdict));
         fprintf(f, ", %zu op%s", p->nops, p->nops == 1 ? "" : "s");
-        if (p->r.verdict == LIN_UNKNOWN)
-            fprintf(f, ", stopped by the %s after %zu configurations", p->r.unknown_why,
-                    p->r.configs);
+        if (p->r.verdict == LIN_UNKNOWN) {
+            sbuf why = {0};
+            part_unknown(p, &why);
+            fprintf(f, ", %s", sbuf_str(&why));
+            if (!o->verbose)
+                fprintf(f, " (%zu configurations)", p->r.configs);
+            sbuf_free(&why);
+        }
         if (o->verbose)
-            fprintf(f, " (%zu configurations, %zu states, %.3f s)", p->r.configs,
-                    p->r.nmstates, p->r.seconds);
+            fprintf(f, " (%zu configurations, %zu states, %.3f s, %.1f MB held at most)",
+                    p->r.configs, p->r.nmstates, p->seconds, (double)p->r.bytes / 1e6);
         fprintf(f, "\n");
         sbuf_free(&name);
         if (p->r.verdict == LIN_INVALID)
@@ -183,6 +224,28 @@ static void text_lin(FILE *f, const check_item *it, const report_opts *o)
     }
     if (hidden && it->nparts > 1)
         fprintf(f, "    ... and %zu more part%s, all valid\n", hidden, hidden == 1 ? "" : "s");
+    /* Parts not searched at all, one line per reason, naming them. */
+    static const lin_stop reasons[] = {LIN_STOP_INVALID, LIN_STOP_TIME, LIN_STOP_INTERRUPT};
+    for (size_t k = 0; k < sizeof reasons / sizeof *reasons; k++) {
+        size_t count = 0;
+        sbuf names = {0};
+        for (size_t i = 0; i < it->nparts; i++) {
+            const lin_part *p = &it->parts[i];
+            if (p->attempts || p->r.stop != reasons[k])
+                continue;
+            if (count++ < UNSEARCHED_NAMED) {
+                sbuf_adds(&names, count > 1 ? ", " : "");
+                part_name(it, p, &names);
+            }
+        }
+        if (!count)
+            continue;
+        if (count > UNSEARCHED_NAMED)
+            sbuf_printf(&names, " and %zu more", count - UNSEARCHED_NAMED);
+        fprintf(f, "    %zu part%s not searched, as %s%s%s\n", count, count == 1 ? "" : "s",
+                unsearched_why(reasons[k]), names.len ? ": " : "", sbuf_str(&names));
+        sbuf_free(&names);
+    }
 }
 
 #define SHOWN_PER_GUARANTEE 3
@@ -201,6 +264,9 @@ static void text_sessions(FILE *f, const check_item *it, const report_opts *o)
         fprintf(f, "    %zu key%s not checked: a read cannot tell which write it saw, as "
                    "written values are not unique or appends mix with overwrites (e.g. %s)\n",
                 s->keys_not_unique, s->keys_not_unique == 1 ? "" : "s", s->not_unique_example);
+    if (s->stopped)
+        fprintf(f, "    stopped by %s: what was not found violated by then is unknown\n",
+                sess_stop_name(s->stopped));
     if (s->reads_without_version)
         fprintf(f, "    %zu read%s without a version could not be compared\n",
                 s->reads_without_version, s->reads_without_version == 1 ? "" : "s");
@@ -209,6 +275,11 @@ static void text_sessions(FILE *f, const check_item *it, const report_opts *o)
         fprintf(f, "    %s: ", sess_guarantee_name((sess_guarantee)g));
         if (oc->status == SS_NA) {
             fprintf(f, "n/a (%s)\n", oc->why_na);
+            continue;
+        }
+        if (oc->status == SS_UNKNOWN) {
+            paint(f, o, LIN_UNKNOWN, "unknown");
+            fprintf(f, " (stopped by %s)\n", oc->why_na);
             continue;
         }
         if (oc->status == SS_HOLDS) {
@@ -294,15 +365,22 @@ static json_t *json_sessions(const check_item *it)
     json_object_set_new(j, "reads_without_version",
                         json_integer((json_int_t)s->reads_without_version));
     json_object_set_new(j, "seconds", json_real(s->seconds));
+    if (s->stopped)
+        json_object_set_new(j, "stopped_by", json_string(sess_stop_name(s->stopped)));
     for (int g = 0; g < SG_COUNT; g++) {
         const sess_outcome *oc = &s->g[g];
         json_t *gj = json_object();
         json_object_set_new(gj, "name", json_string(sess_guarantee_name((sess_guarantee)g)));
-        json_object_set_new(gj, "status", json_string(oc->status == SS_HOLDS ? "holds"
-                                                      : oc->status == SS_VIOLATED ? "violated"
-                                                                                  : "n/a"));
+        static const char *const status[] = {"holds", "violated", "n/a", "unknown"};
+        json_object_set_new(gj, "status", json_string(status[oc->status]));
         if (oc->status == SS_NA)
             json_object_set_new(gj, "reason", json_string(oc->why_na));
+        if (oc->status == SS_UNKNOWN) {
+            sbuf why = {0};
+            sbuf_printf(&why, "stopped by %s", oc->why_na);
+            json_object_set_new(gj, "reason", json_string(sbuf_str(&why)));
+            sbuf_free(&why);
+        }
         json_object_set_new(gj, "keys", json_integer((json_int_t)oc->keys));
         json_object_set_new(gj, "keys_violated", json_integer((json_int_t)oc->keys_violated));
         json_object_set_new(gj, "violations", json_integer((json_int_t)oc->violations));
@@ -346,6 +424,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_object_set_new(j, "model", json_string(it->md.type->name));
     json_object_set_new(j, "model_inferred", json_boolean(it->inferred));
     json_object_set_new(j, "init", json_val(hist_cvtab(h), it->md.opts.init));
+    json_object_set_new(j, "init_per_key", json_boolean(init_per_key(it)));
     json_object_set_new(j, "nil_read", json_string(it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown"));
     json_t *lin = json_object();
     json_object_set_new(lin, "verdict", json_string(it->lin_checked ? report_verdict_name(it->lin) : "not checked"));
@@ -353,6 +432,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_object_set_new(lin, "ops_left_out", json_integer((json_int_t)it->nskipped));
     json_object_set_new(lin, "unseen_crashed_writes_left_out", json_integer((json_int_t)it->npruned));
     json_object_set_new(lin, "seconds", json_real(it->seconds));
+    json_object_set_new(lin, "parts_not_searched", json_integer((json_int_t)it->nunsearched));
     json_t *parts = json_array();
     for (size_t i = 0; i < it->nparts; i++) {
         const lin_part *p = &it->parts[i];
@@ -362,11 +442,21 @@ json_t *report_json(const check_item *it, const report_opts *o)
             json_object_set_new(pj, "key", json_val(hist_cvtab(h), p->key));
         json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
         json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
-        if (r->verdict == LIN_UNKNOWN)
-            json_object_set_new(pj, "reason", json_string(r->unknown_why));
+        json_object_set_new(pj, "searched", json_boolean(p->attempts > 0));
+        json_object_set_new(pj, "searches", json_integer((json_int_t)p->attempts));
+        if (r->verdict == LIN_UNKNOWN) {
+            static const char *const codes[] = {"", "time-limit", "time-share", "memory-limit",
+                                                "memory-share", "interrupt", "invalid-elsewhere"};
+            sbuf why = {0};
+            part_unknown(p, &why);
+            json_object_set_new(pj, "stopped_by", json_string(codes[r->stop]));
+            json_object_set_new(pj, "reason", json_string(sbuf_str(&why)));
+            sbuf_free(&why);
+        }
         json_object_set_new(pj, "configurations", json_integer((json_int_t)r->configs));
         json_object_set_new(pj, "states", json_integer((json_int_t)r->nmstates));
-        json_object_set_new(pj, "seconds", json_real(r->seconds));
+        json_object_set_new(pj, "seconds", json_real(p->seconds));
+        json_object_set_new(pj, "bytes", json_integer((json_int_t)r->bytes));
         if (r->verdict == LIN_INVALID) {
             json_object_set_new(pj, "op", json_op(h, p->ids[r->fail]));
             json_t *pre = json_array();
@@ -480,8 +570,9 @@ void report_junit(FILE *f, const check_item *it)
     xml_text(f, file);
     fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", tests, failures);
     if (it->lin_checked) {
-        sbuf d = {0};
-        const char *failure = NULL, *skipped = NULL;
+        sbuf d = {0}, skip = {0};
+        const char *failure = NULL;
+        size_t unknown = 0;
         for (size_t p = 0; p < it->nparts; p++) {
             const lin_part *pt = &it->parts[p];
             if (pt->r.verdict == LIN_INVALID) {
@@ -489,13 +580,22 @@ void report_junit(FILE *f, const check_item *it)
                 sbuf_adds(&d, "cannot linearize ");
                 report_op(it->h, pt->ids[pt->r.fail], &d);
                 sbuf_adds(&d, "\n");
-            } else if (pt->r.verdict == LIN_UNKNOWN && !skipped) {
-                skipped = pt->r.unknown_why; /* unknown: neither passed nor failed */
+            } else if (pt->r.verdict == LIN_UNKNOWN && !unknown++) {
+                part_name(it, pt, &skip); /* unknown: neither passed nor failed */
+                sbuf_adds(&skip, skip.len ? ": " : "");
+                part_unknown(pt, &skip);
             }
         }
+        if (unknown > 1)
+            sbuf_printf(&skip, " (and %zu more part%s unknown)", unknown - 1,
+                        unknown == 2 ? "" : "s");
+        if (failure && unknown)
+            sbuf_printf(&d, "%zu other part%s unknown or not searched; the first: %s\n", unknown,
+                        unknown == 1 ? "" : "s", sbuf_str(&skip));
         junit_case(f, file, "linearizability", it->seconds, failure, sbuf_str(&d),
-                   failure ? NULL : skipped);
+                   failure || !unknown ? NULL : sbuf_str(&skip));
         sbuf_free(&d);
+        sbuf_free(&skip);
     }
     if (it->sess_checked && it->sess.applicable)
         for (int g = 0; g < SG_COUNT; g++) {
@@ -503,9 +603,14 @@ void report_junit(FILE *f, const check_item *it)
             sbuf d = {0};
             for (size_t i = 0; i < oc->nshown; i++)
                 sbuf_printf(&d, "%s\n", oc->shown[i].text);
+            sbuf skip = {0};
+            if (oc->status == SS_UNKNOWN)
+                sbuf_printf(&skip, "unknown: stopped by %s", oc->why_na);
             junit_case(f, file, sess_guarantee_name((sess_guarantee)g), 0,
                        oc->status == SS_VIOLATED ? "violated" : NULL, sbuf_str(&d),
-                       oc->status == SS_NA ? oc->why_na : NULL);
+                       oc->status == SS_NA ? oc->why_na
+                       : oc->status == SS_UNKNOWN ? sbuf_str(&skip) : NULL);
+            sbuf_free(&skip);
             sbuf_free(&d);
         }
     fputs("  </testsuite>\n", f);

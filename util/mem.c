@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -55,4 +56,15 @@ void vec_grow_(void **v, size_t *cap, size_t need, size_t elem)
         c *= 2;
     *v = xrealloc(*v, c * elem);
     *cap = c;
+}
+
+size_t mem_resident(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size, resident;
+    int n = f ? fscanf(f, "%lu %lu", &size, &resident) : 0;
+    if (f)
+        fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return n == 2 && page > 0 ? (size_t)resident * (size_t)page : 0;
 }

@@ -17,6 +17,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* Bytes of memory the process holds (resident), or 0 if unknown. */
+size_t mem_resident(void);
+
 /* Grow *v (an array of elem-sized items with capacity *cap) to hold at
  * least need items. Used through the VEC macros below. */
 void vec_grow_(void **v, size_t *cap, size_t need, size_t elem);

@@ -49,7 +49,7 @@ static void run(const char *text, const char *model_name, const char *init, sess
         sbuf why = {0};
         cr_assert_eq(hist_val_from_json(hist_vtab(h), init, &md.opts.init, &why), 0);
     }
-    sess_check(h, &md, order, SESS_ALL_CHECKS, 1, r);
+    sess_check(h, &md, order, SESS_ALL_CHECKS, 1, NULL, r);
     *hp = h;
 }
 
@@ -206,10 +206,75 @@ Test(session, transactions_and_unknown_nil_reads)
     /* Under --nil-read unknown, that nil read says nothing. */
     h = rd(txn);
     model md = {model_find("multi-register"), hist_vtab(h), {val_nil(), NIL_UNKNOWN}};
-    sess_check(h, &md, SO_INFERRED, SESS_ALL_CHECKS, 1, &r);
+    sess_check(h, &md, SO_INFERRED, SESS_ALL_CHECKS, 1, NULL, &r);
     cr_assert_eq(r.g[SG_RYW].status, SS_HOLDS);
     sess_result_free(&r);
     hist_free(h);
+}
+
+Test(session, a_map_init_names_each_keys_initial_value)
+{
+    /* multi-register with {"x":0,"y":5} (Knossos's form): x=0 written is
+     * x's initial value written again (x is left out), and reading y=5
+     * after writing y=1 reads y's initial value back. */
+    const char *txn =
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"w\",\"x\",0]]}\n"
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"w\",\"x\",0]]}\n"
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"w\",\"y\",1]]}\n"
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"w\",\"y\",1]]}\n"
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"r\",\"y\",null]]}\n"
+        "{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"r\",\"y\",5]]}\n";
+    sess_result r;
+    history *h;
+    run(txn, "multi-register", "{\"x\":0,\"y\":5}", SO_INFERRED, &r, &h);
+    cr_assert_eq(r.keys_not_unique, 1);
+    cr_assert(strstr(r.not_unique_example, "x=0 (the initial value)"), "%s", r.not_unique_example);
+    cr_assert_eq(r.g[SG_RYW].status, SS_VIOLATED);
+    cr_assert(strstr(r.g[SG_RYW].shown[0].text, "the initial value y=5 comes first"), "%s",
+              r.g[SG_RYW].shown[0].text);
+    sess_result_free(&r);
+    hist_free(h);
+}
+
+Test(session, limits_end_in_unknown)
+{
+    /* Was: the session checks ignored --timeout, --max-memory and Ctrl-C.
+     * Each limit, hit, leaves every guarantee unknown with its reason. */
+    sbuf b = {0};
+    for (int i = 0; i < 3000; i++)
+        sbuf_printf(&b, "{\"process\":%d,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"k%d\",\"value\":%d}\n"
+                        "{\"process\":%d,\"type\":\"ok\",\"f\":\"write\",\"key\":\"k%d\",\"value\":%d}\n"
+                        "{\"process\":%d,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k%d\"}\n"
+                        "{\"process\":%d,\"type\":\"ok\",\"f\":\"read\",\"key\":\"k%d\",\"value\":%d}\n",
+                    i % 7, i % 5, i, i % 7, i % 5, i, i % 7, i % 5, i % 7, i % 5, i);
+    history *h = rd(sbuf_str(&b));
+    model md = {model_find("register"), hist_vtab(h), {val_nil(), NIL_ABSENT}};
+    sess_result r;
+    sess_check(h, &md, SO_INFERRED, SESS_ALL_CHECKS, 2, NULL, &r);
+    cr_assert_eq(r.stopped, SESS_DONE);
+    cr_assert_eq(r.g[SG_RYW].status, SS_HOLDS, "unlimited, it holds");
+    sess_result_free(&r);
+
+    _Atomic int stop;
+    atomic_init(&stop, 1);
+    budget *tiny = budget_new(1);
+    const struct { sess_limits lim; sess_stop want; } cases[] = {
+        {{0, &stop, NULL}, SESS_STOP_INTERRUPT},
+        {{1, NULL, NULL}, SESS_STOP_TIME}, /* a deadline long past */
+        {{0, NULL, tiny}, SESS_STOP_MEMORY},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        sess_check(h, &md, SO_INFERRED, SESS_ALL_CHECKS, 2, &cases[i].lim, &r);
+        cr_assert_eq(r.stopped, cases[i].want, "case %zu: stopped by %s", i,
+                     sess_stop_name(r.stopped));
+        for (int g = 0; g < SG_COUNT; g++)
+            cr_assert_eq(r.g[g].status, SS_UNKNOWN, "case %zu, %s", i,
+                         sess_guarantee_name((sess_guarantee)g));
+        sess_result_free(&r);
+    }
+    budget_free(tiny);
+    hist_free(h);
+    sbuf_free(&b);
 }
 
 Test(session, not_for_other_models)
