@@ -1,6 +1,6 @@
 # conch - a consistency checker in the spirit of Jepsen.
 #
-#   make            build ./conch
+#   make            build ./conch, its man pages and bash completion
 #   make test       unit tests, case tests, corpus tests, end-to-end tests
 #                   (SAN=1: built with ASan+UBSan; SAN=thread: with TSan)
 #   make bench      benchmarks that print figures
@@ -11,6 +11,7 @@
 # Objects go to build/obj/ (build/san/ with SAN=1, build/tsan/ with
 # SAN=thread, build/fuzz/ for the harnesses); WERROR=1 makes warnings errors.
 
+VERSION := 0.1.0
 CC      ?= cc
 PKGS    := libcurl jansson libpcre2-8 libmicrohttpd
 CFLAGS  ?= -O2 -g
@@ -18,6 +19,17 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread -MMD -MP \
            -Wall -Wextra -Wshadow -Wstrict-prototypes
 LDLIBS  += -pthread -lm
 CORPUS  ?= ../shared/corpus
+
+# The version: a tag vX.Y.Z in a repository gives it (`git describe`);
+# without tags, VERSION and the commit; outside a repository, VERSION.
+GIT_DESCRIBE := $(shell git describe --tags --always --dirty 2>/dev/null)
+ifneq ($(filter v%,$(GIT_DESCRIBE)),)
+FULL_VERSION := $(GIT_DESCRIBE:v%=%)
+else ifneq ($(GIT_DESCRIBE),)
+FULL_VERSION := $(VERSION)-g$(GIT_DESCRIBE)
+else
+FULL_VERSION := $(VERSION)
+endif
 
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
@@ -27,11 +39,13 @@ BUILD   := build/san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 CONCH   := $(BUILD)/conch
+DOC     := $(BUILD)
 else ifeq ($(SAN),thread)
 BUILD   := build/tsan
 CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=thread
 CONCH   := $(BUILD)/conch
+DOC     := $(BUILD)
 # Every TSan report, from any process the tests start (conch serve in the
 # background too), goes to a file here; tsan-check fails if there is one.
 TSAN_LOGS := $(CURDIR)/build/tsan/reports
@@ -39,7 +53,10 @@ export TSAN_OPTIONS = log_path=$(TSAN_LOGS)/tsan second_deadlock_stack=1 history
 else
 BUILD   := build/obj
 CONCH   := conch
+DOC     := build
 endif
+GEN     := $(BUILD)/gen
+CFLAGS  += -I$(GEN)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -53,6 +70,9 @@ TEST_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+# The unit tests link the command line too (its option tables and parser),
+# all but main().
+CLI_LIB_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
 ifeq ($(SAN),thread)
 # Criterion's runner cannot start under TSan (tests/unit/tsan/criterion/
@@ -66,10 +86,23 @@ TEST_LIBS  = $$(pkg-config --libs criterion)
 UNIT_RUN  := $(BUILD)/unit-tests --jobs 2 --short-filename
 endif
 
-.PHONY: all test unit cases corpus e2e bench deps clean demo fuzz fuzz-build fuzz-smoke \
-        tsan-clean tsan-check
+# The man pages and the completion script are printed by conch itself,
+# from its option tables (cli/opt.h). COMMANDS names its commands.
+COMMANDS   := check serve run demo gen
+MAN_PAGES  := $(DOC)/man/conch.1 $(COMMANDS:%=$(DOC)/man/conch-%.1)
+COMPLETION := $(DOC)/conch.bash
 
-all: $(CONCH)
+.PHONY: all docs test unit cases corpus e2e bench deps clean demo fuzz fuzz-build fuzz-smoke \
+        tsan-clean tsan-check FORCE
+
+all: $(CONCH) docs
+
+# Written only when the version changes, so only cli/version.o rebuilds.
+$(GEN)/version.h: FORCE
+	@mkdir -p $(GEN)
+	@echo '#define CONCH_VERSION "$(FULL_VERSION)"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/cli/version.o: $(GEN)/version.h
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,9 +117,25 @@ $(CONCH): $(CLI_OBJ) $(BUILD)/libconch.a
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libconch.a
+$(BUILD)/unit-tests: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libconch.a
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+docs: $(MAN_PAGES) $(COMPLETION)
+
+$(DOC)/man/conch.1: $(CONCH)
+	@mkdir -p $(dir $@)
+	@echo "  MAN     $@"
+	@./$(CONCH) --man >$@.tmp && mv $@.tmp $@
+
+$(DOC)/man/conch-%.1: $(CONCH)
+	@mkdir -p $(dir $@)
+	@echo "  MAN     $@"
+	@./$(CONCH) $* --man >$@.tmp && mv $@.tmp $@
+
+$(COMPLETION): $(CONCH)
+	@echo "  GEN     $@"
+	@./$(CONCH) --bash-completion >$@.tmp && mv $@.tmp $@
 
 # Criterion runs each test in its own process; --jobs keeps CI time down.
 # Under ASan, tests/lsan.supp names the one leak that is libcriterion's own.
