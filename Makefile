@@ -10,14 +10,13 @@
 #
 # Objects go to build/obj/ (build/san/ with SAN=1, build/tsan/ with
 # SAN=thread, build/fuzz/ for the harnesses); WERROR=1 makes warnings errors.
+# CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the user's: the flags the build
+# needs are kept apart (FINAL_*), so `make CFLAGS=-O0` still builds.
 
 VERSION := 0.1.0
 CC      ?= cc
 PKGS    := libcurl jansson libpcre2-8 libmicrohttpd
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread -MMD -MP \
-           -Wall -Wextra -Wshadow -Wstrict-prototypes
-LDLIBS  += -pthread -lm
 CORPUS  ?= ../shared/corpus
 
 # The version: a tag vX.Y.Z in a repository gives it (`git describe`);
@@ -31,37 +30,41 @@ else
 FULL_VERSION := $(VERSION)
 endif
 
+WARN        := -Wall -Wextra -Wshadow -Wstrict-prototypes
+NEED_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -MMD -MP
 ifeq ($(WERROR),1)
-CFLAGS  += -Werror
+WARN        += -Werror
 endif
 ifeq ($(SAN),1)
-BUILD   := build/san
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS += -fsanitize=address,undefined
-CONCH   := $(BUILD)/conch
-DOC     := $(BUILD)
+BUILD       := build/san
+SAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_LDFLAGS := -fsanitize=address,undefined
+CONCH       := $(BUILD)/conch
+DOC         := $(BUILD)
 else ifeq ($(SAN),thread)
-BUILD   := build/tsan
-CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=thread
-CONCH   := $(BUILD)/conch
-DOC     := $(BUILD)
+BUILD       := build/tsan
+SAN_CFLAGS  := -fsanitize=thread -fno-omit-frame-pointer
+SAN_LDFLAGS := -fsanitize=thread
+CONCH       := $(BUILD)/conch
+DOC         := $(BUILD)
 # Every TSan report, from any process the tests start (conch serve in the
 # background too), goes to a file here; tsan-check fails if there is one.
 TSAN_LOGS := $(CURDIR)/build/tsan/reports
 export TSAN_OPTIONS = log_path=$(TSAN_LOGS)/tsan second_deadlock_stack=1 history_size=4
 else
-BUILD   := build/obj
-CONCH   := conch
-DOC     := build
+BUILD       := build/obj
+CONCH       := conch
+DOC         := build
 endif
-GEN     := $(BUILD)/gen
-CFLAGS  += -I$(GEN)
+GEN := $(BUILD)/gen
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS  += $(PKG_CFLAGS)
-LDLIBS  := $(PKG_LIBS) $(LDLIBS)
+
+FINAL_CFLAGS  = $(NEED_CFLAGS) $(WARN) $(SAN_CFLAGS) $(PKG_CFLAGS) -I$(GEN) $(TEST_CFLAGS) \
+                $(CPPFLAGS) $(CFLAGS)
+FINAL_LDFLAGS = -pthread $(SAN_LDFLAGS) $(LDFLAGS)
+FINAL_LIBS    = $(PKG_LIBS) -pthread -lm $(LDLIBS)
 
 LIB_SRC  := $(wildcard util/*.c histories/*.c models/*.c checker/*.c report/*.c \
                        clients/*.c store/*.c)
@@ -70,6 +73,7 @@ TEST_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
 # The unit tests link the command line too (its option tables and parser),
 # all but main().
 CLI_LIB_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
@@ -79,7 +83,7 @@ ifeq ($(SAN),thread)
 # criterion.h says why): the same tests run on a stand-in for it.
 TEST_OBJ  += $(BUILD)/tests/unit/tsan/runner.o
 TEST_LIBS :=
-$(TEST_OBJ): CFLAGS += -Itests/unit/tsan
+$(TEST_OBJ): TEST_CFLAGS := -Itests/unit/tsan
 UNIT_RUN  := $(BUILD)/unit-tests
 else
 TEST_LIBS  = $$(pkg-config --libs criterion)
@@ -93,7 +97,7 @@ MAN_PAGES  := $(DOC)/man/conch.1 $(COMMANDS:%=$(DOC)/man/conch-%.1)
 COMPLETION := $(DOC)/conch.bash
 
 .PHONY: all docs test unit cases corpus e2e bench deps clean demo fuzz fuzz-build fuzz-smoke \
-        tsan-clean tsan-check FORCE
+        tsan-clean tsan-check pkg-check FORCE
 
 all: $(CONCH) docs
 
@@ -104,10 +108,19 @@ $(GEN)/version.h: FORCE
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(BUILD)/cli/version.o: $(GEN)/version.h
 
-$(BUILD)/%.o: %.c
+# Without the libraries, say what to do before the compiler says less.
+pkg-check:
+ifeq ($(PKG_LIBS),)
+	@echo "make: pkg-config finds none of $(PKGS): 'make deps' installs what the build" \
+	      "needs (make demo and make test do it themselves)" >&2; exit 1
+else
+	@:
+endif
+
+$(BUILD)/%.o: %.c | pkg-check
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(FINAL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libconch.a: $(LIB_OBJ)
 	@rm -f $@
@@ -115,11 +128,11 @@ $(BUILD)/libconch.a: $(LIB_OBJ)
 
 $(CONCH): $(CLI_OBJ) $(BUILD)/libconch.a
 	@echo "  LINK    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libconch.a
 	@echo "  LINK    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	@$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(FINAL_LIBS)
 
 docs: $(MAN_PAGES) $(COMPLETION)
 
