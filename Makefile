@@ -3,6 +3,8 @@
 #   make            build ./conch, its man pages and bash completion
 #   make test       unit tests, case tests, corpus tests, end-to-end tests
 #                   (SAN=1: built with ASan+UBSan; SAN=thread: with TSan)
+#   make install    the binary, man pages, completion and examples under
+#                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
 #   make bench      benchmarks that print figures
 #   make fuzz       every libFuzzer harness for FUZZ_TIME seconds (clang)
 #   make fuzz-smoke every harness briefly, with a fixed seed (CI)
@@ -90,14 +92,23 @@ TEST_LIBS  = $$(pkg-config --libs criterion)
 UNIT_RUN  := $(BUILD)/unit-tests --jobs 2 --short-filename
 endif
 
+# What `make install` writes, under $(DESTDIR): GNU's names, in capitals.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL     ?= install
+
 # The man pages and the completion script are printed by conch itself,
-# from its option tables (cli/opt.h). COMMANDS names its commands.
+# from its option tables (cli/opt.h). COMMANDS names its commands; the
+# install test checks that it names every one `conch --help` lists.
 COMMANDS   := check serve run demo gen
 MAN_PAGES  := $(DOC)/man/conch.1 $(COMMANDS:%=$(DOC)/man/conch-%.1)
 COMPLETION := $(DOC)/conch.bash
 
-.PHONY: all docs test unit cases corpus e2e bench deps clean demo fuzz fuzz-build fuzz-smoke \
-        tsan-clean tsan-check pkg-check FORCE
+.PHONY: all docs test unit cases corpus e2e bench deps clean demo install uninstall \
+        fuzz fuzz-build fuzz-smoke tsan-clean tsan-check pkg-check FORCE
 
 all: $(CONCH) docs
 
@@ -150,6 +161,25 @@ $(COMPLETION): $(CONCH)
 	@echo "  GEN     $@"
 	@./$(CONCH) --bash-completion >$@.tmp && mv $@.tmp $@
 
+install: $(CONCH) docs
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(DATADIR)/conch/examples
+	$(INSTALL) -m 755 $(CONCH) $(DESTDIR)$(BINDIR)/conch
+	$(INSTALL) -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/conch
+	$(INSTALL) -m 644 histories/examples/* $(DESTDIR)$(DATADIR)/conch/examples
+	@if [ -d specs ]; then \
+	    echo "cp -R specs $(DESTDIR)$(DATADIR)/conch/specs"; \
+	    rm -rf $(DESTDIR)$(DATADIR)/conch/specs && \
+	    cp -R specs $(DESTDIR)$(DATADIR)/conch/specs && \
+	    chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/conch/specs; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/conch $(DESTDIR)$(BASHCOMPDIR)/conch \
+	    $(MAN_PAGES:$(DOC)/man/%=$(DESTDIR)$(MANDIR)/man1/%)
+	rm -rf $(DESTDIR)$(DATADIR)/conch
+
 # Criterion runs each test in its own process; --jobs keeps CI time down.
 # Under ASan, tests/lsan.supp names the one leak that is libcriterion's own.
 unit: $(BUILD)/unit-tests
@@ -161,8 +191,9 @@ cases: $(CONCH)
 corpus: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh tests/corpus.sh
 
-e2e: $(CONCH)
-	CONCH=$(CONCH) sh tests/e2e.sh
+# CONCH_SAN lets the install test install what was built, building nothing.
+e2e: $(CONCH) docs
+	CONCH=$(CONCH) CONCH_SAN=$(SAN) sh tests/e2e.sh
 
 ifeq ($(SAN),thread)
 # The suites run in order between emptying the report folder and looking
