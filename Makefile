@@ -1,7 +1,8 @@
 # conch - a consistency checker in the spirit of Jepsen.
 #
 #   make            build ./conch, its man pages and bash completion
-#   make test       unit tests, case tests, corpus tests, end-to-end tests
+#   make demo       install what is missing (make deps), build, run the demo
+#   make test       the same set-up, then unit, case, corpus and end-to-end tests
 #                   (SAN=1: built with ASan+UBSan; SAN=thread: with TSan)
 #   make install    the binary, man pages, completion and examples under
 #                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
@@ -195,11 +196,23 @@ corpus: $(CONCH)
 e2e: $(CONCH) docs
 	CONCH=$(CONCH) CONCH_SAN=$(SAN) sh tests/e2e.sh
 
+# The deps step (scripts/deps.sh) runs before the demo and the tests, so
+# on a fresh Debian machine they are the whole set-up; its stamp makes it
+# free once everything is there. Their work is a second make, which finds
+# the libraries with pkg-config now that they are installed.
+DEPS_STAMP := build/deps.stamp
+$(DEPS_STAMP): scripts/deps.sh
+	@sh scripts/deps.sh
+	@mkdir -p $(dir $@) && touch $@
+
+deps:
+	sh scripts/deps.sh
+
 ifeq ($(SAN),thread)
 # The suites run in order between emptying the report folder and looking
 # into it: a race in any process fails the run, even in a server that a test
 # stops with a signal (its exit code is not looked at).
-test: tsan-check
+SUITES := tsan-check
 tsan-check: tsan-clean
 	@$(MAKE) --no-print-directory unit cases corpus e2e SAN=thread || status=$$?; \
 	if ls $(TSAN_LOGS)/tsan* >/dev/null 2>&1; then \
@@ -210,8 +223,15 @@ tsan-check: tsan-clean
 tsan-clean:
 	@rm -rf $(TSAN_LOGS) && mkdir -p $(TSAN_LOGS)
 else
-test: unit cases corpus e2e
+SUITES := unit cases corpus e2e
 endif
+
+test: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory $(SUITES)
+
+demo: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory $(CONCH)
+	./$(CONCH) demo
 
 bench: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh bench/run.sh
@@ -250,12 +270,6 @@ fuzz: $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
 	bash tests/fuzz/run.sh runs $(FUZZ_RUNS) $(FUZZ_BINS)
-
-demo: $(CONCH)
-	./$(CONCH) demo
-
-deps:
-	sh scripts/deps.sh
 
 clean:
 	rm -rf build conch
