@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: alone
 # `make CFLAGS=-O0` builds a working conch: the flags the build needs
 # (-std=c11, -D_GNU_SOURCE, -pthread, pkg-config's) are not in CFLAGS, so
 # replacing CFLAGS keeps them. Built into a scratch folder, so the tree's
