@@ -81,6 +81,21 @@ typedef enum model_rc {
     MODEL_EOP,   /* the op does not fit the model (message in why) */
 } model_rc;
 
+/* The unique-value vocabulary. When every value written to an object is
+ * unique, a read names the write it saw, and linearizability is decided
+ * without search (checker/unique.c). That checker sees ops only in these
+ * terms, so a model that maps an op to one of them promises that its step
+ * means exactly this, on the one value of a part (values compared with
+ * val_eq; the initial value is whatever the model's init state holds,
+ * which the checker learns by stepping reads from it):
+ *   MV_READ    legal iff the value is a; changes nothing
+ *   MV_WRITE   always legal; the value becomes a
+ *   MV_CAS     legal iff the value is a; it becomes b
+ *   MV_APPEND  nil becomes the list [a], a list gets a at its end; legal
+ *              only on those (so never a string append, which concatenates)
+ * The argument a, b are the mop's own. */
+typedef enum model_vop { MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND } model_vop;
+
 typedef struct model_type {
     const char *name;
     const char *summary;
@@ -105,6 +120,9 @@ typedef struct model_type {
     /* Part number for each op: ops in different parts act on independent
      * objects. NULL: one part per key. */
     size_t (*split)(const model *md, const mop *ops, size_t n, uint32_t *part);
+    /* Optional: what op m is in the unique-value vocabulary (model_vop,
+     * below), or MV_NONE. NULL: none of the model's ops are. */
+    model_vop (*vop)(const model *md, const mop *m);
 } model_type;
 
 struct model {
