@@ -1,0 +1,779 @@
+/*
+ * unique.c - linearizability of one part without search, when written
+ * values are unique (unique.h).
+ *
+ * Deciding linearizability is NP-complete in general (Gibbons & Korach,
+ * "Testing shared memories", SIAM J. Comput. 26(4), 1997), which is why
+ * lin.c searches. But when each value is written at most once and the
+ * initial value never again, a read names the write it saw (their "read
+ * mapping"), and the problem becomes polynomial. Gibbons & Korach, and
+ * Golab, Li & Shah ("Analyzing consistency properties for fun and profit",
+ * PODC 2011), decide read/write registers so with "zones": the stretch of
+ * time from a write to its last read. Lee & Mathur ("Efficient
+ * decrease-and-conquer linearizability monitoring", OOPSLA 2025) cast such
+ * algorithms as peeling off values whose ops can go first; their
+ * fixed-parameter algorithms (arXiv 2509.05586) cover what is left. Here
+ * the zone of one write grows into the zone of a chain of updates:
+ * compare-and-set, and appends, whose reads reveal their order.
+ *
+ * The ops, in the vocabulary of models/model.h: reads (of a value v) and
+ * updates: a write (of v), or one that needs a previous value p (cas p ->
+ * v; an append, once the reads say which list came before it). An op has
+ * an interval [call, ret] of positions in real time; a crashed (info) op
+ * has ret = infinity and may be left out. Values are numbered; the initial
+ * value is the one an observer of it can be stepped from the model's
+ * initial state.
+ *
+ * 1. What must take effect. Ok ops must. A crashed update must too when an
+ *    op that must take effect needs its value (reads it, or updates from
+ *    it): nothing else writes that value. Every other crashed update is
+ *    left out: in a linearization that has some, the last of them can be
+ *    removed, as no op needs its value, so the op after it (if any) is a
+ *    write, legal anywhere. (model_prune_unread is one step of this; here
+ *    it cascades along chains of crashed cas.)
+ *
+ * 2. Chains. A value written once holds over one stretch of the
+ *    linearization and never comes back, so an update from p that must
+ *    take effect is the one that ends p's stretch: two of them from one p
+ *    cannot both be placed (UV_TWO_NEXT). Following these links from a
+ *    write, or from the initial value, gives a chain v0 -> v1 -> ... -> vk;
+ *    an update no chain reaches lies on a cycle of updates (UV_CYCLE). The
+ *    ops of a chain (the write of v0, the reads of v0, the update to v1, the
+ *    reads of v1, ...) are contiguous in any linearization: from the write
+ *    of v0 to the last read of vk the value is one of the chain's, and no
+ *    other op fits there (each op reads a value or changes it). Inside, they
+ *    come in levels: the write, then its reads in any order, then the next
+ *    update, and so on.
+ *
+ * 3. One chain. Place each op at a point of its interval, level after
+ *    level, as early as can be, after a time T: a level's ops go at
+ *    max(T, the calls of all lower levels, their own call). That fits iff
+ *    each op returns after T and after the call of every op of a lower
+ *    level. So a chain is placeable iff no op of a later level completed
+ *    before an op of an earlier level was invoked (else UV_ORDER names the
+ *    two: a stale read, a read before its write, ...); then it needs
+ *    T < L, its first return, and ends at max(T, R), R its last call,
+ *    whatever its shape. Placing earlier never helps a later op.
+ *
+ * 4. Chains in order. Placed one after another in some order, chains fit
+ *    iff each one's L is above the R of every chain before it. Two chains
+ *    X, Y with R(X) > L(Y) and R(Y) > L(X) fit in neither order
+ *    (UV_OVERLAP names the four ops). If no pair is like that, sorting the
+ *    chains by min(L, R) gives an order that fits: were X before Y with
+ *    R(X) > L(Y), the pair rule gives R(Y) < L(X), so min(Y) <= R(Y) < L(X)
+ *    and min(Y) <= L(Y) < R(X): min(Y) < min(X), not sorted. So one scan
+ *    of the sorted chains, keeping the largest R so far, decides, and the
+ *    chain with that R and the one that fails are such a pair. The initial
+ *    value's chain has L = -infinity and goes first. For chains of one
+ *    write this is Gibbons & Korach's condition: no two forward zones
+ *    overlap, and no backward zone lies inside a forward one.
+ *
+ * 5. Appends (a list grown by appending unique items, as in Jepsen's
+ *    list-append): each state is a prefix of the next, so every read must
+ *    be a prefix of the longest one (else UV_DIVERGE), and its items' order
+ *    is their appends' order: the append of its i-th item is an update from
+ *    the list of i-1 items. An item no read shows was appended after every
+ *    read: a write that no one reads.
+ *
+ * A valid verdict is checked before it is given: the order the proof
+ * builds is replayed against real time and through the model's own step
+ * (for long appended lists, through the vocabulary's rules, as the model
+ * copies its lists), and a failure falls back to the search (UV_INTERNAL)
+ * instead of answering. Time O(n log n), memory O(n).
+ */
+#include "unique.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/mem.h"
+
+#define NONE UINT32_MAX
+/* Appended lists up to this long are replayed through the model's step. */
+#define MODEL_REPLAY_APPENDS 1024
+
+typedef struct uop {
+    uint32_t val;  /* the value read, or written */
+    uint32_t pred; /* an update's previous value; NONE: a write */
+    uint32_t read; /* 1: a read, 0: an update */
+} uop;
+
+typedef struct chain {
+    int64_t L, R;        /* first return, last call; L = -1: the initial value's */
+    uint32_t lop, rop;   /* the ops at L and R */
+    uint32_t first, len; /* its values: cvals[first .. first+len) */
+} chain;
+
+typedef struct ctx {
+    const model *md;
+    const lin_op *ops;
+    size_t n;
+    uop *u;               /* u[i] is ops[i] */
+    uint32_t nvals, init; /* init: the initial value's number, NONE if no op needs it */
+    uint32_t *byc;        /* op indices by call */
+    uint32_t *prod;       /* per value, the op that writes it */
+    uint32_t *next;       /* per value, the update from it that must take effect */
+    uint8_t *need;        /* per op: must take effect */
+    uint32_t *rstart, *rlist; /* per value, its reads in call order */
+    uint32_t *cvals;      /* the chains' values, chain after chain */
+    chain *ch;
+    size_t nch;
+    uint32_t *order;      /* the linearization built */
+    size_t norder;
+    bool model_replay;    /* replay it through the model's step */
+    size_t bytes;
+} ctx;
+
+static void *take(ctx *c, size_t n)
+{
+    c->bytes += n;
+    return xmalloc(n);
+}
+
+static uint32_t *take_none(ctx *c, size_t n)
+{
+    uint32_t *p = take(c, n * sizeof *p);
+    memset(p, 0xff, n * sizeof *p);
+    return p;
+}
+
+static void put(uv_result *r, lin_verdict v, uv_kind k, size_t nops, uint32_t a, uint32_t b,
+                uint32_t c, uint32_t d)
+{
+    uint32_t xs[4] = {a, b, c, d};
+    r->verdict = v;
+    r->kind = k;
+    r->nops = nops;
+    memcpy(r->ops, xs, nops * sizeof *xs);
+}
+
+static int64_t ret_of(const ctx *c, uint32_t i)
+{
+    return c->ops[i].ret == LIN_NEVER ? INT64_MAX : (int64_t)c->ops[i].ret;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- translation into reads and updates ---- */
+
+static uint32_t number(valmap *m, val v)
+{
+    uint32_t x;
+    if (!valmap_get(m, v, &x)) {
+        x = (uint32_t)valmap_size(m);
+        valmap_put(m, v, x);
+    }
+    return x;
+}
+
+/* Is op i legal in the model's initial state? */
+static bool legal_at_init(const ctx *c, const mop *m, mbuf *st, mbuf *scratch)
+{
+    mbuf_reset(scratch);
+    return c->md->type->step(c->md, (mstate){st->p, st->n}, m, 0, scratch) != STEP_ILLEGAL;
+}
+
+/* Reads, writes and cas: values are numbered as they are. Returns true if
+ * it decided (out is set). */
+static bool translate_reg(ctx *c, const uint8_t *kind, uv_result *out)
+{
+    valmap *ids = valmap_new();
+    for (size_t i = 0; i < c->n; i++) {
+        const mop *m = &c->ops[i].m;
+        if (kind[i] == MV_READ)
+            c->u[i] = (uop){number(ids, m->a), NONE, 1};
+        else if (kind[i] == MV_WRITE)
+            c->u[i] = (uop){number(ids, m->a), NONE, 0};
+        else {
+            uint32_t from = number(ids, m->a);
+            c->u[i] = (uop){number(ids, m->b), from, 0};
+        }
+    }
+    c->nvals = (uint32_t)valmap_size(ids);
+    c->bytes += 4 * (size_t)c->nvals * 24; /* the map's slots, about */
+    valmap_free(ids);
+
+    /* The initial value is the one whose observers are legal at the start. */
+    uint32_t *obs = take_none(c, c->nvals);
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t v = c->u[i].read ? c->u[i].val : c->u[i].pred;
+        if (v != NONE && obs[v] == NONE)
+            obs[v] = (uint32_t)i;
+    }
+    mbuf st = {0}, scratch = {0};
+    c->md->type->init(c->md, &st);
+    c->init = NONE;
+    bool done = false;
+    for (uint32_t v = 0; v < c->nvals && !done; v++) {
+        if (obs[v] == NONE || !legal_at_init(c, &c->ops[obs[v]].m, &st, &scratch))
+            continue;
+        if (c->init != NONE) /* two values equal to one: the vocabulary was broken */
+            put(out, LIN_UNKNOWN, UV_INTERNAL, 2, obs[c->init], obs[v], 0, 0), done = true;
+        c->init = v;
+    }
+    mbuf_free(&st);
+    mbuf_free(&scratch);
+    free(obs);
+    c->model_replay = true;
+    return done;
+}
+
+/* Is read r's list made of distinct appended items? stamp is per op. */
+static bool list_possible(const ctx *c, const valmap *items, uint32_t r, uint32_t *stamp)
+{
+    size_t k;
+    const val *it = val_items(c->md->vt, c->ops[r].m.a, &k);
+    for (size_t t = 0; t < k; t++) {
+        uint32_t a;
+        if (!valmap_get(items, it[t], &a) || stamp[a] == r)
+            return false;
+        stamp[a] = r;
+    }
+    return true;
+}
+
+/* Can the appends be read as list appends from nil? A read of nil,
+ * stepped from the model's initial state, says; with no read at all, it is
+ * enough that an append is legal there (so the value is nil or a list,
+ * model.h), as no op will look at the list. */
+static bool append_from_nil(const ctx *c, const uint8_t *kind)
+{
+    uint32_t r = NONE, a = NONE;
+    for (size_t i = 0; i < c->n; i++) {
+        if (kind[i] == MV_READ && r == NONE)
+            r = (uint32_t)i;
+        if (kind[i] == MV_APPEND && a == NONE)
+            a = (uint32_t)i;
+    }
+    mop probe = c->ops[r != NONE ? r : a].m;
+    if (r != NONE)
+        probe.a = val_nil();
+    mbuf st = {0}, scratch = {0};
+    c->md->type->init(c->md, &st);
+    bool ok = legal_at_init(c, &probe, &st, &scratch);
+    mbuf_free(&st);
+    mbuf_free(&scratch);
+    return ok;
+}
+
+/* The read with the longest list, or NONE if no read returns a list. */
+static uint32_t longest_read(const ctx *c, const uint8_t *kind)
+{
+    uint32_t rmax = NONE;
+    size_t m = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        size_t k = 0;
+        if (kind[i] != MV_READ || c->ops[i].m.a.kind != VAL_LIST)
+            continue;
+        val_items(c->md->vt, c->ops[i].m.a, &k);
+        if (rmax == NONE || k > m)
+            rmax = (uint32_t)i, m = k;
+    }
+    return rmax;
+}
+
+/* Reads and appends: value k is the list of the longest read's first k
+ * items (0: nil, the initial value); items no read shows get values of
+ * their own, written and never read. Returns true if it decided. */
+static bool translate_append(ctx *c, const uint8_t *kind, uv_result *out)
+{
+    if (!append_from_nil(c, kind)) {
+        put(out, LIN_UNKNOWN, UV_APPEND_INIT, 0, 0, 0, 0, 0);
+        return true;
+    }
+    bool done = true;
+    valmap *items = valmap_new();
+    uint32_t *pos = take(c, c->n * sizeof *pos), *stamp = take_none(c, c->n);
+    memset(pos, 0, c->n * sizeof *pos);
+    size_t nappends = 0, m = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t a;
+        if (kind[i] != MV_APPEND)
+            continue;
+        if (valmap_get(items, c->ops[i].m.a, &a)) {
+            put(out, LIN_UNKNOWN, UV_WRITTEN_TWICE, 2, a, (uint32_t)i, 0, 0);
+            goto out;
+        }
+        valmap_put(items, c->ops[i].m.a, (uint32_t)i);
+        nappends++;
+    }
+    c->bytes += 4 * nappends * 24;
+
+    /* Where each item stands in the longest read. */
+    uint32_t rmax = longest_read(c, kind);
+    const val *mx = rmax == NONE ? NULL : val_items(c->md->vt, c->ops[rmax].m.a, &m);
+    if (rmax != NONE && (m == 0 || !list_possible(c, items, rmax, stamp))) {
+        put(out, LIN_INVALID, UV_UNWRITTEN, 1, rmax, 0, 0, 0);
+        goto out;
+    }
+    for (size_t t = 0; t < m; t++) {
+        uint32_t a = 0;
+        valmap_get(items, mx[t], &a);
+        pos[a] = (uint32_t)t + 1;
+    }
+    uint32_t fresh = (uint32_t)m + 1;
+    for (size_t i = 0; i < c->n; i++) {
+        const val v = c->ops[i].m.a;
+        if (kind[i] == MV_APPEND) {
+            c->u[i] = pos[i] ? (uop){pos[i], pos[i] - 1, 0} : (uop){fresh++, NONE, 0};
+            continue;
+        }
+        size_t k = 0;
+        const val *it = v.kind == VAL_LIST ? val_items(c->md->vt, v, &k) : NULL;
+        if (!val_is_nil(v) && k == 0) { /* not nil, not a list of items: never held */
+            put(out, LIN_INVALID, UV_UNWRITTEN, 1, (uint32_t)i, 0, 0, 0);
+            goto out;
+        }
+        if (k > m || (k && memcmp(it, mx, k * sizeof *it) != 0)) {
+            if (list_possible(c, items, (uint32_t)i, stamp))
+                put(out, LIN_INVALID, UV_DIVERGE, 2, (uint32_t)i, rmax, 0, 0);
+            else
+                put(out, LIN_INVALID, UV_UNWRITTEN, 1, (uint32_t)i, 0, 0, 0);
+            goto out;
+        }
+        c->u[i] = (uop){(uint32_t)k, NONE, 1};
+    }
+    c->nvals = fresh;
+    c->init = 0;
+    c->model_replay = nappends <= MODEL_REPLAY_APPENDS;
+    done = false;
+out:
+    valmap_free(items);
+    free(pos);
+    free(stamp);
+    return done;
+}
+
+/* ---- the decision, on reads and updates ---- */
+
+/* Sort ops by call, unless they are already. */
+static void sort_by_call(ctx *c)
+{
+    c->byc = take(c, c->n * sizeof *c->byc);
+    bool sorted = true;
+    for (size_t i = 0; i < c->n; i++) {
+        c->byc[i] = (uint32_t)i;
+        if (i && c->ops[i].call < c->ops[i - 1].call)
+            sorted = false;
+    }
+    if (sorted)
+        return;
+    uint64_t *k = take(c, c->n * sizeof *k);
+    for (size_t i = 0; i < c->n; i++)
+        k[i] = (uint64_t)c->ops[i].call << 32 | i;
+    qsort(k, c->n, sizeof *k, cmp_u64);
+    for (size_t i = 0; i < c->n; i++)
+        c->byc[i] = (uint32_t)k[i];
+    free(k);
+}
+
+/* The value op i needs to be there: a read's, an update's previous one. */
+static uint32_t needs(const ctx *c, uint32_t i)
+{
+    return c->u[i].read ? c->u[i].val : c->u[i].pred;
+}
+
+/* Steps 1 and 2 up to the chains: writers, what must take effect, values
+ * nobody writes, two updates from one value. Returns true if decided. */
+static bool links(ctx *c, uv_result *out)
+{
+    c->prod = take_none(c, c->nvals);
+    for (size_t k = 0; k < c->n; k++) {
+        uint32_t i = c->byc[k];
+        if (c->u[i].read)
+            continue;
+        uint32_t v = c->u[i].val;
+        if (c->prod[v] != NONE) {
+            put(out, LIN_UNKNOWN, UV_WRITTEN_TWICE, 2, c->prod[v], i, 0, 0);
+            return true;
+        }
+        if (v == c->init) {
+            put(out, LIN_UNKNOWN, UV_INIT_WRITTEN, 1, i, 0, 0, 0);
+            return true;
+        }
+        c->prod[v] = i;
+    }
+    c->need = take(c, c->n);
+    uint32_t *stack = take(c, c->n * sizeof *stack);
+    size_t top = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if ((c->need[i] = c->ops[i].ret != LIN_NEVER))
+            stack[top++] = (uint32_t)i;
+    while (top) {
+        uint32_t w = needs(c, stack[--top]);
+        if (w != NONE && c->prod[w] != NONE && !c->need[c->prod[w]])
+            c->need[c->prod[w]] = 1, stack[top++] = c->prod[w];
+    }
+    free(stack);
+    for (size_t i = 0; i < c->n; i++)
+        out->dropped += !c->need[i];
+    for (size_t k = 0; k < c->n; k++) {
+        uint32_t i = c->byc[k], w = needs(c, i);
+        if (c->need[i] && w != NONE && w != c->init && c->prod[w] == NONE) {
+            put(out, LIN_INVALID, UV_UNWRITTEN, 1, i, 0, 0, 0);
+            return true;
+        }
+    }
+    c->next = take_none(c, c->nvals);
+    for (size_t k = 0; k < c->n; k++) {
+        uint32_t i = c->byc[k], p = c->u[i].pred;
+        if (!c->need[i] || c->u[i].read || p == NONE)
+            continue;
+        if (c->next[p] != NONE) {
+            put(out, LIN_INVALID, UV_TWO_NEXT, 3, c->next[p], i,
+                c->prod[p] == NONE ? UV_OP_INIT : c->prod[p], 0);
+            return true;
+        }
+        c->next[p] = i;
+    }
+    return false;
+}
+
+/* Build the chains from the initial value and from each write that must
+ * take effect; an update no chain reaches is on a cycle. */
+static bool chains(ctx *c, uv_result *out)
+{
+    size_t nreads = 0, nlinks = 0, nheads = 1;
+    c->rstart = take(c, ((size_t)c->nvals + 1) * sizeof *c->rstart);
+    memset(c->rstart, 0, ((size_t)c->nvals + 1) * sizeof *c->rstart);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->need[i])
+            continue;
+        if (c->u[i].read)
+            c->rstart[c->u[i].val + 1]++, nreads++;
+        else if (c->u[i].pred != NONE)
+            nlinks++;
+        else
+            nheads++;
+    }
+    for (uint32_t v = 0; v < c->nvals; v++)
+        c->rstart[v + 1] += c->rstart[v];
+    c->rlist = take(c, nreads * sizeof *c->rlist);
+    uint32_t *fill = take(c, (size_t)c->nvals * sizeof *fill);
+    memcpy(fill, c->rstart, (size_t)c->nvals * sizeof *fill);
+    for (size_t k = 0; k < c->n; k++) {
+        uint32_t i = c->byc[k];
+        if (c->need[i] && c->u[i].read)
+            c->rlist[fill[c->u[i].val]++] = i;
+    }
+    free(fill);
+
+    c->ch = take(c, nheads * sizeof *c->ch);
+    c->cvals = take(c, (nheads + nlinks) * sizeof *c->cvals);
+    size_t nv = 0, reached = 0;
+    for (size_t k = 0; k <= c->n; k++) {
+        uint32_t head;
+        if (k == 0) {
+            if (c->init == NONE)
+                continue;
+            head = c->init;
+        } else {
+            uint32_t i = c->byc[k - 1];
+            if (!c->need[i] || c->u[i].read || c->u[i].pred != NONE)
+                continue;
+            head = c->u[i].val;
+        }
+        chain *ch = &c->ch[c->nch++];
+        ch->first = (uint32_t)nv;
+        for (uint32_t v = head;; v = c->u[c->next[v]].val) {
+            if (nv == nheads + nlinks) { /* a chain that loops: cannot be */
+                put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+                return true;
+            }
+            c->cvals[nv++] = v;
+            if (c->next[v] == NONE)
+                break;
+            reached++;
+        }
+        ch->len = (uint32_t)(nv - ch->first);
+    }
+    if (reached == nlinks)
+        return false;
+
+    /* Some update is on a cycle: walk it back from one. */
+    uint8_t *seen = take(c, c->nvals);
+    memset(seen, 0, c->nvals);
+    for (size_t t = 0; t < nv; t++)
+        seen[c->cvals[t]] = 1;
+    for (size_t k = 0; k < c->n; k++) {
+        uint32_t i = c->byc[k];
+        if (!c->need[i] || c->u[i].read || c->u[i].pred == NONE || seen[c->u[i].val])
+            continue;
+        uint32_t j = i;
+        size_t len = 0;
+        out->nops = 0;
+        do {
+            if (out->nops < UV_MAX_OPS)
+                out->ops[out->nops++] = j;
+            j = c->prod[c->u[j].pred];
+            len++;
+        } while (j != i && j != NONE && len <= nlinks);
+        free(seen);
+        if (j != i) {
+            put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+            return true;
+        }
+        out->verdict = LIN_INVALID;
+        out->kind = UV_CYCLE;
+        out->nlinks = len;
+        return true;
+    }
+    free(seen);
+    put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+    return true;
+}
+
+/* UV_ORDER: early (at value index te of chain ch) must precede late (at
+ * value index tl); name the updates between their values. */
+static void order_violation(const ctx *c, const chain *ch, uint32_t early, uint32_t te,
+                            uint32_t late, uint32_t tl, uv_result *out)
+{
+    put(out, LIN_INVALID, UV_ORDER, 2, early, late, 0, 0);
+    for (uint32_t t = te + 1; t <= tl; t++) {
+        uint32_t p = c->prod[c->cvals[ch->first + t]];
+        if (p == late)
+            break;
+        if (out->nops < UV_MAX_OPS)
+            out->ops[out->nops++] = p;
+        out->nlinks++;
+    }
+}
+
+/* Step 3 for one chain: its levels in order, L and R; and, if order is
+ * not NULL, append its ops to the linearization. */
+static bool levels(ctx *c, chain *ch, uv_result *out)
+{
+    int64_t maxc = -1; /* the last call of the levels done */
+    uint32_t maxop = UV_OP_INIT, maxt = 0;
+    bool from_init = c->cvals[ch->first] == c->init;
+    ch->L = from_init ? -1 : INT64_MAX;
+    ch->lop = UV_OP_INIT;
+    ch->R = -1;
+    ch->rop = UV_OP_INIT;
+    for (uint32_t t = 0; t < ch->len; t++) {
+        uint32_t v = c->cvals[ch->first + t];
+        uint32_t one = c->prod[v];
+        const uint32_t *ops = &one;
+        size_t nops = t == 0 && from_init ? 0 : 1;
+        for (int phase = 0; phase < 2; phase++) { /* the update to v, then v's reads */
+            int64_t lvl = -1;
+            uint32_t lvlop = NONE;
+            for (size_t k = 0; k < nops; k++) {
+                uint32_t i = ops[k];
+                int64_t call = c->ops[i].call, ret = ret_of(c, i);
+                if (ret < maxc) {
+                    order_violation(c, ch, maxop, maxt, i, t, out);
+                    return true;
+                }
+                if (ret < ch->L)
+                    ch->L = ret, ch->lop = i;
+                if (call > ch->R)
+                    ch->R = call, ch->rop = i;
+                if (call > lvl)
+                    lvl = call, lvlop = i;
+                c->order[c->norder++] = i;
+            }
+            if (lvl > maxc)
+                maxc = lvl, maxop = lvlop, maxt = t;
+            ops = &c->rlist[c->rstart[v]];
+            nops = c->rstart[v + 1] - c->rstart[v];
+        }
+    }
+    return false;
+}
+
+typedef struct keyed {
+    int64_t key;
+    uint32_t idx;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Replay the linearization: real time, the numbered values, and (when
+ * asked) the model's own step. */
+static bool replay(const ctx *c)
+{
+    size_t must = 0;
+    for (size_t i = 0; i < c->n; i++)
+        must += c->need[i];
+    if (c->norder != must)
+        return false;
+    int64_t maxcall = -1;
+    uint32_t state = c->init == NONE ? c->nvals : c->init;
+    for (size_t k = 0; k < c->norder; k++) {
+        uint32_t i = c->order[k];
+        const uop *u = &c->u[i];
+        if (ret_of(c, i) < maxcall)
+            return false;
+        if (c->ops[i].call > maxcall)
+            maxcall = c->ops[i].call;
+        if (u->read ? state != u->val : u->pred != NONE && state != u->pred)
+            return false;
+        if (!u->read)
+            state = u->val;
+    }
+    if (!c->model_replay)
+        return true;
+    mbuf a = {0}, b = {0};
+    c->md->type->init(c->md, &a);
+    bool ok = true;
+    for (size_t k = 0; k < c->norder && ok; k++) {
+        mbuf_reset(&b);
+        ok = c->md->type->step(c->md, (mstate){a.p, a.n}, &c->ops[c->order[k]].m, 0, &b) !=
+             STEP_ILLEGAL;
+        mbuf t = a;
+        a = b;
+        b = t;
+    }
+    mbuf_free(&a);
+    mbuf_free(&b);
+    return ok;
+}
+
+static void decide(ctx *c, uv_result *out)
+{
+    sort_by_call(c);
+    if (links(c, out) || chains(c, out))
+        return;
+    out->chains = c->nch;
+    c->order = take(c, c->n * sizeof *c->order);
+    for (size_t k = 0; k < c->nch; k++)
+        if (levels(c, &c->ch[k], out))
+            return;
+
+    /* Step 4: chains by min(L, R); the initial value's first (L = -1). */
+    keyed *ks = take(c, c->nch * sizeof *ks);
+    for (size_t k = 0; k < c->nch; k++)
+        ks[k] = (keyed){c->ch[k].L < c->ch[k].R ? c->ch[k].L : c->ch[k].R, (uint32_t)k};
+    qsort(ks, c->nch, sizeof *ks, cmp_keyed);
+    const chain *best = NULL;
+    bool bad = false;
+    for (size_t k = 0; k < c->nch && !bad; k++) {
+        const chain *ch = &c->ch[ks[k].idx];
+        if (best && best->R > ch->L) {
+            /* The proof says ch's R is above best's L: check, not trust. */
+            if (ch->R > best->L)
+                put(out, LIN_INVALID, UV_OVERLAP, 4, ch->lop, best->rop, best->lop, ch->rop);
+            else
+                put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+            bad = true;
+        }
+        if (!best || ch->R > best->R)
+            best = ch;
+    }
+    if (!bad) {
+        /* The linearization: the chains' ops in sorted order. */
+        uint32_t *by_chain = take(c, c->nch * sizeof *by_chain);
+        for (size_t k = 0, at = 0; k < c->nch; k++) {
+            by_chain[k] = (uint32_t)at;
+            for (uint32_t t = 0; t < c->ch[k].len; t++) {
+                uint32_t v = c->cvals[c->ch[k].first + t];
+                at += (c->prod[v] != NONE) + c->rstart[v + 1] - c->rstart[v];
+            }
+        }
+        uint32_t *sorted = take(c, c->norder * sizeof *sorted);
+        size_t m = 0;
+        for (size_t k = 0; k < c->nch; k++) {
+            uint32_t from = by_chain[ks[k].idx];
+            size_t len = (ks[k].idx + 1 < c->nch ? by_chain[ks[k].idx + 1] : c->norder) - from;
+            memcpy(sorted + m, c->order + from, len * sizeof *sorted);
+            m += len;
+        }
+        free(c->order);
+        c->order = sorted;
+        free(by_chain);
+        if (replay(c))
+            put(out, LIN_VALID, UV_NONE, 0, 0, 0, 0, 0);
+        else
+            put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+    }
+    free(ks);
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
+{
+    int64_t t0 = now_ns();
+    memset(out, 0, sizeof *out);
+    ctx c = {.md = md, .ops = ops, .n = n};
+    uint8_t *kind = take(&c, n ? n : 1);
+    memset(kind, MV_NONE, n ? n : 1);
+    uint32_t first_append = NONE, first_other = NONE;
+    if (!md->type->vop) {
+        put(out, LIN_UNKNOWN, UV_NO_FORM, n ? 1 : 0, 0, 0, 0, 0);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        kind[i] = (uint8_t)md->type->vop(md, &ops[i].m);
+        if (kind[i] == MV_NONE) {
+            put(out, LIN_UNKNOWN, UV_NO_FORM, 1, (uint32_t)i, 0, 0, 0);
+            goto out;
+        }
+        if (kind[i] == MV_APPEND && first_append == NONE)
+            first_append = (uint32_t)i;
+        if ((kind[i] == MV_WRITE || kind[i] == MV_CAS) && first_other == NONE)
+            first_other = (uint32_t)i;
+    }
+    if (first_append != NONE && first_other != NONE) {
+        put(out, LIN_UNKNOWN, UV_MIXED, 2, first_append, first_other, 0, 0);
+        goto out;
+    }
+    c.u = take(&c, (n ? n : 1) * sizeof *c.u);
+    if (first_append != NONE ? translate_append(&c, kind, out) : translate_reg(&c, kind, out))
+        goto out;
+    decide(&c, out);
+out:
+    for (size_t k = 0; k < out->nops; k++)
+        if (out->ops[k] != UV_OP_INIT && kind[out->ops[k]] == MV_READ)
+            out->reads |= 1u << k;
+    out->bytes = c.bytes;
+    free(kind);
+    free(c.u);
+    free(c.byc);
+    free(c.prod);
+    free(c.next);
+    free(c.need);
+    free(c.rstart);
+    free(c.rlist);
+    free(c.cvals);
+    free(c.ch);
+    free(c.order);
+    out->seconds = (double)(now_ns() - t0) / 1e9;
+}
+
+const char *uv_kind_text(uv_kind k)
+{
+    switch (k) {
+    case UV_NONE: return "decided";
+    case UV_UNWRITTEN: return "an op needs a value that no op writes and that is not the initial one";
+    case UV_TWO_NEXT: return "two updates replace one value, which is written once";
+    case UV_CYCLE: return "updates each need the value another of them writes";
+    case UV_ORDER: return "an op completed before one it must follow was invoked";
+    case UV_OVERLAP: return "two values' stretches must each come before the other";
+    case UV_DIVERGE: return "two reads return lists neither of which extends the other";
+    case UV_NO_FORM: return "the model has no unique-value form for an op";
+    case UV_WRITTEN_TWICE: return "a value is written more than once";
+    case UV_INIT_WRITTEN: return "the initial value is written again";
+    case UV_MIXED: return "appends mixed with writes or cas";
+    case UV_APPEND_INIT: return "appends to an initial value that is not nil";
+    case UV_INTERNAL: return "the unique-value check failed its own replay (a bug)";
+    }
+    return "?";
+}
