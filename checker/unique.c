@@ -94,9 +94,10 @@
 #define MODEL_REPLAY_APPENDS 1024
 
 typedef struct uop {
-    uint32_t val;  /* the value read, or written */
-    uint32_t pred; /* an update's previous value; NONE: a write */
-    uint32_t read; /* 1: a read, 0: an update */
+    uint32_t val;       /* the value read, or written */
+    uint32_t pred;      /* an update's previous value; NONE: a write */
+    uint32_t read;      /* 1: a read, 0: an update */
+    uint32_t call, ret; /* the op's (kept here, close at hand) */
 } uop;
 
 typedef struct chain {
@@ -150,7 +151,7 @@ static void put(uv_result *r, lin_verdict v, uv_kind k, size_t nops, uint32_t a,
 
 static int64_t ret_of(const ctx *c, uint32_t i)
 {
-    return c->ops[i].ret == LIN_NEVER ? INT64_MAX : (int64_t)c->ops[i].ret;
+    return c->u[i].ret == LIN_NEVER ? INT64_MAX : (int64_t)c->u[i].ret;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -159,7 +160,42 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sort keys packed as key << 32 | index, the indices increasing: a radix
+ * sort on the high half (stable, so the indices stay in order) when there
+ * are many, qsort when there are few. */
+static void sort_packed(ctx *c, uint64_t *a, size_t n)
+{
+    if (n < 4096) {
+        qsort(a, n, sizeof *a, cmp_u64);
+        return;
+    }
+    uint64_t *tmp = take(c, n * sizeof *tmp);
+    size_t *count = take(c, 65536 * sizeof *count);
+    for (int shift = 32; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i] >> shift) & 0xffff]++;
+        for (size_t d = 0, sum = 0; d < 65536; d++) {
+            size_t k = count[d];
+            count[d] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(a[i] >> shift) & 0xffff]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
+    free(tmp);
+    free(count);
+}
+
 /* ---- translation into reads and updates ---- */
+
+static void set_uop(uop *u, uint32_t v, uint32_t pred, uint32_t read)
+{
+    u->val = v;
+    u->pred = pred;
+    u->read = read;
+}
 
 static uint32_t number(valmap *m, val v)
 {
@@ -186,12 +222,12 @@ static bool translate_reg(ctx *c, const uint8_t *kind, uv_result *out)
     for (size_t i = 0; i < c->n; i++) {
         const mop *m = &c->ops[i].m;
         if (kind[i] == MV_READ)
-            c->u[i] = (uop){number(ids, m->a), NONE, 1};
+            set_uop(&c->u[i], number(ids, m->a), NONE, 1);
         else if (kind[i] == MV_WRITE)
-            c->u[i] = (uop){number(ids, m->a), NONE, 0};
+            set_uop(&c->u[i], number(ids, m->a), NONE, 0);
         else {
             uint32_t from = number(ids, m->a);
-            c->u[i] = (uop){number(ids, m->b), from, 0};
+            set_uop(&c->u[i], number(ids, m->b), from, 0);
         }
     }
     c->nvals = (uint32_t)valmap_size(ids);
@@ -320,7 +356,10 @@ static bool translate_append(ctx *c, const uint8_t *kind, uv_result *out)
     for (size_t i = 0; i < c->n; i++) {
         const val v = c->ops[i].m.a;
         if (kind[i] == MV_APPEND) {
-            c->u[i] = pos[i] ? (uop){pos[i], pos[i] - 1, 0} : (uop){fresh++, NONE, 0};
+            if (pos[i])
+                set_uop(&c->u[i], pos[i], pos[i] - 1, 0);
+            else
+                set_uop(&c->u[i], fresh++, NONE, 0);
             continue;
         }
         size_t k = 0;
@@ -336,7 +375,7 @@ static bool translate_append(ctx *c, const uint8_t *kind, uv_result *out)
                 put(out, LIN_INVALID, UV_UNWRITTEN, 1, (uint32_t)i, 0, 0, 0);
             goto out;
         }
-        c->u[i] = (uop){(uint32_t)k, NONE, 1};
+        set_uop(&c->u[i], (uint32_t)k, NONE, 1);
     }
     c->nvals = fresh;
     c->init = 0;
@@ -358,15 +397,15 @@ static void sort_by_call(ctx *c)
     bool sorted = true;
     for (size_t i = 0; i < c->n; i++) {
         c->byc[i] = (uint32_t)i;
-        if (i && c->ops[i].call < c->ops[i - 1].call)
+        if (i && c->u[i].call < c->u[i - 1].call)
             sorted = false;
     }
     if (sorted)
         return;
     uint64_t *k = take(c, c->n * sizeof *k);
     for (size_t i = 0; i < c->n; i++)
-        k[i] = (uint64_t)c->ops[i].call << 32 | i;
-    qsort(k, c->n, sizeof *k, cmp_u64);
+        k[i] = (uint64_t)c->u[i].call << 32 | i;
+    sort_packed(c, k, c->n);
     for (size_t i = 0; i < c->n; i++)
         c->byc[i] = (uint32_t)k[i];
     free(k);
@@ -402,7 +441,7 @@ static bool links(ctx *c, uv_result *out)
     uint32_t *stack = take(c, c->n * sizeof *stack);
     size_t top = 0;
     for (size_t i = 0; i < c->n; i++)
-        if ((c->need[i] = c->ops[i].ret != LIN_NEVER))
+        if ((c->need[i] = c->u[i].ret != LIN_NEVER))
             stack[top++] = (uint32_t)i;
     while (top) {
         uint32_t w = needs(c, stack[--top]);
@@ -565,7 +604,7 @@ static bool levels(ctx *c, chain *ch, uv_result *out)
             uint32_t lvlop = NONE;
             for (size_t k = 0; k < nops; k++) {
                 uint32_t i = ops[k];
-                int64_t call = c->ops[i].call, ret = ret_of(c, i);
+                int64_t call = c->u[i].call, ret = ret_of(c, i);
                 if (ret < maxc) {
                     order_violation(c, ch, maxop, maxt, i, t, out);
                     return true;
@@ -587,19 +626,6 @@ static bool levels(ctx *c, chain *ch, uv_result *out)
     return false;
 }
 
-typedef struct keyed {
-    int64_t key;
-    uint32_t idx;
-} keyed;
-
-static int cmp_keyed(const void *a, const void *b)
-{
-    const keyed *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
 /* Replay the linearization: real time, the numbered values, and (when
  * asked) the model's own step. */
 static bool replay(const ctx *c)
@@ -616,8 +642,8 @@ static bool replay(const ctx *c)
         const uop *u = &c->u[i];
         if (ret_of(c, i) < maxcall)
             return false;
-        if (c->ops[i].call > maxcall)
-            maxcall = c->ops[i].call;
+        if (c->u[i].call > maxcall)
+            maxcall = c->u[i].call;
         if (u->read ? state != u->val : u->pred != NONE && state != u->pred)
             return false;
         if (!u->read)
@@ -653,14 +679,16 @@ static void decide(ctx *c, uv_result *out)
             return;
 
     /* Step 4: chains by min(L, R); the initial value's first (L = -1). */
-    keyed *ks = take(c, c->nch * sizeof *ks);
-    for (size_t k = 0; k < c->nch; k++)
-        ks[k] = (keyed){c->ch[k].L < c->ch[k].R ? c->ch[k].L : c->ch[k].R, (uint32_t)k};
-    qsort(ks, c->nch, sizeof *ks, cmp_keyed);
+    uint64_t *ks = take(c, c->nch * sizeof *ks);
+    for (size_t k = 0; k < c->nch; k++) {
+        int64_t key = c->ch[k].L < c->ch[k].R ? c->ch[k].L : c->ch[k].R; /* -1 .. a position */
+        ks[k] = (uint64_t)(key + 1) << 32 | k;
+    }
+    sort_packed(c, ks, c->nch);
     const chain *best = NULL;
     bool bad = false;
     for (size_t k = 0; k < c->nch && !bad; k++) {
-        const chain *ch = &c->ch[ks[k].idx];
+        const chain *ch = &c->ch[(uint32_t)ks[k]];
         if (best && best->R > ch->L) {
             /* The proof says ch's R is above best's L: check, not trust. */
             if (ch->R > best->L)
@@ -685,8 +713,8 @@ static void decide(ctx *c, uv_result *out)
         uint32_t *sorted = take(c, c->norder * sizeof *sorted);
         size_t m = 0;
         for (size_t k = 0; k < c->nch; k++) {
-            uint32_t from = by_chain[ks[k].idx];
-            size_t len = (ks[k].idx + 1 < c->nch ? by_chain[ks[k].idx + 1] : c->norder) - from;
+            uint32_t idx = (uint32_t)ks[k], from = by_chain[idx];
+            size_t len = (idx + 1 < c->nch ? by_chain[idx + 1] : c->norder) - from;
             memcpy(sorted + m, c->order + from, len * sizeof *sorted);
             m += len;
         }
@@ -736,6 +764,8 @@ void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
         goto out;
     }
     c.u = take(&c, (n ? n : 1) * sizeof *c.u);
+    for (size_t i = 0; i < n; i++)
+        c.u[i].call = ops[i].call, c.u[i].ret = ops[i].ret;
     if (first_append != NONE ? translate_append(&c, kind, out) : translate_reg(&c, kind, out))
         goto out;
     decide(&c, out);
@@ -774,6 +804,18 @@ const char *uv_kind_text(uv_kind k)
     case UV_MIXED: return "appends mixed with writes or cas";
     case UV_APPEND_INIT: return "appends to an initial value that is not nil";
     case UV_INTERNAL: return "the unique-value check failed its own replay (a bug)";
+    case UV_SEARCH_ASKED: return "--search asks";
+    case UV_NKINDS: break;
     }
     return "?";
+}
+
+const char *uv_kind_name(uv_kind k)
+{
+    static const char *const names[] = {
+        "none", "unwritten", "two-next", "cycle", "order", "overlap", "diverge", "no-form",
+        "written-twice", "init-written", "mixed", "append-init", "internal", "search-asked",
+    };
+    _Static_assert(sizeof names / sizeof *names == UV_NKINDS, "a name for every kind");
+    return (size_t)k < UV_NKINDS ? names[k] : "?";
 }

@@ -48,6 +48,8 @@ typedef enum uv_kind {
     UV_MIXED,         /* ops[0] appends, ops[1] overwrites, in one part */
     UV_APPEND_INIT,   /* appends, to an initial value that is not nil */
     UV_INTERNAL,      /* the linearization built failed its check: a bug */
+    UV_SEARCH_ASKED,  /* not tried: the caller asked for the search */
+    UV_NKINDS         /* not a kind: how many there are */
 } uv_kind;
 
 typedef struct uv_result {
@@ -67,7 +69,9 @@ typedef struct uv_result {
  * qualify. Reads only md, its vtab and ops; safe on the checker's threads. */
 void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out);
 
-/* A few words on kind, for reports: "a value is written twice", ... */
+/* A few words on kind, for people ("a value is written more than once"),
+ * and a name for programs ("written-twice"). */
 const char *uv_kind_text(uv_kind k);
+const char *uv_kind_name(uv_kind k);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../../checker/unique.h"
+#include "../../histories/gen.h"
 #include "helpers.h"
 
 /* One part's ops as check.c gives them to the checkers: fail ops dropped,
@@ -450,7 +451,7 @@ static char *random_unique(const gmode *g, unsigned *s, long init, bool *changed
 }
 
 typedef struct tally {
-    size_t valid, invalid, undecided, kinds[UV_INTERNAL + 1];
+    size_t valid, invalid, undecided, kinds[UV_NKINDS];
 } tally;
 
 static void agree_on(const gmode *g, unsigned seed, size_t count, tally *t)
@@ -506,7 +507,7 @@ static void agree(size_t mode)
     agree_on(g, 777u + 1000003u * (unsigned)mode, n, &t);
     fprintf(stderr, "unique-value path vs search, %s: %zu histories, %zu valid, %zu invalid, "
             "%zu left to the search; by kind:", g->name, n, t.valid, t.invalid, t.undecided);
-    for (int k = 0; k <= UV_INTERNAL; k++)
+    for (int k = 0; k < UV_NKINDS; k++)
         if (t.kinds[k])
             fprintf(stderr, " %s %zu;", uv_kind_text((uv_kind)k), t.kinds[k]);
     fprintf(stderr, "\n");
@@ -519,3 +520,52 @@ Test(unique, agrees_with_search_register, .timeout = 300) { agree(0); }
 Test(unique, agrees_with_search_cas_register, .timeout = 300) { agree(1); }
 Test(unique, agrees_with_search_kv, .timeout = 300) { agree(2); }
 Test(unique, agrees_with_search_kv_append, .timeout = 300) { agree(3); }
+
+/* Long histories from conch gen (one key, three sessions: easy for the
+ * search), given in a shuffled order: the path sorts thousands of ops and
+ * chains, by radix, and must still agree with the search. */
+static void agree_long(bool cas, double stale, uint64_t seed, lin_verdict *got)
+{
+    gen_opts go = {.ops = 12000, .sessions = 3, .keys = 1, .cas = cas, .stale = stale,
+                   .crash = 0.02, .seed = seed};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_eq(gen_history(&go, f), 0);
+    fclose(f);
+    history *h = th_read(text);
+    upart p;
+    compile_part(h, cas ? "cas-register" : "register", NULL, NIL_ABSENT, true, &p);
+    unsigned s = (unsigned)seed;
+    for (size_t i = p.n; i > 1; i--) {
+        size_t j = rnd(&s, (unsigned)i);
+        lin_op t = p.ops[i - 1];
+        p.ops[i - 1] = p.ops[j];
+        p.ops[j] = t;
+    }
+    uv_result u;
+    uv_check(&p.md, p.ops, p.n, &u);
+    lin_verdict want = search(&p, NULL);
+    cr_assert_eq(u.verdict, want, "gen --ops 12000 --sessions 3%s --stale %g --crash 0.02 "
+                 "--seed %lu: unique-value path %s (%s), search %s", cas ? " --cas" : "", stale,
+                 (unsigned long)seed, vname(u.verdict), uv_kind_text(u.kind), vname(want));
+    cr_assert_gt(u.chains, 4096, "%zu chains: the radix sort is not reached", u.chains);
+    *got = u.verdict;
+    free(p.ops);
+    hist_free(h);
+    free(text);
+}
+
+Test(unique, agrees_on_long_shuffled_histories, .timeout = 300)
+{
+    size_t valid = 0, invalid = 0;
+    for (uint64_t seed = 1; seed <= 4; seed++)
+        for (int cas = 0; cas < 2; cas++) {
+            lin_verdict v;
+            agree_long(cas, seed % 2 ? 0.0 : 0.0005, seed, &v);
+            valid += v == LIN_VALID;
+            invalid += v == LIN_INVALID;
+        }
+    cr_expect_gt(valid, 0);
+    cr_expect_gt(invalid, 0);
+}
