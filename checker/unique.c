@@ -573,6 +573,7 @@ static void order_violation(const ctx *c, const chain *ch, uint32_t early, uint3
                             uint32_t late, uint32_t tl, uv_result *out)
 {
     put(out, LIN_INVALID, UV_ORDER, 2, early, late, 0, 0);
+    out->nlinks = 0;
     for (uint32_t t = te + 1; t <= tl; t++) {
         uint32_t p = c->prod[c->cvals[ch->first + t]];
         if (p == late)
@@ -583,9 +584,11 @@ static void order_violation(const ctx *c, const chain *ch, uint32_t early, uint3
     }
 }
 
-/* Step 3 for one chain: its levels in order, L and R; and, if order is
- * not NULL, append its ops to the linearization. */
-static bool levels(ctx *c, chain *ch, uv_result *out)
+/* Step 3 for one chain: its levels in order, L and R, and its ops
+ * appended to the linearization. A violation goes to *cand if it shows
+ * earlier than *at (the call of its earlier op, as the later one had
+ * completed by then), so that the report names the first that happened. */
+static void levels(ctx *c, chain *ch, uv_result *cand, int64_t *at)
 {
     int64_t maxc = -1; /* the last call of the levels done */
     uint32_t maxop = UV_OP_INIT, maxt = 0;
@@ -605,9 +608,9 @@ static bool levels(ctx *c, chain *ch, uv_result *out)
             for (size_t k = 0; k < nops; k++) {
                 uint32_t i = ops[k];
                 int64_t call = c->u[i].call, ret = ret_of(c, i);
-                if (ret < maxc) {
-                    order_violation(c, ch, maxop, maxt, i, t, out);
-                    return true;
+                if (ret < maxc && maxc < *at) {
+                    order_violation(c, ch, maxop, maxt, i, t, cand);
+                    *at = maxc;
                 }
                 if (ret < ch->L)
                     ch->L = ret, ch->lop = i;
@@ -623,7 +626,21 @@ static bool levels(ctx *c, chain *ch, uv_result *out)
             nops = c->rstart[v + 1] - c->rstart[v];
         }
     }
-    return false;
+}
+
+/* The op of chain ch invoked first after position after. */
+static uint32_t first_call_after(const ctx *c, const chain *ch, int64_t after)
+{
+    uint32_t found = NONE;
+    for (uint32_t t = 0; t < ch->len; t++) {
+        uint32_t v = c->cvals[ch->first + t];
+        for (uint32_t k = c->rstart[v]; k <= c->rstart[v + 1]; k++) {
+            uint32_t i = k < c->rstart[v + 1] ? c->rlist[k] : c->prod[v];
+            if (i != NONE && c->u[i].call > after && (found == NONE || c->u[i].call < c->u[found].call))
+                found = i;
+        }
+    }
+    return found;
 }
 
 /* Replay the linearization: real time, the numbered values, and (when
@@ -674,9 +691,10 @@ static void decide(ctx *c, uv_result *out)
         return;
     out->chains = c->nch;
     c->order = take(c, c->n * sizeof *c->order);
+    uv_result cand = {0};
+    int64_t at = INT64_MAX; /* where the first violation found shows */
     for (size_t k = 0; k < c->nch; k++)
-        if (levels(c, &c->ch[k], out))
-            return;
+        levels(c, &c->ch[k], &cand, &at);
 
     /* Step 4: chains by min(L, R); the initial value's first (L = -1). */
     uint64_t *ks = take(c, c->nch * sizeof *ks);
@@ -685,29 +703,47 @@ static void decide(ctx *c, uv_result *out)
         ks[k] = (uint64_t)(key + 1) << 32 | k;
     }
     sort_packed(c, ks, c->nch);
-    const chain *best = NULL;
+    const chain *best = NULL, *pair[2] = {NULL, NULL};
     bool bad = false;
     for (size_t k = 0; k < c->nch && !bad; k++) {
         const chain *ch = &c->ch[(uint32_t)ks[k]];
         if (best && best->R > ch->L) {
             /* The proof says ch's R is above best's L: check, not trust. */
-            if (ch->R > best->L)
-                put(out, LIN_INVALID, UV_OVERLAP, 4, ch->lop, best->rop, best->lop, ch->rop);
-            else
+            if (ch->R < best->L) {
                 put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
-            bad = true;
+                bad = true;
+            } else if (best->L < 0 ? best->R < at : (ch->R > best->R ? ch->R : best->R) < at) {
+                /* (after the initial value's chain, any op of ch shows it) */
+                put(&cand, LIN_INVALID, UV_OVERLAP, 4, ch->lop, best->rop, best->lop, ch->rop);
+                cand.nlinks = 0;
+                at = best->L < 0 || ch->R < best->R ? best->R : ch->R;
+                pair[0] = best;
+                pair[1] = ch;
+            }
         }
         if (!best || ch->R > best->R)
             best = ch;
     }
-    if (!bad) {
+    if (!bad && cand.kind == UV_OVERLAP) {
+        /* The earliest ops that show it: each chain's first call after the
+         * other's first return. */
+        cand.ops[1] = first_call_after(c, pair[0], pair[1]->L);
+        cand.ops[3] = first_call_after(c, pair[1], pair[0]->L);
+    }
+    if (!bad && at != INT64_MAX) {
+        out->verdict = cand.verdict;
+        out->kind = cand.kind;
+        out->nops = cand.nops;
+        out->nlinks = cand.nlinks;
+        memcpy(out->ops, cand.ops, sizeof out->ops);
+    } else if (!bad) {
         /* The linearization: the chains' ops in sorted order. */
         uint32_t *by_chain = take(c, c->nch * sizeof *by_chain);
-        for (size_t k = 0, at = 0; k < c->nch; k++) {
-            by_chain[k] = (uint32_t)at;
+        for (size_t k = 0, pos = 0; k < c->nch; k++) {
+            by_chain[k] = (uint32_t)pos;
             for (uint32_t t = 0; t < c->ch[k].len; t++) {
                 uint32_t v = c->cvals[c->ch[k].first + t];
-                at += (c->prod[v] != NONE) + c->rstart[v + 1] - c->rstart[v];
+                pos += (c->prod[v] != NONE) + c->rstart[v + 1] - c->rstart[v];
             }
         }
         uint32_t *sorted = take(c, c->norder * sizeof *sorted);

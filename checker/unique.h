@@ -61,7 +61,7 @@ typedef struct uv_result {
     size_t nlinks;   /* UV_ORDER: updates between the two values; UV_CYCLE: its length */
     size_t chains;   /* stretches of values found (a write and the updates after it) */
     size_t dropped;  /* crashed updates whose value no op needs, left out */
-    size_t bytes;    /* memory held at the peak */
+    size_t bytes;    /* memory it allocated, in all (at least its peak) */
     double seconds;
 } uv_result;
 

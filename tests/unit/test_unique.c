@@ -264,13 +264,16 @@ typedef struct gmode {
     const char *name, *model;
     const char *fr, *fw; /* the read and write f names */
     bool cas, append;
+    bool wild; /* results drawn at random, not from a run of the object */
 } gmode;
 
 static const gmode gmodes[] = {
-    {"register", "register", "read", "write", false, false},
-    {"cas-register", "cas-register", "read", "write", true, false},
-    {"kv put/get/cas", "kv", "get", "put", true, false},
-    {"kv list append", "kv", "get", "append", false, true},
+    {"register", "register", "read", "write", false, false, false},
+    {"cas-register", "cas-register", "read", "write", true, false, false},
+    {"kv put/get/cas", "kv", "get", "put", true, false, false},
+    {"kv list append", "kv", "get", "append", false, true, false},
+    {"cas-register, random results", "cas-register", "read", "write", true, false, true},
+    {"kv list append, random results", "kv", "get", "append", false, true, true},
 };
 
 static unsigned rnd(unsigned *s, unsigned n)
@@ -377,6 +380,49 @@ static void simulate(const gmode *g, unsigned *s, gop *ops, size_t n, long init,
     }
 }
 
+/* Results at random among the values written (reads see a prefix of one
+ * order of the appended items, or a shuffle of it), cas from any of them,
+ * outcomes at random: shapes a run of a correct object seldom makes. */
+static void draw(const gmode *g, unsigned *s, gop *ops, size_t n, long init, long nvals,
+                 bool *changed)
+{
+    long perm[GMAX];
+    size_t m = (size_t)nvals - 1;
+    for (size_t i = 0; i < m; i++)
+        perm[i] = (long)i + 1;
+    for (size_t i = m; i > 1; i--) {
+        size_t j = rnd(s, (unsigned)i);
+        long t = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        gop *o = &ops[i];
+        long v = rnd(s, 4) == 0 ? init : 1 + (long)rnd(s, (unsigned)nvals);
+        if (o->f == G_CAS) {
+            o->old = v;
+            if (o->type == T_OK && rnd(s, 4) == 0)
+                o->type = T_FAIL;
+        } else if (o->f == G_READ && g->append) {
+            long l[GMAX];
+            size_t k = rnd(s, (unsigned)m + 1);
+            memcpy(l, perm, k * sizeof *l);
+            if (k > 1 && rnd(s, 8) == 0) {
+                long t = l[0];
+                l[0] = l[k - 1];
+                l[k - 1] = t;
+            }
+            put_list(o->out, sizeof o->out, l, k);
+        } else if (o->f == G_READ) {
+            if (v == GNIL)
+                snprintf(o->out, sizeof o->out, "null");
+            else
+                snprintf(o->out, sizeof o->out, "%ld", v);
+        }
+    }
+    *changed = true;
+}
+
 typedef struct gev {
     unsigned t, seq; /* ties in time keep the order of generation */
     const gop *o;
@@ -420,7 +466,10 @@ static char *random_unique(const gmode *g, unsigned *s, long init, bool *changed
         next_free[p] = o->type == T_OK ? o->ret + 1 : o->ret + 40;
         snprintf(o->out, sizeof o->out, "null");
     }
-    simulate(g, s, ops, n, init, next_val, changed);
+    if (g->wild)
+        draw(g, s, ops, n, init, next_val, changed);
+    else
+        simulate(g, s, ops, n, init, next_val, changed);
     gev evs[2 * GMAX];
     size_t ne = 0;
     for (size_t i = 0; i < n; i++) {
@@ -520,6 +569,8 @@ Test(unique, agrees_with_search_register, .timeout = 300) { agree(0); }
 Test(unique, agrees_with_search_cas_register, .timeout = 300) { agree(1); }
 Test(unique, agrees_with_search_kv, .timeout = 300) { agree(2); }
 Test(unique, agrees_with_search_kv_append, .timeout = 300) { agree(3); }
+Test(unique, agrees_with_search_random_cas, .timeout = 300) { agree(4); }
+Test(unique, agrees_with_search_random_append, .timeout = 300) { agree(5); }
 
 /* Long histories from conch gen (one key, three sessions: easy for the
  * search), given in a shuffled order: the path sorts thousands of ops and
