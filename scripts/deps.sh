@@ -1,9 +1,9 @@
 #!/bin/sh
 # Install the Debian packages conch needs to build, test and benchmark
-# (etcd-server for the etcd end-to-end tests, wrk for make bench).
+# (etcd-server for the etcd end-to-end tests, wrk and GNU time for make bench).
 # As root it runs apt-get; otherwise it prints the line to run.
 set -eu
-PKGS="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libpcre2-dev \
+PKGS="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libpcre2-dev time \
 libcriterion-dev libmicrohttpd-dev curl etcd-server wrk clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
