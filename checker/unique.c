@@ -88,59 +88,23 @@
 #include <time.h>
 
 #include "../util/mem.h"
+#include "unique_int.h"
 
-#define NONE UINT32_MAX
-/* Appended lists up to this long are replayed through the model's step. */
-#define MODEL_REPLAY_APPENDS 1024
-
-typedef struct uop {
-    uint32_t val;       /* the value read, or written */
-    uint32_t pred;      /* an update's previous value; NONE: a write */
-    uint32_t read;      /* 1: a read, 0: an update */
-    uint32_t call, ret; /* the op's (kept here, close at hand) */
-} uop;
-
-typedef struct chain {
-    int64_t L, R;        /* first return, last call; L = -1: the initial value's */
-    uint32_t lop, rop;   /* the ops at L and R */
-    uint32_t first, len; /* its values: cvals[first .. first+len) */
-} chain;
-
-typedef struct ctx {
-    const model *md;
-    const lin_op *ops;
-    size_t n;
-    uop *u;               /* u[i] is ops[i] */
-    uint32_t nvals, init; /* init: the initial value's number, NONE if no op needs it */
-    uint32_t *byc;        /* op indices by call */
-    uint32_t *prod;       /* per value, the op that writes it */
-    uint32_t *next;       /* per value, the update from it that must take effect */
-    uint8_t *need;        /* per op: must take effect */
-    uint32_t *rstart, *rlist; /* per value, its reads in call order */
-    uint32_t *cvals;      /* the chains' values, chain after chain */
-    chain *ch;
-    size_t nch;
-    uint32_t *order;      /* the linearization built */
-    size_t norder;
-    bool model_replay;    /* replay it through the model's step */
-    size_t bytes;
-} ctx;
-
-static void *take(ctx *c, size_t n)
+void *uv_take(ctx *c, size_t n)
 {
     c->bytes += n;
     return xmalloc(n);
 }
 
-static uint32_t *take_none(ctx *c, size_t n)
+uint32_t *uv_take_none(ctx *c, size_t n)
 {
-    uint32_t *p = take(c, n * sizeof *p);
+    uint32_t *p = uv_take(c, n * sizeof *p);
     memset(p, 0xff, n * sizeof *p);
     return p;
 }
 
-static void put(uv_result *r, lin_verdict v, uv_kind k, size_t nops, uint32_t a, uint32_t b,
-                uint32_t c, uint32_t d)
+void uv_put(uv_result *r, lin_verdict v, uv_kind k, size_t nops, uint32_t a, uint32_t b,
+            uint32_t c, uint32_t d)
 {
     uint32_t xs[4] = {a, b, c, d};
     r->verdict = v;
@@ -169,8 +133,8 @@ static void sort_packed(ctx *c, uint64_t *a, size_t n)
         qsort(a, n, sizeof *a, cmp_u64);
         return;
     }
-    uint64_t *tmp = take(c, n * sizeof *tmp);
-    size_t *count = take(c, 65536 * sizeof *count);
+    uint64_t *tmp = uv_take(c, n * sizeof *tmp);
+    size_t *count = uv_take(c, 65536 * sizeof *count);
     for (int shift = 32; shift < 64; shift += 16) {
         memset(count, 0, 65536 * sizeof *count);
         for (size_t i = 0; i < n; i++)
@@ -188,212 +152,12 @@ static void sort_packed(ctx *c, uint64_t *a, size_t n)
     free(count);
 }
 
-/* ---- translation into reads and updates ---- */
-
-static void set_uop(uop *u, uint32_t v, uint32_t pred, uint32_t read)
-{
-    u->val = v;
-    u->pred = pred;
-    u->read = read;
-}
-
-static uint32_t number(valmap *m, val v)
-{
-    uint32_t x;
-    if (!valmap_get(m, v, &x)) {
-        x = (uint32_t)valmap_size(m);
-        valmap_put(m, v, x);
-    }
-    return x;
-}
-
-/* Is op i legal in the model's initial state? */
-static bool legal_at_init(const ctx *c, const mop *m, mbuf *st, mbuf *scratch)
-{
-    mbuf_reset(scratch);
-    return c->md->type->step(c->md, (mstate){st->p, st->n}, m, 0, scratch) != STEP_ILLEGAL;
-}
-
-/* Reads, writes and cas: values are numbered as they are. Returns true if
- * it decided (out is set). */
-static bool translate_reg(ctx *c, const uint8_t *kind, uv_result *out)
-{
-    valmap *ids = valmap_new();
-    for (size_t i = 0; i < c->n; i++) {
-        const mop *m = &c->ops[i].m;
-        if (kind[i] == MV_READ)
-            set_uop(&c->u[i], number(ids, m->a), NONE, 1);
-        else if (kind[i] == MV_WRITE)
-            set_uop(&c->u[i], number(ids, m->a), NONE, 0);
-        else {
-            uint32_t from = number(ids, m->a);
-            set_uop(&c->u[i], number(ids, m->b), from, 0);
-        }
-    }
-    c->nvals = (uint32_t)valmap_size(ids);
-    c->bytes += 4 * (size_t)c->nvals * 24; /* the map's slots, about */
-    valmap_free(ids);
-
-    /* The initial value is the one whose observers are legal at the start. */
-    uint32_t *obs = take_none(c, c->nvals);
-    for (size_t i = 0; i < c->n; i++) {
-        uint32_t v = c->u[i].read ? c->u[i].val : c->u[i].pred;
-        if (v != NONE && obs[v] == NONE)
-            obs[v] = (uint32_t)i;
-    }
-    mbuf st = {0}, scratch = {0};
-    c->md->type->init(c->md, &st);
-    c->init = NONE;
-    bool done = false;
-    for (uint32_t v = 0; v < c->nvals && !done; v++) {
-        if (obs[v] == NONE || !legal_at_init(c, &c->ops[obs[v]].m, &st, &scratch))
-            continue;
-        if (c->init != NONE) /* two values equal to one: the vocabulary was broken */
-            put(out, LIN_UNKNOWN, UV_INTERNAL, 2, obs[c->init], obs[v], 0, 0), done = true;
-        c->init = v;
-    }
-    mbuf_free(&st);
-    mbuf_free(&scratch);
-    free(obs);
-    c->model_replay = true;
-    return done;
-}
-
-/* Is read r's list made of distinct appended items? stamp is per op. */
-static bool list_possible(const ctx *c, const valmap *items, uint32_t r, uint32_t *stamp)
-{
-    size_t k;
-    const val *it = val_items(c->md->vt, c->ops[r].m.a, &k);
-    for (size_t t = 0; t < k; t++) {
-        uint32_t a;
-        if (!valmap_get(items, it[t], &a) || stamp[a] == r)
-            return false;
-        stamp[a] = r;
-    }
-    return true;
-}
-
-/* Can the appends be read as list appends from nil? A read of nil,
- * stepped from the model's initial state, says; with no read at all, it is
- * enough that an append is legal there (so the value is nil or a list,
- * model.h), as no op will look at the list. */
-static bool append_from_nil(const ctx *c, const uint8_t *kind)
-{
-    uint32_t r = NONE, a = NONE;
-    for (size_t i = 0; i < c->n; i++) {
-        if (kind[i] == MV_READ && r == NONE)
-            r = (uint32_t)i;
-        if (kind[i] == MV_APPEND && a == NONE)
-            a = (uint32_t)i;
-    }
-    mop probe = c->ops[r != NONE ? r : a].m;
-    if (r != NONE)
-        probe.a = val_nil();
-    mbuf st = {0}, scratch = {0};
-    c->md->type->init(c->md, &st);
-    bool ok = legal_at_init(c, &probe, &st, &scratch);
-    mbuf_free(&st);
-    mbuf_free(&scratch);
-    return ok;
-}
-
-/* The read with the longest list, or NONE if no read returns a list. */
-static uint32_t longest_read(const ctx *c, const uint8_t *kind)
-{
-    uint32_t rmax = NONE;
-    size_t m = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        size_t k = 0;
-        if (kind[i] != MV_READ || c->ops[i].m.a.kind != VAL_LIST)
-            continue;
-        val_items(c->md->vt, c->ops[i].m.a, &k);
-        if (rmax == NONE || k > m)
-            rmax = (uint32_t)i, m = k;
-    }
-    return rmax;
-}
-
-/* Reads and appends: value k is the list of the longest read's first k
- * items (0: nil, the initial value); items no read shows get values of
- * their own, written and never read. Returns true if it decided. */
-static bool translate_append(ctx *c, const uint8_t *kind, uv_result *out)
-{
-    if (!append_from_nil(c, kind)) {
-        put(out, LIN_UNKNOWN, UV_APPEND_INIT, 0, 0, 0, 0, 0);
-        return true;
-    }
-    bool done = true;
-    valmap *items = valmap_new();
-    uint32_t *pos = take(c, c->n * sizeof *pos), *stamp = take_none(c, c->n);
-    memset(pos, 0, c->n * sizeof *pos);
-    size_t nappends = 0, m = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        uint32_t a;
-        if (kind[i] != MV_APPEND)
-            continue;
-        if (valmap_get(items, c->ops[i].m.a, &a)) {
-            put(out, LIN_UNKNOWN, UV_WRITTEN_TWICE, 2, a, (uint32_t)i, 0, 0);
-            goto out;
-        }
-        valmap_put(items, c->ops[i].m.a, (uint32_t)i);
-        nappends++;
-    }
-    c->bytes += 4 * nappends * 24;
-
-    /* Where each item stands in the longest read. */
-    uint32_t rmax = longest_read(c, kind);
-    const val *mx = rmax == NONE ? NULL : val_items(c->md->vt, c->ops[rmax].m.a, &m);
-    if (rmax != NONE && (m == 0 || !list_possible(c, items, rmax, stamp))) {
-        put(out, LIN_INVALID, UV_UNWRITTEN, 1, rmax, 0, 0, 0);
-        goto out;
-    }
-    for (size_t t = 0; t < m; t++) {
-        uint32_t a = 0;
-        valmap_get(items, mx[t], &a);
-        pos[a] = (uint32_t)t + 1;
-    }
-    uint32_t fresh = (uint32_t)m + 1;
-    for (size_t i = 0; i < c->n; i++) {
-        const val v = c->ops[i].m.a;
-        if (kind[i] == MV_APPEND) {
-            if (pos[i])
-                set_uop(&c->u[i], pos[i], pos[i] - 1, 0);
-            else
-                set_uop(&c->u[i], fresh++, NONE, 0);
-            continue;
-        }
-        size_t k = 0;
-        const val *it = v.kind == VAL_LIST ? val_items(c->md->vt, v, &k) : NULL;
-        if (!val_is_nil(v) && k == 0) { /* not nil, not a list of items: never held */
-            put(out, LIN_INVALID, UV_UNWRITTEN, 1, (uint32_t)i, 0, 0, 0);
-            goto out;
-        }
-        if (k > m || (k && memcmp(it, mx, k * sizeof *it) != 0)) {
-            if (list_possible(c, items, (uint32_t)i, stamp))
-                put(out, LIN_INVALID, UV_DIVERGE, 2, (uint32_t)i, rmax, 0, 0);
-            else
-                put(out, LIN_INVALID, UV_UNWRITTEN, 1, (uint32_t)i, 0, 0, 0);
-            goto out;
-        }
-        set_uop(&c->u[i], (uint32_t)k, NONE, 1);
-    }
-    c->nvals = fresh;
-    c->init = 0;
-    c->model_replay = nappends <= MODEL_REPLAY_APPENDS;
-    done = false;
-out:
-    valmap_free(items);
-    free(pos);
-    free(stamp);
-    return done;
-}
-
 /* ---- the decision, on reads and updates ---- */
 
 /* Sort ops by call, unless they are already. */
 static void sort_by_call(ctx *c)
 {
-    c->byc = take(c, c->n * sizeof *c->byc);
+    c->byc = uv_take(c, c->n * sizeof *c->byc);
     bool sorted = true;
     for (size_t i = 0; i < c->n; i++) {
         c->byc[i] = (uint32_t)i;
@@ -402,7 +166,7 @@ static void sort_by_call(ctx *c)
     }
     if (sorted)
         return;
-    uint64_t *k = take(c, c->n * sizeof *k);
+    uint64_t *k = uv_take(c, c->n * sizeof *k);
     for (size_t i = 0; i < c->n; i++)
         k[i] = (uint64_t)c->u[i].call << 32 | i;
     sort_packed(c, k, c->n);
@@ -421,24 +185,24 @@ static uint32_t needs(const ctx *c, uint32_t i)
  * nobody writes, two updates from one value. Returns true if decided. */
 static bool links(ctx *c, uv_result *out)
 {
-    c->prod = take_none(c, c->nvals);
+    c->prod = uv_take_none(c, c->nvals);
     for (size_t k = 0; k < c->n; k++) {
         uint32_t i = c->byc[k];
         if (c->u[i].read)
             continue;
         uint32_t v = c->u[i].val;
         if (c->prod[v] != NONE) {
-            put(out, LIN_UNKNOWN, UV_WRITTEN_TWICE, 2, c->prod[v], i, 0, 0);
+            uv_put(out, LIN_UNKNOWN, UV_WRITTEN_TWICE, 2, c->prod[v], i, 0, 0);
             return true;
         }
         if (v == c->init) {
-            put(out, LIN_UNKNOWN, UV_INIT_WRITTEN, 1, i, 0, 0, 0);
+            uv_put(out, LIN_UNKNOWN, UV_INIT_WRITTEN, 1, i, 0, 0, 0);
             return true;
         }
         c->prod[v] = i;
     }
-    c->need = take(c, c->n);
-    uint32_t *stack = take(c, c->n * sizeof *stack);
+    c->need = uv_take(c, c->n);
+    uint32_t *stack = uv_take(c, c->n * sizeof *stack);
     size_t top = 0;
     for (size_t i = 0; i < c->n; i++)
         if ((c->need[i] = c->u[i].ret != LIN_NEVER))
@@ -454,17 +218,17 @@ static bool links(ctx *c, uv_result *out)
     for (size_t k = 0; k < c->n; k++) {
         uint32_t i = c->byc[k], w = needs(c, i);
         if (c->need[i] && w != NONE && w != c->init && c->prod[w] == NONE) {
-            put(out, LIN_INVALID, UV_UNWRITTEN, 1, i, 0, 0, 0);
+            uv_put(out, LIN_INVALID, UV_UNWRITTEN, 1, i, 0, 0, 0);
             return true;
         }
     }
-    c->next = take_none(c, c->nvals);
+    c->next = uv_take_none(c, c->nvals);
     for (size_t k = 0; k < c->n; k++) {
         uint32_t i = c->byc[k], p = c->u[i].pred;
         if (!c->need[i] || c->u[i].read || p == NONE)
             continue;
         if (c->next[p] != NONE) {
-            put(out, LIN_INVALID, UV_TWO_NEXT, 3, c->next[p], i,
+            uv_put(out, LIN_INVALID, UV_TWO_NEXT, 3, c->next[p], i,
                 c->prod[p] == NONE ? UV_OP_INIT : c->prod[p], 0);
             return true;
         }
@@ -478,7 +242,7 @@ static bool links(ctx *c, uv_result *out)
 static bool chains(ctx *c, uv_result *out)
 {
     size_t nreads = 0, nlinks = 0, nheads = 1;
-    c->rstart = take(c, ((size_t)c->nvals + 1) * sizeof *c->rstart);
+    c->rstart = uv_take(c, ((size_t)c->nvals + 1) * sizeof *c->rstart);
     memset(c->rstart, 0, ((size_t)c->nvals + 1) * sizeof *c->rstart);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->need[i])
@@ -492,8 +256,8 @@ static bool chains(ctx *c, uv_result *out)
     }
     for (uint32_t v = 0; v < c->nvals; v++)
         c->rstart[v + 1] += c->rstart[v];
-    c->rlist = take(c, nreads * sizeof *c->rlist);
-    uint32_t *fill = take(c, (size_t)c->nvals * sizeof *fill);
+    c->rlist = uv_take(c, nreads * sizeof *c->rlist);
+    uint32_t *fill = uv_take(c, (size_t)c->nvals * sizeof *fill);
     memcpy(fill, c->rstart, (size_t)c->nvals * sizeof *fill);
     for (size_t k = 0; k < c->n; k++) {
         uint32_t i = c->byc[k];
@@ -502,8 +266,8 @@ static bool chains(ctx *c, uv_result *out)
     }
     free(fill);
 
-    c->ch = take(c, nheads * sizeof *c->ch);
-    c->cvals = take(c, (nheads + nlinks) * sizeof *c->cvals);
+    c->ch = uv_take(c, nheads * sizeof *c->ch);
+    c->cvals = uv_take(c, (nheads + nlinks) * sizeof *c->cvals);
     size_t nv = 0, reached = 0;
     for (size_t k = 0; k <= c->n; k++) {
         uint32_t head;
@@ -521,7 +285,7 @@ static bool chains(ctx *c, uv_result *out)
         ch->first = (uint32_t)nv;
         for (uint32_t v = head;; v = c->u[c->next[v]].val) {
             if (nv == nheads + nlinks) { /* a chain that loops: cannot be */
-                put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+                uv_put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
                 return true;
             }
             c->cvals[nv++] = v;
@@ -535,7 +299,7 @@ static bool chains(ctx *c, uv_result *out)
         return false;
 
     /* Some update is on a cycle: walk it back from one. */
-    uint8_t *seen = take(c, c->nvals);
+    uint8_t *seen = uv_take(c, c->nvals);
     memset(seen, 0, c->nvals);
     for (size_t t = 0; t < nv; t++)
         seen[c->cvals[t]] = 1;
@@ -554,7 +318,7 @@ static bool chains(ctx *c, uv_result *out)
         } while (j != i && j != NONE && len <= nlinks);
         free(seen);
         if (j != i) {
-            put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+            uv_put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
             return true;
         }
         out->verdict = LIN_INVALID;
@@ -563,7 +327,7 @@ static bool chains(ctx *c, uv_result *out)
         return true;
     }
     free(seen);
-    put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+    uv_put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
     return true;
 }
 
@@ -572,7 +336,7 @@ static bool chains(ctx *c, uv_result *out)
 static void order_violation(const ctx *c, const chain *ch, uint32_t early, uint32_t te,
                             uint32_t late, uint32_t tl, uv_result *out)
 {
-    put(out, LIN_INVALID, UV_ORDER, 2, early, late, 0, 0);
+    uv_put(out, LIN_INVALID, UV_ORDER, 2, early, late, 0, 0);
     out->nlinks = 0;
     for (uint32_t t = te + 1; t <= tl; t++) {
         uint32_t p = c->prod[c->cvals[ch->first + t]];
@@ -690,14 +454,14 @@ static void decide(ctx *c, uv_result *out)
     if (links(c, out) || chains(c, out))
         return;
     out->chains = c->nch;
-    c->order = take(c, c->n * sizeof *c->order);
+    c->order = uv_take(c, c->n * sizeof *c->order);
     uv_result cand = {0};
     int64_t at = INT64_MAX; /* where the first violation found shows */
     for (size_t k = 0; k < c->nch; k++)
         levels(c, &c->ch[k], &cand, &at);
 
     /* Step 4: chains by min(L, R); the initial value's first (L = -1). */
-    uint64_t *ks = take(c, c->nch * sizeof *ks);
+    uint64_t *ks = uv_take(c, c->nch * sizeof *ks);
     for (size_t k = 0; k < c->nch; k++) {
         int64_t key = c->ch[k].L < c->ch[k].R ? c->ch[k].L : c->ch[k].R; /* -1 .. a position */
         ks[k] = (uint64_t)(key + 1) << 32 | k;
@@ -710,11 +474,11 @@ static void decide(ctx *c, uv_result *out)
         if (best && best->R > ch->L) {
             /* The proof says ch's R is above best's L: check, not trust. */
             if (ch->R < best->L) {
-                put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+                uv_put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
                 bad = true;
             } else if (best->L < 0 ? best->R < at : (ch->R > best->R ? ch->R : best->R) < at) {
                 /* (after the initial value's chain, any op of ch shows it) */
-                put(&cand, LIN_INVALID, UV_OVERLAP, 4, ch->lop, best->rop, best->lop, ch->rop);
+                uv_put(&cand, LIN_INVALID, UV_OVERLAP, 4, ch->lop, best->rop, best->lop, ch->rop);
                 cand.nlinks = 0;
                 at = best->L < 0 || ch->R < best->R ? best->R : ch->R;
                 pair[0] = best;
@@ -738,7 +502,7 @@ static void decide(ctx *c, uv_result *out)
         memcpy(out->ops, cand.ops, sizeof out->ops);
     } else if (!bad) {
         /* The linearization: the chains' ops in sorted order. */
-        uint32_t *by_chain = take(c, c->nch * sizeof *by_chain);
+        uint32_t *by_chain = uv_take(c, c->nch * sizeof *by_chain);
         for (size_t k = 0, pos = 0; k < c->nch; k++) {
             by_chain[k] = (uint32_t)pos;
             for (uint32_t t = 0; t < c->ch[k].len; t++) {
@@ -746,7 +510,7 @@ static void decide(ctx *c, uv_result *out)
                 pos += (c->prod[v] != NONE) + c->rstart[v + 1] - c->rstart[v];
             }
         }
-        uint32_t *sorted = take(c, c->norder * sizeof *sorted);
+        uint32_t *sorted = uv_take(c, c->norder * sizeof *sorted);
         size_t m = 0;
         for (size_t k = 0; k < c->nch; k++) {
             uint32_t idx = (uint32_t)ks[k], from = by_chain[idx];
@@ -758,9 +522,9 @@ static void decide(ctx *c, uv_result *out)
         c->order = sorted;
         free(by_chain);
         if (replay(c))
-            put(out, LIN_VALID, UV_NONE, 0, 0, 0, 0, 0);
+            uv_put(out, LIN_VALID, UV_NONE, 0, 0, 0, 0, 0);
         else
-            put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
+            uv_put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
     }
     free(ks);
 }
@@ -777,17 +541,17 @@ void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
     int64_t t0 = now_ns();
     memset(out, 0, sizeof *out);
     ctx c = {.md = md, .ops = ops, .n = n};
-    uint8_t *kind = take(&c, n ? n : 1);
+    uint8_t *kind = uv_take(&c, n ? n : 1);
     memset(kind, MV_NONE, n ? n : 1);
     uint32_t first_append = NONE, first_other = NONE;
     if (!md->type->vop) {
-        put(out, LIN_UNKNOWN, UV_NO_FORM, n ? 1 : 0, 0, 0, 0, 0);
+        uv_put(out, LIN_UNKNOWN, UV_NO_FORM, n ? 1 : 0, 0, 0, 0, 0);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         kind[i] = (uint8_t)md->type->vop(md, &ops[i].m);
         if (kind[i] == MV_NONE) {
-            put(out, LIN_UNKNOWN, UV_NO_FORM, 1, (uint32_t)i, 0, 0, 0);
+            uv_put(out, LIN_UNKNOWN, UV_NO_FORM, 1, (uint32_t)i, 0, 0, 0);
             goto out;
         }
         if (kind[i] == MV_APPEND && first_append == NONE)
@@ -796,13 +560,13 @@ void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
             first_other = (uint32_t)i;
     }
     if (first_append != NONE && first_other != NONE) {
-        put(out, LIN_UNKNOWN, UV_MIXED, 2, first_append, first_other, 0, 0);
+        uv_put(out, LIN_UNKNOWN, UV_MIXED, 2, first_append, first_other, 0, 0);
         goto out;
     }
-    c.u = take(&c, (n ? n : 1) * sizeof *c.u);
+    c.u = uv_take(&c, (n ? n : 1) * sizeof *c.u);
     for (size_t i = 0; i < n; i++)
         c.u[i].call = ops[i].call, c.u[i].ret = ops[i].ret;
-    if (first_append != NONE ? translate_append(&c, kind, out) : translate_reg(&c, kind, out))
+    if (first_append != NONE ? uv_form_appends(&c, kind, out) : uv_form_values(&c, kind, out))
         goto out;
     decide(&c, out);
 out:
