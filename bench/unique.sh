@@ -1,9 +1,9 @@
 #!/bin/sh
 # The unique-value path (checker/unique.c) on one hot key: histories from
 # conch gen, whose written values are unique, decided without search.
-# Per history: the check's own time (from the JSON report: reading the
-# file is not in it), and the whole process's wall time and peak memory
-# (GNU time). SEARCH=1 adds the search (--search) on the 2,000-op ones, for
+# Per history: the linearizability check's own time (its parts', from the
+# JSON report: reading and compiling the ops are not in it), and the whole
+# process's wall time and peak memory (GNU time). SEARCH=1 adds the search (--search) on the 2,000-op ones, for
 # comparison: seconds and gigabytes each.
 set -u
 CONCH=${CONCH:-./conch}
@@ -84,11 +84,11 @@ fi
 
 echo
 echo "== unique-value path: one key, 64 clients, $BIG ops, 3% crashed"
-echo "   (conch gen --keys 1 --sessions 64 --ops $BIG --crash 0.03 [--cas] --seed 1)"
+echo "   (conch gen --keys 1 --sessions 64 --ops $BIG --crash 0.03 [--cas|--stale 0.001] --seed 1)"
 header
-for w in register cas; do
+for w in register cas register-stale; do
     flag=
-    [ $w = register ] || flag=--$w
+    case $w in cas) flag=--cas ;; register-stale) flag="--stale 0.001" ;; esac
     f=$dir/big.jsonl
     # shellcheck disable=SC2086
     "$CONCH" gen --keys 1 --sessions 64 --ops "$BIG" --crash 0.03 $flag --seed 1 -o "$f"
