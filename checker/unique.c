@@ -75,6 +75,15 @@
  *    the list of i-1 items. An item no read shows was appended after every
  *    read: a write that no one reads.
  *
+ * 6. Sets (grow-only, each member added once, reads of all members): the
+ *    reads' sets must be nested (else UV_DIVERGE), and the adds of the
+ *    members that a set is the first to show form a group between it and
+ *    the set before. A group's adds may take effect in any order, and in
+ *    call order they fit whenever some order does (unique_form.c), so
+ *    they become a chain like the appends'. Abdulla et al. ("Efficient
+ *    linearizability monitoring", PLDI 2025) decide sets in O(n) and
+ *    queues in O(n log n) with unique values; queues are not done here.
+ *
  * A valid verdict is checked before it is given: the order the proof
  * builds is replayed against real time and through the model's own step
  * (for long appended lists, through the vocabulary's rules, as the model
@@ -127,7 +136,7 @@ static int cmp_u64(const void *a, const void *b)
 /* Sort keys packed as key << 32 | index, the indices increasing: a radix
  * sort on the high half (stable, so the indices stay in order) when there
  * are many, qsort when there are few. */
-static void sort_packed(ctx *c, uint64_t *a, size_t n)
+void uv_sort_packed(ctx *c, uint64_t *a, size_t n)
 {
     if (n < 4096) {
         qsort(a, n, sizeof *a, cmp_u64);
@@ -169,7 +178,7 @@ static void sort_by_call(ctx *c)
     uint64_t *k = uv_take(c, c->n * sizeof *k);
     for (size_t i = 0; i < c->n; i++)
         k[i] = (uint64_t)c->u[i].call << 32 | i;
-    sort_packed(c, k, c->n);
+    uv_sort_packed(c, k, c->n);
     for (size_t i = 0; i < c->n; i++)
         c->byc[i] = (uint32_t)k[i];
     free(k);
@@ -392,19 +401,25 @@ static void levels(ctx *c, chain *ch, uv_result *cand, int64_t *at)
     }
 }
 
-/* The op of chain ch invoked first after position after. */
-static uint32_t first_call_after(const ctx *c, const chain *ch, int64_t after)
+/* The op of chain ch invoked first after position after; a read if one
+ * is, when reads tell best (a list's or a set's, which show what is
+ * missing). */
+static uint32_t first_call_after(const ctx *c, const chain *ch, int64_t after, bool reads)
 {
-    uint32_t found = NONE;
+    uint32_t found = NONE, read = NONE;
     for (uint32_t t = 0; t < ch->len; t++) {
         uint32_t v = c->cvals[ch->first + t];
         for (uint32_t k = c->rstart[v]; k <= c->rstart[v + 1]; k++) {
             uint32_t i = k < c->rstart[v + 1] ? c->rlist[k] : c->prod[v];
-            if (i != NONE && c->u[i].call > after && (found == NONE || c->u[i].call < c->u[found].call))
+            if (i == NONE || c->u[i].call <= after)
+                continue;
+            if (found == NONE || c->u[i].call < c->u[found].call)
                 found = i;
+            if (c->u[i].read && (read == NONE || c->u[i].call < c->u[read].call))
+                read = i;
         }
     }
-    return found;
+    return reads && read != NONE ? read : found;
 }
 
 /* Replay the linearization: real time, the numbered values, and (when
@@ -466,7 +481,7 @@ static void decide(ctx *c, uv_result *out)
         int64_t key = c->ch[k].L < c->ch[k].R ? c->ch[k].L : c->ch[k].R; /* -1 .. a position */
         ks[k] = (uint64_t)(key + 1) << 32 | k;
     }
-    sort_packed(c, ks, c->nch);
+    uv_sort_packed(c, ks, c->nch);
     const chain *best = NULL, *pair[2] = {NULL, NULL};
     bool bad = false;
     for (size_t k = 0; k < c->nch && !bad; k++) {
@@ -491,8 +506,9 @@ static void decide(ctx *c, uv_result *out)
     if (!bad && cand.kind == UV_OVERLAP) {
         /* The earliest ops that show it: each chain's first call after the
          * other's first return. */
-        cand.ops[1] = first_call_after(c, pair[0], pair[1]->L);
-        cand.ops[3] = first_call_after(c, pair[1], pair[0]->L);
+        bool reads = c->form != UV_VALUES;
+        cand.ops[1] = first_call_after(c, pair[0], pair[1]->L, reads);
+        cand.ops[3] = first_call_after(c, pair[1], pair[0]->L, reads);
     }
     if (!bad && at != INT64_MAX) {
         out->verdict = cand.verdict;
@@ -543,7 +559,7 @@ void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
     ctx c = {.md = md, .ops = ops, .n = n};
     uint8_t *kind = uv_take(&c, n ? n : 1);
     memset(kind, MV_NONE, n ? n : 1);
-    uint32_t first_append = NONE, first_other = NONE;
+    uint32_t first_append = NONE, first_add = NONE, first_other = NONE;
     if (!md->type->vop) {
         uv_put(out, LIN_UNKNOWN, UV_NO_FORM, n ? 1 : 0, 0, 0, 0, 0);
         goto out;
@@ -556,20 +572,28 @@ void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
         }
         if (kind[i] == MV_APPEND && first_append == NONE)
             first_append = (uint32_t)i;
+        if (kind[i] == MV_ADD && first_add == NONE)
+            first_add = (uint32_t)i;
         if ((kind[i] == MV_WRITE || kind[i] == MV_CAS) && first_other == NONE)
             first_other = (uint32_t)i;
     }
-    if (first_append != NONE && first_other != NONE) {
-        uv_put(out, LIN_UNKNOWN, UV_MIXED, 2, first_append, first_other, 0, 0);
+    if ((first_append != NONE || first_add != NONE) &&
+        (first_other != NONE || (first_append != NONE && first_add != NONE))) {
+        uint32_t a = first_append != NONE ? first_append : first_add;
+        uv_put(out, LIN_UNKNOWN, UV_MIXED, 2, a,
+               first_other != NONE ? first_other : first_add, 0, 0);
         goto out;
     }
     c.u = uv_take(&c, (n ? n : 1) * sizeof *c.u);
     for (size_t i = 0; i < n; i++)
         c.u[i].call = ops[i].call, c.u[i].ret = ops[i].ret;
-    if (first_append != NONE ? uv_form_appends(&c, kind, out) : uv_form_values(&c, kind, out))
+    if (first_append != NONE   ? uv_form_appends(&c, kind, out)
+        : first_add != NONE    ? uv_form_sets(&c, kind, out)
+                               : uv_form_values(&c, kind, out))
         goto out;
     decide(&c, out);
 out:
+    out->form = c.form;
     for (size_t k = 0; k < out->nops; k++)
         if (out->ops[k] != UV_OP_INIT && kind[out->ops[k]] == MV_READ)
             out->reads |= 1u << k;
@@ -597,11 +621,11 @@ const char *uv_kind_text(uv_kind k)
     case UV_CYCLE: return "updates each need the value another of them writes";
     case UV_ORDER: return "an op completed before one it must follow was invoked";
     case UV_OVERLAP: return "two values' stretches must each come before the other";
-    case UV_DIVERGE: return "two reads return lists neither of which extends the other";
+    case UV_DIVERGE: return "two reads return values neither of which extends the other";
     case UV_NO_FORM: return "the model has no unique-value form for an op";
     case UV_WRITTEN_TWICE: return "a value is written more than once";
     case UV_INIT_WRITTEN: return "the initial value is written again";
-    case UV_MIXED: return "appends mixed with writes or cas";
+    case UV_MIXED: return "appends or adds mixed with other updates";
     case UV_APPEND_INIT: return "appends to an initial value that is not nil";
     case UV_INTERNAL: return "the unique-value check failed its own replay (a bug)";
     case UV_SEARCH_ASKED: return "--search asks";

@@ -7,7 +7,8 @@
  * vocabulary (model_vop in models/model.h), no value is written twice,
  * and the initial value is never written again; a part whose only updates
  * are appends qualifies when it starts at nil and no item is appended
- * twice. Then uv_check decides it in O(n log n) time and O(n) memory and,
+ * twice; so does a set's whose adds are of distinct members, none of them
+ * initial. Then uv_check decides it in O(n log n) time and O(n) memory and,
  * for an invalid part, names the few ops that contradict each other.
  * Otherwise it says why not, and the caller searches (lin.h).
  */
@@ -39,22 +40,27 @@ typedef enum uv_kind {
                    * completed before ops[1] was invoked, ops[2] before ops[3];
                    * ops[1] and ops[2] need one stretch, ops[0] and ops[3] the
                    * other (ops[2] is UV_OP_INIT when it is the initial value's) */
-    UV_DIVERGE,   /* reads ops[0] and ops[1] return lists neither of which extends
-                   * the other */
+    UV_DIVERGE,   /* reads ops[0] and ops[1] return lists (sets) neither of which
+                   * extends (contains) the other */
     /* Not decided: the search must (ops show an example). */
     UV_NO_FORM,       /* ops[0] has no unique-value form (the model says) */
     UV_WRITTEN_TWICE, /* ops[0] and ops[1] write the same value */
     UV_INIT_WRITTEN,  /* ops[0] writes the initial value */
-    UV_MIXED,         /* ops[0] appends, ops[1] overwrites, in one part */
+    UV_MIXED,         /* ops[0] appends or adds, ops[1] overwrites (or adds), in one part */
     UV_APPEND_INIT,   /* appends, to an initial value that is not nil */
     UV_INTERNAL,      /* the linearization built failed its check: a bug */
     UV_SEARCH_ASKED,  /* not tried: the caller asked for the search */
     UV_NKINDS         /* not a kind: how many there are */
 } uv_kind;
 
+/* How the part's ops were read (unique_form.c): values written and read,
+ * a list grown by appends, or a set grown by adds. */
+typedef enum uv_form { UV_VALUES = 0, UV_LIST, UV_SET } uv_form;
+
 typedef struct uv_result {
     lin_verdict verdict; /* LIN_UNKNOWN: not decided (kind says why) */
     uv_kind kind;
+    uv_form form;
     uint32_t ops[UV_MAX_OPS];
     size_t nops;
     unsigned reads;  /* bit k: ops[k] is a read (else an update) */

@@ -43,6 +43,7 @@ typedef struct ctx {
     uint32_t *order;      /* the linearization built */
     size_t norder;
     bool model_replay;    /* replay it through the model's step */
+    uv_form form;
     size_t bytes;
 } ctx;
 
@@ -50,14 +51,18 @@ typedef struct ctx {
  * uv_take_none fills n words with NONE. */
 void *uv_take(ctx *c, size_t n);
 uint32_t *uv_take_none(ctx *c, size_t n);
+/* Sort keys packed as key << 32 | index, the indices increasing. */
+void uv_sort_packed(ctx *c, uint64_t *a, size_t n);
 /* Set r's verdict, kind and first nops ops. */
 void uv_put(uv_result *r, lin_verdict v, uv_kind k, size_t nops, uint32_t a, uint32_t b,
             uint32_t c, uint32_t d);
 
 /* Fill c from ops whose vocabulary kinds are kind[]: reads, writes and cas
- * (uv_form_values), or reads and appends (uv_form_appends). Return true if
- * that decided the part already (out says how). */
+ * (uv_form_values), reads and appends (uv_form_appends), or reads and adds
+ * to a set (uv_form_sets). Return true if that decided the part already
+ * (out says how). */
 bool uv_form_values(ctx *c, const uint8_t *kind, uv_result *out);
 bool uv_form_appends(ctx *c, const uint8_t *kind, uv_result *out);
+bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out);
 
 #endif

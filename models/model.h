@@ -93,8 +93,11 @@ typedef enum model_rc {
  *   MV_CAS     legal iff the value is a; it becomes b
  *   MV_APPEND  nil becomes the list [a], a list gets a at its end; legal
  *              only on those (so never a string append, which concatenates)
+ *   MV_ADD     the value is a set, and gains the member a (a no-op if it
+ *              is one); its initial members are the items of opts.init, and
+ *              a read's a lists the members (one val for one set of them)
  * The argument a, b are the mop's own. */
-typedef enum model_vop { MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND } model_vop;
+typedef enum model_vop { MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND, MV_ADD } model_vop;
 
 typedef struct model_type {
     const char *name;

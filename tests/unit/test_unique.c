@@ -4,8 +4,8 @@
  * Hand-made minimal histories of each kind of violation and of each reason
  * to fall back to the search, and a property test: random unique-value
  * histories of every model the path covers (register, cas-register, kv
- * with put/get/cas, kv with list appends), with crashed ops, nil reads in
- * both modes and up to four processes at once, where the path and the
+ * with put/get/cas, kv with list appends, set), with crashed ops, nil reads
+ * in both modes and up to four processes at once, where the path and the
  * search (lin_check) must agree. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -162,7 +162,30 @@ static const struct ucase ucases[] = {
     {"a later read sees less", "kv", NULL, NIL_ABSENT,
      "0:invoke:append:1 1:invoke:append:2 2:invoke:get:null 2:ok:get:[1,2] 3:invoke:get:null "
      "3:ok:get:[1] 0:ok:append:1 1:ok:append:2", LIN_INVALID, UV_ORDER},
+    {"sets: concurrent adds, in either order", "set", NULL, NIL_ABSENT,
+     "0:invoke:add:1 1:invoke:add:2 2:invoke:read:null 2:ok:read:[2] 0:ok:add:1 1:ok:add:2 "
+     "2:invoke:read:null 2:ok:read:[1,2]", LIN_VALID, UV_NONE},
+    {"sets: initial members", "set", "[0]", NIL_ABSENT,
+     "0:invoke:read:null 0:ok:read:[0] 0:invoke:add:1 0:ok:add:1 1:invoke:read:null "
+     "1:ok:read:[0,1]", LIN_VALID, UV_NONE},
+    {"sets: reads neither of which holds the other", "set", NULL, NIL_ABSENT,
+     "0:invoke:add:1 1:invoke:add:2 2:invoke:read:null 2:ok:read:[1] 3:invoke:read:null "
+     "3:ok:read:[2] 0:ok:add:1 1:ok:add:2", LIN_INVALID, UV_DIVERGE},
+    {"sets: a member nobody added", "set", NULL, NIL_ABSENT,
+     "0:invoke:add:1 0:ok:add:1 1:invoke:read:null 1:ok:read:[1,3]", LIN_INVALID, UV_UNWRITTEN},
+    {"sets: a read without an initial member", "set", "[0]", NIL_ABSENT,
+     "0:invoke:add:1 0:ok:add:1 1:invoke:read:null 1:ok:read:[1]", LIN_INVALID, UV_UNWRITTEN},
+    {"sets: a later read shows less", "set", NULL, NIL_ABSENT,
+     "0:invoke:add:1 1:invoke:add:2 2:invoke:read:null 2:ok:read:[1,2] 3:invoke:read:null "
+     "3:ok:read:[1] 0:ok:add:1 1:ok:add:2", LIN_INVALID, UV_ORDER},
+    {"sets: a read misses an add that completed before it", "set", NULL, NIL_ABSENT,
+     "0:invoke:add:1 0:ok:add:1 1:invoke:add:2 1:ok:add:2 2:invoke:read:null 2:ok:read:[2]",
+     LIN_INVALID, UV_OVERLAP},
     /* left to the search */
+    {"sets: a member added twice", "set", NULL, NIL_ABSENT,
+     "0:invoke:add:1 0:ok:add:1 1:invoke:add:1 1:ok:add:1", LIN_UNKNOWN, UV_WRITTEN_TWICE},
+    {"sets: an initial member added", "set", "[0]", NIL_ABSENT,
+     "0:invoke:add:0 0:ok:add:0 1:invoke:read:null 1:ok:read:[0]", LIN_UNKNOWN, UV_INIT_WRITTEN},
     {"a value written twice", "register", NULL, NIL_ABSENT,
      "0:invoke:write:1 0:ok:write:1 1:invoke:write:1 1:ok:write:1", LIN_UNKNOWN,
      UV_WRITTEN_TWICE},
@@ -177,8 +200,8 @@ static const struct ucase ucases[] = {
     {"appends to a list that does not start at nil", "kv", "[0]", NIL_ABSENT,
      "0:invoke:append:1 0:ok:append:1 1:invoke:get:null 1:ok:get:[0,1]", LIN_UNKNOWN,
      UV_APPEND_INIT},
-    {"a set has no unique-value form", "set", NULL, NIL_ABSENT,
-     "0:invoke:add:1 0:ok:add:1 1:invoke:read:null 1:ok:read:[1]", LIN_UNKNOWN, UV_NO_FORM},
+    {"a counter has no unique-value form", "counter", NULL, NIL_ABSENT,
+     "0:invoke:add:1 0:ok:add:1 1:invoke:read:null 1:ok:read:1", LIN_UNKNOWN, UV_NO_FORM},
 };
 
 Test(unique, hand_made_histories)
@@ -264,16 +287,19 @@ typedef struct gmode {
     const char *name, *model;
     const char *fr, *fw; /* the read and write f names */
     bool cas, append;
+    bool set;  /* append is an add, and reads return the items sorted */
     bool wild; /* results drawn at random, not from a run of the object */
 } gmode;
 
 static const gmode gmodes[] = {
-    {"register", "register", "read", "write", false, false, false},
-    {"cas-register", "cas-register", "read", "write", true, false, false},
-    {"kv put/get/cas", "kv", "get", "put", true, false, false},
-    {"kv list append", "kv", "get", "append", false, true, false},
-    {"cas-register, random results", "cas-register", "read", "write", true, false, true},
-    {"kv list append, random results", "kv", "get", "append", false, true, true},
+    {"register", "register", "read", "write", false, false, false, false},
+    {"cas-register", "cas-register", "read", "write", true, false, false, false},
+    {"kv put/get/cas", "kv", "get", "put", true, false, false, false},
+    {"kv list append", "kv", "get", "append", false, true, false, false},
+    {"set", "set", "read", "add", false, true, true, false},
+    {"cas-register, random results", "cas-register", "read", "write", true, false, false, true},
+    {"kv list append, random results", "kv", "get", "append", false, true, false, true},
+    {"set, random results", "set", "read", "add", false, true, true, true},
 };
 
 static unsigned rnd(unsigned *s, unsigned n)
@@ -282,8 +308,19 @@ static unsigned rnd(unsigned *s, unsigned n)
     return (*s >> 16) % n;
 }
 
-static void put_list(char *out, size_t cap, const long *l, size_t n)
+static int by_long(const void *a, const void *b)
 {
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A read's list as JSON (null when empty); a set's sorted. */
+static void put_list(const gmode *g, char *out, size_t cap, const long *items, size_t n)
+{
+    long l[GMAX + 2];
+    memcpy(l, items, n * sizeof *l);
+    if (g->set)
+        qsort(l, n, sizeof *l, by_long);
     if (n == 0) {
         snprintf(out, cap, "null");
         return;
@@ -310,8 +347,10 @@ static void simulate(const gmode *g, unsigned *s, gop *ops, size_t n, long init,
     for (size_t i = 0; i < n; i++)
         by[i] = &ops[i];
     qsort(by, n, sizeof *by, by_pt);
-    long cur = init, list[GMAX];
+    long cur = init, list[GMAX + 1];
     size_t len = 0;
+    if (g->set && init != GNIL)
+        list[len++] = init; /* the set's initial member */
     for (size_t k = 0; k < n; k++) {
         gop *o = by[k];
         bool crashed = o->type == T_INFO || o->type == T_OPEN;
@@ -320,7 +359,7 @@ static void simulate(const gmode *g, unsigned *s, gop *ops, size_t n, long init,
         o->applied = true;
         if (o->f == G_READ) {
             if (g->append)
-                put_list(o->out, sizeof o->out, list, len);
+                put_list(g, o->out, sizeof o->out, list, len);
             else if (cur == GNIL)
                 snprintf(o->out, sizeof o->out, "null");
             else
@@ -344,7 +383,7 @@ static void simulate(const gmode *g, unsigned *s, gop *ops, size_t n, long init,
     gop *o = &ops[i];
     *changed = true;
     if (o->f == G_READ && o->type == T_OK && g->append) {
-        long l[GMAX + 1];
+        long l[GMAX + 2];
         size_t m = 0;
         if (strcmp(o->out, "null") != 0)
             for (char *p = o->out + 1; *p;) {
@@ -364,7 +403,7 @@ static void simulate(const gmode *g, unsigned *s, gop *ops, size_t n, long init,
         } else {
             m = rnd(s, (unsigned)m + 1); /* an older list */
         }
-        put_list(o->out, sizeof o->out, l, m);
+        put_list(g, o->out, sizeof o->out, l, m);
     } else if (o->f == G_READ && o->type == T_OK) {
         long v = rnd(s, 5) ? 1 + (long)rnd(s, (unsigned)nvals) : (rnd(s, 2) ? init : GNIL);
         if (v == GNIL)
@@ -404,7 +443,7 @@ static void draw(const gmode *g, unsigned *s, gop *ops, size_t n, long init, lon
             if (o->type == T_OK && rnd(s, 4) == 0)
                 o->type = T_FAIL;
         } else if (o->f == G_READ && g->append) {
-            long l[GMAX];
+            long l[GMAX + 1];
             size_t k = rnd(s, (unsigned)m + 1);
             memcpy(l, perm, k * sizeof *l);
             if (k > 1 && rnd(s, 8) == 0) {
@@ -412,7 +451,11 @@ static void draw(const gmode *g, unsigned *s, gop *ops, size_t n, long init, lon
                 l[0] = l[k - 1];
                 l[k - 1] = t;
             }
-            put_list(o->out, sizeof o->out, l, k);
+            if (g->set && k && rnd(s, 8) == 0)
+                l[rnd(s, (unsigned)k)] = l[k - 1], k--; /* a set without one of them */
+            if (g->set && init != GNIL && rnd(s, 16))
+                l[k++] = init;
+            put_list(g, o->out, sizeof o->out, l, k);
         } else if (o->f == G_READ) {
             if (v == GNIL)
                 snprintf(o->out, sizeof o->out, "null");
@@ -508,13 +551,13 @@ static void agree_on(const gmode *g, unsigned seed, size_t count, tally *t)
     lin_ws *ws = lin_ws_new();
     unsigned s = seed;
     for (size_t trial = 0; trial < count; trial++) {
-        long init = g->append || rnd(&s, 2) ? GNIL : 0; /* appends need nil */
+        long init = (g->append && !g->set) || rnd(&s, 2) ? GNIL : 0; /* appends need nil */
         nil_read nil = rnd(&s, 4) ? NIL_ABSENT : NIL_UNKNOWN;
         bool prune = rnd(&s, 2), changed;
         char *text = random_unique(g, &s, init, &changed);
         history *h = th_read(text);
         upart p;
-        compile_part(h, g->model, init == GNIL ? NULL : "0", nil, prune, &p);
+        compile_part(h, g->model, init == GNIL ? NULL : g->set ? "[0]" : "0", nil, prune, &p);
         uv_result u;
         uv_check(&p.md, p.ops, p.n, &u);
         lin_verdict want = search(&p, ws);
@@ -569,8 +612,10 @@ Test(unique, agrees_with_search_register, .timeout = 300) { agree(0); }
 Test(unique, agrees_with_search_cas_register, .timeout = 300) { agree(1); }
 Test(unique, agrees_with_search_kv, .timeout = 300) { agree(2); }
 Test(unique, agrees_with_search_kv_append, .timeout = 300) { agree(3); }
-Test(unique, agrees_with_search_random_cas, .timeout = 300) { agree(4); }
-Test(unique, agrees_with_search_random_append, .timeout = 300) { agree(5); }
+Test(unique, agrees_with_search_set, .timeout = 300) { agree(4); }
+Test(unique, agrees_with_search_random_cas, .timeout = 300) { agree(5); }
+Test(unique, agrees_with_search_random_append, .timeout = 300) { agree(6); }
+Test(unique, agrees_with_search_random_set, .timeout = 300) { agree(7); }
 
 /* Long histories from conch gen (one key, three sessions: easy for the
  * search), given in a shuffled order: the path sorts thousands of ops and
