@@ -21,15 +21,42 @@ typedef VEC(task) task_vec;
 
 typedef struct run {
     task *tasks;
+    bool search_only;
     lin_limits lim;
     lin_ws **ws; /* one per worker */
 } run;
+
+/* The op an invalid part decided without search is reported at: the one
+ * that completed too early, or that needs what cannot be. */
+static uint32_t uv_culprit(const uv_result *u)
+{
+    switch (u->kind) {
+    case UV_TWO_NEXT:
+    case UV_ORDER:
+    case UV_OVERLAP: return u->ops[1];
+    default: return u->ops[0];
+    }
+}
 
 static void run_task(void *ctx, size_t i, int w)
 {
     run *r = ctx;
     task *t = &r->tasks[i];
-    lin_check(&t->item->md, t->ops, t->part->nops, &r->lim, r->ws[w], &t->part->r);
+    lin_part *p = t->part;
+    if (r->search_only)
+        p->uv = (uv_result){.verdict = LIN_UNKNOWN, .kind = UV_SEARCH_ASKED};
+    else
+        uv_check(&t->item->md, t->ops, p->nops, &p->uv);
+    if (p->uv.verdict == LIN_UNKNOWN) {
+        p->path = LIN_PATH_SEARCH;
+        lin_check(&t->item->md, t->ops, p->nops, &r->lim, r->ws[w], &p->r);
+        p->r.seconds += p->uv.seconds;
+        return;
+    }
+    p->path = LIN_PATH_UNIQUE;
+    p->r = (lin_result){.verdict = p->uv.verdict, .bytes = p->uv.bytes, .seconds = p->uv.seconds};
+    if (p->uv.verdict == LIN_INVALID)
+        p->r.fail = uv_culprit(&p->uv);
 }
 
 /* Leave out of a part the ops its model says cannot change its verdict. */
@@ -198,7 +225,8 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     _Atomic size_t used;
     atomic_init(&used, 0);
     int threads = o->jobs > 0 ? o->jobs : pool_cores();
-    run r = {tasks.v, {0, o->max_memory, &used, o->stop}, xmalloc((size_t)threads * sizeof(lin_ws *))};
+    run r = {tasks.v, o->search_only, {0, o->max_memory, &used, o->stop},
+             xmalloc((size_t)threads * sizeof(lin_ws *))};
     for (int w = 0; w < threads; w++)
         r.ws[w] = lin_ws_new();
     if (o->timeout_s > 0) {

@@ -39,6 +39,9 @@ static const char usage[] =
     "                      its verdict is unknown\n"
     "  --max-memory MB     give up the search past this much memory: unknown\n"
     "                      (default: half of this machine's memory)\n"
+    "  --search            search every part, even where written values are unique\n"
+    "                      (there, by default, parts are decided without search; the\n"
+    "                      search explains with the longest linearizable prefix)\n"
     "  --checks LIST       lin, ryw, mr, mw, wfr, comma-separated (default: all that\n"
     "                      the history's ops allow)\n"
     "  --version-order O   how the session checks order each key's versions:\n"
@@ -105,7 +108,7 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER };
+           O_ORDER, O_SEARCH };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -115,6 +118,7 @@ int cmd_check(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"max-memory", required_argument, NULL, O_MEM},
+        {"search", no_argument, NULL, O_SEARCH},
         {"format", required_argument, NULL, O_FORMAT},
         {"checks", required_argument, NULL, O_CHECKS},
         {"version-order", required_argument, NULL, O_ORDER},
@@ -196,6 +200,9 @@ int cmd_check(int argc, char **argv)
             if (!cli_long("check", "--max-memory", optarg, 1, 1L << 40, &l))
                 return EXIT_USAGE;
             co.max_memory = (size_t)l << 20;
+            break;
+        case O_SEARCH:
+            co.search_only = true;
             break;
         case O_FORMAT: {
             static const char *const forms[] = {"text", "json", "junit", NULL};

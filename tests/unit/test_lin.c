@@ -106,7 +106,8 @@ Test(lin, counterexample_names_the_op_and_the_states)
 {
     history *h = th_events("0:invoke:write:1 0:ok:write:1 0:invoke:write:2 0:ok:write:2 "
                         "1:invoke:read:null 1:ok:read:1", NULL);
-    check_opts o = {.model = model_find("register"), .jobs = 1, .checks = CHECK_LIN};
+    check_opts o = {.model = model_find("register"), .jobs = 1, .checks = CHECK_LIN,
+                    .search_only = true};
     check_item it = {.h = h};
     check_run(&it, 1, &o);
     cr_assert_eq(it.verdict, LIN_INVALID);
@@ -135,7 +136,7 @@ Test(lin, limits_end_in_unknown)
     history *h = th_events(sbuf_str(&b), NULL);
     sbuf_free(&b);
     check_opts o = {.model = model_find("register"), .jobs = 1, .max_memory = 1 << 20,
-                    .checks = CHECK_LIN};
+                    .checks = CHECK_LIN, .search_only = true};
     check_item it = {.h = h};
     check_run(&it, 1, &o);
     cr_assert_eq(it.verdict, LIN_UNKNOWN);
