@@ -49,6 +49,9 @@ static const char usage[] =
     "  --all-parts         search every part of a history, even once one part is\n"
     "                      invalid (default: the other parts stop, and are reported\n"
     "                      not searched, as the verdict is known)\n"
+    "  --search            search every part, even where written values are unique\n"
+    "                      (there, by default, parts are decided without search; the\n"
+    "                      search explains with the longest linearizable prefix)\n"
     "  --checks LIST       lin, ryw, mr, mw, wfr, comma-separated (default: all that\n"
     "                      the history's ops allow)\n"
     "  --version-order O   how the session checks order each key's versions:\n"
@@ -115,7 +118,7 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER, O_ALL_PARTS };
+           O_ORDER, O_ALL_PARTS, O_SEARCH };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -126,6 +129,7 @@ int cmd_check(int argc, char **argv)
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"max-memory", required_argument, NULL, O_MEM},
         {"all-parts", no_argument, NULL, O_ALL_PARTS},
+        {"search", no_argument, NULL, O_SEARCH},
         {"format", required_argument, NULL, O_FORMAT},
         {"checks", required_argument, NULL, O_CHECKS},
         {"version-order", required_argument, NULL, O_ORDER},
@@ -210,6 +214,9 @@ int cmd_check(int argc, char **argv)
             break;
         case O_ALL_PARTS:
             co.all_parts = true;
+            break;
+        case O_SEARCH:
+            co.search_only = true;
             break;
         case O_FORMAT: {
             static const char *const forms[] = {"text", "json", "junit", NULL};

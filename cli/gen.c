@@ -13,13 +13,15 @@ static const char usage[] =
     "\n"
     "Write a synthetic history in conch's JSON Lines: concurrent sessions drive a\n"
     "simulated store whose ops take effect at a random point inside their\n"
-    "intervals, so without faults the history is linearizable.\n"
+    "intervals, so without faults the history is linearizable. Every value written\n"
+    "(or appended) is unique.\n"
     "\n"
     "  --ops N          operations (default 1000)\n"
     "  --sessions N     concurrent sessions (default 8)\n"
     "  --keys N         keys (default 1)\n"
     "  --versions       record the store's version with each ok op\n"
     "  --cas            include compare-and-set (a cas-register); default: register\n"
+    "  --append         append unique items to a list per key, and read the list (kv)\n"
     "  --stale P        fraction of reads that return an older version (default 0)\n"
     "  --crash P        fraction of ops that complete as info (default 0)\n"
     "  --seed N         random seed (default 1)\n"
@@ -27,13 +29,14 @@ static const char usage[] =
 
 int cmd_gen(int argc, char **argv)
 {
-    enum { O_OPS = 256, O_SESS, O_KEYS, O_VERS, O_CAS, O_STALE, O_CRASH, O_SEED };
+    enum { O_OPS = 256, O_SESS, O_KEYS, O_VERS, O_CAS, O_APPEND, O_STALE, O_CRASH, O_SEED };
     static const struct option longopts[] = {
         {"ops", required_argument, NULL, O_OPS},
         {"sessions", required_argument, NULL, O_SESS},
         {"keys", required_argument, NULL, O_KEYS},
         {"versions", no_argument, NULL, O_VERS},
         {"cas", no_argument, NULL, O_CAS},
+        {"append", no_argument, NULL, O_APPEND},
         {"stale", required_argument, NULL, O_STALE},
         {"crash", required_argument, NULL, O_CRASH},
         {"seed", required_argument, NULL, O_SEED},
@@ -67,6 +70,7 @@ int cmd_gen(int argc, char **argv)
             break;
         case O_VERS: o.versions = true; break;
         case O_CAS: o.cas = true; break;
+        case O_APPEND: o.append = true; break;
         case O_STALE:
         case O_CRASH:
             if (!cli_double("gen", c == O_STALE ? "--stale" : "--crash", optarg, 0, &d))
@@ -94,6 +98,10 @@ int cmd_gen(int argc, char **argv)
             cli_error("gen", "unknown option '%s' (see conch gen --help)", argv[optind - 1]);
             return EXIT_USAGE;
         }
+    }
+    if (o.cas && o.append) {
+        cli_error("gen", "--cas and --append are different workloads: choose one");
+        return EXIT_USAGE;
     }
     if (optind < argc) {
         cli_error("gen", "unexpected argument '%s'", argv[optind]);
