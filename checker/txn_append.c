@@ -528,15 +528,18 @@ bool txn_la_why(const txn_la *la, uint32_t a, uint32_t b, unsigned kind, const c
             txn_describe(db, pm->v, out);
             sbuf_adds(out, " to ");
             txn_describe(db, db->keys[m->key], out);
-            sbuf_printf(out, ", and %s appended ", bn);
-            txn_describe(db, m->v, out);
             if (la->app_pos[aid] != TXN_NONE) {
+                sbuf_printf(out, ", and %s appended ", bn);
+                txn_describe(db, m->v, out);
                 sbuf_adds(out, " next ");
+                longest(la, m->key, out);
             } else {
-                sbuf_adds(out, ", which no read saw, so after every element seen, the last "
-                               "being that one ");
+                sbuf_adds(out, ", the last element any read saw ");
+                longest(la, m->key, out);
+                sbuf_printf(out, ", and %s appended ", bn);
+                txn_describe(db, m->v, out);
+                sbuf_adds(out, ", which no read saw, so after it");
             }
-            longest(la, m->key, out);
             sbuf_printf(out, ": %s ww %s", an, bn);
             return true;
         }
@@ -569,9 +572,10 @@ bool txn_la_why(const txn_la *la, uint32_t a, uint32_t b, unsigned kind, const c
             if (unseen == TXN_NONE || la->app_pos[unseen] != TXN_NONE)
                 continue;
             txn_tell_read(db, an, m, out);
-            sbuf_adds(out, ", every element any read saw, without ");
+            sbuf_adds(out, " without ");
             txn_describe(db, bm->v, out);
-            sbuf_printf(out, ", which %s appended (and no read saw): %s rw %s", bn, an, bn);
+            sbuf_printf(out, ", which %s appended and no read saw, so after all %s saw: %s rw %s",
+                        bn, an, an, bn);
             return true;
         }
     }

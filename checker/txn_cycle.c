@@ -440,10 +440,15 @@ static void keep(cctx *c, const lgraph *L, const found *f, uint64_t *have)
     if (c->shown[t] >= c->max_shown)
         return;
     c->shown[t]++;
+    /* Told from the txn that came first in the history, for people. */
+    size_t first = 0;
+    for (size_t i = 1; i < f->n; i++)
+        if (L->gid[f->t[i]] < L->gid[f->t[first]])
+            first = i;
     txn_cycle cy = {t, xmalloc(f->n * sizeof(uint32_t)), xmalloc(f->n), f->n};
     for (size_t i = 0; i < f->n; i++) {
-        cy.t[i] = L->gid[f->t[i]];
-        cy.k[i] = f->k[i];
+        cy.t[i] = L->gid[f->t[(first + i) % f->n]];
+        cy.k[i] = f->k[(first + i) % f->n];
     }
     VEC_PUSH(c->out->shown, cy);
 }

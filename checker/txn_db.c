@@ -58,9 +58,9 @@ static int detect(const txn_db *db, sbuf *why)
         const hist_op *ow = &ops[db->t[txn_db_txn_of(db, wr)].op];
         const hist_op *later = oa->call > ow->call ? oa : ow;
         where(db, later, why);
-        sbuf_printf(why, "an %s here, but the txn at line %u %s: a history is list-append or "
+        sbuf_printf(why, "%s here, but the txn at line %u %s: a history is list-append or "
                          "rw-register, not both",
-                    later == oa ? "append" : "write", ev[(later == oa ? ow : oa)->call].line,
+                    later == oa ? "an append" : "a write", ev[(later == oa ? ow : oa)->call].line,
                     later == oa ? "writes" : "appends");
         return -1;
     }

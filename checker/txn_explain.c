@@ -226,6 +226,7 @@ void txn_tell_case(const txn_teller *tl, const txn_nc *x, txn_case *out)
     const tmop *r = &db->m[x->m1];
     bool list = db->wl == TXN_LIST_APPEND;
     const char *app = list ? "appended" : "wrote";
+    const char *done = list ? "appended" : "written";
     sbuf_printf(&b, "%s: ", txn_anomaly_name(x->type));
     txn_tell_read(db, "T1", r, &b);
     sbuf_printf(&b, " (micro-op %u)", x->m1 - db->t[x->t1].m0 + 1);
@@ -233,12 +234,12 @@ void txn_tell_case(const txn_teller *tl, const txn_nc *x, txn_case *out)
     case TA_G1A:
         sbuf_adds(&b, ", but ");
         txn_describe(db, x->x, &b);
-        sbuf_printf(&b, " was %s by T2, which failed: a failed txn never took effect", app);
+        sbuf_printf(&b, " was %s by T2, which failed: a failed txn never took effect", done);
         break;
     case TA_G1B:
         sbuf_adds(&b, ", but ");
         txn_describe(db, x->x, &b);
-        sbuf_printf(&b, " was %s by T2, which later %s ", app, app);
+        sbuf_printf(&b, " was %s by T2, which later %s ", done, app);
         txn_describe(db, db->keys[r->key], &b);
         sbuf_adds(&b, " again: a state no committed txn left");
         break;

@@ -304,7 +304,7 @@ bool txn_rw_why(const txn_rw *rw, uint32_t a, uint32_t b, unsigned kind, const c
             txn_tell_read(db, an, m, out);
             sbuf_printf(out, ", and %s read it too, then wrote ", bn);
             kv(db, &db->m[bw], out);
-            sbuf_printf(out, " (a write follows the read it came after): %s rw %s", an, bn);
+            sbuf_printf(out, ", a later version: %s rw %s", an, bn);
             return true;
         }
     }

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "../../checker/txn.h"
-#include "../../histories/read.h"
+#include "helpers.h"
 #include "../../util/mem.h"
 
 #define MAXT 6
@@ -364,13 +364,10 @@ static bool brute(const ghist *h, int mode)
     return false;
 }
 
-static txn_verdict check(const char *text, txn_cm model, txn_result *r)
+static txn_verdict check(const char *text, txn_cm cm, txn_result *r)
 {
-    history *h = NULL;
-    hist_error err = {0};
-    cr_assert_eq(hist_read_mem("t", text, strlen(text), NULL, &h, NULL, &err), HIST_OK,
-                 "%u:%u: %s\n%s", err.line, err.col, err.msg, text);
-    txn_opts o = {.model = model};
+    history *h = th_read(text);
+    txn_opts o = {.model = cm};
     sbuf why = {0};
     cr_assert_eq(txn_check(h, &o, r, &why), 0, "%s\n%s", sbuf_str(&why), text);
     sbuf_free(&why);
@@ -390,7 +387,7 @@ static void dump(const txn_result *r)
             fprintf(stderr, "%s", r->found[t].shown[i].text);
 }
 
-static void run(bool reg, int mode, txn_cm model, unsigned seed0, int runs)
+static void run(bool reg, int mode, txn_cm cm, unsigned seed0, int runs)
 {
     unsigned seed = seed0;
     int valid = 0, invalid = 0;
@@ -399,18 +396,18 @@ static void run(bool reg, int mode, txn_cm model, unsigned seed0, int runs)
         gen(&seed, &h, reg, 10 + (int)(i % 3) * 25);
         char *text = text_of(&h);
         txn_result r;
-        txn_verdict v = check(text, model, &r);
+        txn_verdict v = check(text, cm, &r);
         bool ser = brute(&h, mode);
         cr_assert_neq(v, TXN_UNKNOWN, "%s", text);
         if (v == TXN_INVALID && ser) {
             dump(&r);
             cr_assert_fail("%s: the checker found a violation, but an order exists:\n%s",
-                           txn_cm_name(model), text);
+                           txn_cm_name(cm), text);
         }
         if (!reg && v == TXN_VALID && !ser) {
             dump(&r);
             cr_assert_fail("%s: no order exists, but the checker found nothing:\n%s",
-                           txn_cm_name(model), text);
+                           txn_cm_name(cm), text);
         }
         if (v == TXN_INVALID)
             invalid++;
@@ -420,7 +417,9 @@ static void run(bool reg, int mode, txn_cm model, unsigned seed0, int runs)
         free(text);
     }
     /* both verdicts, in quantity */
-    fprintf(stderr, "%s %s: %d valid, %d invalid\n", reg ? "rw-register" : "list-append", txn_cm_name(model), valid, invalid);
+    if (getenv("TXN_SHOW"))
+        fprintf(stderr, "%s %s: %d valid, %d invalid\n", reg ? "rw-register" : "list-append",
+                txn_cm_name(cm), valid, invalid);
     cr_assert_gt(valid, runs / 5, "valid %d of %d", valid, runs);
     cr_assert_gt(invalid, runs / 5, "invalid %d of %d", invalid, runs);
 }
