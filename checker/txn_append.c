@@ -49,8 +49,12 @@ struct txn_la {
     uint8_t *app_last;  /* its txn's last append to the key */
     uint32_t *lmax;     /* key -> micro-op of its longest read (TXN_NONE: none) */
     uint8_t *kfl;       /* key -> K_* */
-    size_t *coff;       /* key -> offset into nextc (longest length + 1 entries) */
+    size_t *coff;       /* key -> offset into nextc and paid (longest length + 1) */
     uint32_t *nextc;    /* first committed position >= p, or the length */
+    uint32_t *paid;     /* the append id at each position (TXN_NONE: nobody's) */
+    uint32_t *kbad;     /* key -> first position holding an element nobody or a
+                         * failed txn appended, or one seen before: reads no
+                         * longer than that are checked without the index */
     uint32_t *lastc;    /* key -> append id of the last committed element seen */
 };
 
@@ -70,9 +74,7 @@ static bool committed(const txn_la *la, uint32_t aid)
 
 static uint32_t aid_at(const txn_la *la, uint32_t key, size_t pos)
 {
-    size_t n;
-    const val *it = items(la->db, la->db->m[la->lmax[key]].v, &n);
-    return txn_vidx_get(&la->idx, key, it[pos]);
+    return la->paid[la->coff[key] + pos];
 }
 
 static bool clean(const txn_la *la, uint32_t key)
@@ -104,7 +106,7 @@ static void index_appends(txn_la *la, txn_cases *cases)
     la->app_pos = xmalloc((n ? n : 1) * sizeof *la->app_pos);
     la->app_last = xcalloc(n ? n : 1, 1);
     txn_vidx_init(&la->idx, n);
-    uint32_t *stamp = txn_nones(db->nkeys);
+    uint32_t *stamp = txn_nones(db->nkeys), *last = txn_nones(db->nkeys);
     for (uint32_t t = 0; t < db->nt; t++) {
         const ttxn *x = &db->t[t];
         for (uint32_t j = 0; j < x->nm; j++) {
@@ -125,19 +127,16 @@ static void index_appends(txn_la *la, txn_cases *cases)
             la->app_txn[aid] = t;
             la->app_pos[aid] = TXN_NONE;
             la->napp++;
-        }
-        /* The last append of each key in this txn: walk backwards. */
-        for (uint32_t j = x->nm; j-- > 0;) {
-            const tmop *m = &db->m[x->m0 + j];
-            if (m->f != TM_APPEND || stamp[m->key] == t)
-                continue;
+            /* the txn's last append to the key, so far */
+            if (stamp[m->key] == t)
+                la->app_last[last[m->key]] = 0;
+            la->app_last[aid] = 1;
             stamp[m->key] = t;
-            uint32_t aid = txn_vidx_get(&la->idx, m->key, m->v);
-            if (aid != TXN_NONE && la->app_mop[aid] == x->m0 + j)
-                la->app_last[aid] = 1;
+            last[m->key] = aid;
         }
     }
     free(stamp);
+    free(last);
 }
 
 /* ---- the longest read of each key, and positions ---- */
@@ -169,24 +168,31 @@ static void order_keys(txn_la *la)
     }
     la->coff[db->nkeys] = total;
     la->nextc = xmalloc((total ? total : 1) * sizeof *la->nextc);
+    la->paid = xmalloc((total ? total : 1) * sizeof *la->paid);
     for (uint32_t k = 0; k < db->nkeys; k++) {
         if (la->lmax[k] == TXN_NONE)
             continue;
         size_t n;
         const val *it = items(db, db->m[la->lmax[k]].v, &n);
+        uint32_t *pa = la->paid + la->coff[k];
+        la->kbad[k] = (uint32_t)n;
         for (size_t i = 0; i < n; i++) {
-            uint32_t aid = txn_vidx_get(&la->idx, k, it[i]);
-            if (aid == TXN_NONE || (la->kfl[k] & K_NOT_UNIQUE))
-                continue;
-            if (la->app_pos[aid] != TXN_NONE)
+            uint32_t aid = (la->kfl[k] & K_NOT_UNIQUE) ? TXN_NONE : txn_vidx_get(&la->idx, k, it[i]);
+            pa[i] = aid;
+            bool bad = !committed(la, aid);
+            if (aid != TXN_NONE && la->app_pos[aid] != TXN_NONE) {
                 la->kfl[k] |= K_AMBIGUOUS; /* twice in the longest read */
-            else
+                bad = true;
+            } else if (aid != TXN_NONE) {
                 la->app_pos[aid] = (uint32_t)i;
+            }
+            if (bad && la->kbad[k] == n)
+                la->kbad[k] = (uint32_t)i;
         }
         uint32_t *nc = la->nextc + la->coff[k];
         nc[n] = (uint32_t)n;
         for (size_t i = n; i-- > 0;) {
-            uint32_t aid = txn_vidx_get(&la->idx, k, it[i]);
+            uint32_t aid = pa[i];
             nc[i] = committed(la, aid) ? (uint32_t)i : nc[i + 1];
             if (committed(la, aid) && la->lastc[k] == TXN_NONE)
                 la->lastc[k] = aid;
@@ -270,6 +276,21 @@ static bool internal_ok(const txn_db *db, const ttxn *x, uint32_t r, uint32_t *p
     return true;
 }
 
+/* Read r of txn t ends in the element appended as aid: wr from its
+ * writer, and G1b if that was not the writer's last append to the key. */
+static void read_of(txn_la *la, txn_graph *g, txn_cases *cases, uint32_t t, uint32_t r,
+                    uint32_t aid, val last)
+{
+    if (aid == TXN_NONE)
+        return;
+    uint32_t w = la->app_txn[aid];
+    if (w == t || la->db->t[w].st == OP_FAIL)
+        return;
+    if (!la->app_last[aid])
+        txn_cases_add(cases, &(txn_nc){TA_G1B, t, w, r, la->app_mop[aid], last});
+    txn_graph_edge(g, w, t, TE_WR);
+}
+
 static void check_reads(txn_la *la, txn_graph *g, txn_cases *cases)
 {
     const txn_db *db = la->db;
@@ -294,11 +315,30 @@ static void check_reads(txn_la *la, txn_graph *g, txn_cases *cases)
             size_t n, nl;
             const val *it = items(db, m->v, &n);
             const val *lm = items(db, db->m[la->lmax[m->key]].v, &nl);
-            if (n && memcmp(it, lm, n * sizeof *it) != 0 && !(la->kfl[m->key] & K_INCOMPATIBLE)) {
+            bool prefix = n == 0 || memcmp(it, lm, n * sizeof *it) == 0;
+            (void)nl;
+            if (!prefix && !(la->kfl[m->key] & K_INCOMPATIBLE)) {
                 la->kfl[m->key] |= K_INCOMPATIBLE;
                 txn_cases_add(cases, &(txn_nc){TA_INCOMPATIBLE_ORDER, t,
                                                txn_db_txn_of(db, la->lmax[m->key]), r,
                                                la->lmax[m->key], val_nil()});
+            }
+            if (prefix && n <= la->kbad[m->key]) {
+                /* A clean prefix of the longest read: its elements are
+                 * known by position. Only a future read is left to see. */
+                for (uint32_t q = j + 1; q < x->nm; q++) {
+                    const tmop *a = &db->m[x->m0 + q];
+                    if (a->f != TM_APPEND || a->key != m->key)
+                        continue;
+                    uint32_t aid = txn_vidx_get(&la->idx, a->key, a->v);
+                    if (aid != TXN_NONE && la->app_pos[aid] < n) {
+                        txn_cases_add(cases, &(txn_nc){TA_FUTURE_READ, t, t, r, x->m0 + q, a->v});
+                        break;
+                    }
+                }
+                if (n)
+                    read_of(la, g, cases, t, r, aid_at(la, m->key, n - 1), it[n - 1]);
+                continue;
             }
             bool dup = false, garbage = false, aborted = false, future = false;
             for (size_t i = 0; i < n; i++) {
@@ -334,17 +374,8 @@ static void check_reads(txn_la *la, txn_graph *g, txn_cases *cases)
                                   &(txn_nc){TA_FUTURE_READ, t, t, r, la->app_mop[aid], it[i]});
                 }
             }
-            if (!n)
-                continue;
-            uint32_t aid = txn_vidx_get(&la->idx, m->key, it[n - 1]);
-            if (aid == TXN_NONE)
-                continue;
-            uint32_t w = la->app_txn[aid];
-            if (w == t || db->t[w].st == OP_FAIL)
-                continue;
-            if (!la->app_last[aid])
-                txn_cases_add(cases, &(txn_nc){TA_G1B, t, w, r, la->app_mop[aid], it[n - 1]});
-            txn_graph_edge(g, w, t, TE_WR);
+            if (n)
+                read_of(la, g, cases, t, r, txn_vidx_get(&la->idx, m->key, it[n - 1]), it[n - 1]);
         }
     }
     free(stamp);
@@ -372,10 +403,10 @@ static void order_edges(txn_la *la, txn_graph *g)
         if (!clean(la, k))
             continue;
         size_t n;
-        const val *it = items(db, db->m[la->lmax[k]].v, &n);
+        items(db, db->m[la->lmax[k]].v, &n);
         uint32_t prev = TXN_NONE;
         for (size_t i = 0; i < n; i++) {
-            uint32_t aid = txn_vidx_get(&la->idx, k, it[i]);
+            uint32_t aid = aid_at(la, k, i);
             if (!committed(la, aid))
                 continue;
             if (prev != TXN_NONE)
@@ -412,8 +443,10 @@ static void order_edges(txn_la *la, txn_graph *g)
     }
     /* Readers that saw every element of a key -> its unseen appends. Keys
      * never read have no readers here: no edge. */
-    qsort(unseen.v, unseen.n, sizeof *unseen.v, cmp_kt);
-    qsort(finals.v, finals.n, sizeof *finals.v, cmp_kt);
+    if (unseen.n > 1)
+        qsort(unseen.v, unseen.n, sizeof *unseen.v, cmp_kt);
+    if (finals.n > 1)
+        qsort(finals.v, finals.n, sizeof *finals.v, cmp_kt);
     uint32_t *src = xmalloc((finals.n ? finals.n : 1) * sizeof *src);
     uint32_t *dst = xmalloc((unseen.n ? unseen.n : 1) * sizeof *dst);
     size_t i = 0, j = 0;
@@ -441,6 +474,7 @@ txn_la *txn_la_analyze(const txn_db *db, txn_graph *g, txn_cases *cases)
     la->kfl = xcalloc(nk, 1);
     la->lastc = txn_nones(db->nkeys);
     la->coff = xmalloc((db->nkeys + 1) * sizeof *la->coff);
+    la->kbad = xcalloc(nk, sizeof *la->kbad);
     index_appends(la, cases);
     order_keys(la);
     own_order(la, cases);
@@ -462,6 +496,8 @@ void txn_la_free(txn_la *la)
     free(la->kfl);
     free(la->coff);
     free(la->nextc);
+    free(la->paid);
+    free(la->kbad);
     free(la->lastc);
     free(la);
 }

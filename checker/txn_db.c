@@ -237,7 +237,7 @@ uint32_t *txn_nones(size_t n)
 void txn_vidx_init(txn_vidx *x, size_t expect)
 {
     size_t cap = 16;
-    while (cap < 2 * expect + 2)
+    while (cap < 2 * expect)
         cap *= 2;
     x->cap = cap;
     x->n = 0;
