@@ -12,7 +12,9 @@
  *   2. in each component, for each cycle type from the worst (G0) to the
  *      mildest (G2-item-realtime), unless a type found already implies it,
  *      the shortest cycle of that type: a breadth-first search from each
- *      txn that starts a suitable edge, back to that txn, over states
+ *      txn that starts a suitable edge (in a large component, until work
+ *      linear in its size is spent after a first find), back to that txn,
+ *      over states
  *      (txn, rw edges so far 0/1/2+, last edge rw?, required kind seen?),
  *      so constraints like "exactly one rw edge" or "no two rw edges in a
  *      row" are met by construction. Paths through hubs cost nothing, so
@@ -420,7 +422,8 @@ txn_anomaly txn_cycle_classify(const uint8_t *k, size_t n)
 
 typedef struct cctx {
     const txn_graph *g;
-    uint64_t budget;
+    uint64_t budget;  /* per type and component (0: by its size) */
+    uint64_t left;    /* for all components together */
     size_t max_shown;
     txn_cycles *out;
     tarjan_ws tw;
@@ -466,7 +469,10 @@ static void component(cctx *c, const lgraph *L)
         c->cap_sub = L->n;
     }
     sws_reserve(&c->sw, L->n);
-    uint64_t budget = c->budget ? c->budget : 16 * ((uint64_t)L->n + L->ne) + (1u << 20);
+    uint64_t budget = c->budget ? c->budget : 16 * ((uint64_t)L->n + L->ne) + 65536;
+    /* Once a cycle of the type is found, a shorter one is sought only with
+     * work linear in the component (all of a small one is searched). */
+    uint64_t better = 2 * ((uint64_t)L->n + L->ne) + 4096;
     found f = {0};
     for (int type = 0; type < TA_NCYCLE; type++) {
         if (implied & (1ull << type))
@@ -490,11 +496,12 @@ static void component(cctx *c, const lgraph *L)
             if (!seed)
                 continue;
             bfs(L, c->sub, s, &sp, false, &c->sw, &work, &f);
-            if (f.n == 2)
+            if (f.n == 2 || (f.n && work > better))
                 break;
-            if (work > budget)
+            if (work > budget || work > c->left)
                 cut = true;
         }
+        c->left -= work < c->left ? work : c->left;
         if (cut)
             c->out->cut_short |= 1ull << type;
         if (f.n) {
@@ -524,6 +531,24 @@ static void component(cctx *c, const lgraph *L)
     free(f.k);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort component ids by size, smallest first. */
+static void sort_by_size(uint32_t *ids, uint32_t n, const uint32_t *size)
+{
+    uint64_t *key = xmalloc((n ? n : 1) * sizeof *key);
+    for (uint32_t i = 0; i < n; i++)
+        key[i] = (uint64_t)size[ids[i]] << 32 | ids[i];
+    qsort(key, n, sizeof *key, cmp_u64);
+    for (uint32_t i = 0; i < n; i++)
+        ids[i] = (uint32_t)key[i];
+    free(key);
+}
+
 void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_cycles *out)
 {
     memset(out, 0, sizeof *out);
@@ -540,6 +565,15 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
     for (uint32_t k = 0; k < ncomp; k++)
         start[k + 1] = start[k] + (size[k] >= 2 ? size[k] : 0);
     uint32_t *nodes = xmalloc((start[ncomp] ? start[ncomp] : 1) * sizeof *nodes);
+    /* Small components first: they are searched in full, and a huge one
+     * gets what the budget for all has left. */
+    uint32_t *order = xmalloc((ncomp ? ncomp : 1) * sizeof *order);
+    uint32_t nbig = 0;
+    for (uint32_t k = 0; k < ncomp; k++)
+        if (size[k] >= 2)
+            order[nbig++] = k;
+    sort_by_size(order, nbig, size);
+    c.left = budget ? UINT64_MAX : 32 * ((uint64_t)n + g->ne) + (1u << 24);
     uint32_t *loc = xmalloc((n ? n : 1) * sizeof *loc);
     size_t *fill = xmalloc((ncomp + 1) * sizeof *fill);
     memcpy(fill, start, (ncomp + 1) * sizeof *fill);
@@ -550,9 +584,8 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
         nodes[fill[comp[v]]++] = v;
     }
     free(fill);
-    for (uint32_t k = 0; k < ncomp; k++) {
-        if (size[k] < 2)
-            continue;
+    for (uint32_t oi = 0; oi < nbig; oi++) {
+        uint32_t k = order[oi];
         lgraph L = {.n = size[k], .gid = nodes + start[k]};
         L.off = xmalloc((L.n + 1) * sizeof *L.off);
         L.real = xmalloc(L.n);
@@ -589,6 +622,7 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
         free(L.to);
         free(L.kind);
     }
+    free(order);
     free(comp);
     free(size);
     free(start);

@@ -130,7 +130,8 @@ static int cmp_pair(const void *a, const void *b)
 /* For groups of pairs with equal a: all_to_all(every t, the t's with succ). */
 static void link_groups(txn_graph *g, pair *p, size_t n, bool all_writers)
 {
-    qsort(p, n, sizeof *p, cmp_pair);
+    if (n > 1)
+        qsort(p, n, sizeof *p, cmp_pair);
     uint32_t *src = xmalloc((n ? n : 1) * sizeof *src);
     uint32_t *dst = xmalloc((n ? n : 1) * sizeof *dst);
     for (size_t i = 0; i < n;) {
