@@ -26,7 +26,7 @@ void txn_cases_not_unique(txn_cases *c, const txn_db *db, uint32_t key, val v, u
     if (c->not_unique_example)
         return;
     sbuf b = {0};
-    txn_describe(db, db->keys[key], &b);
+    txn_tell_key(db, key, &b);
     sbuf_adds(&b, " = ");
     txn_describe(db, v, &b);
     sbuf_adds(&b, db->wl == TXN_RW_REGISTER ? " written at " : " appended at ");

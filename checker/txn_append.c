@@ -508,7 +508,7 @@ static void longest(const txn_la *la, uint32_t k, sbuf *out)
 {
     const txn_db *db = la->db;
     sbuf_adds(out, "(");
-    txn_describe(db, db->keys[k], out);
+    txn_tell_key(db, k, out);
     sbuf_adds(out, " = ");
     txn_describe(db, db->m[la->lmax[k]].v, out);
     sbuf_adds(out, ", read at ");
@@ -563,7 +563,7 @@ bool txn_la_why(const txn_la *la, uint32_t a, uint32_t b, unsigned kind, const c
             sbuf_printf(out, "%s appended ", an);
             txn_describe(db, pm->v, out);
             sbuf_adds(out, " to ");
-            txn_describe(db, db->keys[m->key], out);
+            txn_tell_key(db, m->key, out);
             if (la->app_pos[aid] != TXN_NONE) {
                 sbuf_printf(out, ", and %s appended ", bn);
                 txn_describe(db, m->v, out);

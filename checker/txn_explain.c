@@ -57,6 +57,16 @@ void txn_describe(const txn_db *db, val v, sbuf *out)
     sbuf_addc(out, ']');
 }
 
+void txn_tell_key(const txn_db *db, uint32_t key, sbuf *out)
+{
+    val k = db->keys[key];
+    size_t n = 0;
+    const char *s = k.kind == VAL_STR ? val_str_bytes(db->vt, k, &n) : NULL;
+    if (!s || !plain_word(s, n) || n > 60)
+        sbuf_adds(out, "key ");
+    txn_describe(db, k, out);
+}
+
 static uint32_t line_at(const txn_db *db, uint32_t ev)
 {
     return hist_events(db->h)[ev].line;
@@ -72,7 +82,7 @@ void txn_tell_line(const txn_db *db, uint32_t t, sbuf *out)
 void txn_tell_read(const txn_db *db, const char *who, const tmop *m, sbuf *out)
 {
     sbuf_printf(out, "%s read ", who);
-    txn_describe(db, db->keys[m->key], out);
+    txn_tell_key(db, m->key, out);
     sbuf_adds(out, " = ");
     txn_describe(db, m->v, out);
 }
@@ -156,8 +166,7 @@ static void why_edge(const txn_teller *tl, uint32_t a, uint32_t b, unsigned kind
 void txn_tell_cycle(const txn_teller *tl, const txn_cycle *c, txn_case *out)
 {
     sbuf b = {0};
-    sbuf_printf(&b, "%s, a cycle of %zu transactions: %s\n", txn_anomaly_name(c->type), c->n,
-                txn_anomaly_summary(c->type));
+    sbuf_printf(&b, "%s: a cycle of %zu transactions\n", txn_anomaly_name(c->type), c->n);
     out->ops = xmalloc((c->n ? c->n : 1) * sizeof *out->ops);
     out->nops = c->n;
     char (*names)[24] = xmalloc((c->n ? c->n : 1) * sizeof *names);
@@ -240,7 +249,7 @@ void txn_tell_case(const txn_teller *tl, const txn_nc *x, txn_case *out)
         sbuf_adds(&b, ", but ");
         txn_describe(db, x->x, &b);
         sbuf_printf(&b, " was %s by T2, which later %s ", done, app);
-        txn_describe(db, db->keys[r->key], &b);
+        txn_tell_key(db, r->key, &b);
         sbuf_adds(&b, " again: a state no committed txn left");
         break;
     case TA_GARBAGE_READ:
@@ -249,7 +258,7 @@ void txn_tell_case(const txn_teller *tl, const txn_nc *x, txn_case *out)
         sbuf_addc(&b, ' ');
         txn_describe(db, x->x, &b);
         sbuf_adds(&b, " to ");
-        txn_describe(db, db->keys[r->key], &b);
+        txn_tell_key(db, r->key, &b);
         break;
     case TA_DUPLICATE:
         sbuf_adds(&b, ", which holds ");
@@ -264,7 +273,7 @@ void txn_tell_case(const txn_teller *tl, const txn_nc *x, txn_case *out)
         break;
     case TA_INTERNAL:
         sbuf_adds(&b, ", but its own earlier micro-ops say ");
-        txn_describe(db, db->keys[r->key], &b);
+        txn_tell_key(db, r->key, &b);
         sbuf_adds(&b, " = ");
         expected(db, x, &b);
         break;

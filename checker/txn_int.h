@@ -205,6 +205,8 @@ void txn_describe(const txn_db *db, val v, sbuf *out);
 /* "line 6": the line holding t's values (its ok completion, else its
  * invocation). */
 void txn_tell_line(const txn_db *db, uint32_t t, sbuf *out);
+/* A key in a sentence: "x" for a key that reads as a word, else "key 2". */
+void txn_tell_key(const txn_db *db, uint32_t key, sbuf *out);
 /* "T2 read x = [1 2]" (who, then the read micro-op m) */
 void txn_tell_read(const txn_db *db, const char *who, const tmop *m, sbuf *out);
 /* "process 3, ok, lines 5-6" */

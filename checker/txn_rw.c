@@ -242,7 +242,7 @@ void txn_rw_free(txn_rw *rw)
 
 static void kv(const txn_db *db, const tmop *m, sbuf *out)
 {
-    txn_describe(db, db->keys[m->key], out);
+    txn_tell_key(db, m->key, out);
     sbuf_adds(out, " = ");
     txn_describe(db, m->v, out);
 }
