@@ -81,8 +81,14 @@ int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
     txn_teller tl = {.db = &db};
     txn_la *la = NULL;
     txn_rw *rw = NULL;
+    /* Linearizable keys are sequential too (a process's ok txn completes
+     * before its next begins): the real-time orders include the process's. */
+    r->assumed = db.wl != TXN_RW_REGISTER          ? 0
+                 : o->assume & TXN_ORDER_REALTIME ? TXN_ORDER_REALTIME
+                                                   : o->assume & TXN_ORDER_PROCESS;
+    g.assumed = r->assumed == TXN_ORDER_REALTIME ? TE_RT : r->assumed ? TE_PROC : 0;
     if (db.wl == TXN_RW_REGISTER)
-        tl.rw = rw = txn_rw_analyze(&db, &g, &cases);
+        tl.rw = rw = txn_rw_analyze(&db, &g, &cases, r->assumed);
     else
         tl.la = la = txn_la_analyze(&db, &g, &cases);
     txn_graph_orders(&g, &db, r->orders);

@@ -110,6 +110,13 @@ typedef struct txn_opts {
     txn_cm model;     /* the model checked: its anomalies are violations */
     unsigned orders;  /* added to those the model needs (txn_cm_orders) */
     size_t max_shown; /* explanations kept per anomaly type; 0: 8 */
+    /* rw-register only: assume each key is sequentially consistent
+     * (TXN_ORDER_PROCESS) or linearizable (TXN_ORDER_REALTIME), and order
+     * its versions by process or real-time order (Elle's sequential-keys
+     * and linearizable-keys). Anomalies found with an assumption are real
+     * only where it holds: strict serializability implies linearizable
+     * keys, strong session serializability sequential ones. */
+    unsigned assume;
     /* Work allowed to the search for each type of cycle in each strongly
      * connected component, in BFS states; 0: a default proportional to
      * the component. Past it the search for that type stops (see
@@ -133,6 +140,7 @@ typedef struct txn_result {
     txn_workload workload;
     txn_cm model;
     unsigned orders;            /* the orders used */
+    unsigned assumed;           /* the assumptions used (txn_opts.assume) */
     size_t ntxn, nok, ninfo, nfail, nkeys, nmops;
     size_t nedges;              /* dependency edges between txns */
     size_t nsccs, largest_scc;  /* cyclic components, and the largest's txns */

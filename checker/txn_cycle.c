@@ -140,6 +140,7 @@ static uint32_t tarjan(uint32_t n, const size_t *off, const uint32_t *to, const 
 /* ---- one component, as a graph of its own ---- */
 
 typedef struct lgraph {
+    unsigned assumed; /* the graph's */
     uint32_t n;
     uint32_t *gid; /* local -> global */
     size_t *off;
@@ -276,29 +277,28 @@ static bool bfs(const lgraph *L, const uint32_t *sub, uint32_t s, const cspec *s
             if (sub[x] != sub[s])
                 continue;
             unsigned ks = L->kind[e];
-            for (unsigned b = 1; b <= TE_HUB; b <<= 1) {
+            for (unsigned b = 1; b <= TE_ARW; b <<= 1) {
                 if (!(ks & b))
                     continue;
                 uint32_t nrw = rw, nlast = last, nneed = need;
-                if (b != TE_HUB) {
-                    if (!(b & sp->allow) && !plain)
+                unsigned bd = txn_kind_data(b), bo = txn_kind_order(b, L->assumed);
+                if (b != TE_HUB && !plain) {
+                    if ((bd && !(bd & sp->allow)) || (bo && !(bo & sp->allow)))
                         continue;
-                    if (v == s && !plain && !(b & sp->seed))
+                    if (v == s && !(bd & sp->seed))
                         continue;
-                    if (!plain) {
-                        if (b == TE_RW) {
-                            if (sp->nonadj && last)
-                                continue;
-                            if (sp->rw == RW_ONE && rw >= 1)
-                                continue;
-                            nrw = rw < 2 ? rw + 1 : 2;
-                            nlast = 1;
-                        } else {
-                            nlast = 0;
-                        }
-                        if (b & sp->need)
-                            nneed = 1;
+                    if (bd == TE_RW) {
+                        if (sp->nonadj && last)
+                            continue;
+                        if (sp->rw == RW_ONE && rw >= 1)
+                            continue;
+                        nrw = rw < 2 ? rw + 1 : 2;
+                        nlast = 1;
+                    } else {
+                        nlast = 0;
                     }
+                    if (bo & sp->need)
+                        nneed = 1;
                 }
                 uint32_t cost = L->real[x] ? 1 : 0;
                 if (x == s) {
@@ -401,16 +401,17 @@ static bool bfs(const lgraph *L, const uint32_t *sub, uint32_t s, const cspec *s
 
 /* ---- classification ---- */
 
-txn_anomaly txn_cycle_classify(const uint8_t *k, size_t n)
+txn_anomaly txn_cycle_classify(const uint8_t *k, size_t n, unsigned assumed)
 {
     size_t rw = 0, wr = 0, proc = 0, rt = 0;
     bool adj = false;
     for (size_t i = 0; i < n; i++) {
-        rw += k[i] == TE_RW;
-        wr += k[i] == TE_WR;
-        proc += k[i] == TE_PROC;
-        rt += k[i] == TE_RT;
-        if (k[i] == TE_RW && k[(i + 1) % n] == TE_RW)
+        unsigned d = txn_kind_data(k[i]), o = txn_kind_order(k[i], assumed);
+        rw += d == TE_RW;
+        wr += d == TE_WR;
+        proc += o == TE_PROC;
+        rt += o == TE_RT;
+        if (d == TE_RW && txn_kind_data(k[(i + 1) % n]) == TE_RW)
             adj = true;
     }
     int base = rw == 1 ? 2 : rw > 1 ? (adj ? 4 : 3) : wr ? 1 : 0;
@@ -435,7 +436,7 @@ typedef struct cctx {
 
 static void keep(cctx *c, const lgraph *L, const found *f, uint64_t *have)
 {
-    txn_anomaly t = txn_cycle_classify(f->k, f->n);
+    txn_anomaly t = txn_cycle_classify(f->k, f->n, L->assumed);
     if (*have & (1ull << t))
         return;
     *have |= 1ull << t;
@@ -478,11 +479,22 @@ static void component(cctx *c, const lgraph *L)
         if (implied & (1ull << type))
             continue;
         cspec sp = spec_of(type);
-        if ((sp.need && !(kinds & sp.need)) || !(kinds & sp.seed))
+        /* the edge bits the type may use, assumed ones included when the
+         * order they rest on is allowed; and those that can start it */
+        unsigned allow = 0, seeds = 0, needs = 0;
+        for (unsigned b = 1; b <= TE_ARW; b <<= 1) {
+            unsigned bd = txn_kind_data(b), bo = txn_kind_order(b, L->assumed);
+            if (b == TE_HUB || (bd && !(bd & sp.allow)) || (bo && !(bo & sp.allow)))
+                continue;
+            allow |= b;
+            seeds |= bd & sp.seed ? b : 0;
+            needs |= bo & sp.need ? b : 0;
+        }
+        if ((sp.need && !(kinds & needs)) || !(kinds & seeds))
             continue;
-        /* Subcomponents of the allowed edges; an edge of the seed kind (and
-         * one of the needed kind) inside one is necessary. */
-        tarjan(L->n, L->off, L->to, L->kind, sp.allow, c->sub, &c->tw);
+        /* Subcomponents of the allowed edges; an edge that can start the
+         * cycle inside one is necessary. */
+        tarjan(L->n, L->off, L->to, L->kind, allow, c->sub, &c->tw);
         uint64_t work = 0;
         f.n = 0;
         bool cut = false;
@@ -491,7 +503,7 @@ static void component(cctx *c, const lgraph *L)
                 continue;
             bool seed = false;
             for (size_t e = L->off[s]; e < L->off[s + 1]; e++)
-                if ((L->kind[e] & sp.seed) && c->sub[L->to[e]] == c->sub[s])
+                if ((L->kind[e] & seeds) && c->sub[L->to[e]] == c->sub[s])
                     seed = true;
             if (!seed)
                 continue;
@@ -508,7 +520,7 @@ static void component(cctx *c, const lgraph *L)
             size_t before = __builtin_popcountll(have);
             keep(c, L, &f, &have);
             if ((size_t)__builtin_popcountll(have) > before)
-                implied |= txn_anomaly_implied(txn_cycle_classify(f.k, f.n));
+                implied |= txn_anomaly_implied(txn_cycle_classify(f.k, f.n, L->assumed));
         }
     }
     if (!have) {
@@ -555,7 +567,7 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
     cctx c = {.g = g, .budget = budget, .max_shown = max_shown, .out = out};
     uint32_t n = g->n;
     uint32_t *comp = xmalloc((n ? n : 1) * sizeof *comp);
-    uint32_t ncomp = tarjan(n, g->off, g->to, g->kind, TE_DATA | TE_PROC | TE_RT, comp, &c.tw);
+    uint32_t ncomp = tarjan(n, g->off, g->to, g->kind, TE_ALL, comp, &c.tw);
     /* Nodes grouped by component (counting sort), for the nontrivial ones. */
     uint32_t *size = xcalloc(ncomp + 1, sizeof *size);
     for (uint32_t v = 0; v < n; v++)
@@ -586,7 +598,7 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
     free(fill);
     for (uint32_t oi = 0; oi < nbig; oi++) {
         uint32_t k = order[oi];
-        lgraph L = {.n = size[k], .gid = nodes + start[k]};
+        lgraph L = {.n = size[k], .gid = nodes + start[k], .assumed = g->assumed};
         L.off = xmalloc((L.n + 1) * sizeof *L.off);
         L.real = xmalloc(L.n);
         size_t ne = 0, nreal = 0;

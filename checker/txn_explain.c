@@ -154,7 +154,7 @@ static void why_edge(const txn_teller *tl, uint32_t a, uint32_t b, unsigned kind
         why_order(tl->db, a, b, kind, an, bn, out);
         ok = true;
     } else if (tl->la) {
-        ok = txn_la_why(tl->la, a, b, kind, an, bn, out);
+        ok = txn_la_why(tl->la, a, b, txn_kind_data(kind), an, bn, out);
     } else {
         ok = txn_rw_why(tl->rw, a, b, kind, an, bn, out);
     }

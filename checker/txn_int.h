@@ -87,8 +87,24 @@ void txn_vidx_free(txn_vidx *x);
 
 /* ---- graph ---- */
 
-enum { TE_WW = 1, TE_WR = 2, TE_RW = 4, TE_PROC = 8, TE_RT = 16, TE_HUB = 32 };
+/* Edge kinds. TE_AWW and TE_ARW are ww and rw edges that hold only under
+ * an assumption about the order of versions (txn_opts.assume): a cycle
+ * through one counts as using that order too (txn_graph.assumed). */
+enum { TE_WW = 1, TE_WR = 2, TE_RW = 4, TE_PROC = 8, TE_RT = 16, TE_HUB = 32, TE_AWW = 64,
+       TE_ARW = 128 };
 #define TE_DATA (TE_WW | TE_WR | TE_RW)
+#define TE_ALL 255u
+
+/* An edge kind bit as the data dependency it is, and the order it needs
+ * (TE_PROC or TE_RT, or 0), given the order assumed edges rest on. */
+static inline unsigned txn_kind_data(unsigned b)
+{
+    return b == TE_AWW ? TE_WW : b == TE_ARW ? TE_RW : b & TE_DATA;
+}
+static inline unsigned txn_kind_order(unsigned b, unsigned assumed)
+{
+    return b == TE_AWW || b == TE_ARW ? assumed : b & (TE_PROC | TE_RT);
+}
 
 typedef struct tedge {
     uint32_t a, b;
@@ -103,6 +119,7 @@ typedef struct txn_graph {
     uint8_t *kind;
     size_t ne;
     size_t nreal_edges; /* edges between txns, a hub path counted once */
+    unsigned assumed;   /* TE_PROC or TE_RT: what TE_AWW, TE_ARW edges rest on */
 } txn_graph;
 
 void txn_graph_init(txn_graph *g, uint32_t nreal);
@@ -146,8 +163,9 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
 void txn_cycles_free(txn_cycles *c);
 /* The type of a cycle, from the kinds of its edges (as Elle's
  * cycle-explainer): the count and adjacency of rw edges, else wr, else ww;
- * -realtime if a real-time edge is used, else -process if a process one. */
-txn_anomaly txn_cycle_classify(const uint8_t *k, size_t n);
+ * -realtime if a real-time edge is used, else -process if a process one
+ * (assumed edges use the order in assumed). */
+txn_anomaly txn_cycle_classify(const uint8_t *k, size_t n, unsigned assumed);
 
 /* ---- cases outside cycles ---- */
 
@@ -184,10 +202,25 @@ bool txn_la_why(const txn_la *la, uint32_t a, uint32_t b, unsigned kind, const c
 void txn_la_free(txn_la *la);
 
 typedef struct txn_rw txn_rw; /* rw-register analysis */
-txn_rw *txn_rw_analyze(const txn_db *db, txn_graph *g, txn_cases *cases);
+/* assume: TXN_ORDER_* bits, see txn_opts.assume */
+txn_rw *txn_rw_analyze(const txn_db *db, txn_graph *g, txn_cases *cases, unsigned assume);
 bool txn_rw_why(const txn_rw *rw, uint32_t a, uint32_t b, unsigned kind, const char *an,
                 const char *bn, sbuf *out);
 void txn_rw_free(txn_rw *rw);
+
+/* A version order an assumption gives: t1 touched the key last by
+ * micro-op a, t2 first by micro-op b, and t1 came first in the order. */
+typedef struct txn_vedge {
+    uint32_t a, b;
+    uint32_t t1, t2;
+    uint32_t order; /* TXN_ORDER_PROCESS or TXN_ORDER_REALTIME */
+} txn_vedge;
+
+/* The version orders of rw-register keys from process and real-time order
+ * (txn_rwver.c): an array of *n the caller frees. ext_r and ext_w mark
+ * each txn's external reads and writes, skip the keys left out. */
+txn_vedge *txn_rwver_edges(const txn_db *db, const uint8_t *ext_r, const uint8_t *ext_w,
+                           const uint8_t *skip, unsigned orders, size_t *n);
 
 /* ---- telling ---- */
 

@@ -41,6 +41,9 @@ struct txn_rw {
     uint8_t *not_unique; /* per key */
     uint8_t *ext_r;    /* per micro-op: an external read (ok, known) */
     uint8_t *ext_w;    /* per micro-op: an external write */
+    txn_vedge *ver;    /* version orders assumed, sorted by their first version */
+    uint32_t *ver_a, *ver_b; /* ... as write ids */
+    size_t nver;
 };
 
 static void index_writes(txn_rw *rw, txn_cases *cases)
@@ -114,10 +117,15 @@ static bool internal_ok(const txn_db *db, const ttxn *x, uint32_t r, uint32_t *p
     return true;
 }
 
+/* Txn t's part in a version: role 0 it read it; 1 it read it and wrote
+ * the key after (its write is a later version); 2 it wrote a later
+ * version without reading this one. */
 typedef struct pair {
-    uint32_t a, t; /* write id or key, txn */
-    uint32_t succ; /* the txn also wrote the key after reading */
+    uint32_t a, t; /* write id (or key id, for nil), txn */
+    uint32_t succ; /* role */
 } pair;
+
+typedef VEC(pair) pair_vec;
 
 static int cmp_pair(const void *a, const void *b)
 {
@@ -127,8 +135,9 @@ static int cmp_pair(const void *a, const void *b)
     return x->t < y->t ? -1 : x->t > y->t;
 }
 
-/* For groups of pairs with equal a: all_to_all(every t, the t's with succ). */
-static void link_groups(txn_graph *g, pair *p, size_t n, bool all_writers)
+/* For each group of pairs with equal a: edges of kind from its readers
+ * (roles 0, 1) to its later writers (roles 1, 2). */
+static void link_groups(txn_graph *g, pair *p, size_t n, unsigned kind)
 {
     if (n > 1)
         qsort(p, n, sizeof *p, cmp_pair);
@@ -137,19 +146,81 @@ static void link_groups(txn_graph *g, pair *p, size_t n, bool all_writers)
     for (size_t i = 0; i < n;) {
         size_t ns = 0, nd = 0, j = i;
         for (; j < n && p[j].a == p[i].a; j++) {
-            if (p[j].succ != 2 || !all_writers)
+            if (p[j].succ != 2)
                 src[ns++] = p[j].t;
             if (p[j].succ)
                 dst[nd++] = p[j].t;
         }
-        txn_graph_all_to_all(g, src, ns, dst, nd, TE_RW);
+        txn_graph_all_to_all(g, src, ns, dst, nd, kind);
         i = j;
     }
     free(src);
     free(dst);
 }
 
-txn_rw *txn_rw_analyze(const txn_db *db, txn_graph *g, txn_cases *cases)
+/* A write id whose version some committed txn left: the txn's last write
+ * of the key, by a txn that did not fail. */
+static bool installed(const txn_rw *rw, uint32_t wid)
+{
+    return wid != TXN_NONE && rw->w_final[wid] && rw->db->t[rw->w_txn[wid]].st != OP_FAIL;
+}
+
+typedef struct ver_at {
+    uint32_t a, i;
+} ver_at;
+
+static int cmp_ver(const void *x, const void *y)
+{
+    const ver_at *p = x, *q = y;
+    return p->a != q->a ? (p->a < q->a ? -1 : 1) : (p->i < q->i ? -1 : p->i > q->i);
+}
+
+/* Version orders from the assumptions (txn_rwver.c): for a < b, the
+ * writer of a -> the writer of b (assumed ww), and every reader of a (in
+ * wfr) -> the writer of b (assumed rw). Kept, sorted by a, to explain the
+ * edges. Nil (the initial state) is before every version anyway, and an
+ * order that puts a version before nil, or before itself, gives no edge. */
+static void assumed_orders(txn_rw *rw, txn_graph *g, unsigned assume, const pair_vec *wfr)
+{
+    const txn_db *db = rw->db;
+    size_t n;
+    txn_vedge *ve = txn_rwver_edges(db, rw->ext_r, rw->ext_w, rw->not_unique, assume, &n);
+    pair_vec ap = {0};
+    for (size_t i = 0; i < wfr->n; i++)
+        VEC_PUSH(ap, ((pair){wfr->v[i].a, wfr->v[i].t, 0}));
+    ver_at *at = xmalloc((n ? n : 1) * sizeof *at);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tmop *ma = &db->m[ve[i].a], *mb = &db->m[ve[i].b];
+        if (val_is_nil(ma->v) || val_is_nil(mb->v) || val_eq(ma->v, mb->v))
+            continue;
+        uint32_t wa = txn_vidx_get(&rw->idx, ma->key, ma->v);
+        uint32_t wb = txn_vidx_get(&rw->idx, mb->key, mb->v);
+        if (!installed(rw, wa) || !installed(rw, wb))
+            continue;
+        txn_graph_edge(g, rw->w_txn[wa], rw->w_txn[wb], TE_AWW);
+        VEC_PUSH(ap, ((pair){wa, rw->w_txn[wb], 2}));
+        at[k++] = (ver_at){wa, (uint32_t)i};
+    }
+    if (k > 1)
+        qsort(at, k, sizeof *at, cmp_ver);
+    rw->ver = xmalloc((k ? k : 1) * sizeof *rw->ver);
+    rw->ver_a = xmalloc((k ? k : 1) * sizeof *rw->ver_a);
+    rw->ver_b = xmalloc((k ? k : 1) * sizeof *rw->ver_b);
+    for (size_t i = 0; i < k; i++) {
+        const txn_vedge *v = &ve[at[i].i];
+        rw->ver[i] = *v;
+        rw->ver_a[i] = at[i].a;
+        rw->ver_b[i] = txn_vidx_get(&rw->idx, db->m[v->b].key, db->m[v->b].v);
+    }
+    rw->nver = k;
+    link_groups(g, ap.v, ap.n, TE_ARW);
+    free(ap.v);
+    free(at);
+    free(ve);
+}
+
+txn_rw *txn_rw_analyze(const txn_db *db, txn_graph *g, txn_cases *cases, unsigned assume)
 {
     txn_rw *rw = xcalloc(1, sizeof *rw);
     rw->db = db;
@@ -157,8 +228,8 @@ txn_rw *txn_rw_analyze(const txn_db *db, txn_graph *g, txn_cases *cases)
     rw->ext_r = xcalloc(db->nm ? db->nm : 1, 1);
     rw->ext_w = xcalloc(db->nm ? db->nm : 1, 1);
     index_writes(rw, cases);
-    VEC(pair) nil = {0};  /* (key, txn): readers of nil (succ 0), writers (succ 2) */
-    VEC(pair) wfr = {0};  /* (write id, txn): readers of it; succ 1 if they wrote the key */
+    pair_vec nil = {0}; /* (key, txn): readers of nil, writers of the key */
+    pair_vec wfr = {0}; /* (write id, txn): readers of it, writers after it */
     for (uint32_t t = 0; t < db->nt; t++) {
         const ttxn *x = &db->t[t];
         if (x->st == OP_FAIL)
@@ -217,8 +288,10 @@ txn_rw *txn_rw_analyze(const txn_db *db, txn_graph *g, txn_cases *cases)
             VEC_PUSH(wfr, ((pair){wid, t, succ}));
         }
     }
-    link_groups(g, nil.v, nil.n, true);
-    link_groups(g, wfr.v, wfr.n, false);
+    if (assume)
+        assumed_orders(rw, g, assume, &wfr);
+    link_groups(g, nil.v, nil.n, TE_RW);
+    link_groups(g, wfr.v, wfr.n, TE_RW);
     free(nil.v);
     free(wfr.v);
     return rw;
@@ -235,6 +308,9 @@ void txn_rw_free(txn_rw *rw)
     free(rw->not_unique);
     free(rw->ext_r);
     free(rw->ext_w);
+    free(rw->ver);
+    free(rw->ver_a);
+    free(rw->ver_b);
     free(rw);
 }
 
@@ -257,10 +333,69 @@ static uint32_t ext_write(const txn_rw *rw, uint32_t t, uint32_t key)
     return TXN_NONE;
 }
 
+/* An assumed order of version wa before a version b wrote: its index in
+ * rw->ver, or -1. */
+static long assumed(const txn_rw *rw, uint32_t wa, uint32_t b)
+{
+    size_t lo = 0, hi = rw->nver;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rw->ver_a[mid] < wa)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < rw->nver && rw->ver_a[lo] == wa; lo++)
+        if (rw->w_txn[rw->ver_b[lo]] == b)
+            return (long)lo;
+    return -1;
+}
+
+/* "the txn completed at line 4 (x = 1) before the txn invoked at line 5
+ * (x = 2), and keys are taken to be linearizable" */
+static void tell_assumed(const txn_rw *rw, const txn_vedge *v, sbuf *out)
+{
+    const txn_db *db = rw->db;
+    const hist_op *o1 = &hist_ops(db->h)[db->t[v->t1].op], *o2 = &hist_ops(db->h)[db->t[v->t2].op];
+    const hist_event *ev = hist_events(db->h);
+    bool proc = v->order == TXN_ORDER_PROCESS;
+    if (proc) {
+        sbuf_adds(out, "process ");
+        val_describe(db->vt, o1->process, out);
+        sbuf_adds(out, " ran ");
+    }
+    sbuf_printf(out, "the txn completed at line %u (", ev[o1->ret].line);
+    kv(db, &db->m[v->a], out);
+    sbuf_printf(out, ") before the txn invoked at line %u (", ev[o2->call].line);
+    kv(db, &db->m[v->b], out);
+    sbuf_printf(out, "), and keys are taken to be %s", proc ? "sequential" : "linearizable");
+}
+
 bool txn_rw_why(const txn_rw *rw, uint32_t a, uint32_t b, unsigned kind, const char *an,
                 const char *bn, sbuf *out)
 {
     const txn_db *db = rw->db;
+    kind = txn_kind_data(kind); /* an assumed edge is told by its witness below */
+    if (kind == TE_WW) {
+        const ttxn *ta = &db->t[a];
+        for (uint32_t j = 0; j < ta->nm; j++) {
+            uint32_t mi = ta->m0 + j;
+            if (!rw->ext_w[mi] || rw->not_unique[db->m[mi].key])
+                continue;
+            long i = assumed(rw, txn_vidx_get(&rw->idx, db->m[mi].key, db->m[mi].v), b);
+            if (i < 0)
+                continue;
+            sbuf_printf(out, "%s wrote ", an);
+            kv(db, &db->m[mi], out);
+            sbuf_printf(out, ", and %s wrote ", bn);
+            kv(db, &db->m[rw->w_mop[rw->ver_b[i]]], out);
+            sbuf_adds(out, ", a later version: ");
+            tell_assumed(rw, &rw->ver[i], out);
+            sbuf_printf(out, ": %s ww %s", an, bn);
+            return true;
+        }
+        return false;
+    }
     if (kind == TE_WR) {
         const ttxn *tb = &db->t[b];
         for (uint32_t j = 0; j < tb->nm; j++) {
@@ -306,6 +441,16 @@ bool txn_rw_why(const txn_rw *rw, uint32_t a, uint32_t b, unsigned kind, const c
             sbuf_printf(out, ", and %s read it too, then wrote ", bn);
             kv(db, &db->m[bw], out);
             sbuf_printf(out, ", a later version: %s rw %s", an, bn);
+            return true;
+        }
+        long i = assumed(rw, txn_vidx_get(&rw->idx, m->key, m->v), b);
+        if (i >= 0 && !val_is_nil(m->v)) {
+            txn_tell_read(db, an, m, out);
+            sbuf_printf(out, ", and %s wrote ", bn);
+            kv(db, &db->m[rw->w_mop[rw->ver_b[i]]], out);
+            sbuf_adds(out, ", a later version: ");
+            tell_assumed(rw, &rw->ver[i], out);
+            sbuf_printf(out, ": %s rw %s", an, bn);
             return true;
         }
     }
