@@ -73,7 +73,8 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
     history *h = it->h;
     if (txn_wanted(h, o)) {
         txn_opts t = {.workload = o->txn_workload,
-                      .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM};
+                      .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM,
+                      .assume = o->txn_assume};
         it->txn_checked = true;
         it->txn_workload_named = o->txn_workload != TXN_AUTO;
         it->txn_model_named = o->txn_model_given;

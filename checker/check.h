@@ -39,6 +39,7 @@ typedef struct check_opts {
     txn_workload txn_workload; /* TXN_AUTO: from the micro-ops */
     bool txn_model_given;
     txn_cm txn_model;          /* the consistency model (if given) */
+    unsigned txn_assume;       /* txn_opts.assume */
 } check_opts;
 
 typedef struct lin_part {

@@ -36,6 +36,10 @@ static const char usage[] =
     "                      violations, e.g. serializable, snapshot-isolation,\n"
     "                      repeatable-read, read-committed (default:\n"
     "                      strict-serializable; --help-models lists them)\n"
+    "  --assume KEYS       for rw-register: sequential-keys or linearizable-keys:\n"
+    "                      order each key's versions by process or real-time\n"
+    "                      order (Elle's assumptions; anomalies found with them\n"
+    "                      are named -process or -realtime)\n"
     "  --init JSON         the model's initial value (default: null)\n"
     "  --nil-read MEANING  absent: a nil read says the object has no value (default)\n"
     "                      unknown: a nil read says nothing (Knossos)\n"
@@ -113,7 +117,7 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER, O_CM, O_CM_HELP };
+           O_ORDER, O_CM, O_CM_HELP, O_ASSUME };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -128,6 +132,7 @@ int cmd_check(int argc, char **argv)
         {"version-order", required_argument, NULL, O_ORDER},
         {"consistency-model", required_argument, NULL, O_CM},
         {"help-models", no_argument, NULL, O_CM_HELP},
+        {"assume", required_argument, NULL, O_ASSUME},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -242,6 +247,14 @@ int cmd_check(int argc, char **argv)
             co.txn_model = (txn_cm)txn_cm_parse(optarg);
             co.txn_model_given = true;
             break;
+        case O_ASSUME: {
+            static const char *const keys[] = {"sequential-keys", "linearizable-keys", NULL};
+            int k = cli_choice("check", "--assume", optarg, keys);
+            if (k < 0)
+                return EXIT_USAGE;
+            co.txn_assume |= k ? TXN_ORDER_REALTIME : TXN_ORDER_PROCESS;
+            break;
+        }
         case O_CM_HELP:
             for (int m = 0; m < TCM_COUNT; m++) {
                 uint64_t bad = txn_cm_forbids((txn_cm)m);

@@ -70,6 +70,10 @@ void report_txn_text(FILE *f, const check_item *it, const report_opts *o)
             r->nsccs, r->nsccs == 1 ? "" : "s");
     if (r->nsccs)
         fprintf(f, " (the largest: %zu txns)", r->largest_scc);
+    if (r->assumed)
+        fprintf(f, "\n  assuming each key is %s: its versions follow %s order",
+                r->assumed & TXN_ORDER_REALTIME ? "linearizable" : "sequential",
+                r->assumed & TXN_ORDER_REALTIME ? "real-time" : "process");
     fprintf(f, "\n  %s: ", txn_cm_name(r->model));
     lin_verdict v = it->verdict;
     report_paint(f, o, v, v == LIN_VALID ? "VALID" : v == LIN_INVALID ? "INVALID" : "UNKNOWN");
@@ -134,6 +138,10 @@ json_t *report_txn_json(const check_item *it)
     if (r->orders & TXN_ORDER_REALTIME)
         json_array_append_new(ord, json_string("realtime"));
     json_object_set_new(j, "orders", ord);
+    if (r->assumed)
+        json_object_set_new(j, "assumed", json_string(r->assumed & TXN_ORDER_REALTIME
+                                                          ? "linearizable-keys"
+                                                          : "sequential-keys"));
     json_object_set_new(j, "cyclic_components", json_integer((json_int_t)r->nsccs));
     json_object_set_new(j, "largest_component", json_integer((json_int_t)r->largest_scc));
     json_t *an = json_object();
