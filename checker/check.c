@@ -86,10 +86,32 @@ static void prune_part(check_item *it, lin_part *part, lin_op *ops)
     free(drop);
 }
 
+/* See check_opts: does this history go to the txn checker? */
+static bool txn_wanted(const history *h, const check_opts *o)
+{
+    txn_workload wl;
+    if (o->txn_workload != TXN_AUTO)
+        return true;
+    if (o->model || !txn_detect(h, &wl))
+        return false;
+    return o->txn_model_given || wl == TXN_LIST_APPEND;
+}
+
 /* Compile and split one history; append its parts' tasks. */
 static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
 {
     history *h = it->h;
+    if (txn_wanted(h, o)) {
+        txn_opts t = {.workload = o->txn_workload,
+                      .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM,
+                      .assume = o->txn_assume};
+        it->txn_checked = true;
+        it->txn_workload_named = o->txn_workload != TXN_AUTO;
+        it->txn_model_named = o->txn_model_given;
+        if (txn_check(h, &t, &it->txn, &it->why))
+            it->rc = 2;
+        return;
+    }
     vtab *vt = hist_vtab(h);
     const hist_op *hops = hist_ops(h);
     size_t n = hist_nops(h);
@@ -228,7 +250,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     sess_limits sl = {so.deadline_ns, o->stop, mem};
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
-        if (it->rc || !(o->checks & SESS_ALL_CHECKS))
+        if (it->rc || it->txn_checked || !(o->checks & SESS_ALL_CHECKS))
             continue;
         it->sess_checked = true;
         sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &sl, &it->sess);
@@ -281,6 +303,12 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
 
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
+        if (it->txn_checked) {
+            static const lin_verdict of[] = {[TXN_VALID] = LIN_VALID, [TXN_INVALID] = LIN_INVALID,
+                                             [TXN_UNKNOWN] = LIN_UNKNOWN};
+            it->verdict = of[it->txn.verdict];
+            continue;
+        }
         it->lin = LIN_VALID;
         for (size_t p = 0; p < it->nparts; p++) {
             lin_verdict v = it->parts[p].r.verdict;
@@ -303,6 +331,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
 
 void check_item_free(check_item *it)
 {
+    txn_result_free(&it->txn);
     sess_result_free(&it->sess);
     for (size_t p = 0; p < it->nparts; p++) {
         lin_result_free(&it->parts[p].r);

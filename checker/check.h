@@ -21,6 +21,7 @@
 #include "lin.h"
 #include "session.h"
 #include "unique.h"
+#include "txn.h"
 
 /* What to check: linearizability, and session guarantees (1 << SG_*). */
 #define CHECK_LIN (1u << 8)
@@ -39,6 +40,13 @@ typedef struct check_opts {
     unsigned checks;         /* CHECK_LIN and session bits; 0: CHECK_DEFAULT */
     sess_order order;        /* version order for the session checks */
     bool search_only;        /* search every part, never the unique-value path */
+    /* Transactions (txn.h): a history of them goes to the txn checker when
+     * txn_workload is set, when txn_model_given, or when its micro-ops are
+     * appends; r/w txns stay with multi-register otherwise. */
+    txn_workload txn_workload; /* TXN_AUTO: from the micro-ops */
+    bool txn_model_given;
+    txn_cm txn_model;          /* the consistency model (if given) */
+    unsigned txn_assume;       /* txn_opts.assume */
 } check_opts;
 
 /* Which checker decided a part. */
@@ -80,6 +88,9 @@ typedef struct check_item {
     size_t nunsearched; /* parts never searched (lin_part.attempts 0) */
     sess_result sess;   /* the session checks (sess.applicable: they ran) */
     bool sess_checked;  /* some session check was asked for */
+    bool txn_checked;    /* checked as transactions (md is unset) */
+    bool txn_workload_named, txn_model_named; /* by the options, not defaults */
+    txn_result txn;
     lin_verdict verdict; /* over everything checked: invalid if any check
                           * found a violation, else unknown if the search
                           * was stopped, else valid */

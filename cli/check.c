@@ -26,8 +26,20 @@ static const char usage[] =
     "Jepsen EDN (history.edn, Knossos and Porcupine files) and Jepsen log lines.\n"
     "\n"
     "  --model NAME        register, cas-register, kv, multi-register, set, counter,\n"
-    "                      fifo-queue, unordered-queue, mutex\n"
-    "                      (default: inferred from the ops' f names, and said)\n"
+    "                      fifo-queue, unordered-queue, mutex; or list-append,\n"
+    "                      rw-register: transactions, checked for anomalies\n"
+    "                      (default: inferred from the ops' f names, and said; txns\n"
+    "                      of appends are list-append, of reads and writes\n"
+    "                      multi-register unless --consistency-model is given)\n"
+    "  --consistency-model NAME\n"
+    "                      for transactions: the model whose anomalies are\n"
+    "                      violations, e.g. serializable, snapshot-isolation,\n"
+    "                      repeatable-read, read-committed (default:\n"
+    "                      strict-serializable; --help-models lists them)\n"
+    "  --assume KEYS       for rw-register: sequential-keys or linearizable-keys:\n"
+    "                      order each key's versions by process or real-time\n"
+    "                      order (Elle's assumptions; anomalies found with them\n"
+    "                      are named -process or -realtime)\n"
     "  --init JSON         the model's initial value (default: null). For kv and\n"
     "                      multi-register a map names each key's: --init '{\"x\":0,\"y\":0}'\n"
     "                      starts x and y at 0 and every other key at null (a name\n"
@@ -118,7 +130,7 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER, O_ALL_PARTS, O_SEARCH };
+           O_ORDER, O_ALL_PARTS, O_SEARCH, O_CM, O_CM_HELP, O_ASSUME };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -133,6 +145,9 @@ int cmd_check(int argc, char **argv)
         {"format", required_argument, NULL, O_FORMAT},
         {"checks", required_argument, NULL, O_CHECKS},
         {"version-order", required_argument, NULL, O_ORDER},
+        {"consistency-model", required_argument, NULL, O_CM},
+        {"help-models", no_argument, NULL, O_CM_HELP},
+        {"assume", required_argument, NULL, O_ASSUME},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -150,12 +165,17 @@ int cmd_check(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":j:vh", longopts, NULL)) != -1) {
         switch (c) {
         case O_MODEL:
+            if (txn_workload_parse(optarg) >= 0) {
+                co.txn_workload = (txn_workload)txn_workload_parse(optarg);
+                break;
+            }
             co.model = model_find(optarg);
             if (!co.model) {
                 sbuf b = {0};
                 for (size_t i = 0; model_types[i]; i++)
                     sbuf_printf(&b, "%s%s", i ? ", " : "", model_types[i]->name);
-                cli_error("check", "unknown model '%s' (models: %s)", optarg, sbuf_str(&b));
+                cli_error("check", "unknown model '%s' (models: %s, list-append, rw-register)",
+                          optarg, sbuf_str(&b));
                 sbuf_free(&b);
                 return EXIT_USAGE;
             }
@@ -239,6 +259,33 @@ int cmd_check(int argc, char **argv)
             co.order = (sess_order)(SO_STORE + k); /* in the enum's order */
             break;
         }
+        case O_CM:
+            if (txn_cm_parse(optarg) < 0) {
+                cli_error("check", "--consistency-model: unknown model '%s' (models: %s)", optarg,
+                          txn_cm_names());
+                return EXIT_USAGE;
+            }
+            co.txn_model = (txn_cm)txn_cm_parse(optarg);
+            co.txn_model_given = true;
+            break;
+        case O_ASSUME: {
+            static const char *const keys[] = {"sequential-keys", "linearizable-keys", NULL};
+            int k = cli_choice("check", "--assume", optarg, keys);
+            if (k < 0)
+                return EXIT_USAGE;
+            co.txn_assume |= k ? TXN_ORDER_REALTIME : TXN_ORDER_PROCESS;
+            break;
+        }
+        case O_CM_HELP:
+            for (int m = 0; m < TCM_COUNT; m++) {
+                uint64_t bad = txn_cm_forbids((txn_cm)m);
+                printf("%s forbids:", txn_cm_name((txn_cm)m));
+                for (int a = 0; a < TA_COUNT; a++)
+                    if (bad >> a & 1)
+                        printf(" %s", txn_anomaly_name((txn_anomaly)a));
+                printf("\n");
+            }
+            return 0;
         case 'v':
             verbose = true;
             break;

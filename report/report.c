@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "report_txn.h"
 
 #define MAX_PARTS_SHOWN 20
 #define PREFIX_TAIL 6
@@ -167,6 +168,10 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     if (c.annotations)
         fprintf(f, ", %zu nemesis events", c.annotations);
     fprintf(f, "\n");
+    if (it->txn_checked) {
+        report_txn_text(f, it, o);
+        return;
+    }
     sbuf init = {0};
     val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
     fprintf(f, "  model %s (%s), initial value %s%s, nil reads %s",
@@ -591,6 +596,13 @@ json_t *report_json(const check_item *it, const report_opts *o)
     for (size_t i = 0; i < hist_nwarnings(h); i++)
         json_array_append_new(warn, json_string(hist_warning(h, i)));
     json_object_set_new(j, "warnings", warn);
+    if (it->txn_checked) {
+        json_object_set_new(j, "model", json_string(txn_workload_name(it->txn.workload)));
+        json_object_set_new(j, "model_inferred", json_boolean(!it->txn_workload_named));
+        json_object_set_new(j, "checks", json_pack("{s:o}", "transactions", report_txn_json(it)));
+        json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
+        return j;
+    }
     json_object_set_new(j, "model", json_string(it->md.type->name));
     json_object_set_new(j, "model_inferred", json_boolean(it->inferred));
     json_object_set_new(j, "init", json_val(hist_cvtab(h), it->md.opts.init));
@@ -747,6 +759,19 @@ void report_junit(FILE *f, const check_item *it)
 {
     const char *file = hist_name(it->h);
     size_t tests = 0, failures = 0;
+    if (it->txn_checked) {
+        sbuf name = {0}, d = {0};
+        const char *failure = report_txn_junit(it, &name, &d);
+        fputs("  <testsuite name=\"", f);
+        xml_text(f, file);
+        fprintf(f, "\" tests=\"1\" failures=\"%d\" errors=\"0\">\n", failure != NULL);
+        junit_case(f, file, sbuf_str(&name), it->txn.seconds, failure, sbuf_str(&d),
+                   it->verdict == LIN_UNKNOWN ? it->txn.why_unknown : NULL);
+        fputs("  </testsuite>\n", f);
+        sbuf_free(&name);
+        sbuf_free(&d);
+        return;
+    }
     if (it->lin_checked) {
         tests++;
         failures += it->lin == LIN_INVALID;
@@ -804,4 +829,14 @@ void report_junit(FILE *f, const check_item *it)
             sbuf_free(&d);
         }
     fputs("  </testsuite>\n", f);
+}
+
+void report_paint(FILE *f, const report_opts *o, lin_verdict v, const char *text)
+{
+    paint(f, o, v, text);
+}
+
+json_t *report_json_op(const history *h, size_t i)
+{
+    return json_op(h, i);
 }
