@@ -71,7 +71,7 @@ echo "== --max-memory against peak resident memory (GNU time), --checks lin"
 printf '%-30s %10s %12s %8s %8s\n' history limit peak used seconds
 for f in hardkv hardreg tenkv; do
     case $f in
-        hardreg) args="--model register" ;;
+        hardreg) args="--model register --search" ;;
         tenkv) args="--model kv --init '\"\"' --all-parts" ;;
         *) args="--model kv --init '\"\"'" ;;
     esac

@@ -21,6 +21,47 @@ typedef struct task {
 
 typedef VEC(task) task_vec;
 
+/* The op an invalid part decided without search is reported at: the one
+ * that completed too early, or that needs what cannot be. */
+static uint32_t uv_culprit(const uv_result *u)
+{
+    switch (u->kind) {
+    case UV_TWO_NEXT:
+    case UV_ORDER:
+    case UV_OVERLAP: return u->ops[1];
+    default: return u->ops[0];
+    }
+}
+
+typedef struct uv_run {
+    task *tasks;
+    _Atomic int *stop;
+} uv_run;
+
+/* Decide a part without search if its written values are unique (unique.h);
+ * a part it cannot decide is left to the search. */
+static void uv_task(void *ctx, size_t i, int w)
+{
+    (void)w;
+    uv_run *r = ctx;
+    task *t = &r->tasks[i];
+    lin_part *p = t->part;
+    p->path = LIN_PATH_SEARCH;
+    if (r->stop && atomic_load(r->stop)) {
+        p->uv = (uv_result){.verdict = LIN_UNKNOWN, .kind = UV_NONE};
+        return;
+    }
+    uv_check(&t->md, t->ops, p->nops, &p->uv);
+    if (p->uv.verdict == LIN_UNKNOWN)
+        return;
+    p->path = LIN_PATH_UNIQUE;
+    p->r = (lin_result){.verdict = p->uv.verdict, .bytes = p->uv.bytes, .seconds = p->uv.seconds};
+    if (p->uv.verdict == LIN_INVALID)
+        p->r.fail = uv_culprit(&p->uv);
+    p->attempts = 1;
+    p->seconds = p->uv.seconds;
+}
+
 /* Leave out of a part the ops its model says cannot change its verdict. */
 static void prune_part(check_item *it, lin_part *part, lin_op *ops)
 {
@@ -45,10 +86,32 @@ static void prune_part(check_item *it, lin_part *part, lin_op *ops)
     free(drop);
 }
 
+/* See check_opts: does this history go to the txn checker? */
+static bool txn_wanted(const history *h, const check_opts *o)
+{
+    txn_workload wl;
+    if (o->txn_workload != TXN_AUTO)
+        return true;
+    if (o->model || !txn_detect(h, &wl))
+        return false;
+    return o->txn_model_given || wl == TXN_LIST_APPEND;
+}
+
 /* Compile and split one history; append its parts' tasks. */
 static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
 {
     history *h = it->h;
+    if (txn_wanted(h, o)) {
+        txn_opts t = {.workload = o->txn_workload,
+                      .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM,
+                      .assume = o->txn_assume};
+        it->txn_checked = true;
+        it->txn_workload_named = o->txn_workload != TXN_AUTO;
+        it->txn_model_named = o->txn_model_given;
+        if (txn_check(h, &t, &it->txn, &it->why))
+            it->rc = 2;
+        return;
+    }
     vtab *vt = hist_vtab(h);
     const hist_op *hops = hist_ops(h);
     size_t n = hist_nops(h);
@@ -187,30 +250,50 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     sess_limits sl = {so.deadline_ns, o->stop, mem};
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
-        if (it->rc || !(o->checks & SESS_ALL_CHECKS))
+        if (it->rc || it->txn_checked || !(o->checks & SESS_ALL_CHECKS))
             continue;
         it->sess_checked = true;
         sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &sl, &it->sess);
     }
 
-    /* One flag per history: its parts stop once one of them is invalid. */
+    /* First without search, where the part's written values are unique:
+     * linear-ish time, so every part gets it before any search begins. */
+    if (!o->search_only && tasks.n) {
+        uv_run ur = {tasks.v, o->stop};
+        pool_run(tasks.n, so.threads, uv_task, &ur);
+    }
+
+    /* One flag per history: its parts stop once one of them is invalid
+     * (already so when the path without search found one). */
     _Atomic int *cancel = xmalloc((n ? n : 1) * sizeof *cancel);
     for (size_t i = 0; i < n; i++)
         atomic_init(&cancel[i], 0);
+    for (size_t i = 0; i < tasks.n && !o->all_parts; i++)
+        if (tasks.v[i].part->path == LIN_PATH_UNIQUE && tasks.v[i].part->r.verdict == LIN_INVALID)
+            atomic_store(&cancel[tasks.v[i].item - items], 1);
     sched_task *st = xcalloc(tasks.n ? tasks.n : 1, sizeof *st);
+    size_t ns = 0;
     for (size_t i = 0; i < tasks.n; i++) {
         task *t = &tasks.v[i];
-        st[i].md = &t->md;
-        st[i].ops = t->ops;
-        st[i].nops = t->part->nops;
-        st[i].cancel = &cancel[t->item - items];
+        if (t->part->path == LIN_PATH_UNIQUE)
+            continue;
+        if (o->search_only)
+            t->part->uv = (uv_result){.verdict = LIN_UNKNOWN, .kind = UV_SEARCH_ASKED};
+        st[ns].md = &t->md;
+        st[ns].ops = t->ops;
+        st[ns].nops = t->part->nops;
+        st[ns].cancel = &cancel[t->item - items];
+        ns++;
     }
-    sched_run(st, tasks.n, &so);
-    for (size_t i = 0; i < tasks.n; i++) {
+    sched_run(st, ns, &so);
+    for (size_t i = 0, k = 0; i < tasks.n; i++) {
         lin_part *p = tasks.v[i].part;
-        p->r = st[i].r;
-        p->attempts = st[i].attempts;
-        p->seconds = st[i].seconds;
+        if (p->path == LIN_PATH_SEARCH) {
+            p->r = st[k].r;
+            p->attempts = st[k].attempts;
+            p->seconds = st[k].seconds;
+            k++;
+        }
         free(tasks.v[i].ops);
     }
     free(st);
@@ -220,6 +303,12 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
 
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
+        if (it->txn_checked) {
+            static const lin_verdict of[] = {[TXN_VALID] = LIN_VALID, [TXN_INVALID] = LIN_INVALID,
+                                             [TXN_UNKNOWN] = LIN_UNKNOWN};
+            it->verdict = of[it->txn.verdict];
+            continue;
+        }
         it->lin = LIN_VALID;
         for (size_t p = 0; p < it->nparts; p++) {
             lin_verdict v = it->parts[p].r.verdict;
@@ -242,6 +331,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
 
 void check_item_free(check_item *it)
 {
+    txn_result_free(&it->txn);
     sess_result_free(&it->sess);
     for (size_t p = 0; p < it->nparts; p++) {
         lin_result_free(&it->parts[p].r);

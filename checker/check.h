@@ -6,8 +6,10 @@
  * Linearizability is compositional (Herlihy & Wing 1990; Horn & Kroening
  * 2015 call its use for checking P-compositionality): a history is
  * linearizable iff each object's sub-history is. The model says what the
- * objects are (model_split); each part is searched alone, in parallel, on
- * workers that share the time and memory limits fairly (sched.h).
+ * objects are (model_split); each part is checked alone, in parallel, on
+ * workers that share the time and memory limits fairly (sched.h): first by
+ * the unique-value path (unique.h), which decides without search when the
+ * values written to the part are unique, else by the search (lin.h).
  */
 #ifndef CONCH_CHECK_H
 #define CONCH_CHECK_H
@@ -18,6 +20,8 @@
 #include "../models/model.h"
 #include "lin.h"
 #include "session.h"
+#include "unique.h"
+#include "txn.h"
 
 /* What to check: linearizability, and session guarantees (1 << SG_*). */
 #define CHECK_LIN (1u << 8)
@@ -35,14 +39,32 @@ typedef struct check_opts {
                               * is invalid (default: the others stop) */
     unsigned checks;         /* CHECK_LIN and session bits; 0: CHECK_DEFAULT */
     sess_order order;        /* version order for the session checks */
+    bool search_only;        /* search every part, never the unique-value path */
+    /* Transactions (txn.h): a history of them goes to the txn checker when
+     * txn_workload is set, when txn_model_given, or when its micro-ops are
+     * appends; r/w txns stay with multi-register otherwise. */
+    txn_workload txn_workload; /* TXN_AUTO: from the micro-ops */
+    bool txn_model_given;
+    txn_cm txn_model;          /* the consistency model (if given) */
+    unsigned txn_assume;       /* txn_opts.assume */
 } check_opts;
+
+/* Which checker decided a part. */
+typedef enum lin_path {
+    LIN_PATH_SEARCH = 0, /* lin.c's search */
+    LIN_PATH_UNIQUE,     /* unique.c, without search: written values are unique */
+} lin_path;
 
 typedef struct lin_part {
     val key;      /* the key of its first op (nil if unkeyed) */
     bool keyed;
     size_t nops;  /* ops in the search */
     uint32_t *ids; /* search op i is history op ids[i] */
-    lin_result r;  /* its last search's; unknown with r.stop: why */
+    lin_path path;
+    uv_result uv; /* what the unique-value path found: the contradiction when
+                   * it decided the part invalid, why not when it was searched */
+    lin_result r;  /* the verdict, whichever path gave it; for the search, its
+                    * last attempt's (unknown with r.stop: why) */
     unsigned attempts; /* searches begun (0: not searched; sched.h) */
     double seconds;    /* of search, over all of them */
 } lin_part;
@@ -66,6 +88,9 @@ typedef struct check_item {
     size_t nunsearched; /* parts never searched (lin_part.attempts 0) */
     sess_result sess;   /* the session checks (sess.applicable: they ran) */
     bool sess_checked;  /* some session check was asked for */
+    bool txn_checked;    /* checked as transactions (md is unset) */
+    bool txn_workload_named, txn_model_named; /* by the options, not defaults */
+    txn_result txn;
     lin_verdict verdict; /* over everything checked: invalid if any check
                           * found a violation, else unknown if the search
                           * was stopped, else valid */

@@ -18,8 +18,16 @@
 
 /* What the command line says, as the table reads it; check_config_from
  * turns it into the checker's options. */
-typedef struct check_args {
+/* --model names a model of single objects, or a kind of transactions. */
+typedef struct check_model {
     const model_type *model;
+    txn_workload txn; /* TXN_AUTO: not given */
+} check_model;
+
+typedef struct check_args {
+    check_model model;
+    int cm;           /* --consistency-model: txn_cm, or -1 */
+    unsigned assume;  /* TXN_ORDER_* bits */
     const char *init;
     int nil;          /* index in nils[] */
     int from;         /* index in froms[]; -1: detect */
@@ -28,6 +36,7 @@ typedef struct check_args {
     double timeout;
     long max_memory;  /* MB; 0: half the machine's */
     bool all_parts;
+    bool search;
     unsigned checks;
     int order;        /* index in orders[]; -1: by the history */
     int format;       /* index in formats[] */
@@ -40,31 +49,87 @@ static const char *const independents[] = {"auto", "no", "yes", NULL};
 static const char *const orders[] = {"store", "inferred", "realtime", NULL};
 static const char *const formats[] = {"text", "json", "junit", NULL};
 static const char *const check_names[] = {"lin", "ryw", "mr", "mw", "wfr", NULL};
+static const char *const assumptions[] = {"sequential-keys", "linearizable-keys", NULL};
 
-/* The models' names, from models/, for completion. */
+/* What --model takes, from models/ and the txn checker: for completion. */
 static const char *const *model_names(void)
 {
     static const char *names[64];
+    if (!names[0]) {
+        size_t n = 0;
+        for (; model_types[n] && n + 3 < 64; n++)
+            names[n] = model_types[n]->name;
+        names[n++] = txn_workload_name(TXN_LIST_APPEND);
+        names[n] = txn_workload_name(TXN_RW_REGISTER);
+    }
+    return names;
+}
+
+/* The consistency models of transactions, for completion. */
+static const char *const *cm_names(void)
+{
+    static const char *names[TCM_COUNT + 1];
     if (!names[0])
-        for (size_t i = 0; model_types[i] && i + 1 < 64; i++)
-            names[i] = model_types[i]->name;
+        for (int m = 0; m < TCM_COUNT; m++)
+            names[m] = txn_cm_name((txn_cm)m);
     return names;
 }
 
 static bool parse_model(const char *cmd, const char *opt, const char *value, void *field)
 {
     (void)opt;
-    const model_type *m = model_find(value);
-    if (!m) {
+    check_model *m = field;
+    int txn = txn_workload_parse(value);
+    if (txn >= 0) {
+        *m = (check_model){NULL, (txn_workload)txn};
+        return true;
+    }
+    const model_type *t = model_find(value);
+    if (!t) {
         sbuf b = {0};
         for (size_t i = 0; model_types[i]; i++)
             sbuf_printf(&b, "%s%s", i ? ", " : "", model_types[i]->name);
-        cli_error(cmd, "unknown model '%s' (models: %s)", value, sbuf_str(&b));
+        cli_error(cmd, "unknown model '%s' (models: %s, list-append, rw-register)", value,
+                  sbuf_str(&b));
         sbuf_free(&b);
         return false;
     }
-    *(const model_type **)field = m;
+    *m = (check_model){t, TXN_AUTO};
     return true;
+}
+
+static bool parse_cm(const char *cmd, const char *opt, const char *value, void *field)
+{
+    int m = txn_cm_parse(value);
+    if (m < 0) {
+        cli_error(cmd, "%s: unknown model '%s' (models: %s)", opt, value, txn_cm_names());
+        return false;
+    }
+    *(int *)field = m;
+    return true;
+}
+
+/* Given twice, both assumptions hold. */
+static bool parse_assume(const char *cmd, const char *opt, const char *value, void *field)
+{
+    int k = cli_choice(cmd, opt, value, assumptions);
+    if (k < 0)
+        return false;
+    *(unsigned *)field |= k ? TXN_ORDER_REALTIME : TXN_ORDER_PROCESS;
+    return true;
+}
+
+/* --help-models: what each consistency model forbids. */
+static void help_models(void)
+{
+    for (int m = 0; m < TCM_COUNT; m++) {
+        uint64_t bad = txn_cm_forbids((txn_cm)m);
+        printf("%s forbids:", txn_cm_name((txn_cm)m));
+        for (int a = 0; a < TA_COUNT; a++)
+            if (bad >> a & 1)
+                printf(" %s", txn_anomaly_name((txn_anomaly)a));
+        printf("\n");
+    }
 }
 
 /* The value must read as JSON; the checker reads it again per model. */
@@ -112,10 +177,25 @@ static bool parse_checks(const char *cmd, const char *opt, const char *s, void *
 
 #define AT(f, T) OPT_AT(check_args, f, T)
 static const opt_spec check_opts_table[] = {
-    {.name = "model", .arg = "NAME", .kind = OPT_STR, .off = AT(model, const model_type *),
+    {.name = "model", .arg = "NAME", .kind = OPT_STR, .off = AT(model, check_model),
      .parse = parse_model, .list_choices = model_names,
      .help = "register, cas-register, kv, multi-register, set, counter, fifo-queue, "
-             "unordered-queue, mutex (default: inferred from the ops' f names, and said)"},
+             "unordered-queue, mutex; or list-append, rw-register: transactions, checked for "
+             "anomalies (default: inferred from the ops' f names, and said; txns of appends "
+             "are list-append, of reads and writes multi-register unless "
+             "--consistency-model is given)"},
+    {.name = "consistency-model", .arg = "NAME", .kind = OPT_STR, .off = AT(cm, int),
+     .parse = parse_cm, .list_choices = cm_names,
+     .help = "for transactions: the model whose anomalies are violations, e.g. "
+             "serializable, snapshot-isolation, repeatable-read, read-committed (default: "
+             "strict-serializable; --help-models lists them)"},
+    {.name = "help-models", .kind = OPT_ACTION, .action = help_models,
+     .help = "list the consistency models of transactions, and what each forbids"},
+    {.name = "assume", .arg = "KEYS", .kind = OPT_STR, .off = AT(assume, unsigned),
+     .parse = parse_assume, .choices = assumptions,
+     .help = "for rw-register: sequential-keys or linearizable-keys: order each key's "
+             "versions by process or real-time order (Elle's assumptions; anomalies found "
+             "with them are named -process or -realtime); may be given twice"},
     {.name = "init", .arg = "JSON", .kind = OPT_STR, .off = AT(init, const char *),
      .parse = parse_init,
      .help = "the model's initial value (default: null). For kv and multi-register a map "
@@ -148,6 +228,10 @@ static const opt_spec check_opts_table[] = {
      .help = "search every part of a history, even once one part is invalid (by default "
              "the other parts stop, and are reported not searched, as the verdict is "
              "known)"},
+    {.name = "search", .kind = OPT_FLAG, .off = AT(search, bool),
+     .help = "search every part, even where written values are unique (there, by default, "
+             "parts are decided without search; the search explains with the longest "
+             "linearizable prefix)"},
     {.name = "checks", .arg = "LIST", .kind = OPT_STR, .off = AT(checks, unsigned),
      .parse = parse_checks, .choices = check_names,
      .help = "lin, ryw, mr, mw, wfr, comma-separated (default: all that the history's ops "
@@ -172,11 +256,13 @@ static const opt_spec check_opts_table[] = {
 
 const opt_cmd cli_cmd_check = {
     .name = "check",
-    .summary = "check recorded histories for linearizability and session guarantees",
+    .summary = "check recorded histories: linearizability, session guarantees, transactions",
     .synopsis = "[options] FILE...",
     .about = "Check recorded histories (FILE '-' is standard input) for linearizability and "
              "session guarantees (read-your-writes, monotonic reads, monotonic writes, "
-             "writes-follow-reads), print a report, and exit with the verdict.\n\n"
+             "writes-follow-reads), or histories of transactions for the anomalies their "
+             "consistency model forbids (Elle's list-append and rw-register), print a "
+             "report, and exit with the verdict.\n\n"
              "Formats are detected: conch's JSON Lines, a JSON array of ops (elle-cli), "
              "Jepsen EDN (history.edn, Knossos and Porcupine files) and Jepsen log lines.",
     .opts = check_opts_table,
@@ -206,7 +292,13 @@ static size_t default_memory(void)
 static void check_config_from(const check_args *a, cli_check_config *cfg)
 {
     cli_check_init(cfg);
-    cfg->co.model = a->model;
+    cfg->co.model = a->model.model;
+    cfg->co.txn_workload = a->model.txn;
+    if (a->cm >= 0) {
+        cfg->co.txn_model = (txn_cm)a->cm;
+        cfg->co.txn_model_given = true;
+    }
+    cfg->co.txn_assume = a->assume;
     cfg->co.init_json = a->init;
     cfg->co.nil = a->nil ? NIL_UNKNOWN : NIL_ABSENT;
     if (a->from >= 0)
@@ -217,6 +309,7 @@ static void check_config_from(const check_args *a, cli_check_config *cfg)
     if (a->max_memory)
         cfg->co.max_memory = (size_t)a->max_memory << 20;
     cfg->co.all_parts = a->all_parts;
+    cfg->co.search_only = a->search;
     cfg->co.checks = a->checks;
     if (a->order >= 0)
         cfg->co.order = (sess_order)(SO_STORE + a->order); /* in the enum's order */
@@ -227,7 +320,7 @@ static void check_config_from(const check_args *a, cli_check_config *cfg)
 
 int cmd_check(int argc, char **argv)
 {
-    check_args a = {.from = -1, .order = -1};
+    check_args a = {.cm = -1, .from = -1, .order = -1};
     size_t n;
     opt_rc rc = opt_parse(&cli_cmd_check, argc, argv, &a, &n);
     if (rc != OPT_OK)

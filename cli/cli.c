@@ -42,8 +42,9 @@ const opt_cmd cli_conch = {
     .synopsis = "COMMAND [options] [args]\n-h | -V | --man | --bash-completion",
     .about =
         "conch checks histories of operations on a store for consistency violations, in "
-        "the spirit of Jepsen: linearizability and the session guarantees "
-        "(read-your-writes, monotonic reads, monotonic writes, writes-follow-reads). It "
+        "the spirit of Jepsen: linearizability, the session guarantees "
+        "(read-your-writes, monotonic reads, monotonic writes, writes-follow-reads) and "
+        "the anomalies of transactions (Elle's list-append and rw-register). It "
         "drives a store over HTTP and records what happened (conch run), checks "
         "histories recorded by it or by Jepsen, Knossos, Porcupine and elle-cli (conch "
         "check), and ships a replicated store whose consistency is chosen at start, to "

@@ -190,7 +190,7 @@ static void value_arms(FILE *f, const opt_cmd *cmd)
 {
     bool any_plain = false;
     for (const opt_spec *o = cmd->opts; o->name; o++) {
-        if (o->kind == OPT_FLAG || o->kind == OPT_HELP || o->kind == OPT_MAN)
+        if (!opt_takes_value(o))
             continue;
         const char *const *ch = opt_choices(o);
         if (!ch && o->kind != OPT_FILE && o->kind != OPT_DIR) {
@@ -216,11 +216,12 @@ static void value_arms(FILE *f, const opt_cmd *cmd)
     /* A value conch cannot guess (a number, a URL): offer nothing. */
     const char *sep = "        ";
     for (const opt_spec *o = cmd->opts; o->name; o++) {
-        if (o->kind == OPT_FLAG || o->kind == OPT_HELP || o->kind == OPT_MAN || opt_choices(o) ||
-            o->kind == OPT_FILE || o->kind == OPT_DIR)
+        if (!opt_takes_value(o) || opt_choices(o) || o->kind == OPT_FILE || o->kind == OPT_DIR)
             continue;
-        if (o->letter)
-            fprintf(f, "%s-%c", sep, o->letter), sep = "|";
+        if (o->letter) {
+            fprintf(f, "%s-%c", sep, o->letter);
+            sep = "|";
+        }
         fprintf(f, "%s--%s", sep, o->name);
         sep = "|";
     }

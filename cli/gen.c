@@ -9,7 +9,7 @@
 
 typedef struct gen_args {
     long ops, sessions, keys, seed;
-    bool versions, cas;
+    bool versions, cas, append;
     double stale, crash;
     const char *out;
 } gen_args;
@@ -25,7 +25,10 @@ static const opt_spec gen_opts_table[] = {
     {.name = "versions", .kind = OPT_FLAG, .off = AT(versions, bool),
      .help = "record the store's version with each ok op"},
     {.name = "cas", .kind = OPT_FLAG, .off = AT(cas, bool),
+     .not_with = "append",
      .help = "include compare-and-set (a cas-register); without it, a register"},
+    {.name = "append", .kind = OPT_FLAG, .off = AT(append, bool),
+     .help = "append unique items to a list per key, and read the list (kv)"},
     {.name = "stale", .arg = "P", .kind = OPT_DOUBLE, .off = AT(stale, double), .dmin = 0,
      .dmax = 1, .def = "0", .help = "fraction of reads that return an older version"},
     {.name = "crash", .arg = "P", .kind = OPT_DOUBLE, .off = AT(crash, double), .dmin = 0,
@@ -46,7 +49,8 @@ const opt_cmd cli_cmd_gen = {
     .synopsis = "[options]",
     .about = "Write a synthetic history in conch's JSON Lines: concurrent sessions drive a "
              "simulated store whose ops take effect at a random point inside their "
-             "intervals, so without faults the history is linearizable.",
+             "intervals, so without faults the history is linearizable. Every value "
+             "written (or appended) is unique.",
     .opts = gen_opts_table,
     .exit_status = "Exit: 0 written, 2 bad usage or a failed write.",
     .examples = "  conch gen --ops 1000000 --sessions 64 --keys 1000 --cas --versions -o "
@@ -63,7 +67,7 @@ int cmd_gen(int argc, char **argv)
     if (prc != OPT_OK)
         return opt_exit(prc);
     gen_opts o = {.ops = (uint64_t)a.ops, .sessions = (unsigned)a.sessions,
-                  .keys = (unsigned)a.keys, .versions = a.versions, .cas = a.cas,
+                  .keys = (unsigned)a.keys, .versions = a.versions, .cas = a.cas, .append = a.append,
                   .stale = a.stale, .crash = a.crash, .seed = (uint64_t)a.seed};
     FILE *f = a.out ? fopen(a.out, "w") : stdout;
     if (!f) {

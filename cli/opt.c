@@ -33,9 +33,10 @@ const char *const *opt_choices(const opt_spec *o)
     return o->list_choices ? o->list_choices() : o->choices;
 }
 
-static bool takes_value(const opt_spec *o)
+bool opt_takes_value(const opt_spec *o)
 {
-    return o->kind != OPT_FLAG && o->kind != OPT_HELP && o->kind != OPT_MAN;
+    return o->kind != OPT_FLAG && o->kind != OPT_HELP && o->kind != OPT_MAN &&
+           o->kind != OPT_ACTION;
 }
 
 /* The entry named name (len bytes, not NUL-ended), or -1. Exactly: no
@@ -89,6 +90,7 @@ static bool store(parse_state *ps, size_t i, const char *value)
     case OPT_FLAG:
     case OPT_HELP:
     case OPT_MAN:
+    case OPT_ACTION:
         break;
     }
     return false;
@@ -105,6 +107,9 @@ static opt_rc apply(parse_state *ps, size_t i, const char *value)
         return OPT_DONE;
     case OPT_MAN:
         doc_man(stdout, ps->cmd);
+        return OPT_DONE;
+    case OPT_ACTION:
+        o->action();
         return OPT_DONE;
     case OPT_FLAG:
         *(bool *)((char *)ps->args + o->off) = true;
@@ -131,7 +136,7 @@ static opt_rc parse_long(parse_state *ps, int argc, char **argv, int *i)
     }
     const opt_spec *o = &ps->cmd->opts[k];
     const char *value = NULL;
-    if (!takes_value(o)) {
+    if (!opt_takes_value(o)) {
         if (eq) {
             cli_error(ps->cmd->name, "--%s takes no value", o->name);
             return OPT_EUSAGE;
@@ -158,7 +163,7 @@ static opt_rc parse_short(parse_state *ps, int argc, char **argv, int *i)
             return OPT_EUSAGE;
         }
         const opt_spec *o = &ps->cmd->opts[k];
-        if (!takes_value(o)) {
+        if (!opt_takes_value(o)) {
             opt_rc rc = apply(ps, (size_t)k, NULL);
             if (rc != OPT_OK)
                 return rc;

@@ -39,6 +39,7 @@ typedef enum opt_kind {
     OPT_LIST,   /* repeatable: each value added to an opt_list */
     OPT_HELP,   /* prints the command's --help text; exit 0 */
     OPT_MAN,    /* prints the command's man page (roff); exit 0 */
+    OPT_ACTION, /* .action prints something else (as --help does); exit 0 */
 } opt_kind;
 
 /* The values of an OPT_LIST option, in command-line order; pointers into
@@ -62,6 +63,7 @@ typedef struct opt_spec {
     const char *const *choices;   /* OPT_CHOICE, and completion of others; NULL-ended */
     const char *const *(*list_choices)(void); /* the same, made at run time */
     opt_parse_fn *parse;          /* replaces the kind's reading, if set */
+    void (*action)(void);         /* OPT_ACTION */
     const char *def;       /* the default, as typed; NULL: none, or .help says */
     const char *only_with; /* "store=etcd": refused unless --store is etcd
                             * (given or by default); "cert": unless --cert is given */
@@ -112,6 +114,9 @@ int opt_exit(opt_rc rc);
 
 /* "conch check" or "conch"; static storage, valid until the next call. */
 const char *opt_cmd_title(const opt_cmd *cmd);
+
+/* Whether o takes a value (not a flag, --help, --man or an action). */
+bool opt_takes_value(const opt_spec *o);
 
 /* The choices of o, static or made at run time; NULL if it has none. */
 const char *const *opt_choices(const opt_spec *o);

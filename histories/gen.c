@@ -17,7 +17,7 @@
 #include "write.h"
 
 enum { EV_START, EV_EFFECT, EV_DONE };
-enum { G_READ, G_WRITE, G_CAS };
+enum { G_READ, G_WRITE, G_CAS, G_APPEND };
 
 typedef struct gev {
     int64_t t;
@@ -84,9 +84,13 @@ static double unit(rng *r) { return (double)(next(r) >> 11) / 9007199254740992.0
 
 #define HISTORY_DEPTH 4 /* older versions a stale read may return */
 
+/* A key's value and its older versions. With appends, a value is the
+ * length of the key's list, whose items are kept once (older versions are
+ * prefixes of it). */
 typedef struct kstate {
     int64_t value[HISTORY_DEPTH]; /* [0] current; 0 is nil */
     int64_t version[HISTORY_DEPTH];
+    VEC(val) items;
 } kstate;
 
 typedef struct sess {
@@ -116,6 +120,7 @@ int gen_history(const gen_opts *o, FILE *f)
     int64_t next_value = 1, next_version = 1;
     vtab *vt = vtab_new();
     val f_read = val_cstr(vt, "read"), f_write = val_cstr(vt, "write"), f_cas = val_cstr(vt, "cas");
+    val f_append = val_cstr(vt, "append");
     val err_timeout = val_cstr(vt, "timeout");
     val *keynames = xmalloc(nk * sizeof *keynames);
     for (unsigned i = 0; i < nk; i++) {
@@ -144,7 +149,7 @@ int gen_history(const gen_opts *o, FILE *f)
                 continue;
             started++;
             double x = unit(&r);
-            s->f = x < 0.5 ? G_READ : (!o->cas || x < 0.9) ? G_WRITE : G_CAS;
+            s->f = x < 0.5 ? G_READ : o->append ? G_APPEND : (!o->cas || x < 0.9) ? G_WRITE : G_CAS;
             s->key = (uint32_t)(next(&r) % nk);
             s->crash = unit(&r) < o->crash;
             s->applied = false;
@@ -169,6 +174,10 @@ int gen_history(const gen_opts *o, FILE *f)
                     back = 0;
                 s->out = k->value[back];
                 s->version = k->version[back];
+            } else if (s->f == G_APPEND) {
+                VEC_PUSH(k->items, val_int(s->in));
+                apply_write(k, (int64_t)k->items.n, next_version);
+                s->version = next_version++;
             } else if (s->f == G_WRITE || k->value[0] == s->old) {
                 apply_write(k, s->in, next_version);
                 s->version = next_version++;
@@ -180,13 +189,16 @@ int gen_history(const gen_opts *o, FILE *f)
             /* an op that did not crash took effect: ok, or a failed cas */
             ev.type = s->crash ? EV_INFO : s->ok ? EV_OK : EV_FAIL;
         }
-        ev.f = s->f == G_READ ? f_read : s->f == G_WRITE ? f_write : f_cas;
+        ev.f = s->f == G_READ ? f_read : s->f == G_WRITE ? f_write : s->f == G_CAS ? f_cas : f_append;
         ev.key = keynames[s->key];
         if (s->f == G_CAS) {
             val pair[2] = {s->old ? val_int(s->old) : val_nil(), val_int(s->in)};
             ev.value = val_list(vt, pair, 2);
-        } else if (s->f == G_WRITE) {
+        } else if (s->f == G_WRITE || s->f == G_APPEND) {
             ev.value = val_int(s->in);
+        } else if (o->append) { /* a read: the first out items of the list */
+            kstate *k = &keys[s->key];
+            ev.value = ev.type == EV_OK && s->out ? val_list(vt, k->items.v, (size_t)s->out) : val_nil();
         } else {
             ev.value = ev.type == EV_OK && s->out ? val_int(s->out) : val_nil();
         }
@@ -209,6 +221,8 @@ int gen_history(const gen_opts *o, FILE *f)
     }
     sbuf_free(&line);
     free(h.v);
+    for (unsigned i = 0; i < nk; i++)
+        free(keys[i].items.v);
     free(keys);
     free(ss);
     free(keynames);

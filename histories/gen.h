@@ -21,6 +21,7 @@ typedef struct gen_opts {
     unsigned keys;
     bool versions;     /* record the store's version of each ok op */
     bool cas;          /* include compare-and-set (cas-register); else register */
+    bool append;       /* appends of unique items to a list, and reads of it (kv) */
     double stale;      /* fraction of reads that return an older version */
     double crash;      /* fraction of ops that complete as info */
     uint64_t seed;

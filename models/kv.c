@@ -148,6 +148,19 @@ static void prune(const model *md, const mop *ops, size_t n, bool *drop)
     model_prune_unread(ops, n, drop, KV_GET, KV_PUT, KV_CAS);
 }
 
+/* A string append concatenates, so a read cannot tell its items apart:
+ * only appends of other values are list appends (MV_APPEND). */
+static model_vop vop(const model *md, const mop *m)
+{
+    (void)md;
+    switch (m->code) {
+    case KV_GET: return MV_READ;
+    case KV_PUT: return MV_WRITE;
+    case KV_CAS: return MV_CAS;
+    default: return m->a.kind == VAL_STR ? MV_NONE : MV_APPEND;
+    }
+}
+
 static void describe(const model *md, mstate s, sbuf *out)
 {
     if (s.p[0] == 'S') {
@@ -170,5 +183,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 
 const model_type model_kv = {
     "kv", "key-value store: get/put/append/cas, a register per key", kv_fs, compile, init, step,
-    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, true,
+    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, true, vop,
 };

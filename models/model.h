@@ -81,6 +81,24 @@ typedef enum model_rc {
     MODEL_EOP,   /* the op does not fit the model (message in why) */
 } model_rc;
 
+/* The unique-value vocabulary. When every value written to an object is
+ * unique, a read names the write it saw, and linearizability is decided
+ * without search (checker/unique.c). That checker sees ops only in these
+ * terms, so a model that maps an op to one of them promises that its step
+ * means exactly this, on the one value of a part (values compared with
+ * val_eq; the initial value is whatever the model's init state holds,
+ * which the checker learns by stepping reads from it):
+ *   MV_READ    legal iff the value is a; changes nothing
+ *   MV_WRITE   always legal; the value becomes a
+ *   MV_CAS     legal iff the value is a; it becomes b
+ *   MV_APPEND  nil becomes the list [a], a list gets a at its end; legal
+ *              only on those (so never a string append, which concatenates)
+ *   MV_ADD     the value is a set, and gains the member a (a no-op if it
+ *              is one); its initial members are the items of opts.init, and
+ *              a read's a lists the members (one val for one set of them)
+ * The argument a, b are the mop's own. */
+typedef enum model_vop { MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND, MV_ADD } model_vop;
+
 typedef struct model_type {
     const char *name;
     const char *summary;
@@ -110,6 +128,9 @@ typedef struct model_type {
      * model_key_init. false: the initial value is each object's as given
      * (a register's map is its value). */
     bool init_per_key;
+    /* Optional: what op m is in the unique-value vocabulary (model_vop,
+     * below), or MV_NONE. NULL: none of the model's ops are. */
+    model_vop (*vop)(const model *md, const mop *m);
 } model_type;
 
 struct model {

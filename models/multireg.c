@@ -230,5 +230,5 @@ static size_t split(const model *md, const mop *ops, size_t n, uint32_t *part)
 
 const model_type model_multi_register = {
     "multi-register", "registers under transactions: txn of reads and writes", mr_fs, compile,
-    init, step, model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, split, true,
+    init, step, model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, split, true, NULL,
 };

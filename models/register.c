@@ -83,6 +83,12 @@ static void prune(const model *md, const mop *ops, size_t n, bool *drop)
     model_prune_unread(ops, n, drop, R_READ, R_WRITE, R_CAS);
 }
 
+static model_vop vop(const model *md, const mop *m)
+{
+    (void)md;
+    return m->code == R_READ ? MV_READ : m->code == R_WRITE ? MV_WRITE : MV_CAS;
+}
+
 static void describe(const model *md, mstate s, sbuf *out)
 {
     val_describe(md->vt, mstate_val(s.p), out);
@@ -90,10 +96,10 @@ static void describe(const model *md, mstate s, sbuf *out)
 
 const model_type model_register = {
     "register", "read/write register", reg_fs, compile, init, step,
-    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, false,
+    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, false, vop,
 };
 
 const model_type model_cas_register = {
     "cas-register", "read/write/compare-and-set register", cas_fs, compile, init, step,
-    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, false,
+    model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, false, vop,
 };

@@ -77,6 +77,12 @@ static step_rc step(const model *md, mstate s, const mop *m, unsigned choice, mb
     return STEP_LEGAL;
 }
 
+static model_vop vop(const model *md, const mop *m)
+{
+    (void)md;
+    return m->code == S_ADD ? MV_ADD : MV_READ;
+}
+
 static void describe(const model *md, mstate s, sbuf *out)
 {
     size_t n = s.n / sizeof(val);
@@ -91,5 +97,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 
 const model_type model_set = {
     "set", "grow-only set: add, read of all members", set_fs, compile, init, step,
-    model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, NULL, false,
+    model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, NULL, false, vop,
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "report_txn.h"
 
 #define MAX_PARTS_SHOWN 20
 #define PREFIX_TAIL 6
@@ -103,6 +104,7 @@ static void part_unknown(const lin_part *p, sbuf *out)
 }
 
 static void text_lin(FILE *f, const check_item *it, const report_opts *o);
+static void uv_explain(const check_item *it, const lin_part *p, const char *indent, sbuf *out);
 static void text_sessions(FILE *f, const check_item *it, const report_opts *o);
 
 static void text_invalid(FILE *f, const check_item *it, const lin_part *p)
@@ -112,6 +114,12 @@ static void text_invalid(FILE *f, const check_item *it, const lin_part *p)
     report_op(it->h, p->ids[r->fail], &b);
     fprintf(f, "      cannot linearize: %s\n", sbuf_str(&b));
     sbuf_reset(&b);
+    if (p->path == LIN_PATH_UNIQUE) {
+        uv_explain(it, p, "      ", &b);
+        fputs(sbuf_str(&b), f);
+        sbuf_free(&b);
+        return;
+    }
     fprintf(f, "      no order of the ops before its completion, consistent with real time,\n"
                "      lets it take effect. The longest linearizable prefix found has %zu op%s",
             r->nprefix, r->nprefix == 1 ? "" : "s");
@@ -160,6 +168,10 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     if (c.annotations)
         fprintf(f, ", %zu nemesis events", c.annotations);
     fprintf(f, "\n");
+    if (it->txn_checked) {
+        report_txn_text(f, it, o);
+        return;
+    }
     sbuf init = {0};
     val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
     fprintf(f, "  model %s (%s), initial value %s%s, nil reads %s",
@@ -167,7 +179,7 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
             sbuf_str(&init), init_per_key(it) ? " (per key)" : "",
             it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
     if (it->lin_checked) {
-        fprintf(f, "; %zu part%s, %zu op%s searched", it->nparts, it->nparts == 1 ? "" : "s",
+        fprintf(f, "; %zu part%s, %zu op%s checked", it->nparts, it->nparts == 1 ? "" : "s",
                 it->nsearch, it->nsearch == 1 ? "" : "s");
         if (it->nskipped)
             fprintf(f, ", %zu that say nothing left out", it->nskipped);
@@ -185,11 +197,40 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
 
 #define UNSEARCHED_NAMED 10
 
+/* How the parts were decided: " (0.001 s; ...)" */
+static void text_paths(FILE *f, const check_item *it)
+{
+    size_t fast = 0, searched = 0, why[UV_NKINDS] = {0};
+    for (size_t i = 0; i < it->nparts; i++) {
+        if (it->parts[i].path == LIN_PATH_UNIQUE) {
+            fast++;
+        } else {
+            searched++;
+            why[it->parts[i].uv.kind]++;
+        }
+    }
+    int most = 0;
+    for (int k = 1; k < UV_NKINDS; k++)
+        if (why[k] > why[most])
+            most = k;
+    fprintf(f, " (%.3f s", it->seconds);
+    if (fast)
+        fprintf(f, "; %zu part%s decided without search, as written values are unique", fast,
+                fast == 1 ? "" : "s");
+    if (searched) {
+        fprintf(f, fast ? "; %zu searched" : " of search", searched);
+        if (it->md.type->vop) /* the model has a unique-value form: say why not */
+            fprintf(f, ", %s%s", searched > why[most] ? "mostly as " : "as ",
+                    uv_kind_text((uv_kind)most));
+    }
+    fprintf(f, ")\n");
+}
+
 static void text_lin(FILE *f, const check_item *it, const report_opts *o)
 {
     fprintf(f, "  linearizability: ");
     paint(f, o, it->lin, it->lin == LIN_VALID ? "VALID" : it->lin == LIN_INVALID ? "INVALID" : "UNKNOWN");
-    fprintf(f, " (%.3f s of search)\n", it->seconds);
+    text_paths(f, it);
     size_t shown = 0, hidden = 0;
     for (size_t i = 0; i < it->nparts; i++) {
         const lin_part *p = &it->parts[i];
@@ -206,6 +247,10 @@ static void text_lin(FILE *f, const check_item *it, const report_opts *o)
         fprintf(f, "    %s%s", sbuf_str(&name), name.len ? ": " : "");
         paint(f, o, p->r.verdict, report_verdict_name(p->r.verdict));
         fprintf(f, ", %zu op%s", p->nops, p->nops == 1 ? "" : "s");
+        if (p->path == LIN_PATH_UNIQUE)
+            fprintf(f, ", without search");
+        else if (it->md.type->vop && p->uv.kind != UV_SEARCH_ASKED)
+            fprintf(f, ", searched as %s", uv_kind_text(p->uv.kind));
         if (p->r.verdict == LIN_UNKNOWN) {
             sbuf why = {0};
             part_unknown(p, &why);
@@ -214,7 +259,10 @@ static void text_lin(FILE *f, const check_item *it, const report_opts *o)
                 fprintf(f, " (%zu configurations)", p->r.configs);
             sbuf_free(&why);
         }
-        if (o->verbose)
+        if (o->verbose && p->path == LIN_PATH_UNIQUE)
+            fprintf(f, " (%zu chains of values, %zu crashed updates left out, %.3f s)",
+                    p->uv.chains, p->uv.dropped, p->seconds);
+        else if (o->verbose)
             fprintf(f, " (%zu configurations, %zu states, %.3f s, %.1f MB held at most)",
                     p->r.configs, p->r.nmstates, p->seconds, (double)p->r.bytes / 1e6);
         fprintf(f, "\n");
@@ -246,6 +294,133 @@ static void text_lin(FILE *f, const check_item *it, const report_opts *o)
                 unsearched_why(reasons[k]), names.len ? ": " : "", sbuf_str(&names));
         sbuf_free(&names);
     }
+}
+
+/* ---- the unique-value path's contradictions (checker/unique.h) ---- */
+
+/* Op k of a unique-value result, for people. */
+static void uv_op(const check_item *it, const lin_part *p, size_t k, sbuf *out)
+{
+    if (p->uv.ops[k] == UV_OP_INIT)
+        sbuf_adds(out, "the initial value");
+    else
+        report_op(it->h, p->ids[p->uv.ops[k]], out);
+}
+
+/* ops[from..nops) one a line, and how many more there were of total. */
+static void uv_list(const check_item *it, const lin_part *p, size_t from, size_t total,
+                    const char *indent, sbuf *out)
+{
+    for (size_t k = from; k < p->uv.nops; k++) {
+        sbuf_printf(out, "%s  ", indent);
+        uv_op(it, p, k, out);
+        sbuf_addc(out, '\n');
+    }
+    if (total > p->uv.nops - from)
+        sbuf_printf(out, "%s  ... (%zu in all)\n", indent, total);
+}
+
+/* Why a part decided without search cannot be linearized, after the
+ * "cannot linearize: <op>" line (that op is the culprit check.c chose). */
+static void uv_explain(const check_item *it, const lin_part *p, const char *indent, sbuf *out)
+{
+    const uv_result *u = &p->uv;
+    bool a_reads = u->reads & 1, b_reads = u->reads & 2, grows = u->form != UV_VALUES;
+    const char *thing = u->form == UV_LIST ? "list" : "set";
+    const char *did = u->form == UV_LIST ? "appended" : "added";
+    sbuf a = {0}, b = {0}, c = {0}, d = {0};
+    if (u->nops > 0)
+        uv_op(it, p, 0, &a);
+    if (u->nops > 1)
+        uv_op(it, p, 1, &b);
+    if (u->nops > 2)
+        uv_op(it, p, 2, &c);
+    if (u->nops > 3)
+        uv_op(it, p, 3, &d);
+    switch (u->kind) {
+    case UV_UNWRITTEN:
+        if (u->form == UV_LIST)
+            sbuf_printf(out, "%sno list it could read ever exists: the list starts at nil and grows\n"
+                        "%sby one appended item at a time, each appended once\n", indent, indent);
+        else if (u->form == UV_SET)
+            sbuf_printf(out, "%sno set it could read ever exists: the set starts with its initial\n"
+                        "%smembers and grows only by the members added\n", indent, indent);
+        else
+            sbuf_printf(out, "%sthe value it needs never exists: no op writes it, and it is not the\n"
+                        "%sinitial value\n", indent, indent);
+        break;
+    case UV_TWO_NEXT:
+        sbuf_printf(out, "%sit and %s\n%sboth replace %s%s, which is written once: only one of "
+                    "them can\n", indent, sbuf_str(&a), indent,
+                    u->ops[2] == UV_OP_INIT ? "" : "the value of ", sbuf_str(&c));
+        break;
+    case UV_CYCLE:
+        sbuf_printf(out, "%seach of these updates needs the value the next one writes, round a "
+                    "cycle,\n%sso none of them can go first:\n", indent, indent);
+        uv_list(it, p, 0, u->nlinks, indent, out);
+        break;
+    case UV_ORDER:
+        sbuf_printf(out, "%sit completed before %s\n%swas invoked, yet must take effect after it: ",
+                    indent, sbuf_str(&a), indent);
+        if (grows && a_reads && b_reads)
+            sbuf_printf(out, "it shows items that op does not,\n%sand a %s only grows\n", indent,
+                        thing);
+        else if (grows && a_reads)
+            sbuf_printf(out, "that op does not show the item it %s,\n%sand a %s only grows\n",
+                        indent, did, thing);
+        else if (grows && b_reads)
+            sbuf_printf(out, "it shows the item that op %s\n", did);
+        else if (grows)
+            sbuf_printf(out, "the reads put that op's item first\n");
+        else if (u->nlinks == 0 && !a_reads)
+            sbuf_printf(out, "it %s the value that op writes\n", b_reads ? "read" : "replaced");
+        else if (u->nlinks == 0)
+            sbuf_printf(out, "it replaced the value that op read,\n%sand a value written once "
+                        "never comes back\n", indent);
+        else {
+            sbuf_printf(out, "after that op, the value changed\n%sby these, in this order, "
+                        "and a value written once never comes back%s\n", indent,
+                        b_reads ? " (it read the last)" : " (it changed the last)");
+            uv_list(it, p, 2, u->nlinks, indent, out);
+        }
+        break;
+    case UV_OVERLAP:
+        if (grows) { /* an item no read shows, against the reads' stretch */
+            sbuf_printf(out, "%s%s\n%scompleted before it was invoked, yet ", indent, sbuf_str(&a),
+                        indent);
+            if (b_reads)
+                sbuf_printf(out, "its %s lacks the item that op %s,\n%sand a %s only grows\n",
+                            thing, did, indent, thing);
+            else
+                sbuf_printf(out, "reads show the item it %s, never the one\n%sthat op %s, and a %s "
+                            "only grows\n", did, indent, did, thing);
+            break;
+        }
+        sbuf_printf(out, "%sthe ops of a value (its write, its reads, and the cas or appends that\n"
+                    "%sfollow from it) stand together in time, as it is written once and never\n"
+                    "%scomes back; yet each of these two groups must come before the other:\n",
+                    indent, indent, indent);
+        sbuf_printf(out, "%s  A: %s completed before\n%s  B: %s was invoked, and\n", indent,
+                    sbuf_str(&a), indent, sbuf_str(&b));
+        if (u->ops[2] == UV_OP_INIT)
+            sbuf_printf(out, "%s  B: the initial value, there from the start, comes before\n",
+                        indent);
+        else
+            sbuf_printf(out, "%s  B: %s completed before\n", indent, sbuf_str(&c));
+        sbuf_printf(out, "%s  A: %s was invoked\n", indent, sbuf_str(&d));
+        break;
+    case UV_DIVERGE:
+        sbuf_printf(out, "%sit and %s\n%sreturn %ss neither of which %s the other, but a %s only "
+                    "grows\n", indent, sbuf_str(&b), indent, thing,
+                    u->form == UV_LIST ? "extends" : "holds", thing);
+        break;
+    default:
+        sbuf_printf(out, "%s%s\n", indent, uv_kind_text(u->kind));
+    }
+    sbuf_free(&a);
+    sbuf_free(&b);
+    sbuf_free(&c);
+    sbuf_free(&d);
 }
 
 #define SHOWN_PER_GUARANTEE 3
@@ -421,6 +596,13 @@ json_t *report_json(const check_item *it, const report_opts *o)
     for (size_t i = 0; i < hist_nwarnings(h); i++)
         json_array_append_new(warn, json_string(hist_warning(h, i)));
     json_object_set_new(j, "warnings", warn);
+    if (it->txn_checked) {
+        json_object_set_new(j, "model", json_string(txn_workload_name(it->txn.workload)));
+        json_object_set_new(j, "model_inferred", json_boolean(!it->txn_workload_named));
+        json_object_set_new(j, "checks", json_pack("{s:o}", "transactions", report_txn_json(it)));
+        json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
+        return j;
+    }
     json_object_set_new(j, "model", json_string(it->md.type->name));
     json_object_set_new(j, "model_inferred", json_boolean(it->inferred));
     json_object_set_new(j, "init", json_val(hist_cvtab(h), it->md.opts.init));
@@ -442,8 +624,14 @@ json_t *report_json(const check_item *it, const report_opts *o)
             json_object_set_new(pj, "key", json_val(hist_cvtab(h), p->key));
         json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
         json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
+        /* "searched": checked at all, by either path; "path" says which */
         json_object_set_new(pj, "searched", json_boolean(p->attempts > 0));
-        json_object_set_new(pj, "searches", json_integer((json_int_t)p->attempts));
+        json_object_set_new(pj, "path", json_string(p->path == LIN_PATH_UNIQUE ? "unique-values"
+                                                                                : "search"));
+        json_object_set_new(pj, "searches", json_integer((json_int_t)(
+                                                p->path == LIN_PATH_SEARCH ? p->attempts : 0)));
+        if (p->path == LIN_PATH_SEARCH && it->md.type->vop)
+            json_object_set_new(pj, "searched_because", json_string(uv_kind_name(p->uv.kind)));
         if (r->verdict == LIN_UNKNOWN) {
             static const char *const codes[] = {"", "time-limit", "time-share", "memory-limit",
                                                 "memory-share", "interrupt", "invalid-elsewhere"};
@@ -457,7 +645,21 @@ json_t *report_json(const check_item *it, const report_opts *o)
         json_object_set_new(pj, "states", json_integer((json_int_t)r->nmstates));
         json_object_set_new(pj, "seconds", json_real(p->seconds));
         json_object_set_new(pj, "bytes", json_integer((json_int_t)r->bytes));
-        if (r->verdict == LIN_INVALID) {
+        if (r->verdict == LIN_INVALID && p->path == LIN_PATH_UNIQUE) {
+            json_object_set_new(pj, "op", json_op(h, p->ids[r->fail]));
+            json_t *v = json_object(), *ops = json_array();
+            sbuf e = {0};
+            uv_explain(it, p, "", &e);
+            json_object_set_new(v, "kind", json_string(uv_kind_name(p->uv.kind)));
+            json_object_set_new(v, "explanation", json_string(sbuf_str(&e)));
+            for (size_t k = 0; k < p->uv.nops; k++)
+                json_array_append_new(ops, p->uv.ops[k] == UV_OP_INIT
+                                               ? json_string("initial value")
+                                               : json_op(h, p->ids[p->uv.ops[k]]));
+            json_object_set_new(v, "ops", ops);
+            json_object_set_new(pj, "violation", v);
+            sbuf_free(&e);
+        } else if (r->verdict == LIN_INVALID) {
             json_object_set_new(pj, "op", json_op(h, p->ids[r->fail]));
             json_t *pre = json_array();
             for (size_t k = 0; k < r->nprefix; k++)
@@ -557,6 +759,19 @@ void report_junit(FILE *f, const check_item *it)
 {
     const char *file = hist_name(it->h);
     size_t tests = 0, failures = 0;
+    if (it->txn_checked) {
+        sbuf name = {0}, d = {0};
+        const char *failure = report_txn_junit(it, &name, &d);
+        fputs("  <testsuite name=\"", f);
+        xml_text(f, file);
+        fprintf(f, "\" tests=\"1\" failures=\"%d\" errors=\"0\">\n", failure != NULL);
+        junit_case(f, file, sbuf_str(&name), it->txn.seconds, failure, sbuf_str(&d),
+                   it->verdict == LIN_UNKNOWN ? it->txn.why_unknown : NULL);
+        fputs("  </testsuite>\n", f);
+        sbuf_free(&name);
+        sbuf_free(&d);
+        return;
+    }
     if (it->lin_checked) {
         tests++;
         failures += it->lin == LIN_INVALID;
@@ -614,4 +829,14 @@ void report_junit(FILE *f, const check_item *it)
             sbuf_free(&d);
         }
     fputs("  </testsuite>\n", f);
+}
+
+void report_paint(FILE *f, const report_opts *o, lin_verdict v, const char *text)
+{
+    paint(f, o, v, text);
+}
+
+json_t *report_json_op(const history *h, size_t i)
+{
+    return json_op(h, i);
 }

@@ -36,5 +36,10 @@ void report_junit_error(FILE *f, const char *file, const char *error);
 void report_junit_close(FILE *f);
 
 const char *report_verdict_name(lin_verdict v);
+/* text, in the verdict's colour if o->color */
+void report_paint(FILE *f, const report_opts *o, lin_verdict v, const char *text);
+/* Op i of h as JSON: process, f, value, result, type, lines, times (a new
+ * reference). */
+json_t *report_json_op(const history *h, size_t i);
 
 #endif

@@ -6,10 +6,13 @@
 #define CONCH_TEST_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../checker/check.h"
 #include "../../histories/read.h"
+#include "../../util/mem.h"
 
 /* Read text as a history; fails the test on an error. */
 static inline history *th_read(const char *text)
@@ -18,6 +21,24 @@ static inline history *th_read(const char *text)
     hist_error err = {0};
     hist_rc rc = hist_read_mem("t", text, strlen(text), NULL, &h, NULL, &err);
     cr_assert_eq(rc, HIST_OK, "read failed: %u:%u: %s", err.line, err.col, err.msg);
+    return h;
+}
+
+/* A history from "p:type:f:value" events separated by spaces (value in
+ * JSON, no spaces), every op on key (NULL: no key). */
+static inline history *th_events(const char *spec, const char *key)
+{
+    sbuf b = {0};
+    char *s = xstrdup(spec), *save = NULL;
+    for (char *tok = strtok_r(s, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char p[16], t[16], f[16], v[256];
+        cr_assert_eq(sscanf(tok, "%15[^:]:%15[^:]:%15[^:]:%255s", p, t, f, v), 4, "%s", tok);
+        sbuf_printf(&b, "{\"process\":%s,\"type\":\"%s\",\"f\":\"%s\",\"value\":%s%s%s%s}\n", p,
+                    t, f, v, key ? ",\"key\":\"" : "", key ? key : "", key ? "\"" : "");
+    }
+    free(s);
+    history *h = th_read(sbuf_str(&b));
+    sbuf_free(&b);
     return h;
 }
 

@@ -322,8 +322,8 @@ Test(cli_tables, well_formed)
         bool help = false;
         for (const opt_spec *o = cmd->opts; o->name; o++) {
             cr_assert(o->help && *o->help, "%s --%s: no help", title, o->name);
-            bool takes = o->kind != OPT_FLAG && o->kind != OPT_HELP && o->kind != OPT_MAN;
-            cr_assert_eq(takes, o->arg != NULL, "%s --%s: arg", title, o->name);
+            cr_assert_eq(opt_takes_value(o), o->arg != NULL, "%s --%s: arg", title, o->name);
+            cr_assert_eq(o->kind == OPT_ACTION, o->action != NULL, "%s --%s", title, o->name);
             cr_assert_eq(find(cmd, o->name, strlen(o->name)), (int)(o - cmd->opts),
                          "%s --%s twice", title, o->name);
             for (const opt_spec *p = cmd->opts; o->letter && p < o; p++)
@@ -333,8 +333,9 @@ Test(cli_tables, well_formed)
             if (o->def)
                 cr_assert_null(strstr(o->help, "default"), "%s --%s says its default twice",
                                title, o->name);
-            /* Every choice is explained. */
-            const char *const *ch = opt_choices(o);
+            /* Every choice of a table's own list is explained (lists made
+             * by lower layers are checked below, or listed by an option). */
+            const char *const *ch = o->choices;
             for (size_t k = 0; ch && ch[k]; k++)
                 cr_assert(has_word(o->help, ch[k]), "%s --%s does not explain '%s'", title,
                           o->name, ch[k]);
@@ -426,4 +427,25 @@ Test(cli_tables, help_man_and_completion_show_every_option)
 Test(cli_tables, version_given)
 {
     cr_assert(cli_version()[0] >= '0' && cli_version()[0] <= '9', "%s", cli_version());
+}
+
+/* --model's help names every model models/ has, and its completion offers
+ * them: a new model cannot be left out of either. */
+Test(cli_tables, model_help_names_every_model)
+{
+    const opt_spec *o = cli_cmd_check.opts;
+    while (o->name && strcmp(o->name, "model"))
+        o++;
+    cr_assert(o->name);
+    const char *const *ch = opt_choices(o);
+    for (size_t i = 0; model_types[i]; i++) {
+        cr_assert(has_word(o->help, model_types[i]->name), "--model's help lacks %s",
+                  model_types[i]->name);
+        bool offered = false;
+        for (size_t k = 0; ch[k]; k++)
+            offered |= !strcmp(ch[k], model_types[i]->name);
+        cr_assert(offered, "--model's completion lacks %s", model_types[i]->name);
+    }
+    for (size_t k = 0; ch[k]; k++)
+        cr_assert(has_word(o->help, ch[k]), "--model's help lacks %s", ch[k]);
 }

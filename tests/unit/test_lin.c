@@ -13,23 +13,6 @@
 #include "../../util/mem.h"
 #include "helpers.h"
 
-/* "p:type:f:value" events separated by spaces; value in JSON, no spaces. */
-static history *events(const char *spec, const char *key)
-{
-    sbuf b = {0};
-    char *s = xstrdup(spec), *save = NULL;
-    for (char *tok = strtok_r(s, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        char p[16], t[16], f[16], v[256];
-        cr_assert_eq(sscanf(tok, "%15[^:]:%15[^:]:%15[^:]:%255s", p, t, f, v), 4, "%s", tok);
-        sbuf_printf(&b, "{\"process\":%s,\"type\":\"%s\",\"f\":\"%s\",\"value\":%s%s%s%s}\n", p,
-                    t, f, v, key ? ",\"key\":\"" : "", key ? key : "", key ? "\"" : "");
-    }
-    free(s);
-    history *h = th_read(sbuf_str(&b));
-    sbuf_free(&b);
-    return h;
-}
-
 struct lcase {
     const char *name, *model, *init;
     nil_read nil;
@@ -133,7 +116,7 @@ Test(lin, hand_made_histories)
 {
     for (size_t i = 0; i < sizeof lcases / sizeof *lcases; i++) {
         const struct lcase *c = &lcases[i];
-        history *h = events(c->spec, "k");
+        history *h = th_events(c->spec, "k");
         lin_verdict v = th_check(h, c->model, c->init, c->nil);
         cr_expect_eq(v, c->want, "%s: %s, expected %s", c->name, v == LIN_VALID ? "valid" : "invalid",
                      c->want == LIN_VALID ? "valid" : "invalid");
@@ -163,9 +146,10 @@ Test(lin, a_map_init_names_each_kv_key)
 
 Test(lin, counterexample_names_the_op_and_the_states)
 {
-    history *h = events("0:invoke:write:1 0:ok:write:1 0:invoke:write:2 0:ok:write:2 "
+    history *h = th_events("0:invoke:write:1 0:ok:write:1 0:invoke:write:2 0:ok:write:2 "
                         "1:invoke:read:null 1:ok:read:1", NULL);
-    check_opts o = {.model = model_find("register"), .jobs = 1, .checks = CHECK_LIN};
+    check_opts o = {.model = model_find("register"), .jobs = 1, .checks = CHECK_LIN,
+                    .search_only = true};
     check_item it = {.h = h};
     check_run(&it, 1, &o);
     cr_assert_eq(it.verdict, LIN_INVALID);
@@ -191,10 +175,10 @@ Test(lin, limits_end_in_unknown)
     sbuf_adds(&b, "99:invoke:read:null 99:ok:read:1000 ");
     for (int i = 0; i < 22; i++)
         sbuf_printf(&b, "%d:ok:write:%d ", i, i);
-    history *h = events(sbuf_str(&b), NULL);
+    history *h = th_events(sbuf_str(&b), NULL);
     sbuf_free(&b);
     check_opts o = {.model = model_find("register"), .jobs = 1, .max_memory = 1 << 20,
-                    .checks = CHECK_LIN};
+                    .checks = CHECK_LIN, .search_only = true};
     check_item it = {.h = h};
     check_run(&it, 1, &o);
     cr_assert_eq(it.verdict, LIN_UNKNOWN);
@@ -273,7 +257,7 @@ Test(lin, crashed_writes_do_not_explode_the_search)
     for (int i = 0; i < 26; i++)
         sbuf_printf(&b, "%d:info:write:%d ", i, i);
     sbuf_adds(&b, "99:invoke:read:null 99:ok:read:1000");
-    history *h = events(sbuf_str(&b), NULL);
+    history *h = th_events(sbuf_str(&b), NULL);
     check_opts o = {.model = model_find("register"), .jobs = 1, .max_memory = 1 << 20,
                     .checks = CHECK_LIN};
     check_item it = {.h = h};
