@@ -248,8 +248,7 @@ static const opt_spec check_opts_table[] = {
              "per check)"},
     {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
      .help = "every part, and search statistics"},
-    {.name = "help", .letter = 'h', .kind = OPT_HELP, .help = "this text"},
-    {.name = "man", .kind = OPT_MAN, .help = "this command's manual page, in roff"},
+    OPT_HELP_AND_MAN,
     {0},
 };
 #undef AT
@@ -271,9 +270,11 @@ const opt_cmd cli_cmd_check = {
     .missing = "no history file given",
     .notes = "With several files the worst verdict wins: an error, then a violation, then "
              "unknown. Bad input is an error with its file, line and column.",
-    .exit_status = "Exit: 0 linearizable, 1 a violation, 2 bad usage or input, 3 unknown.",
-    .environment = "NO_COLOR, when set to anything but the empty string: no colour in the "
-                   "report, even on a terminal.",
+    .exit_status = "Exit: 0 every check passed, 1 a violation, 2 bad usage or input, 3 unknown "
+                   "(a time or memory limit).",
+    .environment = "NO_COLOR\n"
+                   "  set to anything but the empty string: no colour in the report, even on "
+                   "a terminal",
     .examples = "  conch check histories/examples/stale-read.jsonl\n"
                 "  conch check --model cas-register --init 0 history.edn\n"
                 "  conch check --checks ryw,mr --version-order inferred run.jsonl\n"

@@ -20,12 +20,13 @@ typedef struct conch_args {
 
 #define AT(f, T) OPT_AT(conch_args, f, T)
 static const opt_spec conch_opts[] = {
-    {.name = "help", .letter = 'h', .kind = OPT_HELP, .help = "this text"},
+    {.name = "help", .letter = 'h', .kind = OPT_HELP,
+     .help = "print the usage, the commands and these options"},
     {.name = "version", .letter = 'V', .kind = OPT_FLAG, .off = AT(version, bool),
      .help = "print conch's version"},
     {.name = "man", .kind = OPT_MAN,
-     .help = "print this manual page in roff (conch --man | man -l -); each command has "
-             "its own: conch check --man"},
+     .help = "print conch(1), the manual page, in roff (to read it: conch --man | man -l "
+             "-); each command has its own (conch check --man)"},
     {.name = "bash-completion", .kind = OPT_FLAG, .off = AT(completion, bool),
      .help = "print a bash completion script for conch (the install puts it where bash "
              "finds it; or: source <(conch --bash-completion))"},
@@ -57,11 +58,11 @@ const opt_cmd cli_conch = {
     .environment =
         "NO_COLOR\n"
         "  set to anything but the empty string: no colour, even on a terminal "
-        "(no-color.org).\n\n"
+        "(no-color.org)\n\n"
         "CONCH_HEADER\n"
-        "  conch run: request headers, one 'Name: value' a line, as --header gives them.\n\n"
+        "  conch run: request headers, one 'Name: value' a line, as --header gives them\n\n"
         "CONCH_ADMIN_TOKEN\n"
-        "  conch serve: the admin endpoints' bearer token, as --admin-token gives it.",
+        "  conch serve: the admin endpoints' bearer token, as --admin-token gives it",
     .examples = "  conch demo\n"
                 "  conch check --model cas-register history.edn\n"
                 "  conch serve --consistency eventual &\n"

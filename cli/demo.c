@@ -263,8 +263,7 @@ static const opt_spec demo_opts[] = {
      .max = 1000, .def = "6", .help = "clients in each run"},
     {.name = "out", .arg = "DIR", .kind = OPT_DIR, .off = AT(out, const char *),
      .help = "keep the runs in DIR (default: runs/demo-<time>-<pid>)"},
-    {.name = "help", .letter = 'h', .kind = OPT_HELP, .help = "this text"},
-    {.name = "man", .kind = OPT_MAN, .help = "this command's manual page, in roff"},
+    OPT_HELP_AND_MAN,
     {0},
 };
 #undef AT

@@ -57,8 +57,16 @@ static void man_paragraph(void *ctx, const char *p, size_t n, bool literal)
         fputs(".fi\n.RE\n", f);
         return;
     }
-    fputs(".PP\n", f);
-    roff_text(f, p, n, false);
+    size_t term;
+    if (opt_definition(p, n, &term)) {
+        fputs(".TP\n.B ", f);
+        roff_text(f, p, term, false);
+        fputc('\n', f);
+        roff_text(f, p + term + 1, n - term - 1, false);
+    } else {
+        fputs(".PP\n", f);
+        roff_text(f, p, n, false);
+    }
     fputc('\n', f);
 }
 
@@ -131,6 +139,7 @@ void doc_man(FILE *f, const opt_cmd *cmd)
     for (const char *p = page; *p; p++) /* the title in capitals, as man(7) asks */
         fputs(*p == '-' ? "\\-" : (char[]){(char)toupper((unsigned char)*p), 0}, f);
     fprintf(f, " 1 \"\" \"conch %s\" \"conch manual\"\n", cli_version());
+    fputs(".nh\n.ad l\n", f); /* no hyphens added inside option names */
 
     fputs(".SH NAME\n", f);
     roff_str(f, page);

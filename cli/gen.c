@@ -37,8 +37,7 @@ static const opt_spec gen_opts_table[] = {
      .max = 1L << 62, .def = "1", .help = "random seed"},
     {.name = "out", .letter = 'o', .arg = "FILE", .kind = OPT_FILE, .off = AT(out, const char *),
      .help = "write there instead of standard output"},
-    {.name = "help", .letter = 'h', .kind = OPT_HELP, .help = "this text"},
-    {.name = "man", .kind = OPT_MAN, .help = "this command's manual page, in roff"},
+    OPT_HELP_AND_MAN,
     {0},
 };
 #undef AT

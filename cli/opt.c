@@ -330,14 +330,32 @@ static void help_gap(help_out *h)
     h->started = true;
 }
 
+bool opt_definition(const char *p, size_t n, size_t *term_len)
+{
+    const char *nl = memchr(p, '\n', n);
+    if (p[0] == ' ' || !nl)
+        return false;
+    for (const char *q = nl; q && q < p + n; q = memchr(q + 1, '\n', (size_t)(p + n - q - 1)))
+        if (q + 2 >= p + n || q[1] != ' ' || q[2] != ' ')
+            return false;
+    *term_len = (size_t)(nl - p);
+    return true;
+}
+
 static void help_paragraph(void *ctx, const char *p, size_t n, bool literal)
 {
     help_out *h = ctx;
+    size_t term;
     help_gap(h);
-    if (literal)
+    if (literal) {
         fwrite(p, 1, n, h->f);
-    else
+    } else if (opt_definition(p, n, &term)) {
+        fwrite(p, 1, term, h->f);
+        fputs("\n  ", h->f);
+        put_wrapped(h->f, p + term, n - term, 2, 2);
+    } else {
         put_wrapped(h->f, p, n, 0, 0);
+    }
     fputc('\n', h->f);
 }
 

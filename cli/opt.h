@@ -70,6 +70,13 @@ typedef struct opt_spec {
     const char *not_with;  /* "ops": refused together with --ops */
 } opt_spec;
 
+/* -h, --help and --man, which every command has. */
+#define OPT_HELP_AND_MAN                                                                    \
+    {.name = "help", .letter = 'h', .kind = OPT_HELP,                                       \
+     .help = "print this command's usage and options"},                                    \
+    {.name = "man", .kind = OPT_MAN,                                                        \
+     .help = "print this command's manual page, in roff (to read it: man -l -)"}
+
 /* Where a value goes: the offset of field f of struct S, which must have
  * type T (a compile error otherwise, so a table cannot write a long into a
  * double). */
@@ -77,7 +84,9 @@ typedef struct opt_spec {
 
 /* A command: its table, and the words around it in --help and its man
  * page. Texts are paragraphs separated by blank lines, wrapped when shown;
- * a paragraph whose lines start with two spaces is shown as it is. */
+ * a paragraph whose lines start with two spaces is shown as it is, and
+ * one of a line (a term) then lines that start with two spaces (what it
+ * means) is a definition (.TP in a man page). */
 typedef struct opt_cmd {
     const char *name;        /* "check"; NULL for conch itself */
     const char *summary;     /* one line, for `conch --help` and the man page's NAME */
@@ -128,8 +137,13 @@ void opt_help(FILE *f, const opt_cmd *cmd);
 void opt_label(const opt_spec *o, char *buf, size_t size);
 
 /* Call fn for each paragraph of text (see opt_cmd): its start, length,
- * and whether it is to be shown as it is. */
+ * and whether it is to be shown as it is (literal, or a definition: see
+ * opt_definition). */
 void opt_paragraphs(const char *text, void (*fn)(void *ctx, const char *p, size_t n, bool literal),
                     void *ctx);
+
+/* Whether the paragraph p[0..n) is a definition: a term's line, then
+ * lines starting with two spaces; *term_len is the term's length. */
+bool opt_definition(const char *p, size_t n, size_t *term_len);
 
 #endif

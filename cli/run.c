@@ -280,8 +280,7 @@ static const opt_spec run_opts[] = {
      .choices = formats, .def = "text", .help = "the report on standard output: text or json"},
     {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
      .help = "every part of the check, and search statistics"},
-    {.name = "help", .letter = 'h', .kind = OPT_HELP, .help = "this text"},
-    {.name = "man", .kind = OPT_MAN, .help = "this command's manual page, in roff"},
+    OPT_HELP_AND_MAN,
     {0},
 };
 #undef AT
@@ -308,10 +307,11 @@ const opt_cmd cli_cmd_run = {
     .exit_status = "Exit: 0 every check passed, 1 a violation, 2 bad usage, the store "
                    "unreachable or no operation succeeded (then nothing is checked), 3 "
                    "unknown.",
-    .environment = "CONCH_HEADER: request headers, one 'Name: value' a line, sent as --header "
-                   "sends them; kept out of everything conch writes.\n\n"
-                   "NO_COLOR, when set to anything but the empty string: no colour in the "
-                   "report.",
+    .environment = "CONCH_HEADER\n"
+                   "  request headers, one 'Name: value' a line, sent as --header sends them; "
+                   "kept out of everything conch writes\n\n"
+                   "NO_COLOR\n"
+                   "  set to anything but the empty string: no colour in the report",
     .examples = "  conch run --time 10 --route random http://127.0.0.1:7001 "
                 "http://127.0.0.1:7002\n"
                 "  conch run --store etcd --workload kv http://127.0.0.1:2379\n"

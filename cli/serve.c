@@ -98,8 +98,7 @@ static const opt_spec serve_opts[] = {
      .help = "time a connection has to send a whole request, from when it opens or from "
              "its previous answer; then it is closed. With the two above, slow clients "
              "cannot keep a replica from answering others"},
-    {.name = "help", .letter = 'h', .kind = OPT_HELP, .help = "this text"},
-    {.name = "man", .kind = OPT_MAN, .help = "this command's manual page, in roff"},
+    OPT_HELP_AND_MAN,
     {0},
 };
 #undef AT
@@ -124,8 +123,9 @@ const opt_cmd cli_cmd_serve = {
              "quorum (Dynamo-style R and W).",
     .exit_status = "Exit: 0 after SIGTERM or SIGINT, 2 bad usage or a port that cannot be "
                    "bound.",
-    .environment = "CONCH_ADMIN_TOKEN: the admin endpoints' bearer token, as --admin-token "
-                   "gives it (the option wins).",
+    .environment = "CONCH_ADMIN_TOKEN\n"
+                   "  the admin endpoints' bearer token, as --admin-token gives it (the option "
+                   "wins); ps does not show it",
     .examples = "  conch serve --consistency session --lag-ms 50\n"
                 "  conch serve --port 0 --consistency quorum --r 1 --w 1\n"
                 "  curl -X PUT localhost:7001/kv/x -d '{\"value\":1}'\n"
