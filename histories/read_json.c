@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "../util/utf8.h"
 #include "read_int.h"
 
 #define JSON_MAX_DEPTH 200
@@ -83,57 +84,6 @@ static int hexval(char c)
          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-static void put_utf8(sbuf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    sbuf_addn(b, u, n);
-}
-
-/* Length of the valid UTF-8 sequence at p (of at most left bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t left)
-{
-    unsigned char c = p[0];
-    size_t n;
-    unsigned cp;
-    if (c < 0xc2)
-        return 0;
-    if (c < 0xe0) { n = 2; cp = c & 0x1f; }
-    else if (c < 0xf0) { n = 3; cp = c & 0x0f; }
-    else if (c < 0xf5) { n = 4; cp = c & 0x07; }
-    else return 0;
-    if (n > left)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 /* A string at j->p ('"'). Sets *s / *n to its bytes: in the input when it
  * has no escapes, else in j->tmp (valid until the next string), which
  * *esc (if not NULL) tells. */
@@ -153,7 +103,7 @@ static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
         if (c < 0x20)
             return jfail(j, j->p, "control character 0x%02x in a string", c);
         if (c >= 0x80) {
-            size_t k = utf8_len((const unsigned char *)j->p, (size_t)(j->end - j->p));
+            size_t k = utf8_seq(j->p, (size_t)(j->end - j->p), NULL);
             if (!k)
                 return jfail(j, j->p, "invalid UTF-8 in a string");
             if (escaped)
@@ -204,7 +154,8 @@ static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
                 j->p += 6;
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
             }
-            put_utf8(&j->tmp, cp);
+            char u[4];
+            sbuf_addn(&j->tmp, u, utf8_encode(cp, u));
             break;
         }
         default:

@@ -235,7 +235,7 @@ int val_cmp(const vtab *t, val a, val b)
     }
 }
 
-static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
+static void format(const vtab *t, val v, sbuf *b, bool human, size_t max, bool name)
 {
     size_t start = b->len;
     switch (v.kind) {
@@ -257,12 +257,19 @@ static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
         break;
     }
     case VAL_STR: {
-        size_t n;
-        const char *s = val_str_bytes(t, v, &n);
-        if (human && n > max)
+        size_t full;
+        const char *s = val_str_bytes(t, v, &full);
+        size_t n = full;
+        if (human && n > max) {
             n = max;
-        sbuf_add_json_str(b, s, n);
-        if (human && n == max)
+            while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+                n--; /* not inside a character */
+        }
+        if (name)
+            sbuf_add_json_name(b, s, n);
+        else
+            sbuf_add_json_str(b, s, n);
+        if (n < full)
             sbuf_adds(b, "...");
         break;
     }
@@ -281,11 +288,11 @@ static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
             if (map && i % 2 == 0 && it[i].kind != VAL_STR && !human) {
                 /* JSON object keys must be strings. */
                 sbuf s = {0};
-                format(t, it[i], &s, false, max);
-                sbuf_add_json_str(b, sbuf_str(&s), s.len);
+                format(t, it[i], &s, false, max, false);
+                sbuf_add_json_name(b, sbuf_str(&s), s.len);
                 sbuf_free(&s);
             } else {
-                format(t, it[i], b, human, max);
+                format(t, it[i], b, human, max, map && i % 2 == 0);
             }
         }
         sbuf_addc(b, map ? '}' : ']');
@@ -295,10 +302,10 @@ static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
 
 void val_to_json(const vtab *t, val v, sbuf *b)
 {
-    format(t, v, b, false, SIZE_MAX);
+    format(t, v, b, false, SIZE_MAX, false);
 }
 
 void val_describe(const vtab *t, val v, sbuf *b)
 {
-    format(t, v, b, true, 60);
+    format(t, v, b, true, 60, false);
 }

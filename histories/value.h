@@ -75,7 +75,8 @@ bool val_is_str(const vtab *t, val v, const char *s);
  * element by element. Used to put sets in a canonical order. */
 int val_cmp(const vtab *t, val a, val b);
 
-/* Write v as JSON (null, 1, "s", [..], {..}) into b. */
+/* Write v as JSON (null, 1, "s", [..], {..}) into b: valid JSON in valid
+ * UTF-8 that jansson reads, whatever v holds (see sbuf_add_json_str). */
 void val_to_json(const vtab *t, val v, sbuf *b);
 /* Write v for people: like JSON, but nil for null and at most max bytes of
  * any long value (then "..."). */
