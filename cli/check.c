@@ -293,9 +293,7 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
         if (errors[i]) {
             fprintf(stderr, "conch check: %s\n", errors[i]);
             if (want_json)
-                json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file",
-                                                       paths[i], "verdict", "error",
-                                                       "error", errors[i]));
+                json_array_append_new(files, report_json_error(paths[i], errors[i]));
             if (junit)
                 report_junit_error(stdout, paths[i], errors[i]);
             continue;
@@ -306,9 +304,8 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
             fprintf(stderr, "conch check: %s\n", sbuf_str(&it->why));
             exit_code = cli_worst(exit_code, EXIT_USAGE);
             if (want_json)
-                json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file", hist_name(it->h),
-                                                       "verdict", "error", "error",
-                                                       sbuf_str(&it->why)));
+                json_array_append_new(files, report_json_error(hist_name(it->h),
+                                                               sbuf_str(&it->why)));
             if (junit)
                 report_junit_error(stdout, hist_name(it->h), sbuf_str(&it->why));
             continue;

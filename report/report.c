@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "../util/utf8.h"
 
 #define MAX_PARTS_SHOWN 20
 #define PREFIX_TAIL 6
@@ -30,7 +31,7 @@ static void op_action(const history *h, const hist_op *o, sbuf *out)
     const vtab *vt = hist_cvtab(h);
     size_t n;
     const char *f = val_str_bytes(vt, o->f, &n);
-    sbuf_addn(out, f, n);
+    sbuf_add_printable(out, f, n);
     if (!val_is_nil(o->in)) {
         sbuf_addc(out, ' ');
         val_describe(vt, o->in, out);
@@ -121,7 +122,9 @@ static void text_invalid(FILE *f, const check_item *it, const lin_part *p)
 void report_text(FILE *f, const check_item *it, const report_opts *o)
 {
     hist_counts c = hist_count(it->h);
-    fprintf(f, "%s: %zu event%s, %zu op%s (%zu ok, %zu info, %zu fail)", hist_name(it->h),
+    sbuf name = {0};
+    sbuf_add_printable(&name, hist_name(it->h), strlen(hist_name(it->h)));
+    fprintf(f, "%s: %zu event%s, %zu op%s (%zu ok, %zu info, %zu fail)", sbuf_str(&name),
             hist_nevents(it->h), hist_nevents(it->h) == 1 ? "" : "s", hist_nops(it->h),
             hist_nops(it->h) == 1 ? "" : "s", c.ok, c.info, c.fail);
     if (c.open)
@@ -145,6 +148,7 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     }
     fprintf(f, "\n");
     sbuf_free(&init);
+    sbuf_free(&name);
     if (it->lin_checked)
         text_lin(f, it, o);
     if (it->sess_checked)
@@ -242,13 +246,27 @@ static void text_sessions(FILE *f, const check_item *it, const report_opts *o)
                    "     conch checks them per key, not the order between keys)\n");
 }
 
+/* A JSON string of s, valid whatever bytes s holds (file names, and texts
+ * that quote values, may hold any): json_string refuses invalid UTF-8, and
+ * a member set to its NULL would vanish from the report. */
+static json_t *jstr(const char *s)
+{
+    sbuf b = {0};
+    sbuf_add_utf8(&b, s, strlen(s));
+    json_t *j = json_string(sbuf_str(&b));
+    sbuf_free(&b);
+    return j;
+}
+
 static json_t *json_val(const vtab *vt, val v)
 {
     sbuf b = {0};
     val_to_json(vt, v, &b);
-    json_t *j = json_loads(sbuf_str(&b), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    json_t *j = json_loadb(sbuf_str(&b), b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (!j) /* not expected (val_to_json writes what jansson reads): say it, not null */
+        j = jstr(sbuf_str(&b));
     sbuf_free(&b);
-    return j ? j : json_null();
+    return j;
 }
 
 static json_t *json_op(const history *h, size_t i)
@@ -282,7 +300,7 @@ static json_t *json_sessions(const check_item *it)
     json_t *j = json_object();
     json_object_set_new(j, "applicable", json_boolean(s->applicable));
     if (!s->applicable) {
-        json_object_set_new(j, "reason", json_string(s->why_na));
+        json_object_set_new(j, "reason", jstr(s->why_na));
         return j;
     }
     json_object_set_new(j, "version_order", json_string(sess_order_name(s->order)));
@@ -290,7 +308,7 @@ static json_t *json_sessions(const check_item *it)
     json_object_set_new(j, "keys", json_integer((json_int_t)s->keys));
     json_object_set_new(j, "keys_not_unique", json_integer((json_int_t)s->keys_not_unique));
     if (s->not_unique_example)
-        json_object_set_new(j, "not_unique_example", json_string(s->not_unique_example));
+        json_object_set_new(j, "not_unique_example", jstr(s->not_unique_example));
     json_object_set_new(j, "reads_without_version",
                         json_integer((json_int_t)s->reads_without_version));
     json_object_set_new(j, "seconds", json_real(s->seconds));
@@ -302,7 +320,7 @@ static json_t *json_sessions(const check_item *it)
                                                       : oc->status == SS_VIOLATED ? "violated"
                                                                                   : "n/a"));
         if (oc->status == SS_NA)
-            json_object_set_new(gj, "reason", json_string(oc->why_na));
+            json_object_set_new(gj, "reason", jstr(oc->why_na));
         json_object_set_new(gj, "keys", json_integer((json_int_t)oc->keys));
         json_object_set_new(gj, "keys_violated", json_integer((json_int_t)oc->keys_violated));
         json_object_set_new(gj, "violations", json_integer((json_int_t)oc->violations));
@@ -312,7 +330,7 @@ static json_t *json_sessions(const check_item *it)
             json_t *vj = json_object();
             if (v->keyed)
                 json_object_set_new(vj, "key", json_val(vt, v->key));
-            json_object_set_new(vj, "explanation", json_string(v->text));
+            json_object_set_new(vj, "explanation", jstr(v->text));
             if (v->derived)
                 json_object_set_new(vj, "from_part", json_true());
             json_t *ops = json_array();
@@ -332,7 +350,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
     const history *h = it->h;
     hist_counts c = hist_count(h);
     json_t *j = json_object();
-    json_object_set_new(j, "file", json_string(hist_name(h)));
+    json_object_set_new(j, "file", jstr(hist_name(h)));
     json_object_set_new(j, "format", json_string(hist_format_name(o->format)));
     json_object_set_new(j, "events", json_integer((json_int_t)hist_nevents(h)));
     json_object_set_new(j, "ops", json_pack("{s:I,s:I,s:I,s:I,s:I}", "ok", (json_int_t)c.ok,
@@ -341,7 +359,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
                                             (json_int_t)c.annotations));
     json_t *warn = json_array();
     for (size_t i = 0; i < hist_nwarnings(h); i++)
-        json_array_append_new(warn, json_string(hist_warning(h, i)));
+        json_array_append_new(warn, jstr(hist_warning(h, i)));
     json_object_set_new(j, "warnings", warn);
     json_object_set_new(j, "model", json_string(it->md.type->name));
     json_object_set_new(j, "model_inferred", json_boolean(it->inferred));
@@ -363,7 +381,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
         json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
         json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
         if (r->verdict == LIN_UNKNOWN)
-            json_object_set_new(pj, "reason", json_string(r->unknown_why));
+            json_object_set_new(pj, "reason", jstr(r->unknown_why));
         json_object_set_new(pj, "configurations", json_integer((json_int_t)r->configs));
         json_object_set_new(pj, "states", json_integer((json_int_t)r->nmstates));
         json_object_set_new(pj, "seconds", json_real(r->seconds));
@@ -375,7 +393,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
             json_object_set_new(pj, "linearizable_prefix", pre);
             json_t *st = json_array();
             for (size_t k = 0; k < r->nstates; k++)
-                json_array_append_new(st, json_string(r->states[k]));
+                json_array_append_new(st, jstr(r->states[k]));
             json_object_set_new(pj, "states_then", st);
             json_t *pend = json_array();
             for (size_t k = 0; k < r->npending; k++)
@@ -397,22 +415,40 @@ json_t *report_json(const check_item *it, const report_opts *o)
     return j;
 }
 
+json_t *report_json_error(const char *file, const char *error)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "file", jstr(file));
+    json_object_set_new(j, "verdict", json_string("error"));
+    json_object_set_new(j, "error", jstr(error));
+    return j;
+}
+
 /* ---- JUnit XML ---- */
 
+/* Text for an XML 1.0 attribute or element, escaped, and valid whatever
+ * bytes s holds: a byte that is not UTF-8, and a character XML 1.0 does not
+ * allow (controls but tab, newline and return; U+FFFE, U+FFFF), become
+ * U+FFFD; '\r' is written as a reference, which XML keeps. Markup
+ * characters are always escaped, so "]]>" cannot end anything. */
 static void xml_text(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t at = i;
+        uint32_t cp = utf8_next(s, n, &i);
+        switch (cp) {
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
+        case '\r': fputs("&#xd;", f); break;
         default:
-            if (c < 0x20 && c != '\n' && c != '\t')
-                fprintf(f, "&#x%x;", c == '\r' ? c : 0xfffd);
+            if (cp == UTF8_INVALID || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0xfffe ||
+                cp == 0xffff)
+                fputs(UTF8_REPLACEMENT, f);
             else
-                fputc(c, f);
+                fwrite(s + at, 1, i - at, f);
         }
     }
 }
