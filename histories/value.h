@@ -11,7 +11,9 @@
  *
  * Keywords (EDN's :foo) are read as the string "foo". Maps are interned as
  * lists of alternating keys and values, in key order (val_cmp), so maps
- * with the same pairs are equal whatever order they were written in.
+ * with the same pairs are equal whatever order they were written in; a key
+ * given twice keeps its last value ({"a":1,"a":2} is {"a":2}), the rule of
+ * jansson, and so of conch serve, for every reader.
  *
  * A vtab is written while a history is read, and only read after that: the
  * checker's threads share it without locks, so nothing may intern during a
