@@ -282,12 +282,6 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
 
 /* ---- op map -> event ---- */
 
-static bool name_is(const field *f, const char *s)
-{
-    size_t n = strlen(s);
-    return f->name && f->nlen == n && memcmp(f->name, s, n) == 0;
-}
-
 static hist_rc field_error(reader *r, const field *f, uint32_t line, uint32_t col,
                            const char *fmt, const char *what, val got)
 {
@@ -323,6 +317,34 @@ static bool as_int(const vtab *vt, val v, bool allow_str, int64_t *out)
     return true;
 }
 
+/* The fields an op is read from. Each may be given once in an op (inside a
+ * value, a repeated name is no error: the last one wins). Other fields
+ * (Jepsen writes :debug, :latency, ...) are not ours. */
+enum { F_TYPE, F_F, F_PROCESS, F_VALUE, F_KEY, F_TIME, F_INDEX, F_VERSION, F_NODE, F_ERROR,
+       F_COUNT };
+static const char *const field_names[F_COUNT] = {"type", "f", "process", "value", "key",
+                                                 "time", "index", "version", "node", "error"};
+
+static inline bool name_is(const field *f, const char *s)
+{
+    size_t n = strlen(s); /* inlined with a literal: no call */
+    return f->nlen == n && memcmp(f->name, s, n) == 0;
+}
+
+/* A chain of compares with literals (each one folded to a few integer
+ * compares), in the order conch writes fields: cheaper than a table or a
+ * switch, whose indirect jump mispredicts field after field. */
+static int field_of(const field *f)
+{
+    if (!f->name)
+        return -1;
+    return name_is(f, "index") ? F_INDEX : name_is(f, "time") ? F_TIME
+         : name_is(f, "process") ? F_PROCESS : name_is(f, "type") ? F_TYPE
+         : name_is(f, "f") ? F_F : name_is(f, "key") ? F_KEY
+         : name_is(f, "value") ? F_VALUE : name_is(f, "version") ? F_VERSION
+         : name_is(f, "node") ? F_NODE : name_is(f, "error") ? F_ERROR : -1;
+}
+
 hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t col)
 {
     hist_event e = {
@@ -330,73 +352,89 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
         .node = val_nil(), .error = val_nil(), .time = HIST_NONE, .index = HIST_NONE,
         .version = HIST_NONE, .line = line, .col = col,
     };
-    bool has_type = false, has_process = false, has_f = false;
+    const field *seen[F_COUNT] = {0};
     const vtab *vt = r->vt;
     for (size_t i = 0; i < n; i++) {
         const field *f = &fs[i];
         val v = f->value;
-        if (name_is(f, "type")) {
+        int k = field_of(f);
+        if (k < 0)
+            continue;
+        if (seen[k]) {
+            hist_error_set(r->err, HIST_EINVALID, r->name, f->col ? f->line : line,
+                           f->col ? f->col : col,
+                           "\"%s\" is given twice in one op (first at line %u, column %u)",
+                           field_names[k], seen[k]->line, seen[k]->col);
+            return r->err->rc;
+        }
+        seen[k] = f;
+        switch (k) {
+        case F_TYPE: {
             static const char *types[] = {"invoke", "ok", "fail", "info"};
             int t = -1;
-            for (int k = 0; k < 4; k++)
-                if (val_is_str(vt, v, types[k]))
-                    t = k;
+            for (int j = 0; j < 4; j++)
+                if (val_is_str(vt, v, types[j]))
+                    t = j;
             if (t < 0)
                 return field_error(r, f, line, col, "expected %s to be invoke, ok, fail or info; got %s",
                                    "\"type\"", v);
             e.type = (hist_type)t;
-            has_type = true;
-        } else if (name_is(f, "f")) {
+            break;
+        }
+        case F_F:
             if (v.kind != VAL_STR)
                 return field_error(r, f, line, col, "expected %s to be a name (a string or keyword); got %s",
                                    "\"f\"", v);
             e.f = v;
-            has_f = true;
-        } else if (name_is(f, "process")) {
+            break;
+        case F_PROCESS:
             if (v.kind != VAL_INT && v.kind != VAL_STR)
                 return field_error(r, f, line, col, "expected %s to be an integer or a name; got %s",
                                    "\"process\"", v);
             e.process = v;
-            has_process = true;
-        } else if (name_is(f, "value")) {
+            break;
+        case F_VALUE:
             e.value = v;
-        } else if (name_is(f, "key")) {
+            break;
+        case F_KEY:
             e.key = v;
             e.has_key = !val_is_nil(v);
-        } else if (name_is(f, "time") || name_is(f, "index") ||
-                   name_is(f, "version")) {
-            bool ver = name_is(f, "version");
+            break;
+        case F_TIME: case F_INDEX: case F_VERSION: {
             int64_t x;
             if (val_is_nil(v))
-                continue;
-            if (!as_int(vt, v, ver, &x)) {
+                break;
+            if (!as_int(vt, v, k == F_VERSION, &x)) {
                 char what[32];
-                snprintf(what, sizeof what, "\"%.*s\"", (int)f->nlen, f->name);
+                snprintf(what, sizeof what, "\"%s\"", field_names[k]);
                 return field_error(r, f, line, col, "expected %s to be an integer; got %s", what, v);
             }
-            if (ver)
+            if (k == F_VERSION)
                 e.version = x;
-            else if (name_is(f, "time"))
+            else if (k == F_TIME)
                 e.time = x;
             else
                 e.index = x;
-        } else if (name_is(f, "node")) {
-            e.node = v;
-        } else if (name_is(f, "error")) {
-            e.error = v;
+            break;
         }
-        /* Other fields (Jepsen writes :debug, :latency, ...) are not ours. */
+        case F_NODE:
+            e.node = v;
+            break;
+        default:
+            e.error = v;
+            break;
+        }
     }
-    if (!has_type) {
+    if (!seen[F_TYPE]) {
         hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
                        "missing \"type\" (expected invoke, ok, fail or info)");
         return r->err->rc;
     }
-    if (!has_process) {
+    if (!seen[F_PROCESS]) {
         hist_error_set(r->err, HIST_EINVALID, r->name, line, col, "missing \"process\"");
         return r->err->rc;
     }
-    if (!has_f) {
+    if (!seen[F_F]) {
         if (!val_is_str(vt, e.process, "nemesis")) {
             hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
                            "missing \"f\" (the operation's name, e.g. read or write)");

@@ -8,8 +8,11 @@
  * such a file. This parser goes from bytes to interned vals and op fields
  * in one pass, interning a string straight from the input when it has no
  * escapes. It accepts exactly RFC 8259 JSON (checked against jansson by
- * tests/fuzz/fuzz_json.c), with \u0000 allowed in strings; nesting is
- * capped. jansson still reads --init values and writes the reports.
+ * tests/fuzz/fuzz_json.c), with \u0000 allowed in strings but not in
+ * member names (as jansson); nesting is capped. Inside a value, a member
+ * name given twice keeps its last value (val_map); in an op object, a
+ * field given twice is an error (rd_event). jansson still reads --init
+ * values and writes the reports.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -175,6 +178,16 @@ static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
     return HIST_OK;
 }
 
+/* A member name may hold any character but NUL: jansson (and so conch
+ * serve, and --init) refuses "\u0000" in a name, and one rule for all
+ * JSON conch reads means refusing it here too. */
+static hist_rc check_name(jp *j, const char *at, const char *s, size_t n)
+{
+    if (memchr(s, '\0', n))
+        return jfail(j, at, "a member name may not contain \\u0000 (NUL)");
+    return HIST_OK;
+}
+
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static hist_rc number(jp *j, val *out)
@@ -262,9 +275,9 @@ static hist_rc compound(jp *j, bool object, val *out)
                     rc = jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
                     goto out;
                 }
-                const char *s;
+                const char *s, *at = j->p;
                 size_t n;
-                if ((rc = string(j, &s, &n, NULL)))
+                if ((rc = string(j, &s, &n, NULL)) || (rc = check_name(j, at, s, n)))
                     goto out;
                 VEC_PUSH(j->items, val_str(j->r->vt, s, n));
                 ws(j);
@@ -381,10 +394,10 @@ static hist_rc op_object(jp *j)
             rc = jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
             goto out;
         }
-        const char *s;
+        const char *s, *at = j->p;
         size_t sn;
         bool has_escape;
-        if ((rc = string(j, &s, &sn, &has_escape)))
+        if ((rc = string(j, &s, &sn, &has_escape)) || (rc = check_name(j, at, s, sn)))
             goto out;
         field f = {s, sn, val_nil(), 0, 0};
         if (has_escape) {
