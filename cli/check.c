@@ -38,7 +38,8 @@ static const char usage[] =
     "  --timeout SECONDS   give up the linearizability search after this long:\n"
     "                      its verdict is unknown\n"
     "  --max-memory MB     give up the search past this much memory: unknown\n"
-    "                      (default: half of this machine's memory)\n"
+    "                      (default: half of this machine's memory); an input\n"
+    "                      larger than this is an input error\n"
     "  --checks LIST       lin, ryw, mr, mw, wfr, comma-separated (default: all that\n"
     "                      the history's ops allow)\n"
     "  --version-order O   how the session checks order each key's versions:\n"
@@ -196,6 +197,7 @@ int cmd_check(int argc, char **argv)
             if (!cli_long("check", "--max-memory", optarg, 1, 1L << 40, &l))
                 return EXIT_USAGE;
             co.max_memory = (size_t)l << 20;
+            ro.max_bytes = co.max_memory; /* the input may hold no more */
             break;
         case O_FORMAT: {
             static const char *const forms[] = {"text", "json", "junit", NULL};
@@ -249,6 +251,7 @@ void check_config_init(check_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->co.max_memory = default_memory();
+    cfg->ro.max_bytes = cfg->co.max_memory;
 }
 
 int check_paths(const check_config *cfg, char **paths, size_t nfiles)

@@ -1,11 +1,7 @@
 /*
- * read.c - loading input, telling its format, and the op-map -> event rules
- * every reader shares (see read.h).
- *
- * Input is mapped (regular files) or read whole (pipes). Before any parser
- * runs, one pass rejects NUL bytes and over-long lines, so the parsers can
- * assume neither and so a 3 GB line costs a scan, never an allocation: for a
- * pipe the check runs while reading and stops at the first line over the cap.
+ * read.c - telling an input's format, and the op-map -> event rules every
+ * reader shares (see read.h). Getting the bytes, and the checks they pass
+ * before any parser runs, are load.c's.
  */
 #include "read.h"
 
@@ -14,7 +10,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,34 +55,6 @@ static void position(const char *p, size_t off, uint32_t *line, uint32_t *col)
     *col = (uint32_t)(off - start + 1);
 }
 
-static hist_rc check_bytes(const char *name, const char *p, size_t n, size_t max_line,
-                           hist_error *err)
-{
-    const char *nul = memchr(p, '\0', n);
-    if (nul) {
-        uint32_t l, c;
-        position(p, (size_t)(nul - p), &l, &c);
-        hist_error_set(err, HIST_ESYNTAX, name, l, c,
-                       "unexpected NUL byte: this is binary data, not a history");
-        return err->rc;
-    }
-    size_t off = 0;
-    uint32_t line = 1;
-    while (off < n) {
-        size_t room = n - off;
-        const char *nl = memchr(p + off, '\n', room < max_line + 1 ? room : max_line + 1);
-        size_t len = nl ? (size_t)(nl - (p + off)) : room;
-        if (len > max_line) {
-            hist_error_set(err, HIST_ETOOBIG, name, line, (uint32_t)(max_line + 1),
-                           "line is longer than the limit of %zu bytes", max_line);
-            return err->rc;
-        }
-        off += len + 1;
-        line++;
-    }
-    return HIST_OK;
-}
-
 static size_t skip_space(const char *p, size_t n, size_t i)
 {
     while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == ','))
@@ -131,18 +98,46 @@ static hist_format detect(const char *p, size_t n, size_t *first)
     return HIST_FMT_AUTO;
 }
 
-hist_rc hist_read_mem(const char *name, const char *data, size_t len,
-                      const hist_read_opts *opts, history **out, hist_format *fmt_used,
-                      hist_error *err)
+static hist_rc unknown_format(const char *name, const char *data, size_t first,
+                              hist_error *err)
 {
-    hist_read_opts def = {0};
-    if (!opts)
-        opts = &def;
-    *out = NULL;
-    size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
-    hist_rc rc = check_bytes(name, data, len, max_line, err);
-    if (rc)
-        return rc;
+    uint32_t l, c;
+    position(data, first, &l, &c);
+    unsigned char b = (unsigned char)data[first];
+    char shown[16];
+    if (b >= 0x20 && b < 0x7f)
+        snprintf(shown, sizeof shown, "'%c'", b);
+    else
+        snprintf(shown, sizeof shown, "byte 0x%02x", b);
+    hist_error_set(err, HIST_ESYNTAX, name, l, c,
+                   "cannot tell the format from %s: expected JSON Lines ('{\"'), a "
+                   "JSON array ('[{\"'), EDN ('{:', '[{:', ';') or Jepsen log lines "
+                   "('INFO  jepsen.util - ...'); name one with --from",
+                   shown);
+    return err->rc;
+}
+
+hist_rc rd_sniff(const char *name, const char *p, size_t n, bool eof, hist_format forced,
+                 bool *decided, hist_error *err)
+{
+    if (*decided || forced != HIST_FMT_AUTO) {
+        *decided = true;
+        return HIST_OK;
+    }
+    size_t first;
+    hist_format f = detect(p, n, &first);
+    if (first >= n)
+        return HIST_OK; /* nothing but blanks so far */
+    if (!eof && !memchr(p + first, '\n', n - first))
+        return HIST_OK; /* the first line is not all here yet */
+    *decided = true;
+    return f == HIST_FMT_AUTO ? unknown_format(name, p, first, err) : HIST_OK;
+}
+
+/* The input, already checked (rd_scan_more), into a history. */
+static hist_rc parse(const char *name, const char *data, size_t len, const hist_read_opts *opts,
+                     size_t max_line, history **out, hist_format *fmt_used, hist_error *err)
+{
     size_t first = 0;
     hist_format fmt = opts->format;
     hist_format seen = detect(data, len, &first);
@@ -152,24 +147,13 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
     }
     if (fmt == HIST_FMT_AUTO)
         fmt = seen;
-    if (fmt == HIST_FMT_AUTO) {
-        uint32_t l, c;
-        position(data, first, &l, &c);
-        unsigned char b = (unsigned char)data[first];
-        char shown[16];
-        if (b >= 0x20 && b < 0x7f)
-            snprintf(shown, sizeof shown, "'%c'", b);
-        else
-            snprintf(shown, sizeof shown, "byte 0x%02x", b);
-        hist_error_set(err, HIST_ESYNTAX, name, l, c,
-                       "cannot tell the format from %s: expected JSON Lines ('{\"'), a "
-                       "JSON array ('[{\"'), EDN ('{:', '[{:', ';') or Jepsen log lines "
-                       "('INFO  jepsen.util - ...'); name one with --from",
-                       shown);
-        return err->rc;
-    }
-    reader r = {name, data, len, max_line, hist_new(name), NULL, err};
+    if (fmt == HIST_FMT_AUTO)
+        return unknown_format(name, data, first, err);
+    sbuf shown = {0};
+    sbuf_add_printable(&shown, name, strlen(name));
+    reader r = {name, sbuf_str(&shown), data, len, max_line, hist_new(name), NULL, err};
     r.vt = hist_vtab(r.h);
+    hist_rc rc;
     switch (fmt) {
     case HIST_FMT_JSONL: rc = rd_jsonl(&r); break;
     case HIST_FMT_EDN: rc = rd_edn(&r); break;
@@ -182,6 +166,7 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
     }
     if (!rc)
         rc = hist_finish(r.h, opts->independent, err);
+    sbuf_free(&shown);
     if (rc) {
         hist_free(r.h);
         return rc;
@@ -192,50 +177,28 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
     return HIST_OK;
 }
 
-/* Read all of a non-regular file (a pipe), giving up as soon as a line
- * exceeds max_line, so a stream with no newlines is not buffered whole. */
-static hist_rc slurp(const char *name, int fd, size_t max_line, char **data, size_t *len,
-                     hist_error *err)
+hist_rc hist_read_mem(const char *name, const char *data, size_t len,
+                      const hist_read_opts *opts, history **out, hist_format *fmt_used,
+                      hist_error *err)
 {
-    size_t cap = 1 << 16, n = 0, line_start = 0;
-    uint32_t line = 1;
-    char *p = xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            p = xrealloc(p, cap);
-        }
-        ssize_t got = read(fd, p + n, cap - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            hist_error_set(err, HIST_EIO, name, 0, 0, "cannot read: %s", strerror(errno));
-            free(p);
-            return err->rc;
-        }
-        if (got == 0)
-            break;
-        for (size_t i = n; i < n + (size_t)got; i++)
-            if (p[i] == '\n') {
-                line_start = i + 1;
-                line++;
-            }
-        n += (size_t)got;
-        if (n - line_start > max_line) {
-            hist_error_set(err, HIST_ETOOBIG, name, line, (uint32_t)(max_line + 1),
-                           "line is longer than the limit of %zu bytes", max_line);
-            free(p);
-            return err->rc;
-        }
-    }
-    *data = p;
-    *len = n;
-    return HIST_OK;
+    hist_read_opts def = {0};
+    if (!opts)
+        opts = &def;
+    *out = NULL;
+    size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
+    rd_scan sc = {0, 0, 1};
+    hist_rc rc = rd_scan_more(&sc, name, data, len, true, max_line, err);
+    if (rc)
+        return rc;
+    return parse(name, data, len, opts, max_line, out, fmt_used, err);
 }
 
 hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **out,
                        hist_format *fmt_used, hist_error *err)
 {
+    hist_read_opts def = {0};
+    if (!opts)
+        opts = &def;
     *out = NULL;
     bool is_stdin = !strcmp(path, "-");
     int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
@@ -244,39 +207,25 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
         return err->rc;
     }
     struct stat st;
+    char *data = NULL;
+    size_t len = 0;
+    hist_rc rc;
     if (fstat(fd, &st) < 0) {
         hist_error_set(err, HIST_EIO, path, 0, 0, "cannot stat: %s", strerror(errno));
-        if (!is_stdin)
-            close(fd);
-        return err->rc;
-    }
-    if (S_ISDIR(st.st_mode)) {
+        rc = err->rc;
+    } else if (S_ISDIR(st.st_mode)) {
         hist_error_set(err, HIST_EIO, path, 0, 0, "is a directory, not a history file");
-        close(fd);
-        return err->rc;
-    }
-    hist_rc rc;
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        size_t len = (size_t)st.st_size;
-        void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED) {
-            hist_error_set(err, HIST_EIO, path, 0, 0, "cannot map: %s", strerror(errno));
-            rc = err->rc;
-        } else {
-            rc = hist_read_mem(path, m, len, opts, out, fmt_used, err);
-            munmap(m, len);
-        }
+        rc = err->rc;
     } else {
-        char *data = NULL;
-        size_t len = 0;
-        size_t max_line = opts && opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
-        rc = slurp(path, fd, max_line, &data, &len, err);
-        if (!rc)
-            rc = hist_read_mem(path, data, len, opts, out, fmt_used, err);
-        free(data);
+        rc = rd_load(path, fd, &st, opts, &data, &len, err);
     }
     if (!is_stdin)
         close(fd);
+    if (!rc) {
+        size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
+        rc = parse(path, data, len, opts, max_line, out, fmt_used, err);
+    }
+    free(data);
     return rc;
 }
 

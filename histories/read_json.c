@@ -492,7 +492,7 @@ static hist_rc read_lines(jp *j)
                     hist_warn(j->r->h,
                               "%s:%u: skipped the last line: it has no newline and is not "
                               "valid JSON (%s), so it was cut short while being written",
-                              j->r->name, j->line, j->r->err->msg + strlen("invalid JSON: "));
+                              j->r->shown, j->line, j->r->err->msg + strlen("invalid JSON: "));
                     return HIST_OK;
                 }
                 return rc;
