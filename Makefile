@@ -81,7 +81,7 @@ test: unit cases corpus e2e
 bench: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh bench/run.sh
 
-# libFuzzer harness for the readers (clang). fuzz-smoke runs it briefly
+# libFuzzer harnesses for the readers (clang). fuzz-smoke runs each briefly
 # with a fixed seed, so a run is repeatable.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -O1 -g -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=undefined $(PKG_CFLAGS)
@@ -96,14 +96,21 @@ build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c $(FUZZ_SRC)
 	@echo "  FUZZ    $@"
 	@clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -pthread -lm
 
-fuzz: build/fuzz/fuzz_read build/fuzz/fuzz_json
+build/fuzz/fuzz_change: tests/fuzz/fuzz_change.c $(FUZZ_SRC)
+	@mkdir -p build/fuzz
+	@echo "  FUZZ    $@"
+	@clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -pthread -lm
 
-fuzz-smoke: build/fuzz/fuzz_read build/fuzz/fuzz_json
-	@mkdir -p build/fuzz/corpus build/fuzz/corpus-json
+fuzz: build/fuzz/fuzz_read build/fuzz/fuzz_json build/fuzz/fuzz_change
+
+fuzz-smoke: build/fuzz/fuzz_read build/fuzz/fuzz_json build/fuzz/fuzz_change
+	@mkdir -p build/fuzz/corpus build/fuzz/corpus-json build/fuzz/corpus-change
 	build/fuzz/fuzz_read -seed=1 -runs=$${FUZZ_RUNS:-200000} -max_len=2048 \
 	    build/fuzz/corpus tests/fuzz/seeds
 	build/fuzz/fuzz_json -seed=1 -runs=$${FUZZ_RUNS:-200000} -max_len=512 \
 	    build/fuzz/corpus-json tests/fuzz/seeds-json
+	build/fuzz/fuzz_change -seed=1 -runs=$${FUZZ_RUNS:-200000} -max_len=2048 \
+	    build/fuzz/corpus-change tests/fuzz/seeds-change
 
 demo: $(CONCH)
 	./$(CONCH) demo
