@@ -117,9 +117,14 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
     size_t max = o->max_bytes ? o->max_bytes : SIZE_MAX - 1;
     size_t chunk = o->chunk ? o->chunk : CHUNK;
     /* A regular file says its size (but those of /proc say 0); a pipe or a
-     * device does not. */
-    bool regular = S_ISREG(st->st_mode), sized = regular && st->st_size > 0;
-    size_t cap = sized && (uint64_t)st->st_size <= max ? (size_t)st->st_size + 1 : 1 << 16;
+     * device does not. Standard input may be a file read from an offset. */
+    bool regular = S_ISREG(st->st_mode);
+    off_t from = regular ? lseek(fd, 0, SEEK_CUR) : 0;
+    if (from < 0 || from > st->st_size)
+        from = 0;
+    uint64_t expect = regular ? (uint64_t)(st->st_size - from) : 0;
+    bool sized = expect > 0;
+    size_t cap = sized && expect <= max ? (size_t)expect + 1 : 1 << 16;
     size_t n = 0;
     char *p = xmalloc(cap);
     rd_scan sc = {0, 0, 1};
@@ -147,7 +152,7 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         if ((rc = rd_scan_more(&sc, name, p, n, false, max_line, err)) ||
             (rc = rd_sniff(name, p, n, false, o->format, &decided, err)))
             goto out;
-        if (n > max || (sized && (uint64_t)st->st_size > max)) {
+        if (n > max || expect > max) {
             rc = too_big(name, max, err);
             goto out;
         }
@@ -156,7 +161,7 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         goto out;
     if (regular) {
         struct stat now = {0};
-        if (fstat(fd, &now) < 0 || (sized && n != (size_t)st->st_size) || !same_file(st, &now)) {
+        if (fstat(fd, &now) < 0 || (sized && n != expect) || !same_file(st, &now)) {
             hist_error_set(err, HIST_EIO, name, 0, 0,
                            "file changed while being read (%lld bytes when opened, %zu read, "
                            "%lld now): check it once nothing writes to it",

@@ -240,3 +240,27 @@ Test(load, an_endless_pipe_ends_at_the_limit_or_its_first_line)
     cr_expect_eq(rc, HIST_ESYNTAX);
     cr_expect(strstr(err.msg, "invalid UTF-8 (byte 0x8f)"), "%s", err.msg);
 }
+
+Test(load, standard_input_from_an_offset_is_not_a_changed_file)
+{
+    char path[] = "/tmp/conch-load-XXXXXX";
+    temp_file(path);
+    const char *skip = "{\"process\":7,\"type\":\"invoke\",\"f\":\"write\",\"value\":0}\n";
+    char *text = lines(3);
+    sbuf all = {0};
+    sbuf_adds(&all, skip);
+    sbuf_adds(&all, text);
+    write_file(path, all.p, all.len);
+    int fd = open(path, O_RDONLY);
+    cr_assert_eq(lseek(fd, (off_t)strlen(skip), SEEK_SET), (off_t)strlen(skip));
+    cr_assert_eq(dup2(fd, 0), 0);
+    close(fd);
+    history *h = NULL;
+    hist_error err = {0};
+    cr_assert_eq(hist_read_file("-", NULL, &h, NULL, &err), HIST_OK, "%s", err.msg);
+    cr_assert_eq(hist_nevents(h), 6, "the 6 events after the offset, not the 7 of the file");
+    hist_free(h);
+    sbuf_free(&all);
+    free(text);
+    unlink(path);
+}
