@@ -128,7 +128,7 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
     size_t n = 0;
     char *p = xmalloc(cap);
     rd_scan sc = {0, 0, 1};
-    bool decided = false;
+    rd_sniffer sniff = {false, 0};
     hist_rc rc = HIST_OK;
     for (;;) {
         if (n == cap) {
@@ -150,7 +150,7 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         if (o->hook)
             o->hook(o->hook_arg, n);
         if ((rc = rd_scan_more(&sc, name, p, n, false, max_line, err)) ||
-            (rc = rd_sniff(name, p, n, false, o->format, &decided, err)))
+            (rc = rd_sniff(&sniff, name, p, n, sc.line_start, o->format, err)))
             goto out;
         if (n > max || expect > max) {
             rc = too_big(name, max, err);

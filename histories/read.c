@@ -117,21 +117,19 @@ static hist_rc unknown_format(const char *name, const char *data, size_t first,
     return err->rc;
 }
 
-hist_rc rd_sniff(const char *name, const char *p, size_t n, bool eof, hist_format forced,
-                 bool *decided, hist_error *err)
+hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_t line_start,
+                 hist_format forced, hist_error *err)
 {
-    if (*decided || forced != HIST_FMT_AUTO) {
-        *decided = true;
+    if (s->decided || forced != HIST_FMT_AUTO) {
+        s->decided = true;
         return HIST_OK;
     }
+    s->blank = skip_space(p, n, s->blank);
+    if (s->blank >= n || line_start <= s->blank)
+        return HIST_OK; /* nothing but blanks so far, or the first line is not all here */
+    s->decided = true;
     size_t first;
-    hist_format f = detect(p, n, &first);
-    if (first >= n)
-        return HIST_OK; /* nothing but blanks so far */
-    if (!eof && !memchr(p + first, '\n', n - first))
-        return HIST_OK; /* the first line is not all here yet */
-    *decided = true;
-    return f == HIST_FMT_AUTO ? unknown_format(name, p, first, err) : HIST_OK;
+    return detect(p, n, &first) == HIST_FMT_AUTO ? unknown_format(name, p, first, err) : HIST_OK;
 }
 
 /* The input, already checked (rd_scan_more), into a history. */

@@ -50,10 +50,15 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
 
 /* Tell the format from the first bytes of an input still arriving (read.c):
  * an error as soon as the first line shows it is none we read, so a stream
- * of junk is refused before it is held. Sets *decided once the format is
- * known or forced, after which it does nothing. */
-hist_rc rd_sniff(const char *name, const char *p, size_t n, bool eof, hist_format forced,
-                 bool *decided, hist_error *err);
+ * of junk is refused before it is held. Called again as p[0..n) grows, with
+ * the scanner's line_start (so a first line, however long, is not searched
+ * again for its end); each call looks only at bytes it has not seen. */
+typedef struct rd_sniffer {
+    bool decided; /* the format is known or forced: nothing more to do */
+    size_t blank; /* the input's first bytes that are all blank */
+} rd_sniffer;
+hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_t line_start,
+                 hist_format forced, hist_error *err);
 
 /* Turn an op map's fields into an event and push it. line and col are where
  * the map starts. */
