@@ -221,12 +221,20 @@ static hist_rc number(jp *j, val *out)
         while (j->p < j->end && is_digit(*j->p))
             j->p++;
     }
+    /* strtod needs the digits NUL-terminated; any number of them is JSON
+     * (jansson reads a real of 400 digits), so a long one goes through
+     * j->tmp, which holds no string between two values. */
     size_t n = (size_t)(j->p - s);
-    char buf[400];
-    if (n >= sizeof buf)
-        return jfail(j, s, "number too long");
-    memcpy(buf, s, n);
-    buf[n] = '\0';
+    char small[64];
+    const char *buf = small;
+    if (n < sizeof small) {
+        memcpy(small, s, n);
+        small[n] = '\0';
+    } else {
+        sbuf_reset(&j->tmp);
+        sbuf_addn(&j->tmp, s, n);
+        buf = sbuf_str(&j->tmp);
+    }
     errno = 0;
     if (real) {
         double d = strtod(buf, NULL);

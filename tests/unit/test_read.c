@@ -391,3 +391,22 @@ Test(read, strings_are_the_same_utf8_in_every_reader)
     cr_expect_str_eq(got, "[\"\xc3\xa9\", \"\xc3\xa9\", \"\\n\", \"\\r\", \"x\"]");
     free(got);
 }
+
+Test(read, a_number_of_any_length_is_read_as_jansson_reads_it)
+{
+    /* fuzz_json found it: conch refused a real of 408 digits as "number too
+     * long", where jansson (and JSON) take it. */
+    sbuf t = {0};
+    sbuf_adds(&t, "{\"process\":0,\"type\":\"invoke\",\"f\":\"w\",\"value\":2.5");
+    for (int i = 0; i < 500; i++)
+        sbuf_addc(&t, i % 7 ? '1' : '0');
+    sbuf_adds(&t, "e-3}\n");
+    history *h = read_ok(sbuf_str(&t), NULL);
+    val v = hist_ops(h)[0].in;
+    cr_assert_eq(v.kind, VAL_FLOAT);
+    double d;
+    memcpy(&d, &v.n, sizeof d);
+    cr_assert_float_eq(d, 0.00250111111, 1e-12);
+    hist_free(h);
+    sbuf_free(&t);
+}
