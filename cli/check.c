@@ -57,7 +57,8 @@ static const char usage[] =
     "                      by its share is searched again once the others are done\n"
     "  --max-memory MB     the most memory conch may hold (history included); a\n"
     "                      search that would need more is unknown; parts searched at\n"
-    "                      once each get a share (default: half of this machine's)\n"
+    "                      once each get a share (default: half of this machine's);\n"
+    "                      an input larger than this is an input error\n"
     "  --all-parts         search every part of a history, even once one part is\n"
     "                      invalid (default: the other parts stop, and are reported\n"
     "                      not searched, as the verdict is known)\n"
@@ -231,6 +232,7 @@ int cmd_check(int argc, char **argv)
             if (!cli_long("check", "--max-memory", optarg, 1, 1L << 40, &l))
                 return EXIT_USAGE;
             co.max_memory = (size_t)l << 20;
+            ro.max_bytes = co.max_memory; /* the input may hold no more */
             break;
         case O_ALL_PARTS:
             co.all_parts = true;
@@ -317,6 +319,7 @@ void check_config_init(check_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->co.max_memory = default_memory();
+    cfg->ro.max_bytes = cfg->co.max_memory;
 }
 
 int check_paths(const check_config *cfg, char **paths, size_t nfiles)
@@ -374,9 +377,7 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
         if (errors[i]) {
             fprintf(stderr, "conch check: %s\n", errors[i]);
             if (want_json)
-                json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file",
-                                                       paths[i], "verdict", "error",
-                                                       "error", errors[i]));
+                json_array_append_new(files, report_json_error(paths[i], errors[i]));
             if (junit)
                 report_junit_error(stdout, paths[i], errors[i]);
             continue;
@@ -387,9 +388,8 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
             fprintf(stderr, "conch check: %s\n", sbuf_str(&it->why));
             exit_code = cli_worst(exit_code, EXIT_USAGE);
             if (want_json)
-                json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file", hist_name(it->h),
-                                                       "verdict", "error", "error",
-                                                       sbuf_str(&it->why)));
+                json_array_append_new(files, report_json_error(hist_name(it->h),
+                                                               sbuf_str(&it->why)));
             if (junit)
                 report_junit_error(stdout, hist_name(it->h), sbuf_str(&it->why));
             continue;
