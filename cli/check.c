@@ -223,7 +223,7 @@ static const opt_spec check_opts_table[] = {
      .min = 1, .max = 1L << 40,
      .help = "the most memory conch may hold (history included); a search that would need "
              "more is unknown; parts searched at once each get a share (default: half of "
-             "this machine's)"},
+             "this machine's); an input larger than this is an input error"},
     {.name = "all-parts", .kind = OPT_FLAG, .off = AT(all_parts, bool),
      .help = "search every part of a history, even once one part is invalid (by default "
              "the other parts stop, and are reported not searched, as the verdict is "
@@ -307,8 +307,10 @@ static void check_config_from(const check_args *a, cli_check_config *cfg)
     cfg->ro.independent = (hist_independent)a->independent; /* in the enum's order */
     cfg->co.jobs = (int)a->jobs;
     cfg->co.timeout_s = a->timeout;
-    if (a->max_memory)
+    if (a->max_memory) {
         cfg->co.max_memory = (size_t)a->max_memory << 20;
+        cfg->ro.max_bytes = cfg->co.max_memory; /* the input may hold no more */
+    }
     cfg->co.all_parts = a->all_parts;
     cfg->co.search_only = a->search;
     cfg->co.checks = a->checks;
@@ -335,6 +337,7 @@ void cli_check_init(cli_check_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->co.max_memory = default_memory();
+    cfg->ro.max_bytes = cfg->co.max_memory;
 }
 
 static _Atomic int stop_flag;
@@ -430,8 +433,7 @@ static void report_error(const cli_check_config *cfg, json_t *files, const char 
 {
     fprintf(stderr, "conch check: %s\n", why);
     if (files)
-        json_array_append_new(files, json_pack("{s:s,s:s,s:s}", "file", name, "verdict",
-                                               "error", "error", why));
+        json_array_append_new(files, report_json_error(name, why));
     if (cfg->junit)
         report_junit_error(stdout, name, why);
 }

@@ -37,8 +37,10 @@ void hist_error_set(hist_error *e, hist_rc rc, const char *file, uint32_t line,
 
 void hist_error_format(const hist_error *e, sbuf *out)
 {
-    if (e->file[0])
-        sbuf_printf(out, "%s:", e->file);
+    if (e->file[0]) {
+        sbuf_add_printable(out, e->file, strlen(e->file));
+        sbuf_addc(out, ':');
+    }
     if (e->line)
         sbuf_printf(out, "%u:", e->line);
     if (e->line && e->col)

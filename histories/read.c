@@ -1,11 +1,7 @@
 /*
- * read.c - loading input, telling its format, and the op-map -> event rules
- * every reader shares (see read.h).
- *
- * Input is mapped (regular files) or read whole (pipes). Before any parser
- * runs, one pass rejects NUL bytes and over-long lines, so the parsers can
- * assume neither and so a 3 GB line costs a scan, never an allocation: for a
- * pipe the check runs while reading and stops at the first line over the cap.
+ * read.c - telling an input's format, and the op-map -> event rules every
+ * reader shares (see read.h). Getting the bytes, and the checks they pass
+ * before any parser runs, are load.c's.
  */
 #include "read.h"
 
@@ -14,7 +10,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,34 +55,6 @@ static void position(const char *p, size_t off, uint32_t *line, uint32_t *col)
     *col = (uint32_t)(off - start + 1);
 }
 
-static hist_rc check_bytes(const char *name, const char *p, size_t n, size_t max_line,
-                           hist_error *err)
-{
-    const char *nul = memchr(p, '\0', n);
-    if (nul) {
-        uint32_t l, c;
-        position(p, (size_t)(nul - p), &l, &c);
-        hist_error_set(err, HIST_ESYNTAX, name, l, c,
-                       "unexpected NUL byte: this is binary data, not a history");
-        return err->rc;
-    }
-    size_t off = 0;
-    uint32_t line = 1;
-    while (off < n) {
-        size_t room = n - off;
-        const char *nl = memchr(p + off, '\n', room < max_line + 1 ? room : max_line + 1);
-        size_t len = nl ? (size_t)(nl - (p + off)) : room;
-        if (len > max_line) {
-            hist_error_set(err, HIST_ETOOBIG, name, line, (uint32_t)(max_line + 1),
-                           "line is longer than the limit of %zu bytes", max_line);
-            return err->rc;
-        }
-        off += len + 1;
-        line++;
-    }
-    return HIST_OK;
-}
-
 static size_t skip_space(const char *p, size_t n, size_t i)
 {
     while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == ','))
@@ -131,18 +98,44 @@ static hist_format detect(const char *p, size_t n, size_t *first)
     return HIST_FMT_AUTO;
 }
 
-hist_rc hist_read_mem(const char *name, const char *data, size_t len,
-                      const hist_read_opts *opts, history **out, hist_format *fmt_used,
-                      hist_error *err)
+static hist_rc unknown_format(const char *name, const char *data, size_t first,
+                              hist_error *err)
 {
-    hist_read_opts def = {0};
-    if (!opts)
-        opts = &def;
-    *out = NULL;
-    size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
-    hist_rc rc = check_bytes(name, data, len, max_line, err);
-    if (rc)
-        return rc;
+    uint32_t l, c;
+    position(data, first, &l, &c);
+    unsigned char b = (unsigned char)data[first];
+    char shown[16];
+    if (b >= 0x20 && b < 0x7f)
+        snprintf(shown, sizeof shown, "'%c'", b);
+    else
+        snprintf(shown, sizeof shown, "byte 0x%02x", b);
+    hist_error_set(err, HIST_ESYNTAX, name, l, c,
+                   "cannot tell the format from %s: expected JSON Lines ('{\"'), a "
+                   "JSON array ('[{\"'), EDN ('{:', '[{:', ';') or Jepsen log lines "
+                   "('INFO  jepsen.util - ...'); name one with --from",
+                   shown);
+    return err->rc;
+}
+
+hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_t line_start,
+                 hist_format forced, hist_error *err)
+{
+    if (s->decided || forced != HIST_FMT_AUTO) {
+        s->decided = true;
+        return HIST_OK;
+    }
+    s->blank = skip_space(p, n, s->blank);
+    if (s->blank >= n || line_start <= s->blank)
+        return HIST_OK; /* nothing but blanks so far, or the first line is not all here */
+    s->decided = true;
+    size_t first;
+    return detect(p, n, &first) == HIST_FMT_AUTO ? unknown_format(name, p, first, err) : HIST_OK;
+}
+
+/* The input, already checked (rd_scan_more), into a history. */
+static hist_rc parse(const char *name, const char *data, size_t len, const hist_read_opts *opts,
+                     size_t max_line, history **out, hist_format *fmt_used, hist_error *err)
+{
     size_t first = 0;
     hist_format fmt = opts->format;
     hist_format seen = detect(data, len, &first);
@@ -152,24 +145,13 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
     }
     if (fmt == HIST_FMT_AUTO)
         fmt = seen;
-    if (fmt == HIST_FMT_AUTO) {
-        uint32_t l, c;
-        position(data, first, &l, &c);
-        unsigned char b = (unsigned char)data[first];
-        char shown[16];
-        if (b >= 0x20 && b < 0x7f)
-            snprintf(shown, sizeof shown, "'%c'", b);
-        else
-            snprintf(shown, sizeof shown, "byte 0x%02x", b);
-        hist_error_set(err, HIST_ESYNTAX, name, l, c,
-                       "cannot tell the format from %s: expected JSON Lines ('{\"'), a "
-                       "JSON array ('[{\"'), EDN ('{:', '[{:', ';') or Jepsen log lines "
-                       "('INFO  jepsen.util - ...'); name one with --from",
-                       shown);
-        return err->rc;
-    }
-    reader r = {name, data, len, max_line, hist_new(name), NULL, err};
+    if (fmt == HIST_FMT_AUTO)
+        return unknown_format(name, data, first, err);
+    sbuf shown = {0};
+    sbuf_add_printable(&shown, name, strlen(name));
+    reader r = {name, sbuf_str(&shown), data, len, max_line, hist_new(name), NULL, err};
     r.vt = hist_vtab(r.h);
+    hist_rc rc;
     switch (fmt) {
     case HIST_FMT_JSONL: rc = rd_jsonl(&r); break;
     case HIST_FMT_EDN: rc = rd_edn(&r); break;
@@ -182,6 +164,7 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
     }
     if (!rc)
         rc = hist_finish(r.h, opts->independent, err);
+    sbuf_free(&shown);
     if (rc) {
         hist_free(r.h);
         return rc;
@@ -192,50 +175,28 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
     return HIST_OK;
 }
 
-/* Read all of a non-regular file (a pipe), giving up as soon as a line
- * exceeds max_line, so a stream with no newlines is not buffered whole. */
-static hist_rc slurp(const char *name, int fd, size_t max_line, char **data, size_t *len,
-                     hist_error *err)
+hist_rc hist_read_mem(const char *name, const char *data, size_t len,
+                      const hist_read_opts *opts, history **out, hist_format *fmt_used,
+                      hist_error *err)
 {
-    size_t cap = 1 << 16, n = 0, line_start = 0;
-    uint32_t line = 1;
-    char *p = xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            p = xrealloc(p, cap);
-        }
-        ssize_t got = read(fd, p + n, cap - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            hist_error_set(err, HIST_EIO, name, 0, 0, "cannot read: %s", strerror(errno));
-            free(p);
-            return err->rc;
-        }
-        if (got == 0)
-            break;
-        for (size_t i = n; i < n + (size_t)got; i++)
-            if (p[i] == '\n') {
-                line_start = i + 1;
-                line++;
-            }
-        n += (size_t)got;
-        if (n - line_start > max_line) {
-            hist_error_set(err, HIST_ETOOBIG, name, line, (uint32_t)(max_line + 1),
-                           "line is longer than the limit of %zu bytes", max_line);
-            free(p);
-            return err->rc;
-        }
-    }
-    *data = p;
-    *len = n;
-    return HIST_OK;
+    hist_read_opts def = {0};
+    if (!opts)
+        opts = &def;
+    *out = NULL;
+    size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
+    rd_scan sc = {0, 0, 1};
+    hist_rc rc = rd_scan_more(&sc, name, data, len, true, max_line, err);
+    if (rc)
+        return rc;
+    return parse(name, data, len, opts, max_line, out, fmt_used, err);
 }
 
 hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **out,
                        hist_format *fmt_used, hist_error *err)
 {
+    hist_read_opts def = {0};
+    if (!opts)
+        opts = &def;
     *out = NULL;
     bool is_stdin = !strcmp(path, "-");
     int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
@@ -244,49 +205,29 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
         return err->rc;
     }
     struct stat st;
+    char *data = NULL;
+    size_t len = 0;
+    hist_rc rc;
     if (fstat(fd, &st) < 0) {
         hist_error_set(err, HIST_EIO, path, 0, 0, "cannot stat: %s", strerror(errno));
-        if (!is_stdin)
-            close(fd);
-        return err->rc;
-    }
-    if (S_ISDIR(st.st_mode)) {
+        rc = err->rc;
+    } else if (S_ISDIR(st.st_mode)) {
         hist_error_set(err, HIST_EIO, path, 0, 0, "is a directory, not a history file");
-        close(fd);
-        return err->rc;
-    }
-    hist_rc rc;
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        size_t len = (size_t)st.st_size;
-        void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED) {
-            hist_error_set(err, HIST_EIO, path, 0, 0, "cannot map: %s", strerror(errno));
-            rc = err->rc;
-        } else {
-            rc = hist_read_mem(path, m, len, opts, out, fmt_used, err);
-            munmap(m, len);
-        }
+        rc = err->rc;
     } else {
-        char *data = NULL;
-        size_t len = 0;
-        size_t max_line = opts && opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
-        rc = slurp(path, fd, max_line, &data, &len, err);
-        if (!rc)
-            rc = hist_read_mem(path, data, len, opts, out, fmt_used, err);
-        free(data);
+        rc = rd_load(path, fd, &st, opts, &data, &len, err);
     }
     if (!is_stdin)
         close(fd);
+    if (!rc) {
+        size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
+        rc = parse(path, data, len, opts, max_line, out, fmt_used, err);
+    }
+    free(data);
     return rc;
 }
 
 /* ---- op map -> event ---- */
-
-static bool name_is(const field *f, const char *s)
-{
-    size_t n = strlen(s);
-    return f->name && f->nlen == n && memcmp(f->name, s, n) == 0;
-}
 
 static hist_rc field_error(reader *r, const field *f, uint32_t line, uint32_t col,
                            const char *fmt, const char *what, val got)
@@ -323,6 +264,34 @@ static bool as_int(const vtab *vt, val v, bool allow_str, int64_t *out)
     return true;
 }
 
+/* The fields an op is read from. Each may be given once in an op (inside a
+ * value, a repeated name is no error: the last one wins). Other fields
+ * (Jepsen writes :debug, :latency, ...) are not ours. */
+enum { F_TYPE, F_F, F_PROCESS, F_VALUE, F_KEY, F_TIME, F_INDEX, F_VERSION, F_NODE, F_ERROR,
+       F_COUNT };
+static const char *const field_names[F_COUNT] = {"type", "f", "process", "value", "key",
+                                                 "time", "index", "version", "node", "error"};
+
+static inline bool name_is(const field *f, const char *s)
+{
+    size_t n = strlen(s); /* inlined with a literal: no call */
+    return f->nlen == n && memcmp(f->name, s, n) == 0;
+}
+
+/* A chain of compares with literals (each one folded to a few integer
+ * compares), in the order conch writes fields: cheaper than a table or a
+ * switch, whose indirect jump mispredicts field after field. */
+static int field_of(const field *f)
+{
+    if (!f->name)
+        return -1;
+    return name_is(f, "index") ? F_INDEX : name_is(f, "time") ? F_TIME
+         : name_is(f, "process") ? F_PROCESS : name_is(f, "type") ? F_TYPE
+         : name_is(f, "f") ? F_F : name_is(f, "key") ? F_KEY
+         : name_is(f, "value") ? F_VALUE : name_is(f, "version") ? F_VERSION
+         : name_is(f, "node") ? F_NODE : name_is(f, "error") ? F_ERROR : -1;
+}
+
 hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t col)
 {
     hist_event e = {
@@ -330,73 +299,89 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
         .node = val_nil(), .error = val_nil(), .time = HIST_NONE, .index = HIST_NONE,
         .version = HIST_NONE, .line = line, .col = col,
     };
-    bool has_type = false, has_process = false, has_f = false;
+    const field *seen[F_COUNT] = {0};
     const vtab *vt = r->vt;
     for (size_t i = 0; i < n; i++) {
         const field *f = &fs[i];
         val v = f->value;
-        if (name_is(f, "type")) {
+        int k = field_of(f);
+        if (k < 0)
+            continue;
+        if (seen[k]) {
+            hist_error_set(r->err, HIST_EINVALID, r->name, f->col ? f->line : line,
+                           f->col ? f->col : col,
+                           "\"%s\" is given twice in one op (first at line %u, column %u)",
+                           field_names[k], seen[k]->line, seen[k]->col);
+            return r->err->rc;
+        }
+        seen[k] = f;
+        switch (k) {
+        case F_TYPE: {
             static const char *types[] = {"invoke", "ok", "fail", "info"};
             int t = -1;
-            for (int k = 0; k < 4; k++)
-                if (val_is_str(vt, v, types[k]))
-                    t = k;
+            for (int j = 0; j < 4; j++)
+                if (val_is_str(vt, v, types[j]))
+                    t = j;
             if (t < 0)
                 return field_error(r, f, line, col, "expected %s to be invoke, ok, fail or info; got %s",
                                    "\"type\"", v);
             e.type = (hist_type)t;
-            has_type = true;
-        } else if (name_is(f, "f")) {
+            break;
+        }
+        case F_F:
             if (v.kind != VAL_STR)
                 return field_error(r, f, line, col, "expected %s to be a name (a string or keyword); got %s",
                                    "\"f\"", v);
             e.f = v;
-            has_f = true;
-        } else if (name_is(f, "process")) {
+            break;
+        case F_PROCESS:
             if (v.kind != VAL_INT && v.kind != VAL_STR)
                 return field_error(r, f, line, col, "expected %s to be an integer or a name; got %s",
                                    "\"process\"", v);
             e.process = v;
-            has_process = true;
-        } else if (name_is(f, "value")) {
+            break;
+        case F_VALUE:
             e.value = v;
-        } else if (name_is(f, "key")) {
+            break;
+        case F_KEY:
             e.key = v;
             e.has_key = !val_is_nil(v);
-        } else if (name_is(f, "time") || name_is(f, "index") ||
-                   name_is(f, "version")) {
-            bool ver = name_is(f, "version");
+            break;
+        case F_TIME: case F_INDEX: case F_VERSION: {
             int64_t x;
             if (val_is_nil(v))
-                continue;
-            if (!as_int(vt, v, ver, &x)) {
+                break;
+            if (!as_int(vt, v, k == F_VERSION, &x)) {
                 char what[32];
-                snprintf(what, sizeof what, "\"%.*s\"", (int)f->nlen, f->name);
+                snprintf(what, sizeof what, "\"%s\"", field_names[k]);
                 return field_error(r, f, line, col, "expected %s to be an integer; got %s", what, v);
             }
-            if (ver)
+            if (k == F_VERSION)
                 e.version = x;
-            else if (name_is(f, "time"))
+            else if (k == F_TIME)
                 e.time = x;
             else
                 e.index = x;
-        } else if (name_is(f, "node")) {
-            e.node = v;
-        } else if (name_is(f, "error")) {
-            e.error = v;
+            break;
         }
-        /* Other fields (Jepsen writes :debug, :latency, ...) are not ours. */
+        case F_NODE:
+            e.node = v;
+            break;
+        default:
+            e.error = v;
+            break;
+        }
     }
-    if (!has_type) {
+    if (!seen[F_TYPE]) {
         hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
                        "missing \"type\" (expected invoke, ok, fail or info)");
         return r->err->rc;
     }
-    if (!has_process) {
+    if (!seen[F_PROCESS]) {
         hist_error_set(r->err, HIST_EINVALID, r->name, line, col, "missing \"process\"");
         return r->err->rc;
     }
-    if (!has_f) {
+    if (!seen[F_F]) {
         if (!val_is_str(vt, e.process, "nemesis")) {
             hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
                            "missing \"f\" (the operation's name, e.g. read or write)");

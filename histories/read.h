@@ -8,8 +8,12 @@
  *          list or vector of maps), Porcupine's kv lines; ';' comments;
  *   log    Jepsen log lines, "INFO  jepsen.util - 3<TAB>:invoke<TAB>:cas<TAB>[0 3]",
  *          with or without a timestamp and thread before the logger.
- * Bad input is an error with file, line and column. Lines longer than
- * max_line bytes, and NUL bytes (binary data), are rejected before parsing.
+ * Bad input is an error with file, line and column. A history is UTF-8
+ * text: NUL bytes and bytes that are not UTF-8 (binary data), lines longer
+ * than max_line bytes, and input over max_bytes are rejected before parsing,
+ * as they arrive. Strings hold valid UTF-8 in every format: an escape of a
+ * lone surrogate (\ud800) is an error too. A file that changes while it is
+ * read is an error ("file changed while being read"), never a signal.
  * In JSON Lines, a last line with no newline that does not parse is taken
  * to be torn by a crash while it was written: it is skipped with a warning
  * (hist_warning), and everything before it is kept.
@@ -33,7 +37,14 @@ typedef enum hist_format {
 typedef struct hist_read_opts {
     hist_format format;
     hist_independent independent;
-    size_t max_line; /* 0: HIST_DEFAULT_MAX_LINE */
+    size_t max_line;  /* 0: HIST_DEFAULT_MAX_LINE */
+    size_t max_bytes; /* the most input a file or pipe may hold; 0: no limit */
+    /* For tests: read() at most chunk bytes at a time (0: 1 MiB), and call
+     * hook(hook_arg, bytes read so far) after each read, so that a test can
+     * change a file while it is being read. */
+    size_t chunk;
+    void (*hook)(void *arg, size_t done);
+    void *hook_arg;
 } hist_read_opts;
 
 /* Parse "jsonl", "edn", "jepsen-log" (or "log"); returns -1 if unknown. */

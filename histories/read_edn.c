@@ -1,10 +1,12 @@
 /*
  * read_edn.c - Jepsen's EDN: history.edn, Knossos and Porcupine files.
  *
- * The subset of EDN that Jepsen histories use: maps, vectors, lists, sets
- * (#{...}, kept as a sorted list), strings, integers (N suffix allowed),
- * floats, keywords (read as their name), symbols (nil, true, false, or a
- * name), characters, ';' comments, '#_' discards, and tagged values
+ * The subset of EDN that Jepsen histories use: maps (a key given twice
+ * keeps its last value), vectors, lists, sets (#{...}, kept as a sorted
+ * list), strings (UTF-8; a \uXXXX surrogate only as half of a pair, as in
+ * JSON), integers (N suffix allowed), floats, keywords (read as their name),
+ * symbols (nil, true, false, or a name), characters (\c, \newline,
+ * \uXXXX), ';' comments, '#_' discards, and tagged values
  * (#jepsen.history.Op{...}: the tag is dropped, the map kept).
  *
  * At the top level the input is a sequence of op maps, or of lists or
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "../util/utf8.h"
 #include "read_int.h"
 
 #define EDN_MAX_DEPTH 100
@@ -112,6 +115,43 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static hist_rc value(edn *e, val *out);
 
+static int hex4(const char *p, const char *end)
+{
+    int x = 0;
+    for (int i = 0; i < 4; i++) {
+        char h = p + i < end ? p[i] : 0;
+        int d = is_digit(h) ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+              : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        x = x * 16 + d;
+    }
+    return x;
+}
+
+/* The code point of the \uXXXX escape at esc (e->p is past its 'u'): a
+ * surrogate is refused unless (in a string: pairs) a high one is followed
+ * by a \u escape of a low one, the rule of the JSON reader too. */
+static hist_rc code_point(edn *e, const char *esc, bool pairs, uint32_t *cp)
+{
+    int x = hex4(e->p, e->end);
+    if (x < 0)
+        return fail_at(e, e->p, "expected four hex digits after \\u");
+    e->p += 4;
+    if (x >= 0xdc00 && x <= 0xdfff)
+        return fail_at(e, esc, "invalid Unicode escape (a lone low surrogate)");
+    if (x >= 0xd800 && x <= 0xdbff) {
+        int lo = pairs && e->end - e->p >= 6 && e->p[0] == '\\' && e->p[1] == 'u'
+                 ? hex4(e->p + 2, e->end) : -1;
+        if (lo < 0xdc00 || lo > 0xdfff)
+            return fail_at(e, esc, "invalid Unicode escape (a lone high surrogate)");
+        e->p += 6;
+        x = 0x10000 + ((x - 0xd800) << 10) + (lo - 0xdc00);
+    }
+    *cp = (uint32_t)x;
+    return HIST_OK;
+}
+
 static hist_rc string(edn *e, val *out)
 {
     const char *start = e->p++;
@@ -129,6 +169,17 @@ static hist_rc string(edn *e, val *out)
             e->line++;
             e->ls = e->p;
         }
+        if ((unsigned char)c >= 0x80) {
+            size_t k = utf8_seq(e->p - 1, (size_t)(e->end - e->p + 1), NULL);
+            if (!k) {
+                rc = fail_at(e, e->p - 1, "invalid UTF-8 in a string (byte 0x%02x)",
+                             (unsigned char)c);
+                goto out;
+            }
+            sbuf_addn(&b, e->p - 1, k);
+            e->p += k - 1;
+            continue;
+        }
         if (c != '\\') {
             sbuf_addc(&b, c);
             continue;
@@ -137,6 +188,7 @@ static hist_rc string(edn *e, val *out)
             rc = fail_at(e, start, "unterminated string (expected a closing '\"')");
             goto out;
         }
+        const char *esc = e->p - 1;
         char x = *e->p++;
         switch (x) {
         case 'n': sbuf_addc(&b, '\n'); break;
@@ -146,34 +198,16 @@ static hist_rc string(edn *e, val *out)
         case 'f': sbuf_addc(&b, '\f'); break;
         case '"': case '\\': case '/': sbuf_addc(&b, x); break;
         case 'u': {
-            unsigned cp = 0;
-            for (int i = 0; i < 4; i++) {
-                char h = e->p < e->end ? *e->p : 0;
-                int d = is_digit(h) ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10
-                      : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
-                if (d < 0) {
-                    rc = fail_at(e, e->p, "expected four hex digits after \\u");
-                    goto out;
-                }
-                cp = cp * 16 + (unsigned)d;
-                e->p++;
-            }
-            /* UTF-8; surrogates are kept as they come. */
-            if (cp < 0x80) {
-                sbuf_addc(&b, (char)cp);
-            } else if (cp < 0x800) {
-                sbuf_addc(&b, (char)(0xc0 | (cp >> 6)));
-                sbuf_addc(&b, (char)(0x80 | (cp & 0x3f)));
-            } else {
-                sbuf_addc(&b, (char)(0xe0 | (cp >> 12)));
-                sbuf_addc(&b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-                sbuf_addc(&b, (char)(0x80 | (cp & 0x3f)));
-            }
+            uint32_t cp;
+            if ((rc = code_point(e, esc, true, &cp)))
+                goto out;
+            char u[4];
+            sbuf_addn(&b, u, utf8_encode(cp, u));
             break;
         }
         default: {
             char sb[16];
-            rc = fail_at(e, e->p - 1, "unknown escape \\%s in a string", show(x, sb) + 1);
+            rc = fail_at(e, esc, "unknown escape in a string: '\\' then %s", show(x, sb));
             goto out;
         }
         }
@@ -317,22 +351,41 @@ static hist_rc value(edn *e, val *out)
     case '(': e->p++; return seq(e, ')', VAL_LIST, false, out);
     case '"': return string(e, out);
     case ':': e->p++; return symbol(e, out, true);
-    case '\\': {
+    case '\\': { /* a character: \c, \newline, \uXXXX, ... */
         e->p++;
         const char *s = e->p;
         while (e->p < e->end && sym_char(*e->p))
             e->p++;
         size_t n = (size_t)(e->p - s);
-        if (n == 0 && e->p < e->end)
-            n = 1, e->p++;
-        if (n == 7 && !memcmp(s, "newline", 7))
-            *out = val_str(e->r->vt, "\n", 1);
-        else if (n == 5 && !memcmp(s, "space", 5))
-            *out = val_str(e->r->vt, " ", 1);
-        else if (n == 3 && !memcmp(s, "tab", 3))
-            *out = val_str(e->r->vt, "\t", 1);
-        else
-            *out = val_str(e->r->vt, s, n);
+        if (n == 0) {
+            size_t k = e->p < e->end ? utf8_seq(e->p, (size_t)(e->end - e->p), NULL) : 0;
+            if (!k || *e->p == '\n' || *e->p == ' ' || *e->p == '\t' || *e->p == '\r')
+                return fail_at(e, at, "expected a character after '\\'");
+            n = k; /* one character, however many bytes */
+            e->p += k;
+        }
+        static const struct { const char *name, *c; } named[] = {
+            {"newline", "\n"}, {"space", " "}, {"tab", "\t"}, {"return", "\r"},
+            {"formfeed", "\f"}, {"backspace", "\b"},
+        };
+        for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+            if (n == strlen(named[i].name) && !memcmp(s, named[i].name, n)) {
+                *out = val_cstr(e->r->vt, named[i].c);
+                return HIST_OK;
+            }
+        if (n == 5 && s[0] == 'u' && hex4(s + 1, e->end) >= 0) {
+            uint32_t cp;
+            const char *after = e->p;
+            e->p = s + 1;
+            hist_rc rc = code_point(e, at, false, &cp);
+            e->p = after;
+            if (rc)
+                return rc;
+            char u[4];
+            *out = val_str(e->r->vt, u, utf8_encode(cp, u));
+            return HIST_OK;
+        }
+        *out = val_str(e->r->vt, s, n);
         return HIST_OK;
     }
     case '#': {

@@ -9,6 +9,7 @@
 
 typedef struct reader {
     const char *name;
+    const char *shown; /* name, with its control bytes escaped, for warnings */
     const char *data;
     size_t len;
     size_t max_line;
@@ -26,6 +27,38 @@ typedef struct field {
     val value;
     uint32_t line, col;
 } field;
+
+/* The checks every input passes before a parser runs (load.c): no NUL,
+ * valid UTF-8, no line over max_line. rd_scan_more checks p[s->off..n) and
+ * can be called again as a buffer fills; eof says no byte follows (an
+ * incomplete UTF-8 sequence at the end is then an error, not one to
+ * finish later). */
+typedef struct rd_scan {
+    size_t off;        /* bytes checked */
+    size_t line_start; /* offset of the current line */
+    uint32_t line;     /* its number, from 1 */
+} rd_scan;
+hist_rc rd_scan_more(rd_scan *s, const char *name, const char *p, size_t n, bool eof,
+                     size_t max_line, hist_error *err);
+
+/* Read all of fd (st: what fstat said of it) into *data (the caller frees
+ * it), checking each chunk as it comes (rd_scan_more, rd_sniff) and, for a
+ * regular file, that it did not change meanwhile. */
+struct stat;
+hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
+                char **data, size_t *len, hist_error *err);
+
+/* Tell the format from the first bytes of an input still arriving (read.c):
+ * an error as soon as the first line shows it is none we read, so a stream
+ * of junk is refused before it is held. Called again as p[0..n) grows, with
+ * the scanner's line_start (so a first line, however long, is not searched
+ * again for its end); each call looks only at bytes it has not seen. */
+typedef struct rd_sniffer {
+    bool decided; /* the format is known or forced: nothing more to do */
+    size_t blank; /* the input's first bytes that are all blank */
+} rd_sniffer;
+hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_t line_start,
+                 hist_format forced, hist_error *err);
 
 /* Turn an op map's fields into an event and push it. line and col are where
  * the map starts. */

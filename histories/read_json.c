@@ -8,8 +8,11 @@
  * such a file. This parser goes from bytes to interned vals and op fields
  * in one pass, interning a string straight from the input when it has no
  * escapes. It accepts exactly RFC 8259 JSON (checked against jansson by
- * tests/fuzz/fuzz_json.c), with \u0000 allowed in strings; nesting is
- * capped. jansson still reads --init values and writes the reports.
+ * tests/fuzz/fuzz_json.c), with \u0000 allowed in strings but not in
+ * member names (as jansson); nesting is capped. Inside a value, a member
+ * name given twice keeps its last value (val_map); in an op object, a
+ * field given twice is an error (rd_event). jansson still reads --init
+ * values and writes the reports.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "../util/utf8.h"
 #include "read_int.h"
 
 #define JSON_MAX_DEPTH 200
@@ -83,57 +87,6 @@ static int hexval(char c)
          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-static void put_utf8(sbuf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    sbuf_addn(b, u, n);
-}
-
-/* Length of the valid UTF-8 sequence at p (of at most left bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t left)
-{
-    unsigned char c = p[0];
-    size_t n;
-    unsigned cp;
-    if (c < 0xc2)
-        return 0;
-    if (c < 0xe0) { n = 2; cp = c & 0x1f; }
-    else if (c < 0xf0) { n = 3; cp = c & 0x0f; }
-    else if (c < 0xf5) { n = 4; cp = c & 0x07; }
-    else return 0;
-    if (n > left)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 /* A string at j->p ('"'). Sets *s / *n to its bytes: in the input when it
  * has no escapes, else in j->tmp (valid until the next string), which
  * *esc (if not NULL) tells. */
@@ -153,7 +106,7 @@ static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
         if (c < 0x20)
             return jfail(j, j->p, "control character 0x%02x in a string", c);
         if (c >= 0x80) {
-            size_t k = utf8_len((const unsigned char *)j->p, (size_t)(j->end - j->p));
+            size_t k = utf8_seq(j->p, (size_t)(j->end - j->p), NULL);
             if (!k)
                 return jfail(j, j->p, "invalid UTF-8 in a string");
             if (escaped)
@@ -204,7 +157,8 @@ static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
                 j->p += 6;
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
             }
-            put_utf8(&j->tmp, cp);
+            char u[4];
+            sbuf_addn(&j->tmp, u, utf8_encode(cp, u));
             break;
         }
         default:
@@ -221,6 +175,16 @@ static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
         *n = (size_t)(j->p - start);
     }
     j->p++; /* '"' */
+    return HIST_OK;
+}
+
+/* A member name may hold any character but NUL: jansson (and so conch
+ * serve, and --init) refuses "\u0000" in a name, and one rule for all
+ * JSON conch reads means refusing it here too. */
+static hist_rc check_name(jp *j, const char *at, const char *s, size_t n)
+{
+    if (memchr(s, '\0', n))
+        return jfail(j, at, "a member name may not contain \\u0000 (NUL)");
     return HIST_OK;
 }
 
@@ -257,12 +221,20 @@ static hist_rc number(jp *j, val *out)
         while (j->p < j->end && is_digit(*j->p))
             j->p++;
     }
+    /* strtod needs the digits NUL-terminated; any number of them is JSON
+     * (jansson reads a real of 400 digits), so a long one goes through
+     * j->tmp, which holds no string between two values. */
     size_t n = (size_t)(j->p - s);
-    char buf[400];
-    if (n >= sizeof buf)
-        return jfail(j, s, "number too long");
-    memcpy(buf, s, n);
-    buf[n] = '\0';
+    char small[64];
+    const char *buf = small;
+    if (n < sizeof small) {
+        memcpy(small, s, n);
+        small[n] = '\0';
+    } else {
+        sbuf_reset(&j->tmp);
+        sbuf_addn(&j->tmp, s, n);
+        buf = sbuf_str(&j->tmp);
+    }
     errno = 0;
     if (real) {
         double d = strtod(buf, NULL);
@@ -311,9 +283,9 @@ static hist_rc compound(jp *j, bool object, val *out)
                     rc = jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
                     goto out;
                 }
-                const char *s;
+                const char *s, *at = j->p;
                 size_t n;
-                if ((rc = string(j, &s, &n, NULL)))
+                if ((rc = string(j, &s, &n, NULL)) || (rc = check_name(j, at, s, n)))
                     goto out;
                 VEC_PUSH(j->items, val_str(j->r->vt, s, n));
                 ws(j);
@@ -430,10 +402,10 @@ static hist_rc op_object(jp *j)
             rc = jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
             goto out;
         }
-        const char *s;
+        const char *s, *at = j->p;
         size_t sn;
         bool has_escape;
-        if ((rc = string(j, &s, &sn, &has_escape)))
+        if ((rc = string(j, &s, &sn, &has_escape)) || (rc = check_name(j, at, s, sn)))
             goto out;
         field f = {s, sn, val_nil(), 0, 0};
         if (has_escape) {
@@ -528,7 +500,7 @@ static hist_rc read_lines(jp *j)
                     hist_warn(j->r->h,
                               "%s:%u: skipped the last line: it has no newline and is not "
                               "valid JSON (%s), so it was cut short while being written",
-                              j->r->name, j->line, j->r->err->msg + strlen("invalid JSON: "));
+                              j->r->shown, j->line, j->r->err->msg + strlen("invalid JSON: "));
                     return HIST_OK;
                 }
                 return rc;

@@ -169,7 +169,7 @@ hist_rc rd_log(reader *r)
     }
     if (other && hist_nevents(r->h))
         hist_warn(r->h, "%s: ignored %u log line%s that are not operations (the first at line %u)",
-                  r->name, other, other == 1 ? "" : "s", first_other);
+                  r->shown, other, other == 1 ? "" : "s", first_other);
     if (!hist_nevents(r->h)) {
         hist_error_set(r->err, HIST_EINVALID, r->name, first_other ? first_other : 1, 1,
                        "no Jepsen operation lines found (expected lines like "

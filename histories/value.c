@@ -144,21 +144,41 @@ val val_list(vtab *t, const val *items, size_t n)
 }
 
 /* Pairs in key order, so that maps equal as maps are equal as vals, as
- * for JSON objects and EDN maps, whose order means nothing. */
+ * for JSON objects and EDN maps, whose order means nothing. A key given
+ * twice keeps its last value, as jansson (and so conch serve) and most
+ * stores do: {"a":1,"a":2} is {"a":2}. So pairs are sorted by key, then
+ * by where they were given, and the last of each key is kept. */
+typedef struct pair {
+    val k, v;
+    size_t at;
+} pair;
+
 static int cmp_pairs(const void *a, const void *b, void *t)
 {
-    return val_cmp(t, ((const val *)a)[0], ((const val *)b)[0]);
+    const pair *x = a, *y = b;
+    int c = val_cmp(t, x->k, y->k);
+    return c ? c : x->at < y->at ? -1 : x->at > y->at;
 }
 
 val val_map(vtab *t, const val *kv, size_t npairs)
 {
     if (npairs < 2)
         return intern(t, VAL_MAP, kv, 2 * npairs * sizeof(val), (uint32_t)(2 * npairs));
+    pair *ps = xmalloc(npairs * sizeof *ps);
+    for (size_t i = 0; i < npairs; i++)
+        ps[i] = (pair){kv[2 * i], kv[2 * i + 1], i};
+    qsort_r(ps, npairs, sizeof *ps, cmp_pairs, t);
     val *sorted = xmalloc(2 * npairs * sizeof *sorted);
-    memcpy(sorted, kv, 2 * npairs * sizeof *sorted);
-    qsort_r(sorted, npairs, 2 * sizeof *sorted, cmp_pairs, t);
-    val v = intern(t, VAL_MAP, sorted, 2 * npairs * sizeof(val), (uint32_t)(2 * npairs));
+    size_t n = 0;
+    for (size_t i = 0; i < npairs; i++) {
+        if (i + 1 < npairs && val_eq(ps[i].k, ps[i + 1].k))
+            continue; /* a later value for this key follows */
+        sorted[n++] = ps[i].k;
+        sorted[n++] = ps[i].v;
+    }
+    val v = intern(t, VAL_MAP, sorted, n * sizeof(val), (uint32_t)n);
     free(sorted);
+    free(ps);
     return v;
 }
 
@@ -235,7 +255,7 @@ int val_cmp(const vtab *t, val a, val b)
     }
 }
 
-static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
+static void format(const vtab *t, val v, sbuf *b, bool human, size_t max, bool name)
 {
     size_t start = b->len;
     switch (v.kind) {
@@ -257,12 +277,19 @@ static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
         break;
     }
     case VAL_STR: {
-        size_t n;
-        const char *s = val_str_bytes(t, v, &n);
-        if (human && n > max)
+        size_t full;
+        const char *s = val_str_bytes(t, v, &full);
+        size_t n = full;
+        if (human && n > max) {
             n = max;
-        sbuf_add_json_str(b, s, n);
-        if (human && n == max)
+            while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+                n--; /* not inside a character */
+        }
+        if (name)
+            sbuf_add_json_name(b, s, n);
+        else
+            sbuf_add_json_str(b, s, n);
+        if (n < full)
             sbuf_adds(b, "...");
         break;
     }
@@ -281,11 +308,11 @@ static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
             if (map && i % 2 == 0 && it[i].kind != VAL_STR && !human) {
                 /* JSON object keys must be strings. */
                 sbuf s = {0};
-                format(t, it[i], &s, false, max);
-                sbuf_add_json_str(b, sbuf_str(&s), s.len);
+                format(t, it[i], &s, false, max, false);
+                sbuf_add_json_name(b, sbuf_str(&s), s.len);
                 sbuf_free(&s);
             } else {
-                format(t, it[i], b, human, max);
+                format(t, it[i], b, human, max, map && i % 2 == 0);
             }
         }
         sbuf_addc(b, map ? '}' : ']');
@@ -295,10 +322,10 @@ static void format(const vtab *t, val v, sbuf *b, bool human, size_t max)
 
 void val_to_json(const vtab *t, val v, sbuf *b)
 {
-    format(t, v, b, false, SIZE_MAX);
+    format(t, v, b, false, SIZE_MAX, false);
 }
 
 void val_describe(const vtab *t, val v, sbuf *b)
 {
-    format(t, v, b, true, 60);
+    format(t, v, b, true, 60, false);
 }

@@ -11,7 +11,9 @@
  *
  * Keywords (EDN's :foo) are read as the string "foo". Maps are interned as
  * lists of alternating keys and values, in key order (val_cmp), so maps
- * with the same pairs are equal whatever order they were written in.
+ * with the same pairs are equal whatever order they were written in; a key
+ * given twice keeps its last value ({"a":1,"a":2} is {"a":2}), the rule of
+ * jansson, and so of conch serve, for every reader.
  *
  * A vtab is written while a history is read, and only read after that: the
  * checker's threads share it without locks, so nothing may intern during a
@@ -75,7 +77,8 @@ bool val_is_str(const vtab *t, val v, const char *s);
  * element by element. Used to put sets in a canonical order. */
 int val_cmp(const vtab *t, val a, val b);
 
-/* Write v as JSON (null, 1, "s", [..], {..}) into b. */
+/* Write v as JSON (null, 1, "s", [..], {..}) into b: valid JSON in valid
+ * UTF-8 that jansson reads, whatever v holds (see sbuf_add_json_str). */
 void val_to_json(const vtab *t, val v, sbuf *b);
 /* Write v for people: like JSON, but nil for null and at most max bytes of
  * any long value (then "..."). */

@@ -4,6 +4,9 @@
  * One event a line, keys in a fixed order:
  *   {"index":0,"time":1203,"process":3,"type":"invoke","f":"write","key":"x","value":17}
  * index, time, key, version, node and error appear only when present.
+ * Every line is valid JSON in valid UTF-8 that conch's reader and jansson
+ * read, whatever the values hold (val_to_json): a value from a store's
+ * answer may hold bytes that are not UTF-8, which are written as U+FFFD.
  */
 #ifndef CONCH_WRITE_H
 #define CONCH_WRITE_H

@@ -11,6 +11,7 @@
 
 #include "../util/mem.h"
 #include "report_txn.h"
+#include "../util/utf8.h"
 
 #define MAX_PARTS_SHOWN 20
 #define PREFIX_TAIL 6
@@ -31,7 +32,7 @@ static void op_action(const history *h, const hist_op *o, sbuf *out)
     const vtab *vt = hist_cvtab(h);
     size_t n;
     const char *f = val_str_bytes(vt, o->f, &n);
-    sbuf_addn(out, f, n);
+    sbuf_add_printable(out, f, n);
     if (!val_is_nil(o->in)) {
         sbuf_addc(out, ' ');
         val_describe(vt, o->in, out);
@@ -160,7 +161,9 @@ static bool init_per_key(const check_item *it)
 void report_text(FILE *f, const check_item *it, const report_opts *o)
 {
     hist_counts c = hist_count(it->h);
-    fprintf(f, "%s: %zu event%s, %zu op%s (%zu ok, %zu info, %zu fail)", hist_name(it->h),
+    sbuf name = {0};
+    sbuf_add_printable(&name, hist_name(it->h), strlen(hist_name(it->h)));
+    fprintf(f, "%s: %zu event%s, %zu op%s (%zu ok, %zu info, %zu fail)", sbuf_str(&name),
             hist_nevents(it->h), hist_nevents(it->h) == 1 ? "" : "s", hist_nops(it->h),
             hist_nops(it->h) == 1 ? "" : "s", c.ok, c.info, c.fail);
     if (c.open)
@@ -168,6 +171,7 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     if (c.annotations)
         fprintf(f, ", %zu nemesis events", c.annotations);
     fprintf(f, "\n");
+    sbuf_free(&name);
     if (it->txn_checked) {
         report_txn_text(f, it, o);
         return;
@@ -488,13 +492,27 @@ static void text_sessions(FILE *f, const check_item *it, const report_opts *o)
                    "     conch checks them per key, not the order between keys)\n");
 }
 
+/* A JSON string of s, valid whatever bytes s holds (file names, and texts
+ * that quote values, may hold any): json_string refuses invalid UTF-8, and
+ * a member set to its NULL would vanish from the report. */
+json_t *report_json_text(const char *s)
+{
+    sbuf b = {0};
+    sbuf_add_utf8(&b, s, strlen(s));
+    json_t *j = json_string(sbuf_str(&b));
+    sbuf_free(&b);
+    return j;
+}
+
 static json_t *json_val(const vtab *vt, val v)
 {
     sbuf b = {0};
     val_to_json(vt, v, &b);
-    json_t *j = json_loads(sbuf_str(&b), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    json_t *j = json_loadb(sbuf_str(&b), b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (!j) /* not expected (val_to_json writes what jansson reads): say it, not null */
+        j = report_json_text(sbuf_str(&b));
     sbuf_free(&b);
-    return j ? j : json_null();
+    return j;
 }
 
 static json_t *json_op(const history *h, size_t i)
@@ -528,7 +546,7 @@ static json_t *json_sessions(const check_item *it)
     json_t *j = json_object();
     json_object_set_new(j, "applicable", json_boolean(s->applicable));
     if (!s->applicable) {
-        json_object_set_new(j, "reason", json_string(s->why_na));
+        json_object_set_new(j, "reason", report_json_text(s->why_na));
         return j;
     }
     json_object_set_new(j, "version_order", json_string(sess_order_name(s->order)));
@@ -536,7 +554,7 @@ static json_t *json_sessions(const check_item *it)
     json_object_set_new(j, "keys", json_integer((json_int_t)s->keys));
     json_object_set_new(j, "keys_not_unique", json_integer((json_int_t)s->keys_not_unique));
     if (s->not_unique_example)
-        json_object_set_new(j, "not_unique_example", json_string(s->not_unique_example));
+        json_object_set_new(j, "not_unique_example", report_json_text(s->not_unique_example));
     json_object_set_new(j, "reads_without_version",
                         json_integer((json_int_t)s->reads_without_version));
     json_object_set_new(j, "seconds", json_real(s->seconds));
@@ -549,11 +567,11 @@ static json_t *json_sessions(const check_item *it)
         static const char *const status[] = {"holds", "violated", "n/a", "unknown"};
         json_object_set_new(gj, "status", json_string(status[oc->status]));
         if (oc->status == SS_NA)
-            json_object_set_new(gj, "reason", json_string(oc->why_na));
+            json_object_set_new(gj, "reason", report_json_text(oc->why_na));
         if (oc->status == SS_UNKNOWN) {
             sbuf why = {0};
             sbuf_printf(&why, "stopped by %s", oc->why_na);
-            json_object_set_new(gj, "reason", json_string(sbuf_str(&why)));
+            json_object_set_new(gj, "reason", report_json_text(sbuf_str(&why)));
             sbuf_free(&why);
         }
         json_object_set_new(gj, "keys", json_integer((json_int_t)oc->keys));
@@ -565,7 +583,7 @@ static json_t *json_sessions(const check_item *it)
             json_t *vj = json_object();
             if (v->keyed)
                 json_object_set_new(vj, "key", json_val(vt, v->key));
-            json_object_set_new(vj, "explanation", json_string(v->text));
+            json_object_set_new(vj, "explanation", report_json_text(v->text));
             if (v->derived)
                 json_object_set_new(vj, "from_part", json_true());
             json_t *ops = json_array();
@@ -585,7 +603,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
     const history *h = it->h;
     hist_counts c = hist_count(h);
     json_t *j = json_object();
-    json_object_set_new(j, "file", json_string(hist_name(h)));
+    json_object_set_new(j, "file", report_json_text(hist_name(h)));
     json_object_set_new(j, "format", json_string(hist_format_name(o->format)));
     json_object_set_new(j, "events", json_integer((json_int_t)hist_nevents(h)));
     json_object_set_new(j, "ops", json_pack("{s:I,s:I,s:I,s:I,s:I}", "ok", (json_int_t)c.ok,
@@ -594,7 +612,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
                                             (json_int_t)c.annotations));
     json_t *warn = json_array();
     for (size_t i = 0; i < hist_nwarnings(h); i++)
-        json_array_append_new(warn, json_string(hist_warning(h, i)));
+        json_array_append_new(warn, report_json_text(hist_warning(h, i)));
     json_object_set_new(j, "warnings", warn);
     if (it->txn_checked) {
         json_object_set_new(j, "model", json_string(txn_workload_name(it->txn.workload)));
@@ -638,7 +656,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
             sbuf why = {0};
             part_unknown(p, &why);
             json_object_set_new(pj, "stopped_by", json_string(codes[r->stop]));
-            json_object_set_new(pj, "reason", json_string(sbuf_str(&why)));
+            json_object_set_new(pj, "reason", report_json_text(sbuf_str(&why)));
             sbuf_free(&why);
         }
         json_object_set_new(pj, "configurations", json_integer((json_int_t)r->configs));
@@ -651,7 +669,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
             sbuf e = {0};
             uv_explain(it, p, "", &e);
             json_object_set_new(v, "kind", json_string(uv_kind_name(p->uv.kind)));
-            json_object_set_new(v, "explanation", json_string(sbuf_str(&e)));
+            json_object_set_new(v, "explanation", report_json_text(sbuf_str(&e)));
             for (size_t k = 0; k < p->uv.nops; k++)
                 json_array_append_new(ops, p->uv.ops[k] == UV_OP_INIT
                                                ? json_string("initial value")
@@ -667,7 +685,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
             json_object_set_new(pj, "linearizable_prefix", pre);
             json_t *st = json_array();
             for (size_t k = 0; k < r->nstates; k++)
-                json_array_append_new(st, json_string(r->states[k]));
+                json_array_append_new(st, report_json_text(r->states[k]));
             json_object_set_new(pj, "states_then", st);
             json_t *pend = json_array();
             for (size_t k = 0; k < r->npending; k++)
@@ -689,22 +707,40 @@ json_t *report_json(const check_item *it, const report_opts *o)
     return j;
 }
 
+json_t *report_json_error(const char *file, const char *error)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "file", report_json_text(file));
+    json_object_set_new(j, "verdict", json_string("error"));
+    json_object_set_new(j, "error", report_json_text(error));
+    return j;
+}
+
 /* ---- JUnit XML ---- */
 
+/* Text for an XML 1.0 attribute or element, escaped, and valid whatever
+ * bytes s holds: a byte that is not UTF-8, and a character XML 1.0 does not
+ * allow (controls but tab, newline and return; U+FFFE, U+FFFF), become
+ * U+FFFD; '\r' is written as a reference, which XML keeps. Markup
+ * characters are always escaped, so "]]>" cannot end anything. */
 static void xml_text(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t at = i;
+        uint32_t cp = utf8_next(s, n, &i);
+        switch (cp) {
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
+        case '\r': fputs("&#xd;", f); break;
         default:
-            if (c < 0x20 && c != '\n' && c != '\t')
-                fprintf(f, "&#x%x;", c == '\r' ? c : 0xfffd);
+            if (cp == UTF8_INVALID || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0xfffe ||
+                cp == 0xffff)
+                fputs(UTF8_REPLACEMENT, f);
             else
-                fputc(c, f);
+                fwrite(s + at, 1, i - at, f);
         }
     }
 }

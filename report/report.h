@@ -23,8 +23,13 @@ void report_op(const history *h, size_t i, sbuf *out);
 
 /* The text report of one checked history. */
 void report_text(FILE *f, const check_item *it, const report_opts *o);
-/* The JSON report of one checked history (a new reference). */
+/* The JSON report of one checked history (a new reference). Every writer
+ * here writes valid output whatever the history's values and name hold:
+ * JSON and XML in valid UTF-8 (a byte that is not UTF-8 shown as U+FFFD),
+ * text with control characters escaped. */
 json_t *report_json(const check_item *it, const report_opts *o);
+/* The JSON report of a history that could not be read or checked. */
+json_t *report_json_error(const char *file, const char *error);
 
 /* JUnit XML, for CI systems: one <testsuite> per history, a <testcase>
  * per check, a <failure> per violation. report_junit_open / _close wrap
@@ -41,5 +46,7 @@ void report_paint(FILE *f, const report_opts *o, lin_verdict v, const char *text
 /* Op i of h as JSON: process, f, value, result, type, lines, times (a new
  * reference). */
 json_t *report_json_op(const history *h, size_t i);
+/* s as a JSON string, valid UTF-8 whatever its bytes (a new reference). */
+json_t *report_json_text(const char *s);
 
 #endif

@@ -157,8 +157,10 @@ json_t *report_txn_json(const check_item *it)
             json_t *ops = json_array();
             for (size_t q = 0; q < fd->shown[k].nops; q++)
                 json_array_append_new(ops, report_json_op(it->h, fd->shown[k].ops[q]));
-            json_array_append_new(cases, json_pack("{s:s,s:o}", "text", fd->shown[k].text,
-                                                   "ops", ops));
+            json_t *c = json_object();
+            json_object_set_new(c, "text", report_json_text(fd->shown[k].text));
+            json_object_set_new(c, "ops", ops);
+            json_array_append_new(cases, c);
         }
         json_object_set_new(aj, "cases", cases);
         json_object_set_new(an, txn_anomaly_name(order[i]), aj);
@@ -168,7 +170,7 @@ json_t *report_txn_json(const check_item *it)
     json_object_set_new(j, "also_not", model_list(r->ruled_out & ~r->weakest));
     json_object_set_new(j, "keys_left_out", json_integer((json_int_t)r->keys_not_unique));
     if (r->why_unknown)
-        json_object_set_new(j, "reason", json_string(r->why_unknown));
+        json_object_set_new(j, "reason", report_json_text(r->why_unknown));
     json_object_set_new(j, "seconds", json_real(r->seconds));
     return j;
 }

@@ -1,11 +1,14 @@
 /* sbuf.c - see sbuf.h. */
 #include "sbuf.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
+#include "utf8.h"
 
 static void reserve(sbuf *b, size_t extra)
 {
@@ -58,25 +61,99 @@ void sbuf_printf(sbuf *b, const char *fmt, ...)
     va_end(ap);
 }
 
-void sbuf_add_json_str(sbuf *b, const char *s, size_t n)
+static void json_str(sbuf *b, const char *s, size_t n, bool name)
 {
     sbuf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
+    size_t run = 0; /* start of the bytes not yet copied */
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"': sbuf_adds(b, "\\\""); break;
-        case '\\': sbuf_adds(b, "\\\\"); break;
-        case '\n': sbuf_adds(b, "\\n"); break;
-        case '\r': sbuf_adds(b, "\\r"); break;
-        case '\t': sbuf_adds(b, "\\t"); break;
-        default:
-            if (c < 0x20)
-                sbuf_printf(b, "\\u%04x", c);
-            else
-                sbuf_addc(b, (char)c);
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            i++;
+            continue;
         }
+        uint32_t cp;
+        size_t k = c < 0x80 ? 1 : utf8_seq(s + i, n - i, &cp);
+        if (k > 1 && cp > 0x9f) { /* printable, beyond ASCII */
+            i += k;
+            continue;
+        }
+        sbuf_addn(b, s + run, i - run);
+        if (k == 0) {
+            sbuf_adds(b, UTF8_REPLACEMENT);
+            k = 1;
+        } else if (k > 1) {
+            sbuf_printf(b, "\\u%04x", (unsigned)cp); /* C1 */
+        } else if (c == 0 && name) {
+            sbuf_adds(b, UTF8_REPLACEMENT);
+        } else {
+            switch (c) {
+            case '"': sbuf_adds(b, "\\\""); break;
+            case '\\': sbuf_adds(b, "\\\\"); break;
+            case '\n': sbuf_adds(b, "\\n"); break;
+            case '\r': sbuf_adds(b, "\\r"); break;
+            case '\t': sbuf_adds(b, "\\t"); break;
+            default: sbuf_printf(b, "\\u%04x", c);
+            }
+        }
+        i += k;
+        run = i;
     }
+    sbuf_addn(b, s + run, n - run);
     sbuf_addc(b, '"');
+}
+
+void sbuf_add_json_str(sbuf *b, const char *s, size_t n)
+{
+    json_str(b, s, n, false);
+}
+
+void sbuf_add_json_name(sbuf *b, const char *s, size_t n)
+{
+    json_str(b, s, n, true);
+}
+
+void sbuf_add_utf8(sbuf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = (unsigned char)s[i] < 0x80 ? 1 : utf8_seq(s + i, n - i, NULL);
+        if (k) {
+            i += k;
+            continue;
+        }
+        sbuf_addn(b, s + run, i - run);
+        sbuf_adds(b, UTF8_REPLACEMENT);
+        run = ++i;
+    }
+    sbuf_addn(b, s + run, n - run);
+}
+
+void sbuf_add_printable(sbuf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t k = c < 0x80 ? 1 : utf8_seq(s + i, n - i, &cp);
+        if (k > 1 && cp > 0x9f) {
+            i += k;
+            continue;
+        }
+        sbuf_addn(b, s + run, i - run);
+        if (c == '\\')
+            sbuf_adds(b, "\\\\");
+        else if (k > 1)
+            sbuf_printf(b, "\\u%04x", (unsigned)cp);
+        else
+            sbuf_printf(b, "\\x%02x", c);
+        i += k ? k : 1;
+        run = i;
+    }
+    sbuf_addn(b, s + run, n - run);
 }
 
 const char *sbuf_str(const sbuf *b)

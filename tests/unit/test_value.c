@@ -80,3 +80,27 @@ Test(value, order_and_json)
     sbuf_free(&b);
     vtab_free(t);
 }
+
+Test(value, a_map_key_given_twice_keeps_its_last_value)
+{
+    vtab *t = vtab_new();
+    val a = val_cstr(t, "a"), b = val_cstr(t, "b");
+    val twice[] = {a, val_int(1), b, val_int(0), a, val_int(2)};
+    val once[] = {b, val_int(0), a, val_int(2)};
+    val first[] = {a, val_int(1), b, val_int(0)};
+    val m = val_map(t, twice, 3);
+    cr_assert(val_eq(m, val_map(t, once, 2)), "{a:1, b:0, a:2} is {b:0, a:2}");
+    cr_assert(!val_eq(m, val_map(t, first, 2)));
+    size_t n;
+    val_items(t, m, &n);
+    cr_assert_eq(n, 4, "one pair per key");
+    /* Many repeats of one key, interleaved: still the last. */
+    val many[40];
+    for (int i = 0; i < 20; i++) {
+        many[2 * i] = i % 2 ? a : b;
+        many[2 * i + 1] = val_int(i);
+    }
+    val last[] = {a, val_int(19), b, val_int(18)};
+    cr_assert(val_eq(val_map(t, many, 20), val_map(t, last, 2)));
+    vtab_free(t);
+}

@@ -1,0 +1,179 @@
+/*
+ * load.c - getting a history's bytes into memory, and the checks every
+ * input passes before a parser sees it (read_int.h).
+ *
+ * A history is UTF-8 text: a NUL byte or bytes that are not UTF-8 mean
+ * binary data (or another encoding), and are refused with their line and
+ * column, as is a line longer than the cap. The check runs on each chunk
+ * as it is read, so `conch check /dev/urandom` ends at its first chunk, and
+ * a stream with no newline at the first byte past the cap; and the input as
+ * a whole may hold at most max_bytes (--max-memory), so an endless pipe of
+ * text ends at the limit, not when memory runs out.
+ *
+ * Files are read, not mapped: a mapped file that shrinks under us kills
+ * the process with SIGBUS at the first page past its new end. A regular
+ * file's size and modification time are compared before and after; if
+ * they differ, or it did not hold as many bytes as it said, it changed while
+ * being read, and that is an input error. (A change that keeps the size
+ * within the clock's granularity of the first look cannot be told; one that
+ * cuts the file short always can.)
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/mem.h"
+#include "../util/utf8.h"
+#include "read_int.h"
+
+#define CHUNK ((size_t)1 << 20)
+
+/* True when none of the 8 bytes at p is NUL, '\n' or above 0x7f: the
+ * common case, checked a word at a time (the "has a zero byte" trick of
+ * Hacker's Delight 6-1). */
+static bool plain8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t nl = w ^ (ones * '\n');
+    return !((w | ((w - ones) & ~w) | ((nl - ones) & ~nl)) & highs);
+}
+
+hist_rc rd_scan_more(rd_scan *s, const char *name, const char *p, size_t n, bool eof,
+                     size_t max_line, hist_error *err)
+{
+    size_t i = s->off;
+    while (i < n) {
+        if (i + 8 <= n && plain8(p + i)) {
+            i += 8;
+            continue;
+        }
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\n') {
+            if (i - s->line_start > max_line)
+                break;
+            s->line++;
+            s->line_start = ++i;
+            continue;
+        }
+        if (c == 0) {
+            hist_error_set(err, HIST_ESYNTAX, name, s->line, (uint32_t)(i - s->line_start + 1),
+                           "unexpected NUL byte: this is binary data, not a history");
+            return err->rc;
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(p + i, n - i, NULL);
+        if (!k) {
+            if (!eof && utf8_incomplete(p + i, n - i))
+                break; /* the next chunk may complete it */
+            hist_error_set(err, HIST_ESYNTAX, name, s->line, (uint32_t)(i - s->line_start + 1),
+                           "invalid UTF-8 (byte 0x%02x): a history is UTF-8 text, and this "
+                           "is binary data or another encoding", c);
+            return err->rc;
+        }
+        i += k;
+    }
+    s->off = i;
+    if (i - s->line_start > max_line) {
+        hist_error_set(err, HIST_ETOOBIG, name, s->line, (uint32_t)(max_line + 1),
+                       "line is longer than the limit of %zu bytes", max_line);
+        return err->rc;
+    }
+    return HIST_OK;
+}
+
+static hist_rc too_big(const char *name, size_t max, hist_error *err)
+{
+    if (max % (1 << 20) == 0)
+        hist_error_set(err, HIST_ETOOBIG, name, 0, 0,
+                       "the input is larger than the memory limit of %zu MiB (--max-memory)",
+                       max >> 20);
+    else
+        hist_error_set(err, HIST_ETOOBIG, name, 0, 0,
+                       "the input is larger than the memory limit of %zu bytes (--max-memory)",
+                       max);
+    return err->rc;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
+                char **data, size_t *len, hist_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    size_t max_line = o->max_line ? o->max_line : HIST_DEFAULT_MAX_LINE;
+    size_t max = o->max_bytes ? o->max_bytes : SIZE_MAX - 1;
+    size_t chunk = o->chunk ? o->chunk : CHUNK;
+    /* A regular file says its size (but those of /proc say 0); a pipe or a
+     * device does not. Standard input may be a file read from an offset. */
+    bool regular = S_ISREG(st->st_mode);
+    off_t from = regular ? lseek(fd, 0, SEEK_CUR) : 0;
+    if (from < 0 || from > st->st_size)
+        from = 0;
+    uint64_t expect = regular ? (uint64_t)(st->st_size - from) : 0;
+    bool sized = expect > 0;
+    size_t cap = sized && expect <= max ? (size_t)expect + 1 : 1 << 16;
+    size_t n = 0;
+    char *p = xmalloc(cap);
+    rd_scan sc = {0, 0, 1};
+    rd_sniffer sniff = {false, 0};
+    hist_rc rc = HIST_OK;
+    for (;;) {
+        if (n == cap) {
+            cap = cap > max / 2 ? max + 1 : cap * 2;
+            p = xrealloc(p, cap);
+        }
+        size_t want = cap - n < chunk ? cap - n : chunk;
+        ssize_t got = read(fd, p + n, want);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            hist_error_set(err, HIST_EIO, name, 0, 0, "cannot read: %s", strerror(errno));
+            rc = err->rc;
+            goto out;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+        if (o->hook)
+            o->hook(o->hook_arg, n);
+        if ((rc = rd_scan_more(&sc, name, p, n, false, max_line, err)) ||
+            (rc = rd_sniff(&sniff, name, p, n, sc.line_start, o->format, err)))
+            goto out;
+        if (n > max || expect > max) {
+            rc = too_big(name, max, err);
+            goto out;
+        }
+    }
+    if ((rc = rd_scan_more(&sc, name, p, n, true, max_line, err)))
+        goto out;
+    if (regular) {
+        struct stat now = {0};
+        if (fstat(fd, &now) < 0 || (sized && n != expect) || !same_file(st, &now)) {
+            hist_error_set(err, HIST_EIO, name, 0, 0,
+                           "file changed while being read (%lld bytes when opened, %zu read, "
+                           "%lld now): check it once nothing writes to it",
+                           (long long)st->st_size, n, (long long)now.st_size);
+            rc = err->rc;
+            goto out;
+        }
+    }
+    *data = p;
+    *len = n;
+    p = NULL;
+out:
+    free(p);
+    return rc;
+}
