@@ -60,6 +60,8 @@ CONCH       := conch
 DOC         := build
 endif
 GEN := $(BUILD)/gen
+# How a recipe runs the conch it built (CONCH may be given as an absolute path).
+RUN_CONCH = $(if $(filter /%,$(CONCH)),$(CONCH),./$(CONCH))
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -151,16 +153,16 @@ docs: $(MAN_PAGES) $(COMPLETION)
 $(DOC)/man/conch.1: $(CONCH)
 	@mkdir -p $(dir $@)
 	@echo "  MAN     $@"
-	@./$(CONCH) --man >$@.tmp && mv $@.tmp $@
+	@$(RUN_CONCH) --man >$@.tmp && mv $@.tmp $@
 
 $(DOC)/man/conch-%.1: $(CONCH)
 	@mkdir -p $(dir $@)
 	@echo "  MAN     $@"
-	@./$(CONCH) $* --man >$@.tmp && mv $@.tmp $@
+	@$(RUN_CONCH) $* --man >$@.tmp && mv $@.tmp $@
 
 $(COMPLETION): $(CONCH)
 	@echo "  GEN     $@"
-	@./$(CONCH) --bash-completion >$@.tmp && mv $@.tmp $@
+	@$(RUN_CONCH) --bash-completion >$@.tmp && mv $@.tmp $@
 
 install: $(CONCH) docs
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
@@ -231,7 +233,7 @@ test: $(DEPS_STAMP)
 
 demo: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory $(CONCH)
-	./$(CONCH) demo
+	$(RUN_CONCH) demo
 
 bench: $(CONCH)
 	CONCH=$(CONCH) CORPUS=$(CORPUS) sh bench/run.sh
