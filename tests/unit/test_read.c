@@ -149,6 +149,37 @@ Test(read, edn_values)
     hist_free(h);
 }
 
+/* Elle's and elle-cli's histories leave "f" out of txns: an op whose value
+ * is a list of micro-ops is a txn; any other op still needs its "f". */
+Test(read, an_op_of_micro_ops_without_f_is_a_txn)
+{
+    history *h = read_ok("{:process 1 :type :invoke :value [[:append :x 1] [:r :y nil]]}\n"
+                         "{:process 1 :type :ok :value [[:append :x 1] [:r :y [2]]]}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 1);
+    cr_assert(val_is_str(hist_cvtab(h), hist_ops(h)[0].f, "txn"));
+    hist_free(h);
+    h = read_ok("[{\"process\":0,\"type\":\"invoke\",\"value\":[[\"r\",1]]},\n"
+                " {\"process\":0,\"type\":\"info\",\"value\":[[\"r\",1]]}]\n",
+                NULL);
+    cr_assert(val_is_str(hist_cvtab(h), hist_ops(h)[0].f, "txn"));
+    hist_free(h);
+    static const char *const not_txns[] = {
+        "{:process 1 :type :invoke :value []}\n",              /* no micro-op */
+        "{:process 1 :type :invoke :value [1 [[:r :x nil]]]}\n", /* an independent pair */
+        "{:process 1 :type :invoke :value [[:r]]}\n",          /* no key */
+        "{:process 1 :type :invoke :value [[1 :x 2]]}\n",      /* f not a name */
+        "{:process 1 :type :invoke :value [[:r :x nil 4]]}\n", /* too long */
+    };
+    for (size_t i = 0; i < sizeof not_txns / sizeof *not_txns; i++) {
+        hist_error err = {0};
+        history *bad = NULL;
+        hist_rc rc = hist_read_mem("t", not_txns[i], strlen(not_txns[i]), NULL, &bad, NULL, &err);
+        cr_assert_eq(rc, HIST_EINVALID, "%s", not_txns[i]);
+        cr_assert(strstr(err.msg, "missing \"f\""), "%s: %s", not_txns[i], err.msg);
+    }
+}
+
 Test(read, independent_pairs)
 {
     const char *t = "{:process 0 :type :invoke :f :write :value [3 4]}\n"
