@@ -90,8 +90,12 @@ void txn_tell_read(const txn_db *db, const char *who, const tmop *m, sbuf *out)
 void txn_tell_where(const txn_db *db, uint32_t t, sbuf *out)
 {
     const hist_op *o = &hist_ops(db->h)[db->t[t].op];
-    sbuf_adds(out, "process ");
-    val_describe(db->vt, o->process, out);
+    if (val_is_nil(o->process)) {
+        sbuf_adds(out, "no process");
+    } else {
+        sbuf_adds(out, "process ");
+        val_describe(db->vt, o->process, out);
+    }
     static const char *st[] = {"ok", "info", "fail"};
     sbuf_printf(out, ", %s", st[o->status]);
     if (o->ret == HIST_OPEN)

@@ -225,10 +225,17 @@ hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
         if (e->type == EV_INVOKE) {
             if (slot) {
                 const hist_op *o = &h->ops.v[slot - 1];
-                hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
-                               "process %s invokes while its op from line %u is still open "
-                               "(a process runs one op at a time)",
-                               sbuf_str(&pb), h->events.v[o->call].line);
+                if (val_is_nil(e->process))
+                    hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                                   "an op with no process is invoked while the one from line "
+                                   "%u is still open (the events with no process pair in "
+                                   "order, one op at a time)",
+                                   h->events.v[o->call].line);
+                else
+                    hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                                   "process %s invokes while its op from line %u is still open "
+                                   "(a process runs one op at a time)",
+                                   sbuf_str(&pb), h->events.v[o->call].line);
                 rc = err->rc;
                 sbuf_free(&pb);
                 goto out;

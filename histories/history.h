@@ -10,7 +10,11 @@
  *   - an invocation with no completion is treated as info;
  *   - a process runs one op at a time: invoking again while its op is open,
  *     or completing an op it never invoked, is an input error;
- *   - events of the process "nemesis" are kept as annotations, not ops.
+ *   - events of the process "nemesis" are kept as annotations, not ops;
+ *   - an event with no process (nil: Elle's and elle-cli's own histories
+ *     often have none) pairs with the next event that has none, as
+ *     jepsen.history pairs the events of a process that is not a client's;
+ *     its op belongs to no session: no process order binds it to another.
  * Fail ops stay in the op list (for reporting); checkers drop them.
  *
  * Event positions are the real-time order: op a precedes op b when a's

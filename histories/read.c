@@ -353,7 +353,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
             e.f = v;
             break;
         case F_PROCESS:
-            if (v.kind != VAL_INT && v.kind != VAL_STR)
+            if (v.kind != VAL_INT && v.kind != VAL_STR && !val_is_nil(v))
                 return field_error(r, f, line, col, "expected %s to be an integer or a name; got %s",
                                    "\"process\"", v);
             e.process = v;
@@ -395,10 +395,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
                        "missing \"type\" (expected invoke, ok, fail or info)");
         return r->err->rc;
     }
-    if (!seen[F_PROCESS]) {
-        hist_error_set(r->err, HIST_EINVALID, r->name, line, col, "missing \"process\"");
-        return r->err->rc;
-    }
+    /* No "process" (or null) leaves it nil: an op of no session (history.h). */
     if (!seen[F_F]) {
         if (val_is_str(vt, e.process, "nemesis")) {
             e.f = val_cstr(r->vt, "nemesis");

@@ -180,6 +180,34 @@ Test(read, an_op_of_micro_ops_without_f_is_a_txn)
     }
 }
 
+/* An event with no process (or a null one) pairs with the next event with
+ * none, in order, as jepsen.history pairs a non-client process's events;
+ * two open at once is an error, as for any process. */
+Test(read, events_with_no_process_pair_in_order)
+{
+    history *h = read_ok("{:type :invoke :f :read}\n"
+                         "{:type :ok :f :read :value 1}\n"
+                         "{:process nil :type :invoke :f :write :value 2}\n"
+                         "{:process 0 :type :invoke :f :read}\n"
+                         "{:type :info :f :write :value 2}\n"
+                         "{:process 0 :type :ok :f :read :value 2}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 3);
+    const hist_op *o = hist_ops(h);
+    cr_assert(val_is_nil(o[0].process) && o[0].call == 0 && o[0].ret == 1);
+    cr_assert(val_is_nil(o[1].process) && o[1].call == 2 && o[1].ret == 4);
+    cr_assert_eq(o[1].status, OP_INFO);
+    cr_assert_eq(o[2].process.n, 0);
+    hist_free(h);
+    hist_error err = {0};
+    const char *two = "[{\"type\":\"invoke\",\"f\":\"read\"},\n"
+                      " {\"type\":\"invoke\",\"f\":\"read\"}]\n";
+    cr_assert_eq(hist_read_mem("t", two, strlen(two), NULL, &h, NULL, &err), HIST_EINVALID);
+    cr_assert_eq(err.line, 2);
+    cr_assert(strstr(err.msg, "no process is invoked while the one from line 1 is still open"),
+              "%s", err.msg);
+}
+
 Test(read, independent_pairs)
 {
     const char *t = "{:process 0 :type :invoke :f :write :value [3 4]}\n"
