@@ -208,6 +208,41 @@ Test(read, events_with_no_process_pair_in_order)
               "%s", err.msg);
 }
 
+/* A history of completions only (Elle's unit tests) is read as Elle reads
+ * it: each op is invoked at the start, before every event of the file, so
+ * none precedes another in real time; a completion with no invocation in a
+ * history that has invocations stays an error. */
+Test(read, a_history_of_completions_only_is_invoked_at_the_start)
+{
+    history *h = read_ok("{:process 0 :type :ok :f :write :value 1}\n"
+                         "{:process :nemesis :type :info :f :kill}\n"
+                         "{:process 0 :type :info :f :write :value 2}\n"
+                         "{:type :fail :f :read}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 3);
+    cr_assert_eq(hist_nevents(h), 7);
+    hist_counts c = hist_count(h);
+    cr_assert_eq(c.implied, 3);
+    cr_assert_eq(c.annotations, 1);
+    cr_assert_eq(c.ok, 1);
+    cr_assert_eq(c.info, 1);
+    cr_assert_eq(c.fail, 1);
+    const hist_op *o = hist_ops(h);
+    const hist_event *ev = hist_events(h);
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq(o[i].call, i, "invoked in the order of the completions");
+        cr_assert(ev[o[i].call].implied && ev[o[i].call].type == EV_INVOKE);
+        cr_assert_eq(ev[o[i].call].line, ev[o[i].ret].line);
+        for (size_t j = 0; j < 3; j++)
+            cr_assert_lt(o[i].call, o[j].ret, "no op precedes another");
+    }
+    cr_assert_eq(o[0].ret, 3);
+    cr_assert_eq(o[1].ret, 5);
+    cr_assert_eq(o[1].in.n, 2);
+    cr_assert(val_is_nil(o[2].process));
+    hist_free(h);
+}
+
 Test(read, independent_pairs)
 {
     const char *t = "{:process 0 :type :invoke :f :write :value [3 4]}\n"
@@ -275,7 +310,8 @@ static const struct bad bads[] = {
      0, 0, 2, 1, "process 1 invokes while its op from line 1 is still open"},
     {"completion never invoked", "{:process 1 :type :invoke :f :w :value 1}\n"
                                  "{:process 2 :type :ok :f :w :value 2}\n",
-     0, 0, 2, 1, "process 2 completes (ok) an op it never invoked"},
+     0, 0, 2, 1, "process 2 completes (ok) an op it never invoked (only a history with no "
+                 "invocation at all"},
     {"completion of another f", "{:process 1 :type :invoke :f :w :value 1}\n"
                                 "{:process 1 :type :ok :f :r :value 2}\n",
      0, 0, 2, 1, "completes \"r\", but invoked \"w\" at line 1"},
