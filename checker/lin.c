@@ -67,8 +67,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/mem.h"
 
@@ -478,13 +478,6 @@ static void relink_entry(entry *e, int32_t i)
         e[e[i].next].prev = i;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* What the search remembers of the deepest point it got stuck at. */
 typedef struct stuck {
     bool any;
@@ -594,7 +587,7 @@ static void *carve(uint8_t *block, size_t *off, size_t n)
 void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
                lin_ws *ws, lin_result *out)
 {
-    int64_t t0 = now_ns();
+    int64_t t0 = clock_now_ns();
     memset(out, 0, sizeof *out);
     lin_ws *own = ws ? NULL : lin_ws_new(NULL);
     search s = {.ws = ws ? ws : own, .md = md, .n = n};
@@ -692,7 +685,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
                 why = LIN_STOP_INTERRUPT;
             else if (lim->cancel && atomic_load(lim->cancel))
                 why = LIN_STOP_INVALID;
-            else if (deadline && now_ns() > deadline &&
+            else if (deadline && clock_now_ns() > deadline &&
                      !(lim->extend && lim->extend(lim->ctx, &deadline)))
                 why = LIN_STOP_TIME;
             if (why) {
@@ -807,7 +800,7 @@ done:
     out->bytes = hold->peak;
     ws_trim(s.ws, WS_KEEP);
     lin_ws_free(own);
-    out->seconds = (double)(now_ns() - t0) / 1e9;
+    out->seconds = (double)(clock_now_ns() - t0) / 1e9;
 }
 
 const char *lin_stop_name(lin_stop s)

@@ -41,8 +41,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/mem.h"
 #include "gossip.h"
@@ -148,7 +148,6 @@ struct cluster {
     replica *rep;
     atomic_bool closing;
     bool started;
-    pthread_condattr_t cattr; /* CLOCK_MONOTONIC, for every op's cv */
     pthread_t ticker;
     pthread_mutex_t tick_mu;
     pthread_cond_t tick_cv;
@@ -674,7 +673,7 @@ cl_op *cluster_begin(cluster *c, int node, const cl_req *rq)
     op->oldlen = rq->oldlen;
     op->token = rq->token;
     op->state = OP_DONE;
-    pthread_cond_init(&op->cv, &c->cattr);
+    clock_cond_init(&op->cv);
 
     pthread_mutex_lock(&rp->mu);
     op->id = ++rp->next_id;
@@ -751,11 +750,7 @@ void cluster_end(cluster *c, cl_op *op, bool wait, cl_res *out)
     replica *rp = &c->rep[op->node];
     pthread_mutex_lock(&rp->mu);
     if (wait && op->state != OP_DONE) {
-        struct timespec dl;
-        clock_gettime(CLOCK_MONOTONIC, &dl);
-        int64_t ns = dl.tv_nsec + (int64_t)c->cfg.timeout_ms * 1000000;
-        dl.tv_sec += (time_t)(ns / 1000000000);
-        dl.tv_nsec = (long)(ns % 1000000000);
+        struct timespec dl = clock_deadline_ms(c->cfg.timeout_ms);
         while (op->state != OP_DONE && !atomic_load(&c->closing))
             if (pthread_cond_timedwait(&op->cv, &rp->mu, &dl) == ETIMEDOUT)
                 break;
@@ -1020,11 +1015,7 @@ static void *ticker_main(void *arg)
     cluster *c = arg;
     pthread_mutex_lock(&c->tick_mu);
     while (!atomic_load(&c->closing)) {
-        struct timespec dl;
-        clock_gettime(CLOCK_MONOTONIC, &dl);
-        int64_t ns = dl.tv_nsec + (int64_t)c->cfg.gossip_ms * 1000000;
-        dl.tv_sec += (time_t)(ns / 1000000000);
-        dl.tv_nsec = (long)(ns % 1000000000);
+        struct timespec dl = clock_deadline_ms(c->cfg.gossip_ms);
         if (pthread_cond_timedwait(&c->tick_cv, &c->tick_mu, &dl) == ETIMEDOUT &&
             !atomic_load(&c->closing)) {
             pthread_mutex_unlock(&c->tick_mu);
@@ -1045,10 +1036,8 @@ cluster *cluster_new(const cluster_config *cfg)
     c->nt = net_new(&nc);
     c->rep = xcalloc((size_t)cfg->n, sizeof *c->rep);
     atomic_init(&c->closing, false);
-    pthread_condattr_init(&c->cattr);
-    pthread_condattr_setclock(&c->cattr, CLOCK_MONOTONIC);
     pthread_mutex_init(&c->tick_mu, NULL);
-    pthread_cond_init(&c->tick_cv, &c->cattr);
+    clock_cond_init(&c->tick_cv);
     for (int i = 0; i < cfg->n; i++) {
         replica *rp = &c->rep[i];
         pthread_mutex_init(&rp->mu, NULL);
@@ -1130,7 +1119,6 @@ void cluster_free(cluster *c)
     net_free(c->nt);
     pthread_mutex_destroy(&c->tick_mu);
     pthread_cond_destroy(&c->tick_cv);
-    pthread_condattr_destroy(&c->cattr);
     free(c->rep);
     free(c);
 }

@@ -28,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
 #include "../util/mem.h"
 #include "api.h"
 
@@ -76,13 +76,6 @@ typedef struct body_ctx {
 /* con_cls of a request without a body, between the two calls. */
 static body_ctx no_body;
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* ---- requests ---- */
 
 static const char *header_of(void *ctx, const char *name)
@@ -125,7 +118,7 @@ static void mark_busy(http_node *nd, struct MHD_Connection *conn, bool busy)
     pthread_mutex_lock(&nd->mu);
     t->busy = busy;
     if (!busy)
-        t->since_ns = now_ns();
+        t->since_ns = clock_now_ns();
     pthread_mutex_unlock(&nd->mu);
 }
 
@@ -222,7 +215,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         conn_track *t = xcalloc(1, sizeof *t);
         t->fd = ci ? ci->connect_fd : -1;
-        t->since_ns = now_ns();
+        t->since_ns = clock_now_ns();
         pthread_mutex_lock(&nd->mu);
         t->next = nd->conns;
         if (nd->conns)
@@ -251,7 +244,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
  * and has not. */
 static void reap(http_node *nd, int64_t deadline_ns)
 {
-    int64_t now = now_ns();
+    int64_t now = clock_now_ns();
     pthread_mutex_lock(&nd->mu);
     for (conn_track *t = nd->conns; t; t = t->next) {
         if (t->busy || t->cut || t->fd < 0 || now - t->since_ns < deadline_ns)
@@ -272,11 +265,7 @@ static void *reaper_main(void *arg)
         period = 1000000;
     pthread_mutex_lock(&s->mu);
     while (!s->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ns = ts.tv_nsec + period;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
+        struct timespec ts = clock_timespec(clock_now_ns() + period);
         pthread_cond_timedwait(&s->cv, &s->mu, &ts);
         if (s->stopping)
             break;
@@ -347,7 +336,7 @@ http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
     s->cfg = *cfg;
     s->n = n;
     pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
+    clock_cond_init(&s->cv);
     s->nodes = xcalloc((size_t)n, sizeof *s->nodes);
     for (int i = 0; i < n; i++)
         pthread_mutex_init(&s->nodes[i].mu, NULL);

@@ -4,8 +4,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/mem.h"
 
@@ -31,9 +31,7 @@ struct net {
 static int64_t mono_us(void *ctx)
 {
     (void)ctx;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+    return clock_now_us();
 }
 
 net *net_new(const net_config *cfg)
@@ -46,15 +44,11 @@ net *net_new(const net_config *cfg)
     atomic_init(&nt->closed, false);
     nt->group = xcalloc((size_t)cfg->n, sizeof *nt->group);
     nt->in = xcalloc((size_t)cfg->n, sizeof *nt->in);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     for (int i = 0; i < cfg->n; i++) {
         atomic_init(&nt->group[i], 0);
         pthread_mutex_init(&nt->in[i].mu, NULL);
-        pthread_cond_init(&nt->in[i].cv, &ca);
+        clock_cond_init(&nt->in[i].cv);
     }
-    pthread_condattr_destroy(&ca);
     return nt;
 }
 
@@ -191,7 +185,7 @@ net_msg *net_wait(net *nt, int to)
         int64_t due = in->head->due_us;
         if (nt->cfg.now_us != mono_us)
             due = mono_us(NULL) + (due - now);
-        struct timespec ts = {(time_t)(due / 1000000), (long)(due % 1000000) * 1000};
+        struct timespec ts = clock_timespec(due * 1000);
         pthread_cond_timedwait(&in->cv, &in->mu, &ts);
     }
     pthread_mutex_unlock(&in->mu);
