@@ -71,6 +71,7 @@
 #include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/mem.h"
+#include "../util/rng.h"
 
 typedef struct entry {
     int32_t prev, next;
@@ -642,13 +643,14 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
 
     /* Entries 1..m-1 sorted by position; entry 0 is the list's head. */
     size_t j = 1;
+    uint64_t zseed = 0x1234567;
     for (size_t i = 0; i < n; i++) {
         e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].call, 1};
         if (lops[i].ret != LIN_NEVER) {
             e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].ret, 0};
             remaining++;
         }
-        zob[i] = hash_mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL + 0x1234567);
+        zob[i] = rng_next(&zseed);
     }
     qsort(e + 1, m - 1, sizeof *e, cmp_entry);
     for (size_t i = 1; i < m; i++) {

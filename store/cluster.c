@@ -43,8 +43,8 @@
 #include <string.h>
 
 #include "../util/clock.h"
-#include "../util/hash.h"
 #include "../util/mem.h"
+#include "../util/rng.h"
 #include "gossip.h"
 #include "hlc.h"
 #include "kv.h"
@@ -975,8 +975,7 @@ void cluster_tick(cluster *c)
     /* Each replica sends its digest to one peer picked at random; a quorum
      * coordinator also asks again for the replies it misses. */
     for (int i = 0; i < n; i++) {
-        c->rng += 0x9e3779b97f4a7c15ULL;
-        int j = (int)(hash_mix64(c->rng) % (uint64_t)(n - 1));
+        int j = (int)(rng_next(&c->rng) % (uint64_t)(n - 1));
         if (j >= i)
             j++;
         replica *rp = &c->rep[i];
@@ -1031,7 +1030,8 @@ cluster *cluster_new(const cluster_config *cfg)
 {
     cluster *c = xcalloc(1, sizeof *c);
     c->cfg = *cfg;
-    c->rng = cfg->seed ^ 0x676f73736970ULL;
+    /* One step in: the peers a seed has always picked. */
+    c->rng = (cfg->seed ^ 0x676f73736970ULL) + RNG_GAMMA;
     net_config nc = {cfg->n, cfg->lag_ms, cfg->drop, cfg->seed, msg_free, cfg->now_us, cfg->now_ctx};
     c->nt = net_new(&nc);
     c->rep = xcalloc((size_t)cfg->n, sizeof *c->rep);

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "../util/clock.h"
-#include "../util/hash.h"
 #include "../util/mem.h"
+#include "../util/rng.h"
 
 /* One inbox per node, with its own lock: senders to different nodes and the
  * nodes' delivery threads do not contend. */
@@ -22,7 +22,7 @@ typedef struct inbox {
 
 struct net {
     net_config cfg;
-    _Atomic uint64_t rng;  /* the loss coin: a splitmix64 sequence */
+    _Atomic uint64_t rng;  /* the loss coin (rng.h) */
     _Atomic int *group;    /* partition group per node */
     _Atomic bool closed;
     inbox *in;
@@ -40,7 +40,8 @@ net *net_new(const net_config *cfg)
     nt->cfg = *cfg;
     if (!nt->cfg.now_us)
         nt->cfg.now_us = mono_us;
-    atomic_init(&nt->rng, cfg->seed);
+    /* One step in: the coin a seed has always given. */
+    atomic_init(&nt->rng, cfg->seed + RNG_GAMMA);
     atomic_init(&nt->closed, false);
     nt->group = xcalloc((size_t)cfg->n, sizeof *nt->group);
     nt->in = xcalloc((size_t)cfg->n, sizeof *nt->in);
@@ -82,11 +83,9 @@ int64_t net_now(net *nt)
     return nt->cfg.now_us(nt->cfg.now_ctx);
 }
 
-/* A uniform double in [0, 1) from splitmix64. */
 static double coin(net *nt)
 {
-    uint64_t x = atomic_fetch_add_explicit(&nt->rng, 0x9e3779b97f4a7c15ULL, memory_order_relaxed);
-    return (double)(hash_mix64(x + 0x9e3779b97f4a7c15ULL) >> 11) * 0x1.0p-53;
+    return rng_unit(rng_next_atomic(&nt->rng));
 }
 
 static bool cut(net *nt, int a, int b)
