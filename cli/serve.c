@@ -102,7 +102,7 @@ int cmd_serve(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     cluster_config cfg = {
-        .n = 3, .mode = CL_LINEARIZABLE, .gossip_ms = 100, .lag_ms = 0, .drop = 0,
+        .n = 3, .mode = CLUSTER_LINEARIZABLE, .gossip_ms = 100, .lag_ms = 0, .drop = 0,
         .timeout_ms = 1000, .seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32),
     };
     http_config hc = {.bind = "127.0.0.1", .port = 7001, .threads = 4, .max_body = 1 << 20,
@@ -218,7 +218,7 @@ int cmd_serve(int argc, char **argv)
         cli_error("serve", "--port %d with %d replicas goes past port 65535", hc.port, cfg.n);
         return EXIT_USAGE;
     }
-    if ((r || w) && cfg.mode != CL_QUORUM) {
+    if ((r || w) && cfg.mode != CLUSTER_QUORUM) {
         cli_error("serve", "--r and --w apply to --consistency quorum only");
         return EXIT_USAGE;
     }

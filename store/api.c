@@ -255,7 +255,7 @@ static void kv_request(cluster *c, int node, const api_config *cfg, const route 
                        const api_request *rq, api_response *out)
 {
     char why[256], name[12];
-    cl_req req = {.key = rt->key, .klen = rt->klen};
+    cluster_req req = {.key = rt->key, .klen = rt->klen};
     char *val = NULL, *old = NULL;
     json_t *j = NULL;
 
@@ -273,7 +273,7 @@ static void kv_request(cluster *c, int node, const api_config *cfg, const route 
         req.token = t;
     }
     if (rt->kind == R_CAS) {
-        req.kind = CL_CAS;
+        req.kind = CLUSTER_CAS;
         if (!(j = parse_body(rq->body, rq->blen, why, sizeof why)) ||
             !(old = field_text(j, "old", "{\"old\":..., \"new\":...}", why, sizeof why)) ||
             !(val = field_text(j, "new", "{\"old\":..., \"new\":...}", why, sizeof why))) {
@@ -281,14 +281,14 @@ static void kv_request(cluster *c, int node, const api_config *cfg, const route 
             goto out;
         }
     } else if (!rt->get) {
-        req.kind = CL_PUT;
+        req.kind = CLUSTER_PUT;
         if (!(j = parse_body(rq->body, rq->blen, why, sizeof why)) ||
             !(val = field_text(j, "value", "{\"value\":...}", why, sizeof why))) {
             answer_error(c, node, out, 400, why);
             goto out;
         }
     } else {
-        req.kind = CL_GET;
+        req.kind = CLUSTER_GET;
     }
     if (val) {
         req.val = val;
@@ -299,23 +299,23 @@ static void kv_request(cluster *c, int node, const api_config *cfg, const route 
         req.oldlen = strlen(old);
     }
 
-    cl_res res;
+    cluster_res res;
     (cfg->exec ? cfg->exec : cluster_do)(c, node, &req, &res);
     sbuf *b = &out->body;
     unsigned status;
     switch (res.status) {
-    case CL_OK:
+    case CLUSTER_OK:
         status = 200;
         sbuf_addc(b, '{');
-        if (req.kind == CL_GET)
+        if (req.kind == CLUSTER_GET)
             sbuf_printf(b, "\"value\":%s,", res.val);
         sbuf_printf(b, "\"version\":%lld,\"node\":\"%s\"}", (long long)res.version, name);
         break;
-    case CL_NOT_FOUND:
+    case CLUSTER_NOT_FOUND:
         status = 404;
         sbuf_printf(b, "{\"error\":\"not found\",\"node\":\"%s\"}", name);
         break;
-    case CL_CAS_FAILED:
+    case CLUSTER_CAS_FAILED:
         status = 412;
         sbuf_printf(b,
                     "{\"error\":\"cas failed: the current value differs\",\"value\":%s,"
@@ -323,7 +323,7 @@ static void kv_request(cluster *c, int node, const api_config *cfg, const route 
                     res.val, (long long)res.version, name);
         break;
     default:
-        status = res.status == CL_REJECTED ? 400 : 503;
+        status = res.status == CLUSTER_REJECTED ? 400 : 503;
         sbuf_adds(b, "{\"error\":");
         sbuf_add_json_str(b, res.why, strlen(res.why));
         sbuf_printf(b, ",\"node\":\"%s\"}", name);

@@ -40,7 +40,7 @@ typedef struct api_config {
     bool admin_open;
     /* Runs an operation; NULL: cluster_do. (The fuzz harness runs the
      * cluster without threads and delivers its messages itself.) */
-    void (*exec)(cluster *c, int node, const cl_req *rq, cl_res *out);
+    void (*exec)(cluster *c, int node, const cluster_req *rq, cluster_res *out);
 } api_config;
 
 typedef struct api_request {

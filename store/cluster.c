@@ -1,7 +1,7 @@
 /*
  * cluster.c - see cluster.h.
  *
- * Every operation starts at its entry replica as a cl_op. It either finishes
+ * Every operation starts at its entry replica as a cluster_op. It either finishes
  * there at once (eventual mode, reads at the leader, a session read whose
  * token is already applied) or waits in the replica's list of open ops for
  * messages: a forwarded operation for the leader's reply, a leader write in
@@ -75,11 +75,11 @@ typedef struct msg {
     int type;
     uint64_t req;
     int64_t a;
-    cl_kind kind;
+    cluster_kind kind;
     bool found;
     char *key, *val, *old;
     size_t klen, vlen, oldlen;
-    cl_res res;
+    cluster_res res;
     kv_items items;
     gossip_delta delta;
     int64_t *digest;
@@ -87,18 +87,18 @@ typedef struct msg {
 
 enum { OP_DONE, OP_FWD, OP_COMMIT, OP_TOKEN, OP_QREAD, OP_QWRITE };
 
-struct cl_op {
-    struct cl_op *prev, *next; /* in the replica's list while listed */
+struct cluster_op {
+    struct cluster_op *prev, *next; /* in the replica's list while listed */
     bool listed;
     int state;
     int node;
     uint64_t id;
-    cl_kind kind;
+    cluster_kind kind;
     char *key, *val, *old; /* owned copies */
     size_t klen, vlen, oldlen;
     int64_t token;
     pthread_cond_t cv;
-    cl_res res;
+    cluster_res res;
     /* quorum: replies so far and the newest entry among them */
     int replies;
     int64_t *seen_version; /* read phase, per node: version it replied with; -1 none */
@@ -134,7 +134,7 @@ typedef struct replica {
     int64_t *match;        /* leader: applied index each follower acked */
     int64_t commit;        /* leader: applied by a majority */
     waiter *wait_head, *wait_tail;
-    cl_op *ops;            /* open ops, most recent first */
+    cluster_op *ops;       /* open ops, most recent first */
     uint64_t next_id;
     int64_t sync_asked_us; /* follower: when it last asked for a sync */
     bool sync_pending;     /* follower: asked, and no sync has arrived since */
@@ -157,16 +157,16 @@ struct cluster {
 
 static const char *const mode_names[] = {"linearizable", "session", "eventual", "quorum"};
 
-const char *cluster_mode_name(cl_mode m)
+const char *cluster_mode_name(cluster_mode m)
 {
     return mode_names[m];
 }
 
-bool cluster_mode_parse(const char *s, cl_mode *out)
+bool cluster_mode_parse(const char *s, cluster_mode *out)
 {
     for (int i = 0; i < 4; i++)
         if (!strcmp(s, mode_names[i])) {
-            *out = (cl_mode)i;
+            *out = (cluster_mode)i;
             return true;
         }
     return false;
@@ -195,7 +195,7 @@ const cluster_config *cluster_config_get(const cluster *c)
 
 static bool leader_mode(const cluster *c)
 {
-    return c->cfg.mode == CL_LINEARIZABLE || c->cfg.mode == CL_SESSION;
+    return c->cfg.mode == CLUSTER_LINEARIZABLE || c->cfg.mode == CLUSTER_SESSION;
 }
 
 static char *dupn(const char *s, size_t n)
@@ -238,14 +238,15 @@ static void send_msg(cluster *c, int from, int to, msg *m)
 
 /* ---- results and ops ---- */
 
-void cluster_res_free(cl_res *r)
+void cluster_res_free(cluster_res *r)
 {
     free(r->val);
     r->val = NULL;
     r->vlen = 0;
 }
 
-static void res_set(cl_res *r, cl_status st, const char *val, size_t vlen, int64_t version)
+static void res_set(cluster_res *r, cluster_status st, const char *val, size_t vlen,
+                    int64_t version)
 {
     cluster_res_free(r);
     r->status = st;
@@ -254,11 +255,12 @@ static void res_set(cl_res *r, cl_status st, const char *val, size_t vlen, int64
     r->version = version;
 }
 
-static void res_unavailable(cl_res *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void res_unavailable(cl_res *r, const char *fmt, ...)
+static void res_unavailable(cluster_res *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void res_unavailable(cluster_res *r, const char *fmt, ...)
 {
     cluster_res_free(r);
-    r->status = CL_UNAVAILABLE;
+    r->status = CLUSTER_UNAVAILABLE;
     r->version = 0;
     va_list ap;
     va_start(ap, fmt);
@@ -266,7 +268,7 @@ static void res_unavailable(cl_res *r, const char *fmt, ...)
     va_end(ap);
 }
 
-static void op_list(replica *rp, cl_op *op, int state)
+static void op_list(replica *rp, cluster_op *op, int state)
 {
     op->state = state;
     if (op->listed)
@@ -279,7 +281,7 @@ static void op_list(replica *rp, cl_op *op, int state)
     rp->ops = op;
 }
 
-static void op_unlist(replica *rp, cl_op *op)
+static void op_unlist(replica *rp, cluster_op *op)
 {
     if (!op->listed)
         return;
@@ -293,23 +295,23 @@ static void op_unlist(replica *rp, cl_op *op)
     op->prev = op->next = NULL;
 }
 
-static cl_op *op_find(replica *rp, uint64_t id, int state)
+static cluster_op *op_find(replica *rp, uint64_t id, int state)
 {
-    for (cl_op *op = rp->ops; op; op = op->next)
+    for (cluster_op *op = rp->ops; op; op = op->next)
         if (op->id == id)
             return op->state == state ? op : NULL;
     return NULL;
 }
 
 /* Under rp->mu: op has its answer in op->res. */
-static void op_done(replica *rp, cl_op *op)
+static void op_done(replica *rp, cluster_op *op)
 {
     op_unlist(rp, op);
     op->state = OP_DONE;
     pthread_cond_signal(&op->cv);
 }
 
-static void op_free(cl_op *op)
+static void op_free(cluster_op *op)
 {
     free(op->key);
     free(op->val);
@@ -359,14 +361,14 @@ static void leader_advance(cluster *c, replica *L)
         if (!L->wait_head)
             L->wait_tail = NULL;
         if (w->from == L->id) {
-            cl_op *op = op_find(L, w->req, OP_COMMIT);
+            cluster_op *op = op_find(L, w->req, OP_COMMIT);
             if (op) {
-                res_set(&op->res, CL_OK, NULL, 0, w->idx);
+                res_set(&op->res, CLUSTER_OK, NULL, 0, w->idx);
                 op_done(L, op);
             }
         } else {
             msg *m = msg_new(M_FWD_REPLY, w->req, L->applied);
-            m->res.status = CL_OK;
+            m->res.status = CLUSTER_OK;
             m->res.version = w->idx;
             send_msg(c, L->id, w->from, m);
         }
@@ -376,7 +378,8 @@ static void leader_advance(cluster *c, replica *L)
 
 /* Under the leader's lock: answer (from, req) with res, to the local op or
  * by message. Takes res's value. */
-static void leader_answer(cluster *c, replica *L, cl_op *op, int from, uint64_t req, cl_res *res)
+static void leader_answer(cluster *c, replica *L, cluster_op *op, int from, uint64_t req,
+                          cluster_res *res)
 {
     if (op) {
         cluster_res_free(&op->res);
@@ -392,26 +395,26 @@ static void leader_answer(cluster *c, replica *L, cl_op *op, int from, uint64_t 
 
 /* Under the leader's lock: run an operation from node from (op: the local op
  * when from is the leader itself; NULL for a forwarded one). */
-static void leader_exec(cluster *c, replica *L, cl_op *op, int from, uint64_t req, cl_kind kind,
-                        const char *key, size_t klen, const char *val, size_t vlen,
-                        const char *old, size_t oldlen)
+static void leader_exec(cluster *c, replica *L, cluster_op *op, int from, uint64_t req,
+                        cluster_kind kind, const char *key, size_t klen, const char *val,
+                        size_t vlen, const char *old, size_t oldlen)
 {
-    cl_res res = {0};
+    cluster_res res = {0};
     kv_entry e;
     bool found = kv_get(L->tab, key, klen, &e);
-    if (kind == CL_GET) {
+    if (kind == CLUSTER_GET) {
         if (found)
-            res_set(&res, CL_OK, e.val, e.vlen, e.version);
+            res_set(&res, CLUSTER_OK, e.val, e.vlen, e.version);
         else
-            res_set(&res, CL_NOT_FOUND, NULL, 0, 0);
+            res_set(&res, CLUSTER_NOT_FOUND, NULL, 0, 0);
         leader_answer(c, L, op, from, req, &res);
         return;
     }
-    if (kind == CL_CAS && !cas_matches(&e, found, old, oldlen)) {
+    if (kind == CLUSTER_CAS && !cas_matches(&e, found, old, oldlen)) {
         if (found)
-            res_set(&res, CL_CAS_FAILED, e.val, e.vlen, e.version);
+            res_set(&res, CLUSTER_CAS_FAILED, e.val, e.vlen, e.version);
         else
-            res_set(&res, CL_CAS_FAILED, null_text, sizeof null_text - 1, 0);
+            res_set(&res, CLUSTER_CAS_FAILED, null_text, sizeof null_text - 1, 0);
         leader_answer(c, L, op, from, req, &res);
         return;
     }
@@ -429,8 +432,8 @@ static void leader_exec(cluster *c, replica *L, cl_op *op, int from, uint64_t re
         m->vlen = vlen;
         send_msg(c, L->id, i, m);
     }
-    if (c->cfg.mode == CL_SESSION) {
-        res_set(&res, CL_OK, NULL, 0, idx);
+    if (c->cfg.mode == CLUSTER_SESSION) {
+        res_set(&res, CLUSTER_OK, NULL, 0, idx);
         leader_answer(c, L, op, from, req, &res);
         return;
     }
@@ -447,21 +450,21 @@ static void leader_exec(cluster *c, replica *L, cl_op *op, int from, uint64_t re
 }
 
 /* Under a follower's lock: a session read whose token is applied. */
-static void local_read(replica *rp, cl_op *op)
+static void local_read(replica *rp, cluster_op *op)
 {
     kv_entry e;
     if (kv_get(rp->tab, op->key, op->klen, &e))
-        res_set(&op->res, CL_OK, e.val, e.vlen, e.version);
+        res_set(&op->res, CLUSTER_OK, e.val, e.vlen, e.version);
     else
-        res_set(&op->res, CL_NOT_FOUND, NULL, 0, 0);
+        res_set(&op->res, CLUSTER_NOT_FOUND, NULL, 0, 0);
 }
 
 /* Under a follower's lock: answer the session reads the replica has caught
  * up with. */
 static void wake_token_reads(replica *rp)
 {
-    cl_op *next;
-    for (cl_op *op = rp->ops; op; op = next) {
+    cluster_op *next;
+    for (cluster_op *op = rp->ops; op; op = next) {
         next = op->next;
         if (op->state == OP_TOKEN && op->token <= rp->applied) {
             local_read(rp, op);
@@ -487,10 +490,10 @@ static void ask_sync(cluster *c, replica *rp)
 
 /* ---- quorum mode ---- */
 
-static void quorum_write(cluster *c, replica *rp, cl_op *op);
+static void quorum_write(cluster *c, replica *rp, cluster_op *op);
 
 /* Under the coordinator's lock: R replies are in. */
-static void quorum_read_done(cluster *c, replica *rp, cl_op *op)
+static void quorum_read_done(cluster *c, replica *rp, cluster_op *op)
 {
     /* Read repair: replicas that answered with an older version get the
      * newest one. */
@@ -515,27 +518,28 @@ static void quorum_read_done(cluster *c, replica *rp, cl_op *op)
     const char *cur = op->best_found ? op->best_val : null_text;
     size_t curlen = op->best_found ? op->best_vlen : sizeof null_text - 1;
     switch (op->kind) {
-    case CL_GET:
+    case CLUSTER_GET:
         if (op->best_found)
-            res_set(&op->res, CL_OK, op->best_val, op->best_vlen, op->best_version);
+            res_set(&op->res, CLUSTER_OK, op->best_val, op->best_vlen, op->best_version);
         else
-            res_set(&op->res, CL_NOT_FOUND, NULL, 0, 0);
+            res_set(&op->res, CLUSTER_NOT_FOUND, NULL, 0, 0);
         op_done(rp, op);
         return;
-    case CL_CAS:
+    case CLUSTER_CAS:
         if (curlen != op->oldlen || memcmp(cur, op->old, curlen)) {
-            res_set(&op->res, CL_CAS_FAILED, cur, curlen, op->best_found ? op->best_version : 0);
+            res_set(&op->res, CLUSTER_CAS_FAILED, cur, curlen,
+                    op->best_found ? op->best_version : 0);
             op_done(rp, op);
             return;
         }
         /* fall through */
-    case CL_PUT:
+    case CLUSTER_PUT:
         quorum_write(c, rp, op);
         return;
     }
 }
 
-static void send_qwrite(cluster *c, replica *rp, cl_op *op, int to)
+static void send_qwrite(cluster *c, replica *rp, cluster_op *op, int to)
 {
     msg *m = msg_new(M_QWRITE, op->id, op->res.version);
     m->key = dupn(op->key, op->klen);
@@ -548,7 +552,7 @@ static void send_qwrite(cluster *c, replica *rp, cl_op *op, int to)
 /* Under the coordinator's lock: write op's value (PUT's, or CAS's new one)
  * at a version newer than every one the read phase saw, and wait for W acks
  * (its own included). */
-static void quorum_write(cluster *c, replica *rp, cl_op *op)
+static void quorum_write(cluster *c, replica *rp, cluster_op *op)
 {
     uint64_t ts = hlc_recv(&rp->clock, op->best_found ? hlc_version_ts(op->best_version) : 0,
                            hlc_wall_ms());
@@ -562,7 +566,7 @@ static void quorum_write(cluster *c, replica *rp, cl_op *op)
         if (i != rp->id)
             send_qwrite(c, rp, op, i);
     if (op->replies >= c->cfg.w) {
-        res_set(&op->res, CL_OK, NULL, 0, v);
+        res_set(&op->res, CLUSTER_OK, NULL, 0, v);
         op_done(rp, op);
     } else {
         op_list(rp, op, OP_QWRITE);
@@ -570,7 +574,7 @@ static void quorum_write(cluster *c, replica *rp, cl_op *op)
 }
 
 /* Under the coordinator's lock: one more reply to the read phase. */
-static void quorum_reply(cluster *c, replica *rp, cl_op *op, int from, bool found,
+static void quorum_reply(cluster *c, replica *rp, cluster_op *op, int from, bool found,
                          const char *val, size_t vlen, int64_t version)
 {
     if (op->seen_version[from] >= 0 || op->replies >= c->cfg.r)
@@ -588,7 +592,7 @@ static void quorum_reply(cluster *c, replica *rp, cl_op *op, int from, bool foun
         quorum_read_done(c, rp, op);
 }
 
-static void send_qread(cluster *c, replica *rp, cl_op *op, int to)
+static void send_qread(cluster *c, replica *rp, cluster_op *op, int to)
 {
     msg *m = msg_new(M_QREAD, op->id, 0);
     m->key = dupn(op->key, op->klen);
@@ -599,7 +603,7 @@ static void send_qread(cluster *c, replica *rp, cl_op *op, int to)
 /* Under the coordinator's lock (every round, from cluster_tick): ask again
  * the replicas that have not answered, in case a message was lost. Replies
  * count once per replica. */
-static void quorum_resend(cluster *c, replica *rp, cl_op *op)
+static void quorum_resend(cluster *c, replica *rp, cluster_op *op)
 {
     for (int i = 0; i < c->cfg.n; i++) {
         if (i == rp->id)
@@ -611,7 +615,7 @@ static void quorum_resend(cluster *c, replica *rp, cl_op *op)
     }
 }
 
-static void quorum_begin(cluster *c, replica *rp, cl_op *op)
+static void quorum_begin(cluster *c, replica *rp, cluster_op *op)
 {
     op->seen_version = xmalloc((size_t)c->cfg.n * sizeof *op->seen_version);
     for (int i = 0; i < c->cfg.n; i++)
@@ -628,22 +632,22 @@ static void quorum_begin(cluster *c, replica *rp, cl_op *op)
 
 /* ---- eventual mode ---- */
 
-static void eventual_exec(replica *rp, cl_op *op)
+static void eventual_exec(replica *rp, cluster_op *op)
 {
     kv_entry e;
     bool found = kv_get(rp->tab, op->key, op->klen, &e);
-    if (op->kind == CL_GET) {
+    if (op->kind == CLUSTER_GET) {
         if (found)
-            res_set(&op->res, CL_OK, e.val, e.vlen, e.version);
+            res_set(&op->res, CLUSTER_OK, e.val, e.vlen, e.version);
         else
-            res_set(&op->res, CL_NOT_FOUND, NULL, 0, 0);
+            res_set(&op->res, CLUSTER_NOT_FOUND, NULL, 0, 0);
         return;
     }
-    if (op->kind == CL_CAS && !cas_matches(&e, found, op->old, op->oldlen)) {
+    if (op->kind == CLUSTER_CAS && !cas_matches(&e, found, op->old, op->oldlen)) {
         if (found)
-            res_set(&op->res, CL_CAS_FAILED, e.val, e.vlen, e.version);
+            res_set(&op->res, CLUSTER_CAS_FAILED, e.val, e.vlen, e.version);
         else
-            res_set(&op->res, CL_CAS_FAILED, null_text, sizeof null_text - 1, 0);
+            res_set(&op->res, CLUSTER_CAS_FAILED, null_text, sizeof null_text - 1, 0);
         return;
     }
     /* The clock has received every version this replica holds, so the new
@@ -651,18 +655,18 @@ static void eventual_exec(replica *rp, cl_op *op)
     int64_t v = hlc_version(hlc_tick(&rp->clock, hlc_wall_ms()), rp->id);
     kv_merge(rp->tab, op->key, op->klen, op->val, op->vlen, v);
     gossip_wrote(&rp->g, v);
-    res_set(&op->res, CL_OK, NULL, 0, v);
+    res_set(&op->res, CLUSTER_OK, NULL, 0, v);
 }
 
 /* ---- operations ---- */
 
-cl_op *cluster_begin(cluster *c, int node, const cl_req *rq)
+cluster_op *cluster_begin(cluster *c, int node, const cluster_req *rq)
 {
     replica *rp = &c->rep[node];
     /* Read before taking rp's lock: never two replicas' locks at once. The
      * leader's index only grows, so a token it has issued stays valid. */
-    int64_t issued = c->cfg.mode == CL_SESSION && rq->token > 0 ? cluster_token(c, LEADER) : 0;
-    cl_op *op = xcalloc(1, sizeof *op);
+    int64_t issued = c->cfg.mode == CLUSTER_SESSION && rq->token > 0 ? cluster_token(c, LEADER) : 0;
+    cluster_op *op = xcalloc(1, sizeof *op);
     op->node = node;
     op->kind = rq->kind;
     op->key = dupn(rq->key, rq->klen);
@@ -678,29 +682,29 @@ cl_op *cluster_begin(cluster *c, int node, const cl_req *rq)
     pthread_mutex_lock(&rp->mu);
     op->id = ++rp->next_id;
     switch (rq->kind) {
-    case CL_GET: rp->st.gets++; break;
-    case CL_PUT: rp->st.puts++; break;
-    case CL_CAS: rp->st.cases++; break;
+    case CLUSTER_GET: rp->st.gets++; break;
+    case CLUSTER_PUT: rp->st.puts++; break;
+    case CLUSTER_CAS: rp->st.cases++; break;
     }
     if (atomic_load(&c->closing)) {
         res_unavailable(&op->res, "the store is shutting down");
         goto out;
     }
-    if (op->token > issued && c->cfg.mode == CL_SESSION) {
+    if (op->token > issued && c->cfg.mode == CLUSTER_SESSION) {
         cluster_res_free(&op->res);
-        op->res.status = CL_REJECTED;
+        op->res.status = CLUSTER_REJECTED;
         snprintf(op->res.why, sizeof op->res.why,
                  "session token %lld is beyond every token this store has issued (%lld): "
                  "is it from another run?", (long long)op->token, (long long)issued);
         goto out;
     }
     switch (c->cfg.mode) {
-    case CL_LINEARIZABLE:
-    case CL_SESSION:
+    case CLUSTER_LINEARIZABLE:
+    case CLUSTER_SESSION:
         if (node == LEADER) {
             leader_exec(c, rp, op, node, op->id, op->kind, op->key, op->klen, op->val, op->vlen,
                         op->old, op->oldlen);
-        } else if (c->cfg.mode == CL_SESSION && op->kind == CL_GET) {
+        } else if (c->cfg.mode == CLUSTER_SESSION && op->kind == CLUSTER_GET) {
             if (rp->applied >= op->token)
                 local_read(rp, op);
             else
@@ -721,10 +725,10 @@ cl_op *cluster_begin(cluster *c, int node, const cl_req *rq)
             send_msg(c, node, LEADER, m);
         }
         break;
-    case CL_EVENTUAL:
+    case CLUSTER_EVENTUAL:
         eventual_exec(rp, op);
         break;
-    case CL_QUORUM:
+    case CLUSTER_QUORUM:
         quorum_begin(c, rp, op);
         break;
     }
@@ -733,7 +737,7 @@ out:
     return op;
 }
 
-static const char *waiting_for(const cl_op *op)
+static const char *waiting_for(const cluster_op *op)
 {
     switch (op->state) {
     case OP_FWD: return "no answer from the leader n1";
@@ -745,7 +749,7 @@ static const char *waiting_for(const cl_op *op)
     return "no answer";
 }
 
-void cluster_end(cluster *c, cl_op *op, bool wait, cl_res *out)
+void cluster_end(cluster *c, cluster_op *op, bool wait, cluster_res *out)
 {
     replica *rp = &c->rep[op->node];
     pthread_mutex_lock(&rp->mu);
@@ -769,7 +773,7 @@ void cluster_end(cluster *c, cl_op *op, bool wait, cl_res *out)
     }
     *out = op->res;
     memset(&op->res, 0, sizeof op->res);
-    if (out->status == CL_UNAVAILABLE)
+    if (out->status == CLUSTER_UNAVAILABLE)
         rp->st.unavailable++;
     /* The token the client should hand back: everything this replica has
      * applied, and at least what this answer read or wrote. */
@@ -794,7 +798,7 @@ int64_t cluster_token(cluster *c, int node)
     return t;
 }
 
-void cluster_do(cluster *c, int node, const cl_req *rq, cl_res *out)
+void cluster_do(cluster *c, int node, const cluster_req *rq, cluster_res *out)
 {
     cluster_end(c, cluster_begin(c, node, rq), true, out);
 }
@@ -805,7 +809,7 @@ static void deliver_one(cluster *c, replica *rp, net_msg *nm)
 {
     msg *m = nm->body;
     int from = nm->from;
-    cl_op *op;
+    cluster_op *op;
     switch (m->type) {
     case M_FWD:
         leader_exec(c, rp, NULL, from, m->req, m->kind, m->key, m->klen, m->val, m->vlen, m->old,
@@ -921,7 +925,7 @@ static void deliver_one(cluster *c, replica *rp, net_msg *nm)
             break;
         op->acked |= (uint64_t)1 << from;
         if (++op->replies == c->cfg.w) {
-            res_set(&op->res, CL_OK, NULL, 0, op->res.version);
+            res_set(&op->res, CLUSTER_OK, NULL, 0, op->res.version);
             op_done(rp, op);
         }
         break;
@@ -985,8 +989,8 @@ void cluster_tick(cluster *c)
         memcpy(d->digest, rp->g.seen, (size_t)n * sizeof *d->digest);
         rp->st.digests_sent++;
         send_msg(c, i, j, d);
-        if (c->cfg.mode == CL_QUORUM)
-            for (cl_op *op = rp->ops; op; op = op->next)
+        if (c->cfg.mode == CLUSTER_QUORUM)
+            for (cluster_op *op = rp->ops; op; op = op->next)
                 quorum_resend(c, rp, op);
         pthread_mutex_unlock(&rp->mu);
     }
@@ -1084,7 +1088,7 @@ void cluster_close(cluster *c)
     for (int i = 0; i < c->cfg.n; i++) {
         replica *rp = &c->rep[i];
         pthread_mutex_lock(&rp->mu);
-        for (cl_op *op = rp->ops; op; op = op->next)
+        for (cluster_op *op = rp->ops; op; op = op->next)
             pthread_cond_signal(&op->cv);
         pthread_mutex_unlock(&rp->mu);
     }
@@ -1135,16 +1139,16 @@ void cluster_heal(cluster *c)
     net_heal(c->nt);
 }
 
-void cluster_peek(cluster *c, int node, const char *key, size_t klen, cl_res *out)
+void cluster_peek(cluster *c, int node, const char *key, size_t klen, cluster_res *out)
 {
     replica *rp = &c->rep[node];
     memset(out, 0, sizeof *out);
     kv_entry e;
     pthread_mutex_lock(&rp->mu);
     if (kv_get(rp->tab, key, klen, &e))
-        res_set(out, CL_OK, e.val, e.vlen, e.version);
+        res_set(out, CLUSTER_OK, e.val, e.vlen, e.version);
     else
-        res_set(out, CL_NOT_FOUND, NULL, 0, 0);
+        res_set(out, CLUSTER_NOT_FOUND, NULL, 0, 0);
     pthread_mutex_unlock(&rp->mu);
 }
 
@@ -1155,7 +1159,7 @@ void cluster_state_json(cluster *c, sbuf *out)
     sbuf_printf(out, "{\"mode\":\"%s\",\"replicas\":%d,", cluster_mode_name(k->mode), k->n);
     if (leader_mode(c))
         sbuf_adds(out, "\"leader\":\"n1\",");
-    if (k->mode == CL_QUORUM)
+    if (k->mode == CLUSTER_QUORUM)
         sbuf_printf(out, "\"r\":%d,\"w\":%d,", k->r, k->w);
     sbuf_printf(out,
                 "\"gossip_ms\":%d,\"lag_ms\":%d,\"drop\":%g,\"timeout_ms\":%d,\"seed\":%llu,"
@@ -1217,7 +1221,7 @@ void cluster_state_json(cluster *c, sbuf *out)
                         (unsigned long long)s->digests_sent, (unsigned long long)s->digests_received,
                         (unsigned long long)s->deltas_sent, (unsigned long long)s->deltas_received,
                         (unsigned long long)s->updates_sent, (unsigned long long)s->updates_applied);
-            if (k->mode == CL_QUORUM)
+            if (k->mode == CLUSTER_QUORUM)
                 sbuf_printf(out, "\"read_repairs\":%llu,", (unsigned long long)s->repairs);
         }
         sbuf_printf(out,

@@ -12,14 +12,14 @@
 #include "../../store/api.h"
 
 /* Run an operation to the end with no threads: send, deliver, collect. */
-static void exec_now(cluster *c, int node, const cl_req *rq, cl_res *out)
+static void exec_now(cluster *c, int node, const cluster_req *rq, cluster_res *out)
 {
-    cl_op *op = cluster_begin(c, node, rq);
+    cluster_op *op = cluster_begin(c, node, rq);
     cluster_pump(c);
     cluster_end(c, op, false, out);
 }
 
-static cluster *make(cl_mode mode)
+static cluster *make(cluster_mode mode)
 {
     cluster_config cfg = {.n = 3, .mode = mode, .r = 2, .w = 2, .gossip_ms = 100,
                           .timeout_ms = 1000, .seed = 1, .manual = true};
@@ -65,7 +65,7 @@ static const api_config open_cfg = {.max_body = 64, .admin_open = true, .exec = 
 
 Test(store_api, routes_and_bad_requests)
 {
-    cluster *c = make(CL_LINEARIZABLE);
+    cluster *c = make(CLUSTER_LINEARIZABLE);
     static const struct {
         req_spec r;
         unsigned want;
@@ -106,7 +106,7 @@ Test(store_api, routes_and_bad_requests)
 
 Test(store_api, admin_endpoints_need_a_token_off_loopback)
 {
-    cluster *c = make(CL_LINEARIZABLE);
+    cluster *c = make(CLUSTER_LINEARIZABLE);
     req_spec heal = {"POST", "/admin/heal", "", {NULL}};
     req_spec state = {"GET", "/admin/state", NULL, {NULL}};
     req_spec kv = {"PUT", "/kv/x", "{\"value\":1}", {NULL}};
@@ -144,7 +144,7 @@ Test(store_api, admin_endpoints_need_a_token_off_loopback)
 
 Test(store_api, session_token_beyond_the_store_is_400)
 {
-    cluster *c = make(CL_SESSION);
+    cluster *c = make(CLUSTER_SESSION);
     req_spec put = {"PUT", "/kv/x", "{\"value\":1}", {NULL}};
     api_response out;
     cr_assert_eq(ask(c, 0, &open_cfg, &put, &out), 200);
