@@ -17,35 +17,79 @@
 
 #include "../util/hex.h"
 
+/* The text of a number macro: TEXT(SERVE_MAX_KEY) is "1024". */
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
+
 enum route_kind { R_HEALTH, R_KV, R_CAS, R_STATE, R_PARTITION, R_HEAL };
 
 typedef struct route {
     enum route_kind kind;
     bool get, body; /* the method is GET (or HEAD); the request has a body */
     bool admin;     /* an /admin/ endpoint */
-    char key[API_MAX_KEY];
+    char key[SERVE_MAX_KEY];
     size_t klen;
 } route;
 
 /* ---- responses ---- */
 
-static void answer(api_response *out, unsigned status, int64_t token)
+/* A body is a JSON object written field by field (the first opens it),
+ * closed by answer_object. Values read from the store are JSON texts
+ * already. */
+static void field(sbuf *b, const char *name)
+{
+    sbuf_addc(b, b->len ? ',' : '{');
+    sbuf_addc(b, '"');
+    sbuf_adds(b, name);
+    sbuf_adds(b, "\":");
+}
+
+static void field_json(sbuf *b, const char *name, const char *json)
+{
+    field(b, name);
+    sbuf_adds(b, json);
+}
+
+static void field_str(sbuf *b, const char *name, const char *s)
+{
+    field(b, name);
+    sbuf_add_json_str(b, s, strlen(s));
+}
+
+static void field_int(sbuf *b, const char *name, int64_t v)
+{
+    field(b, name);
+    sbuf_printf(b, "%lld", (long long)v);
+}
+
+/* The replica's name, which every answer carries. */
+static void field_node(sbuf *b, int node)
+{
+    char name[12];
+    cluster_node_name(node, name);
+    field_str(b, SERVE_NODE, name);
+}
+
+static void answer(api_response *out, serve_status status, int64_t token)
 {
     sbuf_addc(&out->body, '\n');
     out->status = status;
     out->token = token;
 }
 
-static void answer_error(cluster *c, int node, api_response *out, unsigned status,
+static void answer_object(api_response *out, serve_status status, int64_t token)
+{
+    sbuf_addc(&out->body, '}');
+    answer(out, status, token);
+}
+
+static void answer_error(cluster *c, int node, api_response *out, serve_status status,
                          const char *msg)
 {
-    char name[12];
-    cluster_node_name(node, name);
     sbuf_reset(&out->body);
-    sbuf_adds(&out->body, "{\"error\":");
-    sbuf_add_json_str(&out->body, msg, strlen(msg));
-    sbuf_printf(&out->body, ",\"node\":\"%s\"}", name);
-    answer(out, status, cluster_token(c, node));
+    field_str(&out->body, SERVE_ERROR, msg);
+    field_node(&out->body, node);
+    answer_object(out, status, cluster_token(c, node));
 }
 
 void api_response_free(api_response *r)
@@ -60,7 +104,7 @@ static void response_init(api_response *out)
 
 /* ---- routing ---- */
 
-/* Percent-decode s[0..n) into out (API_MAX_KEY bytes): 0, or 400 (a bad
+/* Percent-decode s[0..n) into out (SERVE_MAX_KEY bytes): 0, or 400 (a bad
  * escape) or 414 (too long), with why. */
 static unsigned decode_key(const char *s, size_t n, char *out, size_t *outlen, const char **why)
 {
@@ -71,14 +115,14 @@ static unsigned decode_key(const char *s, size_t n, char *out, size_t *outlen, c
             int h = i + 2 < n ? hex_value(s[i + 1]) : -1, l = i + 2 < n ? hex_value(s[i + 2]) : -1;
             if (h < 0 || l < 0) {
                 *why = "bad percent-encoding in the key";
-                return 400;
+                return SERVE_BAD_REQUEST;
             }
             ch = (char)(h * 16 + l);
             i += 2;
         }
-        if (k == API_MAX_KEY) {
-            *why = "the key is longer than " API_MAX_KEY_TEXT " bytes";
-            return 414;
+        if (k == SERVE_MAX_KEY) {
+            *why = "the key is longer than " TEXT(SERVE_MAX_KEY) " bytes";
+            return SERVE_KEY_TOO_LONG;
         }
         out[k++] = ch;
     }
@@ -96,25 +140,26 @@ static unsigned route_parse(const char *url, const char *method, route *rt, cons
     memset(rt, 0, offsetof(route, key));
     rt->get = get;
     *allow = NULL;
-    if (!strncmp(url, "/kv/", 4)) {
-        const char *seg = url + 4, *slash = strchr(seg, '/');
+    if (!strncmp(url, SERVE_KV_PATH, strlen(SERVE_KV_PATH))) {
+        const char *seg = url + strlen(SERVE_KV_PATH), *slash = strchr(seg, '/');
         size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
-        if (slash && strcmp(slash, "/cas")) {
+        if (slash && strcmp(slash, SERVE_CAS_PATH)) {
             *why = "unknown path (keys are one path segment: encode '/' as %2F)";
-            return 404;
+            return SERVE_NOT_FOUND;
         }
         rt->kind = slash ? R_CAS : R_KV;
         if (rt->kind == R_CAS ? !post : !(get || put)) {
             *allow = rt->kind == R_CAS ? "POST" : "GET, HEAD, PUT";
-            *why = rt->kind == R_CAS ? "method not allowed: use POST" : "method not allowed: use GET or PUT";
-            return 405;
+            *why = rt->kind == R_CAS ? "method not allowed: use POST"
+                                     : "method not allowed: use GET or PUT";
+            return SERVE_BAD_METHOD;
         }
         unsigned st = decode_key(seg, n, rt->key, &rt->klen, why);
         if (st)
             return st;
         if (!rt->klen) {
             *why = "empty key";
-            return 400;
+            return SERVE_BAD_REQUEST;
         }
         rt->body = !get;
         return 0;
@@ -137,13 +182,13 @@ static unsigned route_parse(const char *url, const char *method, route *rt, cons
         if (fixed[i].post ? !post : !get) {
             *allow = fixed[i].post ? "POST" : "GET, HEAD";
             *why = fixed[i].post ? "method not allowed: use POST" : "method not allowed: use GET";
-            return 405;
+            return SERVE_BAD_METHOD;
         }
         rt->body = fixed[i].post;
         return 0;
     }
     *why = "unknown path (try GET /kv/KEY, PUT /kv/KEY, POST /kv/KEY/cas, GET /health)";
-    return 404;
+    return SERVE_NOT_FOUND;
 }
 
 bool api_loopback(const struct sockaddr *sa)
@@ -179,13 +224,14 @@ static unsigned admin_allowed(const api_config *cfg, const api_request *rq, cons
             return 0;
         *why = "the admin endpoints are off: conch serve listens on an address other than "
                "loopback, and no --admin-token was given";
-        return 403;
+        return SERVE_FORBIDDEN;
     }
     const char *auth = rq->header ? rq->header(rq->ctx, "Authorization") : NULL;
     if (auth && !strncasecmp(auth, "Bearer ", 7) && same_secret(auth + 7, cfg->admin_token))
         return 0;
-    *why = auth ? "wrong admin token" : "the admin endpoints need Authorization: Bearer <the --admin-token>";
-    return 401;
+    *why = auth ? "wrong admin token"
+                : "the admin endpoints need Authorization: Bearer <the --admin-token>";
+    return SERVE_UNAUTHORIZED;
 }
 
 api_step api_head(cluster *c, int node, const api_config *cfg, const api_request *rq,
@@ -200,7 +246,7 @@ api_step api_head(cluster *c, int node, const api_config *cfg, const api_request
         response_init(out);
         answer_error(c, node, out, st, why);
         out->allow = allow;
-        if (st == 401)
+        if (st == SERVE_UNAUTHORIZED)
             out->authenticate = "Bearer realm=\"conch serve admin\"";
         return API_ANSWER;
     }
@@ -211,7 +257,7 @@ api_step api_head(cluster *c, int node, const api_config *cfg, const api_request
         char msg[96];
         snprintf(msg, sizeof msg, "the body is larger than %zu bytes", cfg->max_body);
         response_init(out);
-        answer_error(c, node, out, 413, msg);
+        answer_error(c, node, out, SERVE_TOO_LARGE, msg);
         return API_ANSWER;
     }
     return API_READ_BODY;
@@ -254,20 +300,21 @@ static char *field_text(json_t *obj, const char *name, const char *shape, char *
 static void kv_request(cluster *c, int node, const api_config *cfg, const route *rt,
                        const api_request *rq, api_response *out)
 {
-    char why[256], name[12];
+    static const char cas_shape[] = "{" SERVE_FIELD(SERVE_OLD) "..., " SERVE_FIELD(SERVE_NEW) "...}";
+    static const char put_shape[] = "{" SERVE_FIELD(SERVE_VALUE) "...}";
+    char why[256];
     cluster_req req = {.key = rt->key, .klen = rt->klen};
     char *val = NULL, *old = NULL;
     json_t *j = NULL;
 
-    cluster_node_name(node, name);
-    const char *tok = rq->header ? rq->header(rq->ctx, API_SESSION_HEADER) : NULL;
+    const char *tok = rq->header ? rq->header(rq->ctx, SERVE_SESSION_HEADER) : NULL;
     if (tok) {
         char *end;
         errno = 0;
         long long t = strtoll(tok, &end, 10);
         if (!*tok || *end || errno || t < 0) {
-            snprintf(why, sizeof why, "%s must be a whole number >= 0", API_SESSION_HEADER);
-            answer_error(c, node, out, 400, why);
+            snprintf(why, sizeof why, "%s must be a whole number >= 0", SERVE_SESSION_HEADER);
+            answer_error(c, node, out, SERVE_BAD_REQUEST, why);
             goto out;
         }
         req.token = t;
@@ -275,16 +322,16 @@ static void kv_request(cluster *c, int node, const api_config *cfg, const route 
     if (rt->kind == R_CAS) {
         req.kind = CLUSTER_CAS;
         if (!(j = parse_body(rq->body, rq->blen, why, sizeof why)) ||
-            !(old = field_text(j, "old", "{\"old\":..., \"new\":...}", why, sizeof why)) ||
-            !(val = field_text(j, "new", "{\"old\":..., \"new\":...}", why, sizeof why))) {
-            answer_error(c, node, out, 400, why);
+            !(old = field_text(j, SERVE_OLD, cas_shape, why, sizeof why)) ||
+            !(val = field_text(j, SERVE_NEW, cas_shape, why, sizeof why))) {
+            answer_error(c, node, out, SERVE_BAD_REQUEST, why);
             goto out;
         }
     } else if (!rt->get) {
         req.kind = CLUSTER_PUT;
         if (!(j = parse_body(rq->body, rq->blen, why, sizeof why)) ||
-            !(val = field_text(j, "value", "{\"value\":...}", why, sizeof why))) {
-            answer_error(c, node, out, 400, why);
+            !(val = field_text(j, SERVE_VALUE, put_shape, why, sizeof why))) {
+            answer_error(c, node, out, SERVE_BAD_REQUEST, why);
             goto out;
         }
     } else {
@@ -302,34 +349,31 @@ static void kv_request(cluster *c, int node, const api_config *cfg, const route 
     cluster_res res;
     (cfg->exec ? cfg->exec : cluster_do)(c, node, &req, &res);
     sbuf *b = &out->body;
-    unsigned status;
+    serve_status status;
     switch (res.status) {
     case CLUSTER_OK:
-        status = 200;
-        sbuf_addc(b, '{');
+        status = SERVE_OK;
         if (req.kind == CLUSTER_GET)
-            sbuf_printf(b, "\"value\":%s,", res.val);
-        sbuf_printf(b, "\"version\":%lld,\"node\":\"%s\"}", (long long)res.version, name);
+            field_json(b, SERVE_VALUE, res.val);
+        field_int(b, SERVE_VERSION, res.version);
         break;
     case CLUSTER_NOT_FOUND:
-        status = 404;
-        sbuf_printf(b, "{\"error\":\"not found\",\"node\":\"%s\"}", name);
+        status = SERVE_NOT_FOUND;
+        field_str(b, SERVE_ERROR, SERVE_ABSENT);
         break;
     case CLUSTER_CAS_FAILED:
-        status = 412;
-        sbuf_printf(b,
-                    "{\"error\":\"cas failed: the current value differs\",\"value\":%s,"
-                    "\"version\":%lld,\"node\":\"%s\"}",
-                    res.val, (long long)res.version, name);
+        status = SERVE_CAS_MISMATCH;
+        field_str(b, SERVE_ERROR, "cas failed: the current value differs");
+        field_json(b, SERVE_VALUE, res.val);
+        field_int(b, SERVE_VERSION, res.version);
         break;
     default:
-        status = res.status == CLUSTER_REJECTED ? 400 : 503;
-        sbuf_adds(b, "{\"error\":");
-        sbuf_add_json_str(b, res.why, strlen(res.why));
-        sbuf_printf(b, ",\"node\":\"%s\"}", name);
+        status = res.status == CLUSTER_REJECTED ? SERVE_BAD_REQUEST : SERVE_UNAVAILABLE;
+        field_str(b, SERVE_ERROR, res.why);
         break;
     }
-    answer(out, status, res.token);
+    field_node(b, node);
+    answer_object(out, status, res.token);
     cluster_res_free(&res);
 out:
     free(val);
@@ -381,14 +425,13 @@ static void partition_request(cluster *c, int node, const api_request *rq, api_r
             group[i] = next++;
     json_decref(j);
     cluster_partition(c, group);
-    char name[12];
-    cluster_node_name(node, name);
-    sbuf_printf(&out->body, "{\"ok\":true,\"node\":\"%s\"}", name);
-    answer(out, 200, cluster_token(c, node));
+    field_json(&out->body, "ok", "true");
+    field_node(&out->body, node);
+    answer_object(out, SERVE_OK, cluster_token(c, node));
     return;
 bad:
     json_decref(j);
-    answer_error(c, node, out, 400, why);
+    answer_error(c, node, out, SERVE_BAD_REQUEST, why);
 }
 
 void api_handle(cluster *c, int node, const api_config *cfg, const api_request *rq,
@@ -400,14 +443,12 @@ void api_handle(cluster *c, int node, const api_config *cfg, const api_request *
     if (rq->too_big) {
         char msg[96];
         snprintf(msg, sizeof msg, "the body is larger than %zu bytes", cfg->max_body);
-        answer_error(c, node, out, 413, msg);
+        answer_error(c, node, out, SERVE_TOO_LARGE, msg);
         return;
     }
     route rt;
     const char *why, *allow;
     route_parse(rq->path, rq->method, &rt, &why, &allow); /* api_head accepted it */
-    char name[12];
-    cluster_node_name(node, name);
     switch (rt.kind) {
     case R_KV:
     case R_CAS:
@@ -417,16 +458,20 @@ void api_handle(cluster *c, int node, const api_config *cfg, const api_request *
         partition_request(c, node, rq, out);
         return;
     case R_HEALTH:
-        sbuf_printf(&out->body, "{\"ok\":true,\"node\":\"%s\",\"mode\":\"%s\"}", name,
-                    cluster_mode_name(cluster_config_get(c)->mode));
-        break;
+        field_json(&out->body, "ok", "true");
+        field_node(&out->body, node);
+        field_str(&out->body, "mode", cluster_mode_name(cluster_config_get(c)->mode));
+        answer_object(out, SERVE_OK, cluster_token(c, node));
+        return;
     case R_STATE:
         cluster_state_json(c, &out->body);
-        break;
+        answer(out, SERVE_OK, cluster_token(c, node));
+        return;
     case R_HEAL:
         cluster_heal(c);
-        sbuf_printf(&out->body, "{\"ok\":true,\"node\":\"%s\"}", name);
-        break;
+        field_json(&out->body, "ok", "true");
+        field_node(&out->body, node);
+        answer_object(out, SERVE_OK, cluster_token(c, node));
+        return;
     }
-    answer(out, 200, cluster_token(c, node));
 }

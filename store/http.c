@@ -97,7 +97,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, api_response *out)
     char tok[24];
     snprintf(tok, sizeof tok, "%lld", (long long)out->token);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(r, API_SESSION_HEADER, tok);
+    MHD_add_response_header(r, SERVE_SESSION_HEADER, tok);
     if (out->allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, out->allow);
     if (out->authenticate)

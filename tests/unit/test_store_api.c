@@ -91,8 +91,8 @@ Test(store_api, routes_and_bad_requests)
         cr_assert_eq(st, cases[i].want, "%s %s: %u, want %u", cases[i].r.method, cases[i].r.path,
                      st, cases[i].want);
     }
-    char key[API_MAX_KEY + 8] = "/kv/";
-    memset(key + 4, 'k', API_MAX_KEY + 1);
+    char key[SERVE_MAX_KEY + 8] = "/kv/";
+    memset(key + 4, 'k', SERVE_MAX_KEY + 1);
     req_spec longkey = {"GET", key, NULL, {NULL}};
     cr_assert_eq(ask(c, 0, &open_cfg, &longkey, NULL), 414);
     /* A body thrown away for its size is refused at the end. */
