@@ -17,10 +17,6 @@
 
 #include "../util/hex.h"
 
-/* The text of a number macro: TEXT(SERVE_MAX_KEY) is "1024". */
-#define TEXT_(x) #x
-#define TEXT(x) TEXT_(x)
-
 enum route_kind { R_HEALTH, R_KV, R_CAS, R_STATE, R_PARTITION, R_HEAL };
 
 typedef struct route {
@@ -83,13 +79,39 @@ static void answer_object(api_response *out, serve_status status, int64_t token)
     answer(out, status, token);
 }
 
-static void answer_error(cluster *c, int node, api_response *out, serve_status status,
-                         const char *msg)
+/* The status that says what kind of failure err is (proto/serve.h). */
+static serve_status status_of(store_rc rc)
+{
+    switch (rc) {
+    case STORE_EREJECTED: return SERVE_BAD_REQUEST;
+    case STORE_ENOPATH: return SERVE_NOT_FOUND;
+    case STORE_EMETHOD: return SERVE_BAD_METHOD;
+    case STORE_ETOOLARGE: return SERVE_TOO_LARGE;
+    case STORE_EKEYLONG: return SERVE_KEY_TOO_LONG;
+    case STORE_EAUTH: return SERVE_UNAUTHORIZED;
+    case STORE_EFORBIDDEN: return SERVE_FORBIDDEN;
+    case STORE_OK:
+    case STORE_EUNAVAILABLE:
+    case STORE_ESYS: break;
+    }
+    return SERVE_UNAVAILABLE;
+}
+
+/* Answer with err: its status, and its message as the body's error. */
+static void answer_failure(api_response *out, int node, const store_error *err, int64_t token)
 {
     sbuf_reset(&out->body);
-    field_str(&out->body, SERVE_ERROR, msg);
+    field_str(&out->body, SERVE_ERROR, err->msg);
     field_node(&out->body, node);
-    answer_object(out, status, cluster_token(c, node));
+    answer_object(out, status_of(err->rc), token);
+    if (err->rc == STORE_EAUTH)
+        out->authenticate = "Bearer realm=\"conch serve admin\"";
+}
+
+/* The same, for a request refused before it reached the replicas. */
+static void answer_error(cluster *c, int node, api_response *out, const store_error *err)
+{
+    answer_failure(out, node, err, cluster_token(c, node));
 }
 
 void api_response_free(api_response *r)
@@ -104,9 +126,9 @@ static void response_init(api_response *out)
 
 /* ---- routing ---- */
 
-/* Percent-decode s[0..n) into out (SERVE_MAX_KEY bytes): 0, or 400 (a bad
- * escape) or 414 (too long), with why. */
-static unsigned decode_key(const char *s, size_t n, char *out, size_t *outlen, const char **why)
+/* Percent-decode s[0..n) into out (SERVE_MAX_KEY bytes); false with err on
+ * a bad escape or a key too long. */
+static bool decode_key(const char *s, size_t n, char *out, size_t *outlen, store_error *err)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -114,26 +136,27 @@ static unsigned decode_key(const char *s, size_t n, char *out, size_t *outlen, c
         if (ch == '%') {
             int h = i + 2 < n ? hex_value(s[i + 1]) : -1, l = i + 2 < n ? hex_value(s[i + 2]) : -1;
             if (h < 0 || l < 0) {
-                *why = "bad percent-encoding in the key";
-                return SERVE_BAD_REQUEST;
+                store_error_set(err, STORE_EREJECTED, "bad percent-encoding in the key");
+                return false;
             }
             ch = (char)(h * 16 + l);
             i += 2;
         }
         if (k == SERVE_MAX_KEY) {
-            *why = "the key is longer than " TEXT(SERVE_MAX_KEY) " bytes";
-            return SERVE_KEY_TOO_LONG;
+            store_error_set(err, STORE_EKEYLONG, "the key is longer than %d bytes",
+                            SERVE_MAX_KEY);
+            return false;
         }
         out[k++] = ch;
     }
     *outlen = k;
-    return 0;
+    return true;
 }
 
-/* Parse method and path into rt; 0, or an error status with why and, for
- * 405, the methods allowed. */
-static unsigned route_parse(const char *url, const char *method, route *rt, const char **why,
-                            const char **allow)
+/* Parse method and path into rt; false with err and, for a wrong method,
+ * the methods allowed. */
+static bool route_parse(const char *url, const char *method, route *rt, store_error *err,
+                        const char **allow)
 {
     bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
     bool put = !strcmp(method, "PUT"), post = !strcmp(method, "POST");
@@ -144,25 +167,25 @@ static unsigned route_parse(const char *url, const char *method, route *rt, cons
         const char *seg = url + strlen(SERVE_KV_PATH), *slash = strchr(seg, '/');
         size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
         if (slash && strcmp(slash, SERVE_CAS_PATH)) {
-            *why = "unknown path (keys are one path segment: encode '/' as %2F)";
-            return SERVE_NOT_FOUND;
+            store_error_set(err, STORE_ENOPATH,
+                            "unknown path (keys are one path segment: encode '/' as %%2F)");
+            return false;
         }
         rt->kind = slash ? R_CAS : R_KV;
         if (rt->kind == R_CAS ? !post : !(get || put)) {
             *allow = rt->kind == R_CAS ? "POST" : "GET, HEAD, PUT";
-            *why = rt->kind == R_CAS ? "method not allowed: use POST"
-                                     : "method not allowed: use GET or PUT";
-            return SERVE_BAD_METHOD;
+            store_error_set(err, STORE_EMETHOD, "method not allowed: use %s",
+                            rt->kind == R_CAS ? "POST" : "GET or PUT");
+            return false;
         }
-        unsigned st = decode_key(seg, n, rt->key, &rt->klen, why);
-        if (st)
-            return st;
+        if (!decode_key(seg, n, rt->key, &rt->klen, err))
+            return false;
         if (!rt->klen) {
-            *why = "empty key";
-            return SERVE_BAD_REQUEST;
+            store_error_set(err, STORE_EREJECTED, "empty key");
+            return false;
         }
         rt->body = !get;
-        return 0;
+        return true;
     }
     static const struct {
         const char *path;
@@ -181,14 +204,16 @@ static unsigned route_parse(const char *url, const char *method, route *rt, cons
         rt->admin = fixed[i].admin;
         if (fixed[i].post ? !post : !get) {
             *allow = fixed[i].post ? "POST" : "GET, HEAD";
-            *why = fixed[i].post ? "method not allowed: use POST" : "method not allowed: use GET";
-            return SERVE_BAD_METHOD;
+            store_error_set(err, STORE_EMETHOD, "method not allowed: use %s",
+                            fixed[i].post ? "POST" : "GET");
+            return false;
         }
         rt->body = fixed[i].post;
-        return 0;
+        return true;
     }
-    *why = "unknown path (try GET /kv/KEY, PUT /kv/KEY, POST /kv/KEY/cas, GET /health)";
-    return SERVE_NOT_FOUND;
+    store_error_set(err, STORE_ENOPATH, "unknown path (try GET %sKEY, PUT %sKEY, POST %sKEY%s, "
+                    "GET /health)", SERVE_KV_PATH, SERVE_KV_PATH, SERVE_KV_PATH, SERVE_CAS_PATH);
+    return false;
 }
 
 bool api_loopback(const struct sockaddr *sa)
@@ -216,48 +241,51 @@ static bool same_secret(const char *a, const char *b)
     return diff == 0;
 }
 
-/* May rq use the admin endpoints? 0, or 401 or 403 with why. */
-static unsigned admin_allowed(const api_config *cfg, const api_request *rq, const char **why)
+/* May rq use the admin endpoints? false with err if not. */
+static bool admin_allowed(const api_config *cfg, const api_request *rq, store_error *err)
 {
     if (!cfg->admin_token) {
         if (cfg->admin_open)
-            return 0;
-        *why = "the admin endpoints are off: conch serve listens on an address other than "
-               "loopback, and no --admin-token was given";
-        return SERVE_FORBIDDEN;
+            return true;
+        store_error_set(err, STORE_EFORBIDDEN,
+                        "the admin endpoints are off: conch serve listens on an address other "
+                        "than loopback, and no --admin-token was given");
+        return false;
     }
     const char *auth = rq->header ? rq->header(rq->ctx, "Authorization") : NULL;
     if (auth && !strncasecmp(auth, "Bearer ", 7) && same_secret(auth + 7, cfg->admin_token))
-        return 0;
-    *why = auth ? "wrong admin token"
-                : "the admin endpoints need Authorization: Bearer <the --admin-token>";
-    return SERVE_UNAUTHORIZED;
+        return true;
+    store_error_set(err, STORE_EAUTH, "%s",
+                    auth ? "wrong admin token"
+                         : "the admin endpoints need Authorization: Bearer <the --admin-token>");
+    return false;
+}
+
+static void too_large(store_error *err, size_t max_body)
+{
+    store_error_set(err, STORE_ETOOLARGE, "the body is larger than %zu bytes", max_body);
 }
 
 api_step api_head(cluster *c, int node, const api_config *cfg, const api_request *rq,
                   api_response *out)
 {
     route rt;
-    const char *why, *allow;
-    unsigned st = route_parse(rq->path, rq->method, &rt, &why, &allow);
-    if (!st && rt.admin)
-        st = admin_allowed(cfg, rq, &why);
-    if (st) {
+    store_error err;
+    const char *allow;
+    if (!route_parse(rq->path, rq->method, &rt, &err, &allow) ||
+        (rt.admin && !admin_allowed(cfg, rq, &err))) {
         response_init(out);
-        answer_error(c, node, out, st, why);
+        answer_error(c, node, out, &err);
         out->allow = allow;
-        if (st == SERVE_UNAUTHORIZED)
-            out->authenticate = "Bearer realm=\"conch serve admin\"";
         return API_ANSWER;
     }
     if (!rt.body)
         return API_NO_BODY;
     const char *cl = rq->header ? rq->header(rq->ctx, "Content-Length") : NULL;
     if (cl && strtoull(cl, NULL, 10) > cfg->max_body) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", cfg->max_body);
+        too_large(&err, cfg->max_body);
         response_init(out);
-        answer_error(c, node, out, SERVE_TOO_LARGE, msg);
+        answer_error(c, node, out, &err);
         return API_ANSWER;
     }
     return API_READ_BODY;
@@ -265,97 +293,111 @@ api_step api_head(cluster *c, int node, const api_config *cfg, const api_request
 
 /* ---- handlers ---- */
 
-/* Parse body as a JSON object; NULL with why on failure. New reference. */
-static json_t *parse_body(const char *body, size_t len, char *why, size_t whylen)
+/* Parse body as a JSON object; NULL with err on failure. New reference. */
+static json_t *parse_body(const char *body, size_t len, store_error *err)
 {
-    json_error_t err;
-    json_t *j = json_loadb(body ? body : "", len, 0, &err);
+    json_error_t jerr;
+    json_t *j = json_loadb(body ? body : "", len, 0, &jerr);
     if (!j) {
-        snprintf(why, whylen, "the body is not JSON: %s (line %d, column %d)", err.text, err.line,
-                 err.column);
+        store_error_set(err, STORE_EREJECTED, "the body is not JSON: %s (line %d, column %d)",
+                        jerr.text, jerr.line, jerr.column);
         return NULL;
     }
     if (!json_is_object(j)) {
-        snprintf(why, whylen, "the body must be a JSON object");
+        store_error_set(err, STORE_EREJECTED, "the body must be a JSON object");
         json_decref(j);
         return NULL;
     }
     return j;
 }
 
-/* The canonical text of field name of obj (malloc'd), or NULL with why. */
-static char *field_text(json_t *obj, const char *name, const char *shape, char *why, size_t whylen)
+/* The canonical text of field name of obj (malloc'd), or NULL with err. */
+static char *field_text(json_t *obj, const char *name, const char *shape, store_error *err)
 {
     json_t *v = json_object_get(obj, name);
     if (!v) {
-        snprintf(why, whylen, "the body must be %s: \"%s\" is missing", shape, name);
+        store_error_set(err, STORE_EREJECTED, "the body must be %s: \"%s\" is missing", shape,
+                        name);
         return NULL;
     }
     char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     if (!s)
-        snprintf(why, whylen, "\"%s\" cannot be encoded", name);
+        store_error_set(err, STORE_EREJECTED, "\"%s\" cannot be encoded", name);
     return s;
 }
 
-static void kv_request(cluster *c, int node, const api_config *cfg, const route *rt,
-                       const api_request *rq, api_response *out)
+/* The operation a key-value request asks for. Its strings are owned here
+ * (kv_op_free); req borrows them. */
+typedef struct kv_op {
+    cluster_req req;
+    char *val, *old;
+} kv_op;
+
+static void kv_op_free(kv_op *op)
+{
+    free(op->val);
+    free(op->old);
+}
+
+/* Read the session token and the body of a request to rt into *op; false
+ * with err if they are not what the API takes. */
+static bool kv_op_parse(const route *rt, const api_request *rq, kv_op *op, store_error *err)
 {
     static const char cas_shape[] = "{" SERVE_FIELD(SERVE_OLD) "..., " SERVE_FIELD(SERVE_NEW) "...}";
     static const char put_shape[] = "{" SERVE_FIELD(SERVE_VALUE) "...}";
-    char why[256];
-    cluster_req req = {.key = rt->key, .klen = rt->klen};
-    char *val = NULL, *old = NULL;
+    bool ok = false;
     json_t *j = NULL;
-
+    memset(op, 0, sizeof *op);
+    op->req = (cluster_req){.kind = CLUSTER_GET, .key = rt->key, .klen = rt->klen};
     const char *tok = rq->header ? rq->header(rq->ctx, SERVE_SESSION_HEADER) : NULL;
     if (tok) {
         char *end;
         errno = 0;
         long long t = strtoll(tok, &end, 10);
         if (!*tok || *end || errno || t < 0) {
-            snprintf(why, sizeof why, "%s must be a whole number >= 0", SERVE_SESSION_HEADER);
-            answer_error(c, node, out, SERVE_BAD_REQUEST, why);
+            store_error_set(err, STORE_EREJECTED, "%s must be a whole number >= 0",
+                            SERVE_SESSION_HEADER);
             goto out;
         }
-        req.token = t;
+        op->req.token = t;
     }
     if (rt->kind == R_CAS) {
-        req.kind = CLUSTER_CAS;
-        if (!(j = parse_body(rq->body, rq->blen, why, sizeof why)) ||
-            !(old = field_text(j, SERVE_OLD, cas_shape, why, sizeof why)) ||
-            !(val = field_text(j, SERVE_NEW, cas_shape, why, sizeof why))) {
-            answer_error(c, node, out, SERVE_BAD_REQUEST, why);
+        op->req.kind = CLUSTER_CAS;
+        if (!(j = parse_body(rq->body, rq->blen, err)) ||
+            !(op->old = field_text(j, SERVE_OLD, cas_shape, err)) ||
+            !(op->val = field_text(j, SERVE_NEW, cas_shape, err)))
             goto out;
-        }
     } else if (!rt->get) {
-        req.kind = CLUSTER_PUT;
-        if (!(j = parse_body(rq->body, rq->blen, why, sizeof why)) ||
-            !(val = field_text(j, SERVE_VALUE, put_shape, why, sizeof why))) {
-            answer_error(c, node, out, SERVE_BAD_REQUEST, why);
+        op->req.kind = CLUSTER_PUT;
+        if (!(j = parse_body(rq->body, rq->blen, err)) ||
+            !(op->val = field_text(j, SERVE_VALUE, put_shape, err)))
             goto out;
-        }
-    } else {
-        req.kind = CLUSTER_GET;
     }
-    if (val) {
-        req.val = val;
-        req.vlen = strlen(val);
+    if (op->val) {
+        op->req.val = op->val;
+        op->req.vlen = strlen(op->val);
     }
-    if (old) {
-        req.old = old;
-        req.oldlen = strlen(old);
+    if (op->old) {
+        op->req.old = op->old;
+        op->req.oldlen = strlen(op->old);
     }
+    ok = true;
+out:
+    json_decref(j);
+    return ok;
+}
 
-    cluster_res res;
-    (cfg->exec ? cfg->exec : cluster_do)(c, node, &req, &res);
+/* The answer to a key-value operation of kind that ended in res. */
+static void kv_answer(int node, cluster_kind kind, const cluster_res *res, api_response *out)
+{
     sbuf *b = &out->body;
     serve_status status;
-    switch (res.status) {
+    switch (res->status) {
     case CLUSTER_OK:
         status = SERVE_OK;
-        if (req.kind == CLUSTER_GET)
-            field_json(b, SERVE_VALUE, res.val);
-        field_int(b, SERVE_VERSION, res.version);
+        if (kind == CLUSTER_GET)
+            field_json(b, SERVE_VALUE, res->val);
+        field_int(b, SERVE_VERSION, res->version);
         break;
     case CLUSTER_NOT_FOUND:
         status = SERVE_NOT_FOUND;
@@ -364,57 +406,70 @@ static void kv_request(cluster *c, int node, const api_config *cfg, const route 
     case CLUSTER_CAS_FAILED:
         status = SERVE_CAS_MISMATCH;
         field_str(b, SERVE_ERROR, "cas failed: the current value differs");
-        field_json(b, SERVE_VALUE, res.val);
-        field_int(b, SERVE_VERSION, res.version);
+        field_json(b, SERVE_VALUE, res->val);
+        field_int(b, SERVE_VERSION, res->version);
         break;
+    case CLUSTER_FAILED:
     default:
-        status = res.status == CLUSTER_REJECTED ? SERVE_BAD_REQUEST : SERVE_UNAVAILABLE;
-        field_str(b, SERVE_ERROR, res.why);
-        break;
+        answer_failure(out, node, &res->err, res->token);
+        return;
     }
     field_node(b, node);
-    answer_object(out, status, res.token);
-    cluster_res_free(&res);
-out:
-    free(val);
-    free(old);
-    json_decref(j);
+    answer_object(out, status, res->token);
 }
 
-/* POST /admin/partition {"groups":[["n1"],["n2","n3"]]}: nodes named in no
- * group are each cut off alone. */
-static void partition_request(cluster *c, int node, const api_request *rq, api_response *out)
+static void kv_request(cluster *c, int node, const api_config *cfg, const route *rt,
+                       const api_request *rq, api_response *out)
+{
+    kv_op op;
+    store_error err;
+    if (!kv_op_parse(rt, rq, &op, &err)) {
+        answer_error(c, node, out, &err);
+    } else {
+        cluster_res res;
+        (cfg->exec ? cfg->exec : cluster_do)(c, node, &op.req, &res);
+        kv_answer(node, op.req.kind, &res, out);
+        cluster_res_free(&res);
+    }
+    kv_op_free(&op);
+}
+
+/* Parse a partition request's groups into group[] (every node named at most
+ * once; those named in no group are each cut off alone); false with err. */
+static bool partition_parse(cluster *c, const api_request *rq, int *group, store_error *err)
 {
     int n = cluster_config_get(c)->n;
-    char why[256];
-    int group[CLUSTER_MAX_NODES];
+    bool ok = false;
     for (int i = 0; i < n; i++)
         group[i] = -1;
-    json_t *j = parse_body(rq->body, rq->blen, why, sizeof why), *groups = NULL;
-    if (j && !json_is_array(groups = json_object_get(j, "groups"))) {
-        snprintf(why, sizeof why, "the body must be {\"groups\":[[\"n1\"],[\"n2\",\"n3\"]]}");
-        goto bad;
-    }
+    json_t *j = parse_body(rq->body, rq->blen, err), *groups = NULL;
     if (!j)
-        goto bad;
+        goto out;
+    if (!json_is_array(groups = json_object_get(j, "groups"))) {
+        store_error_set(err, STORE_EREJECTED,
+                        "the body must be {\"groups\":[[\"n1\"],[\"n2\",\"n3\"]]}");
+        goto out;
+    }
     size_t gi;
     json_t *g;
     json_array_foreach(groups, gi, g) {
         if (!json_is_array(g)) {
-            snprintf(why, sizeof why, "groups[%zu] is not an array of node names", gi);
-            goto bad;
+            store_error_set(err, STORE_EREJECTED, "groups[%zu] is not an array of node names",
+                            gi);
+            goto out;
         }
         size_t ni;
         json_t *nm;
         json_array_foreach(g, ni, nm) {
             int idx = json_is_string(nm) ? cluster_node_index(c, json_string_value(nm)) : -1;
             if (idx < 0) {
-                snprintf(why, sizeof why, "groups[%zu][%zu] names no node (n1 .. n%d)", gi, ni, n);
-                goto bad;
+                store_error_set(err, STORE_EREJECTED, "groups[%zu][%zu] names no node (n1 .. n%d)",
+                                gi, ni, n);
+                goto out;
             }
             if (group[idx] >= 0) {
-                snprintf(why, sizeof why, "n%d is in more than one group", idx + 1);
-                goto bad;
+                store_error_set(err, STORE_EREJECTED, "n%d is in more than one group", idx + 1);
+                goto out;
             }
             group[idx] = (int)gi;
         }
@@ -423,15 +478,25 @@ static void partition_request(cluster *c, int node, const api_request *rq, api_r
     for (int i = 0; i < n; i++)
         if (group[i] < 0)
             group[i] = next++;
+    ok = true;
+out:
     json_decref(j);
+    return ok;
+}
+
+/* POST /admin/partition {"groups":[["n1"],["n2","n3"]]} */
+static void partition_request(cluster *c, int node, const api_request *rq, api_response *out)
+{
+    int group[CLUSTER_MAX_NODES];
+    store_error err;
+    if (!partition_parse(c, rq, group, &err)) {
+        answer_error(c, node, out, &err);
+        return;
+    }
     cluster_partition(c, group);
     field_json(&out->body, "ok", "true");
     field_node(&out->body, node);
     answer_object(out, SERVE_OK, cluster_token(c, node));
-    return;
-bad:
-    json_decref(j);
-    answer_error(c, node, out, SERVE_BAD_REQUEST, why);
 }
 
 void api_handle(cluster *c, int node, const api_config *cfg, const api_request *rq,
@@ -440,15 +505,15 @@ void api_handle(cluster *c, int node, const api_config *cfg, const api_request *
     response_init(out);
     if (api_head(c, node, cfg, rq, out) == API_ANSWER)
         return;
+    route rt;
+    store_error err;
+    const char *allow;
     if (rq->too_big) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", cfg->max_body);
-        answer_error(c, node, out, SERVE_TOO_LARGE, msg);
+        too_large(&err, cfg->max_body);
+        answer_error(c, node, out, &err);
         return;
     }
-    route rt;
-    const char *why, *allow;
-    route_parse(rq->path, rq->method, &rt, &why, &allow); /* api_head accepted it */
+    route_parse(rq->path, rq->method, &rt, &err, &allow); /* api_head accepted it */
     switch (rt.kind) {
     case R_KV:
     case R_CAS:

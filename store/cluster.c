@@ -255,16 +255,16 @@ static void res_set(cluster_res *r, cluster_status st, const char *val, size_t v
     r->version = version;
 }
 
-static void res_unavailable(cluster_res *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void res_unavailable(cluster_res *r, const char *fmt, ...)
+static void res_fail(cluster_res *r, store_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void res_fail(cluster_res *r, store_rc rc, const char *fmt, ...)
 {
     cluster_res_free(r);
-    r->status = CLUSTER_UNAVAILABLE;
+    r->status = CLUSTER_FAILED;
     r->version = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->why, sizeof r->why, fmt, ap);
+    store_error_vset(&r->err, rc, fmt, ap);
     va_end(ap);
 }
 
@@ -687,13 +687,11 @@ cluster_op *cluster_begin(cluster *c, int node, const cluster_req *rq)
     case CLUSTER_CAS: rp->st.cases++; break;
     }
     if (atomic_load(&c->closing)) {
-        res_unavailable(&op->res, "the store is shutting down");
+        res_fail(&op->res, STORE_EUNAVAILABLE, "the store is shutting down");
         goto out;
     }
     if (op->token > issued && c->cfg.mode == CLUSTER_SESSION) {
-        cluster_res_free(&op->res);
-        op->res.status = CLUSTER_REJECTED;
-        snprintf(op->res.why, sizeof op->res.why,
+        res_fail(&op->res, STORE_EREJECTED,
                  "session token %lld is beyond every token this store has issued (%lld): "
                  "is it from another run?", (long long)op->token, (long long)issued);
         goto out;
@@ -710,8 +708,8 @@ cluster_op *cluster_begin(cluster *c, int node, const cluster_req *rq)
             else
                 op_list(rp, op, OP_TOKEN);
         } else if (!net_reachable(c->nt, node, LEADER)) {
-            res_unavailable(&op->res, "the leader n1 is unreachable from n%d (partition)",
-                            node + 1);
+            res_fail(&op->res, STORE_EUNAVAILABLE,
+                     "the leader n1 is unreachable from n%d (partition)", node + 1);
         } else {
             msg *m = msg_new(M_FWD, op->id, 0);
             m->kind = op->kind;
@@ -761,19 +759,20 @@ void cluster_end(cluster *c, cluster_op *op, bool wait, cluster_res *out)
     }
     if (op->state != OP_DONE) {
         if (atomic_load(&c->closing))
-            res_unavailable(&op->res, "the store is shutting down");
+            res_fail(&op->res, STORE_EUNAVAILABLE, "the store is shutting down");
         else if (op->state == OP_QREAD || op->state == OP_QWRITE)
-            res_unavailable(&op->res, "%s within %d ms: %d of %d", waiting_for(op),
-                            c->cfg.timeout_ms, op->replies,
-                            op->state == OP_QREAD ? c->cfg.r : c->cfg.w);
+            res_fail(&op->res, STORE_EUNAVAILABLE, "%s within %d ms: %d of %d",
+                     waiting_for(op), c->cfg.timeout_ms, op->replies,
+                     op->state == OP_QREAD ? c->cfg.r : c->cfg.w);
         else
-            res_unavailable(&op->res, "%s within %d ms", waiting_for(op), c->cfg.timeout_ms);
+            res_fail(&op->res, STORE_EUNAVAILABLE, "%s within %d ms", waiting_for(op),
+                     c->cfg.timeout_ms);
         op_unlist(rp, op);
         op->state = OP_DONE;
     }
     *out = op->res;
     memset(&op->res, 0, sizeof op->res);
-    if (out->status == CLUSTER_UNAVAILABLE)
+    if (out->status == CLUSTER_FAILED && out->err.rc == STORE_EUNAVAILABLE)
         rp->st.unavailable++;
     /* The token the client should hand back: everything this replica has
      * applied, and at least what this answer read or wrote. */
@@ -1053,10 +1052,10 @@ cluster *cluster_new(const cluster_config *cfg)
     return c;
 }
 
-int cluster_start(cluster *c)
+store_rc cluster_start(cluster *c, store_error *err)
 {
     if (c->cfg.manual || c->started)
-        return 0;
+        return STORE_OK;
     int rc = 0, i;
     for (i = 0; i < c->cfg.n; i++) {
         thread_arg *a = xmalloc(sizeof *a);
@@ -1075,10 +1074,11 @@ out:
         net_close(c->nt);
         for (int j = 0; j < i; j++)
             pthread_join(c->rep[j].thread, NULL);
-        return rc;
+        store_error_set(err, STORE_ESYS, "cannot start the replicas' threads: %s", strerror(rc));
+        return STORE_ESYS;
     }
     c->started = true;
-    return 0;
+    return STORE_OK;
 }
 
 void cluster_close(cluster *c)

@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "../util/sbuf.h"
+#include "store.h"
 
 #define CLUSTER_MAX_NODES 64
 
@@ -80,11 +81,12 @@ typedef struct cluster_req {
 } cluster_req;
 
 typedef enum {
-    CLUSTER_OK,          /* done: GET found a value, PUT or CAS wrote */
-    CLUSTER_NOT_FOUND,   /* GET: the key has no value */
-    CLUSTER_CAS_FAILED,  /* CAS: the current value differs from old */
-    CLUSTER_UNAVAILABLE, /* not done, or not known to be: why says why */
-    CLUSTER_REJECTED,    /* refused at once, not done: why says why (a bad request) */
+    CLUSTER_OK,         /* done: GET found a value, PUT or CAS wrote */
+    CLUSTER_NOT_FOUND,  /* GET: the key has no value */
+    CLUSTER_CAS_FAILED, /* CAS: the current value differs from old */
+    /* err says why: STORE_EUNAVAILABLE, not done or not known to be; or
+     * STORE_EREJECTED, refused at once and not done (a bad request). */
+    CLUSTER_FAILED,
 } cluster_status;
 
 /* An answer. val is owned (cluster_res_free): the value read (CLUSTER_OK after a
@@ -95,7 +97,7 @@ typedef struct cluster_res {
     size_t vlen;
     int64_t version; /* the version read or written; 0: none */
     int64_t token;   /* the session token to hand back to the client */
-    char why[160];
+    store_error err; /* CLUSTER_FAILED */
 } cluster_res;
 
 /* An operation in progress (cluster_begin / cluster_end). */
@@ -108,8 +110,9 @@ bool cluster_mode_parse(const char *s, cluster_mode *out);
 /* A cluster with a valid config (the caller checks ranges). Free with
  * cluster_free. */
 cluster *cluster_new(const cluster_config *cfg);
-/* Start the delivery and ticker threads (not in manual mode). 0 or errno. */
-int cluster_start(cluster *c);
+/* Start the delivery and ticker threads (not in manual mode). STORE_OK, or
+ * STORE_ESYS with err set. */
+store_rc cluster_start(cluster *c, store_error *err);
 /* Fail every waiting operation and every later one, stop the threads. */
 void cluster_close(cluster *c);
 /* Close (if not yet) and free. No operation may be running. */
@@ -122,11 +125,11 @@ int cluster_node_index(const cluster *c, const char *name);
 
 /* Run rq at replica node, waiting up to timeout_ms; *out is overwritten.
  * In session mode a token beyond every token the cluster has issued (the
- * leader's index) is CLUSTER_REJECTED at once: no replica will ever catch up
+ * leader's index) is rejected at once (STORE_EREJECTED): no replica will ever catch up
  * with it, and waiting for one would hold the caller for timeout_ms. */
 void cluster_do(cluster *c, int node, const cluster_req *rq, cluster_res *out);
 /* The same in two steps: begin sends what it must and returns; end waits
- * (if wait) for the answer, fills *out (CLUSTER_UNAVAILABLE if there is none yet)
+ * (if wait) for the answer, fills *out (STORE_EUNAVAILABLE if there is none yet)
  * and frees op. */
 cluster_op *cluster_begin(cluster *c, int node, const cluster_req *rq);
 void cluster_end(cluster *c, cluster_op *op, bool wait, cluster_res *out);

@@ -32,6 +32,7 @@
 
 #include "../util/clock.h"
 #include "../util/mem.h"
+#include "../util/sbuf.h"
 #include "api.h"
 
 /* A connection of a replica, for the request deadline. */
@@ -280,12 +281,11 @@ static void *reaper_main(void *arg)
 
 /* ---- listening ---- */
 
-/* A listening socket on addr:port, or -1 with why. url gets the address,
- * *loopback whether it is one. Non-blocking: every thread of the pool
- * accepts on it, and the losers of a race for a connection must not block
- * in accept(). */
-static int listen_on(const char *addr, int port, char *url, size_t urlcap, bool *loopback,
-                     sbuf *why)
+/* A listening socket of node nd on addr:port, or -1 with err. nd's url
+ * gets the address, its loopback whether it is one. Non-blocking: every
+ * thread of the pool accepts on it, and the losers of a race for a
+ * connection must not block in accept(). */
+static int listen_on(http_node *nd, const char *addr, int port, store_error *err)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE};
@@ -294,27 +294,29 @@ static int listen_on(const char *addr, int port, char *url, size_t urlcap, bool 
     snprintf(ps, sizeof ps, "%d", port);
     int rc = getaddrinfo(addr, ps, &hints, &ais);
     if (rc) {
-        sbuf_printf(why, "cannot resolve the address '%s': %s", addr, gai_strerror(rc));
+        store_error_set(err, STORE_ESYS, "cannot resolve the address '%s': %s (%s)", addr,
+                        gai_strerror(rc), nd->name);
         return -1;
     }
-    int fd = -1, err = 0;
+    int fd = -1, syserr = 0;
     for (struct addrinfo *ai = ais; ai && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
         if (fd < 0) {
-            err = errno;
+            syserr = errno;
             continue;
         }
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1024)) {
-            err = errno;
+            syserr = errno;
             close(fd);
             fd = -1;
         }
     }
     freeaddrinfo(ais);
     if (fd < 0) {
-        sbuf_printf(why, "cannot listen on %s port %d: %s", addr, port, strerror(err));
+        store_error_set(err, STORE_ESYS, "cannot listen on %s port %d: %s (%s)", addr, port,
+                        strerror(syserr), nd->name);
         return -1;
     }
     struct sockaddr_storage ss = {0};
@@ -323,12 +325,13 @@ static int listen_on(const char *addr, int port, char *url, size_t urlcap, bool 
     if (!getsockname(fd, (struct sockaddr *)&ss, &sl))
         getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, serv, sizeof serv,
                     NI_NUMERICHOST | NI_NUMERICSERV);
-    *loopback = api_loopback((const struct sockaddr *)&ss);
-    snprintf(url, urlcap, ss.ss_family == AF_INET6 ? "http://[%s]:%s" : "http://%s:%s", host, serv);
+    nd->loopback = api_loopback((const struct sockaddr *)&ss);
+    snprintf(nd->url, sizeof nd->url, ss.ss_family == AF_INET6 ? "http://[%s]:%s" : "http://%s:%s",
+             host, serv);
     return fd;
 }
 
-http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
+http_server *http_start(cluster *c, const http_config *cfg, store_error *err)
 {
     int n = cluster_config_get(c)->n;
     http_server *s = xcalloc(1, sizeof *s);
@@ -345,12 +348,9 @@ http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
         nd->srv = s;
         nd->id = i;
         cluster_node_name(i, nd->name);
-        int fd = listen_on(cfg->bind, cfg->port ? cfg->port + i : 0, nd->url, sizeof nd->url,
-                           &nd->loopback, why);
-        if (fd < 0) {
-            sbuf_printf(why, " (%s)", nd->name);
+        int fd = listen_on(nd, cfg->bind, cfg->port ? cfg->port + i : 0, err);
+        if (fd < 0)
             goto fail;
-        }
         nd->api = (api_config){.max_body = cfg->max_body, .admin_token = cfg->admin_token,
                                .admin_open = nd->loopback};
         /* libmicrohttpd shares the limit out among the pool's threads. */
@@ -369,12 +369,13 @@ http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
             MHD_OPTION_END);
         if (!nd->d) {
             close(fd);
-            sbuf_printf(why, "cannot start the HTTP server of %s on %s", nd->name, nd->url);
+            store_error_set(err, STORE_ESYS, "cannot start the HTTP server of %s on %s",
+                            nd->name, nd->url);
             goto fail;
         }
     }
     if (pthread_create(&s->reaper, NULL, reaper_main, s)) {
-        sbuf_printf(why, "cannot start a thread: %s", strerror(errno));
+        store_error_set(err, STORE_ESYS, "cannot start a thread: %s", strerror(errno));
         goto fail;
     }
     s->reaper_started = true;

@@ -47,10 +47,16 @@ static cluster_res run(cluster *c, int node, cluster_kind kind, const char *key,
     return r;
 }
 
+/* r ended without its operation done, for the reason rc. */
+static bool failed(const cluster_res *r, store_rc rc)
+{
+    return r->status == CLUSTER_FAILED && r->err.rc == rc;
+}
+
 static void expect(cluster_res r, cluster_status st, const char *val, int64_t version,
                    const char *what)
 {
-    cr_assert_eq(r.status, st, "%s: status %d, want %d (%s)", what, r.status, st, r.why);
+    cr_assert_eq(r.status, st, "%s: status %d, want %d (%s)", what, r.status, st, r.err.msg);
     if (val)
         cr_assert(r.val && !strcmp(r.val, val), "%s: value %s, want %s", what,
                   r.val ? r.val : "(none)", val);
@@ -114,13 +120,13 @@ Test(store_cluster, linearizable_write_waits_for_a_majority)
     fake_now += 50000;
     cluster_pump(c);
     cluster_end(c, op, false, &r);
-    cr_assert_eq(r.status, CLUSTER_UNAVAILABLE);
-    cr_assert(strstr(r.why, "majority"), "%s", r.why);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
+    cr_assert(strstr(r.err.msg, "majority"), "%s", r.err.msg);
     cluster_res_free(&r);
     /* A follower cannot reach the leader: unavailable at once. */
     r = run(c, 2, CLUSTER_GET, "k", NULL, NULL, 0);
-    cr_assert_eq(r.status, CLUSTER_UNAVAILABLE);
-    cr_assert(strstr(r.why, "unreachable"), "%s", r.why);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
+    cr_assert(strstr(r.err.msg, "unreachable"), "%s", r.err.msg);
     cluster_res_free(&r);
     cluster_free(c);
 }
@@ -177,8 +183,8 @@ Test(store_cluster, session_reads_wait_for_the_token)
     for (int node = 0; node < 3; node += 2) {
         op = begin(c, node, CLUSTER_GET, "x", NULL, NULL, 2);
         cluster_end(c, op, false, &r);
-        cr_assert_eq(r.status, CLUSTER_REJECTED, "n%d: status %d", node + 1, r.status);
-        cr_assert(strstr(r.why, "beyond every token"), "%s", r.why);
+        cr_assert(failed(&r, STORE_EREJECTED), "n%d: status %d", node + 1, r.status);
+        cr_assert(strstr(r.err.msg, "beyond every token"), "%s", r.err.msg);
         cluster_res_free(&r);
     }
     /* A token the leader has issued but n3 has not applied yet waits (and,
@@ -189,7 +195,7 @@ Test(store_cluster, session_reads_wait_for_the_token)
     op = begin(c, 2, CLUSTER_GET, "y", NULL, NULL, r.token);
     cluster_res_free(&r);
     cluster_end(c, op, false, &r);
-    cr_assert_eq(r.status, CLUSTER_UNAVAILABLE, "status %d: %s", r.status, r.why);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d: %s", r.status, r.err.msg);
     cluster_res_free(&r);
     cluster_pump(c);
     /* A write at a follower goes through the leader. */
@@ -248,7 +254,7 @@ Test(store_cluster, quorum_reads_see_completed_writes)
     for (size_t i = 0; i < 4; i++) {
         snprintf(val, sizeof val, "%zu", i);
         cluster_res w = run(c, coords[i], CLUSTER_PUT, "k", val, NULL, 0);
-        cr_assert_eq(w.status, CLUSTER_OK, "%s", w.why);
+        cr_assert_eq(w.status, CLUSTER_OK, "%s", w.err.msg);
         cr_assert_gt(w.version, prev, "writes through different coordinators still grow");
         prev = w.version;
         cluster_res_free(&w);
@@ -257,7 +263,7 @@ Test(store_cluster, quorum_reads_see_completed_writes)
     }
     /* n3 alone cannot gather a quorum. */
     cluster_res r = run(c, 2, CLUSTER_PUT, "k", "9", NULL, 0);
-    cr_assert_eq(r.status, CLUSTER_UNAVAILABLE);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
     cluster_res_free(&r);
     /* Healed, a read at n3 answers from n3 and one other, newest wins, and
      * n3's stale copy is repaired. */
@@ -283,7 +289,7 @@ Test(store_cluster, cas_treats_a_missing_key_as_null)
         cr_assert_eq(r.version, 0);
         cluster_res_free(&r);
         r = run(c, at, CLUSTER_CAS, "k", "1", "null", 0);
-        cr_assert_eq(r.status, CLUSTER_OK, "%s: %s", cluster_mode_name(modes[i]), r.why);
+        cr_assert_eq(r.status, CLUSTER_OK, "%s: %s", cluster_mode_name(modes[i]), r.err.msg);
         cluster_res_free(&r);
         expect(run(c, at, CLUSTER_GET, "k", NULL, NULL, 0), CLUSTER_OK, "1", -1,
                cluster_mode_name(modes[i]));
@@ -298,11 +304,11 @@ Test(store_cluster, closing_fails_open_operations)
     cluster_close(c);
     cluster_res r;
     cluster_end(c, op, true, &r);
-    cr_assert_eq(r.status, CLUSTER_UNAVAILABLE);
-    cr_assert(strstr(r.why, "shutting down"));
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
+    cr_assert(strstr(r.err.msg, "shutting down"));
     cluster_res_free(&r);
     r = run(c, 0, CLUSTER_PUT, "k", "1", NULL, 0);
-    cr_assert_eq(r.status, CLUSTER_UNAVAILABLE);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
     cluster_res_free(&r);
     cluster_free(c);
 }
