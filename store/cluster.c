@@ -35,6 +35,7 @@
 #include "cluster.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -1152,87 +1153,130 @@ void cluster_peek(cluster *c, int node, const char *key, size_t klen, cluster_re
     pthread_mutex_unlock(&rp->mu);
 }
 
-void cluster_state_json(cluster *c, sbuf *out)
+/* The partition as lists of node names, groups in order of their first
+ * node. */
+static json_t *partition_json(const cluster *c)
 {
-    const cluster_config *k = &c->cfg;
-    char name[12];
-    sbuf_printf(out, "{\"mode\":\"%s\",\"replicas\":%d,", cluster_mode_name(k->mode), k->n);
-    if (leader_mode(c))
-        sbuf_adds(out, "\"leader\":\"n1\",");
-    if (k->mode == CLUSTER_QUORUM)
-        sbuf_printf(out, "\"r\":%d,\"w\":%d,", k->r, k->w);
-    sbuf_printf(out,
-                "\"gossip_ms\":%d,\"lag_ms\":%d,\"drop\":%g,\"timeout_ms\":%d,\"seed\":%llu,"
-                "\"partition\":[",
-                k->gossip_ms, k->lag_ms, k->drop, k->timeout_ms, (unsigned long long)k->seed);
-    /* Groups in order of their first node. */
-    int group[CLUSTER_MAX_NODES];
-    for (int i = 0; i < k->n; i++)
+    int n = c->cfg.n, group[CLUSTER_MAX_NODES];
+    for (int i = 0; i < n; i++)
         group[i] = net_group(c->nt, i);
-    bool first_group = true;
-    for (int i = 0; i < k->n; i++) {
+    json_t *groups = json_array();
+    for (int i = 0; i < n; i++) {
         bool seen = false;
         for (int j = 0; j < i && !seen; j++)
             seen = group[j] == group[i];
         if (seen)
             continue;
-        sbuf_adds(out, first_group ? "[" : ",[");
-        first_group = false;
-        bool first = true;
-        for (int j = i; j < k->n; j++) {
-            if (group[j] != group[i])
-                continue;
+        json_t *g = json_array();
+        for (int j = i; j < n; j++) {
+            char name[12];
             cluster_node_name(j, name);
-            sbuf_printf(out, "%s\"%s\"", first ? "" : ",", name);
-            first = false;
+            if (group[j] == group[i])
+                json_array_append_new(g, json_string(name));
         }
-        sbuf_adds(out, "]");
+        json_array_append_new(groups, g);
     }
-    sbuf_adds(out, "],\"nodes\":[");
-    for (int i = 0; i < k->n; i++) {
-        replica *rp = &c->rep[i];
-        net_stats ns;
-        net_stats_get(c->nt, i, &ns);
-        cluster_node_name(i, name);
-        pthread_mutex_lock(&rp->mu);
-        const rep_stats *s = &rp->st;
-        sbuf_printf(out, "%s{\"node\":\"%s\",\"keys\":%zu,", i ? "," : "", name,
-                    kv_count(rp->tab));
-        if (leader_mode(c)) {
-            sbuf_printf(out, "\"applied\":%lld,", (long long)rp->applied);
-            if (i == LEADER)
-                sbuf_printf(out, "\"commit\":%lld,", (long long)rp->commit);
-            else
-                sbuf_printf(out, "\"gaps\":%llu,\"syncs_requested\":%llu,\"syncs_applied\":%llu,",
-                            (unsigned long long)s->gaps, (unsigned long long)s->syncs_requested,
-                            (unsigned long long)s->syncs_applied);
-        } else {
-            sbuf_printf(out, "\"hlc\":{\"ms\":%llu,\"logical\":%llu},\"seen\":{",
-                        (unsigned long long)hlc_ms(rp->clock.ts),
-                        (unsigned long long)hlc_logical(rp->clock.ts));
-            for (int p = 0; p < k->n; p++) {
-                cluster_node_name(p, name);
-                sbuf_printf(out, "%s\"%s\":%lld", p ? "," : "", name, (long long)rp->g.seen[p]);
-            }
-            sbuf_printf(out,
-                        "},\"gossip\":{\"digests_sent\":%llu,\"digests_received\":%llu,"
-                        "\"deltas_sent\":%llu,\"deltas_received\":%llu,\"updates_sent\":%llu,"
-                        "\"updates_applied\":%llu},",
-                        (unsigned long long)s->digests_sent, (unsigned long long)s->digests_received,
-                        (unsigned long long)s->deltas_sent, (unsigned long long)s->deltas_received,
-                        (unsigned long long)s->updates_sent, (unsigned long long)s->updates_applied);
-            if (k->mode == CLUSTER_QUORUM)
-                sbuf_printf(out, "\"read_repairs\":%llu,", (unsigned long long)s->repairs);
-        }
-        sbuf_printf(out,
-                    "\"ops\":{\"get\":%llu,\"put\":%llu,\"cas\":%llu,\"unavailable\":%llu},"
-                    "\"messages\":{\"sent\":%llu,\"delivered\":%llu,\"dropped_random\":%llu,"
-                    "\"dropped_partition\":%llu}}",
-                    (unsigned long long)s->gets, (unsigned long long)s->puts,
-                    (unsigned long long)s->cases, (unsigned long long)s->unavailable,
-                    (unsigned long long)ns.sent, (unsigned long long)ns.delivered,
-                    (unsigned long long)ns.dropped_random, (unsigned long long)ns.dropped_partition);
-        pthread_mutex_unlock(&rp->mu);
+    return groups;
+}
+
+/* Under rp's lock: what the replica keeps in a leader mode. */
+static void leader_state(const replica *rp, json_t *o)
+{
+    json_object_set_new(o, "applied", json_integer(rp->applied));
+    if (rp->id == LEADER) {
+        json_object_set_new(o, "commit", json_integer(rp->commit));
+        return;
     }
-    sbuf_adds(out, "]}");
+    json_object_set_new(o, "gaps", json_integer((json_int_t)rp->st.gaps));
+    json_object_set_new(o, "syncs_requested", json_integer((json_int_t)rp->st.syncs_requested));
+    json_object_set_new(o, "syncs_applied", json_integer((json_int_t)rp->st.syncs_applied));
+}
+
+/* Under rp's lock: what the replica keeps for gossip. */
+static void gossip_state(const cluster *c, const replica *rp, json_t *o)
+{
+    const rep_stats *s = &rp->st;
+    json_object_set_new(o, "hlc",
+                        json_pack("{s:I,s:I}", "ms", (json_int_t)hlc_ms(rp->clock.ts), "logical",
+                                  (json_int_t)hlc_logical(rp->clock.ts)));
+    json_t *seen = json_object();
+    for (int p = 0; p < c->cfg.n; p++) {
+        char name[12];
+        cluster_node_name(p, name);
+        json_object_set_new(seen, name, json_integer(rp->g.seen[p]));
+    }
+    json_object_set_new(o, "seen", seen);
+    json_object_set_new(
+        o, "gossip",
+        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "digests_sent", (json_int_t)s->digests_sent,
+                  "digests_received", (json_int_t)s->digests_received, "deltas_sent",
+                  (json_int_t)s->deltas_sent, "deltas_received", (json_int_t)s->deltas_received,
+                  "updates_sent", (json_int_t)s->updates_sent, "updates_applied",
+                  (json_int_t)s->updates_applied));
+    if (c->cfg.mode == CLUSTER_QUORUM)
+        json_object_set_new(o, "read_repairs", json_integer((json_int_t)s->repairs));
+}
+
+/* Replica i's state: its keys, what its mode keeps, its counters. */
+static json_t *replica_json(cluster *c, int i)
+{
+    replica *rp = &c->rep[i];
+    char name[12];
+    cluster_node_name(i, name);
+    net_stats ns;
+    net_stats_get(c->nt, i, &ns);
+    json_t *o = json_object();
+    pthread_mutex_lock(&rp->mu);
+    const rep_stats *s = &rp->st;
+    json_object_set_new(o, "node", json_string(name));
+    json_object_set_new(o, "keys", json_integer((json_int_t)kv_count(rp->tab)));
+    if (leader_mode(c))
+        leader_state(rp, o);
+    else
+        gossip_state(c, rp, o);
+    json_object_set_new(o, "ops",
+                        json_pack("{s:I,s:I,s:I,s:I}", "get", (json_int_t)s->gets, "put",
+                                  (json_int_t)s->puts, "cas", (json_int_t)s->cases,
+                                  "unavailable", (json_int_t)s->unavailable));
+    pthread_mutex_unlock(&rp->mu);
+    json_object_set_new(o, "messages",
+                        json_pack("{s:I,s:I,s:I,s:I}", "sent", (json_int_t)ns.sent, "delivered",
+                                  (json_int_t)ns.delivered, "dropped_random",
+                                  (json_int_t)ns.dropped_random, "dropped_partition",
+                                  (json_int_t)ns.dropped_partition));
+    return o;
+}
+
+static int dump_to_sbuf(const char *buf, size_t size, void *data)
+{
+    sbuf_addn(data, buf, size);
+    return 0;
+}
+
+void cluster_state_json(cluster *c, sbuf *out)
+{
+    const cluster_config *k = &c->cfg;
+    json_t *st = json_object();
+    json_object_set_new(st, "mode", json_string(cluster_mode_name(k->mode)));
+    json_object_set_new(st, "replicas", json_integer(k->n));
+    if (leader_mode(c))
+        json_object_set_new(st, "leader", json_string("n1"));
+    if (k->mode == CLUSTER_QUORUM) {
+        json_object_set_new(st, "r", json_integer(k->r));
+        json_object_set_new(st, "w", json_integer(k->w));
+    }
+    json_object_set_new(st, "gossip_ms", json_integer(k->gossip_ms));
+    json_object_set_new(st, "lag_ms", json_integer(k->lag_ms));
+    json_object_set_new(st, "drop", json_real(k->drop));
+    json_object_set_new(st, "timeout_ms", json_integer(k->timeout_ms));
+    /* conch serve's seeds are below 2^63 (--seed takes a long, and the
+     * default mixes the time and the process id). */
+    json_object_set_new(st, "seed", json_integer((json_int_t)k->seed));
+    json_object_set_new(st, "partition", partition_json(c));
+    json_t *nodes = json_array();
+    for (int i = 0; i < k->n; i++)
+        json_array_append_new(nodes, replica_json(c, i));
+    json_object_set_new(st, "nodes", nodes);
+    json_dump_callback(st, dump_to_sbuf, out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(st);
 }
