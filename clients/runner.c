@@ -98,6 +98,10 @@ struct runner {
     int64_t next_ready_ns;       /* the earliest ready_ns among them */
     scrub *sc;                   /* header values and URL passwords */
     runner_stats st;
+    int64_t time_ns;             /* stop invoking then (0: no limit) */
+    int64_t interval_ns;         /* --rate: between invocations (0: none) */
+    int64_t progress_ns;         /* between progress calls (0: none) */
+    int64_t next_progress_ns;
     int64_t stop_at_ns;          /* when stopping began */
     int64_t next_invoke_ns;      /* --rate: the earliest next invocation */
     bool connected;              /* some request got an HTTP answer */
@@ -107,7 +111,6 @@ struct runner {
     uint64_t unreachable_after;  /* that many, and the store is unreachable */
     bool unreachable;
     char unreachable_why[CURL_ERROR_SIZE + 256];
-    val timeout_msg;
     cl_error io;                 /* a write of the history failed */
     bool io_failed;
 };
@@ -520,13 +523,10 @@ static bool all_urls_failed(const runner *r)
     return true;
 }
 
-/* A transfer of c ended with code: classify it and move c on. */
-static void finish(runner *r, client *c, CURLcode code)
+/* The outcome of c's transfer that ended with code, into res (initialised);
+ * whether nothing of the request was sent (the store was not reached). */
+static bool outcome(runner *r, client *c, CURLcode code, adp_result *res)
 {
-    int64_t now = rec_now(r->rec);
-    remove_handle(c);
-    adp_result res;
-    adp_result_init(&res);
     bool refused = code != CURLE_OK && nothing_sent(c, code);
     if (code == CURLE_OK) {
         long status = 0;
@@ -534,85 +534,90 @@ static void finish(runner *r, client *c, CURLcode code)
         r->connected = true;
         scrub_body(r->sc, &c->resp);
         adp_resp resp = {status, sbuf_str(&c->resp), c->resp.len};
-        r->c->adapter->response(&r->c->aopts, r->vt, c->kind, &resp, &res);
+        r->c->adapter->response(&r->c->aopts, r->vt, c->kind, &resp, res);
         if (r->c->adapter->session_header)
             take_token(c);
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
-        res.type = refused ? EV_FAIL : EV_INFO;
-        sbuf_printf(&res.error, "%s after %ld ms",
-                    res.type == EV_FAIL ? "connect timed out" : "timed out",
+        res->type = refused ? EV_FAIL : EV_INFO;
+        sbuf_printf(&res->error, "%s after %ld ms",
+                    res->type == EV_FAIL ? "connect timed out" : "timed out",
                     r->c->op_timeout_ms);
     } else {
-        res.type = refused ? EV_FAIL : EV_INFO;
+        res->type = refused ? EV_FAIL : EV_INFO;
         if (c->too_big)
-            sbuf_printf(&res.error, "response body over %d bytes", CL_MAX_BODY);
+            sbuf_printf(&res->error, "response body over %d bytes", CL_MAX_BODY);
         else if (code == CURLE_SEND_FAIL_REWIND)
-            sbuf_adds(&res.error, "connection closed with no answer (not resent: the "
-                                  "request may have taken effect)");
+            sbuf_adds(&res->error, "connection closed with no answer (not resent: the "
+                                   "request may have taken effect)");
         else
-            sbuf_adds(&res.error, curl_easy_strerror(code));
+            sbuf_adds(&res->error, curl_easy_strerror(code));
     }
-    if (!r->connected) {
-        if (refused) {
-            r->url_fails[c->url]++;
-            if (++r->connect_fails == 1)
-                snprintf(r->unreachable_why, sizeof r->unreachable_why, "%s: %s",
-                         val_str_bytes(r->vt, r->shown[c->url], NULL),
-                         c->errbuf[0] ? c->errbuf : curl_easy_strerror(code));
-            r->unreachable = all_urls_failed(r);
-        }
-    }
-    long left = r->c->op_timeout_ms - (long)((now - c->invoked_ns) / 1000000);
-    if (c->phase == 1 && res.mismatch && c->attempts < APPEND_TRIES && left > 0) {
-        c->phase = 0; /* the value moved on: read it again */
-        start_request(c, ADP_READ, val_nil(), val_nil(), left);
-        add_handle(c);
-        goto out;
-    }
-    val error = res.error.len ? val_str(r->vt, res.error.p, res.error.len) : val_nil();
-    if (c->phase == 0 && c->op.f == CL_APPEND) {
-        if (res.type != EV_OK) {
-            /* Only the cas could have changed anything. */
-            sbuf why = {0};
-            sbuf_printf(&why, "the read before the append's cas: %s", sbuf_str(&res.error));
-            complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
-                     val_str(r->vt, why.p, why.len), refused, now);
-            sbuf_free(&why);
-            goto out;
-        }
-        size_t n = 0;
-        const val *items = NULL;
-        if (res.value.kind == VAL_LIST)
-            items = val_items(r->vt, res.value, &n);
-        else if (!val_is_nil(res.value)) {
-            complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
-                     val_cstr(r->vt, "cannot append: the value is not a list"), false, now);
-            goto out;
-        }
-        if (left <= 0) {
-            complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
-                     val_cstr(r->vt, "no time left for the append's cas"), false, now);
-            goto out;
-        }
-        val *next = xcalloc(n + 1, sizeof *next);
-        if (n)
-            memcpy(next, items, n * sizeof *items);
-        next[n] = c->op.a;
-        c->old = res.value;
-        c->now = val_list(r->vt, next, n + 1);
-        free(next);
-        c->phase = 1;
-        c->attempts++;
-        start_request(c, ADP_CAS, c->old, c->now, left);
-        add_handle(c);
-        goto out;
-    }
+    return refused;
+}
 
+/* Before any answer: one more attempt of c that reached no store. */
+static void count_refusal(runner *r, client *c, CURLcode code)
+{
+    r->url_fails[c->url]++;
+    if (++r->connect_fails == 1)
+        snprintf(r->unreachable_why, sizeof r->unreachable_why, "%s: %s",
+                 val_str_bytes(r->vt, r->shown[c->url], NULL),
+                 c->errbuf[0] ? c->errbuf : curl_easy_strerror(code));
+    r->unreachable = all_urls_failed(r);
+}
+
+/* An append's read ended with res: send its cas, from the value read to
+ * that value plus the element, with left ms of the op's time; or, if the
+ * read failed or left no way to append, complete the append as failed
+ * (only the cas could have changed anything). */
+static void append_read_done(runner *r, client *c, const adp_result *res, bool refused,
+                             long left, int64_t now)
+{
+    if (res->type != EV_OK) {
+        sbuf why = {0};
+        sbuf_printf(&why, "the read before the append's cas: %s", sbuf_str(&res->error));
+        complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res->node,
+                 val_str(r->vt, why.p, why.len), refused, now);
+        sbuf_free(&why);
+        return;
+    }
+    size_t n = 0;
+    const val *items = NULL;
+    if (res->value.kind == VAL_LIST) {
+        items = val_items(r->vt, res->value, &n);
+    } else if (!val_is_nil(res->value)) {
+        complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res->node,
+                 val_cstr(r->vt, "cannot append: the value is not a list"), false, now);
+        return;
+    }
+    if (left <= 0) {
+        complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res->node,
+                 val_cstr(r->vt, "no time left for the append's cas"), false, now);
+        return;
+    }
+    val *next = xcalloc(n + 1, sizeof *next);
+    if (n)
+        memcpy(next, items, n * sizeof *items);
+    next[n] = c->op.a;
+    c->old = res->value;
+    c->now = val_list(r->vt, next, n + 1);
+    free(next);
+    c->phase = 1;
+    c->attempts++;
+    start_request(c, ADP_CAS, c->old, c->now, left);
+    add_handle(c);
+}
+
+/* c's op got its last answer, res: record its completion, and tell the
+ * workload what an ok op left in the key. */
+static void complete_op(runner *r, client *c, const adp_result *res, bool refused, int64_t now)
+{
+    val error = res->error.len ? val_str(r->vt, res->error.p, res->error.len) : val_nil();
     val value = c->op.value;
-    if (res.type == EV_OK) {
+    if (res->type == EV_OK) {
         if (c->op.f == CL_READ)
-            value = res.value;
-        val left_value = c->op.f == CL_READ    ? res.value
+            value = res->value;
+        val left_value = c->op.f == CL_READ    ? res->value
                          : c->op.f == CL_WRITE ? c->op.a
                          : c->op.f == CL_CAS   ? c->op.b
                                                : c->now;
@@ -620,9 +625,30 @@ static void finish(runner *r, client *c, CURLcode code)
     } else if (c->op.f == CL_READ) {
         value = val_nil();
     }
-    complete(r, c, res.type, value, res.type == EV_OK ? res.version : HIST_NONE, res.node,
+    complete(r, c, res->type, value, res->type == EV_OK ? res->version : HIST_NONE, res->node,
              error, refused, now);
-out:
+}
+
+/* A transfer of c ended with code: classify it and move c on. */
+static void finish(runner *r, client *c, CURLcode code)
+{
+    int64_t now = rec_now(r->rec);
+    remove_handle(c);
+    adp_result res;
+    adp_result_init(&res);
+    bool refused = outcome(r, c, code, &res);
+    if (refused && !r->connected)
+        count_refusal(r, c, code);
+    long left = r->c->op_timeout_ms - (long)((now - c->invoked_ns) / 1000000);
+    if (c->phase == 1 && res.mismatch && c->attempts < APPEND_TRIES && left > 0) {
+        c->phase = 0; /* the value moved on: read it again */
+        start_request(c, ADP_READ, val_nil(), val_nil(), left);
+        add_handle(c);
+    } else if (c->phase == 0 && c->op.f == CL_APPEND) {
+        append_read_done(r, c, &res, refused, left, now);
+    } else {
+        complete_op(r, c, &res, refused, now);
+    }
     sbuf_free(&res.error);
 }
 
@@ -652,11 +678,13 @@ static void flush(runner *r)
 
 /* ---- setup ---- */
 
-static cl_rc setup(runner *r, cl_error *err)
+/* Where requests go and what must never be written: each URL as requests
+ * use it (no trailing '/') and as it is recorded (no user or password),
+ * the user's headers, and the scrubber that keeps URL passwords and header
+ * values out of everything written. */
+static cl_rc setup_targets(runner *r, cl_error *err)
 {
     const runner_config *c = r->c;
-    r->vt = vtab_new();
-    r->wl = wl_new(&c->wl, r->vt);
     r->shown = xcalloc(c->nurls, sizeof *r->shown);
     r->bases = xcalloc(c->nurls, sizeof *r->bases);
     r->url_tries = xcalloc(c->nurls, sizeof *r->url_tries);
@@ -687,7 +715,13 @@ static cl_rc setup(runner *r, cl_error *err)
         r->base_hdrs = curl_slist_append(r->base_hdrs, c->headers[i]);
         scrub_add_header(r->sc, c->headers[i]);
     }
+    return CL_OK;
+}
 
+/* The multi handle, and the epoll set of the sockets it asks to watch. */
+static cl_rc setup_multi(runner *r, cl_error *err)
+{
+    const runner_config *c = r->c;
     r->multi = curl_multi_init();
     if (!r->multi) {
         cl_error_set(err, CL_ECURL, "libcurl: cannot create a multi handle");
@@ -705,7 +739,62 @@ static cl_rc setup(runner *r, cl_error *err)
     curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
     long maxconn = (long)c->clients * (long)c->nurls + 4;
     curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, maxconn > 10000 ? 10000L : maxconn);
+    return CL_OK;
+}
 
+/* Client cl's easy handle, with the options that stay the same from one
+ * request to the next. */
+static cl_rc setup_client(runner *r, client *cl, cl_error *err)
+{
+    const runner_config *c = r->c;
+    cl->easy = curl_easy_init();
+    if (!cl->easy) {
+        cl_error_set(err, CL_ECURL, "libcurl: cannot create an easy handle");
+        return CL_ECURL;
+    }
+    CURL *e = cl->easy;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, cl);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, cl);
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(e, CURLOPT_READDATA, cl);
+    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, cl);
+    if (c->adapter->session_header) {
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
+    }
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cl->errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    /* Straight to the store: a proxy (from http_proxy and the like) would
+     * add its own retries and connection handling to what is recorded. */
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+    if (c->cacert)
+        curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
+    if (c->cert)
+        curl_easy_setopt(e, CURLOPT_SSLCERT, c->cert);
+    if (c->key)
+        curl_easy_setopt(e, CURLOPT_SSLKEY, c->key);
+    if (c->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    return CL_OK;
+}
+
+static cl_rc setup(runner *r, cl_error *err)
+{
+    const runner_config *c = r->c;
+    cl_rc rc;
+    r->vt = vtab_new();
+    r->wl = wl_new(&c->wl, r->vt);
+    if ((rc = setup_targets(r, err)) || (rc = setup_multi(r, err)))
+        return rc;
     r->cl = xcalloc(c->clients, sizeof *r->cl);
     r->idle = xcalloc(c->clients, sizeof *r->idle);
     r->waiting = xcalloc(c->clients, sizeof *r->waiting);
@@ -716,44 +805,8 @@ static cl_rc setup(runner *r, cl_error *err)
         cl->process = i;
         cl->url = i % c->nurls;
         cl->hdrs_stale = true;
-        cl->easy = curl_easy_init();
-        if (!cl->easy) {
-            cl_error_set(err, CL_ECURL, "libcurl: cannot create an easy handle");
-            return CL_ECURL;
-        }
-        CURL *e = cl->easy;
-        curl_easy_setopt(e, CURLOPT_PRIVATE, cl);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, cl);
-        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-        curl_easy_setopt(e, CURLOPT_READDATA, cl);
-        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-        curl_easy_setopt(e, CURLOPT_SEEKDATA, cl);
-        if (c->adapter->session_header) {
-            curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-            curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
-        }
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cl->errbuf);
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-        /* Straight to the store: a proxy (from http_proxy and the like)
-         * would add its own retries and connection handling to what is
-         * recorded. */
-        curl_easy_setopt(e, CURLOPT_PROXY, "");
-#if LIBCURL_VERSION_NUM >= 0x075500
-        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#endif
-        if (c->cacert)
-            curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
-        if (c->cert)
-            curl_easy_setopt(e, CURLOPT_SSLCERT, c->cert);
-        if (c->key)
-            curl_easy_setopt(e, CURLOPT_SSLKEY, c->key);
-        if (c->insecure) {
-            curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-            curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-        }
+        if ((rc = setup_client(r, cl, err)))
+            return rc;
         idle_push(r, cl);
     }
     r->unreachable_after = c->clients < 3 ? 3 : c->clients;
@@ -803,15 +856,135 @@ static void teardown(runner *r)
 
 /* ---- the loop ---- */
 
+/* Step 1: stop invoking once the run is over (by time, count, signal, an
+ * unreachable store or a history that cannot be written); give up on the
+ * ops in flight once they have had their time, or at once when asked. */
+static void check_stop(runner *r, int64_t now)
+{
+    const runner_config *c = r->c;
+    int stop = c->stop ? atomic_load(c->stop) : 0;
+    if (!r->st.stopping &&
+        (stop >= 1 || (r->time_ns && now >= r->time_ns) || (c->ops && r->st.invoked >= c->ops) ||
+         r->unreachable || r->io_failed)) {
+        r->st.stopping = true;
+        r->stop_at_ns = now;
+    }
+    int64_t timeout_ns = c->op_timeout_ms * 1000000;
+    if (r->st.stopping &&
+        (stop >= 2 || r->io_failed || now - r->stop_at_ns > timeout_ns + 1000000000))
+        abandon_all(r);
+}
+
+/* Step 2: idle clients take their next op, as --rate allows, at most cap
+ * of them; their invokes are queued, their handles not added yet. */
+static unsigned invoke_idle(runner *r, int64_t now, client **batch, unsigned cap)
+{
+    const runner_config *c = r->c;
+    unsigned started = 0;
+    wake_waiting(r, now);
+    while (!r->st.stopping && r->idle_n && started < cap && !(c->ops && r->st.invoked >= c->ops)) {
+        if (r->interval_ns) {
+            if (now < r->next_invoke_ns)
+                break;
+            if (r->next_invoke_ns < now - 100000000)
+                r->next_invoke_ns = now;
+            r->next_invoke_ns += r->interval_ns;
+        }
+        client *cl = idle_pop(r);
+        invoke(r, cl, now);
+        batch[started++] = cl;
+    }
+    return started;
+}
+
+/* Lower *wait (ms) to what is left until something due in delta_ns. */
+static void wait_until(long *wait, int64_t delta_ns)
+{
+    int64_t ms = delta_ns / 1000000;
+    if (ms < *wait)
+        *wait = ms < 0 ? 0 : (long)ms;
+}
+
+/* How long step 4 may wait: at most POLL_MS, so signals and deadlines are
+ * seen; less until the next invocation --rate allows, the end of a
+ * backoff, or curl's timer; not at all when the batch was full. */
+static long wait_ms(const runner *r, int64_t now, bool batch_full)
+{
+    long wait = batch_full ? 0 : POLL_MS;
+    if (r->interval_ns && r->idle_n && !r->st.stopping)
+        wait_until(&wait, r->next_invoke_ns - now);
+    if (r->nwaiting && !r->st.stopping)
+        wait_until(&wait, r->next_ready_ns - now);
+    /* Rounded down: a timer due within the millisecond (curl asks for 0
+     * when a handle is added) is served now, not 1 ms late. */
+    if (r->timer_at_ns >= 0)
+        wait_until(&wait, r->timer_at_ns - rec_now(r->rec));
+    return wait;
+}
+
+/* Steps 4 and 5: wait for the sockets curl watches or its timer, move on
+ * the transfers that are ready, and classify those that ended. */
+static void run_transfers(runner *r, long wait)
+{
+    int running = 0;
+    struct epoll_event evs[64];
+    int nev = epoll_wait(r->epfd, evs, 64, (int)wait);
+    for (int i = 0; i < nev; i++) {
+        int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                    (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                    (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+        curl_multi_socket_action(r->multi, evs[i].data.fd, flags, &running);
+    }
+    if (r->timer_at_ns >= 0 && rec_now(r->rec) >= r->timer_at_ns) {
+        r->timer_at_ns = -1;
+        curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(r->multi, &left))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        client *cl = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&cl);
+        finish(r, cl, m->data.result);
+    }
+}
+
+static void report_progress(runner *r, int64_t now)
+{
+    if (!r->progress_ns || now < r->next_progress_ns || !r->c->progress)
+        return;
+    r->st.elapsed_s = (double)now / 1e9;
+    r->c->progress(r->c->ctx, &r->st);
+    r->next_progress_ns = now + r->progress_ns;
+}
+
+/* The run is over: why it failed, if it did (err set). */
+static cl_rc run_result(runner *r, cl_error *err)
+{
+    if (r->io_failed) {
+        *err = r->io;
+        return CL_EIO;
+    }
+    if (r->unreachable || (!r->connected && r->connect_fails > 0 &&
+                           r->connect_fails == r->st.ok + r->st.fail + r->st.info +
+                                                   r->st.refused)) {
+        cl_error_set(err, CL_EUNREACHABLE, "cannot connect to the store: %s (the first %llu "
+                     "attempts all failed to connect)", r->unreachable_why,
+                     (unsigned long long)r->connect_fails);
+        return CL_EUNREACHABLE;
+    }
+    return CL_OK;
+}
+
 cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
 {
     runner r = {.c = c, .epfd = -1};
     cl_rc rc = CL_OK;
-    int64_t timeout_ns = c->op_timeout_ms * 1000000;
-    int64_t time_ns = c->time_s > 0 ? (int64_t)(c->time_s * 1e9) : 0;
-    int64_t interval_ns = c->rate > 0 ? (int64_t)(1e9 / c->rate) : 0;
-    int64_t progress_ns = c->progress_s > 0 ? (int64_t)(c->progress_s * 1e9) : 0;
-    int64_t next_progress = progress_ns;
+    r.time_ns = c->time_s > 0 ? (int64_t)(c->time_s * 1e9) : 0;
+    r.interval_ns = c->rate > 0 ? (int64_t)(1e9 / c->rate) : 0;
+    r.progress_ns = c->progress_s > 0 ? (int64_t)(c->progress_s * 1e9) : 0;
+    r.next_progress_ns = r.progress_ns;
     memset(st, 0, sizeof *st);
     r.st.total_s = c->time_s;
     r.st.total_ops = c->ops;
@@ -826,109 +999,25 @@ cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
 
     for (;;) {
         int64_t now = rec_now(r.rec);
-        int stop = c->stop ? atomic_load(c->stop) : 0;
-        if (!r.st.stopping &&
-            (stop >= 1 || (time_ns && now >= time_ns) || (c->ops && r.st.invoked >= c->ops) ||
-             r.unreachable || r.io_failed)) {
-            r.st.stopping = true;
-            r.stop_at_ns = now;
-        }
-        if (r.st.stopping &&
-            (stop >= 2 || r.io_failed || now - r.stop_at_ns > timeout_ns + 1000000000))
-            abandon_all(&r);
+        check_stop(&r, now);
         if (r.st.stopping && r.st.in_flight == 0)
             break;
-
         /* Invoke: queue the invokes, write them, then send. */
-        wake_waiting(&r, now);
-        unsigned started = 0;
         client *batch[64];
-        while (!r.st.stopping && r.idle_n && started < sizeof batch / sizeof *batch &&
-               !(c->ops && r.st.invoked >= c->ops)) {
-            if (interval_ns) {
-                if (now < r.next_invoke_ns)
-                    break;
-                if (r.next_invoke_ns < now - 100000000)
-                    r.next_invoke_ns = now;
-                r.next_invoke_ns += interval_ns;
-            }
-            client *cl = idle_pop(&r);
-            invoke(&r, cl, now);
-            batch[started++] = cl;
-        }
+        unsigned started = invoke_idle(&r, now, batch, sizeof batch / sizeof *batch);
         flush(&r);
         if (r.io_failed)
             continue; /* nothing more can be recorded: stop */
         for (unsigned i = 0; i < started; i++)
             add_handle(batch[i]);
-
-        if (progress_ns && now >= next_progress && c->progress) {
-            r.st.elapsed_s = (double)now / 1e9;
-            c->progress(c->ctx, &r.st);
-            next_progress = now + progress_ns;
-        }
-
-        /* Wait: sockets or curl's own timers; at most POLL_MS, or until
-         * the next invocation --rate allows. */
-        long wait = POLL_MS;
-        if (started == sizeof batch / sizeof *batch)
-            wait = 0;
-        else if (interval_ns && r.idle_n && !r.st.stopping) {
-            int64_t ms = (r.next_invoke_ns - now) / 1000000;
-            if (ms < wait)
-                wait = ms < 0 ? 0 : (long)ms;
-        }
-        if (r.nwaiting && !r.st.stopping) {
-            int64_t ms = (r.next_ready_ns - now) / 1000000;
-            if (ms < wait)
-                wait = ms < 0 ? 0 : (long)ms;
-        }
-        if (r.timer_at_ns >= 0) {
-            /* Rounded down: a timer due within the millisecond (curl asks
-             * for 0 when a handle is added) is served now, not 1 ms late. */
-            int64_t ms = (r.timer_at_ns - rec_now(r.rec)) / 1000000;
-            if (ms < wait)
-                wait = ms < 0 ? 0 : (long)ms;
-        }
-        int running = 0;
-        struct epoll_event evs[64];
-        int nev = epoll_wait(r.epfd, evs, 64, (int)wait);
-        for (int i = 0; i < nev; i++) {
-            int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
-                        (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-                        (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-            curl_multi_socket_action(r.multi, evs[i].data.fd, flags, &running);
-        }
-        if (r.timer_at_ns >= 0 && rec_now(r.rec) >= r.timer_at_ns) {
-            r.timer_at_ns = -1;
-            curl_multi_socket_action(r.multi, CURL_SOCKET_TIMEOUT, 0, &running);
-        }
-        CURLMsg *m;
-        int left;
-        while ((m = curl_multi_info_read(r.multi, &left))) {
-            if (m->msg != CURLMSG_DONE)
-                continue;
-            client *cl = NULL;
-            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&cl);
-            finish(&r, cl, m->data.result);
-        }
+        report_progress(&r, now);
+        run_transfers(&r, wait_ms(&r, now, started == sizeof batch / sizeof *batch));
         flush(&r);
     }
     r.st.elapsed_s = (double)rec_now(r.rec) / 1e9;
-    if (c->progress) {
+    if (c->progress)
         c->progress(c->ctx, &r.st);
-    }
-    if (r.io_failed) {
-        *err = r.io;
-        rc = CL_EIO;
-    } else if (r.unreachable || (!r.connected && r.connect_fails > 0 &&
-                                 r.connect_fails == r.st.ok + r.st.fail + r.st.info +
-                                                        r.st.refused)) {
-        cl_error_set(err, CL_EUNREACHABLE, "cannot connect to the store: %s (the first %llu "
-                     "attempts all failed to connect)", r.unreachable_why,
-                     (unsigned long long)r.connect_fails);
-        rc = CL_EUNREACHABLE;
-    }
+    rc = run_result(&r, err);
 out:
     if (r.rec) {
         cl_error cerr;

@@ -343,7 +343,8 @@ static void kv_op_free(kv_op *op)
  * with err if they are not what the API takes. */
 static bool kv_op_parse(const route *rt, const api_request *rq, kv_op *op, store_error *err)
 {
-    static const char cas_shape[] = "{" SERVE_FIELD(SERVE_OLD) "..., " SERVE_FIELD(SERVE_NEW) "...}";
+    static const char cas_shape[] =
+        "{" SERVE_FIELD(SERVE_OLD) "..., " SERVE_FIELD(SERVE_NEW) "...}";
     static const char put_shape[] = "{" SERVE_FIELD(SERVE_VALUE) "...}";
     bool ok = false;
     json_t *j = NULL;
