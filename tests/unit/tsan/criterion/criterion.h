@@ -56,6 +56,7 @@ void tshim_fail(bool fatal, const char *file, int line, const char *expr, const 
 #define cr_assert_null(p, ...) TSHIM_CHECK(true, (p) == NULL, #p " == NULL", __VA_ARGS__)
 #define cr_expect_null(p, ...) TSHIM_CHECK(false, (p) == NULL, #p " == NULL", __VA_ARGS__)
 #define cr_assert_not_null(p, ...) TSHIM_CHECK(true, (p) != NULL, #p " != NULL", __VA_ARGS__)
+#define cr_assert_fail(...) TSHIM_CHECK(true, 0, "cr_assert_fail", __VA_ARGS__)
 #define cr_assert_str_eq(a, b, ...)                                                         \
     TSHIM_CHECK(true, !strcmp((a), (b)), "strcmp(" #a ", " #b ") == 0", __VA_ARGS__)
 #define cr_expect_str_eq(a, b, ...)                                                         \
