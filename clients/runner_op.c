@@ -18,6 +18,27 @@
 #include "../util/mem.h"
 #include "runner_int.h"
 
+/* Queue an event of c's op in the history: its url always, node when the
+ * store named the replica that answered. */
+static void record(runner *r, const client *c, hist_type type, val value, int64_t version,
+                   val node, val error, int64_t now)
+{
+    hist_event ev = {
+        .type = type,
+        .has_key = true,
+        .process = val_int(c->process),
+        .f = c->op.fname,
+        .key = c->op.key,
+        .value = value,
+        .node = node,
+        .url = r->shown[c->url],
+        .error = error,
+        .time = now,
+        .version = version,
+    };
+    rec_event(r->rec, r->vt, &ev);
+}
+
 void runner_invoke(runner *r, client *c, int64_t now)
 {
     wl_next(r->wl, &c->op);
@@ -26,21 +47,8 @@ void runner_invoke(runner *r, client *c, int64_t now)
     c->attempts = 0;
     if (r->c->route_random && r->c->nurls > 1)
         c->url = (size_t)(wl_rand(r->wl) % r->c->nurls);
-    hist_event ev = {
-        .type = EV_INVOKE,
-        .has_key = true,
-        .process = val_int(c->process),
-        .f = c->op.fname,
-        .key = c->op.key,
-        .value = c->op.value,
-        .node = val_nil(),
-        .url = r->shown[c->url],
-        .error = val_nil(),
-        .time = now,
-        .version = HIST_NONE,
-    };
     c->invoked_ns = now;
-    rec_event(r->rec, r->vt, &ev);
+    record(r, c, EV_INVOKE, c->op.value, HIST_NONE, val_nil(), val_nil(), now);
     r->st.invoked++;
     r->st.in_flight++;
     switch (c->op.f) {
@@ -60,25 +68,11 @@ void runner_invoke(runner *r, client *c, int64_t now)
 }
 
 /* Queue c's completion and make it idle (or, refused, back off); an info
- * moves it to a new process. url is always recorded, node when the store
- * named the replica that answered. */
+ * moves it to a new process. */
 static void complete(runner *r, client *c, hist_type type, val value, int64_t version, val node,
                      val error, bool refused, int64_t now)
 {
-    hist_event ev = {
-        .type = type,
-        .has_key = true,
-        .process = val_int(c->process),
-        .f = c->op.fname,
-        .key = c->op.key,
-        .value = value,
-        .node = node,
-        .url = r->shown[c->url],
-        .error = error,
-        .time = now,
-        .version = version,
-    };
-    rec_event(r->rec, r->vt, &ev);
+    record(r, c, type, value, version, node, error, now);
     c->busy = false;
     r->st.in_flight--;
     if (refused)
