@@ -2,7 +2,8 @@
  * cluster.h - N replicas of a key-value store in one process, with a chosen
  * consistency, talking through net.h. No HTTP here: http.h serves it.
  *
- * Modes (the README's "conch serve" section says what each promises):
+ * Modes (the README's "conch serve" section says what each promises; each
+ * is a file of its own, store/mode_*.c):
  *   linearizable  the leader (n1) orders every operation; writes are applied
  *                 there, replicated to the followers and answered once a
  *                 majority has them; followers forward every operation,
@@ -89,8 +90,9 @@ typedef enum {
     CLUSTER_FAILED,
 } cluster_status;
 
-/* An answer. val is owned (cluster_res_free): the value read (CLUSTER_OK after a
- * GET) or the current value (CLUSTER_CAS_FAILED; "null" when absent). */
+/* An answer. val is owned (cluster_res_free): the value read (CLUSTER_OK
+ * after a GET) or the current value (CLUSTER_CAS_FAILED; "null" when
+ * absent). */
 typedef struct cluster_res {
     cluster_status status;
     char *val;
@@ -125,12 +127,13 @@ int cluster_node_index(const cluster *c, const char *name);
 
 /* Run rq at replica node, waiting up to timeout_ms; *out is overwritten.
  * In session mode a token beyond every token the cluster has issued (the
- * leader's index) is rejected at once (STORE_EREJECTED): no replica will ever catch up
- * with it, and waiting for one would hold the caller for timeout_ms. */
+ * leader's index) is rejected at once (STORE_EREJECTED): no replica will
+ * ever catch up with it, and waiting for one would hold the caller for
+ * timeout_ms. */
 void cluster_do(cluster *c, int node, const cluster_req *rq, cluster_res *out);
 /* The same in two steps: begin sends what it must and returns; end waits
- * (if wait) for the answer, fills *out (STORE_EUNAVAILABLE if there is none yet)
- * and frees op. */
+ * (if wait) for the answer, fills *out (failed with STORE_EUNAVAILABLE if
+ * there is none yet) and frees op. */
 cluster_op *cluster_begin(cluster *c, int node, const cluster_req *rq);
 void cluster_end(cluster *c, cluster_op *op, bool wait, cluster_res *out);
 void cluster_res_free(cluster_res *r);
