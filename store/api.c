@@ -412,7 +412,7 @@ static void kv_answer(int node, cluster_kind kind, const cluster_res *res, api_r
         break;
     case CLUSTER_FAILED:
     default:
-        answer_failure(out, node, &res->err, res->token);
+        answer_failure(out, node, res->err, res->token);
         return;
     }
     field_node(b, node);

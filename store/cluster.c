@@ -101,8 +101,10 @@ void cluster_send(cluster *c, int from, int to, msg *m)
 void cluster_res_free(cluster_res *r)
 {
     free(r->val);
+    free(r->err);
     r->val = NULL;
     r->vlen = 0;
+    r->err = NULL;
 }
 
 void cluster_res_set(cluster_res *r, cluster_status st, const char *val, size_t vlen,
@@ -120,9 +122,10 @@ void cluster_res_fail(cluster_res *r, store_rc rc, const char *fmt, ...)
     cluster_res_free(r);
     r->status = CLUSTER_FAILED;
     r->version = 0;
+    r->err = xmalloc(sizeof *r->err);
     va_list ap;
     va_start(ap, fmt);
-    store_error_vset(&r->err, rc, fmt, ap);
+    store_error_vset(r->err, rc, fmt, ap);
     va_end(ap);
 }
 
@@ -205,7 +208,7 @@ bool cluster_answer_here(replica *rp, cluster_kind kind, const char *key, size_t
 
 /* ---- operations ---- */
 
-static cluster_op *op_new(int node, const cluster_req *rq)
+static cluster_op *op_new(cluster *c, int node, const cluster_req *rq)
 {
     cluster_op *op = xcalloc(1, sizeof *op);
     op->node = node;
@@ -218,7 +221,7 @@ static cluster_op *op_new(int node, const cluster_req *rq)
     op->oldlen = rq->oldlen;
     op->token = rq->token;
     op->state = OP_DONE;
-    clock_cond_init(&op->cv);
+    pthread_cond_init(&op->cv, &c->cattr);
     return op;
 }
 
@@ -227,7 +230,7 @@ cluster_op *cluster_begin(cluster *c, int node, const cluster_req *rq)
     replica *rp = &c->rep[node];
     store_error refusal;
     bool admitted = !c->mode->admit || c->mode->admit(c, rq, &refusal);
-    cluster_op *op = op_new(node, rq);
+    cluster_op *op = op_new(c, node, rq);
     pthread_mutex_lock(&rp->mu);
     op->id = ++rp->next_id;
     switch (rq->kind) {
@@ -287,7 +290,7 @@ void cluster_end(cluster *c, cluster_op *op, bool wait, cluster_res *out)
         give_up(c, rp, op);
     *out = op->res;
     memset(&op->res, 0, sizeof op->res);
-    if (out->status == CLUSTER_FAILED && out->err.rc == STORE_EUNAVAILABLE)
+    if (out->status == CLUSTER_FAILED && out->err->rc == STORE_EUNAVAILABLE)
         rp->st.unavailable++;
     c->mode->stamp(rp, out);
     pthread_mutex_unlock(&rp->mu);
@@ -390,6 +393,7 @@ cluster *cluster_new(const cluster_config *cfg)
     c->nt = net_new(&nc);
     c->rep = xcalloc((size_t)cfg->n, sizeof *c->rep);
     atomic_init(&c->closing, false);
+    clock_condattr_init(&c->cattr);
     pthread_mutex_init(&c->tick_mu, NULL);
     clock_cond_init(&c->tick_cv);
     for (int i = 0; i < cfg->n; i++) {
@@ -474,6 +478,7 @@ void cluster_free(cluster *c)
     net_free(c->nt);
     pthread_mutex_destroy(&c->tick_mu);
     pthread_cond_destroy(&c->tick_cv);
+    pthread_condattr_destroy(&c->cattr);
     free(c->rep);
     free(c);
 }

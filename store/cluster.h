@@ -90,16 +90,17 @@ typedef enum {
     CLUSTER_FAILED,
 } cluster_status;
 
-/* An answer. val is owned (cluster_res_free): the value read (CLUSTER_OK
- * after a GET) or the current value (CLUSTER_CAS_FAILED; "null" when
- * absent). */
+/* An answer. val and err are owned (cluster_res_free): the value read
+ * (CLUSTER_OK after a GET) or the current value (CLUSTER_CAS_FAILED; "null"
+ * when absent); why it failed (CLUSTER_FAILED; NULL otherwise, so that an
+ * answer stays small to copy). */
 typedef struct cluster_res {
     cluster_status status;
     char *val;
     size_t vlen;
-    int64_t version; /* the version read or written; 0: none */
-    int64_t token;   /* the session token to hand back to the client */
-    store_error err; /* CLUSTER_FAILED */
+    int64_t version;  /* the version read or written; 0: none */
+    int64_t token;    /* the session token to hand back to the client */
+    store_error *err; /* CLUSTER_FAILED */
 } cluster_res;
 
 /* An operation in progress (cluster_begin / cluster_end). */

@@ -39,12 +39,20 @@ static inline struct timespec clock_timespec(int64_t ns)
     return ts;
 }
 
+/* Attributes for condition variables whose timed waits read the monotonic
+ * clock (for code that makes many of them); destroy with
+ * pthread_condattr_destroy. */
+static inline void clock_condattr_init(pthread_condattr_t *ca)
+{
+    pthread_condattr_init(ca);
+    pthread_condattr_setclock(ca, CLOCK_MONOTONIC);
+}
+
 /* A condition variable whose timed waits read the monotonic clock. */
 static inline void clock_cond_init(pthread_cond_t *cv)
 {
     pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    clock_condattr_init(&ca);
     pthread_cond_init(cv, &ca);
     pthread_condattr_destroy(&ca);
 }
