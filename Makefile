@@ -72,7 +72,7 @@ FINAL_LDFLAGS = -pthread $(SAN_LDFLAGS) $(LDFLAGS)
 FINAL_LIBS    = $(PKG_LIBS) -pthread -lm $(LDLIBS)
 
 LIB_SRC  := $(wildcard util/*.c histories/*.c models/*.c checker/*.c report/*.c \
-                       clients/*.c store/*.c)
+                       clients/*.c store/*.c nemesis/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
