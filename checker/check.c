@@ -115,7 +115,7 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
     vtab *vt = hist_vtab(h);
     const hist_op *hops = hist_ops(h);
     size_t n = hist_nops(h);
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     it->md.vt = vt;
     it->md.opts.nil = o->nil;
     it->md.opts.init = val_nil();
@@ -163,7 +163,7 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
         sbuf why = {0};
         model_rc rc = model_compile(&it->md, vt, ho, &m, &why);
         if (rc == MODEL_EOP) {
-            const hist_event *ce = &ev[ho->call];
+            const hist_pos *ce = &ev[ho->call];
             sbuf_printf(&it->why, "%s:%u: %s", hist_name(h), ce->line, sbuf_str(&why));
             sbuf_free(&why);
             it->rc = 2;

@@ -14,10 +14,20 @@
 struct history {
     char *name;
     vtab *vt;
-    VEC(hist_event) events;
+    VEC(hist_event) events; /* all of them, or (compact) those not yet paired */
+    VEC(hist_pos) pos;      /* every event's */
     VEC(hist_op) ops;
     VEC(char *) warnings;
+    size_t nevents;         /* pushed, and implied by hist_finish */
+    size_t annotations, implied;
     bool independent;
+    /* Pairing as events are pushed (hist_compact): it starts once an
+     * invocation was seen (so the history is not one of completions only)
+     * and an event has a key or a value that is no [key value] pair (so it
+     * is not in the independent form); until then events are held. */
+    bool compact, eager, seen_invoke, maybe_indep;
+    valmap *open;           /* process -> its open op + 1 (0: none) */
+    hist_error perr;        /* the first pairing error, once eager */
 };
 
 void hist_error_set(hist_error *e, hist_rc rc, const char *file, uint32_t line,
@@ -53,7 +63,13 @@ history *hist_new(const char *name)
     history *h = xcalloc(1, sizeof *h);
     h->name = xstrdup(name ? name : "-");
     h->vt = vtab_new();
+    h->maybe_indep = true;
     return h;
+}
+
+void hist_compact(history *h)
+{
+    h->compact = true;
 }
 
 void hist_free(history *h)
@@ -64,7 +80,9 @@ void hist_free(history *h)
         free(h->warnings.v[i]);
     free(h->warnings.v);
     free(h->events.v);
+    free(h->pos.v);
     free(h->ops.v);
+    valmap_free(h->open);
     vtab_free(h->vt);
     free(h->name);
     free(h);
@@ -73,16 +91,12 @@ void hist_free(history *h)
 const char *hist_name(const history *h) { return h->name; }
 vtab *hist_vtab(history *h) { return h->vt; }
 const vtab *hist_cvtab(const history *h) { return h->vt; }
-size_t hist_nevents(const history *h) { return h->events.n; }
-const hist_event *hist_events(const history *h) { return h->events.v; }
+size_t hist_nevents(const history *h) { return h->nevents; }
+const hist_pos *hist_positions(const history *h) { return h->pos.v; }
+const hist_event *hist_events(const history *h) { return h->compact ? NULL : h->events.v; }
 size_t hist_nops(const history *h) { return h->ops.n; }
 const hist_op *hist_ops(const history *h) { return h->ops.v; }
 bool hist_was_independent(const history *h) { return h->independent; }
-
-void hist_push(history *h, const hist_event *ev)
-{
-    VEC_PUSH(h->events, *ev);
-}
 
 void hist_warn(history *h, const char *fmt, ...)
 {
@@ -99,7 +113,7 @@ const char *hist_warning(const history *h, size_t i) { return h->warnings.v[i]; 
 
 static bool is_nemesis(const history *h, const hist_event *e)
 {
-    return val_is_str(h->vt, e->process, "nemesis");
+    return e->process.kind == VAL_STR && val_is_str(h->vt, e->process, "nemesis");
 }
 
 hist_counts hist_count(const history *h)
@@ -116,11 +130,8 @@ hist_counts hist_count(const history *h)
         if (!o->completed)
             c.open++;
     }
-    for (size_t i = 0; i < h->events.n; i++) {
-        if (is_nemesis(h, &h->events.v[i]))
-            c.annotations++;
-        c.implied += h->events.v[i].implied;
-    }
+    c.annotations = h->annotations;
+    c.implied = h->implied;
     return c;
 }
 
@@ -134,9 +145,11 @@ static const char *type_name(hist_type t)
  * workloads write every value. */
 static bool is_pair(const vtab *vt, val v, val *k, val *x)
 {
+    if (v.kind != VAL_LIST)
+        return false;
     size_t n;
     const val *it = val_items(vt, v, &n);
-    if (v.kind != VAL_LIST || n != 2)
+    if (n != 2)
         return false;
     if (it[0].kind != VAL_INT && it[0].kind != VAL_STR)
         return false;
@@ -156,7 +169,7 @@ static bool indep_shape(const history *h, const hist_event *e)
     val x;
     if (!is_pair(h->vt, e->value, NULL, &x))
         return false;
-    if (val_is_str(h->vt, e->f, "cas"))
+    if (e->f.kind == VAL_STR && val_is_str(h->vt, e->f, "cas"))
         return x.kind == VAL_LIST;
     return true;
 }
@@ -224,6 +237,7 @@ static size_t imply_invocations(history *h)
     if (!n)
         return 0;
     hist_event *v = xmalloc((h->events.n + n) * sizeof *v);
+    hist_pos *pv = xmalloc((h->events.n + n) * sizeof *pv);
     size_t k = 0;
     for (size_t i = 0; i < h->events.n; i++) {
         const hist_event *e = &h->events.v[i];
@@ -234,13 +248,20 @@ static size_t imply_invocations(history *h)
         v[k].implied = true;
         v[k].time = v[k].version = HIST_NONE;
         v[k].node = v[k].error = val_nil();
+        pv[k] = (hist_pos){e->line, e->col & 0x7fffffffu, 1};
         k++;
     }
     memcpy(v + n, h->events.v, h->events.n * sizeof *v);
+    memcpy(pv + n, h->pos.v, h->events.n * sizeof *pv);
     free(h->events.v);
+    free(h->pos.v);
     h->events.v = v;
     h->events.n += n;
     h->events.cap = h->events.n;
+    h->pos.v = pv;
+    h->pos.n = h->pos.cap = h->events.n;
+    h->nevents = h->events.n;
+    h->implied = n;
     return n;
 }
 
@@ -268,101 +289,155 @@ static hist_op op_of(const hist_event *e, uint32_t i)
     };
 }
 
+/* The line an op was invoked at, for messages. */
+static uint32_t call_line(const history *h, const hist_op *o)
+{
+    return h->pos.v[o->call].line;
+}
+
+/* Pair client event e, number i, with the ops so far (h->open). */
+static hist_rc pair(history *h, const hist_event *e, uint32_t i, hist_error *err)
+{
+    uint32_t slot = 0;
+    valmap_get(h->open, e->process, &slot);
+    if (e->type == EV_INVOKE) {
+        if (slot) {
+            const hist_op *o = &h->ops.v[slot - 1];
+            sbuf pb = {0};
+            val_describe(h->vt, e->process, &pb);
+            if (val_is_nil(e->process))
+                hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                               "an op with no process is invoked while the one from line "
+                               "%u is still open (the events with no process pair in "
+                               "order, one op at a time)",
+                               call_line(h, o));
+            else
+                hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                               "process %s invokes while its op from line %u is still open "
+                               "(a process runs one op at a time)",
+                               sbuf_str(&pb), call_line(h, o));
+            sbuf_free(&pb);
+            return HIST_EINVALID;
+        }
+        VEC_PUSH(h->ops, op_of(e, i));
+        valmap_put(h->open, e->process, (uint32_t)h->ops.n);
+        return HIST_OK;
+    }
+    hist_rc rc = HIST_EINVALID;
+    sbuf pb = {0}, a = {0}, b = {0};
+    val_describe(h->vt, e->process, &pb);
+    if (!slot) {
+        hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                       "process %s completes (%s) an op it never invoked (only a "
+                       "history with no invocation at all is read as completions "
+                       "alone)",
+                       sbuf_str(&pb), type_name(e->type));
+        goto out;
+    }
+    hist_op *o = &h->ops.v[slot - 1];
+    if (!val_eq(o->f, e->f)) {
+        val_describe(h->vt, o->f, &a);
+        val_describe(h->vt, e->f, &b);
+        hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                       "process %s completes %s, but invoked %s at line %u", sbuf_str(&pb),
+                       sbuf_str(&b), sbuf_str(&a), call_line(h, o));
+        goto out;
+    }
+    if (e->has_key && (!o->has_key || !val_eq(o->key, e->key))) {
+        val_describe(h->vt, o->key, &a);
+        val_describe(h->vt, e->key, &b);
+        hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                       "process %s completes on key %s, but invoked on %s at line %u",
+                       sbuf_str(&pb), sbuf_str(&b), o->has_key ? sbuf_str(&a) : "no key",
+                       call_line(h, o));
+        goto out;
+    }
+    complete(o, e, i);
+    valmap_put(h->open, e->process, 0);
+    rc = HIST_OK;
+out:
+    sbuf_free(&pb);
+    sbuf_free(&a);
+    sbuf_free(&b);
+    return rc;
+}
+
+/* Pair the events held so far, and from now on each as it is pushed. A
+ * pairing error is kept for hist_finish, which gives it unless reading
+ * failed first (a syntax error further on wins, as when every event was
+ * read before any was paired). */
+static void go_eager(history *h)
+{
+    h->eager = true;
+    h->open = valmap_new();
+    for (size_t i = 0; i < h->events.n && !h->perr.rc; i++)
+        if (!is_nemesis(h, &h->events.v[i]))
+            pair(h, &h->events.v[i], (uint32_t)i, &h->perr);
+    free(h->events.v);
+    h->events.v = NULL;
+    h->events.n = h->events.cap = 0;
+}
+
+void hist_push(history *h, const hist_event *ev)
+{
+    uint32_t i = (uint32_t)h->nevents++;
+    VEC_PUSH(h->pos, ((hist_pos){ev->line, ev->col & 0x7fffffffu, ev->implied}));
+    bool nemesis = is_nemesis(h, ev);
+    h->annotations += nemesis;
+    if (h->eager) {
+        if (!nemesis && !h->perr.rc)
+            pair(h, ev, i, &h->perr);
+        return;
+    }
+    VEC_PUSH(h->events, *ev);
+    if (nemesis)
+        return;
+    h->seen_invoke |= ev->type == EV_INVOKE;
+    if (h->maybe_indep && (ev->has_key || !indep_shape(h, ev)))
+        h->maybe_indep = false;
+    if (h->compact && h->seen_invoke && !h->maybe_indep)
+        go_eager(h);
+}
+
 hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
 {
-    hist_rc rc = unpack_independent(h, indep, err);
-    if (rc)
-        return rc;
+    hist_rc rc = HIST_OK;
+    if (h->eager) {
+        /* Nothing was held that the independent form or completions only
+         * could change: every event is paired already. */
+        if (h->perr.rc) {
+            if (err)
+                *err = h->perr;
+            rc = h->perr.rc;
+        }
+        goto out;
+    }
+    if ((rc = unpack_independent(h, indep, err)))
+        goto out;
     size_t implied = imply_invocations(h);
+    h->ops.n = 0;
     if (implied) {
         /* Each implied invocation pairs with its own completion. */
-        h->ops.n = 0;
         for (size_t i = 0; i < implied; i++)
             VEC_PUSH(h->ops, op_of(&h->events.v[i], (uint32_t)i));
         size_t k = 0;
         for (size_t i = implied; i < h->events.n; i++)
             if (!is_nemesis(h, &h->events.v[i]))
                 complete(&h->ops.v[k++], &h->events.v[i], (uint32_t)i);
-        return HIST_OK;
+        goto out;
     }
-    /* process -> index of its open op, + 1 (0: none open) */
-    valmap *open = valmap_new();
-    h->ops.n = 0;
-    for (size_t i = 0; i < h->events.n; i++) {
-        const hist_event *e = &h->events.v[i];
-        if (is_nemesis(h, e))
-            continue;
-        uint32_t slot = 0;
-        valmap_get(open, e->process, &slot);
-        sbuf pb = {0};
-        val_describe(h->vt, e->process, &pb);
-        if (e->type == EV_INVOKE) {
-            if (slot) {
-                const hist_op *o = &h->ops.v[slot - 1];
-                if (val_is_nil(e->process))
-                    hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
-                                   "an op with no process is invoked while the one from line "
-                                   "%u is still open (the events with no process pair in "
-                                   "order, one op at a time)",
-                                   h->events.v[o->call].line);
-                else
-                    hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
-                                   "process %s invokes while its op from line %u is still open "
-                                   "(a process runs one op at a time)",
-                                   sbuf_str(&pb), h->events.v[o->call].line);
-                rc = err->rc;
-                sbuf_free(&pb);
-                goto out;
-            }
-            VEC_PUSH(h->ops, op_of(e, (uint32_t)i));
-            valmap_put(open, e->process, (uint32_t)h->ops.n);
-        } else {
-            if (!slot) {
-                hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
-                               "process %s completes (%s) an op it never invoked (only a "
-                               "history with no invocation at all is read as completions "
-                               "alone)",
-                               sbuf_str(&pb), type_name(e->type));
-                rc = err->rc;
-                sbuf_free(&pb);
-                goto out;
-            }
-            hist_op *o = &h->ops.v[slot - 1];
-            if (!val_eq(o->f, e->f)) {
-                sbuf a = {0}, b = {0};
-                val_describe(h->vt, o->f, &a);
-                val_describe(h->vt, e->f, &b);
-                hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
-                               "process %s completes %s, but invoked %s at line %u",
-                               sbuf_str(&pb), sbuf_str(&b), sbuf_str(&a),
-                               h->events.v[o->call].line);
-                sbuf_free(&a);
-                sbuf_free(&b);
-                rc = err->rc;
-                sbuf_free(&pb);
-                goto out;
-            }
-            if (e->has_key && (!o->has_key || !val_eq(o->key, e->key))) {
-                sbuf a = {0}, b = {0};
-                val_describe(h->vt, o->key, &a);
-                val_describe(h->vt, e->key, &b);
-                hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
-                               "process %s completes on key %s, but invoked on %s at line %u",
-                               sbuf_str(&pb), sbuf_str(&b), o->has_key ? sbuf_str(&a) : "no key",
-                               h->events.v[o->call].line);
-                sbuf_free(&a);
-                sbuf_free(&b);
-                rc = err->rc;
-                sbuf_free(&pb);
-                goto out;
-            }
-            complete(o, e, (uint32_t)i);
-            valmap_put(open, e->process, 0);
-        }
-        sbuf_free(&pb);
-    }
+    h->open = valmap_new();
+    for (size_t i = 0; i < h->events.n && !rc; i++)
+        if (!is_nemesis(h, &h->events.v[i]))
+            rc = pair(h, &h->events.v[i], (uint32_t)i, err);
 out:
-    valmap_free(open);
+    valmap_free(h->open);
+    h->open = NULL;
+    if (h->compact) {
+        free(h->events.v);
+        h->events.v = NULL;
+        h->events.n = h->events.cap = 0;
+    }
     return rc;
 }
 

@@ -25,6 +25,14 @@
  *
  * Event positions are the real-time order: op a precedes op b when a's
  * completion event comes before b's invocation event.
+ *
+ * Memory: a history read from a file keeps its ops and, per event, only
+ * where it was read (hist_pos, 8 bytes); the events themselves are paired
+ * as they are pushed, once nothing left to read can change how they pair
+ * (hist_compact). Until then (and in a history that keeps its events)
+ * they are held whole: that is the case of Jepsen's independent form, all
+ * of whose values must be seen before they can be unpacked, and of a
+ * history of completions only.
  */
 #ifndef CONCH_HISTORY_H
 #define CONCH_HISTORY_H
@@ -77,6 +85,13 @@ typedef struct hist_event {
     bool implied;                 /* an invocation the file does not hold (above) */
 } hist_event;
 
+/* Where an event was read: what a report needs of it once it is paired. */
+typedef struct hist_pos {
+    uint32_t line;        /* 1-based; the completion's for an implied invocation */
+    uint32_t col : 31;    /* 1-based; 0 if unknown */
+    uint32_t implied : 1; /* an invocation the file does not hold (above) */
+} hist_pos;
+
 typedef enum hist_status { OP_OK, OP_INFO, OP_FAIL } hist_status;
 
 typedef struct hist_op {
@@ -96,9 +111,14 @@ typedef struct history history;
 typedef enum hist_independent { HIST_INDEP_AUTO, HIST_INDEP_NO, HIST_INDEP_YES } hist_independent;
 
 /* A new, empty history named after its source (a path, or "-"). Free with
- * hist_free. */
+ * hist_free. It keeps every event pushed (hist_events) unless hist_compact
+ * is called before the first push. */
 history *hist_new(const char *name);
 void hist_free(history *h);
+/* Keep only the ops and the events' positions: pair each event as it is
+ * pushed once nothing can change its pairing (the readers do this, as the
+ * events of a large history take twice the memory of its ops). */
+void hist_compact(history *h);
 
 const char *hist_name(const history *h);
 vtab *hist_vtab(history *h);
@@ -114,6 +134,10 @@ void hist_push(history *h, const hist_event *ev);
 hist_rc hist_finish(history *h, hist_independent indep, hist_error *err);
 
 size_t hist_nevents(const history *h);
+/* Every event's position, hist_nevents of them, after hist_finish. */
+const hist_pos *hist_positions(const history *h);
+/* The events themselves: only for a history that keeps them (not
+ * compacted); NULL otherwise. */
 const hist_event *hist_events(const history *h);
 size_t hist_nops(const history *h);
 const hist_op *hist_ops(const history *h);

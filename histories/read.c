@@ -151,6 +151,8 @@ static hist_rc parse(const char *name, const char *data, size_t len, const hist_
     sbuf_add_printable(&shown, name, strlen(name));
     reader r = {name, sbuf_str(&shown), data, len, max_line, hist_new(name), NULL, err};
     r.vt = hist_vtab(r.h);
+    if (!opts->keep_events)
+        hist_compact(r.h);
     hist_rc rc;
     switch (fmt) {
     case HIST_FMT_JSONL: rc = rd_jsonl(&r); break;

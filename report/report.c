@@ -47,7 +47,7 @@ static void op_action(const history *h, const hist_op *o, sbuf *out)
 void report_op(const history *h, size_t i, sbuf *out)
 {
     const hist_op *o = &hist_ops(h)[i];
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     sbuf_adds(out, "process ");
     val_describe(hist_cvtab(h), o->process, out);
     sbuf_addc(out, ' ');
@@ -524,7 +524,7 @@ static json_t *json_val(const vtab *vt, val v)
 static json_t *json_op(const history *h, size_t i)
 {
     const hist_op *o = &hist_ops(h)[i];
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     const vtab *vt = hist_cvtab(h);
     json_t *j = json_object();
     json_object_set_new(j, "process", json_val(vt, o->process));

@@ -181,7 +181,7 @@ Test(recorder, file_reads_back)
 
     history *h = NULL;
     hist_error herr = {0};
-    hist_read_opts ro = {0};
+    hist_read_opts ro = {.keep_events = true};
     cr_assert_eq(hist_read_file(path, &ro, &h, NULL, &herr), HIST_OK, "%s", herr.msg);
     cr_assert_eq(hist_nops(h), 1);
     const hist_op *op = &hist_ops(h)[0];

@@ -228,10 +228,10 @@ Test(read, a_history_of_completions_only_is_invoked_at_the_start)
     cr_assert_eq(c.info, 1);
     cr_assert_eq(c.fail, 1);
     const hist_op *o = hist_ops(h);
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     for (size_t i = 0; i < 3; i++) {
         cr_assert_eq(o[i].call, i, "invoked in the order of the completions");
-        cr_assert(ev[o[i].call].implied && ev[o[i].call].type == EV_INVOKE);
+        cr_assert(ev[o[i].call].implied);
         cr_assert_eq(ev[o[i].call].line, ev[o[i].ret].line);
         for (size_t j = 0; j < 3; j++)
             cr_assert_lt(o[i].call, o[j].ret, "no op precedes another");

@@ -137,7 +137,8 @@ Test(writers, history_lines_parse_and_read_back)
     }
     history *back = NULL;
     hist_error err;
-    cr_assert_eq(hist_read_mem("back", buf, len, NULL, &back, NULL, &err), HIST_OK,
+    hist_read_opts ro = {.keep_events = true};
+    cr_assert_eq(hist_read_mem("back", buf, len, &ro, &back, NULL, &err), HIST_OK,
                  "%u:%u: %s", err.line, err.col, err.msg);
     cr_assert_eq(hist_nevents(back), hist_nevents(h));
     /* What is valid UTF-8 to begin with (NUL and controls included) comes

@@ -11,7 +11,8 @@ static history *read_text(const char *t)
 {
     history *h = NULL;
     hist_error err;
-    cr_assert_eq(hist_read_mem("t", t, strlen(t), NULL, &h, NULL, &err), 0, "%s", err.msg);
+    hist_read_opts o = {.keep_events = true};
+    cr_assert_eq(hist_read_mem("t", t, strlen(t), &o, &h, NULL, &err), 0, "%s", err.msg);
     return h;
 }
 
