@@ -108,11 +108,23 @@ static bool same_file(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
-                char **data, size_t *len, hist_error *err)
+/* The error for a regular file that is not as it was when opened. */
+static hist_rc changed(const char *name, int fd, const struct stat *st, bool sized,
+                       uint64_t expect, size_t got, hist_error *err)
 {
-    *data = NULL;
-    *len = 0;
+    struct stat now = {0};
+    if (fstat(fd, &now) == 0 && (!sized || got == expect) && same_file(st, &now))
+        return HIST_OK;
+    hist_error_set(err, HIST_EIO, name, 0, 0,
+                   "file changed while being read (%lld bytes when opened, %zu read, "
+                   "%lld now): check it once nothing writes to it",
+                   (long long)st->st_size, got, (long long)now.st_size);
+    return err->rc;
+}
+
+hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
+                const rd_sink *sink, hist_error *err)
+{
     size_t max_line = o->max_line ? o->max_line : HIST_DEFAULT_MAX_LINE;
     size_t max = o->max_bytes ? o->max_bytes : SIZE_MAX - 1;
     size_t chunk = o->chunk ? o->chunk : CHUNK;
@@ -124,12 +136,16 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         from = 0;
     uint64_t expect = regular ? (uint64_t)(st->st_size - from) : 0;
     bool sized = expect > 0;
+    /* Room for the whole input, if it is said: a sink that parses as the
+     * bytes come only ever touches the first pages of it. */
     size_t cap = sized && expect <= max ? (size_t)expect + 1 : 1 << 16;
-    size_t n = 0;
+    size_t n = 0;     /* bytes held, p[0..n) */
+    size_t total = 0; /* bytes read */
     char *p = xmalloc(cap);
     rd_scan sc = {0, 0, 1};
     rd_sniffer sniff = {false, 0};
     hist_rc rc = HIST_OK;
+    size_t used;
     for (;;) {
         if (n == cap) {
             cap = cap > max / 2 ? max + 1 : cap * 2;
@@ -147,32 +163,34 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         if (got == 0)
             break;
         n += (size_t)got;
+        total += (size_t)got;
         if (o->hook)
-            o->hook(o->hook_arg, n);
+            o->hook(o->hook_arg, total);
         if ((rc = rd_scan_more(&sc, name, p, n, false, max_line, err)) ||
             (rc = rd_sniff(&sniff, name, p, n, sc.line_start, o->format, err)))
             goto out;
-        if (n > max || expect > max) {
+        if (total > max || expect > max) {
             rc = too_big(name, max, err);
             goto out;
+        }
+        if ((rc = sink->feed(sink->ctx, p, n, sc.line_start, false, &used)))
+            goto fed;
+        if (used) {
+            memmove(p, p + used, n - used);
+            n -= used;
+            sc.off -= used;
+            sc.line_start -= used;
         }
     }
     if ((rc = rd_scan_more(&sc, name, p, n, true, max_line, err)))
         goto out;
-    if (regular) {
-        struct stat now = {0};
-        if (fstat(fd, &now) < 0 || (sized && n != expect) || !same_file(st, &now)) {
-            hist_error_set(err, HIST_EIO, name, 0, 0,
-                           "file changed while being read (%lld bytes when opened, %zu read, "
-                           "%lld now): check it once nothing writes to it",
-                           (long long)st->st_size, n, (long long)now.st_size);
-            rc = err->rc;
-            goto out;
-        }
-    }
-    *data = p;
-    *len = n;
-    p = NULL;
+    if (regular && (rc = changed(name, fd, st, sized, expect, total, err)))
+        goto out;
+    rc = sink->feed(sink->ctx, p, n, n, true, &used);
+fed:
+    /* What the sink refused may be bytes that changed under it. */
+    if (rc && regular && changed(name, fd, st, false, 0, total, err))
+        rc = HIST_EIO;
 out:
     free(p);
     return rc;

@@ -132,6 +132,40 @@ hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_
     return detect(p, n, &first) == HIST_FMT_AUTO ? unknown_format(name, p, first, err) : HIST_OK;
 }
 
+static reader reader_new(const char *name, const char *data, size_t len, size_t max_line,
+                         const hist_read_opts *opts, sbuf *shown, hist_error *err)
+{
+    sbuf_add_printable(shown, name, strlen(name));
+    reader r = {name, sbuf_str(shown), data, len, max_line, hist_new(name), NULL, err};
+    r.vt = hist_vtab(r.h);
+    if (!opts->keep_events)
+        hist_compact(r.h);
+    return r;
+}
+
+/* After its format's reader: a history, or the error that none is. */
+static hist_rc reader_end(reader *r, hist_rc rc, hist_format fmt, const hist_read_opts *opts,
+                          history **out, hist_format *fmt_used)
+{
+    if (!rc && hist_nevents(r->h) == 0) {
+        hist_error_set(r->err, HIST_EINVALID, r->name, 0, 0, "no events found in the %s input",
+                       hist_format_name(fmt));
+        rc = r->err->rc;
+    }
+    if (!rc)
+        rc = hist_finish(r->h, opts->independent, r->err);
+    if (rc) {
+        hist_free(r->h);
+        r->h = NULL;
+        return rc;
+    }
+    if (fmt_used)
+        *fmt_used = fmt;
+    *out = r->h;
+    r->h = NULL;
+    return HIST_OK;
+}
+
 /* The input, already checked (rd_scan_more), into a history. */
 static hist_rc parse(const char *name, const char *data, size_t len, const hist_read_opts *opts,
                      size_t max_line, history **out, hist_format *fmt_used, hist_error *err)
@@ -148,33 +182,83 @@ static hist_rc parse(const char *name, const char *data, size_t len, const hist_
     if (fmt == HIST_FMT_AUTO)
         return unknown_format(name, data, first, err);
     sbuf shown = {0};
-    sbuf_add_printable(&shown, name, strlen(name));
-    reader r = {name, sbuf_str(&shown), data, len, max_line, hist_new(name), NULL, err};
-    r.vt = hist_vtab(r.h);
-    if (!opts->keep_events)
-        hist_compact(r.h);
+    reader r = reader_new(name, data, len, max_line, opts, &shown, err);
     hist_rc rc;
     switch (fmt) {
     case HIST_FMT_JSONL: rc = rd_jsonl(&r); break;
     case HIST_FMT_EDN: rc = rd_edn(&r); break;
     default: rc = rd_log(&r); break;
     }
-    if (!rc && hist_nevents(r.h) == 0) {
-        hist_error_set(err, HIST_EINVALID, name, 0, 0, "no events found in the %s input",
-                       hist_format_name(fmt));
-        rc = err->rc;
-    }
-    if (!rc)
-        rc = hist_finish(r.h, opts->independent, err);
+    rc = reader_end(&r, rc, fmt, opts, out, fmt_used);
     sbuf_free(&shown);
-    if (rc) {
-        hist_free(r.h);
-        return rc;
+    return rc;
+}
+
+/* A file or pipe as it is read (rd_sink): JSON Lines are parsed a piece at
+ * a time as the bytes come, so only the ops and values are held, never the
+ * input; every other form (EDN, Jepsen log lines, a JSON array) is held
+ * whole and parsed at the end. */
+typedef struct input {
+    const char *name;
+    const hist_read_opts *opts;
+    size_t max_line;
+    hist_error *err;
+    history **out;
+    hist_format *fmt_used;
+    bool decided;   /* whether the input is JSON Lines is known */
+    rd_lines *lines; /* it is: the parser's state */
+    sbuf shown;
+    reader r;
+} input;
+
+/* Is the input JSON Lines (one object a line)? *known is false while the
+ * bytes so far cannot tell. */
+static bool is_lines(const input *in, const char *p, size_t n, bool eof, bool *known)
+{
+    *known = true;
+    size_t q = n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0;
+    while (q < n && (p[q] == ' ' || p[q] == '\t' || p[q] == '\r' || p[q] == '\n'))
+        q++;
+    if (q >= n) {
+        *known = eof;
+        return false; /* blank: parse says so */
     }
-    if (fmt_used)
-        *fmt_used = fmt;
-    *out = r.h;
-    return HIST_OK;
+    if (p[q] != '{' || (in->opts->format != HIST_FMT_AUTO && in->opts->format != HIST_FMT_JSONL))
+        return false;
+    if (in->opts->format == HIST_FMT_JSONL)
+        return true;
+    size_t j = skip_space(p, n, q + 1); /* as detect: '{:' is EDN */
+    if (j >= n && !eof)
+        *known = false;
+    return j >= n || p[j] != ':';
+}
+
+static hist_rc input_feed(void *ctx, const char *p, size_t n, size_t ready, bool eof, size_t *used)
+{
+    input *in = ctx;
+    *used = 0;
+    if (!in->decided) {
+        bool known, lines = is_lines(in, p, n, eof, &known);
+        if (!known)
+            return HIST_OK;
+        in->decided = true;
+        if (lines) {
+            in->r = reader_new(in->name, NULL, 0, in->max_line, in->opts, &in->shown, in->err);
+            in->lines = rd_jsonl_begin(&in->r);
+        }
+    }
+    if (!in->lines)
+        return eof ? parse(in->name, p, n, in->opts, in->max_line, in->out, in->fmt_used,
+                           in->err)
+                   : HIST_OK;
+    *used = eof ? n : ready;
+    hist_rc rc = rd_jsonl_more(in->lines, p, *used);
+    if (eof || rc) {
+        rd_jsonl_end(in->lines);
+        in->lines = NULL;
+        rc = reader_end(&in->r, rc, HIST_FMT_JSONL, in->opts, in->out, in->fmt_used);
+    }
+    return rc;
 }
 
 hist_rc hist_read_mem(const char *name, const char *data, size_t len,
@@ -207,8 +291,9 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
         return err->rc;
     }
     struct stat st;
-    char *data = NULL;
-    size_t len = 0;
+    input in = {path, opts, opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE, err, out,
+                fmt_used, false, NULL, {0}, {0}};
+    rd_sink sink = {input_feed, &in};
     hist_rc rc;
     if (fstat(fd, &st) < 0) {
         hist_error_set(err, HIST_EIO, path, 0, 0, "cannot stat: %s", strerror(errno));
@@ -217,15 +302,18 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
         hist_error_set(err, HIST_EIO, path, 0, 0, "is a directory, not a history file");
         rc = err->rc;
     } else {
-        rc = rd_load(path, fd, &st, opts, &data, &len, err);
+        rc = rd_load(path, fd, &st, opts, &sink, err);
     }
     if (!is_stdin)
         close(fd);
-    if (!rc) {
-        size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
-        rc = parse(path, data, len, opts, max_line, out, fmt_used, err);
+    /* Reading may have stopped before the sink's end (an error in a chunk). */
+    rd_jsonl_end(in.lines);
+    hist_free(in.r.h);
+    sbuf_free(&in.shown);
+    if (rc) {
+        hist_free(*out);
+        *out = NULL;
     }
-    free(data);
     return rc;
 }
 

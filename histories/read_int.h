@@ -41,12 +41,24 @@ typedef struct rd_scan {
 hist_rc rd_scan_more(rd_scan *s, const char *name, const char *p, size_t n, bool eof,
                      size_t max_line, hist_error *err);
 
-/* Read all of fd (st: what fstat said of it) into *data (the caller frees
- * it), checking each chunk as it comes (rd_scan_more, rd_sniff) and, for a
- * regular file, that it did not change meanwhile. */
+/* Where rd_load hands the bytes it reads. After each chunk, feed gets all
+ * the bytes held, p[0..n), of which p[0..ready) are whole lines that passed
+ * the checks, and says in *used how many of the first bytes it is done
+ * with: they are dropped, and the rest moves to the front (a parser that
+ * needs the whole input says 0 until the end). At the end (eof) it gets
+ * everything left, every byte checked. */
+typedef struct rd_sink {
+    hist_rc (*feed)(void *ctx, const char *p, size_t n, size_t ready, bool eof, size_t *used);
+    void *ctx;
+} rd_sink;
+
+/* Read all of fd (st: what fstat said of it) into the sink, checking each
+ * chunk as it comes (rd_scan_more, rd_sniff) and, for a regular file, that
+ * it did not change meanwhile: that error comes first, before what the sink
+ * said of bytes that changed. */
 struct stat;
 hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
-                char **data, size_t *len, hist_error *err);
+                const rd_sink *sink, hist_error *err);
 
 /* Tell the format from the first bytes of an input still arriving (read.c):
  * an error as soon as the first line shows it is none we read, so a stream
@@ -65,6 +77,12 @@ hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_
 hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t col);
 
 hist_rc rd_jsonl(reader *r);
+/* JSON Lines a piece at a time, as the bytes arrive: p[0..n) are whole
+ * lines, each ending in '\n' but for the input's last. */
+typedef struct rd_lines rd_lines;
+rd_lines *rd_jsonl_begin(reader *r);
+hist_rc rd_jsonl_more(rd_lines *s, const char *p, size_t n);
+void rd_jsonl_end(rd_lines *s);
 hist_rc rd_edn(reader *r);
 hist_rc rd_log(reader *r);
 

@@ -27,7 +27,10 @@
 
 #define JSON_MAX_DEPTH 200
 
-typedef struct jp {
+/* The parser's state; JSON Lines keeps it from one piece to the next
+ * (rd_lines). */
+typedef struct rd_lines jp;
+struct rd_lines {
     reader *r;
     const char *p, *end;
     const char *ls; /* start of the current line */
@@ -36,7 +39,7 @@ typedef struct jp {
     bool lines; /* JSON Lines: j->end is the end of the line */
     sbuf tmp;  /* unescaped strings */
     VEC(val) items; /* a stack of array items and object members */
-} jp;
+};
 
 static hist_rc jfail(jp *j, const char *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -470,10 +473,12 @@ static bool blank(const char *p, size_t n)
     return true;
 }
 
-/* Lines: one object each; blank lines are allowed. */
-static hist_rc read_lines(jp *j)
+/* Lines: one object each; blank lines are allowed. p[0..n) are whole
+ * lines, each ending in '\n', but for the last one of the input. */
+static hist_rc read_lines(jp *j, const char *p, size_t n)
 {
-    const char *end = j->end;
+    const char *end = p + n;
+    j->p = j->ls = p;
     while (j->p < end) {
         const char *nl = memchr(j->p, '\n', (size_t)(end - j->p));
         size_t len = nl ? (size_t)(nl - j->p) : (size_t)(end - j->p);
@@ -492,7 +497,6 @@ static hist_rc read_lines(jp *j)
                     rc = jfail(j, j->p, "unexpected %s after the object", shown(j, sb));
                 }
             }
-            j->end = end;
             if (rc) {
                 if (!nl && rc == HIST_ESYNTAX) {
                     /* A last line with no newline: torn by a crash mid-write.
@@ -553,25 +557,58 @@ static hist_rc read_array(jp *j)
     return HIST_OK;
 }
 
+static jp *jp_new(reader *r, const char *p, size_t n)
+{
+    jp *j = xcalloc(1, sizeof *j);
+    *j = (jp){r, p, p + n, p, 1, 0, false, {0}, {0}};
+    return j;
+}
+
+static void jp_free(jp *j)
+{
+    sbuf_free(&j->tmp);
+    free(j->items.v);
+    free(j);
+}
+
 hist_rc rd_jsonl(reader *r)
 {
-    jp j = {r, r->data, r->data + r->len, r->data, 1, 0, false, {0}, {0}};
-    if (j.end - j.p >= 3 && !memcmp(j.p, "\xef\xbb\xbf", 3))
-        j.p += 3;
-    const char *q = j.p;
-    while (q < j.end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+    jp *j = jp_new(r, r->data, r->len);
+    const char *q = j->p;
+    if (j->end - q >= 3 && !memcmp(q, "\xef\xbb\xbf", 3))
+        q += 3;
+    while (q < j->end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
         q++;
     hist_rc rc;
-    if (q < j.end && *q == '[') {
-        ws(&j);
-        rc = read_array(&j);
+    if (q < j->end && *q == '[') {
+        if (j->end - j->p >= 3 && !memcmp(j->p, "\xef\xbb\xbf", 3))
+            j->p += 3;
+        ws(j);
+        rc = read_array(j);
     } else {
-        j.lines = true;
-        rc = read_lines(&j);
+        j->lines = true;
+        rc = read_lines(j, r->data, r->len);
     }
-    sbuf_free(&j.tmp);
-    free(j.items.v);
+    jp_free(j);
     return rc;
+}
+
+rd_lines *rd_jsonl_begin(reader *r)
+{
+    jp *j = jp_new(r, NULL, 0);
+    j->lines = true;
+    return j;
+}
+
+hist_rc rd_jsonl_more(rd_lines *j, const char *p, size_t n)
+{
+    return read_lines(j, p, n);
+}
+
+void rd_jsonl_end(rd_lines *j)
+{
+    if (j)
+        jp_free(j);
 }
 
 hist_rc rd_json_value(reader *r, const char *s, size_t n, val *out, size_t *used)
