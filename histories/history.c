@@ -323,43 +323,38 @@ static hist_rc pair(history *h, const hist_event *e, uint32_t i, hist_error *err
         valmap_put(h->open, e->process, (uint32_t)h->ops.n);
         return HIST_OK;
     }
-    hist_rc rc = HIST_EINVALID;
+    hist_op *o = slot ? &h->ops.v[slot - 1] : NULL;
+    if (o && val_eq(o->f, e->f) && (!e->has_key || (o->has_key && val_eq(o->key, e->key)))) {
+        complete(o, e, i);
+        valmap_put(h->open, e->process, 0);
+        return HIST_OK;
+    }
     sbuf pb = {0}, a = {0}, b = {0};
     val_describe(h->vt, e->process, &pb);
-    if (!slot) {
+    if (!o) {
         hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
                        "process %s completes (%s) an op it never invoked (only a "
                        "history with no invocation at all is read as completions "
                        "alone)",
                        sbuf_str(&pb), type_name(e->type));
-        goto out;
-    }
-    hist_op *o = &h->ops.v[slot - 1];
-    if (!val_eq(o->f, e->f)) {
+    } else if (!val_eq(o->f, e->f)) {
         val_describe(h->vt, o->f, &a);
         val_describe(h->vt, e->f, &b);
         hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
                        "process %s completes %s, but invoked %s at line %u", sbuf_str(&pb),
                        sbuf_str(&b), sbuf_str(&a), call_line(h, o));
-        goto out;
-    }
-    if (e->has_key && (!o->has_key || !val_eq(o->key, e->key))) {
+    } else {
         val_describe(h->vt, o->key, &a);
         val_describe(h->vt, e->key, &b);
         hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
                        "process %s completes on key %s, but invoked on %s at line %u",
                        sbuf_str(&pb), sbuf_str(&b), o->has_key ? sbuf_str(&a) : "no key",
                        call_line(h, o));
-        goto out;
     }
-    complete(o, e, i);
-    valmap_put(h->open, e->process, 0);
-    rc = HIST_OK;
-out:
     sbuf_free(&pb);
     sbuf_free(&a);
     sbuf_free(&b);
-    return rc;
+    return HIST_EINVALID;
 }
 
 /* Pair the events held so far, and from now on each as it is pushed. A

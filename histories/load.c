@@ -31,55 +31,63 @@
 
 #define CHUNK ((size_t)1 << 20)
 
-/* True when none of the 8 bytes at p is NUL, '\n' or above 0x7f: the
- * common case, checked a word at a time (the "has a zero byte" trick of
- * Hacker's Delight 6-1). */
-static bool plain8(const char *p)
+/* True when none of the 8 bytes at p is NUL or above 0x7f: the common
+ * case, checked a word at a time (the "has a zero byte" trick of Hacker's
+ * Delight 6-1). */
+static inline bool ascii8(const char *p)
 {
     uint64_t w;
     memcpy(&w, p, 8);
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t nl = w ^ (ones * '\n');
-    return !((w | ((w - ones) & ~w) | ((nl - ones) & ~nl)) & highs);
+    return !((w | ((w - ones) & ~w)) & highs);
 }
 
+static inline bool ascii32(const char *p)
+{
+    return ascii8(p) && ascii8(p + 8) && ascii8(p + 16) && ascii8(p + 24);
+}
+
+/* Line by line: memchr finds the end of each, then its bytes are checked
+ * a word at a time, byte by byte only where one is not plain ASCII. */
 hist_rc rd_scan_more(rd_scan *s, const char *name, const char *p, size_t n, bool eof,
                      size_t max_line, hist_error *err)
 {
     size_t i = s->off;
     while (i < n) {
-        if (i + 8 <= n && plain8(p + i)) {
+        const char *nl = memchr(p + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - p) : n;
+        while (i + 32 <= end && ascii32(p + i))
+            i += 32;
+        while (i + 8 <= end && ascii8(p + i))
             i += 8;
-            continue;
+        for (; i < end; i++) {
+            unsigned char c = (unsigned char)p[i];
+            if (c == 0) {
+                hist_error_set(err, HIST_ESYNTAX, name, s->line,
+                               (uint32_t)(i - s->line_start + 1),
+                               "unexpected NUL byte: this is binary data, not a history");
+                return err->rc;
+            }
+            if (c < 0x80)
+                continue;
+            size_t k = utf8_seq(p + i, n - i, NULL);
+            if (!k) {
+                if (!eof && utf8_incomplete(p + i, n - i))
+                    goto stop; /* the next chunk may complete it */
+                hist_error_set(err, HIST_ESYNTAX, name, s->line,
+                               (uint32_t)(i - s->line_start + 1),
+                               "invalid UTF-8 (byte 0x%02x): a history is UTF-8 text, and "
+                               "this is binary data or another encoding", c);
+                return err->rc;
+            }
+            i += k - 1;
         }
-        unsigned char c = (unsigned char)p[i];
-        if (c == '\n') {
-            if (i - s->line_start > max_line)
-                break;
-            s->line++;
-            s->line_start = ++i;
-            continue;
-        }
-        if (c == 0) {
-            hist_error_set(err, HIST_ESYNTAX, name, s->line, (uint32_t)(i - s->line_start + 1),
-                           "unexpected NUL byte: this is binary data, not a history");
-            return err->rc;
-        }
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = utf8_seq(p + i, n - i, NULL);
-        if (!k) {
-            if (!eof && utf8_incomplete(p + i, n - i))
-                break; /* the next chunk may complete it */
-            hist_error_set(err, HIST_ESYNTAX, name, s->line, (uint32_t)(i - s->line_start + 1),
-                           "invalid UTF-8 (byte 0x%02x): a history is UTF-8 text, and this "
-                           "is binary data or another encoding", c);
-            return err->rc;
-        }
-        i += k;
+        if (!nl || i - s->line_start > max_line)
+            break;
+        s->line++;
+        s->line_start = ++i;
     }
+stop:
     s->off = i;
     if (i - s->line_start > max_line) {
         hist_error_set(err, HIST_ETOOBIG, name, s->line, (uint32_t)(max_line + 1),
@@ -136,9 +144,11 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         from = 0;
     uint64_t expect = regular ? (uint64_t)(st->st_size - from) : 0;
     bool sized = expect > 0;
-    /* Room for the whole input, if it is said: a sink that parses as the
-     * bytes come only ever touches the first pages of it. */
-    size_t cap = sized && expect <= max ? (size_t)expect + 1 : 1 << 16;
+    /* Room for a few chunks first: a sink that parses as the bytes come
+     * needs no more; one that holds them all grows it, up to the size said
+     * (a file that grows meanwhile is refused at the end anyway). */
+    size_t whole = sized && expect <= max ? (size_t)expect + 1 : 0;
+    size_t cap = whole && whole < 4 * chunk ? whole : 4 * chunk;
     size_t n = 0;     /* bytes held, p[0..n) */
     size_t total = 0; /* bytes read */
     char *p = xmalloc(cap);
@@ -148,7 +158,7 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
     size_t used;
     for (;;) {
         if (n == cap) {
-            cap = cap > max / 2 ? max + 1 : cap * 2;
+            cap = cap > max / 2 ? max + 1 : cap < whole && cap * 2 > whole ? whole : cap * 2;
             p = xrealloc(p, cap);
         }
         size_t want = cap - n < chunk ? cap - n : chunk;

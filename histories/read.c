@@ -382,6 +382,21 @@ static int field_of(const field *f)
          : name_is(f, "node") ? F_NODE : name_is(f, "error") ? F_ERROR : -1;
 }
 
+/* The hist_type a "type" names, or -1. */
+static int type_of(const vtab *vt, val v)
+{
+    if (v.kind != VAL_STR)
+        return -1;
+    size_t n;
+    const char *s = val_str_bytes(vt, v, &n);
+    switch (n) {
+    case 6: return memcmp(s, "invoke", 6) ? -1 : EV_INVOKE;
+    case 2: return memcmp(s, "ok", 2) ? -1 : EV_OK;
+    case 4: return !memcmp(s, "fail", 4) ? EV_FAIL : !memcmp(s, "info", 4) ? EV_INFO : -1;
+    default: return -1;
+    }
+}
+
 /* A value shaped like a transaction: a non-empty list of micro-ops, each a
  * list [f key] or [f key value] whose f is a name. Elle's and elle-cli's
  * histories leave "f" out of such ops (elle-cli reads them as txns too). */
@@ -425,11 +440,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
         seen[k] = f;
         switch (k) {
         case F_TYPE: {
-            static const char *types[] = {"invoke", "ok", "fail", "info"};
-            int t = -1;
-            for (int j = 0; j < 4; j++)
-                if (val_is_str(vt, v, types[j]))
-                    t = j;
+            int t = type_of(vt, v);
             if (t < 0)
                 return field_error(r, f, line, col, "expected %s to be invoke, ok, fail or info; got %s",
                                    "\"type\"", v);

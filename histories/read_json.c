@@ -37,6 +37,7 @@ struct rd_lines {
     uint32_t line;
     int depth;
     bool lines; /* JSON Lines: j->end is the end of the line */
+    bool utf8_checked; /* the input passed rd_scan_more: its UTF-8 is valid */
     sbuf tmp;  /* unescaped strings */
     VEC(val) items; /* a stack of array items and object members */
 };
@@ -55,6 +56,55 @@ static hist_rc jfail(jp *j, const char *at, const char *fmt, ...)
     return HIST_ESYNTAX;
 }
 
+/* The bytes a string holds as they are: not '"', '\\', a control byte or
+ * a byte of a multi-byte character (those are looked at one by one). */
+static inline bool plain(unsigned char c)
+{
+    return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
+}
+
+/* The end of the plain bytes from q (at most end): a word at a time, where
+ * the first byte that is not plain is the lowest one flagged (the "has a
+ * byte less than n" tricks of Hacker's Delight 6-1; a borrow can only flag
+ * bytes above one rightly flagged, so the lowest is exact). */
+static inline const char *plain_run(const char *q, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        uint64_t qu = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+        uint64_t m = (((qu - ones) & ~qu) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w) | w) &
+                     highs;
+        if (m)
+            return q + (__builtin_ctzll(m) >> 3);
+        q += 8;
+    }
+#endif
+    while (q < end && plain((unsigned char)*q))
+        q++;
+    return q;
+}
+
+static hist_rc string_slow(jp *j, const char **s, size_t *n, bool *esc);
+
+/* Most strings are plain bytes between quotes: those are read here, in a
+ * loop small enough to inline; string_slow takes everything else. */
+static inline hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
+{
+    const char *q = j->p + 1;
+    q = plain_run(q, j->end);
+    if (q >= j->end || *q != '"')
+        return string_slow(j, s, n, esc);
+    *s = j->p + 1;
+    *n = (size_t)(q - *s);
+    if (esc)
+        *esc = false;
+    j->p = q + 1;
+    return HIST_OK;
+}
+
 static const char *shown(const jp *j, char buf[24])
 {
     if (j->p >= j->end)
@@ -69,7 +119,7 @@ static const char *shown(const jp *j, char buf[24])
     return buf;
 }
 
-static void ws(jp *j)
+static void ws_more(jp *j)
 {
     while (j->p < j->end) {
         char c = *j->p;
@@ -84,6 +134,14 @@ static void ws(jp *j)
     }
 }
 
+/* Most of the time there is no space to skip. */
+static inline void ws(jp *j)
+{
+    if (j->p < j->end && (unsigned char)*j->p > ' ')
+        return;
+    ws_more(j);
+}
+
 static int hexval(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
@@ -93,13 +151,18 @@ static int hexval(char c)
 /* A string at j->p ('"'). Sets *s / *n to its bytes: in the input when it
  * has no escapes, else in j->tmp (valid until the next string), which
  * *esc (if not NULL) tells. */
-static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
+static hist_rc string_slow(jp *j, const char **s, size_t *n, bool *esc)
 {
     const char *open = j->p++;
     const char *start = j->p;
     bool escaped = false;
     sbuf_reset(&j->tmp);
     for (;;) {
+        /* The bytes that need no look: most of every string. */
+        const char *q = plain_run(j->p, j->end);
+        if (escaped)
+            sbuf_addn(&j->tmp, j->p, (size_t)(q - j->p));
+        j->p = q;
         if (j->p >= j->end || *j->p == '\n')
             return jfail(j, j->p, "premature end of %s in a string (opened at column %u)",
                          j->lines ? "the line" : "input", (unsigned)(open - j->ls) + 1);
@@ -109,18 +172,13 @@ static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
         if (c < 0x20)
             return jfail(j, j->p, "control character 0x%02x in a string", c);
         if (c >= 0x80) {
-            size_t k = utf8_seq(j->p, (size_t)(j->end - j->p), NULL);
+            /* Input that was checked (rd_scan_more) holds only valid UTF-8. */
+            size_t k = j->utf8_checked ? 1 : utf8_seq(j->p, (size_t)(j->end - j->p), NULL);
             if (!k)
                 return jfail(j, j->p, "invalid UTF-8 in a string");
             if (escaped)
                 sbuf_addn(&j->tmp, j->p, k);
             j->p += k;
-            continue;
-        }
-        if (c != '\\') {
-            if (escaped)
-                sbuf_addc(&j->tmp, (char)c);
-            j->p++;
             continue;
         }
         if (!escaped) {
@@ -224,10 +282,20 @@ static hist_rc number(jp *j, val *out)
         while (j->p < j->end && is_digit(*j->p))
             j->p++;
     }
+    size_t n = (size_t)(j->p - s);
+    if (!real && n <= 18) {
+        /* At most 18 digits cannot overflow: the common case, without
+         * strtoll. */
+        const char *d = s + (*s == '-');
+        int64_t x = 0;
+        for (; d < j->p; d++)
+            x = x * 10 + (*d - '0');
+        *out = val_int(*s == '-' ? -x : x);
+        return HIST_OK;
+    }
     /* strtod needs the digits NUL-terminated; any number of them is JSON
      * (jansson reads a real of 400 digits), so a long one goes through
      * j->tmp, which holds no string between two values. */
-    size_t n = (size_t)(j->p - s);
     char small[64];
     const char *buf = small;
     if (n < sizeof small) {
@@ -408,7 +476,8 @@ static hist_rc op_object(jp *j)
         const char *s, *at = j->p;
         size_t sn;
         bool has_escape;
-        if ((rc = string(j, &s, &sn, &has_escape)) || (rc = check_name(j, at, s, sn)))
+        if ((rc = string(j, &s, &sn, &has_escape)) ||
+            (has_escape && (rc = check_name(j, at, s, sn))))
             goto out;
         field f = {s, sn, val_nil(), 0, 0};
         if (has_escape) {
@@ -560,7 +629,7 @@ static hist_rc read_array(jp *j)
 static jp *jp_new(reader *r, const char *p, size_t n)
 {
     jp *j = xcalloc(1, sizeof *j);
-    *j = (jp){r, p, p + n, p, 1, 0, false, {0}, {0}};
+    *j = (jp){r, p, p ? p + n : NULL, p, 1, 0, false, true, {0}, {0}};
     return j;
 }
 
@@ -613,7 +682,7 @@ void rd_jsonl_end(rd_lines *j)
 
 hist_rc rd_json_value(reader *r, const char *s, size_t n, val *out, size_t *used)
 {
-    jp j = {r, s, s + n, s, 1, 0, false, {0}, {0}};
+    jp j = {r, s, s + n, s, 1, 0, false, false, {0}, {0}};
     hist_rc rc = value(&j, out);
     *used = (size_t)(j.p - s);
     sbuf_free(&j.tmp);
