@@ -5,40 +5,6 @@
 
 static const char *const types[] = {"invoke", "ok", "fail", "info"};
 
-void hist_format_event(const vtab *vt, const hist_event *e, sbuf *b)
-{
-    sbuf_addc(b, '{');
-    if (e->index != HIST_NONE)
-        sbuf_printf(b, "\"index\":%lld,", (long long)e->index);
-    if (e->time != HIST_NONE)
-        sbuf_printf(b, "\"time\":%lld,", (long long)e->time);
-    sbuf_adds(b, "\"process\":");
-    val_to_json(vt, e->process, b);
-    sbuf_printf(b, ",\"type\":\"%s\",\"f\":", types[e->type]);
-    val_to_json(vt, e->f, b);
-    if (e->has_key) {
-        sbuf_adds(b, ",\"key\":");
-        val_to_json(vt, e->key, b);
-    }
-    sbuf_adds(b, ",\"value\":");
-    val_to_json(vt, e->value, b);
-    if (e->version != HIST_NONE)
-        sbuf_printf(b, ",\"version\":%lld", (long long)e->version);
-    if (!val_is_nil(e->url)) {
-        sbuf_adds(b, ",\"url\":");
-        val_to_json(vt, e->url, b);
-    }
-    if (!val_is_nil(e->node)) {
-        sbuf_adds(b, ",\"node\":");
-        val_to_json(vt, e->node, b);
-    }
-    if (!val_is_nil(e->error)) {
-        sbuf_adds(b, ",\"error\":");
-        val_to_json(vt, e->error, b);
-    }
-    sbuf_adds(b, "}\n");
-}
-
 /* A value as EDN: nil, true, 1, 1.5, "s", [a b], {k v}. */
 static void edn_val(const vtab *vt, val v, sbuf *b)
 {
@@ -79,34 +45,65 @@ static void edn_name(const vtab *vt, val v, sbuf *b)
     sbuf_addn(b, s, n);
 }
 
-void hist_format_event_edn(const vtab *vt, const hist_event *e, sbuf *b)
+/* One field of an op map: ,"name":value in JSON, , :name value in EDN,
+ * where a name-like value (f, type, process, error) is a keyword. */
+static void field(const vtab *vt, sbuf *b, bool edn, bool first, const char *name, val v,
+                  bool word)
+{
+    sbuf_adds(b, first ? "" : edn ? ", " : ",");
+    sbuf_adds(b, edn ? ":" : "\"");
+    sbuf_adds(b, name);
+    sbuf_adds(b, edn ? " " : "\":");
+    if (edn) {
+        if (word)
+            edn_name(vt, v, b);
+        else
+            edn_val(vt, v, b);
+    } else {
+        val_to_json(vt, v, b);
+    }
+}
+
+/* The op map of an event, in JSON's syntax or EDN's (write.h). */
+static void format_map(const vtab *vt, const hist_event *e, sbuf *b, bool edn)
 {
     sbuf_addc(b, '{');
-    if (e->index != HIST_NONE)
-        sbuf_printf(b, ":index %lld, ", (long long)e->index);
-    if (e->time != HIST_NONE)
-        sbuf_printf(b, ":time %lld, ", (long long)e->time);
-    sbuf_adds(b, ":process ");
-    edn_name(vt, e->process, b);
-    sbuf_printf(b, ", :type :%s, :f ", types[e->type]);
-    edn_name(vt, e->f, b);
-    if (e->has_key) {
-        sbuf_adds(b, ", :key ");
-        edn_val(vt, e->key, b);
+    bool first = true;
+    if (e->index != HIST_NONE) {
+        field(vt, b, edn, first, "index", val_int(e->index), false);
+        first = false;
     }
-    sbuf_adds(b, ", :value ");
-    edn_val(vt, e->value, b);
+    if (e->time != HIST_NONE) {
+        field(vt, b, edn, first, "time", val_int(e->time), false);
+        first = false;
+    }
+    field(vt, b, edn, first, "process", e->process, true);
+    sbuf_adds(b, edn ? ", :type :" : ",\"type\":\"");
+    sbuf_adds(b, types[e->type]);
+    sbuf_adds(b, edn ? "" : "\"");
+    field(vt, b, edn, false, "f", e->f, true);
+    if (e->has_key)
+        field(vt, b, edn, false, "key", e->key, false);
+    field(vt, b, edn, false, "value", e->value, false);
     if (e->version != HIST_NONE)
-        sbuf_printf(b, ", :version %lld", (long long)e->version);
-    if (!val_is_nil(e->node)) {
-        sbuf_adds(b, ", :node ");
-        edn_val(vt, e->node, b);
-    }
-    if (!val_is_nil(e->error)) {
-        sbuf_adds(b, ", :error ");
-        edn_name(vt, e->error, b);
-    }
+        field(vt, b, edn, false, "version", val_int(e->version), false);
+    if (!val_is_nil(e->url))
+        field(vt, b, edn, false, "url", e->url, false);
+    if (!val_is_nil(e->node))
+        field(vt, b, edn, false, "node", e->node, false);
+    if (!val_is_nil(e->error))
+        field(vt, b, edn, false, "error", e->error, true);
     sbuf_adds(b, "}\n");
+}
+
+void hist_format_event(const vtab *vt, const hist_event *e, sbuf *b)
+{
+    format_map(vt, e, b, false);
+}
+
+void hist_format_event_edn(const vtab *vt, const hist_event *e, sbuf *b)
+{
+    format_map(vt, e, b, true);
 }
 
 void hist_format_event_log(const vtab *vt, const hist_event *e, sbuf *b)
