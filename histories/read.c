@@ -194,10 +194,10 @@ static hist_rc parse(const char *name, const char *data, size_t len, const hist_
     return rc;
 }
 
-/* A file or pipe as it is read (rd_sink): JSON Lines are parsed a piece at
- * a time as the bytes come, so only the ops and values are held, never the
- * input; every other form (EDN, Jepsen log lines, a JSON array) is held
- * whole and parsed at the end. */
+/* A file or pipe as it is read (rd_sink): JSON Lines and Jepsen log lines
+ * are parsed a piece at a time as the bytes come, so only the ops and
+ * values are held, never the input; EDN and a JSON array are held whole
+ * and parsed at the end. */
 typedef struct input {
     const char *name;
     const hist_read_opts *opts;
@@ -205,32 +205,49 @@ typedef struct input {
     hist_error *err;
     history **out;
     hist_format *fmt_used;
-    bool decided;   /* whether the input is JSON Lines is known */
-    rd_lines *lines; /* it is: the parser's state */
+    bool decided;           /* whether the input is streamed is known */
+    hist_format streamed;   /* JSONL or LOG if it is, else AUTO */
+    rd_lines *lines;        /* JSON Lines: the parser's state */
+    rd_log_state *log;      /* log lines: the reader's state */
     sbuf shown;
     reader r;
 } input;
 
-/* Is the input JSON Lines (one object a line)? *known is false while the
- * bytes so far cannot tell. */
-static bool is_lines(const input *in, const char *p, size_t n, bool eof, bool *known)
+/* The format the input is streamed in (JSONL: one object a line; LOG),
+ * or AUTO for one held whole; *known is false while the bytes so far
+ * cannot tell (the first line that is not blank is not all here). */
+static hist_format stream_format(const input *in, const char *p, size_t n, size_t ready,
+                                 bool eof, bool *known)
 {
+    hist_format forced = in->opts->format;
     *known = true;
+    if (forced == HIST_FMT_LOG)
+        return HIST_FMT_LOG;
     size_t q = n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0;
     while (q < n && (p[q] == ' ' || p[q] == '\t' || p[q] == '\r' || p[q] == '\n'))
         q++;
     if (q >= n) {
         *known = eof;
-        return false; /* blank: parse says so */
+        return HIST_FMT_AUTO; /* blank: parse says so */
     }
-    if (p[q] != '{' || (in->opts->format != HIST_FMT_AUTO && in->opts->format != HIST_FMT_JSONL))
-        return false;
-    if (in->opts->format == HIST_FMT_JSONL)
-        return true;
-    size_t j = skip_space(p, n, q + 1); /* as detect: '{:' is EDN */
-    if (j >= n && !eof)
+    if (p[q] == '{') {
+        if (forced == HIST_FMT_JSONL)
+            return HIST_FMT_JSONL;
+        if (forced != HIST_FMT_AUTO)
+            return HIST_FMT_AUTO;
+        size_t j = skip_space(p, n, q + 1); /* as detect: '{:' is EDN */
+        if (j >= n && !eof)
+            *known = false;
+        return j >= n || p[j] != ':' ? HIST_FMT_JSONL : HIST_FMT_AUTO;
+    }
+    if (forced != HIST_FMT_AUTO)
+        return HIST_FMT_AUTO;
+    if (!eof && ready <= q) {
         *known = false;
-    return j >= n || p[j] != ':';
+        return HIST_FMT_AUTO;
+    }
+    size_t first;
+    return detect(p, n, &first) == HIST_FMT_LOG ? HIST_FMT_LOG : HIST_FMT_AUTO;
 }
 
 static hist_rc input_feed(void *ctx, const char *p, size_t n, size_t ready, bool eof, size_t *used)
@@ -238,25 +255,34 @@ static hist_rc input_feed(void *ctx, const char *p, size_t n, size_t ready, bool
     input *in = ctx;
     *used = 0;
     if (!in->decided) {
-        bool known, lines = is_lines(in, p, n, eof, &known);
+        bool known;
+        in->streamed = stream_format(in, p, n, ready, eof, &known);
         if (!known)
             return HIST_OK;
         in->decided = true;
-        if (lines) {
+        if (in->streamed != HIST_FMT_AUTO) {
             in->r = reader_new(in->name, NULL, 0, in->max_line, in->opts, &in->shown, in->err);
-            in->lines = rd_jsonl_begin(&in->r);
+            if (in->streamed == HIST_FMT_JSONL)
+                in->lines = rd_jsonl_begin(&in->r);
+            else
+                in->log = rd_log_begin(&in->r);
         }
     }
-    if (!in->lines)
+    if (in->streamed == HIST_FMT_AUTO)
         return eof ? parse(in->name, p, n, in->opts, in->max_line, in->out, in->fmt_used,
                            in->err)
                    : HIST_OK;
     *used = eof ? n : ready;
-    hist_rc rc = rd_jsonl_more(in->lines, p, *used);
+    hist_rc rc = in->lines ? rd_jsonl_more(in->lines, p, *used) : rd_log_more(in->log, p, *used);
     if (eof || rc) {
-        rd_jsonl_end(in->lines);
-        in->lines = NULL;
-        rc = reader_end(&in->r, rc, HIST_FMT_JSONL, in->opts, in->out, in->fmt_used);
+        if (in->lines) {
+            rd_jsonl_end(in->lines);
+            in->lines = NULL;
+        } else {
+            rc = rd_log_end(in->log, rc);
+            in->log = NULL;
+        }
+        rc = reader_end(&in->r, rc, in->streamed, in->opts, in->out, in->fmt_used);
     }
     return rc;
 }
@@ -292,7 +318,7 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
     }
     struct stat st;
     input in = {path, opts, opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE, err, out,
-                fmt_used, false, NULL, {0}, {0}};
+                fmt_used, false, HIST_FMT_AUTO, NULL, NULL, {0}, {0}};
     rd_sink sink = {input_feed, &in};
     hist_rc rc;
     if (fstat(fd, &st) < 0) {
@@ -308,6 +334,7 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
         close(fd);
     /* Reading may have stopped before the sink's end (an error in a chunk). */
     rd_jsonl_end(in.lines);
+    rd_log_free(in.log);
     hist_free(in.r.h);
     sbuf_free(&in.shown);
     if (rc) {

@@ -107,8 +107,13 @@ static void skip(edn *e)
 
 static bool sym_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr(".*+!-_?$%&=<>/':#", c));
+    switch (c) {
+    case '.': case '*': case '+': case '!': case '-': case '_': case '?': case '$': case '%':
+    case '&': case '=': case '<': case '>': case '/': case '\'': case ':': case '#':
+        return true;
+    default:
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
 }
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -154,6 +159,16 @@ static hist_rc code_point(edn *e, const char *esc, bool pairs, uint32_t *cp)
 
 static hist_rc string(edn *e, val *out)
 {
+    /* Most strings are plain bytes between quotes: interned from the input
+     * as they are. */
+    const char *q = e->p + 1;
+    while (q < e->end && *q != '"' && *q != '\\' && *q != '\n' && (unsigned char)*q < 0x80)
+        q++;
+    if (q < e->end && *q == '"') {
+        *out = val_str(e->r->vt, e->p + 1, (size_t)(q - e->p - 1));
+        e->p = q + 1;
+        return HIST_OK;
+    }
     const char *start = e->p++;
     sbuf b = {0};
     hist_rc rc = HIST_OK;
@@ -224,6 +239,16 @@ static hist_rc number(edn *e, val *out)
     while (e->p < e->end && sym_char(*e->p))
         e->p++;
     size_t n = (size_t)(e->p - start);
+    /* An integer of at most 18 digits, the common case, read as strtoll
+     * would read it. */
+    size_t sign = *start == '-' || *start == '+', k = sign;
+    int64_t digits = 0;
+    while (k < n && is_digit(start[k]))
+        digits = digits * 10 + (start[k++] - '0');
+    if (k == n && n > sign && n - sign <= 18) {
+        *out = val_int(*start == '-' ? -digits : digits);
+        return HIST_OK;
+    }
     char buf[64];
     if (n >= sizeof buf)
         return fail_at(e, start, "number too long");
@@ -264,7 +289,9 @@ static int cmp_vals(const void *a, const void *b, void *vt)
 static hist_rc seq(edn *e, char close, val_kind kind, bool set, val *out)
 {
     const char *open = e->p - 1 - (set ? 1 : 0);
-    VEC(val) items = {0};
+    /* Most collections are small: their items stay on the stack. */
+    val small[16];
+    VEC(val) items = {small, 0, 16};
     hist_rc rc = HIST_OK;
     if (++e->depth > EDN_MAX_DEPTH) {
         rc = fail_at(e, open, "nested more than %d deep", EDN_MAX_DEPTH);
@@ -283,6 +310,11 @@ static hist_rc seq(edn *e, char close, val_kind kind, bool set, val *out)
         val v;
         if ((rc = value(e, &v)))
             goto out;
+        if (items.n == items.cap && items.v == small) {
+            items.v = xmalloc(2 * items.cap * sizeof *items.v);
+            memcpy(items.v, small, sizeof small);
+            items.cap *= 2;
+        }
         VEC_PUSH(items, v);
     }
     if (kind == VAL_MAP) {
@@ -304,7 +336,8 @@ static hist_rc seq(edn *e, char close, val_kind kind, bool set, val *out)
     }
 out:
     e->depth--;
-    free(items.v);
+    if (items.v != small)
+        free(items.v);
     return rc;
 }
 

@@ -85,6 +85,14 @@ hist_rc rd_jsonl_more(rd_lines *s, const char *p, size_t n);
 void rd_jsonl_end(rd_lines *s);
 hist_rc rd_edn(reader *r);
 hist_rc rd_log(reader *r);
+/* Jepsen log lines a piece at a time, as JSON Lines: rd_log_end says
+ * whether any op line was read (else an error) and frees the state, which
+ * rd_log_free frees when reading stops before its end. */
+typedef struct rd_log_state rd_log_state;
+rd_log_state *rd_log_begin(reader *r);
+hist_rc rd_log_more(rd_log_state *s, const char *p, size_t n);
+hist_rc rd_log_end(rd_log_state *s, hist_rc rc);
+void rd_log_free(rd_log_state *s);
 
 /* Parse one EDN value from s[0..n) into *out; *used gets the bytes read.
  * line/col give the position of s[0] for messages. */
