@@ -61,6 +61,16 @@ static const struct good goods[] = {
      "WARN [2019-04-17 17:38:16,862] jepsen worker 0 - jepsen.print 0\t:invoke\t:read\tnil\n"
      "WARN [2019-04-17 17:38:16,863] jepsen worker 0 - jepsen.print 0\t:fail\t:read\tnil\t:timeout\n",
      HIST_FMT_LOG, 4, 2, 1, 0, 1, 0, 1},
+    /* The usual layout is told without the pattern: lines like it that
+     * are not ops must still be told from ops, as the pattern tells them. */
+    {"jepsen log, lines that look like ops",
+     "INFO  jepsen.util - 3\t:invokes\t:read\tnil\n"
+     "INFO  jepsen.util - x3\t:invoke\t:read\tnil\n"
+     "INFO  jepsen.util - 3:invoke\t:read\tnil\n"
+     "INFO  jepsen.util - 3 \t :invoke :read nil\n"
+     "INFO  jepsen.util - nemesis\t:info\t:start\tnil\n"
+     "INFO  jepsen.util - 3\t:ok\t:read\t1\n",
+     HIST_FMT_LOG, 3, 1, 1, 0, 0, 1, 1},
     {"jepsen log with a leading timestamp",
      "2017-02-20 14:30:00,123{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:invoke\t:read\tnil\n"
      "2017-02-20 14:30:00,125{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:ok\t:read\t2\n",
