@@ -137,30 +137,23 @@ static void mhd_load(void)
 #undef SONAME
 }
 
-#define CURL_STUB(type, name, params, args)                                                  \
+/* A function of library lib (curl, mhd): load it once, then call. */
+#define STUB(lib, type, name, params, args)                                                  \
     type name params                                                                          \
     {                                                                                         \
-        pthread_once(&curl_once, curl_load);                                                  \
-        return curl.name args;                                                                \
+        pthread_once(&lib##_once, lib##_load);                                                \
+        return lib.name args;                                                                 \
     }
-#define CURL_VOID_STUB(name, params, args)                                                   \
+#define VOID_STUB(lib, name, params, args)                                                   \
     void name params                                                                          \
     {                                                                                         \
-        pthread_once(&curl_once, curl_load);                                                  \
-        curl.name args;                                                                       \
+        pthread_once(&lib##_once, lib##_load);                                                \
+        lib.name args;                                                                        \
     }
-#define MHD_STUB(type, name, params, args)                                                   \
-    type name params                                                                          \
-    {                                                                                         \
-        pthread_once(&mhd_once, mhd_load);                                                    \
-        return mhd.name args;                                                                 \
-    }
-#define MHD_VOID_STUB(name, params, args)                                                    \
-    void name params                                                                          \
-    {                                                                                         \
-        pthread_once(&mhd_once, mhd_load);                                                    \
-        mhd.name args;                                                                        \
-    }
+#define CURL_STUB(type, name, params, args) STUB(curl, type, name, params, args)
+#define CURL_VOID_STUB(name, params, args) VOID_STUB(curl, name, params, args)
+#define MHD_STUB(type, name, params, args) STUB(mhd, type, name, params, args)
+#define MHD_VOID_STUB(name, params, args) VOID_STUB(mhd, name, params, args)
 
 CURL_FNS(CURL_STUB)
 CURL_VOID_FNS(CURL_VOID_STUB)
