@@ -17,6 +17,7 @@ struct history {
     VEC(hist_event) events; /* all of them, or (compact) those not yet paired */
     VEC(hist_pos) pos;      /* every event's */
     VEC(hist_op) ops;
+    val *nodes;             /* per op, once one has a node (hist_op_node) */
     VEC(char *) warnings;
     size_t nevents;         /* pushed, and implied by hist_finish */
     size_t annotations, implied;
@@ -82,6 +83,7 @@ void hist_free(history *h)
     free(h->events.v);
     free(h->pos.v);
     free(h->ops.v);
+    free(h->nodes);
     valmap_free(h->open);
     vtab_free(h->vt);
     free(h->name);
@@ -96,6 +98,34 @@ const hist_pos *hist_positions(const history *h) { return h->pos.v; }
 const hist_event *hist_events(const history *h) { return h->compact ? NULL : h->events.v; }
 size_t hist_nops(const history *h) { return h->ops.n; }
 const hist_op *hist_ops(const history *h) { return h->ops.v; }
+
+val hist_op_node(const history *h, size_t i)
+{
+    return h->nodes ? h->nodes[i] : val_nil();
+}
+
+/* Op i's node is v (ops are numbered as they are added; h->ops.cap is
+ * the room for them). */
+static void set_node(history *h, size_t i, val v)
+{
+    if (val_is_nil(v))
+        return;
+    if (!h->nodes)
+        h->nodes = xcalloc(h->ops.cap, sizeof *h->nodes); /* all nil */
+    h->nodes[i] = v;
+}
+
+/* Add op o, keeping the nodes' room as the ops'. */
+static void add_op(history *h, hist_op o, val node)
+{
+    size_t cap = h->ops.cap;
+    VEC_PUSH(h->ops, o);
+    if (h->nodes && h->ops.cap != cap) {
+        h->nodes = xrealloc(h->nodes, h->ops.cap * sizeof *h->nodes);
+        memset(h->nodes + cap, 0, (h->ops.cap - cap) * sizeof *h->nodes);
+    }
+    set_node(h, h->ops.n - 1, node);
+}
 bool hist_was_independent(const history *h) { return h->independent; }
 
 void hist_warn(history *h, const char *fmt, ...)
@@ -265,8 +295,9 @@ static size_t imply_invocations(history *h)
     return n;
 }
 
-static void complete(hist_op *o, const hist_event *e, uint32_t i)
+static void complete(history *h, hist_op *o, const hist_event *e, uint32_t i)
 {
+    set_node(h, (size_t)(o - h->ops.v), e->node);
     o->completed = true;
     o->ret = i;
     o->ret_time = e->time;
@@ -275,15 +306,13 @@ static void complete(hist_op *o, const hist_event *e, uint32_t i)
         o->out = e->value;
     if (e->version != HIST_NONE)
         o->version = e->version;
-    if (!val_is_nil(e->node))
-        o->node = e->node;
 }
 
 static hist_op op_of(const hist_event *e, uint32_t i)
 {
     return (hist_op){
         .process = e->process, .f = e->f, .key = e->key, .has_key = e->has_key,
-        .in = e->value, .out = val_nil(), .node = e->node, .status = OP_INFO,
+        .in = e->value, .out = val_nil(), .status = OP_INFO,
         .call = i, .ret = HIST_OPEN, .call_time = e->time,
         .ret_time = HIST_NONE, .version = e->version,
     };
@@ -319,13 +348,13 @@ static hist_rc pair(history *h, const hist_event *e, uint32_t i, hist_error *err
             sbuf_free(&pb);
             return HIST_EINVALID;
         }
-        VEC_PUSH(h->ops, op_of(e, i));
+        add_op(h, op_of(e, i), e->node);
         valmap_put(h->open, e->process, (uint32_t)h->ops.n);
         return HIST_OK;
     }
     hist_op *o = slot ? &h->ops.v[slot - 1] : NULL;
     if (o && val_eq(o->f, e->f) && (!e->has_key || (o->has_key && val_eq(o->key, e->key)))) {
-        complete(o, e, i);
+        complete(h, o, e, i);
         valmap_put(h->open, e->process, 0);
         return HIST_OK;
     }
@@ -414,11 +443,11 @@ hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
     if (implied) {
         /* Each implied invocation pairs with its own completion. */
         for (size_t i = 0; i < implied; i++)
-            VEC_PUSH(h->ops, op_of(&h->events.v[i], (uint32_t)i));
+            add_op(h, op_of(&h->events.v[i], (uint32_t)i), h->events.v[i].node);
         size_t k = 0;
         for (size_t i = implied; i < h->events.n; i++)
             if (!is_nemesis(h, &h->events.v[i]))
-                complete(&h->ops.v[k++], &h->events.v[i], (uint32_t)i);
+                complete(h, &h->ops.v[k++], &h->events.v[i], (uint32_t)i);
         goto out;
     }
     h->open = valmap_new();

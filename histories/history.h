@@ -94,11 +94,12 @@ typedef struct hist_pos {
 
 typedef enum hist_status { OP_OK, OP_INFO, OP_FAIL } hist_status;
 
+/* 120 bytes: a history holds one per op (its node, rarely wanted, is kept
+ * apart: hist_op_node). */
 typedef struct hist_op {
     val process, f, key;
     val in;  /* the invocation's value */
     val out; /* the ok completion's value; nil otherwise */
-    val node;
     bool has_key;
     bool completed; /* false: no completion was recorded (status is info) */
     hist_status status;
@@ -141,6 +142,9 @@ const hist_pos *hist_positions(const history *h);
 const hist_event *hist_events(const history *h);
 size_t hist_nops(const history *h);
 const hist_op *hist_ops(const history *h);
+/* The replica that served op i, as its completion (else its invocation)
+ * names it; nil when neither does. */
+val hist_op_node(const history *h, size_t i);
 /* Counts by status, of ops never completed, of annotation events, and of
  * implied invocations (events hist_finish added: the file has the rest). */
 typedef struct hist_counts {

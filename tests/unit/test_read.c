@@ -133,7 +133,7 @@ Test(read, values_and_fields)
     cr_assert_eq(o->call_time, 1203);
     cr_assert_eq(o->ret_time, 1950);
     cr_assert_eq(o->version, 42, "a version may come as a string of digits (etcd)");
-    cr_assert(val_is_str(vt, o->node, "n2"));
+    cr_assert(val_is_str(vt, hist_op_node(h, 0), "n2"));
     size_t n;
     const val *it = val_items(vt, o->in, &n);
     cr_assert_eq(n, 2);
@@ -514,4 +514,32 @@ Test(read, a_number_of_any_length_is_read_as_jansson_reads_it)
     cr_assert_float_eq(d, 0.00250111111, 1e-12);
     hist_free(h);
     sbuf_free(&t);
+}
+
+/* An op's node is its completion's, else its invocation's; ops before the
+ * first that has one, and after it, have nil or theirs (the nodes are kept
+ * apart from the ops, growing with them). */
+Test(read, nodes_of_ops)
+{
+    sbuf b = {0};
+    for (int i = 0; i < 300; i++) {
+        sbuf_printf(&b, "{\"process\":%d,\"type\":\"invoke\",\"f\":\"read\"%s}\n", i,
+                    i == 100 ? ",\"node\":\"a\"" : "");
+        sbuf_printf(&b, "{\"process\":%d,\"type\":\"ok\",\"f\":\"read\",\"value\":1%s}\n", i,
+                    i == 200 ? ",\"node\":\"b\"" : "");
+    }
+    history *h = read_ok(sbuf_str(&b), NULL);
+    const vtab *vt = hist_cvtab(h);
+    cr_assert_eq(hist_nops(h), 300);
+    for (size_t i = 0; i < 300; i++) {
+        val n = hist_op_node(h, i);
+        if (i == 100)
+            cr_assert(val_is_str(vt, n, "a"), "the invocation's");
+        else if (i == 200)
+            cr_assert(val_is_str(vt, n, "b"), "the completion's");
+        else
+            cr_assert(val_is_nil(n), "op %zu has none", i);
+    }
+    hist_free(h);
+    sbuf_free(&b);
 }
