@@ -496,6 +496,12 @@ void valmap_free(valmap *m)
 
 size_t valmap_size(const valmap *m) { return m->n; }
 
+size_t valmap_peak_bytes(const valmap *m)
+{
+    size_t table = m->cap * sizeof *m->s;
+    return (m->n + 1) * 2 > m->cap ? 3 * table : table;
+}
+
 static vslot *find(const valmap *m, val v)
 {
     size_t mask = m->cap - 1;

@@ -167,5 +167,9 @@ void valmap_free(valmap *m);
 bool valmap_get(const valmap *m, val v, uint32_t *out);
 void valmap_put(valmap *m, val v, uint32_t x);
 size_t valmap_size(const valmap *m);
+/* The most bytes m holds while one more key is put into it: its table,
+ * or, when that put grows it, the old table and the new one (for charging
+ * a memory budget before the put). */
+size_t valmap_peak_bytes(const valmap *m);
 
 #endif
