@@ -10,6 +10,7 @@
 
 #include "../util/hash.h"
 #include "../util/mem.h"
+#include "shard.h"
 
 struct history {
     char *name;
@@ -22,14 +23,29 @@ struct history {
     size_t nevents;         /* pushed, and implied by hist_finish */
     size_t annotations, implied;
     bool independent;
+    uint64_t fingerprint;   /* of the input's bytes (shard.h) */
     /* Pairing as events are pushed (hist_compact): it starts once an
      * invocation was seen (so the history is not one of completions only)
      * and an event has a key or a value that is no [key value] pair (so it
      * is not in the independent form); until then events are held. */
     bool compact, eager, seen_invoke, maybe_indep;
-    valmap *open;           /* process -> its open op + 1 (0: none) */
+    valmap *open;           /* process -> its open op + 1 (0: none), or DROPPED | its
+                             * place in dropped */
     hist_error perr;        /* the first pairing error, once eager */
+    /* A shard (hist_set_shard): ops of other shards are dropped as they
+     * pair; what the model's inference needs of them is kept (fs,
+     * first_read). */
+    hist_shard shard;
+    VEC(struct opened) dropped; /* their open ops; free ones chained through call */
+    uint32_t free_dropped;      /* the first free one, or DROPPED: none */
+    valmap *key_shard;          /* key -> its shard, for the first keys seen */
+    VEC(val) fs;                /* every op's f, in the order first seen */
+    val first_read;             /* the first ok read's result (by invocation) */
+    uint32_t first_read_call;   /* its invocation, UINT32_MAX: none */
 };
+
+/* Keys whose shard is remembered: beyond, it is computed again each time. */
+#define KEY_SHARDS_KEPT 65536
 
 void hist_error_set(hist_error *e, hist_rc rc, const char *file, uint32_t line,
                     uint32_t col, const char *fmt, ...)
@@ -65,7 +81,37 @@ history *hist_new(const char *name)
     h->name = xstrdup(name ? name : "-");
     h->vt = vtab_new();
     h->maybe_indep = true;
+    h->free_dropped = 0x80000000u;
+    h->first_read_call = UINT32_MAX;
     return h;
+}
+
+void hist_set_shard(history *h, uint32_t index, uint32_t count)
+{
+    h->shard.index = index;
+    h->shard.count = count;
+    h->key_shard = valmap_new();
+}
+
+const hist_shard *hist_shard_of(const history *h) { return &h->shard; }
+
+void hist_set_fingerprint(history *h, uint64_t fp) { h->fingerprint = fp; }
+uint64_t hist_fingerprint(const history *h) { return h->fingerprint; }
+
+void hist_note_shard(history *h, const hist_shard_note *n)
+{
+    h->shard.noted = true;
+    h->shard.note_index = n->index;
+    h->shard.note_count = n->count;
+    h->shard.whole = n->whole;
+    h->shard.events = n->events;
+    free(h->shard.file);
+    h->shard.file = xstrdup(n->file);
+    h->fs.n = 0;
+    for (size_t i = 0; i < n->nfs; i++)
+        VEC_PUSH(h->fs, n->fs[i]);
+    h->first_read_call = n->reads ? 0 : UINT32_MAX;
+    h->first_read = n->reads == 1 ? val_list(h->vt, NULL, 0) : val_nil();
 }
 
 void hist_compact(history *h)
@@ -84,6 +130,10 @@ void hist_free(history *h)
     free(h->pos.v);
     free(h->ops.v);
     free(h->nodes);
+    free(h->dropped.v);
+    free(h->fs.v);
+    free(h->shard.file);
+    valmap_free(h->key_shard);
     valmap_free(h->open);
     vtab_free(h->vt);
     free(h->name);
@@ -318,10 +368,56 @@ static hist_op op_of(const hist_event *e, uint32_t i)
     };
 }
 
-/* The line an op was invoked at, for messages. */
-static uint32_t call_line(const history *h, const hist_op *o)
+/* What pairing a completion needs of the op it completes: a kept op's, or
+ * one of another shard (dropped). */
+typedef struct opened {
+    val f, key;
+    bool has_key;
+    uint32_t call; /* its event */
+} opened;
+
+/* The open map's slot for an op of another shard: its place in h->dropped. */
+#define DROPPED 0x80000000u
+
+static opened opened_of(const history *h, uint32_t slot)
 {
-    return h->pos.v[o->call].line;
+    if (slot & DROPPED)
+        return h->dropped.v[slot & ~DROPPED];
+    const hist_op *o = &h->ops.v[slot - 1];
+    return (opened){o->f, o->key, o->has_key, o->call};
+}
+
+/* Is op e (its invocation) one of this history's shard? */
+static bool in_shard(history *h, const hist_event *e)
+{
+    uint32_t s;
+    if (!h->shard.count)
+        return true;
+    if (e->has_key && h->key_shard && valmap_get(h->key_shard, e->key, &s))
+        return s == h->shard.index;
+    s = shard_of(h->vt, e->key, e->has_key, h->shard.count);
+    if (e->has_key && valmap_size(h->key_shard) < KEY_SHARDS_KEPT)
+        valmap_put(h->key_shard, e->key, s);
+    return s == h->shard.index;
+}
+
+/* What the model's inference needs of every op, dropped ones too (a
+ * shard's history: hist_shard_summary): its f, and whether it is the
+ * first ok read. */
+static void note_f(history *h, val f)
+{
+    for (size_t i = 0; i < h->fs.n; i++)
+        if (val_eq(h->fs.v[i], f))
+            return;
+    VEC_PUSH(h->fs, f);
+}
+
+static void note_read(history *h, val f, uint32_t call, val out)
+{
+    if (h->first_read_call <= call || f.kind != VAL_STR || !val_is_str(h->vt, f, "read"))
+        return;
+    h->first_read_call = call;
+    h->first_read = out;
 }
 
 /* Pair client event e, number i, with the ops so far (h->open). */
@@ -331,7 +427,7 @@ static hist_rc pair(history *h, const hist_event *e, uint32_t i, hist_error *err
     valmap_get(h->open, e->process, &slot);
     if (e->type == EV_INVOKE) {
         if (slot) {
-            const hist_op *o = &h->ops.v[slot - 1];
+            opened o = opened_of(h, slot);
             sbuf pb = {0};
             val_describe(h->vt, e->process, &pb);
             if (val_is_nil(e->process))
@@ -339,51 +435,98 @@ static hist_rc pair(history *h, const hist_event *e, uint32_t i, hist_error *err
                                "an op with no process is invoked while the one from line "
                                "%u is still open (the events with no process pair in "
                                "order, one op at a time)",
-                               call_line(h, o));
+                               h->pos.v[o.call].line);
             else
                 hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
                                "process %s invokes while its op from line %u is still open "
                                "(a process runs one op at a time)",
-                               sbuf_str(&pb), call_line(h, o));
+                               sbuf_str(&pb), h->pos.v[o.call].line);
             sbuf_free(&pb);
             return HIST_EINVALID;
+        }
+        if (h->shard.count) {
+            note_f(h, e->f);
+            if (!in_shard(h, e)) {
+                uint32_t d = h->free_dropped != DROPPED ? h->free_dropped
+                                                        : (uint32_t)h->dropped.n;
+                opened o = {e->f, e->key, e->has_key, i};
+                if (d == h->dropped.n) {
+                    VEC_PUSH(h->dropped, o);
+                } else {
+                    h->free_dropped = h->dropped.v[d].call; /* the next free one */
+                    h->dropped.v[d] = o;
+                }
+                valmap_put(h->open, e->process, DROPPED | d);
+                h->shard.dropped++;
+                return HIST_OK;
+            }
         }
         add_op(h, op_of(e, i), e->node);
         valmap_put(h->open, e->process, (uint32_t)h->ops.n);
         return HIST_OK;
     }
-    hist_op *o = slot ? &h->ops.v[slot - 1] : NULL;
-    if (o && val_eq(o->f, e->f) && (!e->has_key || (o->has_key && val_eq(o->key, e->key)))) {
-        complete(h, o, e, i);
+    opened o = slot ? opened_of(h, slot) : (opened){0};
+    if (slot && val_eq(o.f, e->f) && (!e->has_key || (o.has_key && val_eq(o.key, e->key)))) {
+        if (h->shard.count && e->type == EV_OK)
+            note_read(h, e->f, o.call, e->value);
+        if (slot & DROPPED) {
+            h->dropped.v[slot & ~DROPPED].call = h->free_dropped;
+            h->free_dropped = slot & ~DROPPED;
+        } else {
+            complete(h, &h->ops.v[slot - 1], e, i);
+        }
         valmap_put(h->open, e->process, 0);
         return HIST_OK;
     }
     sbuf pb = {0}, a = {0}, b = {0};
     val_describe(h->vt, e->process, &pb);
-    if (!o) {
+    if (!slot) {
         hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
                        "process %s completes (%s) an op it never invoked (only a "
                        "history with no invocation at all is read as completions "
                        "alone)",
                        sbuf_str(&pb), type_name(e->type));
-    } else if (!val_eq(o->f, e->f)) {
-        val_describe(h->vt, o->f, &a);
+    } else if (!val_eq(o.f, e->f)) {
+        val_describe(h->vt, o.f, &a);
         val_describe(h->vt, e->f, &b);
         hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
                        "process %s completes %s, but invoked %s at line %u", sbuf_str(&pb),
-                       sbuf_str(&b), sbuf_str(&a), call_line(h, o));
+                       sbuf_str(&b), sbuf_str(&a), h->pos.v[o.call].line);
     } else {
-        val_describe(h->vt, o->key, &a);
+        val_describe(h->vt, o.key, &a);
         val_describe(h->vt, e->key, &b);
         hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
                        "process %s completes on key %s, but invoked on %s at line %u",
-                       sbuf_str(&pb), sbuf_str(&b), o->has_key ? sbuf_str(&a) : "no key",
-                       call_line(h, o));
+                       sbuf_str(&pb), sbuf_str(&b), o.has_key ? sbuf_str(&a) : "no key",
+                       h->pos.v[o.call].line);
     }
     sbuf_free(&pb);
     sbuf_free(&a);
     sbuf_free(&b);
     return HIST_EINVALID;
+}
+
+/* A shard's history whose events were held to the end (the independent
+ * form, completions only): its ops paired, those of other shards are
+ * dropped now. */
+static void keep_shard(history *h)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < h->ops.n; i++) {
+        const hist_op *o = &h->ops.v[i];
+        note_f(h, o->f);
+        if (o->status == OP_OK)
+            note_read(h, o->f, o->call, o->out);
+        hist_event e = {.key = o->key, .has_key = o->has_key};
+        if (!in_shard(h, &e)) {
+            h->shard.dropped++;
+            continue;
+        }
+        if (h->nodes)
+            h->nodes[k] = h->nodes[i];
+        h->ops.v[k++] = *o;
+    }
+    h->ops.n = k;
 }
 
 /* Pair the events held so far, and from now on each as it is pushed. A
@@ -448,6 +591,8 @@ hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
         for (size_t i = implied; i < h->events.n; i++)
             if (!is_nemesis(h, &h->events.v[i]))
                 complete(h, &h->ops.v[k++], &h->events.v[i], (uint32_t)i);
+        if (h->shard.count)
+            keep_shard(h);
         goto out;
     }
     h->open = valmap_new();
@@ -463,6 +608,28 @@ out:
         h->events.n = h->events.cap = 0;
     }
     return rc;
+}
+
+history *hist_shard_summary(const history *h)
+{
+    history *s = hist_new(h->name);
+    for (size_t i = 0; i < h->fs.n; i++) {
+        size_t n;
+        const char *f = val_str_bytes(h->vt, h->fs.v[i], &n);
+        bool read = h->fs.v[i].kind == VAL_STR && val_is_str(h->vt, h->fs.v[i], "read");
+        hist_event e = {.type = EV_INVOKE, .process = val_int((int64_t)i),
+                        .f = val_str(s->vt, f, n), .key = val_nil(), .value = val_nil(),
+                        .node = val_nil(), .url = val_nil(), .error = val_nil(),
+                        .time = HIST_NONE, .index = HIST_NONE, .version = HIST_NONE};
+        hist_push(s, &e);
+        /* Only whether the first ok read returned a list matters. */
+        e.type = read && h->first_read_call == UINT32_MAX ? EV_INFO : EV_OK;
+        if (read && h->first_read.kind == VAL_LIST)
+            e.value = val_list(s->vt, NULL, 0);
+        hist_push(s, &e);
+    }
+    hist_finish(s, HIST_INDEP_NO, NULL);
+    return s;
 }
 
 /* ---- valmap: open addressing, linear probing, load at most 1/2 ---- */

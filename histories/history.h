@@ -154,6 +154,46 @@ hist_counts hist_count(const history *h);
 /* True if the history was read in Jepsen's independent form. */
 bool hist_was_independent(const history *h);
 
+/* A history that is one shard of a larger one (shard.h): the ops on keys
+ * of other shards are dropped as they pair (so it holds only its own),
+ * after being checked as every op is; every event keeps its position. */
+typedef struct hist_shard {
+    uint32_t index, count; /* its shard, 0 .. count-1; count 0: the whole history */
+    size_t dropped;        /* ops of other shards */
+    /* What a file conch split wrote says of the history it came from (its
+     * last line, shard.h), if it is one: */
+    bool noted;
+    uint32_t note_index, note_count;
+    uint64_t whole;        /* that history's fingerprint */
+    size_t events;         /* and events */
+    char *file;            /* and name */
+} hist_shard;
+
+/* Make h, still empty, shard index of count. */
+void hist_set_shard(history *h, uint32_t index, uint32_t count);
+const hist_shard *hist_shard_of(const history *h);
+/* What a shard file says (readers call this): which shard of which
+ * history, and what the model's inference needs of that history's ops
+ * (hist_shard_summary): the f names, and the first ok read's result
+ * (reads: 0 no ok read, 1 a list, 2 anything else). */
+typedef struct hist_shard_note {
+    uint32_t index, count;
+    uint64_t whole;
+    size_t events;
+    const char *file;
+    const val *fs;
+    size_t nfs;
+    int reads;
+} hist_shard_note;
+void hist_note_shard(history *h, const hist_shard_note *n);
+/* The fingerprint of the bytes h was read from (shard.h; 0: not known). */
+void hist_set_fingerprint(history *h, uint64_t fp);
+uint64_t hist_fingerprint(const history *h);
+/* A small history whose ops are what the model's inference looks at in a
+ * shard's whole history: one op of each f any op had (dropped ones too),
+ * its read returning what the first ok read did. The caller frees it. */
+history *hist_shard_summary(const history *h);
+
 /* Warnings a reader wants shown (e.g. a torn last line it skipped). */
 void hist_warn(history *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t hist_nwarnings(const history *h);

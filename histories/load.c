@@ -28,6 +28,7 @@
 #include "../util/mem.h"
 #include "../util/utf8.h"
 #include "read_int.h"
+#include "shard.h"
 
 #define CHUNK ((size_t)1 << 20)
 
@@ -131,8 +132,9 @@ static hist_rc changed(const char *name, int fd, const struct stat *st, bool siz
 }
 
 hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
-                const rd_sink *sink, hist_error *err)
+                const rd_sink *sink, uint64_t *fingerprint, hist_error *err)
 {
+    shard_fp fp = {0};
     size_t max_line = o->max_line ? o->max_line : HIST_DEFAULT_MAX_LINE;
     size_t max = o->max_bytes ? o->max_bytes : SIZE_MAX - 1;
     size_t chunk = o->chunk ? o->chunk : CHUNK;
@@ -172,6 +174,7 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         }
         if (got == 0)
             break;
+        shard_fp_add(&fp, p + n, (size_t)got);
         n += (size_t)got;
         total += (size_t)got;
         if (o->hook)
@@ -196,6 +199,7 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         goto out;
     if (regular && (rc = changed(name, fd, st, sized, expect, total, err)))
         goto out;
+    *fingerprint = shard_fp_end(&fp);
     rc = sink->feed(sink->ctx, p, n, n, true, &used);
 fed:
     /* What the sink refused may be bytes that changed under it. */

@@ -15,6 +15,7 @@
 
 #include "../util/mem.h"
 #include "read_int.h"
+#include "shard.h"
 
 bool rd_log_sniff(const char *p, size_t n);
 
@@ -140,13 +141,17 @@ static reader reader_new(const char *name, const char *data, size_t len, size_t 
     r.vt = hist_vtab(r.h);
     if (!opts->keep_events)
         hist_compact(r.h);
+    if (opts->shard_count)
+        hist_set_shard(r.h, opts->shard_index, opts->shard_count);
     return r;
 }
 
 /* After its format's reader: a history, or the error that none is. */
 static hist_rc reader_end(reader *r, hist_rc rc, hist_format fmt, const hist_read_opts *opts,
-                          history **out, hist_format *fmt_used)
+                          uint64_t fingerprint, history **out, hist_format *fmt_used)
 {
+    if (!rc)
+        hist_set_fingerprint(r->h, fingerprint);
     if (!rc && hist_nevents(r->h) == 0) {
         hist_error_set(r->err, HIST_EINVALID, r->name, 0, 0, "no events found in the %s input",
                        hist_format_name(fmt));
@@ -168,7 +173,8 @@ static hist_rc reader_end(reader *r, hist_rc rc, hist_format fmt, const hist_rea
 
 /* The input, already checked (rd_scan_more), into a history. */
 static hist_rc parse(const char *name, const char *data, size_t len, const hist_read_opts *opts,
-                     size_t max_line, history **out, hist_format *fmt_used, hist_error *err)
+                     size_t max_line, uint64_t fingerprint, history **out,
+                     hist_format *fmt_used, hist_error *err)
 {
     size_t first = 0;
     hist_format fmt = opts->format;
@@ -189,7 +195,7 @@ static hist_rc parse(const char *name, const char *data, size_t len, const hist_
     case HIST_FMT_EDN: rc = rd_edn(&r); break;
     default: rc = rd_log(&r); break;
     }
-    rc = reader_end(&r, rc, fmt, opts, out, fmt_used);
+    rc = reader_end(&r, rc, fmt, opts, fingerprint, out, fmt_used);
     sbuf_free(&shown);
     return rc;
 }
@@ -205,6 +211,7 @@ typedef struct input {
     hist_error *err;
     history **out;
     hist_format *fmt_used;
+    uint64_t fingerprint;   /* set by rd_load before its last feed */
     bool decided;           /* whether the input is streamed is known */
     hist_format streamed;   /* JSONL or LOG if it is, else AUTO */
     rd_lines *lines;        /* JSON Lines: the parser's state */
@@ -269,8 +276,8 @@ static hist_rc input_feed(void *ctx, const char *p, size_t n, size_t ready, bool
         }
     }
     if (in->streamed == HIST_FMT_AUTO)
-        return eof ? parse(in->name, p, n, in->opts, in->max_line, in->out, in->fmt_used,
-                           in->err)
+        return eof ? parse(in->name, p, n, in->opts, in->max_line, in->fingerprint, in->out,
+                           in->fmt_used, in->err)
                    : HIST_OK;
     *used = eof ? n : ready;
     hist_rc rc = in->lines ? rd_jsonl_more(in->lines, p, *used) : rd_log_more(in->log, p, *used);
@@ -282,7 +289,8 @@ static hist_rc input_feed(void *ctx, const char *p, size_t n, size_t ready, bool
             rc = rd_log_end(in->log, rc);
             in->log = NULL;
         }
-        rc = reader_end(&in->r, rc, in->streamed, in->opts, in->out, in->fmt_used);
+        rc = reader_end(&in->r, rc, in->streamed, in->opts, in->fingerprint, in->out,
+                        in->fmt_used);
     }
     return rc;
 }
@@ -300,7 +308,9 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
     hist_rc rc = rd_scan_more(&sc, name, data, len, true, max_line, err);
     if (rc)
         return rc;
-    return parse(name, data, len, opts, max_line, out, fmt_used, err);
+    shard_fp fp = {0};
+    shard_fp_add(&fp, data, len);
+    return parse(name, data, len, opts, max_line, shard_fp_end(&fp), out, fmt_used, err);
 }
 
 hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **out,
@@ -318,7 +328,7 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
     }
     struct stat st;
     input in = {path, opts, opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE, err, out,
-                fmt_used, false, HIST_FMT_AUTO, NULL, NULL, {0}, {0}};
+                fmt_used, 0, false, HIST_FMT_AUTO, NULL, NULL, {0}, {0}};
     rd_sink sink = {input_feed, &in};
     hist_rc rc;
     if (fstat(fd, &st) < 0) {
@@ -328,7 +338,7 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
         hist_error_set(err, HIST_EIO, path, 0, 0, "is a directory, not a history file");
         rc = err->rc;
     } else {
-        rc = rd_load(path, fd, &st, opts, &sink, err);
+        rc = rd_load(path, fd, &st, opts, &sink, &in.fingerprint, err);
     }
     if (!is_stdin)
         close(fd);
@@ -442,6 +452,45 @@ static bool txn_shaped(const vtab *vt, val v)
     return true;
 }
 
+/* The member name of map m (its items), or nil. */
+static val member(const vtab *vt, const val *m, size_t n, const char *name)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        if (val_is_str(vt, m[i], name))
+            return m[i + 1];
+    return val_nil();
+}
+
+/* The note a file conch split wrote ends with (shard.h); one that does not
+ * read as one is left an annotation like any other. */
+static void note_shard(reader *r, val v)
+{
+    size_t n;
+    const val *m = v.kind == VAL_MAP ? val_items(r->vt, v, &n) : NULL;
+    if (!m)
+        return;
+    val index = member(r->vt, m, n, "shard"), count = member(r->vt, m, n, "of");
+    val whole = member(r->vt, m, n, "history"), events = member(r->vt, m, n, "events");
+    val file = member(r->vt, m, n, "file"), fs = member(r->vt, m, n, "fs");
+    val reads = member(r->vt, m, n, "reads");
+    size_t nfs;
+    const val *f = fs.kind == VAL_LIST ? val_items(r->vt, fs, &nfs) : NULL;
+    uint64_t fp;
+    if (index.kind != VAL_INT || count.kind != VAL_INT || events.kind != VAL_INT ||
+        whole.kind != VAL_STR || file.kind != VAL_STR || count.n < 1 || count.n > UINT32_MAX ||
+        index.n < 0 || index.n >= count.n || events.n < 0 || !f ||
+        !shard_fp_parse(val_str_bytes(r->vt, whole, NULL), &fp))
+        return;
+    for (size_t i = 0; i < nfs; i++)
+        if (f[i].kind != VAL_STR)
+            return;
+    hist_shard_note note = {(uint32_t)index.n, (uint32_t)count.n, fp, (size_t)events.n,
+                            val_str_bytes(r->vt, file, NULL), f, nfs,
+                            val_is_str(r->vt, reads, "list") ? 1
+                            : val_is_str(r->vt, reads, "other") ? 2 : 0};
+    hist_note_shard(r->h, &note);
+}
+
 hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t col)
 {
     hist_event e = {
@@ -536,6 +585,9 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
             return r->err->rc;
         }
     }
+    if (e.f.kind == VAL_STR && val_is_str(vt, e.f, SHARD_NOTE_F) &&
+        val_is_str(vt, e.process, "nemesis"))
+        note_shard(r, e.value);
     hist_push(r->h, &e);
     return HIST_OK;
 }

@@ -4,6 +4,7 @@
 #ifndef CONCH_READ_INT_H
 #define CONCH_READ_INT_H
 
+#include "../util/mem.h"
 #include "history.h"
 #include "read.h"
 
@@ -27,6 +28,23 @@ typedef struct field {
     val value;
     uint32_t line, col;
 } field;
+
+/* The fields of an op object, as the JSON reader parses them: v[0..n),
+ * in small or (past RD_FIELDS_SMALL of them) in more. The names may point
+ * into the input or the value table. */
+#define RD_FIELDS_SMALL 16
+typedef VEC(field) rd_field_vec;
+typedef struct rd_fields {
+    field small[RD_FIELDS_SMALL];
+    rd_field_vec more;
+    VEC(val) names;
+    field *v;
+    size_t n;
+} rd_fields;
+void rd_fields_free(rd_fields *f);
+/* One line of JSON Lines, s[0..n) without its newline (line: its number),
+ * as an op object's fields, interned in r->vt; no event is pushed. */
+hist_rc rd_jsonl_fields(reader *r, const char *s, size_t n, uint32_t line, rd_fields *out);
 
 /* The checks every input passes before a parser runs (load.c): no NUL,
  * valid UTF-8, no line over max_line. rd_scan_more checks p[s->off..n) and
@@ -58,7 +76,7 @@ typedef struct rd_sink {
  * said of bytes that changed. */
 struct stat;
 hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
-                const rd_sink *sink, hist_error *err);
+                const rd_sink *sink, uint64_t *fingerprint, hist_error *err);
 
 /* Tell the format from the first bytes of an input still arriving (read.c):
  * an error as soon as the first line shows it is none we read, so a stream

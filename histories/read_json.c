@@ -40,6 +40,7 @@ struct rd_lines {
     bool utf8_checked; /* the input passed rd_scan_more: its UTF-8 is valid */
     sbuf tmp;  /* unescaped strings */
     VEC(val) items; /* a stack of array items and object members */
+    rd_fields fields; /* an op object's members */
 };
 
 static hist_rc jfail(jp *j, const char *at, const char *fmt, ...)
@@ -435,12 +436,26 @@ static hist_rc value(jp *j, val *out)
     return jfail(j, j->p, "expected a value, got %s", shown(j, sb));
 }
 
-typedef VEC(field) field_vec;
-
-/* An op object at j->p: its members become fields without building a map. */
-static hist_rc op_object(jp *j)
+void rd_fields_free(rd_fields *f)
 {
-    uint32_t line = j->line, col = (uint32_t)(j->p - j->ls) + 1;
+    free(f->more.v);
+    free(f->names.v);
+    f->more = (rd_field_vec){0};
+    f->names.v = NULL;
+    f->names.n = f->names.cap = 0;
+}
+
+/* An op object at j->p: its members become fields (*out; free them with
+ * rd_fields_free, after an error too) without building a map; *line and
+ * *col get where it starts. */
+static hist_rc op_fields(jp *j, rd_fields *out, uint32_t *line, uint32_t *col)
+{
+    *line = j->line;
+    *col = (uint32_t)(j->p - j->ls) + 1;
+    out->n = 0;
+    out->v = out->small;
+    out->more.n = 0;
+    out->names.n = 0; /* names that had escapes: interned, looked up at the end */
     char sb[24];
     if (j->p >= j->end || *j->p != '{') {
         if (j->p < j->end && (*j->p == '[' || *j->p == '"' || *j->p == '-' || is_digit(*j->p) ||
@@ -449,7 +464,7 @@ static hist_rc op_object(jp *j)
             hist_rc rc = value(j, &v);
             if (rc)
                 return rc;
-            hist_error_set(j->r->err, HIST_EINVALID, j->r->name, line, col,
+            hist_error_set(j->r->err, HIST_EINVALID, j->r->name, *line, *col,
                            "expected an op object ({\"type\": ..., \"f\": ..., ...}), got a JSON %s",
                            v.kind == VAL_LIST ? "array" : v.kind == VAL_STR ? "string" : "scalar");
             return HIST_EINVALID;
@@ -457,11 +472,7 @@ static hist_rc op_object(jp *j)
         return jfail(j, j->p, "expected an op object ('{'), got %s", shown(j, sb));
     }
     j->p++;
-    field fs[16];
-    field_vec more = {0}; /* past 16 members */
-    size_t n = 0;
-    VEC(val) names = {0}; /* names that had escapes: interned, looked up at the end */
-    hist_rc rc = HIST_OK;
+    size_t n = 0; /* in out->small, then out->more */
     ws(j);
     if (j->p < j->end && *j->p == '}') {
         j->p++;
@@ -469,37 +480,34 @@ static hist_rc op_object(jp *j)
     }
     for (;;) {
         ws(j);
-        if (j->p >= j->end || *j->p != '"') {
-            rc = jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
-            goto out;
-        }
+        if (j->p >= j->end || *j->p != '"')
+            return jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
         const char *s, *at = j->p;
         size_t sn;
         bool has_escape;
+        hist_rc rc;
         if ((rc = string(j, &s, &sn, &has_escape)) ||
             (has_escape && (rc = check_name(j, at, s, sn))))
-            goto out;
+            return rc;
         field f = {s, sn, val_nil(), 0, 0};
         if (has_escape) {
-            VEC_PUSH(names, val_str(j->r->vt, s, sn));
+            VEC_PUSH(out->names, val_str(j->r->vt, s, sn));
             f.name = NULL;
-            f.nlen = names.n; /* which one, + 1 */
+            f.nlen = out->names.n; /* which one, + 1 */
         }
         ws(j);
-        if (j->p >= j->end || *j->p != ':') {
-            rc = jfail(j, j->p, "expected ':' after a member name, got %s", shown(j, sb));
-            goto out;
-        }
+        if (j->p >= j->end || *j->p != ':')
+            return jfail(j, j->p, "expected ':' after a member name, got %s", shown(j, sb));
         j->p++;
         ws(j);
         f.line = j->line;
         f.col = (uint32_t)(j->p - j->ls) + 1;
         if ((rc = value(j, &f.value)))
-            goto out;
-        if (n < 16)
-            fs[n++] = f;
+            return rc;
+        if (n < RD_FIELDS_SMALL)
+            out->small[n++] = f;
         else
-            VEC_PUSH(more, f);
+            VEC_PUSH(out->more, f);
         ws(j);
         if (j->p < j->end && *j->p == ',') {
             j->p++;
@@ -509,28 +517,35 @@ static hist_rc op_object(jp *j)
             j->p++;
             break;
         }
-        rc = jfail(j, j->p, "expected ',' or '}', got %s", shown(j, sb));
-        goto out;
+        return jfail(j, j->p, "expected ',' or '}', got %s", shown(j, sb));
     }
 done:
-    if (more.n) {
-        field_vec all = {0};
+    out->n = n;
+    if (out->more.n) { /* past the small ones: all of them in more, in order */
+        rd_field_vec all = {0};
         for (size_t i = 0; i < n; i++)
-            VEC_PUSH(all, fs[i]);
-        for (size_t i = 0; i < more.n; i++)
-            VEC_PUSH(all, more.v[i]);
-        free(more.v);
-        more = all;
+            VEC_PUSH(all, out->small[i]);
+        for (size_t i = 0; i < out->more.n; i++)
+            VEC_PUSH(all, out->more.v[i]);
+        free(out->more.v);
+        out->more = all;
+        out->v = all.v;
+        out->n = all.n;
     }
-    field *fv = more.n ? more.v : fs;
-    size_t fn = more.n ? more.n : n;
-    for (size_t i = 0; i < fn; i++)
-        if (!fv[i].name && fv[i].nlen) /* an escaped name: now stable in the table */
-            fv[i].name = val_str_bytes(j->r->vt, names.v[fv[i].nlen - 1], &fv[i].nlen);
-    rc = rd_event(j->r, fv, fn, line, col);
-out:
-    free(more.v);
-    free(names.v);
+    for (size_t i = 0; i < out->n; i++)
+        if (!out->v[i].name && out->v[i].nlen) /* an escaped name: now stable in the table */
+            out->v[i].name =
+                val_str_bytes(j->r->vt, out->names.v[out->v[i].nlen - 1], &out->v[i].nlen);
+    return HIST_OK;
+}
+
+/* An op object at j->p, into an event. */
+static hist_rc op_object(jp *j)
+{
+    uint32_t line, col;
+    hist_rc rc = op_fields(j, &j->fields, &line, &col);
+    if (!rc)
+        rc = rd_event(j->r, j->fields.v, j->fields.n, line, col);
     return rc;
 }
 
@@ -629,7 +644,7 @@ static hist_rc read_array(jp *j)
 static jp *jp_new(reader *r, const char *p, size_t n)
 {
     jp *j = xcalloc(1, sizeof *j);
-    *j = (jp){r, p, p ? p + n : NULL, p, 1, 0, false, true, {0}, {0}};
+    *j = (jp){.r = r, .p = p, .end = p ? p + n : NULL, .ls = p, .line = 1, .utf8_checked = true};
     return j;
 }
 
@@ -637,6 +652,7 @@ static void jp_free(jp *j)
 {
     sbuf_free(&j->tmp);
     free(j->items.v);
+    rd_fields_free(&j->fields);
     free(j);
 }
 
@@ -682,9 +698,27 @@ void rd_jsonl_end(rd_lines *j)
 
 hist_rc rd_json_value(reader *r, const char *s, size_t n, val *out, size_t *used)
 {
-    jp j = {r, s, s + n, s, 1, 0, false, false, {0}, {0}};
+    jp j = {.r = r, .p = s, .end = s + n, .ls = s, .line = 1};
     hist_rc rc = value(&j, out);
     *used = (size_t)(j.p - s);
+    sbuf_free(&j.tmp);
+    free(j.items.v);
+    return rc;
+}
+
+hist_rc rd_jsonl_fields(reader *r, const char *s, size_t n, uint32_t line, rd_fields *out)
+{
+    jp j = {.r = r, .p = s, .end = s + n, .ls = s, .line = line, .lines = true,
+            .utf8_checked = true};
+    uint32_t l, c;
+    ws(&j);
+    hist_rc rc = op_fields(&j, out, &l, &c);
+    if (!rc) {
+        ws(&j);
+        char sb[24];
+        if (j.p < j.end)
+            rc = jfail(&j, j.p, "unexpected %s after the object", shown(&j, sb));
+    }
     sbuf_free(&j.tmp);
     free(j.items.v);
     return rc;
