@@ -117,7 +117,7 @@ INSTALL     ?= install
 # The man pages and the completion script are printed by conch itself,
 # from its option tables (cli/opt.h). COMMANDS names its commands; the
 # install test checks that it names every one `conch --help` lists.
-COMMANDS   := check serve run demo gen
+COMMANDS   := check serve run demo gen split merge
 MAN_PAGES  := $(DOC)/man/conch.1 $(COMMANDS:%=$(DOC)/man/conch-%.1)
 COMPLETION := $(DOC)/conch.bash
 
