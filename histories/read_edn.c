@@ -87,7 +87,7 @@ static const char *show(char c, char buf[16])
     return buf;
 }
 
-static void skip(edn *e)
+static void skip_more(edn *e)
 {
     while (e->p < e->end) {
         char c = *e->p;
@@ -103,6 +103,14 @@ static void skip(edn *e)
             break;
         }
     }
+}
+
+/* Most of the time there is nothing to skip. */
+static inline void skip(edn *e)
+{
+    if (e->p < e->end && (unsigned char)*e->p > ' ' && *e->p != ',' && *e->p != ';')
+        return;
+    skip_more(e);
 }
 
 static bool sym_char(char c)
@@ -236,6 +244,9 @@ out:
 static hist_rc number(edn *e, val *out)
 {
     const char *start = e->p;
+    e->p += *e->p == '-' || *e->p == '+';
+    while (e->p < e->end && is_digit(*e->p)) /* the digits of most numbers, then the rest */
+        e->p++;
     while (e->p < e->end && sym_char(*e->p))
         e->p++;
     size_t n = (size_t)(e->p - start);

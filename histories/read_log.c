@@ -68,6 +68,8 @@ bool rd_log_sniff(const char *p, size_t n)
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
+static const char *const types[] = {"invoke", "ok", "fail", "info"};
+
 /* The layout most Jepsen logs of ops have, "INFO  jepsen.util - 3<TAB>:invoke",
  * told without the pattern (the pattern's first match on such a line is
  * this one: its optional parts match nothing there). Sets the process's
@@ -91,7 +93,6 @@ static bool plain_op_line(const char *p, size_t len, const char **ps, size_t *pn
         i++;
     if (i >= len || p[i] != ':')
         return false;
-    static const char *const types[] = {"invoke", "ok", "fail", "info"};
     for (int t = 0; t < 4; t++) {
         size_t n = strlen(types[t]);
         if (len - i - 1 >= n && !memcmp(p + i + 1, types[t], n) &&
@@ -136,7 +137,7 @@ static size_t bad_control(const char *p, size_t len)
 
 /* The text after the type: f, then the EDN value, then maybe an error. */
 static hist_rc op_rest(reader *r, const char *line_p, size_t len, size_t at, uint32_t line,
-                       val process, hist_type type)
+                       val process, val type)
 {
     while (at < len && is_space(line_p[at]))
         at++;
@@ -152,9 +153,8 @@ static hist_rc op_rest(reader *r, const char *line_p, size_t len, size_t at, uin
     }
     field f[5];
     size_t n = 0;
-    static const char *types[] = {"invoke", "ok", "fail", "info"};
     f[n++] = (field){"process", 7, process, line, 1};
-    f[n++] = (field){"type", 4, val_cstr(r->vt, types[type]), line, 1};
+    f[n++] = (field){"type", 4, type, line, 1};
     f[n++] = (field){"f", 1, val_str(r->vt, line_p + fs, at - fs), line, (uint32_t)fs + 1};
     while (at < len && is_space(line_p[at]))
         at++;
@@ -179,6 +179,7 @@ struct rd_log_state {
     reader *r;
     pcre2_match_data *md;
     uint32_t line, other, first_other;
+    val types[4]; /* "invoke", "ok", "fail", "info", interned once */
 };
 
 rd_log_state *rd_log_begin(reader *r)
@@ -186,6 +187,8 @@ rd_log_state *rd_log_begin(reader *r)
     pthread_once(&once, init);
     rd_log_state *s = xcalloc(1, sizeof *s);
     s->r = r;
+    for (int t = 0; t < 4; t++)
+        s->types[t] = val_cstr(r->vt, types[t]);
     if (op_re)
         s->md = pcre2_match_data_create_from_pattern(op_re, NULL);
     return s;
@@ -241,7 +244,7 @@ hist_rc rd_log_more(rd_log_state *s, const char *p, size_t n)
             }
             hist_type type = ts[0] == 'i' ? (ts[2] == 'v' ? EV_INVOKE : EV_INFO)
                              : ts[0] == 'o' ? EV_OK : EV_FAIL;
-            hist_rc rc = op_rest(r, p, len, end_at, line, process, type);
+            hist_rc rc = op_rest(r, p, len, end_at, line, process, s->types[type]);
             if (rc)
                 return rc;
         } else if (len > 0 && !(len == 1 && p[0] == '\r')) {
