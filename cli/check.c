@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../checker/check.h"
@@ -406,14 +407,23 @@ typedef struct batch {
     char **errors;      /* per file: why it could not be read, or NULL */
     check_item *items;  /* one per history read */
     const model_type **models; /* per item: the model a shard is checked with, or NULL */
+    double *read_s;     /* per item: the seconds its reading took, */
+    double *read_cpu_s; /* and of them, on the CPU (others' jobs may take it) */
     size_t *item_of;    /* file -> its item */
     size_t nitems;
 } batch;
 
+static double now_s(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 /* Read every file; those that cannot be read (or checked as the shards
  * they are) keep their error. Returns EXIT_USAGE if one could not be read,
  * else EXIT_VALID. */
-static int batch_read(batch *b, const hist_read_opts *ro, const model_type *given)
+static int batch_read(batch *b, const hist_read_opts *ro, const model_type *given, bool verbose)
 {
     int exit_code = EXIT_VALID;
     b->hs = xcalloc(b->nfiles, sizeof *b->hs);
@@ -421,9 +431,12 @@ static int batch_read(batch *b, const hist_read_opts *ro, const model_type *give
     b->errors = xcalloc(b->nfiles, sizeof *b->errors);
     b->items = xcalloc(b->nfiles, sizeof *b->items);
     b->models = xcalloc(b->nfiles, sizeof *b->models);
+    b->read_s = xcalloc(b->nfiles, sizeof *b->read_s);
+    b->read_cpu_s = xcalloc(b->nfiles, sizeof *b->read_cpu_s);
     b->item_of = xcalloc(b->nfiles, sizeof *b->item_of);
     for (size_t i = 0; i < b->nfiles; i++) {
         hist_error err = {0};
+        double t0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
         if (hist_read_file(b->paths[i], ro, &b->hs[i], &b->fmts[i], &err)) {
             sbuf msg = {0};
             hist_error_format(&err, &msg);
@@ -439,6 +452,13 @@ static int batch_read(batch *b, const hist_read_opts *ro, const model_type *give
             exit_code = EXIT_USAGE;
             continue;
         }
+        b->read_s[b->nitems] = now_s(CLOCK_MONOTONIC) - t0;
+        b->read_cpu_s[b->nitems] = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+        if (verbose)
+            fprintf(stderr, "conch check: read %s in %.3f s (%.3f s of CPU): %zu ops held in "
+                            "%.1f MB\n",
+                    hist_name(b->hs[i]), b->read_s[b->nitems], b->read_cpu_s[b->nitems],
+                    hist_nops(b->hs[i]), (double)hist_bytes(b->hs[i]) / 1e6);
         b->item_of[i] = b->nitems;
         b->items[b->nitems++].h = b->hs[i];
     }
@@ -458,6 +478,8 @@ static void batch_free(batch *b)
     free(b->errors);
     free(b->items);
     free(b->models);
+    free(b->read_s);
+    free(b->read_cpu_s);
     free(b->item_of);
 }
 
@@ -561,6 +583,9 @@ static int batch_report(const batch *b, const cli_check_config *cfg, int exit_co
             char hex[17];
             shard_fp_hex(hist_fingerprint(it->h), hex);
             json_object_set_new(fj, "fingerprint", json_string(hex));
+            json_object_set_new(fj, "read_seconds", json_real(b->read_s[b->item_of[i]]));
+            json_object_set_new(fj, "read_cpu_seconds", json_real(b->read_cpu_s[b->item_of[i]]));
+            json_object_set_new(fj, "history_bytes", json_integer((json_int_t)hist_bytes(it->h)));
             json_t *sj = cli_shard_json(it->h);
             if (sj)
                 json_object_set_new(fj, "shard", sj);
@@ -586,7 +611,7 @@ static int batch_report(const batch *b, const cli_check_config *cfg, int exit_co
 int cli_check_paths(const cli_check_config *cfg, char **paths, size_t nfiles)
 {
     batch b = {.paths = paths, .nfiles = nfiles};
-    int exit_code = batch_read(&b, &cfg->ro, cfg->co.model);
+    int exit_code = batch_read(&b, &cfg->ro, cfg->co.model, cfg->verbose);
     batch_check(&b, cfg->co);
     exit_code = batch_report(&b, cfg, exit_code);
     batch_free(&b);

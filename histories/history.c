@@ -144,6 +144,13 @@ const char *hist_name(const history *h) { return h->name; }
 vtab *hist_vtab(history *h) { return h->vt; }
 const vtab *hist_cvtab(const history *h) { return h->vt; }
 size_t hist_nevents(const history *h) { return h->nevents; }
+
+size_t hist_bytes(const history *h)
+{
+    return h->ops.cap * sizeof *h->ops.v + h->pos.cap * sizeof *h->pos.v +
+           h->events.cap * sizeof *h->events.v + (h->nodes ? h->ops.cap * sizeof(val) : 0) +
+           vtab_bytes(h->vt);
+}
 const hist_pos *hist_positions(const history *h) { return h->pos.v; }
 const hist_event *hist_events(const history *h) { return h->compact ? NULL : h->events.v; }
 size_t hist_nops(const history *h) { return h->ops.n; }
@@ -602,6 +609,18 @@ hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
 out:
     valmap_free(h->open);
     h->open = NULL;
+    /* What was read is all there is: give back the arrays' room to grow
+     * (a fifth of them, on average). */
+    if (h->ops.cap > h->ops.n) {
+        h->ops.v = xrealloc(h->ops.v, (h->ops.n ? h->ops.n : 1) * sizeof *h->ops.v);
+        h->ops.cap = h->ops.n;
+        if (h->nodes)
+            h->nodes = xrealloc(h->nodes, (h->ops.n ? h->ops.n : 1) * sizeof *h->nodes);
+    }
+    if (h->pos.cap > h->pos.n) {
+        h->pos.v = xrealloc(h->pos.v, (h->pos.n ? h->pos.n : 1) * sizeof *h->pos.v);
+        h->pos.cap = h->pos.n;
+    }
     if (h->compact) {
         free(h->events.v);
         h->events.v = NULL;

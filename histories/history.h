@@ -134,6 +134,8 @@ void hist_push(history *h, const hist_event *ev);
  * HIST_OK, or an error with the line that breaks a rule above. */
 hist_rc hist_finish(history *h, hist_independent indep, hist_error *err);
 
+/* The bytes h holds: its ops, the events' positions, its values. */
+size_t hist_bytes(const history *h);
 size_t hist_nevents(const history *h);
 /* Every event's position, hist_nevents of them, after hist_finish. */
 const hist_pos *hist_positions(const history *h);
