@@ -585,8 +585,8 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
             return r->err->rc;
         }
     }
-    if (e.f.kind == VAL_STR && val_is_str(vt, e.f, SHARD_NOTE_F) &&
-        val_is_str(vt, e.process, "nemesis"))
+    if (e.process.kind == VAL_STR && val_is_str(vt, e.process, "nemesis") &&
+        val_is_str(vt, e.f, SHARD_NOTE_F))
         note_shard(r, e.value);
     hist_push(r->h, &e);
     return HIST_OK;

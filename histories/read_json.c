@@ -259,11 +259,18 @@ static hist_rc number(jp *j, val *out)
         j->p++;
     if (j->p >= j->end || !is_digit(*j->p))
         return jfail(j, s, "a number needs a digit");
-    if (*j->p == '0')
-        j->p++;
+    const char *digits = j->p, *p = j->p, *end = j->end;
+    int64_t x = 0; /* the digits' value, while it fits (18 digits or fewer) */
+    if (*p == '0')
+        p++;
     else
-        while (j->p < j->end && is_digit(*j->p))
-            j->p++;
+        while (p < end && is_digit(*p))
+            x = x * 10 + (*p++ - '0');
+    j->p = p;
+    if ((p >= end || (*p != '.' && *p != 'e' && *p != 'E')) && p - digits <= 18) {
+        *out = val_int(*s == '-' ? -x : x);
+        return HIST_OK;
+    }
     bool real = false;
     if (j->p < j->end && *j->p == '.') {
         real = true;
@@ -284,17 +291,8 @@ static hist_rc number(jp *j, val *out)
             j->p++;
     }
     size_t n = (size_t)(j->p - s);
-    if (!real && n <= 18) {
-        /* At most 18 digits cannot overflow: the common case, without
-         * strtoll. */
-        const char *d = s + (*s == '-');
-        int64_t x = 0;
-        for (; d < j->p; d++)
-            x = x * 10 + (*d - '0');
-        *out = val_int(*s == '-' ? -x : x);
-        return HIST_OK;
-    }
-    /* strtod needs the digits NUL-terminated; any number of them is JSON
+    /* (An integer of at most 18 digits, which cannot overflow, was read
+     * above without strtoll: the common case.) strtod needs the digits NUL-terminated; any number of them is JSON
      * (jansson reads a real of 400 digits), so a long one goes through
      * j->tmp, which holds no string between two values. */
     char small[64];
@@ -314,10 +312,10 @@ static hist_rc number(jp *j, val *out)
             return jfail(j, s, "real number overflow");
         *out = val_float(d);
     } else {
-        long long x = strtoll(buf, NULL, 10);
+        long long big = strtoll(buf, NULL, 10);
         if (errno == ERANGE)
             return jfail(j, s, "too big integer");
-        *out = val_int(x);
+        *out = val_int(big);
     }
     return HIST_OK;
 }
@@ -502,8 +500,20 @@ static hist_rc op_fields(jp *j, rd_fields *out, uint32_t *line, uint32_t *col)
         ws(j);
         f.line = j->line;
         f.col = (uint32_t)(j->p - j->ls) + 1;
-        if ((rc = value(j, &f.value)))
+        /* Most members are strings and numbers: read here, without a call
+         * to value (which arrays and objects need). */
+        if (j->p < j->end && *j->p == '"') {
+            const char *vs;
+            size_t vn;
+            if ((rc = string(j, &vs, &vn, NULL)))
+                return rc;
+            f.value = val_str(j->r->vt, vs, vn);
+        } else if (j->p < j->end && (is_digit(*j->p) || *j->p == '-')) {
+            if ((rc = number(j, &f.value)))
+                return rc;
+        } else if ((rc = value(j, &f.value))) {
             return rc;
+        }
         if (n < RD_FIELDS_SMALL)
             out->small[n++] = f;
         else
