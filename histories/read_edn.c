@@ -253,11 +253,11 @@ static hist_rc number(edn *e, val *out)
     /* An integer of at most 18 digits, the common case, read as strtoll
      * would read it. */
     size_t sign = *start == '-' || *start == '+', k = sign;
-    int64_t digits = 0;
+    uint64_t digits = 0; /* wraps past 18 digits: then strtoll says */
     while (k < n && is_digit(start[k]))
-        digits = digits * 10 + (start[k++] - '0');
+        digits = digits * 10 + (uint64_t)(start[k++] - '0');
     if (k == n && n > sign && n - sign <= 18) {
-        *out = val_int(*start == '-' ? -digits : digits);
+        *out = val_int(*start == '-' ? -(int64_t)digits : (int64_t)digits);
         return HIST_OK;
     }
     char buf[64];

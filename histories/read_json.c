@@ -260,7 +260,7 @@ static hist_rc number(jp *j, val *out)
     if (j->p >= j->end || !is_digit(*j->p))
         return jfail(j, s, "a number needs a digit");
     const char *digits = j->p, *p = j->p, *end = j->end;
-    int64_t x = 0; /* the digits' value, while it fits (18 digits or fewer) */
+    uint64_t x = 0; /* the digits' value, if there are 18 or fewer (it wraps past) */
     if (*p == '0')
         p++;
     else
@@ -268,7 +268,7 @@ static hist_rc number(jp *j, val *out)
             x = x * 10 + (*p++ - '0');
     j->p = p;
     if ((p >= end || (*p != '.' && *p != 'e' && *p != 'E')) && p - digits <= 18) {
-        *out = val_int(*s == '-' ? -x : x);
+        *out = val_int(*s == '-' ? -(int64_t)x : (int64_t)x);
         return HIST_OK;
     }
     bool real = false;

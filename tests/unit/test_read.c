@@ -2,6 +2,7 @@
  * histories/history.c). Table-driven: good inputs with what must be read
  * from them, and bad inputs with the exact place and reason of the error. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../histories/read.h"
@@ -542,4 +543,41 @@ Test(read, nodes_of_ops)
     }
     hist_free(h);
     sbuf_free(&b);
+}
+
+/* Integers are read without strtoll while they have 18 digits or fewer;
+ * past that strtoll says whether they fit (a longer one once overflowed a
+ * signed accumulator: undefined behaviour, found by fuzz_json). */
+Test(read, integers_of_every_length)
+{
+    const char *fits[] = {"9", "-42", "123456789012345678", "-123456789012345678",
+                          "9223372036854775807", "-9223372036854775808"};
+    const char *big[] = {"9223372036854775808", "10000000000021111111111111"};
+    for (int edn = 0; edn < 2; edn++) {
+        for (size_t i = 0; i < sizeof fits / sizeof *fits + sizeof big / sizeof *big; i++) {
+            bool ok = i < sizeof fits / sizeof *fits;
+            const char *n = ok ? fits[i] : big[i - sizeof fits / sizeof *fits];
+            sbuf b = {0};
+            if (edn)
+                sbuf_printf(&b, "{:process 0 :type :invoke :f :write :value %s}\n", n);
+            else
+                sbuf_printf(&b, "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":%s}\n",
+                            n);
+            history *h = NULL;
+            hist_error err = {0};
+            hist_rc rc = hist_read_mem("t", b.p, b.len, NULL, &h, NULL, &err);
+            if (ok) {
+                cr_assert_eq(rc, HIST_OK, "%s: %s", n, err.msg);
+                char back[32];
+                snprintf(back, sizeof back, "%lld", (long long)hist_ops(h)[0].in.n);
+                cr_assert_str_eq(back, n);
+            } else {
+                cr_assert_neq(rc, HIST_OK, "%s is refused", n);
+                cr_assert(strstr(err.msg, edn ? "does not fit in 64 bits" : "too big integer"),
+                          "%s: %s", n, err.msg);
+            }
+            hist_free(h);
+            sbuf_free(&b);
+        }
+    }
 }
