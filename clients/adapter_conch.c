@@ -46,6 +46,8 @@ static void request(const adp_opts *o, const vtab *vt, adp_kind kind, const char
         val_to_json(vt, b, &req->body);
         sbuf_addc(&req->body, '}');
         break;
+    case ADP_APPEND: /* not has_append: never asked */
+        break;
     }
 }
 
@@ -121,5 +123,5 @@ static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp 
 }
 
 const adp_type adp_conch = {
-    "conch", "X-Conch-Session", request, response,
+    .name = "conch", .session_header = "X-Conch-Session", .request = request, .response = response,
 };

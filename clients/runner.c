@@ -47,7 +47,7 @@
 
 #include "../util/mem.h"
 
-enum { POLL_MS = 50, APPEND_TRIES = 4, BACKOFF_MS = 10 };
+enum { POLL_MS = 50, APPEND_TRIES = 4, BACKOFF_MS = 10, MAX_HEADERS = 1 << 16 };
 
 typedef struct runner runner;
 
@@ -72,6 +72,9 @@ typedef struct client {
     size_t body_off;      /* of req.body, sent so far */
     sbuf resp;            /* the response body so far, capped */
     bool too_big;
+    sbuf resp_hdrs;       /* the response's header block (adapter wants_headers) */
+    sbuf cas_token;       /* a two-step cas: the version its read found */
+    struct curl_slist *req_hdrs;   /* headers of a request that has its own */
     char token[CL_MAX_TOKEN];      /* the session token to send back; "" none */
     char resp_token[CL_MAX_TOKEN]; /* the token in the current response */
     struct curl_slist *hdrs[2];    /* [has a body]: headers to send, with the session's */
@@ -196,7 +199,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     client *c = ud;
     size_t len = size * n;
+    if (c->r->c->adapter->wants_headers) {
+        /* Only the last response's: an interim one (100) comes first. */
+        if (len >= 5 && !memcmp(p, "HTTP/", 5))
+            sbuf_reset(&c->resp_hdrs);
+        if (c->resp_hdrs.len + len <= MAX_HEADERS)
+            sbuf_addn(&c->resp_hdrs, p, len);
+    }
     const char *name = c->r->c->adapter->session_header;
+    if (!name)
+        return len;
     size_t nlen = strlen(name);
     if (len <= nlen + 1 || p[nlen] != ':' || strncasecmp(p, name, nlen))
         return len;
@@ -256,30 +268,59 @@ static void take_token(client *c)
     c->resp_token[0] = '\0';
 }
 
+/* The user's headers and the session token, after l. */
+static struct curl_slist *common_headers(client *c, struct curl_slist *l)
+{
+    runner *r = c->r;
+    for (struct curl_slist *h = r->base_hdrs; h; h = h->next)
+        l = curl_slist_append(l, h->data);
+    if (c->token[0] && r->c->adapter->session_header) {
+        sbuf line = {0};
+        sbuf_printf(&line, "%s: %s", r->c->adapter->session_header, c->token);
+        l = curl_slist_append(l, sbuf_str(&line));
+        sbuf_free(&line);
+    }
+    return l;
+}
+
 /* Requests with a body say it is JSON, and that curl must not wait for a
  * 100 Continue; every request carries the user's headers and the session
  * token. Fewer headers are less work for curl on each request. */
 static void set_headers(client *c)
 {
-    runner *r = c->r;
     for (int body = 0; body < 2; body++) {
         struct curl_slist *l = NULL;
         if (body) {
             l = curl_slist_append(l, "Content-Type: application/json");
             l = curl_slist_append(l, "Expect:");
         }
-        for (struct curl_slist *h = r->base_hdrs; h; h = h->next)
-            l = curl_slist_append(l, h->data);
-        if (c->token[0] && r->c->adapter->session_header) {
-            sbuf line = {0};
-            sbuf_printf(&line, "%s: %s", r->c->adapter->session_header, c->token);
-            l = curl_slist_append(l, sbuf_str(&line));
-            sbuf_free(&line);
-        }
+        l = common_headers(c, l);
         curl_slist_free_all(c->hdrs[body]);
         c->hdrs[body] = l;
     }
     c->hdrs_stale = false;
+}
+
+/* A request with header lines of its own (req.headers): those, which say
+ * the Content-Type, then the common ones. Without a body, curl's own
+ * Content-Type for a POST is left out. */
+static struct curl_slist *own_headers(client *c)
+{
+    struct curl_slist *l = curl_slist_append(NULL, "Expect:");
+    bool ctype = false;
+    const char *p = sbuf_str(&c->req.headers);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = xstrndup(p, n);
+        ctype |= !strncasecmp(line, "Content-Type:", 13);
+        l = curl_slist_append(l, line);
+        free(line);
+        p += n + (nl ? 1 : 0);
+    }
+    if (!ctype)
+        l = curl_slist_append(l, "Content-Type:");
+    return common_headers(c, l);
 }
 
 /* ---- ops ---- */
@@ -310,13 +351,17 @@ static void start_request(client *c, adp_kind kind, val a, val b, long timeout_m
     c->kind = kind;
     sbuf_reset(&c->req.path);
     sbuf_reset(&c->req.body);
+    sbuf_reset(&c->req.headers);
     c->req.method = "GET";
+    c->req.token = sbuf_str(&c->cas_token);
+    c->req.token_len = kind == ADP_CAS ? c->cas_token.len : 0;
     r->c->adapter->request(&r->c->aopts, r->vt, kind, key, a, b, &c->req);
 
     sbuf_reset(&c->target);
     sbuf_adds(&c->target, r->bases[c->url]);
     sbuf_addn(&c->target, c->req.path.p ? c->req.path.p : "", c->req.path.len);
     sbuf_reset(&c->resp);
+    sbuf_reset(&c->resp_hdrs);
     c->too_big = false;
     c->resp_token[0] = '\0';
     c->errbuf[0] = '\0';
@@ -335,6 +380,13 @@ static void start_request(client *c, adp_kind kind, val a, val b, long timeout_m
     }
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_slist_free_all(c->req_hdrs);
+    c->req_hdrs = NULL;
+    if (c->req.headers.len) {
+        c->req_hdrs = own_headers(c);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->req_hdrs);
+        return;
+    }
     if (c->hdrs_stale)
         set_headers(c);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs[c->req.body.len > 0 ? 1 : 0]);
@@ -381,16 +433,26 @@ static void invoke(runner *r, client *c, int64_t now)
     rec_event(r->rec, r->vt, &ev);
     r->st.invoked++;
     r->st.in_flight++;
+    const adp_type *t = r->c->adapter;
+    sbuf_reset(&c->cas_token);
     switch (c->op.f) {
     case CL_READ:
-    case CL_APPEND:
         start_request(c, ADP_READ, val_nil(), val_nil(), r->c->op_timeout_ms);
+        break;
+    case CL_APPEND:
+        if (t->has_append)
+            start_request(c, ADP_APPEND, c->op.a, val_nil(), r->c->op_timeout_ms);
+        else
+            start_request(c, ADP_READ, val_nil(), val_nil(), r->c->op_timeout_ms);
         break;
     case CL_WRITE:
         start_request(c, ADP_WRITE, c->op.a, val_nil(), r->c->op_timeout_ms);
         break;
     case CL_CAS:
-        start_request(c, ADP_CAS, c->op.a, c->op.b, r->c->op_timeout_ms);
+        if (t->cas_reads_first)
+            start_request(c, ADP_READ, val_nil(), val_nil(), r->c->op_timeout_ms);
+        else
+            start_request(c, ADP_CAS, c->op.a, c->op.b, r->c->op_timeout_ms);
         break;
     default:
         break;
@@ -533,7 +595,8 @@ static void finish(runner *r, client *c, CURLcode code)
         curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
         r->connected = true;
         scrub_body(r->sc, &c->resp);
-        adp_resp resp = {status, sbuf_str(&c->resp), c->resp.len};
+        adp_resp resp = {status, sbuf_str(&c->resp), c->resp.len, sbuf_str(&c->resp_hdrs),
+                         c->resp_hdrs.len};
         r->c->adapter->response(&r->c->aopts, r->vt, c->kind, &resp, &res);
         if (r->c->adapter->session_header)
             take_token(c);
@@ -563,23 +626,47 @@ static void finish(runner *r, client *c, CURLcode code)
         }
     }
     long left = r->c->op_timeout_ms - (long)((now - c->invoked_ns) / 1000000);
-    if (c->phase == 1 && res.mismatch && c->attempts < APPEND_TRIES && left > 0) {
+    if (c->phase == 1 && c->op.f == CL_APPEND && res.mismatch && c->attempts < APPEND_TRIES &&
+        left > 0) {
         c->phase = 0; /* the value moved on: read it again */
         start_request(c, ADP_READ, val_nil(), val_nil(), left);
         add_handle(c);
         goto out;
     }
     val error = res.error.len ? val_str(r->vt, res.error.p, res.error.len) : val_nil();
-    if (c->phase == 0 && c->op.f == CL_APPEND) {
-        if (res.type != EV_OK) {
-            /* Only the cas could have changed anything. */
-            sbuf why = {0};
-            sbuf_printf(&why, "the read before the append's cas: %s", sbuf_str(&res.error));
+    bool reads_first = (c->op.f == CL_APPEND && !r->c->adapter->has_append) ||
+                       (c->op.f == CL_CAS && r->c->adapter->cas_reads_first);
+    if (c->phase == 0 && reads_first) {
+        /* The read before a cas: only the cas could change anything, so
+         * an op that ends here certainly did not happen. */
+        const char *why = NULL;
+        if (res.type != EV_OK)
+            why = sbuf_str(&res.error);
+        else if (c->op.f == CL_CAS && !val_eq(res.value, c->op.a))
+            why = "cas: the value read was not the old one";
+        else if (r->c->adapter->cas_reads_first && !val_is_nil(res.value) && !res.token.len)
+            why = "no version to send back with the cas";
+        else if (left <= 0)
+            why = "no time left for the cas";
+        if (why) {
+            sbuf msg = {0};
+            sbuf_printf(&msg, "the read before the %s's cas: %s",
+                        c->op.f == CL_CAS ? "two-step" : "append", why);
             complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
-                     val_str(r->vt, why.p, why.len), refused, now);
-            sbuf_free(&why);
+                     val_str(r->vt, msg.p, msg.len), refused, now);
+            sbuf_free(&msg);
             goto out;
         }
+        sbuf_reset(&c->cas_token);
+        sbuf_addn(&c->cas_token, sbuf_str(&res.token), res.token.len);
+    }
+    if (c->phase == 0 && c->op.f == CL_CAS && r->c->adapter->cas_reads_first) {
+        c->phase = 1;
+        start_request(c, ADP_CAS, c->op.a, c->op.b, left);
+        add_handle(c);
+        goto out;
+    }
+    if (c->phase == 0 && reads_first) {
         size_t n = 0;
         const val *items = NULL;
         if (res.value.kind == VAL_LIST)
@@ -587,11 +674,6 @@ static void finish(runner *r, client *c, CURLcode code)
         else if (!val_is_nil(res.value)) {
             complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
                      val_cstr(r->vt, "cannot append: the value is not a list"), false, now);
-            goto out;
-        }
-        if (left <= 0) {
-            complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res.node,
-                     val_cstr(r->vt, "no time left for the append's cas"), false, now);
             goto out;
         }
         val *next = xcalloc(n + 1, sizeof *next);
@@ -615,7 +697,8 @@ static void finish(runner *r, client *c, CURLcode code)
         val left_value = c->op.f == CL_READ    ? res.value
                          : c->op.f == CL_WRITE ? c->op.a
                          : c->op.f == CL_CAS   ? c->op.b
-                                               : c->now;
+                         : r->c->adapter->has_append ? val_nil() /* the list is not known */
+                                                     : c->now;
         wl_observe(r->wl, &c->op, left_value);
     } else if (c->op.f == CL_READ) {
         value = val_nil();
@@ -623,7 +706,7 @@ static void finish(runner *r, client *c, CURLcode code)
     complete(r, c, res.type, value, res.type == EV_OK ? res.version : HIST_NONE, res.node,
              error, refused, now);
 out:
-    sbuf_free(&res.error);
+    adp_result_free(&res);
 }
 
 /* Record every op still in flight as info: no answer came in time. */
@@ -729,7 +812,7 @@ static cl_rc setup(runner *r, cl_error *err)
         curl_easy_setopt(e, CURLOPT_READDATA, cl);
         curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
         curl_easy_setopt(e, CURLOPT_SEEKDATA, cl);
-        if (c->adapter->session_header) {
+        if (c->adapter->session_header || c->adapter->wants_headers) {
             curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
             curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
         }
@@ -777,6 +860,10 @@ static void teardown(runner *r)
             curl_slist_free_all(c->hdrs[1]);
             sbuf_free(&c->req.path);
             sbuf_free(&c->req.body);
+            sbuf_free(&c->req.headers);
+            sbuf_free(&c->resp_hdrs);
+            sbuf_free(&c->cas_token);
+            curl_slist_free_all(c->req_hdrs);
             sbuf_free(&c->target);
             sbuf_free(&c->resp);
         }
