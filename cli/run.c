@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../clients/runner.h"
+#include "../clients/spec.h"
 #include "../util/mem.h"
 #include "cli.h"
 
@@ -35,6 +36,9 @@ static const char usage[] =
     "with the verdict. Each client is a process with one operation in flight.\n"
     "\n"
     "  --store NAME          conch (conch serve, default) or etcd (v3 JSON gateway)\n"
+    "  --store-spec FILE     or the store's API as a JSON spec (see specs/README.md)\n"
+    "  --dry-run             with --store-spec: print the requests one operation of\n"
+    "                        each kind would send, and send nothing\n"
     "  --clients N           concurrent clients (default 8)\n"
     "  --time SECONDS        how long to invoke operations (default 10)\n"
     "  --ops N               or how many operations to invoke\n"
@@ -47,6 +51,8 @@ static const char usage[] =
     "  --ops-per-key N       then the key is replaced by a fresh one (default 500,\n"
     "                        kv 100; 0: never)\n"
     "  --zipf S              skew key choice: key i has weight 1/(i+1)^S\n"
+    "  --value-size BYTES    write strings of BYTES bytes (\"17-xxx...\"), still unique,\n"
+    "                        instead of integers\n"
     "  --mix SPEC            operation weights, e.g. read=50,write=40,cas=10\n"
     "                        (names: read, write, cas, append; get, put)\n"
     "  --op-timeout MS       give up on an operation after this long: info\n"
@@ -223,15 +229,45 @@ static void write_unchecked(const char *path, bool to_stdout, const runner_stats
     json_decref(j);
 }
 
+/* --dry-run: the requests of one op of each kind, on the run's first key,
+ * with the values the workload would write first. */
+static void print_dry_run(const spec *sp, const wl_config *wl, const char *url)
+{
+    vtab *vt = vtab_new();
+    val v[3];
+    for (int i = 0; i < 3; i++)
+        v[i] = wl_value(wl, vt, i + 1);
+    val w1 = v[0], w2 = v[1];
+    if (wl->kind == WL_KV) { /* values are lists there: [1], then [1 2] */
+        w1 = val_list(vt, v, 1);
+        w2 = val_list(vt, v, 2);
+    }
+    sbuf key = {0}, base = {0}, out = {0};
+    sbuf_printf(&key, "%s0", wl->prefix);
+    runner_display_url(url, &base);
+    while (base.len && base.p[base.len - 1] == '/')
+        base.p[--base.len] = '\0';
+    spec_dry_run(sp, vt, sbuf_str(&base), sbuf_str(&key), w1, w2, v[2], &out);
+    fputs(sbuf_str(&out), stdout);
+    sbuf_free(&key);
+    sbuf_free(&base);
+    sbuf_free(&out);
+    vtab_free(vt);
+}
+
 int cmd_run(int argc, char **argv)
 {
     enum {
         O_STORE = 256, O_CLIENTS, O_TIME, O_OPS, O_RATE, O_ROUTE, O_WORKLOAD, O_KEYS,
         O_OPK, O_ZIPF, O_MIX, O_OPTIMEOUT, O_OUT, O_FSYNC, O_HEADER, O_CACERT, O_CERT,
-        O_KEY, O_INSECURE, O_SERIAL, O_SEED, O_CHECKTIMEOUT, O_FORMAT,
+        O_KEY, O_INSECURE, O_SERIAL, O_SEED, O_CHECKTIMEOUT, O_FORMAT, O_SPEC, O_DRYRUN,
+        O_VALSIZE,
     };
     static const struct option longopts[] = {
         {"store", required_argument, NULL, O_STORE},
+        {"store-spec", required_argument, NULL, O_SPEC},
+        {"dry-run", no_argument, NULL, O_DRYRUN},
+        {"value-size", required_argument, NULL, O_VALSIZE},
         {"clients", required_argument, NULL, O_CLIENTS},
         {"time", required_argument, NULL, O_TIME},
         {"ops", required_argument, NULL, O_OPS},
@@ -270,6 +306,11 @@ int cmd_run(int argc, char **argv)
     bool json = false, verbose = false, have_seed = false;
     uint64_t seed = 0;
     VEC(const char *) headers = {0};
+    const char *spec_path = NULL;
+    bool dry_run = false, have_store = false;
+    long value_size = 0;
+    spec *sp = NULL;
+    adp_type spec_type;
     char *env_headers = NULL, *dir = NULL, *hist_path = NULL, *results = NULL;
     int exit_code = EXIT_USAGE;
     long l;
@@ -286,6 +327,17 @@ int cmd_run(int argc, char **argv)
                 cli_error("run", "--store expects conch or etcd, got '%s'", optarg);
                 goto out;
             }
+            have_store = true;
+            break;
+        case O_SPEC:
+            spec_path = optarg;
+            break;
+        case O_DRYRUN:
+            dry_run = true;
+            break;
+        case O_VALSIZE:
+            if (!cli_long("run", "--value-size", optarg, 1, 262144, &value_size))
+                goto out;
             break;
         case O_CLIENTS:
             if (!cli_long("run", "--clients", optarg, 1, 10000, &l))
@@ -411,7 +463,25 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    if (optind >= argc) {
+    if (spec_path && have_store) {
+        cli_error("run", "give --store or --store-spec, not both");
+        goto out;
+    }
+    if (dry_run && !spec_path) {
+        cli_error("run", "--dry-run needs --store-spec FILE");
+        goto out;
+    }
+    if (spec_path) {
+        cl_error serr = {0};
+        if (spec_load(spec_path, &sp, &serr) != CL_OK) {
+            cli_error("run", "%s", serr.msg);
+            goto out;
+        }
+        adp_spec(sp, &spec_type);
+        rc.adapter = &spec_type;
+        rc.aopts.spec = sp;
+    }
+    if (optind >= argc && !dry_run) {
         cli_error("run", "no URL given (see conch run --help)");
         goto out;
     }
@@ -464,6 +534,7 @@ int cmd_run(int argc, char **argv)
     if (opk >= 0)
         rc.wl.ops_per_key = (uint32_t)opk;
     rc.wl.zipf = zipf;
+    rc.wl.value_size = (uint32_t)value_size;
     if (mix) {
         sbuf why = {0};
         if (!wl_mix_parse(&rc.wl, mix, &why)) {
@@ -487,6 +558,11 @@ int cmd_run(int argc, char **argv)
         sbuf_free(&p);
     }
 
+    if (dry_run) {
+        print_dry_run(sp, &rc.wl, rc.nurls ? rc.urls[0] : "http://HOST:PORT");
+        exit_code = 0;
+        goto out;
+    }
     if (out_dir) {
         if (mkdirs(out_dir) < 0) {
             cli_error("run", "cannot create %s: %s", out_dir, strerror(errno));
@@ -588,6 +664,7 @@ int cmd_run(int argc, char **argv)
     }
     fprintf(stderr, "conch run: results in %s (exit %d)\n", results, exit_code);
 out:
+    spec_free(sp);
     free(headers.v);
     free(env_headers);
     free(dir);
