@@ -238,9 +238,11 @@ static void print_dry_run(const spec *sp, const wl_config *wl, const char *url)
     for (int i = 0; i < 3; i++)
         v[i] = wl_value(wl, vt, i + 1);
     val w1 = v[0], w2 = v[1];
-    if (wl->kind == WL_KV) { /* values are lists there: [1], then [1 2] */
+    if (wl->kind == WL_KV) { /* values are lists there: [1], then [1 3] */
+        v[2] = val_int(3);   /* appended elements stay integers */
         w1 = val_list(vt, v, 1);
-        w2 = val_list(vt, v, 2);
+        val two[2] = {v[0], v[2]};
+        w2 = val_list(vt, two, 2);
     }
     sbuf key = {0}, base = {0}, out = {0};
     sbuf_printf(&key, "%s0", wl->prefix);

@@ -276,7 +276,9 @@ void wl_next(workload *w, wl_op *op)
         break;
     }
     case CL_APPEND:
-        op->value = op->a = wl_value(&w->c, w->vt, w->next_value++);
+        /* An integer even with value_size: the kv model appends a string
+         * to nil by starting a string, not a list. */
+        op->value = op->a = val_int(w->next_value++);
         break;
     default:
         break;

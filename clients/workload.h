@@ -20,9 +20,11 @@
  * A cas asks for the last value this run saw or wrote for the key, so it
  * matches often; with no such value yet it becomes a write.
  *
- * With value_size, each written value (and appended element) is instead a
- * string of that many bytes: its number, '-', then filler ("17-xxxx..."),
- * still unique; a number longer than value_size is left as it is.
+ * With value_size, each written value (in kv, the item of a put's list) is
+ * instead a string of that many bytes: its number, '-', then filler
+ * ("17-xxxx..."), still unique (a value_size too small for the number
+ * gives the number and '-'). Appended elements stay integers: the kv model
+ * takes a string appended to nil for the start of a string, not a list.
  */
 #ifndef CONCH_WORKLOAD_H
 #define CONCH_WORKLOAD_H
