@@ -7,6 +7,7 @@
  * wrote comes back equal (spec_extract.h). A store's own text that is not
  * JSON is kept as a string.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -114,18 +115,21 @@ static bool sendable(const char *p, size_t n)
     return true;
 }
 
-/* A decimal int64, for a version in the store's write order. */
+/* A decimal int64 (up to 19 digits, as hybrid clocks give), for a version
+ * in the store's write order; false past INT64_MAX. */
 static bool parse_i64(const char *p, size_t n, int64_t *out)
 {
-    if (n == 0 || n > 18)
+    if (n == 0 || n > 19)
         return false;
-    int64_t x = 0;
+    uint64_t x = 0;
     for (size_t i = 0; i < n; i++) {
         if (p[i] < '0' || p[i] > '9')
             return false;
-        x = x * 10 + (p[i] - '0');
+        x = x * 10 + (uint64_t)(p[i] - '0'); /* 19 digits fit in uint64 */
     }
-    *out = x;
+    if (x > (uint64_t)INT64_MAX)
+        return false;
+    *out = (int64_t)x;
     return true;
 }
 
