@@ -1,11 +1,14 @@
 #!/bin/sh
 # Install the Debian packages conch needs to build, test and benchmark
 # (etcd-server for the etcd end-to-end tests, python3 for their fake store
-# and slow clients, wrk and GNU time for make bench).
+# and slow clients, wrk and GNU time for make bench; redis-server, webdis,
+# lighttpd with mod_webdav and apache2-bin for the shipped store specs'
+# tests, tests/e2e/spec_*.sh).
 # As root it runs apt-get; otherwise it prints the line to run.
 set -eu
 PKGS="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libpcre2-dev \
-libcriterion-dev libmicrohttpd-dev curl etcd-server wrk clang libclang-rt-14-dev python3 time"
+libcriterion-dev libmicrohttpd-dev curl etcd-server wrk clang libclang-rt-14-dev python3 time \
+redis-server redis-tools webdis lighttpd lighttpd-mod-webdav apache2-bin"
 missing=""
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
