@@ -485,7 +485,7 @@ Test(spec_shipped, every_spec_loads_and_dry_runs)
     static const char *const files[] = {
         "specs/conch.json",          "specs/etcd-v3.json",         "specs/etcd-v2.json",
         "specs/etcd-v2-previndex.json", "specs/webdis.json",       "specs/lighttpd-webdav.json",
-        "specs/apache-webdav.json",
+        "specs/apache-webdav.json", "specs/etcd-v2-local.json",
     };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         spec *s = NULL;

@@ -140,3 +140,35 @@ spec_run() {
 count() {
     grep -cE "$2" "$1"
 }
+
+# Three etcd members with the v2 API, peers on loopback; sets STORE_URLS.
+start_etcd_v2_cluster() {
+    need etcd
+    need curl
+    need python3
+    cluster="" STORE_URLS=""
+    for n in 1 2 3; do
+        eval "cport$n=$(free_port) pport$n=$(free_port)"
+        eval "cluster=\"\$cluster\${cluster:+,}m$n=http://127.0.0.1:\$pport$n\""
+    done
+    for n in 1 2 3; do
+        eval "cp=\$cport$n pp=\$pport$n"
+        etcd --enable-v2 --name "m$n" --data-dir "$WORK/etcd-m$n" \
+            --listen-client-urls "http://127.0.0.1:$cp" \
+            --advertise-client-urls "http://127.0.0.1:$cp" \
+            --listen-peer-urls "http://127.0.0.1:$pp" \
+            --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
+            --initial-cluster "$cluster" --initial-cluster-state new \
+            >"$WORK/etcd-m$n.log" 2>&1 &
+        PIDS="$PIDS $!"
+        STORE_URLS="$STORE_URLS http://127.0.0.1:$cp"
+    done
+    for u in $STORE_URLS; do
+        i=0
+        until curl -sf "$u/health" 2>/dev/null | grep -q true; do
+            i=$((i + 1))
+            [ $i -gt 200 ] && die "etcd member $u did not start: $(tail -5 "$WORK/etcd-m1.log")"
+            sleep 0.1
+        done
+    done
+}
