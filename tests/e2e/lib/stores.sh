@@ -3,38 +3,33 @@
 # ports, with its config and data in $WORK, stopped by run_common.sh's EXIT
 # trap (each start_* adds its pids to PIDS). Each sets STORE_URL.
 
-# Wait until curl gets an HTTP answer (any status) from $1.
-wait_http() {
+# Wait until CMD... succeeds (up to about 20 s); else fail with the end of
+# LOG. wait_for WHAT LOG CMD...
+wait_for() {
+    _what=$1 _log=$2
+    shift 2
     i=0
-    until curl -s -o /dev/null --max-time 2 "$1" 2>/dev/null; do
+    until "$@" >/dev/null 2>&1; do
         i=$((i + 1))
-        [ $i -gt 100 ] && die "$2 did not start: $(tail -5 "$3" 2>/dev/null)"
+        [ $i -gt 200 ] && die "$_what did not start: $(tail -5 "$_log" 2>/dev/null)"
         sleep 0.1
     done
 }
 
+# Does $1 answer HTTP (any status)?
+answers() {
+    curl -s -o /dev/null --max-time 2 "$1"
+}
+
+# Is the etcd member at $1 healthy?
+etcd_healthy() {
+    curl -sf "$1/health" | grep -q true
+}
+
 # etcd with its v2 API (--enable-v2), one member.
 start_etcd_v2() {
-    need etcd
-    need curl
-    need python3
-    cport=$(free_port)
-    pport=$(free_port)
-    [ "$cport" = "$pport" ] && pport=$(free_port)
-    etcd --enable-v2 --name conch-v2 --data-dir "$WORK/etcd-v2" \
-        --listen-client-urls "http://127.0.0.1:$cport" \
-        --advertise-client-urls "http://127.0.0.1:$cport" \
-        --listen-peer-urls "http://127.0.0.1:$pport" \
-        --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
-        --initial-cluster "conch-v2=http://127.0.0.1:$pport" >"$WORK/etcd-v2.log" 2>&1 &
-    PIDS="$PIDS $!"
-    STORE_URL="http://127.0.0.1:$cport"
-    i=0
-    until curl -sf "$STORE_URL/health" 2>/dev/null | grep -q true; do
-        i=$((i + 1))
-        [ $i -gt 100 ] && die "etcd did not start: $(tail -5 "$WORK/etcd-v2.log")"
-        sleep 0.1
-    done
+    start_etcd --enable-v2
+    STORE_URL=$ETCD_URL
 }
 
 # redis-server (no persistence) and webdis in front of it.
@@ -55,16 +50,11 @@ start_webdis() {
  "http_port": $wport, "threads": 2, "pool_size": 8, "daemonize": false,
  "database": 0, "verbosity": 1, "logfile": "$WORK/webdis.log"}
 JSON
-    i=0
-    until redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG; do
-        i=$((i + 1))
-        [ $i -gt 100 ] && die "redis-server did not start: $(tail -5 "$WORK/redis.log")"
-        sleep 0.1
-    done
+    wait_for redis-server "$WORK/redis.log" redis-cli -p "$rport" ping
     webdis "$WORK/webdis.json" >"$WORK/webdis.out" 2>&1 &
     PIDS="$PIDS $!"
     STORE_URL="http://127.0.0.1:$wport"
-    wait_http "$STORE_URL/PING" webdis "$WORK/webdis.log"
+    wait_for webdis "$WORK/webdis.log" answers "$STORE_URL/PING"
 }
 
 # lighttpd with mod_webdav over a fresh folder. mimetype.assign matters:
@@ -91,7 +81,7 @@ CONF
     lighttpd -D -f "$WORK/lighttpd.conf" >"$WORK/lighttpd.out" 2>&1 &
     PIDS="$PIDS $!"
     STORE_URL="http://127.0.0.1:$port"
-    wait_http "$STORE_URL/" lighttpd "$WORK/lighttpd.out"
+    wait_for lighttpd "$WORK/lighttpd.out" answers "$STORE_URL/"
 }
 
 # Apache httpd with mod_dav and mod_dav_fs over a fresh folder.
@@ -124,7 +114,7 @@ CONF
     apache2 -f "$WORK/apache/httpd.conf" -DFOREGROUND >"$WORK/apache/out" 2>&1 &
     PIDS="$PIDS $!"
     STORE_URL="http://127.0.0.1:$port"
-    wait_http "$STORE_URL/" apache2 "$WORK/apache/error.log"
+    wait_for apache2 "$WORK/apache/error.log" answers "$STORE_URL/"
 }
 
 # Run conch with a spec: spec_run NAME SPEC ARGS... -> $WORK/NAME/, RUN_CODE.
@@ -164,11 +154,6 @@ start_etcd_v2_cluster() {
         STORE_URLS="$STORE_URLS http://127.0.0.1:$cp"
     done
     for u in $STORE_URLS; do
-        i=0
-        until curl -sf "$u/health" 2>/dev/null | grep -q true; do
-            i=$((i + 1))
-            [ $i -gt 200 ] && die "etcd member $u did not start: $(tail -5 "$WORK/etcd-m1.log")"
-            sleep 0.1
-        done
+        wait_for "etcd member $u" "$WORK/etcd-m1.log" etcd_healthy "$u"
     done
 }
