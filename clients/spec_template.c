@@ -34,12 +34,15 @@ const char *tpl_var_name(tpl_var v)
 
 static bool word_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || c == '_';
+    return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9');
 }
 
-/* The word at s (lower-case letters and '_'): its length. */
+/* The word at s (a lower-case letter, then those, digits and '_'): its
+ * length, 0 if none. */
 static size_t word(const char *s)
 {
+    if (!(*s >= 'a' && *s <= 'z'))
+        return 0;
     size_t n = 0;
     while (word_char(s[n]))
         n++;
