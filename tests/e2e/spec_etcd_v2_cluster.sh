@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: long
 # A finding: etcd's v2 reads without quorum=true (specs/etcd-v2-local.json,
 # etcd's default for a v2 GET) are not linearizable on a 3-member cluster.
 # With clients spread over the members, a read at one member returns the
