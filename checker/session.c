@@ -123,6 +123,7 @@ typedef struct ctx {
     obs_vec obs;
     VEC(keyinfo) keys;
     valmap *keymap, *sessmap;
+    size_t nanon;    /* sessions of ops with no process, one op each */
     size_t pairs[4]; /* demand pairs seen per base guarantee */
     unsigned checks; /* BIT(g) for each guarantee to check */
     int jobs;        /* threads for the inferred search */
@@ -218,9 +219,12 @@ static void gather(ctx *c)
             return;
         if (o->status == OP_FAIL)
             continue;
+        /* An op with no process is a session of its own. */
         uint32_t sess;
-        if (!valmap_get(c->sessmap, o->process, &sess)) {
-            sess = (uint32_t)valmap_size(c->sessmap);
+        if (val_is_nil(o->process)) {
+            sess = (uint32_t)(valmap_size(c->sessmap) + c->nanon++);
+        } else if (!valmap_get(c->sessmap, o->process, &sess)) {
+            sess = (uint32_t)(valmap_size(c->sessmap) + c->nanon);
             valmap_put(c->sessmap, o->process, sess);
         }
         bool ok = o->status == OP_OK;
@@ -1560,7 +1564,7 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
         goto out;
     }
     classify_keys(&c);
-    out->sessions = valmap_size(c.sessmap);
+    out->sessions = valmap_size(c.sessmap) + c.nanon;
     out->keys = c.keys.n;
     bool versions = false;
     for (size_t i = 0; i < c.obs.n && !versions; i++)

@@ -54,6 +54,9 @@ void report_op(const history *h, size_t i, sbuf *out)
     op_action(h, o, out);
     if (o->ret == HIST_OPEN)
         sbuf_printf(out, " (line %u, never completed: info)", ev[o->call].line);
+    else if (ev[o->call].implied)
+        sbuf_printf(out, " (line %u, no invocation%s)", ev[o->ret].line,
+                    o->status == OP_INFO ? ", info" : "");
     else
         sbuf_printf(out, " (lines %u-%u%s)", ev[o->call].line, ev[o->ret].line,
                     o->status == OP_INFO ? ", info" : "");
@@ -163,9 +166,12 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     hist_counts c = hist_count(it->h);
     sbuf name = {0};
     sbuf_add_printable(&name, hist_name(it->h), strlen(hist_name(it->h)));
+    size_t nev = hist_nevents(it->h) - c.implied;
     fprintf(f, "%s: %zu event%s, %zu op%s (%zu ok, %zu info, %zu fail)", sbuf_str(&name),
-            hist_nevents(it->h), hist_nevents(it->h) == 1 ? "" : "s", hist_nops(it->h),
+            nev, nev == 1 ? "" : "s", hist_nops(it->h),
             hist_nops(it->h) == 1 ? "" : "s", c.ok, c.info, c.fail);
+    if (c.implied)
+        fprintf(f, ", completions only: each op taken as invoked at the start");
     if (c.open)
         fprintf(f, ", %zu never completed", c.open);
     if (c.annotations)
@@ -529,7 +535,8 @@ static json_t *json_op(const history *h, size_t i)
     if (o->status == OP_OK)
         json_object_set_new(j, "result", json_val(vt, o->out));
     json_object_set_new(j, "type", json_string(status_name(o->status)));
-    json_object_set_new(j, "invoke_line", json_integer(ev[o->call].line));
+    if (!ev[o->call].implied)
+        json_object_set_new(j, "invoke_line", json_integer(ev[o->call].line));
     if (o->ret != HIST_OPEN)
         json_object_set_new(j, "complete_line", json_integer(ev[o->ret].line));
     if (o->call_time != HIST_NONE)
@@ -605,7 +612,9 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_t *j = json_object();
     json_object_set_new(j, "file", report_json_text(hist_name(h)));
     json_object_set_new(j, "format", json_string(hist_format_name(o->format)));
-    json_object_set_new(j, "events", json_integer((json_int_t)hist_nevents(h)));
+    json_object_set_new(j, "events", json_integer((json_int_t)(hist_nevents(h) - c.implied)));
+    if (c.implied)
+        json_object_set_new(j, "completions_only", json_true());
     json_object_set_new(j, "ops", json_pack("{s:I,s:I,s:I,s:I,s:I}", "ok", (json_int_t)c.ok,
                                             "info", (json_int_t)c.info, "fail", (json_int_t)c.fail,
                                             "never_completed", (json_int_t)c.open, "nemesis",
