@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../histories/read.h"
+#include "../util/clock.h"
 #include "../util/mem.h"
 #include "pool.h"
 #include "sched.h"
@@ -240,7 +241,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     budget *mem = budget_new(o->max_memory);
     sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts};
     if (o->timeout_s > 0)
-        so.deadline_ns = sched_now_ns() + (int64_t)(o->timeout_s * 1e9);
+        so.deadline_ns = clock_now_ns() + (int64_t)(o->timeout_s * 1e9);
     task_vec tasks = {0};
     for (size_t i = 0; i < n; i++)
         prepare(&items[i], o, &tasks);

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
 #include "../util/mem.h"
 #include "../util/sbuf.h"
 #include "cli.h"
@@ -47,13 +48,6 @@ typedef struct store {
     char *urls[REPLICAS];
 } store;
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The URL in a line "conch serve: n1 on http://127.0.0.1:7001 (...)";
  * NULL if none. The caller frees it. */
 static char *url_in(const char *line)
@@ -68,10 +62,10 @@ static void store_stop(store *s)
 {
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
-        int64_t until = now_ms() + STOP_MS;
+        int64_t until = clock_now_ms() + STOP_MS;
         int st;
         while (waitpid(s->pid, &st, WNOHANG) == 0) {
-            if (now_ms() > until) {
+            if (clock_now_ms() > until) {
                 kill(s->pid, SIGKILL);
                 waitpid(s->pid, &st, 0);
                 break;
@@ -95,9 +89,9 @@ static int read_urls(store *s)
 {
     sbuf buf = {0};
     int found = 0;
-    int64_t until = now_ms() + START_MS;
+    int64_t until = clock_now_ms() + START_MS;
     while (found < REPLICAS) {
-        int64_t left = until - now_ms();
+        int64_t left = until - clock_now_ms();
         struct pollfd p = {s->out, POLLIN, 0};
         if (left <= 0 || atomic_load(&interrupted) || poll(&p, 1, (int)left) <= 0)
             break;

@@ -205,16 +205,10 @@ static int serve(const cluster_config *cfg, const http_config *hc)
     raise_fd_limit(cfg->n, hc->max_conns);
     int rc = EXIT_USAGE;
     http_server *hs = NULL;
-    sbuf why = {0};
+    store_error err;
     cluster *cl = cluster_new(cfg);
-    int err = cluster_start(cl);
-    if (err) {
-        cli_error("serve", "cannot start the replicas' threads: %s", strerror(err));
-        goto out;
-    }
-    hs = http_start(cl, hc, &why);
-    if (!hs) {
-        cli_error("serve", "%s", sbuf_str(&why));
+    if (cluster_start(cl, &err) || !(hs = http_start(cl, hc, &err))) {
+        cli_error("serve", "%s", err.msg);
         goto out;
     }
     for (int i = 0; i < cfg->n; i++) {
@@ -238,7 +232,6 @@ out:
     cluster_close(cl);
     http_stop(hs);
     cluster_free(cl);
-    sbuf_free(&why);
     return rc;
 }
 
