@@ -152,7 +152,7 @@ size_t hist_bytes(const history *h)
            vtab_bytes(h->vt);
 }
 const hist_pos *hist_positions(const history *h) { return h->pos.v; }
-const hist_event *hist_events(const history *h) { return h->compact ? NULL : h->events.v; }
+const hist_event *hist_kept_events(const history *h) { return h->compact ? NULL : h->events.v; }
 size_t hist_nops(const history *h) { return h->ops.n; }
 const hist_op *hist_ops(const history *h) { return h->ops.v; }
 

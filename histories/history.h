@@ -112,7 +112,7 @@ typedef struct history history;
 typedef enum hist_independent { HIST_INDEP_AUTO, HIST_INDEP_NO, HIST_INDEP_YES } hist_independent;
 
 /* A new, empty history named after its source (a path, or "-"). Free with
- * hist_free. It keeps every event pushed (hist_events) unless hist_compact
+ * hist_free. It keeps every event pushed (hist_kept_events) unless hist_compact
  * is called before the first push. */
 history *hist_new(const char *name);
 void hist_free(history *h);
@@ -140,8 +140,10 @@ size_t hist_nevents(const history *h);
 /* Every event's position, hist_nevents of them, after hist_finish. */
 const hist_pos *hist_positions(const history *h);
 /* The events themselves: only for a history that keeps them (not
- * compacted); NULL otherwise. */
-const hist_event *hist_events(const history *h);
+ * compacted); NULL otherwise. (Named so that code written when every
+ * history kept them, which called it hist_events, does not compile: a
+ * line number is hist_positions(h)[i].line.) */
+const hist_event *hist_kept_events(const history *h);
 size_t hist_nops(const history *h);
 const hist_op *hist_ops(const history *h);
 /* The replica that served op i, as its completion (else its invocation)

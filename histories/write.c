@@ -132,7 +132,7 @@ void hist_format_event_log(const vtab *vt, const hist_event *e, sbuf *b)
 int hist_write_jsonl(const history *h, FILE *f)
 {
     sbuf b = {0};
-    const hist_event *ev = hist_events(h);
+    const hist_event *ev = hist_kept_events(h);
     int rc = 0;
     for (size_t i = 0; i < hist_nevents(h); i++) {
         sbuf_reset(&b);

@@ -133,8 +133,8 @@ Test(load, small_chunks_read_the_same_history)
         cr_assert_eq(hist_nevents(h), hist_nevents(whole));
         for (size_t k = 0; k < hist_nevents(h); k++) {
             sbuf a = {0}, b = {0};
-            val_to_json(hist_cvtab(h), hist_events(h)[k].value, &a);
-            val_to_json(hist_cvtab(whole), hist_events(whole)[k].value, &b);
+            val_to_json(hist_cvtab(h), hist_kept_events(h)[k].value, &a);
+            val_to_json(hist_cvtab(whole), hist_kept_events(whole)[k].value, &b);
             cr_expect_str_eq(sbuf_str(&a), sbuf_str(&b));
             sbuf_free(&a);
             sbuf_free(&b);

@@ -35,7 +35,7 @@ Test(write, round_trip)
     history *b = read_text(buf);
     cr_assert_eq(hist_nevents(a), hist_nevents(b));
     for (size_t i = 0; i < hist_nevents(a); i++) {
-        const hist_event *x = &hist_events(a)[i], *y = &hist_events(b)[i];
+        const hist_event *x = &hist_kept_events(a)[i], *y = &hist_kept_events(b)[i];
         sbuf sx = {0}, sy = {0};
         hist_format_event(hist_cvtab(a), x, &sx);
         hist_format_event(hist_cvtab(b), y, &sy);
