@@ -11,8 +11,11 @@ typedef struct gen_args {
     long ops, sessions, keys, seed;
     bool versions, cas, append;
     double stale, crash;
+    int format;
     const char *out;
 } gen_args;
+
+static const char *const formats[] = {"jsonl", "edn", "jepsen-log", NULL};
 
 #define AT(f, T) OPT_AT(gen_args, f, T)
 static const opt_spec gen_opts_table[] = {
@@ -35,6 +38,10 @@ static const opt_spec gen_opts_table[] = {
      .dmax = 1, .def = "0", .help = "fraction of ops that complete as info"},
     {.name = "seed", .arg = "N", .kind = OPT_LONG, .off = AT(seed, long), .min = 0,
      .max = 1L << 62, .def = "1", .help = "random seed"},
+    {.name = "format", .arg = "FORMAT", .kind = OPT_CHOICE, .off = AT(format, int),
+     .choices = formats, .def = "jsonl",
+     .help = "jsonl (conch's), edn (Jepsen's history.edn) or jepsen-log (Jepsen's log lines, "
+             "a key's values as independent [key value] pairs): the other readers' benchmarks"},
     {.name = "out", .letter = 'o', .arg = "FILE", .kind = OPT_FILE, .off = AT(out, const char *),
      .help = "write there instead of standard output"},
     OPT_HELP_AND_MAN,
@@ -67,7 +74,8 @@ int cmd_gen(int argc, char **argv)
         return opt_exit(prc);
     gen_opts o = {.ops = (uint64_t)a.ops, .sessions = (unsigned)a.sessions,
                   .keys = (unsigned)a.keys, .versions = a.versions, .cas = a.cas, .append = a.append,
-                  .stale = a.stale, .crash = a.crash, .seed = (uint64_t)a.seed};
+                  .stale = a.stale, .crash = a.crash, .seed = (uint64_t)a.seed,
+                  .format = a.format};
     FILE *f = a.out ? fopen(a.out, "w") : stdout;
     if (!f) {
         cli_error("gen", "cannot write %s", a.out);
