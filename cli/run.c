@@ -298,8 +298,9 @@ static const opt_spec run_opts[] = {
      .help = "the store's nodes, in a JSON file (README: the cluster file): for the nemesis, "
              "and their URLs when none is given"},
     {.name = "node", .arg = "SPEC", .kind = OPT_LIST, .off = AT(nem.nodes, opt_list),
-     .help = "a node, as NAME,url=URL,pid=N,pid-file=F,log=F,peer=ADDR,peer-target=ADDR,"
-             "faketime-file=F,start=CMD (start last: it takes the rest); repeatable"},
+     .help = "a node, as NAME then ,KEY=VALUE for each of url, pid, pid-file, log, peer, "
+             "peer-target, faketime-file and start (start last: it takes the rest; e.g. "
+             "n1,url=http://127.0.0.1:2379,pid-file=n1.pid); repeatable"},
     {.name = "nemesis", .arg = "KINDS", .kind = OPT_STR, .off = AT(nem.kinds, const char *),
      .help = "inject faults, in turn: pause (SIGSTOP, SIGCONT), kill (SIGKILL, then the "
              "node's start command), partition (through the cluster's admin: conch proxy, or "
