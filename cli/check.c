@@ -12,7 +12,9 @@
 
 #include "../checker/check.h"
 #include "../histories/read.h"
-#include "../report/report.h"
+#include "../report/report_json.h"
+#include "../report/report_junit.h"
+#include "../report/report_text.h"
 #include "../util/mem.h"
 #include "cli.h"
 

@@ -1,5 +1,5 @@
 /* Unit tests: no writer of conch emits invalid output, whatever a value
- * holds (report/report.c, histories/write.c, util/sbuf.c).
+ * holds (report/, histories/write.c, util/sbuf.c).
  *
  * Readers refuse bytes that are not UTF-8, but values also come from a
  * store's answers, regular expressions and file names. A history is built
@@ -20,7 +20,9 @@
 #include "../../checker/check.h"
 #include "../../histories/read.h"
 #include "../../histories/write.h"
-#include "../../report/report.h"
+#include "../../report/report_json.h"
+#include "../../report/report_junit.h"
+#include "../../report/report_text.h"
 #include "../../util/utf8.h"
 
 static const struct {
@@ -269,3 +271,4 @@ Test(writers, json_strings_are_valid_whatever_the_bytes)
     cr_expect_str_eq(sbuf_str(&b), "a\\\\b\\x0a\\x1b\\xff\\u009b\xc3\xa9");
     sbuf_free(&b);
 }
+

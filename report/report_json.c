@@ -1,0 +1,232 @@
+/*
+ * report_json.c - the JSON report, for programs (report_json.h).
+ */
+#include "report_json.h"
+
+#include <string.h>
+
+#include "report_txn.h"
+
+/* A JSON string of s, valid whatever bytes s holds (file names, and texts
+ * that quote values, may hold any): json_string refuses invalid UTF-8, and
+ * a member set to its NULL would vanish from the report. */
+json_t *report_json_text(const char *s)
+{
+    sbuf b = {0};
+    sbuf_add_utf8(&b, s, strlen(s));
+    json_t *j = json_string(sbuf_str(&b));
+    sbuf_free(&b);
+    return j;
+}
+
+json_t *report_json_val(const vtab *vt, val v)
+{
+    sbuf b = {0};
+    val_to_json(vt, v, &b);
+    json_t *j = json_loadb(sbuf_str(&b), b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (!j) /* not expected (val_to_json writes what jansson reads): say it, not null */
+        j = report_json_text(sbuf_str(&b));
+    sbuf_free(&b);
+    return j;
+}
+
+json_t *report_json_op(const history *h, size_t i)
+{
+    const hist_op *o = &hist_ops(h)[i];
+    const hist_event *ev = hist_events(h);
+    const vtab *vt = hist_cvtab(h);
+    json_t *j = json_object();
+    json_object_set_new(j, "process", report_json_val(vt, o->process));
+    json_object_set_new(j, "f", report_json_val(vt, o->f));
+    if (o->has_key)
+        json_object_set_new(j, "key", report_json_val(vt, o->key));
+    json_object_set_new(j, "value", report_json_val(vt, o->in));
+    if (o->status == OP_OK)
+        json_object_set_new(j, "result", report_json_val(vt, o->out));
+    json_object_set_new(j, "type", json_string(report_status_name(o->status)));
+    json_object_set_new(j, "invoke_line", json_integer(ev[o->call].line));
+    if (o->ret != HIST_OPEN)
+        json_object_set_new(j, "complete_line", json_integer(ev[o->ret].line));
+    if (o->call_time != HIST_NONE)
+        json_object_set_new(j, "invoke_time", json_integer(o->call_time));
+    if (o->ret_time != HIST_NONE)
+        json_object_set_new(j, "complete_time", json_integer(o->ret_time));
+    return j;
+}
+
+static json_t *json_sessions(const check_item *it)
+{
+    const sess_result *s = &it->sess;
+    const vtab *vt = hist_cvtab(it->h);
+    json_t *j = json_object();
+    json_object_set_new(j, "applicable", json_boolean(s->applicable));
+    if (!s->applicable) {
+        json_object_set_new(j, "reason", report_json_text(s->why_na));
+        return j;
+    }
+    json_object_set_new(j, "version_order", json_string(sess_order_name(s->order)));
+    json_object_set_new(j, "sessions", json_integer((json_int_t)s->sessions));
+    json_object_set_new(j, "keys", json_integer((json_int_t)s->keys));
+    json_object_set_new(j, "keys_not_unique", json_integer((json_int_t)s->keys_not_unique));
+    if (s->not_unique_example)
+        json_object_set_new(j, "not_unique_example", report_json_text(s->not_unique_example));
+    json_object_set_new(j, "reads_without_version",
+                        json_integer((json_int_t)s->reads_without_version));
+    json_object_set_new(j, "seconds", json_real(s->seconds));
+    if (s->stopped)
+        json_object_set_new(j, "stopped_by", json_string(sess_stop_name(s->stopped)));
+    for (int g = 0; g < SG_COUNT; g++) {
+        const sess_outcome *oc = &s->g[g];
+        json_t *gj = json_object();
+        json_object_set_new(gj, "name", json_string(sess_guarantee_name((sess_guarantee)g)));
+        static const char *const status[] = {"holds", "violated", "n/a", "unknown"};
+        json_object_set_new(gj, "status", json_string(status[oc->status]));
+        if (oc->status == SS_NA)
+            json_object_set_new(gj, "reason", report_json_text(oc->why_na));
+        if (oc->status == SS_UNKNOWN) {
+            sbuf why = {0};
+            sbuf_printf(&why, "stopped by %s", oc->why_na);
+            json_object_set_new(gj, "reason", report_json_text(sbuf_str(&why)));
+            sbuf_free(&why);
+        }
+        json_object_set_new(gj, "keys", json_integer((json_int_t)oc->keys));
+        json_object_set_new(gj, "keys_violated", json_integer((json_int_t)oc->keys_violated));
+        json_object_set_new(gj, "violations", json_integer((json_int_t)oc->violations));
+        json_t *vs = json_array();
+        for (size_t i = 0; i < oc->nshown; i++) {
+            const sess_violation *v = &oc->shown[i];
+            json_t *vj = json_object();
+            if (v->keyed)
+                json_object_set_new(vj, "key", report_json_val(vt, v->key));
+            json_object_set_new(vj, "explanation", report_json_text(v->text));
+            if (v->derived)
+                json_object_set_new(vj, "from_part", json_true());
+            json_t *ops = json_array();
+            for (size_t k = 0; k < v->nops; k++)
+                json_array_append_new(ops, report_json_op(it->h, v->ops[k]));
+            json_object_set_new(vj, "ops", ops);
+            json_array_append_new(vs, vj);
+        }
+        json_object_set_new(gj, "shown", vs);
+        json_object_set_new(j, sess_guarantee_short((sess_guarantee)g), gj);
+    }
+    return j;
+}
+
+json_t *report_json(const check_item *it, const report_opts *o)
+{
+    const history *h = it->h;
+    hist_counts c = hist_count(h);
+    json_t *j = json_object();
+    json_object_set_new(j, "file", report_json_text(hist_name(h)));
+    json_object_set_new(j, "format", json_string(hist_format_name(o->format)));
+    json_object_set_new(j, "events", json_integer((json_int_t)hist_nevents(h)));
+    json_object_set_new(j, "ops", json_pack("{s:I,s:I,s:I,s:I,s:I}", "ok", (json_int_t)c.ok,
+                                            "info", (json_int_t)c.info, "fail", (json_int_t)c.fail,
+                                            "never_completed", (json_int_t)c.open, "nemesis",
+                                            (json_int_t)c.annotations));
+    json_t *warn = json_array();
+    for (size_t i = 0; i < hist_nwarnings(h); i++)
+        json_array_append_new(warn, report_json_text(hist_warning(h, i)));
+    json_object_set_new(j, "warnings", warn);
+    if (it->txn_checked) {
+        json_object_set_new(j, "model", json_string(txn_workload_name(it->txn.workload)));
+        json_object_set_new(j, "model_inferred", json_boolean(!it->txn_workload_named));
+        json_object_set_new(j, "checks", json_pack("{s:o}", "transactions", report_txn_json(it)));
+        json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
+        return j;
+    }
+    json_object_set_new(j, "model", json_string(it->md.type->name));
+    json_object_set_new(j, "model_inferred", json_boolean(it->inferred));
+    json_object_set_new(j, "init", report_json_val(hist_cvtab(h), it->md.opts.init));
+    json_object_set_new(j, "init_per_key", json_boolean(report_init_per_key(it)));
+    json_object_set_new(j, "nil_read", json_string(it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown"));
+    json_t *lin = json_object();
+    json_object_set_new(lin, "verdict", json_string(it->lin_checked ? report_verdict_name(it->lin) : "not checked"));
+    json_object_set_new(lin, "ops_searched", json_integer((json_int_t)it->nsearch));
+    json_object_set_new(lin, "ops_left_out", json_integer((json_int_t)it->nskipped));
+    json_object_set_new(lin, "unseen_crashed_writes_left_out", json_integer((json_int_t)it->npruned));
+    json_object_set_new(lin, "seconds", json_real(it->seconds));
+    json_object_set_new(lin, "parts_not_searched", json_integer((json_int_t)it->nunsearched));
+    json_t *parts = json_array();
+    for (size_t i = 0; i < it->nparts; i++) {
+        const lin_part *p = &it->parts[i];
+        const lin_result *r = &p->r;
+        json_t *pj = json_object();
+        if (p->keyed)
+            json_object_set_new(pj, "key", report_json_val(hist_cvtab(h), p->key));
+        json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
+        json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
+        /* "searched": checked at all, by either path; "path" says which */
+        json_object_set_new(pj, "searched", json_boolean(p->attempts > 0));
+        json_object_set_new(pj, "path", json_string(p->path == LIN_PATH_UNIQUE ? "unique-values"
+                                                                                : "search"));
+        json_object_set_new(pj, "searches", json_integer((json_int_t)(
+                                                p->path == LIN_PATH_SEARCH ? p->attempts : 0)));
+        if (p->path == LIN_PATH_SEARCH && it->md.type->vop)
+            json_object_set_new(pj, "searched_because", json_string(uv_kind_name(p->uv.kind)));
+        if (r->verdict == LIN_UNKNOWN) {
+            static const char *const codes[] = {"", "time-limit", "time-share", "memory-limit",
+                                                "memory-share", "interrupt", "invalid-elsewhere"};
+            sbuf why = {0};
+            report_part_unknown(p, &why);
+            json_object_set_new(pj, "stopped_by", json_string(codes[r->stop]));
+            json_object_set_new(pj, "reason", report_json_text(sbuf_str(&why)));
+            sbuf_free(&why);
+        }
+        json_object_set_new(pj, "configurations", json_integer((json_int_t)r->configs));
+        json_object_set_new(pj, "states", json_integer((json_int_t)r->nmstates));
+        json_object_set_new(pj, "seconds", json_real(p->seconds));
+        json_object_set_new(pj, "bytes", json_integer((json_int_t)r->bytes));
+        if (r->verdict == LIN_INVALID && p->path == LIN_PATH_UNIQUE) {
+            json_object_set_new(pj, "op", report_json_op(h, p->ids[r->fail]));
+            json_t *v = json_object(), *ops = json_array();
+            sbuf e = {0};
+            report_uv_explain(it, p, "", &e);
+            json_object_set_new(v, "kind", json_string(uv_kind_name(p->uv.kind)));
+            json_object_set_new(v, "explanation", report_json_text(sbuf_str(&e)));
+            for (size_t k = 0; k < p->uv.nops; k++)
+                json_array_append_new(ops, p->uv.ops[k] == UV_OP_INIT
+                                               ? json_string("initial value")
+                                               : report_json_op(h, p->ids[p->uv.ops[k]]));
+            json_object_set_new(v, "ops", ops);
+            json_object_set_new(pj, "violation", v);
+            sbuf_free(&e);
+        } else if (r->verdict == LIN_INVALID) {
+            json_object_set_new(pj, "op", report_json_op(h, p->ids[r->fail]));
+            json_t *pre = json_array();
+            for (size_t k = 0; k < r->nprefix; k++)
+                json_array_append_new(pre, report_json_op(h, p->ids[r->prefix[k]]));
+            json_object_set_new(pj, "linearizable_prefix", pre);
+            json_t *st = json_array();
+            for (size_t k = 0; k < r->nstates; k++)
+                json_array_append_new(st, report_json_text(r->states[k]));
+            json_object_set_new(pj, "states_then", st);
+            json_t *pend = json_array();
+            for (size_t k = 0; k < r->npending; k++)
+                json_array_append_new(pend, report_json_op(h, p->ids[r->pending[k]]));
+            json_object_set_new(pj, "pending_then", pend);
+        }
+        json_array_append_new(parts, pj);
+    }
+    json_object_set_new(lin, "parts", parts);
+    json_t *checks = json_object();
+    if (it->lin_checked)
+        json_object_set_new(checks, "linearizability", lin);
+    else
+        json_decref(lin);
+    if (it->sess_checked)
+        json_object_set_new(checks, "sessions", json_sessions(it));
+    json_object_set_new(j, "checks", checks);
+    json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
+    return j;
+}
+
+json_t *report_json_error(const char *file, const char *error)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "file", report_json_text(file));
+    json_object_set_new(j, "verdict", json_string("error"));
+    json_object_set_new(j, "error", report_json_text(error));
+    return j;
+}
