@@ -1,10 +1,15 @@
 /*
  * report_json.c - the JSON report, for programs (report_json.h).
+ *
+ * Values go straight from the history's table to jansson (report_json_val),
+ * never through text.
  */
 #include "report_json.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "../util/utf8.h"
 #include "report_txn.h"
 
 /* A JSON string of s, valid whatever bytes s holds (file names, and texts
@@ -19,15 +24,85 @@ json_t *report_json_text(const char *s)
     return j;
 }
 
+/* s as jansson text: valid UTF-8 (a byte that is not becomes U+FFFD), and,
+ * for a member name, without NUL (which also becomes U+FFFD), as the
+ * history's writer names them (sbuf_add_json_name). */
+static void json_text(const char *s, size_t n, bool name, sbuf *out)
+{
+    sbuf_add_utf8(out, s, n);
+    if (!name || !memchr(out->p ? out->p : "", 0, out->len))
+        return;
+    sbuf b = {0};
+    for (size_t i = 0; i < out->len; i++)
+        if (out->p[i])
+            sbuf_addc(&b, out->p[i]);
+        else
+            sbuf_adds(&b, UTF8_REPLACEMENT);
+    sbuf_free(out);
+    *out = b;
+}
+
+/* A member name for map key k: a string's own text; any other key as the
+ * history's writer names it, its JSON text (val_to_json). */
+static void json_name(const vtab *vt, val k, sbuf *out)
+{
+    size_t n;
+    if (k.kind == VAL_STR) {
+        const char *s = val_str_bytes(vt, k, &n);
+        json_text(s, n, true, out);
+        return;
+    }
+    sbuf t = {0};
+    val_to_json(vt, k, &t);
+    json_text(t.p ? t.p : "", t.len, true, out);
+    sbuf_free(&t);
+}
+
 json_t *report_json_val(const vtab *vt, val v)
 {
-    sbuf b = {0};
-    val_to_json(vt, v, &b);
-    json_t *j = json_loadb(sbuf_str(&b), b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-    if (!j) /* not expected (val_to_json writes what jansson reads): say it, not null */
-        j = report_json_text(sbuf_str(&b));
-    sbuf_free(&b);
-    return j;
+    switch (v.kind) {
+    case VAL_NIL:
+        return json_null();
+    case VAL_BOOL:
+        return json_boolean(v.n);
+    case VAL_INT:
+        return json_integer(v.n);
+    case VAL_FLOAT: {
+        double d;
+        memcpy(&d, &v.n, sizeof d);
+        return isfinite(d) ? json_real(d) : json_null(); /* JSON has no inf or NaN */
+    }
+    case VAL_STR: {
+        size_t n;
+        const char *s = val_str_bytes(vt, v, &n);
+        sbuf b = {0};
+        json_text(s, n, false, &b);
+        json_t *j = json_stringn_nocheck(b.p ? b.p : "", b.len);
+        sbuf_free(&b);
+        return j;
+    }
+    default: {
+        size_t n;
+        const val *items = val_items(vt, v, &n);
+        if (v.kind == VAL_LIST) {
+            json_t *a = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(a, report_json_val(vt, items[i]));
+            return a;
+        }
+        /* A map's keys are in order and distinct, but two of them may name
+         * one member (1 and "1"): the last wins, as a JSON reader's would. */
+        json_t *o = json_object();
+        sbuf name = {0};
+        for (size_t i = 0; i + 1 < n; i += 2) {
+            sbuf_reset(&name);
+            json_name(vt, items[i], &name);
+            json_object_set_new_nocheck(o, sbuf_str(&name), report_json_val(vt, items[i + 1]));
+        }
+        sbuf_free(&name);
+        return o;
+    }
+    }
 }
 
 json_t *report_json_op(const history *h, size_t i)

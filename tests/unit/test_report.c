@@ -272,3 +272,49 @@ Test(writers, json_strings_are_valid_whatever_the_bytes)
     sbuf_free(&b);
 }
 
+/* report_json_val converts values to jansson directly: each kind as
+ * itself (a float stays a real even when integral), NaN and infinities as
+ * null, strings valid UTF-8 with NUL kept, a map's keys as member names
+ * (a key that is not a string named by its JSON text; NUL in a name shown
+ * as U+FFFD). */
+Test(writers, json_values_convert_directly)
+{
+    vtab *vt = vtab_new();
+    val items[] = {val_int(1), val_float(2.0), val_str(vt, "x\0y", 3), val_nil(), val_bool(true)};
+    val kv[] = {val_int(7), val_str(vt, "seven", 5), val_str(vt, "a\0b\xff", 4), val_int(-3),
+                val_list(vt, items, 2), val_float(0.5)};
+    struct {
+        val v;
+        const char *json;
+    } cases[] = {
+        {val_nil(), "null"},
+        {val_bool(false), "false"},
+        {val_int(INT64_MIN), "-9223372036854775808"},
+        {val_float(2.0), "2.0"},
+        {val_float(-0.25), "-0.25"},
+        {val_float(1.0 / 0.0), "null"},
+        {val_float(0.0 / 0.0), "null"},
+        {val_str(vt, "\xff\x1b", 2), "\"\xef\xbf\xbd\\u001B\""},
+        {val_list(vt, items, 5), "[1, 2.0, \"x\\u0000y\", null, true]"},
+        {val_map(vt, kv, 3), NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *j = report_json_val(vt, cases[i].v);
+        cr_assert_not_null(j, "case %zu", i);
+        char *text = json_dumps(j, JSON_ENCODE_ANY);
+        if (cases[i].json)
+            cr_expect_str_eq(text, cases[i].json, "case %zu: %s", i, text);
+        free(text);
+        json_decref(j);
+    }
+    json_t *m = report_json_val(vt, val_map(vt, kv, 3));
+    cr_assert(json_is_object(m));
+    cr_expect_eq(json_object_size(m), 3);
+    cr_expect_str_eq(json_string_value(json_object_get(m, "7")), "seven");
+    cr_expect_eq(json_integer_value(json_object_get(m, "a\xef\xbf\xbd" "b\xef\xbf\xbd")), -3);
+    cr_expect(json_is_real(json_object_get(m, "[1, 2.0]")) ||
+                  json_is_real(json_object_get(m, "[1, 2]")),
+              "a list key is named by its JSON text");
+    json_decref(m);
+    vtab_free(vt);
+}
