@@ -8,7 +8,10 @@
  */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "../util/mem.h"
 
 const char *report_verdict_name(lin_verdict v)
 {
@@ -229,4 +232,141 @@ void report_uv_explain(const check_item *it, const lin_part *p, const char *inde
     sbuf_free(&b);
     sbuf_free(&c);
     sbuf_free(&d);
+}
+
+/* ---- the smallest counterexample (checker/shrink.h) ---- */
+
+int64_t report_time_origin(const history *h)
+{
+    const hist_event *ev = hist_events(h);
+    for (size_t i = 0; i < hist_nevents(h); i++)
+        if (ev[i].time != HIST_NONE)
+            return ev[i].time;
+    return 0;
+}
+
+/* "0.000010-0.000020 s  ", or nothing when the op has no times. */
+static void op_times(const history *h, int64_t origin, size_t i, sbuf *out)
+{
+    const hist_op *o = &hist_ops(h)[i];
+    if (o->call_time == HIST_NONE)
+        return;
+    sbuf_printf(out, "%.6f", (double)(o->call_time - origin) / 1e9);
+    if (o->ret_time != HIST_NONE)
+        sbuf_printf(out, "-%.6f", (double)(o->ret_time - origin) / 1e9);
+    else
+        sbuf_adds(out, "-");
+    sbuf_adds(out, " s  ");
+}
+
+static int cmp_call(const void *a, const void *b, void *ctx)
+{
+    const lin_part *p = ((const void **)ctx)[0];
+    const hist_op *ops = ((const void **)ctx)[1];
+    uint32_t x = ops[p->ids[*(const uint32_t *)a]].call, y = ops[p->ids[*(const uint32_t *)b]].call;
+    return x < y ? -1 : x > y;
+}
+
+size_t report_minimal_order(const check_item *it, const lin_part *p, uint32_t *out)
+{
+    const shrink_result *s = &p->shrunk;
+    memcpy(out, s->ops, s->nops * sizeof *out);
+    memcpy(out + s->nops, s->maybe, s->nmaybe * sizeof *out);
+    const void *ctx[] = {p, hist_ops(it->h)};
+    qsort_r(out, s->nops + s->nmaybe, sizeof *out, cmp_call, ctx);
+    return s->nops + s->nmaybe;
+}
+
+bool report_minimal_maybe(const lin_part *p, uint32_t k)
+{
+    for (size_t i = 0; i < p->shrunk.nmaybe; i++)
+        if (p->shrunk.maybe[i] == k)
+            return true;
+    return false;
+}
+
+/* "[3]" for part op k of the ops in order[0..n) */
+static void label(const uint32_t *order, size_t n, uint32_t k, sbuf *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (order[i] == k) {
+            sbuf_printf(out, "[%zu]", i + 1);
+            return;
+        }
+    sbuf_adds(out, "[?]");
+}
+
+/* Where every order of the minimal ops gets stuck. */
+static void minimal_ends(const check_item *it, const shrink_result *s, const uint32_t *order,
+                         size_t n, const char *indent, sbuf *out)
+{
+    sbuf_printf(out, "%severy order of them gets stuck, in %zu way%s%s:\n", indent, s->ends_total,
+                s->ends_total == 1 ? "" : "s", s->ends_total > s->nends ? "; the furthest" : "");
+    for (size_t e = 0; e < s->nends; e++) {
+        const shrink_end *d = &s->ends[e];
+        sbuf_printf(out, "%s  ", indent);
+        if (!d->norder)
+            sbuf_adds(out, "at the start");
+        for (size_t i = 0; i < d->norder; i++) {
+            sbuf_adds(out, i ? " " : "after ");
+            label(order, n, d->order[i], out);
+        }
+        sbuf_printf(out, " the %s is %s: ", it->md.type->name, d->state);
+        if (d->nnext > 1)
+            sbuf_adds(out, "none of ");
+        for (size_t i = 0; i < d->nnext; i++) {
+            sbuf_adds(out, i == 0 ? "" : i + 1 == d->nnext ? " and " : ", ");
+            label(order, n, d->next[i], out);
+        }
+        sbuf_printf(out, " can%s take effect there\n", d->nnext > 1 ? "" : "not");
+    }
+    if (!s->explained)
+        sbuf_printf(out, "%s  (not every order was explored: too many)\n", indent);
+}
+
+void report_minimal(const check_item *it, const lin_part *p, const char *indent, size_t max_ops,
+                    sbuf *out)
+{
+    const shrink_result *s = &p->shrunk;
+    if (!s->tried || !s->nops)
+        return;
+    size_t n = s->nops + s->nmaybe;
+    if (!s->minimal && s->nops >= p->nops) {
+        sbuf_printf(out, "%sno smaller counterexample found%s%s (%.3f s, %zu checks)\n", indent,
+                    s->stop ? " before " : "", s->stop ? shrink_stop_name(s->stop) : "",
+                    s->seconds, s->tests);
+        return;
+    }
+    sbuf_printf(out, "%ssmallest counterexample%s (%.3f s, %zu checks", indent,
+                s->complete ? "" : " found", s->seconds, s->tests);
+    if (!s->complete)
+        sbuf_printf(out, "; %s: fewer may do", s->stop ? shrink_stop_name(s->stop)
+                                                        : "some checks ran out of their time");
+    sbuf_printf(out, "):\n%sthese %zu ops cannot be linearized", indent, n);
+    if (s->nmaybe)
+        sbuf_printf(out, ", even with the %zu marked maybe taking effect\n%sor not (at any "
+                    "time after %s invocation)", s->nmaybe, indent,
+                    s->nmaybe == 1 ? "its" : "their");
+    if (s->minimal)
+        sbuf_printf(out, s->nmaybe ? ",\n%syet could be if any other one had crashed too:\n"
+                                   : ", yet could be if any one of them\n%shad crashed (taking "
+                                     "effect or not):\n", indent);
+    else
+        sbuf_adds(out, ":\n");
+    uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    report_minimal_order(it, p, order);
+    int64_t origin = report_time_origin(it->h);
+    size_t shown = n < max_ops ? n : max_ops;
+    for (size_t i = 0; i < shown; i++) {
+        sbuf_printf(out, "%s  [%zu] %s", indent, i + 1,
+                    s->nmaybe ? report_minimal_maybe(p, order[i]) ? "maybe " : "      " : "");
+        op_times(it->h, origin, p->ids[order[i]], out);
+        report_op(it->h, p->ids[order[i]], out);
+        sbuf_addc(out, '\n');
+    }
+    if (shown < n)
+        sbuf_printf(out, "%s  ... (%zu in all; --format json lists them)\n", indent, n);
+    if (s->nends)
+        minimal_ends(it, s, order, n, indent, out);
+    free(order);
 }

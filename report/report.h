@@ -20,8 +20,12 @@
 
 typedef struct report_opts {
     bool color;   /* ANSI colours (only on a terminal) */
-    bool verbose; /* every part, and search statistics */
+    int verbose;  /* 0: the first violations in full, counts for the rest;
+                   * 1 (-v): every part a line, more in full, statistics;
+                   * 2 (-vv): everything in full */
     hist_format format; /* the format the history was read in */
+    const char *full; /* where the whole report is, if written (results.json,
+                       * report.html): cut lists point there */
 } report_opts;
 
 const char *report_verdict_name(lin_verdict v); /* "valid", "invalid", "unknown" */
@@ -48,5 +52,20 @@ bool report_init_per_key(const check_item *it);
  * "cannot linearize: <op>" line (that op is the culprit check.c chose),
  * each line starting with indent. */
 void report_uv_explain(const check_item *it, const lin_part *p, const char *indent, sbuf *out);
+
+/* The time the history's first timed event has (0 if none): the report's
+ * times are from it. */
+int64_t report_time_origin(const history *h);
+/* The ops of an invalid part's smallest counterexample (p->shrunk's ops
+ * and maybe, part op numbers) into out, in real-time order (of
+ * invocation); returns how many. */
+size_t report_minimal_order(const check_item *it, const lin_part *p, uint32_t *out);
+/* Is part op k one the counterexample needs as optional (shrunk.maybe)? */
+bool report_minimal_maybe(const lin_part *p, uint32_t k);
+/* The smallest counterexample of an invalid part, for people: its ops in
+ * real-time order with times (at most max_ops), numbered, and where every
+ * order of them gets stuck; nothing if the part was not shrunk. */
+void report_minimal(const check_item *it, const lin_part *p, const char *indent, size_t max_ops,
+                    sbuf *out);
 
 #endif

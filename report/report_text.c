@@ -6,12 +6,15 @@
  */
 #include "report_text.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "report_txn.h"
 
 #define MAX_PARTS_SHOWN 20
 #define PREFIX_TAIL 6
+#define MINIMAL_SHOWN 12 /* ops of a counterexample listed (-v: all) */
+#define INVALID_IN_FULL 3 /* invalid parts explained (-v: 20, -vv: all) */
 
 static void text_lin(FILE *f, const check_item *it, const report_opts *o);
 static void text_sessions(FILE *f, const check_item *it, const report_opts *o);
@@ -132,52 +135,85 @@ static void text_paths(FILE *f, const check_item *it)
     fprintf(f, ")\n");
 }
 
+/* One part's line: "key "x": invalid, 5 ops, without search ...". */
+static void part_line(FILE *f, const check_item *it, const lin_part *p, const report_opts *o)
+{
+    sbuf name = {0};
+    report_part_name(it, p, &name);
+    fprintf(f, "    %s%s", sbuf_str(&name), name.len ? ": " : "");
+    report_paint(f, o, p->r.verdict, report_verdict_name(p->r.verdict));
+    fprintf(f, ", %zu op%s", p->nops, p->nops == 1 ? "" : "s");
+    if (p->path == LIN_PATH_UNIQUE)
+        fprintf(f, ", without search");
+    else if (it->md.type->vop && p->uv.kind != UV_SEARCH_ASKED)
+        fprintf(f, ", searched as %s", uv_kind_text(p->uv.kind));
+    if (p->r.verdict == LIN_UNKNOWN) {
+        sbuf why = {0};
+        report_part_unknown(p, &why);
+        fprintf(f, ", %s", sbuf_str(&why));
+        if (!o->verbose)
+            fprintf(f, " (%zu configurations)", p->r.configs);
+        sbuf_free(&why);
+    }
+    if (o->verbose && p->path == LIN_PATH_UNIQUE)
+        fprintf(f, " (%zu chains of values, %zu crashed updates left out, %.3f s)",
+                p->uv.chains, p->uv.dropped, p->seconds);
+    else if (o->verbose)
+        fprintf(f, " (%zu configurations, %zu states, %.3f s, %.1f MB held at most)",
+                p->r.configs, p->r.nmstates, p->seconds, (double)p->r.bytes / 1e6);
+    fprintf(f, "\n");
+    sbuf_free(&name);
+}
+
+/* Where a list cut short is in full. */
+static void where_all(FILE *f, const report_opts *o, const char *more)
+{
+    if (o->full)
+        fprintf(f, " (%s; all in %s)\n", more, o->full);
+    else
+        fprintf(f, " (%s; --format json or --html has them all)\n", more);
+}
+
 static void text_lin(FILE *f, const check_item *it, const report_opts *o)
 {
     fprintf(f, "  linearizability: ");
     report_paint(f, o, it->lin, it->lin == LIN_VALID ? "VALID" : it->lin == LIN_INVALID ? "INVALID" : "UNKNOWN");
     text_paths(f, it);
-    size_t shown = 0, hidden = 0;
-    for (size_t i = 0; i < it->nparts; i++) {
-        const lin_part *p = &it->parts[i];
-        if (!p->attempts && p->r.verdict == LIN_UNKNOWN)
-            continue; /* listed below, by reason */
-        bool notable = p->r.verdict != LIN_VALID;
-        if (!notable && !o->verbose && (it->nparts == 1 || shown >= MAX_PARTS_SHOWN)) {
-            hidden++;
+    /* Invalid parts first, then unknown ones, then valid ones: a line each
+     * up to MAX_PARTS_SHOWN in all (-v: every part), the first invalid ones
+     * in full (INVALID_IN_FULL; -v: MAX_PARTS_SHOWN; -vv: all); the rest
+     * counted. A history's only part is always named. */
+    size_t full = o->verbose >= 2 ? SIZE_MAX : o->verbose ? MAX_PARTS_SHOWN : INVALID_IN_FULL;
+    size_t lines = o->verbose ? SIZE_MAX : MAX_PARTS_SHOWN, shown = 0, infull = 0;
+    static const lin_verdict order[] = {LIN_INVALID, LIN_UNKNOWN, LIN_VALID};
+    for (size_t v = 0; v < 3; v++) {
+        size_t hidden = 0;
+        for (size_t i = 0; i < it->nparts; i++) {
+            const lin_part *p = &it->parts[i];
+            if (p->r.verdict != order[v] || (!p->attempts && p->r.verdict == LIN_UNKNOWN))
+                continue; /* not searched: listed below, by reason */
+            bool only_valid = order[v] == LIN_VALID && it->nparts == 1 && !o->verbose;
+            if (shown >= lines || only_valid) {
+                hidden += !only_valid;
+                continue;
+            }
+            shown++;
+            part_line(f, it, p, o);
+            if (p->r.verdict == LIN_INVALID && infull++ < full) {
+                text_invalid(f, it, p);
+                sbuf m = {0};
+                report_minimal(it, p, "      ", o->verbose ? SIZE_MAX : MINIMAL_SHOWN, &m);
+                fputs(sbuf_str(&m), f);
+                sbuf_free(&m);
+            }
+        }
+        if (!hidden)
             continue;
-        }
-        shown++;
-        sbuf name = {0};
-        report_part_name(it, p, &name);
-        fprintf(f, "    %s%s", sbuf_str(&name), name.len ? ": " : "");
-        report_paint(f, o, p->r.verdict, report_verdict_name(p->r.verdict));
-        fprintf(f, ", %zu op%s", p->nops, p->nops == 1 ? "" : "s");
-        if (p->path == LIN_PATH_UNIQUE)
-            fprintf(f, ", without search");
-        else if (it->md.type->vop && p->uv.kind != UV_SEARCH_ASKED)
-            fprintf(f, ", searched as %s", uv_kind_text(p->uv.kind));
-        if (p->r.verdict == LIN_UNKNOWN) {
-            sbuf why = {0};
-            report_part_unknown(p, &why);
-            fprintf(f, ", %s", sbuf_str(&why));
-            if (!o->verbose)
-                fprintf(f, " (%zu configurations)", p->r.configs);
-            sbuf_free(&why);
-        }
-        if (o->verbose && p->path == LIN_PATH_UNIQUE)
-            fprintf(f, " (%zu chains of values, %zu crashed updates left out, %.3f s)",
-                    p->uv.chains, p->uv.dropped, p->seconds);
-        else if (o->verbose)
-            fprintf(f, " (%zu configurations, %zu states, %.3f s, %.1f MB held at most)",
-                    p->r.configs, p->r.nmstates, p->seconds, (double)p->r.bytes / 1e6);
-        fprintf(f, "\n");
-        sbuf_free(&name);
-        if (p->r.verdict == LIN_INVALID)
-            text_invalid(f, it, p);
+        fprintf(f, "    ... and %zu more part%s, %s", hidden, hidden == 1 ? "" : "s",
+                order[v] == LIN_INVALID ? "invalid" : order[v] == LIN_UNKNOWN ? "unknown"
+                                                                                : "all valid");
+        where_all(f, o, "-v lists them");
     }
-    if (hidden && it->nparts > 1)
-        fprintf(f, "    ... and %zu more part%s, all valid\n", hidden, hidden == 1 ? "" : "s");
     /* Parts not searched at all, one line per reason, naming them. */
     static const lin_stop reasons[] = {LIN_STOP_INVALID, LIN_STOP_TIME, LIN_STOP_INTERRUPT};
     for (size_t k = 0; k < sizeof reasons / sizeof *reasons; k++) {
