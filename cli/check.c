@@ -64,6 +64,10 @@ static const char usage[] =
     "  --all-parts         search every part of a history, even once one part is\n"
     "                      invalid (default: the other parts stop, and are reported\n"
     "                      not searched, as the verdict is known)\n"
+    "  --minimize-time S   shrink each invalid part to a smallest counterexample:\n"
+    "                      a few ops that are not linearizable together, though\n"
+    "                      any fewer are; all parts within S seconds (default 3;\n"
+    "                      0: not at all)\n"
     "  --search            search every part, even where written values are unique\n"
     "                      (there, by default, parts are decided without search; the\n"
     "                      search explains with the longest linearizable prefix)\n"
@@ -75,7 +79,8 @@ static const char usage[] =
     "                      or realtime (inferred, plus: a write that completed before\n"
     "                      another began is older)\n"
     "  --format FORMAT     text (default), json or junit, on standard output\n"
-    "  -v, --verbose       every part, and search statistics\n"
+    "  -v, --verbose       every part, more violations in full, and search\n"
+    "                      statistics; -vv: every violation in full\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit: 0 linearizable, 1 a violation, 2 bad usage or input, 3 unknown.\n";
@@ -133,7 +138,7 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER, O_ALL_PARTS, O_SEARCH, O_CM, O_CM_HELP, O_ASSUME };
+           O_ORDER, O_ALL_PARTS, O_SEARCH, O_CM, O_CM_HELP, O_ASSUME, O_MINIMIZE };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -145,6 +150,7 @@ int cmd_check(int argc, char **argv)
         {"max-memory", required_argument, NULL, O_MEM},
         {"all-parts", no_argument, NULL, O_ALL_PARTS},
         {"search", no_argument, NULL, O_SEARCH},
+        {"minimize-time", required_argument, NULL, O_MINIMIZE},
         {"format", required_argument, NULL, O_FORMAT},
         {"checks", required_argument, NULL, O_CHECKS},
         {"version-order", required_argument, NULL, O_ORDER},
@@ -159,7 +165,8 @@ int cmd_check(int argc, char **argv)
     check_config_init(&cfg);
     check_opts co = cfg.co;
     hist_read_opts ro = cfg.ro;
-    bool json = false, junit = false, verbose = false;
+    bool json = false, junit = false;
+    int verbose = 0;
     long l;
     double d;
     int c;
@@ -242,6 +249,11 @@ int cmd_check(int argc, char **argv)
         case O_SEARCH:
             co.search_only = true;
             break;
+        case O_MINIMIZE:
+            if (!cli_double("check", "--minimize-time", optarg, 0, &d))
+                return EXIT_USAGE;
+            co.minimize_s = d;
+            break;
         case O_FORMAT: {
             static const char *const forms[] = {"text", "json", "junit", NULL};
             int k = cli_choice("check", "--format", optarg, forms);
@@ -291,7 +303,7 @@ int cmd_check(int argc, char **argv)
             }
             return 0;
         case 'v':
-            verbose = true;
+            verbose++;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -321,6 +333,7 @@ void check_config_init(check_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->co.max_memory = default_memory();
+    cfg->co.minimize_s = CHECK_MINIMIZE_S;
     cfg->ro.max_bytes = cfg->co.max_memory;
 }
 
@@ -370,7 +383,8 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
 
-    report_opts rep = {isatty(1) && !getenv("NO_COLOR"), cfg->verbose, HIST_FMT_AUTO};
+    report_opts rep = {isatty(1) && !getenv("NO_COLOR"), cfg->verbose, HIST_FMT_AUTO,
+                       cfg->json_out};
     bool want_json = json || cfg->json_out;
     if (junit)
         report_junit_open(stdout);

@@ -44,7 +44,7 @@ typedef struct check_config {
     hist_read_opts ro;
     bool json;            /* the JSON report on stdout instead of text */
     bool junit;           /* JUnit XML on stdout instead of text */
-    bool verbose;
+    int verbose;          /* -v given this many times */
     const char *json_out; /* also write the JSON report to this file */
 } check_config;
 

@@ -267,7 +267,8 @@ int cmd_run(int argc, char **argv)
     const char *mix = NULL, *out_dir = NULL;
     long keys = -1, opk = -1;
     double zipf = 0, time_s = 0, check_timeout = 0;
-    bool json = false, verbose = false, have_seed = false;
+    bool json = false, have_seed = false;
+    int verbose = 0;
     uint64_t seed = 0;
     VEC(const char *) headers = {0};
     char *env_headers = NULL, *dir = NULL, *hist_path = NULL, *results = NULL;
@@ -397,7 +398,7 @@ int cmd_run(int argc, char **argv)
             break;
         }
         case 'v':
-            verbose = true;
+            verbose++;
             break;
         case 'h':
             fputs(usage, stdout);
