@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../util/mem.h"
 #include "../util/utf8.h"
 #include "report_txn.h"
 
@@ -126,6 +127,10 @@ json_t *report_json_op(const history *h, size_t i)
         json_object_set_new(j, "invoke_time", json_integer(o->call_time));
     if (o->ret_time != HIST_NONE)
         json_object_set_new(j, "complete_time", json_integer(o->ret_time));
+    if (o->version != HIST_NONE)
+        json_object_set_new(j, "version", json_integer(o->version));
+    if (!val_is_nil(o->node))
+        json_object_set_new(j, "node", report_json_val(vt, o->node));
     return j;
 }
 
@@ -185,6 +190,58 @@ static json_t *json_sessions(const check_item *it)
         json_object_set_new(gj, "shown", vs);
         json_object_set_new(j, sess_guarantee_short((sess_guarantee)g), gj);
     }
+    return j;
+}
+
+/* Where ops[0..n) holds part op k, as a JSON index. */
+static json_t *index_of(const uint32_t *ops, size_t n, uint32_t k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ops[i] == k)
+            return json_integer((json_int_t)i);
+    return json_null();
+}
+
+/* An invalid part's smallest counterexample (checker/shrink.h): its ops in
+ * real-time order, each marked optional or not, and where the orders of
+ * them get stuck, naming ops by their index in that list. */
+static json_t *json_counterexample(const check_item *it, const lin_part *p)
+{
+    const shrink_result *s = &p->shrunk;
+    json_t *j = json_object();
+    size_t n = s->nops + s->nmaybe;
+    uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    report_minimal_order(it, p, order);
+    json_t *ops = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *oj = report_json_op(it->h, p->ids[order[i]]);
+        json_object_set_new(oj, "optional", json_boolean(report_minimal_maybe(p, order[i])));
+        json_array_append_new(ops, oj);
+    }
+    json_object_set_new(j, "ops", ops);
+    json_object_set_new(j, "each_matters", json_boolean(s->minimal));
+    json_object_set_new(j, "complete", json_boolean(s->complete));
+    if (s->stop)
+        json_object_set_new(j, "stopped_by", json_string(s->stop == SHRINK_STOP_TIME
+                                                             ? "time-limit" : "interrupt"));
+    json_object_set_new(j, "checks", json_integer((json_int_t)s->tests));
+    json_object_set_new(j, "seconds", json_real(s->seconds));
+    json_t *stuck = json_array();
+    for (size_t e = 0; e < s->nends; e++) {
+        const shrink_end *d = &s->ends[e];
+        json_t *after = json_array(), *next = json_array();
+        for (size_t i = 0; i < d->norder; i++)
+            json_array_append_new(after, index_of(order, n, d->order[i]));
+        for (size_t i = 0; i < d->nnext; i++)
+            json_array_append_new(next, index_of(order, n, d->next[i]));
+        json_array_append_new(stuck, json_pack("{s:o, s:o, s:o}", "after", after, "state",
+                                               report_json_text(d->state), "cannot_follow",
+                                               next));
+    }
+    json_object_set_new(j, "stuck", stuck);
+    json_object_set_new(j, "stuck_total", json_integer((json_int_t)s->ends_total));
+    json_object_set_new(j, "all_orders_explored", json_boolean(s->explained));
+    free(order);
     return j;
 }
 
@@ -282,6 +339,8 @@ json_t *report_json(const check_item *it, const report_opts *o)
                 json_array_append_new(pend, report_json_op(h, p->ids[r->pending[k]]));
             json_object_set_new(pj, "pending_then", pend);
         }
+        if (r->verdict == LIN_INVALID && p->shrunk.tried)
+            json_object_set_new(pj, "counterexample", json_counterexample(it, p));
         json_array_append_new(parts, pj);
     }
     json_object_set_new(lin, "parts", parts);

@@ -8,6 +8,11 @@
 #include "../util/utf8.h"
 #include "report_txn.h"
 
+/* Invalid parts told with their smallest counterexample, and its ops
+ * listed; the other parts a line each. */
+#define JUNIT_IN_FULL 3
+#define JUNIT_MINIMAL_OPS 24
+
 /* ---- JUnit XML ---- */
 
 /* Text for an XML 1.0 attribute or element, escaped, and valid whatever
@@ -115,14 +120,23 @@ void report_junit(FILE *f, const check_item *it)
     if (it->lin_checked) {
         sbuf d = {0}, skip = {0};
         const char *failure = NULL;
-        size_t unknown = 0;
+        size_t unknown = 0, invalid = 0;
         for (size_t p = 0; p < it->nparts; p++) {
             const lin_part *pt = &it->parts[p];
             if (pt->r.verdict == LIN_INVALID) {
                 failure = "not linearizable";
+                if (invalid++ == JUNIT_IN_FULL)
+                    sbuf_adds(&d, "and more:\n");
+                if (invalid > JUNIT_IN_FULL)
+                    sbuf_adds(&d, "  ");
                 sbuf_adds(&d, "cannot linearize ");
                 report_op(it->h, pt->ids[pt->r.fail], &d);
-                sbuf_adds(&d, "\n");
+                sbuf name = {0};
+                report_part_name(it, pt, &name);
+                sbuf_printf(&d, "%s%s\n", name.len ? ", in " : "", sbuf_str(&name));
+                sbuf_free(&name);
+                if (invalid <= JUNIT_IN_FULL)
+                    report_minimal(it, pt, "  ", JUNIT_MINIMAL_OPS, &d);
             } else if (pt->r.verdict == LIN_UNKNOWN && !unknown++) {
                 report_part_name(it, pt, &skip); /* unknown: neither passed nor failed */
                 sbuf_adds(&skip, skip.len ? ": " : "");
