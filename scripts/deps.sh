@@ -1,11 +1,14 @@
 #!/bin/sh
 # Install the Debian packages conch needs to build, test and benchmark
 # (etcd-server for the etcd end-to-end tests, python3 for their fake store
-# and slow clients, wrk and GNU time for make bench).
+# and slow clients, python3-jsonschema to check the JSON reports against
+# docs/report.schema.json, chromium to open the HTML report headless, wrk
+# and GNU time for make bench).
 # As root it runs apt-get; otherwise it prints the line to run.
 set -eu
 PKGS="build-essential pkg-config libcurl4-openssl-dev libjansson-dev libpcre2-dev \
-libcriterion-dev libmicrohttpd-dev curl etcd-server wrk clang libclang-rt-14-dev python3 time"
+libcriterion-dev libmicrohttpd-dev curl etcd-server wrk clang libclang-rt-14-dev python3 time \
+python3-jsonschema chromium"
 missing=""
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
