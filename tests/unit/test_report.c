@@ -9,7 +9,8 @@
  * history writer writes parses with jansson and reads back; the JSON report
  * dumps and parses with jansson; the JUnit report parses as XML (Python's
  * expat, when python3 is there); the text report is valid UTF-8 with no
- * control byte but newlines. */
+ * control byte but newlines; the HTML report is valid UTF-8, its data
+ * parses with jansson, and no value ends its script element early. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "../../checker/check.h"
 #include "../../histories/read.h"
 #include "../../histories/write.h"
+#include "../../report/report_html.h"
 #include "../../report/report_json.h"
 #include "../../report/report_junit.h"
 #include "../../report/report_text.h"
@@ -317,4 +319,36 @@ Test(writers, json_values_convert_directly)
               "a list key is named by its JSON text");
     json_decref(m);
     vtab_free(vt);
+}
+
+Test(writers, html_report_is_one_valid_page)
+{
+    check_item it;
+    checked(&it);
+    report_html_file f = {hist_name(it.h), &it, NULL, HIST_FMT_JSONL};
+    report_html_file bad = {"bad\xff</script><b>.jsonl", NULL, "bad\xff: </script> \x1b", HIST_FMT_AUTO};
+    report_html_file files[] = {f, bad};
+    sbuf page = {0};
+    report_html(files, 2, &page);
+    assert_clean_text(page.p, page.len, "\n\t", "html");
+    const char *open = "<script type=\"application/json\" id=\"conch-data\">";
+    const char *from = strstr(page.p, open);
+    cr_assert_not_null(from);
+    from += strlen(open);
+    const char *to = strstr(from, "</script>");
+    cr_assert_not_null(to);
+    cr_assert_not_null(strstr(to, "</html>"), "the data ends at its own </script>");
+    json_error_t je;
+    json_t *d = json_loadb(from, (size_t)(to - from), JSON_ALLOW_NUL, &je);
+    cr_assert_not_null(d, "the data is not JSON: %s", je.text);
+    json_t *fs = json_object_get(d, "files");
+    cr_assert_eq(json_array_size(fs), 2);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(fs, 1), "error")),
+                     "bad\xef\xbf\xbd: </script> \x1b", "the error, whole, read back");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(fs, 0), "verdict")),
+                     "invalid");
+    cr_assert(json_array_size(json_object_get(json_array_get(fs, 0), "timelines")) > 0);
+    json_decref(d);
+    sbuf_free(&page);
+    done(&it);
 }
