@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "../checker/check.h"
+#include "../checker/sched.h"
 #include "../histories/read.h"
+#include "../report/report_html.h"
 #include "../report/report_json.h"
 #include "../report/report_junit.h"
 #include "../report/report_text.h"
@@ -79,6 +81,8 @@ static const char usage[] =
     "                      or realtime (inferred, plus: a write that completed before\n"
     "                      another began is older)\n"
     "  --format FORMAT     text (default), json or junit, on standard output\n"
+    "  --html FILE         also write the HTML report there: one file that opens in\n"
+    "                      any browser (timelines, the counterexamples, latency)\n"
     "  -v, --verbose       every part, more violations in full, and search\n"
     "                      statistics; -vv: every violation in full\n"
     "  -h, --help          this text\n"
@@ -138,7 +142,7 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER, O_ALL_PARTS, O_SEARCH, O_CM, O_CM_HELP, O_ASSUME, O_MINIMIZE };
+           O_ORDER, O_ALL_PARTS, O_SEARCH, O_CM, O_CM_HELP, O_ASSUME, O_MINIMIZE, O_HTML };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -151,6 +155,7 @@ int cmd_check(int argc, char **argv)
         {"all-parts", no_argument, NULL, O_ALL_PARTS},
         {"search", no_argument, NULL, O_SEARCH},
         {"minimize-time", required_argument, NULL, O_MINIMIZE},
+        {"html", required_argument, NULL, O_HTML},
         {"format", required_argument, NULL, O_FORMAT},
         {"checks", required_argument, NULL, O_CHECKS},
         {"version-order", required_argument, NULL, O_ORDER},
@@ -248,6 +253,9 @@ int cmd_check(int argc, char **argv)
             break;
         case O_SEARCH:
             co.search_only = true;
+            break;
+        case O_HTML:
+            cfg.html_out = optarg;
             break;
         case O_MINIMIZE:
             if (!cli_double("check", "--minimize-time", optarg, 0, &d))
@@ -437,6 +445,27 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
     }
     if (junit)
         report_junit_close(stdout);
+    if (cfg->html_out) {
+        report_html_file *hf = xcalloc(nfiles ? nfiles : 1, sizeof *hf);
+        for (size_t i = 0; i < nfiles; i++) {
+            check_item *it = errors[i] ? NULL : &items[item_of[i]];
+            hf[i] = (report_html_file){paths[i], it && !it->rc ? it : NULL,
+                                       errors[i] ? errors[i] : it ? sbuf_str(&it->why) : "",
+                                       fmts[i]};
+        }
+        sbuf why = {0};
+        int64_t t0 = sched_now_ns();
+        size_t bytes = 0;
+        if (report_html_write(cfg->html_out, hf, nfiles, &bytes, &why)) {
+            cli_error("check", "%s", sbuf_str(&why));
+            exit_code = cli_worst(exit_code, EXIT_USAGE);
+        } else if (cfg->verbose) {
+            fprintf(stderr, "conch check: %s: %.2f MB written in %.3f s\n", cfg->html_out,
+                    (double)bytes / 1e6, (double)(sched_now_ns() - t0) / 1e9);
+        }
+        sbuf_free(&why);
+        free(hf);
+    }
     if (text && nfiles > 1) {
         printf("verdict: %s for %zu files (exit %d)\n", names[exit_code], nfiles, exit_code);
     }

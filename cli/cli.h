@@ -46,6 +46,7 @@ typedef struct check_config {
     bool junit;           /* JUnit XML on stdout instead of text */
     int verbose;          /* -v given this many times */
     const char *json_out; /* also write the JSON report to this file */
+    const char *html_out; /* and the HTML report to this one */
 } check_config;
 
 /* Defaults of conch check (model inferred, nil reads absent, every core,
