@@ -149,7 +149,8 @@ static hist_rc parse(const char *name, const char *data, size_t len, const hist_
         return unknown_format(name, data, first, err);
     sbuf shown = {0};
     sbuf_add_printable(&shown, name, strlen(name));
-    reader r = {name, sbuf_str(&shown), data, len, max_line, hist_new(name), NULL, err};
+    reader r = {name, sbuf_str(&shown), data, len, max_line, hist_new(name), NULL, err,
+                opts->events};
     r.vt = hist_vtab(r.h);
     hist_rc rc;
     switch (fmt) {
@@ -390,5 +391,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
         e.f = val_cstr(r->vt, "nemesis");
     }
     hist_push(r->h, &e);
+    if (r->events && (hist_nevents(r->h) & 1023) == 0)
+        atomic_fetch_add_explicit(r->events, 1024, memory_order_relaxed);
     return HIST_OK;
 }
