@@ -102,6 +102,7 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
 {
     history *h = it->h;
     if (txn_wanted(h, o)) {
+        progress_phase(o->progress, PHASE_TXN);
         txn_opts t = {.workload = o->txn_workload,
                       .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM,
                       .assume = o->txn_assume};
@@ -305,16 +306,21 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
         oc.checks = CHECK_DEFAULT;
     const check_opts *o = &oc;
     budget *mem = budget_new(o->max_memory);
-    sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts};
+    sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts,
+                     o->progress};
     if (o->timeout_s > 0)
         so.deadline_ns = sched_now_ns() + (int64_t)(o->timeout_s * 1e9);
     task_vec tasks = {0};
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        progress_phase(o->progress, PHASE_PREPARE);
         prepare(&items[i], o, &tasks);
+    }
+    progress_parts(o->progress, tasks.n);
 
     /* The session checks first: they take time linear in the history, and
      * so do not wait behind a search that may use all the time there is. */
     sess_limits sl = {so.deadline_ns, o->stop, mem};
+    progress_phase(o->progress, PHASE_SESSIONS);
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
         if (it->rc || it->txn_checked || !(o->checks & SESS_ALL_CHECKS))
@@ -326,8 +332,13 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     /* First without search, where the part's written values are unique:
      * linear-ish time, so every part gets it before any search begins. */
     if (!o->search_only && tasks.n) {
+        progress_phase(o->progress, PHASE_UNIQUE);
         uv_run ur = {tasks.v, o->stop};
         pool_run(tasks.n, so.threads, uv_task, &ur);
+        size_t decided = 0;
+        for (size_t i = 0; i < tasks.n; i++)
+            decided += tasks.v[i].part->path == LIN_PATH_UNIQUE;
+        progress_done(o->progress, decided);
     }
 
     /* One flag per history: its parts stop once one of them is invalid
@@ -350,8 +361,11 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
         st[ns].ops = t->ops;
         st[ns].nops = t->part->nops;
         st[ns].cancel = &cancel[t->item - items];
+        st[ns].item = (size_t)(t->item - items);
+        st[ns].part = (size_t)(t->part - t->item->parts);
         ns++;
     }
+    progress_phase(o->progress, PHASE_SEARCH);
     sched_run(st, ns, &so);
     for (size_t i = 0, k = 0; i < tasks.n; i++) {
         lin_part *p = tasks.v[i].part;
@@ -362,8 +376,11 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
             k++;
         }
     }
-    if (o->minimize_s > 0)
+    if (o->minimize_s > 0) {
+        progress_phase(o->progress, PHASE_SHRINK);
         shrink_parts(&tasks, o, so.threads, mem);
+    }
+    progress_phase(o->progress, PHASE_DONE);
     for (size_t i = 0; i < tasks.n; i++)
         free(tasks.v[i].ops);
     free(st);

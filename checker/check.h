@@ -19,6 +19,7 @@
 #include "../histories/history.h"
 #include "../models/model.h"
 #include "lin.h"
+#include "progress.h"
 #include "session.h"
 #include "shrink.h"
 #include "unique.h"
@@ -44,6 +45,7 @@ typedef struct check_opts {
     unsigned checks;         /* CHECK_LIN and session bits; 0: CHECK_DEFAULT */
     sess_order order;        /* version order for the session checks */
     bool search_only;        /* search every part, never the unique-value path */
+    check_progress *progress; /* noted as the check goes (progress.h); NULL: none */
     double minimize_s;       /* shrink each invalid part to a minimal
                               * counterexample within this long (shrink.h),
                               * all parts together; 0: not at all */
