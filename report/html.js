@@ -110,15 +110,22 @@
     var t = table("parts", ["part", "verdict", "ops", "decided", ""]);
     var drawn = {};
     F.timelines.forEach(function (tl, k) { if (tl.part >= 0) drawn[tl.part] = k; });
+    var told = 0;
     F.parts.forEach(function (p) {
-      var a = null;
+      var a = null, text = null;
+      if (p.text) { /* the first three open, the others a click away */
+        text = el("details");
+        if (told++ < 3) text.open = true;
+        text.appendChild(el("summary", null, p.verdict === "invalid" ? "why" : "details"));
+        text.appendChild(el("pre", null, p.text));
+      }
       if (p.index in drawn) {
         a = el("a", null, "timeline");
         a.href = "#t" + fi + "-" + drawn[p.index];
       }
       t.appendChild(row("part " + p.verdict, [p.name, {nodes: [badge(p.verdict)]},
         {cls: "num", nodes: [document.createTextNode(String(p.ops))]}, p.how,
-        {nodes: [a, p.text ? el("pre", null, p.text) : null]}]));
+        {nodes: [a, text]}]));
     });
     return t;
   }
