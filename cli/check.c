@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../checker/check.h"
@@ -15,6 +16,7 @@
 #include "../histories/read.h"
 #include "../report/report_html.h"
 #include "../report/report_json.h"
+#include "../report/report_progress.h"
 #include "../report/report_junit.h"
 #include "../report/report_text.h"
 #include "../util/mem.h"
@@ -83,6 +85,8 @@ static const char usage[] =
     "  --format FORMAT     text (default), json or junit, on standard output\n"
     "  --html FILE         also write the HTML report there: one file that opens in\n"
     "                      any browser (timelines, the counterexamples, latency)\n"
+    "  --progress          a progress line on standard error even when it is not a\n"
+    "                      terminal (on a terminal it is always drawn)\n"
     "  -v, --verbose       every part, more violations in full, and search\n"
     "                      statistics; -vv: every violation in full\n"
     "  -h, --help          this text\n"
@@ -142,7 +146,8 @@ static size_t default_memory(void)
 int cmd_check(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER, O_ALL_PARTS, O_SEARCH, O_CM, O_CM_HELP, O_ASSUME, O_MINIMIZE, O_HTML };
+           O_ORDER, O_ALL_PARTS, O_SEARCH, O_CM, O_CM_HELP, O_ASSUME, O_MINIMIZE, O_HTML,
+           O_PROGRESS };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, O_MODEL},
         {"init", required_argument, NULL, O_INIT},
@@ -156,6 +161,7 @@ int cmd_check(int argc, char **argv)
         {"search", no_argument, NULL, O_SEARCH},
         {"minimize-time", required_argument, NULL, O_MINIMIZE},
         {"html", required_argument, NULL, O_HTML},
+        {"progress", no_argument, NULL, O_PROGRESS},
         {"format", required_argument, NULL, O_FORMAT},
         {"checks", required_argument, NULL, O_CHECKS},
         {"version-order", required_argument, NULL, O_ORDER},
@@ -257,6 +263,9 @@ int cmd_check(int argc, char **argv)
         case O_HTML:
             cfg.html_out = optarg;
             break;
+        case O_PROGRESS:
+            cfg.progress = true;
+            break;
         case O_MINIMIZE:
             if (!cli_double("check", "--minimize-time", optarg, 0, &d))
                 return EXIT_USAGE;
@@ -356,9 +365,22 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
     size_t *item_of = xcalloc(nfiles, sizeof *item_of);
     size_t nitems = 0;
     int exit_code = EXIT_VALID;
+    /* The progress line: on a terminal, or asked for. */
+    bool tty = isatty(2);
+    report_progress *rp = tty || cfg->progress ? report_progress_start(stderr, tty) : NULL;
+    hist_read_opts ro = cfg->ro;
+    if (rp && !ro.hook) {
+        ro.hook = report_progress_bytes;
+        ro.hook_arg = rp;
+        ro.events = report_progress_events(rp);
+    }
     for (size_t i = 0; i < nfiles; i++) {
         hist_error err = {0};
-        if (hist_read_file(paths[i], &cfg->ro, &hs[i], &fmts[i], &err)) {
+        struct stat st;
+        report_progress_file(rp, paths[i],
+                             stat(paths[i], &st) == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size
+                                                                             : 0);
+        if (hist_read_file(paths[i], &ro, &hs[i], &fmts[i], &err)) {
             sbuf b = {0};
             hist_error_format(&err, &b);
             errors[i] = b.p;
@@ -385,11 +407,16 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
         }
     }
     co.stop = &stop_flag;
+    check_progress *cp = rp ? progress_new() : NULL;
+    co.progress = cp;
+    report_progress_check(rp, cp, items, nitems);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     check_run(items, nitems, &co);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    report_progress_stop(rp);
+    progress_free(cp);
 
     report_opts rep = {isatty(1) && !getenv("NO_COLOR"), cfg->verbose, HIST_FMT_AUTO,
                        cfg->json_out};

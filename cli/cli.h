@@ -47,6 +47,7 @@ typedef struct check_config {
     int verbose;          /* -v given this many times */
     const char *json_out; /* also write the JSON report to this file */
     const char *html_out; /* and the HTML report to this one */
+    bool progress;        /* a progress line even when stderr is not a terminal */
 } check_config;
 
 /* Defaults of conch check (model inferred, nil reads absent, every core,

@@ -4,8 +4,9 @@
  *
  * This file wires the layers: clients/ records (runner_run), then
  * check_paths checks the file as `conch check` would, with the model the
- * workload implies, and writes results.json beside the history. The
- * history is kept whatever happens, so a run can be checked again later.
+ * workload implies, and writes results.json and report.html beside the
+ * history. The history is kept whatever happens, so a run can be checked
+ * again later.
  *
  * Header values (--header, CONCH_HEADER) are credentials: they go to
  * libcurl and nowhere else; messages about them never quote them.
@@ -51,7 +52,8 @@ static const char usage[] =
     "                        (names: read, write, cas, append; get, put)\n"
     "  --op-timeout MS       give up on an operation after this long: info\n"
     "                        (default 1000)\n"
-    "  --out DIR             write history.jsonl and results.json into DIR\n"
+    "  --out DIR             write history.jsonl, results.json and report.html (the\n"
+    "                        HTML report: timelines, latency, faults) into DIR\n"
     "  --fsync WHEN          always, interval (default: every 100 ms) or never\n"
     "  --header 'N: V'       send this header (repeatable); also from the\n"
     "                        environment variable CONCH_HEADER (one a line)\n"
@@ -271,7 +273,7 @@ int cmd_run(int argc, char **argv)
     int verbose = 0;
     uint64_t seed = 0;
     VEC(const char *) headers = {0};
-    char *env_headers = NULL, *dir = NULL, *hist_path = NULL, *results = NULL;
+    char *env_headers = NULL, *dir = NULL, *hist_path = NULL, *results = NULL, *html = NULL;
     int exit_code = EXIT_USAGE;
     long l;
 
@@ -504,6 +506,9 @@ int cmd_run(int argc, char **argv)
     p = (sbuf){0};
     sbuf_printf(&p, "%s/results.json", dir);
     results = p.p;
+    p = (sbuf){0};
+    sbuf_printf(&p, "%s/report.html", dir);
+    html = p.p;
     rc.history = hist_path;
 
     sbuf shown = {0};
@@ -584,15 +589,18 @@ int cmd_run(int argc, char **argv)
         cfg.json = json;
         cfg.verbose = verbose;
         cfg.json_out = results;
+        cfg.html_out = html;
         exit_code = check_paths(&cfg, &hist_path, 1);
         add_run_stats(results, &st);
     }
-    fprintf(stderr, "conch run: results in %s (exit %d)\n", results, exit_code);
+    fprintf(stderr, "conch run: results in %s%s%s (exit %d)\n", results, st.ok ? " and " : "",
+            st.ok ? html : "", exit_code);
 out:
     free(headers.v);
     free(env_headers);
     free(dir);
     free(hist_path);
     free(results);
+    free(html);
     return exit_code;
 }
