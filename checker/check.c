@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../histories/read.h"
+#include "../util/clock.h"
 #include "../util/mem.h"
 #include "pool.h"
 #include "sched.h"
@@ -271,7 +272,7 @@ static void shrink_task(void *ctx, size_t i, int w)
     shrink_run *r = ctx;
     task *t = r->parts[i];
     size_t waiting = r->n - atomic_fetch_add(&r->started, 1);
-    int64_t now = sched_now_ns(), left = r->deadline_ns - now;
+    int64_t now = clock_now_ns(), left = r->deadline_ns - now;
     size_t rounds = (waiting + (size_t)r->threads - 1) / (size_t)r->threads;
     shrink_limits lim = {now + (left > 0 ? left : 0) / (int64_t)(rounds ? rounds : 1), r->stop};
     bhold h;
@@ -287,7 +288,7 @@ static void shrink_task(void *ctx, size_t i, int w)
 
 static void shrink_parts(task_vec *tasks, const check_opts *o, int threads, budget *mem)
 {
-    shrink_run r = {.deadline_ns = sched_now_ns() + (int64_t)(o->minimize_s * 1e9),
+    shrink_run r = {.deadline_ns = clock_now_ns() + (int64_t)(o->minimize_s * 1e9),
                     .threads = threads, .stop = o->stop, .mem = mem};
     r.parts = xmalloc((tasks->n ? tasks->n : 1) * sizeof *r.parts);
     for (size_t i = 0; i < tasks->n; i++)
@@ -309,7 +310,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts,
                      o->progress};
     if (o->timeout_s > 0)
-        so.deadline_ns = sched_now_ns() + (int64_t)(o->timeout_s * 1e9);
+        so.deadline_ns = clock_now_ns() + (int64_t)(o->timeout_s * 1e9);
     task_vec tasks = {0};
     for (size_t i = 0; i < n; i++) {
         progress_phase(o->progress, PHASE_PREPARE);

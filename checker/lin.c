@@ -67,10 +67,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/mem.h"
+#include "../util/rng.h"
 
 typedef struct entry {
     int32_t prev, next;
@@ -478,13 +479,6 @@ static void relink_entry(entry *e, int32_t i)
         e[e[i].next].prev = i;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* What the search remembers of the deepest point it got stuck at. */
 typedef struct stuck {
     bool any;
@@ -594,7 +588,7 @@ static void *carve(uint8_t *block, size_t *off, size_t n)
 void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
                lin_ws *ws, lin_result *out)
 {
-    int64_t t0 = now_ns();
+    int64_t t0 = clock_now_ns();
     memset(out, 0, sizeof *out);
     lin_ws *own = ws ? NULL : lin_ws_new(NULL);
     search s = {.ws = ws ? ws : own, .md = md, .n = n};
@@ -649,13 +643,14 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
 
     /* Entries 1..m-1 sorted by position; entry 0 is the list's head. */
     size_t j = 1;
+    uint64_t zseed = 0x1234567;
     for (size_t i = 0; i < n; i++) {
         e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].call, 1};
         if (lops[i].ret != LIN_NEVER) {
             e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].ret, 0};
             remaining++;
         }
-        zob[i] = hash_mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL + 0x1234567);
+        zob[i] = rng_next(&zseed);
     }
     qsort(e + 1, m - 1, sizeof *e, cmp_entry);
     for (size_t i = 1; i < m; i++) {
@@ -697,7 +692,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
                 why = LIN_STOP_INTERRUPT;
             else if (lim->cancel && atomic_load(lim->cancel))
                 why = LIN_STOP_INVALID;
-            else if (deadline && now_ns() > deadline &&
+            else if (deadline && clock_now_ns() > deadline &&
                      !(lim->extend && lim->extend(lim->ctx, &deadline)))
                 why = LIN_STOP_TIME;
             if (why) {
@@ -814,7 +809,7 @@ done:
     out->bytes = hold->peak;
     ws_trim(s.ws, WS_KEEP);
     lin_ws_free(own);
-    out->seconds = (double)(now_ns() - t0) / 1e9;
+    out->seconds = (double)(clock_now_ns() - t0) / 1e9;
 }
 
 const char *lin_stop_name(lin_stop s)

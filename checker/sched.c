@@ -39,8 +39,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/mem.h"
 
 /* The memory each busy worker is promised (at most a quarter of its share
@@ -72,13 +72,6 @@ typedef struct turn {
     bool by_share; /* it was refused more time because others waited */
 } turn;
 
-int64_t sched_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static size_t waiting(const queue *q) { return q->tail - q->head; }
 
 /* lin_limits.extend: the share has run out; go on if nothing waits. */
@@ -86,7 +79,7 @@ static bool extend(void *ctx, int64_t *deadline_ns)
 {
     turn *t = ctx;
     sched *s = t->s;
-    int64_t now = sched_now_ns(), end = s->o->deadline_ns;
+    int64_t now = clock_now_ns(), end = s->o->deadline_ns;
     if (end && now >= end)
         return false;
     pthread_mutex_lock(&s->mu);
@@ -119,7 +112,7 @@ static lin_stop why_not(const sched *s, const sched_task *t, int64_t now)
 static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alone)
 {
     sched_task *t = &s->tasks[i];
-    int64_t now = sched_now_ns(), end = s->o->deadline_ns;
+    int64_t now = clock_now_ns(), end = s->o->deadline_ns;
     lin_stop skip = why_not(s, t, now);
     if (skip) {
         /* A second turn not taken keeps its first turn's figures. */
@@ -145,7 +138,7 @@ static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alo
     lin_result r;
     int slot = progress_begin(s->o->progress, t->item, t->part, now);
     lin_check(t->md, t->ops, t->nops, &lim, ws, &r);
-    progress_end(s->o->progress, slot, sched_now_ns());
+    progress_end(s->o->progress, slot, clock_now_ns());
 
     pthread_mutex_lock(&s->mu);
     s->running--;

@@ -60,7 +60,4 @@ typedef struct sched_opts {
 /* Search every task; returns when all are settled. */
 void sched_run(sched_task *tasks, size_t n, const sched_opts *o);
 
-/* CLOCK_MONOTONIC now, in nanoseconds. */
-int64_t sched_now_ns(void);
-
 #endif

@@ -54,8 +54,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/mem.h"
 #include "pool.h"
@@ -123,6 +123,7 @@ typedef struct ctx {
     obs_vec obs;
     VEC(keyinfo) keys;
     valmap *keymap, *sessmap;
+    size_t nanon;    /* sessions of ops with no process, one op each */
     size_t pairs[4]; /* demand pairs seen per base guarantee */
     unsigned checks; /* BIT(g) for each guarantee to check */
     int jobs;        /* threads for the inferred search */
@@ -150,9 +151,7 @@ static bool halted(ctx *c)
     if (c->lim->stop && atomic_load(c->lim->stop))
         halt(c, SESS_STOP_INTERRUPT);
     else if (c->lim->deadline_ns) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec > c->lim->deadline_ns)
+        if (clock_now_ns() > c->lim->deadline_ns)
             halt(c, SESS_STOP_TIME);
     }
     return atomic_load(&c->halt) != 0;
@@ -218,9 +217,12 @@ static void gather(ctx *c)
             return;
         if (o->status == OP_FAIL)
             continue;
+        /* An op with no process is a session of its own. */
         uint32_t sess;
-        if (!valmap_get(c->sessmap, o->process, &sess)) {
-            sess = (uint32_t)valmap_size(c->sessmap);
+        if (val_is_nil(o->process)) {
+            sess = (uint32_t)(valmap_size(c->sessmap) + c->nanon++);
+        } else if (!valmap_get(c->sessmap, o->process, &sess)) {
+            sess = (uint32_t)(valmap_size(c->sessmap) + c->nanon);
             valmap_put(c->sessmap, o->process, sess);
         }
         bool ok = o->status == OP_OK;
@@ -1530,8 +1532,7 @@ static void derive_conjunction(ctx *c, bool *violated, sess_guarantee conj, cons
 void sess_check(const history *h, const model *md, sess_order order, unsigned checks, int jobs,
                 const sess_limits *lim, sess_result *out)
 {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = clock_now_ns();
     memset(out, 0, sizeof *out);
     out->order = order;
     if (!has_sessions(md)) {
@@ -1560,7 +1561,7 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
         goto out;
     }
     classify_keys(&c);
-    out->sessions = valmap_size(c.sessmap);
+    out->sessions = valmap_size(c.sessmap) + c.nanon;
     out->keys = c.keys.n;
     bool versions = false;
     for (size_t i = 0; i < c.obs.n && !versions; i++)
@@ -1657,8 +1658,7 @@ out:
     free(c.keys.v);
     valmap_free(c.keymap);
     valmap_free(c.sessmap);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    out->seconds = (double)(clock_now_ns() - t0) / 1e9;
 }
 
 void sess_result_free(sess_result *r)

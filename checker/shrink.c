@@ -46,8 +46,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/clock.h"
 #include "../util/mem.h"
-#include "sched.h"
 #include "unique.h"
 
 #define CHECK_MIN_NS 5000000 /* the least time a check by search gets */
@@ -58,7 +58,7 @@ static bool stopped(shrinker *s)
         return true;
     if (s->lim && s->lim->stop && atomic_load(s->lim->stop))
         s->stop = SHRINK_STOP_INTERRUPT;
-    else if (s->lim && s->lim->deadline_ns && sched_now_ns() > s->lim->deadline_ns)
+    else if (s->lim && s->lim->deadline_ns && clock_now_ns() > s->lim->deadline_ns)
         s->stop = SHRINK_STOP_TIME;
     return s->stop != SHRINK_DONE;
 }
@@ -105,7 +105,7 @@ static int fails(shrinker *s, const uint32_t *set, size_t k, const uint32_t *u, 
         lim.deadline_ns = s->lim->deadline_ns;
         lim.stop = s->lim->stop;
         if (lim.deadline_ns) {
-            int64_t now = sched_now_ns(), share = (lim.deadline_ns - now) / 16;
+            int64_t now = clock_now_ns(), share = (lim.deadline_ns - now) / 16;
             if (share < CHECK_MIN_NS)
                 share = CHECK_MIN_NS;
             if (now + share < lim.deadline_ns)
@@ -463,7 +463,7 @@ void shrink_part(const model *md, const lin_op *ops, size_t n, bool unique,
                  const uint32_t *anchors, size_t nanchors, const shrink_limits *lim,
                  lin_ws *ws, shrink_result *out)
 {
-    int64_t t0 = sched_now_ns();
+    int64_t t0 = clock_now_ns();
     memset(out, 0, sizeof *out);
     out->tried = true;
     size_t nn = n ? n : 1;
@@ -514,7 +514,7 @@ void shrink_part(const model *md, const lin_op *ops, size_t n, bool unique,
     if (k + nm <= SHRINK_EXPLAIN_MAX)
         shrink_explain(md, ops, cur, k, maybe, nm, out);
     out->tests = s.tests;
-    out->seconds = (double)(sched_now_ns() - t0) / 1e9;
+    out->seconds = (double)(clock_now_ns() - t0) / 1e9;
     shrink_mates_free(s.mt);
     shrink_need_free(&s);
     free(a);

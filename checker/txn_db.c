@@ -6,7 +6,8 @@
  * "write" and "read" are read as "w" and "r"). A read may leave out its
  * value ([r key]): unknown. An ok txn is read from its completion; if the
  * completion carries no value, from its invocation, with its reads unknown.
- * info and fail txns are read from their invocation, reads unknown.
+ * info and fail txns are read from their invocation, reads unknown. Each
+ * txn with no process gets a process id of its own (no process order).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,7 @@ int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
     valmap *keys = valmap_new(), *procs = valmap_new();
     VEC(val) keyv = {0};
     VEC(tmop) mv = {0};
+    size_t nanon = 0; /* txns with no process */
     int rc = 0;
     db->t = xmalloc((nops ? nops : 1) * sizeof *db->t);
     for (size_t i = 0; i < nops; i++) {
@@ -143,9 +145,12 @@ int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
         t->nm = (uint32_t)n;
         t->op = (uint32_t)i;
         t->st = (uint8_t)o->status;
+        /* An op with no process is a session of its own: a fresh id. */
         uint32_t pid;
-        if (!valmap_get(procs, o->process, &pid)) {
-            pid = (uint32_t)valmap_size(procs);
+        if (val_is_nil(o->process)) {
+            pid = (uint32_t)(valmap_size(procs) + nanon++);
+        } else if (!valmap_get(procs, o->process, &pid)) {
+            pid = (uint32_t)(valmap_size(procs) + nanon);
             valmap_put(procs, o->process, pid);
         }
         t->proc = pid;
@@ -179,7 +184,7 @@ int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
     db->keys = keyv.v;
     db->nkeys = keyv.n;
     keyv.v = NULL;
-    db->nprocs = valmap_size(procs);
+    db->nprocs = valmap_size(procs) + nanon;
     if (wl == TXN_AUTO) {
         int d = detect(db, why);
         if (d < 0) {

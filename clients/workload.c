@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "../util/rng.h"
 
 typedef struct slot {
     uint32_t gen;  /* how many times the slot moved to a fresh key */
@@ -125,18 +126,9 @@ out:
     return ok;
 }
 
-/* splitmix64: small, fast, and good enough to pick ops. */
 uint64_t wl_rand(workload *w)
 {
-    uint64_t z = (w->rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double rand01(workload *w)
-{
-    return (double)(wl_rand(w) >> 11) * 0x1.0p-53;
+    return rng_next(&w->rng);
 }
 
 static void new_key(workload *w, uint32_t i)
@@ -201,7 +193,7 @@ static uint32_t pick_slot(workload *w)
 {
     if (!w->cdf)
         return (uint32_t)(wl_rand(w) % w->c.keys);
-    double u = rand01(w);
+    double u = rng_unit(wl_rand(w));
     uint32_t lo = 0, hi = w->c.keys - 1;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;

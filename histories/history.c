@@ -116,9 +116,11 @@ hist_counts hist_count(const history *h)
         if (!o->completed)
             c.open++;
     }
-    for (size_t i = 0; i < h->events.n; i++)
+    for (size_t i = 0; i < h->events.n; i++) {
         if (is_nemesis(h, &h->events.v[i]))
             c.annotations++;
+        c.implied += h->events.v[i].implied;
+    }
     return c;
 }
 
@@ -206,11 +208,83 @@ static hist_rc unpack_independent(history *h, hist_independent mode, hist_error 
     return HIST_OK;
 }
 
+/* A history of completions only gets an implied invocation before every
+ * event for each completion, in their order (history.h); returns how many. */
+static size_t imply_invocations(history *h)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->events.n; i++) {
+        const hist_event *e = &h->events.v[i];
+        if (is_nemesis(h, e))
+            continue;
+        if (e->type == EV_INVOKE)
+            return 0;
+        n++;
+    }
+    if (!n)
+        return 0;
+    hist_event *v = xmalloc((h->events.n + n) * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < h->events.n; i++) {
+        const hist_event *e = &h->events.v[i];
+        if (is_nemesis(h, e))
+            continue;
+        v[k] = *e;
+        v[k].type = EV_INVOKE;
+        v[k].implied = true;
+        v[k].time = v[k].version = HIST_NONE;
+        v[k].node = v[k].error = val_nil();
+        k++;
+    }
+    memcpy(v + n, h->events.v, h->events.n * sizeof *v);
+    free(h->events.v);
+    h->events.v = v;
+    h->events.n += n;
+    h->events.cap = h->events.n;
+    return n;
+}
+
+static void complete(hist_op *o, const hist_event *e, uint32_t i)
+{
+    o->completed = true;
+    o->ret = i;
+    o->ret_time = e->time;
+    o->status = e->type == EV_OK ? OP_OK : e->type == EV_FAIL ? OP_FAIL : OP_INFO;
+    if (e->type == EV_OK)
+        o->out = e->value;
+    if (e->version != HIST_NONE)
+        o->version = e->version;
+    if (!val_is_nil(e->node))
+        o->node = e->node;
+}
+
+static hist_op op_of(const hist_event *e, uint32_t i)
+{
+    return (hist_op){
+        .process = e->process, .f = e->f, .key = e->key, .has_key = e->has_key,
+        .in = e->value, .out = val_nil(), .node = e->node, .status = OP_INFO,
+        .call = i, .ret = HIST_OPEN, .call_time = e->time,
+        .ret_time = HIST_NONE, .version = e->version,
+    };
+}
+
 hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
 {
     hist_rc rc = unpack_independent(h, indep, err);
     if (rc)
         return rc;
+    size_t implied = imply_invocations(h);
+    if (implied) {
+        /* Each implied invocation pairs with its own completion. */
+        h->ops.n = 0;
+        for (size_t i = 0; i < implied; i++)
+            VEC_PUSH(h->ops, op_of(&h->events.v[i], (uint32_t)i));
+        size_t k = 0;
+        for (size_t i = implied; i < h->events.n; i++)
+            if (!is_nemesis(h, &h->events.v[i]))
+                complete(&h->ops.v[k++], &h->events.v[i], (uint32_t)i);
+        return HIST_OK;
+    }
     /* process -> index of its open op, + 1 (0: none open) */
     valmap *open = valmap_new();
     h->ops.n = 0;
@@ -225,26 +299,29 @@ hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
         if (e->type == EV_INVOKE) {
             if (slot) {
                 const hist_op *o = &h->ops.v[slot - 1];
-                hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
-                               "process %s invokes while its op from line %u is still open "
-                               "(a process runs one op at a time)",
-                               sbuf_str(&pb), h->events.v[o->call].line);
+                if (val_is_nil(e->process))
+                    hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                                   "an op with no process is invoked while the one from line "
+                                   "%u is still open (the events with no process pair in "
+                                   "order, one op at a time)",
+                                   h->events.v[o->call].line);
+                else
+                    hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
+                                   "process %s invokes while its op from line %u is still open "
+                                   "(a process runs one op at a time)",
+                                   sbuf_str(&pb), h->events.v[o->call].line);
                 rc = err->rc;
                 sbuf_free(&pb);
                 goto out;
             }
-            hist_op o = {
-                .process = e->process, .f = e->f, .key = e->key, .has_key = e->has_key,
-                .in = e->value, .out = val_nil(), .node = e->node, .status = OP_INFO,
-                .call = (uint32_t)i, .ret = HIST_OPEN, .call_time = e->time,
-                .ret_time = HIST_NONE, .version = e->version,
-            };
-            VEC_PUSH(h->ops, o);
+            VEC_PUSH(h->ops, op_of(e, (uint32_t)i));
             valmap_put(open, e->process, (uint32_t)h->ops.n);
         } else {
             if (!slot) {
                 hist_error_set(err, HIST_EINVALID, h->name, e->line, e->col,
-                               "process %s completes (%s) an op it never invoked",
+                               "process %s completes (%s) an op it never invoked (only a "
+                               "history with no invocation at all is read as completions "
+                               "alone)",
                                sbuf_str(&pb), type_name(e->type));
                 rc = err->rc;
                 sbuf_free(&pb);
@@ -279,16 +356,7 @@ hist_rc hist_finish(history *h, hist_independent indep, hist_error *err)
                 sbuf_free(&pb);
                 goto out;
             }
-            o->completed = true;
-            o->ret = (uint32_t)i;
-            o->ret_time = e->time;
-            o->status = e->type == EV_OK ? OP_OK : e->type == EV_FAIL ? OP_FAIL : OP_INFO;
-            if (e->type == EV_OK)
-                o->out = e->value;
-            if (e->version != HIST_NONE)
-                o->version = e->version;
-            if (!val_is_nil(e->node))
-                o->node = e->node;
+            complete(o, e, (uint32_t)i);
             valmap_put(open, e->process, 0);
         }
         sbuf_free(&pb);

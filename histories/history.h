@@ -10,7 +10,17 @@
  *   - an invocation with no completion is treated as info;
  *   - a process runs one op at a time: invoking again while its op is open,
  *     or completing an op it never invoked, is an input error;
- *   - events of the process "nemesis" are kept as annotations, not ops.
+ *   - but a history of completions only (no invocation at all: Elle's unit
+ *     tests write them so) is read as Elle reads it: each op is taken to
+ *     have been invoked at the start of the history, so no op precedes
+ *     another in real time. hist_finish puts an implied invocation for each
+ *     (hist_event.implied, with its completion's line) before every event
+ *     read, in the order of the completions;
+ *   - events of the process "nemesis" are kept as annotations, not ops;
+ *   - an event with no process (nil: Elle's and elle-cli's own histories
+ *     often have none) pairs with the next event that has none, as
+ *     jepsen.history pairs the events of a process that is not a client's;
+ *     its op belongs to no session: no process order binds it to another.
  * Fail ops stay in the op list (for reporting); checkers drop them.
  *
  * Event positions are the real-time order: op a precedes op b when a's
@@ -64,6 +74,7 @@ typedef struct hist_event {
     val error; /* nil when none */
     int64_t time, index, version; /* HIST_NONE when absent */
     uint32_t line, col;           /* where the event starts in its file */
+    bool implied;                 /* an invocation the file does not hold (above) */
 } hist_event;
 
 typedef enum hist_status { OP_OK, OP_INFO, OP_FAIL } hist_status;
@@ -106,9 +117,10 @@ size_t hist_nevents(const history *h);
 const hist_event *hist_events(const history *h);
 size_t hist_nops(const history *h);
 const hist_op *hist_ops(const history *h);
-/* Counts by status, and of ops never completed, and annotation events. */
+/* Counts by status, of ops never completed, of annotation events, and of
+ * implied invocations (events hist_finish added: the file has the rest). */
 typedef struct hist_counts {
-    size_t ok, info, fail, open, annotations;
+    size_t ok, info, fail, open, annotations, implied;
 } hist_counts;
 hist_counts hist_count(const history *h);
 /* True if the history was read in Jepsen's independent form. */

@@ -293,6 +293,24 @@ static int field_of(const field *f)
          : name_is(f, "node") ? F_NODE : name_is(f, "error") ? F_ERROR : -1;
 }
 
+/* A value shaped like a transaction: a non-empty list of micro-ops, each a
+ * list [f key] or [f key value] whose f is a name. Elle's and elle-cli's
+ * histories leave "f" out of such ops (elle-cli reads them as txns too). */
+static bool txn_shaped(const vtab *vt, val v)
+{
+    size_t n;
+    const val *it = v.kind == VAL_LIST ? val_items(vt, v, &n) : NULL;
+    if (!it || n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        size_t k;
+        const val *m = it[i].kind == VAL_LIST ? val_items(vt, it[i], &k) : NULL;
+        if (!m || k < 2 || k > 3 || m[0].kind != VAL_STR)
+            return false;
+    }
+    return true;
+}
+
 hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t col)
 {
     hist_event e = {
@@ -336,7 +354,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
             e.f = v;
             break;
         case F_PROCESS:
-            if (v.kind != VAL_INT && v.kind != VAL_STR)
+            if (v.kind != VAL_INT && v.kind != VAL_STR && !val_is_nil(v))
                 return field_error(r, f, line, col, "expected %s to be an integer or a name; got %s",
                                    "\"process\"", v);
             e.process = v;
@@ -378,17 +396,18 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
                        "missing \"type\" (expected invoke, ok, fail or info)");
         return r->err->rc;
     }
-    if (!seen[F_PROCESS]) {
-        hist_error_set(r->err, HIST_EINVALID, r->name, line, col, "missing \"process\"");
-        return r->err->rc;
-    }
+    /* No "process" (or null) leaves it nil: an op of no session (history.h). */
     if (!seen[F_F]) {
-        if (!val_is_str(vt, e.process, "nemesis")) {
+        if (val_is_str(vt, e.process, "nemesis")) {
+            e.f = val_cstr(r->vt, "nemesis");
+        } else if (txn_shaped(vt, e.value)) {
+            e.f = val_cstr(r->vt, "txn");
+        } else {
             hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
-                           "missing \"f\" (the operation's name, e.g. read or write)");
+                           "missing \"f\" (the operation's name, e.g. read or write; only "
+                           "a value of micro-ops [[f key value] ...] is read as a txn without it)");
             return r->err->rc;
         }
-        e.f = val_cstr(r->vt, "nemesis");
     }
     hist_push(r->h, &e);
     if (r->events && (hist_nevents(r->h) & 1023) == 0)

@@ -51,6 +51,9 @@ void report_op(const history *h, size_t i, sbuf *out)
     op_action(h, o, out);
     if (o->ret == HIST_OPEN)
         sbuf_printf(out, " (line %u, never completed: info)", ev[o->call].line);
+    else if (ev[o->call].implied)
+        sbuf_printf(out, " (line %u, no invocation%s)", ev[o->ret].line,
+                    o->status == OP_INFO ? ", info" : "");
     else
         sbuf_printf(out, " (lines %u-%u%s)", ev[o->call].line, ev[o->ret].line,
                     o->status == OP_INFO ? ", info" : "");

@@ -152,8 +152,10 @@ static void file(const report_html_file *f, sbuf *o)
     const check_item *it = f->it;
     hist_counts c = hist_count(it->h);
     sbuf t = {0};
-    sbuf_printf(&t, "%zu events, %zu ops (%zu ok, %zu info, %zu fail)", hist_nevents(it->h),
-                hist_nops(it->h), c.ok, c.info, c.fail);
+    sbuf_printf(&t, "%zu events, %zu ops (%zu ok, %zu info, %zu fail)",
+                hist_nevents(it->h) - c.implied, hist_nops(it->h), c.ok, c.info, c.fail);
+    if (c.implied)
+        sbuf_adds(&t, ", completions only: each op taken as invoked at the start");
     if (c.open)
         sbuf_printf(&t, ", %zu never completed", c.open);
     if (c.annotations)

@@ -120,7 +120,8 @@ json_t *report_json_op(const history *h, size_t i)
     if (o->status == OP_OK)
         json_object_set_new(j, "result", report_json_val(vt, o->out));
     json_object_set_new(j, "type", json_string(report_status_name(o->status)));
-    json_object_set_new(j, "invoke_line", json_integer(ev[o->call].line));
+    if (!ev[o->call].implied)
+        json_object_set_new(j, "invoke_line", json_integer(ev[o->call].line));
     if (o->ret != HIST_OPEN)
         json_object_set_new(j, "complete_line", json_integer(ev[o->ret].line));
     if (o->call_time != HIST_NONE)
@@ -252,7 +253,9 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_t *j = json_object();
     json_object_set_new(j, "file", report_json_text(hist_name(h)));
     json_object_set_new(j, "format", json_string(hist_format_name(o->format)));
-    json_object_set_new(j, "events", json_integer((json_int_t)hist_nevents(h)));
+    json_object_set_new(j, "events", json_integer((json_int_t)(hist_nevents(h) - c.implied)));
+    if (c.implied)
+        json_object_set_new(j, "completions_only", json_true());
     json_object_set_new(j, "ops", json_pack("{s:I,s:I,s:I,s:I,s:I}", "ok", (json_int_t)c.ok,
                                             "info", (json_int_t)c.info, "fail", (json_int_t)c.fail,
                                             "never_completed", (json_int_t)c.open, "nemesis",

@@ -11,8 +11,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/mem.h"
 
 #define TICK_NS 100000000LL     /* how often the thread looks */
@@ -37,13 +37,6 @@ struct report_progress {
     size_t nitems;
     _Atomic size_t bytes, events;
 };
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* 1234567 -> "1,234,567" */
 static void thousands(sbuf *b, uint64_t n)
@@ -134,15 +127,9 @@ static void *loop(void *arg)
                                                                                   : every);
     pthread_mutex_lock(&p->mu);
     while (!p->quit) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += TICK_NS;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        struct timespec ts = clock_timespec(clock_now_ns() + TICK_NS);
         pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-        int64_t now = now_ns();
+        int64_t now = clock_now_ns();
         if (!p->quit && now >= next) {
             draw(p, now);
             next = now + every;
@@ -160,11 +147,11 @@ report_progress *report_progress_start(FILE *f, bool tty)
     report_progress *p = xcalloc(1, sizeof *p);
     p->f = f;
     p->tty = tty;
-    p->t0 = now_ns();
+    p->t0 = clock_now_ns();
     atomic_init(&p->bytes, 0);
     atomic_init(&p->events, 0);
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
+    clock_cond_init(&p->cv);
     if (pthread_create(&p->thread, NULL, loop, p)) {
         pthread_mutex_destroy(&p->mu);
         pthread_cond_destroy(&p->cv);

@@ -68,9 +68,12 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     hist_counts c = hist_count(it->h);
     sbuf name = {0};
     sbuf_add_printable(&name, hist_name(it->h), strlen(hist_name(it->h)));
+    size_t nev = hist_nevents(it->h) - c.implied;
     fprintf(f, "%s: %zu event%s, %zu op%s (%zu ok, %zu info, %zu fail)", sbuf_str(&name),
-            hist_nevents(it->h), hist_nevents(it->h) == 1 ? "" : "s", hist_nops(it->h),
+            nev, nev == 1 ? "" : "s", hist_nops(it->h),
             hist_nops(it->h) == 1 ? "" : "s", c.ok, c.info, c.fail);
+    if (c.implied)
+        fprintf(f, ", completions only: each op taken as invoked at the start");
     if (c.open)
         fprintf(f, ", %zu never completed", c.open);
     if (c.annotations)

@@ -149,6 +149,100 @@ Test(read, edn_values)
     hist_free(h);
 }
 
+/* Elle's and elle-cli's histories leave "f" out of txns: an op whose value
+ * is a list of micro-ops is a txn; any other op still needs its "f". */
+Test(read, an_op_of_micro_ops_without_f_is_a_txn)
+{
+    history *h = read_ok("{:process 1 :type :invoke :value [[:append :x 1] [:r :y nil]]}\n"
+                         "{:process 1 :type :ok :value [[:append :x 1] [:r :y [2]]]}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 1);
+    cr_assert(val_is_str(hist_cvtab(h), hist_ops(h)[0].f, "txn"));
+    hist_free(h);
+    h = read_ok("[{\"process\":0,\"type\":\"invoke\",\"value\":[[\"r\",1]]},\n"
+                " {\"process\":0,\"type\":\"info\",\"value\":[[\"r\",1]]}]\n",
+                NULL);
+    cr_assert(val_is_str(hist_cvtab(h), hist_ops(h)[0].f, "txn"));
+    hist_free(h);
+    static const char *const not_txns[] = {
+        "{:process 1 :type :invoke :value []}\n",              /* no micro-op */
+        "{:process 1 :type :invoke :value [1 [[:r :x nil]]]}\n", /* an independent pair */
+        "{:process 1 :type :invoke :value [[:r]]}\n",          /* no key */
+        "{:process 1 :type :invoke :value [[1 :x 2]]}\n",      /* f not a name */
+        "{:process 1 :type :invoke :value [[:r :x nil 4]]}\n", /* too long */
+    };
+    for (size_t i = 0; i < sizeof not_txns / sizeof *not_txns; i++) {
+        hist_error err = {0};
+        history *bad = NULL;
+        hist_rc rc = hist_read_mem("t", not_txns[i], strlen(not_txns[i]), NULL, &bad, NULL, &err);
+        cr_assert_eq(rc, HIST_EINVALID, "%s", not_txns[i]);
+        cr_assert(strstr(err.msg, "missing \"f\""), "%s: %s", not_txns[i], err.msg);
+    }
+}
+
+/* An event with no process (or a null one) pairs with the next event with
+ * none, in order, as jepsen.history pairs a non-client process's events;
+ * two open at once is an error, as for any process. */
+Test(read, events_with_no_process_pair_in_order)
+{
+    history *h = read_ok("{:type :invoke :f :read}\n"
+                         "{:type :ok :f :read :value 1}\n"
+                         "{:process nil :type :invoke :f :write :value 2}\n"
+                         "{:process 0 :type :invoke :f :read}\n"
+                         "{:type :info :f :write :value 2}\n"
+                         "{:process 0 :type :ok :f :read :value 2}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 3);
+    const hist_op *o = hist_ops(h);
+    cr_assert(val_is_nil(o[0].process) && o[0].call == 0 && o[0].ret == 1);
+    cr_assert(val_is_nil(o[1].process) && o[1].call == 2 && o[1].ret == 4);
+    cr_assert_eq(o[1].status, OP_INFO);
+    cr_assert_eq(o[2].process.n, 0);
+    hist_free(h);
+    hist_error err = {0};
+    const char *two = "[{\"type\":\"invoke\",\"f\":\"read\"},\n"
+                      " {\"type\":\"invoke\",\"f\":\"read\"}]\n";
+    cr_assert_eq(hist_read_mem("t", two, strlen(two), NULL, &h, NULL, &err), HIST_EINVALID);
+    cr_assert_eq(err.line, 2);
+    cr_assert(strstr(err.msg, "no process is invoked while the one from line 1 is still open"),
+              "%s", err.msg);
+}
+
+/* A history of completions only (Elle's unit tests) is read as Elle reads
+ * it: each op is invoked at the start, before every event of the file, so
+ * none precedes another in real time; a completion with no invocation in a
+ * history that has invocations stays an error. */
+Test(read, a_history_of_completions_only_is_invoked_at_the_start)
+{
+    history *h = read_ok("{:process 0 :type :ok :f :write :value 1}\n"
+                         "{:process :nemesis :type :info :f :kill}\n"
+                         "{:process 0 :type :info :f :write :value 2}\n"
+                         "{:type :fail :f :read}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 3);
+    cr_assert_eq(hist_nevents(h), 7);
+    hist_counts c = hist_count(h);
+    cr_assert_eq(c.implied, 3);
+    cr_assert_eq(c.annotations, 1);
+    cr_assert_eq(c.ok, 1);
+    cr_assert_eq(c.info, 1);
+    cr_assert_eq(c.fail, 1);
+    const hist_op *o = hist_ops(h);
+    const hist_event *ev = hist_events(h);
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq(o[i].call, i, "invoked in the order of the completions");
+        cr_assert(ev[o[i].call].implied && ev[o[i].call].type == EV_INVOKE);
+        cr_assert_eq(ev[o[i].call].line, ev[o[i].ret].line);
+        for (size_t j = 0; j < 3; j++)
+            cr_assert_lt(o[i].call, o[j].ret, "no op precedes another");
+    }
+    cr_assert_eq(o[0].ret, 3);
+    cr_assert_eq(o[1].ret, 5);
+    cr_assert_eq(o[1].in.n, 2);
+    cr_assert(val_is_nil(o[2].process));
+    hist_free(h);
+}
+
 Test(read, independent_pairs)
 {
     const char *t = "{:process 0 :type :invoke :f :write :value [3 4]}\n"
@@ -216,7 +310,8 @@ static const struct bad bads[] = {
      0, 0, 2, 1, "process 1 invokes while its op from line 1 is still open"},
     {"completion never invoked", "{:process 1 :type :invoke :f :w :value 1}\n"
                                  "{:process 2 :type :ok :f :w :value 2}\n",
-     0, 0, 2, 1, "process 2 completes (ok) an op it never invoked"},
+     0, 0, 2, 1, "process 2 completes (ok) an op it never invoked (only a history with no "
+                 "invocation at all"},
     {"completion of another f", "{:process 1 :type :invoke :f :w :value 1}\n"
                                 "{:process 1 :type :ok :f :r :value 2}\n",
      0, 0, 2, 1, "completes \"r\", but invoked \"w\" at line 1"},

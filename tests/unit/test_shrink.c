@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../checker/sched.h"
 #include "../../checker/shrink.h"
 #include "../../checker/unique.h"
 #include "../../histories/gen.h"
+#include "../../util/clock.h"
 #include "helpers.h"
 
 /* ops[set] as recorded and ops[maybe] optional (and set[skip] too): is
@@ -87,7 +87,7 @@ static void check_shrink(const th_upart *p, bool unique, const char *what, tally
 {
     uint32_t a[64];
     size_t na = anchors(p, unique, a);
-    shrink_limits lim = {sched_now_ns() + (int64_t)5e9, NULL};
+    shrink_limits lim = {clock_now_ns() + (int64_t)5e9, NULL};
     shrink_result r;
     shrink_part(&p->md, p->ops, p->n, unique, a, na, &lim, NULL, &r);
     cr_assert(r.tried);
