@@ -49,7 +49,7 @@ typedef struct check_args {
     const char *html; /* --html FILE */
     bool progress;
     double minimize;  /* --minimize-time */
-    bool verbose;
+    int verbose;      /* -v given this many times */
 } check_args;
 
 static const char *const nils[] = {"absent", "unknown", NULL};
@@ -155,6 +155,16 @@ static bool parse_init(const char *cmd, const char *opt, const char *value, void
         *(const char **)field = value;
     sbuf_free(&why);
     return !bad;
+}
+
+/* -v counts: -vv says more than -v. */
+bool cli_count(const char *cmd, const char *opt, const char *value, void *field)
+{
+    (void)cmd;
+    (void)opt;
+    (void)value;
+    (*(int *)field)++;
+    return true;
 }
 
 /* "lin,ryw,mr" -> CHECK_LIN | 1 << SG_RYW | 1 << SG_MR */
@@ -267,8 +277,10 @@ static const opt_spec check_opts_table[] = {
     {.name = "progress", .kind = OPT_FLAG, .off = AT(progress, bool),
      .help = "a progress line on standard error even when it is not a terminal (on a "
              "terminal it is always drawn)"},
-    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
-     .help = "every part, the first 20 violations in full, and search statistics"},
+    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, int),
+     .parse = cli_count,
+     .help = "every part, the first 20 violations in full, and search statistics; -vv: "
+             "every violation in full"},
     OPT_HELP_AND_MAN,
     {0},
 };

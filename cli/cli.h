@@ -32,6 +32,8 @@ bool cli_long(const char *cmd, const char *opt, const char *s, long min, long ma
 /* Which of names (NULL-terminated) is s? Its index; or -1, and an error
  * printed: "OPT expects a, b or c, got 's'". */
 int cli_choice(const char *cmd, const char *opt, const char *s, const char *const *names);
+/* An opt_parse_fn for a flag that counts (-v, -vv): adds one to an int. */
+bool cli_count(const char *cmd, const char *opt, const char *value, void *field);
 
 /* Whether to colour what goes to fd: a terminal, and NO_COLOR not set to
  * a non-empty value (no-color.org). */

@@ -193,7 +193,7 @@ typedef struct run_args {
     long seed;           /* -1: from the clock */
     double check_timeout;
     int format;          /* index in formats[] */
-    bool verbose;
+    int verbose;         /* -v given this many times */
 } run_args;
 
 static const char *const stores[] = {"conch", "etcd", NULL};
@@ -280,8 +280,10 @@ static const opt_spec run_opts[] = {
      .help = "give up the check after this long: unknown"},
     {.name = "format", .arg = "FORMAT", .kind = OPT_CHOICE, .off = AT(format, int),
      .choices = formats, .def = "text", .help = "the report on standard output: text or json"},
-    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
-     .help = "every part of the check, more violations in full, and search statistics"},
+    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, int),
+     .parse = cli_count,
+     .help = "every part of the check, more violations in full, and search statistics; "
+             "-vv: every violation in full"},
     OPT_HELP_AND_MAN,
     {0},
 };
