@@ -12,8 +12,11 @@
 #   - histories of other shapes (no times, transactions, several files,
 #     one that cannot be read): drawn with no script error;
 #   - a generated 100,000-op history: under 5 MB, at most
-#     REPORT_HTML_DRAWN bars drawn, drawn in full around its violation.
+#     REPORT_HTML_DRAWN bars drawn, drawn in full around its violation;
+#   - conch run against conch serve (eventual: violations): report.html
+#     beside the history, with its latency and throughput graphs.
 # The page must fetch nothing: no URL in it but the SVG namespace's.
+# e2e: long
 . "$(dirname "$0")/lib/run_common.sh"
 need python3
 BROWSER=$(command -v chromium || command -v chromium-browser || true)
@@ -162,4 +165,20 @@ bars=$(grep -o '<rect class="op ' "$WORK/big.dom" | wc -l)
 [ "$bars" -le 20000 ] || die "$bars ops drawn, over the bound"
 [ "$bars" -ge 1000 ] || die "only $bars ops drawn"
 grep -q '<rect class="op [^"]*minimal' "$WORK/big.dom" || die "no counterexample drawn"
-echo "html report: verdicts, counterexamples, rows and faults drawn; 100,000 ops in $size bytes, $bars bars"
+# conch run writes report.html beside the history, latency and rate drawn.
+need_serve
+start_serve --consistency eventual --gossip-ms 500
+# shellcheck disable=SC2086
+$CONCH run --time 1.5 --clients 6 --route random --out "$WORK/run" $SERVE_URLS \
+    >"$WORK/run.out" 2>&1
+code=$?
+[ "$code" -le 3 ] || die "conch run: exit $code: $(tail -20 "$WORK/run.out")"
+[ -f "$WORK/run/report.html" ] || die "conch run wrote no report.html: $(tail -5 "$WORK/run.out")"
+grep -q "report.html" "$WORK/run.out" || die "conch run does not say where the report is"
+self_contained "$WORK/run/report.html"
+browse "$WORK/run/report.html" "$WORK/run.dom"
+for what in '<svg class="latency"' '<svg class="rate"' '<polyline class="rate ok"' \
+            '<polyline class="p95 ' '<svg class="tl"'; do
+    grep -q "$what" "$WORK/run.dom" || die "the run's report lacks $what"
+done
+echo "html report: verdicts, counterexamples, rows and faults drawn; 100,000 ops in $size bytes, $bars bars; conch run's report drawn"
