@@ -246,6 +246,72 @@ static json_t *json_counterexample(const check_item *it, const lin_part *p)
     return j;
 }
 
+/* One part of the linearizability check: how it was decided, and for an
+ * invalid one why, with its smallest counterexample. */
+static json_t *json_part(const check_item *it, const lin_part *p)
+{
+    const history *h = it->h;
+    const lin_result *r = &p->r;
+    json_t *pj = json_object();
+    if (p->keyed)
+        json_object_set_new(pj, "key", report_json_val(hist_cvtab(h), p->key));
+    json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
+    json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
+    /* "searched": checked at all, by either path; "path" says which */
+    json_object_set_new(pj, "searched", json_boolean(p->attempts > 0));
+    json_object_set_new(pj, "path", json_string(p->path == LIN_PATH_UNIQUE ? "unique-values"
+                                                                            : "search"));
+    json_object_set_new(pj, "searches", json_integer((json_int_t)(
+                                            p->path == LIN_PATH_SEARCH ? p->attempts : 0)));
+    if (p->path == LIN_PATH_SEARCH && it->md.type->vop)
+        json_object_set_new(pj, "searched_because", json_string(uv_kind_name(p->uv.kind)));
+    if (r->verdict == LIN_UNKNOWN) {
+        static const char *const codes[] = {"", "time-limit", "time-share", "memory-limit",
+                                            "memory-share", "interrupt", "invalid-elsewhere"};
+        sbuf why = {0};
+        report_part_unknown(p, &why);
+        json_object_set_new(pj, "stopped_by", json_string(codes[r->stop]));
+        json_object_set_new(pj, "reason", report_json_text(sbuf_str(&why)));
+        sbuf_free(&why);
+    }
+    json_object_set_new(pj, "configurations", json_integer((json_int_t)r->configs));
+    json_object_set_new(pj, "states", json_integer((json_int_t)r->nmstates));
+    json_object_set_new(pj, "seconds", json_real(p->seconds));
+    json_object_set_new(pj, "bytes", json_integer((json_int_t)r->bytes));
+    if (r->verdict == LIN_INVALID && p->path == LIN_PATH_UNIQUE) {
+        json_object_set_new(pj, "op", report_json_op(h, p->ids[r->fail]));
+        json_t *v = json_object(), *ops = json_array();
+        sbuf e = {0};
+        report_uv_explain(it, p, "", &e);
+        json_object_set_new(v, "kind", json_string(uv_kind_name(p->uv.kind)));
+        json_object_set_new(v, "explanation", report_json_text(sbuf_str(&e)));
+        for (size_t k = 0; k < p->uv.nops; k++)
+            json_array_append_new(ops, p->uv.ops[k] == UV_OP_INIT
+                                           ? json_string("initial value")
+                                           : report_json_op(h, p->ids[p->uv.ops[k]]));
+        json_object_set_new(v, "ops", ops);
+        json_object_set_new(pj, "violation", v);
+        sbuf_free(&e);
+    } else if (r->verdict == LIN_INVALID) {
+        json_object_set_new(pj, "op", report_json_op(h, p->ids[r->fail]));
+        json_t *pre = json_array();
+        for (size_t k = 0; k < r->nprefix; k++)
+            json_array_append_new(pre, report_json_op(h, p->ids[r->prefix[k]]));
+        json_object_set_new(pj, "linearizable_prefix", pre);
+        json_t *st = json_array();
+        for (size_t k = 0; k < r->nstates; k++)
+            json_array_append_new(st, report_json_text(r->states[k]));
+        json_object_set_new(pj, "states_then", st);
+        json_t *pend = json_array();
+        for (size_t k = 0; k < r->npending; k++)
+            json_array_append_new(pend, report_json_op(h, p->ids[r->pending[k]]));
+        json_object_set_new(pj, "pending_then", pend);
+    }
+    if (r->verdict == LIN_INVALID && p->shrunk.tried)
+        json_object_set_new(pj, "counterexample", json_counterexample(it, p));
+    return pj;
+}
+
 json_t *report_json(const check_item *it, const report_opts *o)
 {
     const history *h = it->h;
@@ -284,68 +350,8 @@ json_t *report_json(const check_item *it, const report_opts *o)
     json_object_set_new(lin, "seconds", json_real(it->seconds));
     json_object_set_new(lin, "parts_not_searched", json_integer((json_int_t)it->nunsearched));
     json_t *parts = json_array();
-    for (size_t i = 0; i < it->nparts; i++) {
-        const lin_part *p = &it->parts[i];
-        const lin_result *r = &p->r;
-        json_t *pj = json_object();
-        if (p->keyed)
-            json_object_set_new(pj, "key", report_json_val(hist_cvtab(h), p->key));
-        json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
-        json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
-        /* "searched": checked at all, by either path; "path" says which */
-        json_object_set_new(pj, "searched", json_boolean(p->attempts > 0));
-        json_object_set_new(pj, "path", json_string(p->path == LIN_PATH_UNIQUE ? "unique-values"
-                                                                                : "search"));
-        json_object_set_new(pj, "searches", json_integer((json_int_t)(
-                                                p->path == LIN_PATH_SEARCH ? p->attempts : 0)));
-        if (p->path == LIN_PATH_SEARCH && it->md.type->vop)
-            json_object_set_new(pj, "searched_because", json_string(uv_kind_name(p->uv.kind)));
-        if (r->verdict == LIN_UNKNOWN) {
-            static const char *const codes[] = {"", "time-limit", "time-share", "memory-limit",
-                                                "memory-share", "interrupt", "invalid-elsewhere"};
-            sbuf why = {0};
-            report_part_unknown(p, &why);
-            json_object_set_new(pj, "stopped_by", json_string(codes[r->stop]));
-            json_object_set_new(pj, "reason", report_json_text(sbuf_str(&why)));
-            sbuf_free(&why);
-        }
-        json_object_set_new(pj, "configurations", json_integer((json_int_t)r->configs));
-        json_object_set_new(pj, "states", json_integer((json_int_t)r->nmstates));
-        json_object_set_new(pj, "seconds", json_real(p->seconds));
-        json_object_set_new(pj, "bytes", json_integer((json_int_t)r->bytes));
-        if (r->verdict == LIN_INVALID && p->path == LIN_PATH_UNIQUE) {
-            json_object_set_new(pj, "op", report_json_op(h, p->ids[r->fail]));
-            json_t *v = json_object(), *ops = json_array();
-            sbuf e = {0};
-            report_uv_explain(it, p, "", &e);
-            json_object_set_new(v, "kind", json_string(uv_kind_name(p->uv.kind)));
-            json_object_set_new(v, "explanation", report_json_text(sbuf_str(&e)));
-            for (size_t k = 0; k < p->uv.nops; k++)
-                json_array_append_new(ops, p->uv.ops[k] == UV_OP_INIT
-                                               ? json_string("initial value")
-                                               : report_json_op(h, p->ids[p->uv.ops[k]]));
-            json_object_set_new(v, "ops", ops);
-            json_object_set_new(pj, "violation", v);
-            sbuf_free(&e);
-        } else if (r->verdict == LIN_INVALID) {
-            json_object_set_new(pj, "op", report_json_op(h, p->ids[r->fail]));
-            json_t *pre = json_array();
-            for (size_t k = 0; k < r->nprefix; k++)
-                json_array_append_new(pre, report_json_op(h, p->ids[r->prefix[k]]));
-            json_object_set_new(pj, "linearizable_prefix", pre);
-            json_t *st = json_array();
-            for (size_t k = 0; k < r->nstates; k++)
-                json_array_append_new(st, report_json_text(r->states[k]));
-            json_object_set_new(pj, "states_then", st);
-            json_t *pend = json_array();
-            for (size_t k = 0; k < r->npending; k++)
-                json_array_append_new(pend, report_json_op(h, p->ids[r->pending[k]]));
-            json_object_set_new(pj, "pending_then", pend);
-        }
-        if (r->verdict == LIN_INVALID && p->shrunk.tried)
-            json_object_set_new(pj, "counterexample", json_counterexample(it, p));
-        json_array_append_new(parts, pj);
-    }
+    for (size_t i = 0; i < it->nparts; i++)
+        json_array_append_new(parts, json_part(it, &it->parts[i]));
     json_object_set_new(lin, "parts", parts);
     json_t *checks = json_object();
     if (it->lin_checked)
