@@ -191,73 +191,114 @@ void shrink_need_free(shrinker *s)
     s->first_write = NULL;
 }
 
-/* Can op i (of the universe u, where it is optional unless set marks it
- * in s->keep) get what it needs: the values, in the model's unique-value
+/* Feasibility: can an op get the values it needs in time? */
+typedef struct feas {
+    shrinker *s;
+    const uint32_t *u;
+    size_t nu;
+    valmap *first;     /* a written value -> the first position in u writing it */
+    uint32_t *next;    /* position -> the next one writing the same value */
+    uint32_t *ok_by;   /* position -> least deadline it was found to make */
+    uint32_t *bad_by;  /* position -> greatest deadline it was found to miss */
+    bool *on_path;     /* the positions being looked at (a chain of cas) */
+    bool cycled;       /* an answer rested on a position being looked at */
+    mbuf init, scratch;
+} feas;
+
+/* Can the op at position q of the universe take effect before position
+ * by, with what it needs: the values, in the model's unique-value
  * vocabulary (model.h), that a read reads (the items of a list read) or a
- * cas replaces? Each must be there at the start, or be written by an op
- * feasible[] already says can take effect, invoked before op i must
- * return (an optional op, before the last op of the set returns: later
- * it helps none of them); or no op of the whole part could write it in time (then the
- * need is the contradiction itself, not an op left out). */
-static bool can_get(shrinker *s, const mbuf *init, mbuf *scratch, uint32_t i, uint32_t last,
-                    const uint32_t *u, size_t nu, const bool *feasible)
+ * cas replaces? Each must be there at the start, or written by an op of
+ * the universe invoked before by that can itself take effect before by;
+ * or no op of the whole part writes it before by (then the need is the
+ * contradiction itself, not an op left out). Answers are kept by
+ * deadline, as a later one can only help. */
+static bool feasible(feas *f, size_t q, uint32_t by)
 {
-    const mop *m = &s->ops[i].m;
-    model_vop v = s->md->type->vop(s->md, m);
-    if (v != MV_READ && v != MV_CAS)
+    shrinker *s = f->s;
+    const lin_op *o = &s->ops[f->u[q]];
+    if (o->call >= by || by <= f->bad_by[q])
+        return false;
+    if (f->ok_by[q] <= by)
         return true;
-    mbuf_reset(scratch);
-    if (s->md->type->step(s->md, (mstate){init->p, init->n}, m, 0, scratch) != STEP_ILLEGAL)
-        return true; /* it can see the initial value */
-    uint32_t by = s->keep[i] ? s->ops[i].ret : last;
-    size_t ni = 1;
-    const val *items = &m->a;
-    if (v == MV_READ && m->a.kind == VAL_LIST)
-        items = val_items(s->md->vt, m->a, &ni);
-    for (size_t j = 0; j < ni; j++) {
-        uint32_t id;
-        bool found = !valmap_get(s->wrote, items[j], &id) || s->first_write[id] >= by;
-        for (size_t q = 0; q < nu && !found; q++)
-            found = feasible[q] && u[q] != i && s->ops[u[q]].call < by &&
-                    val_eq(written(s->md, &s->ops[u[q]].m), items[j]);
-        if (!found)
-            return false;
+    if (f->on_path[q]) {
+        f->cycled = true;
+        return false;
     }
-    return true;
+    model_vop v = s->md->type->vop(s->md, &o->m);
+    bool ok = true, cycled = f->cycled;
+    f->cycled = false;
+    mbuf_reset(&f->scratch);
+    if ((v == MV_READ || v == MV_CAS) &&
+        s->md->type->step(s->md, (mstate){f->init.p, f->init.n}, &o->m, 0, &f->scratch) ==
+            STEP_ILLEGAL) {
+        f->on_path[q] = true;
+        size_t ni = 1;
+        const val *items = &o->m.a;
+        if (v == MV_READ && o->m.a.kind == VAL_LIST)
+            items = val_items(s->md->vt, o->m.a, &ni);
+        for (size_t j = 0; j < ni && ok; j++) {
+            uint32_t id, p;
+            if (!valmap_get(s->wrote, items[j], &id) || s->first_write[id] >= by)
+                continue; /* no op of the part could write it in time */
+            bool found = false;
+            for (bool any = valmap_get(f->first, items[j], &p); any && !found && p != UINT32_MAX;
+                 p = f->next[p])
+                found = p != q && feasible(f, p, by);
+            ok = found;
+        }
+        f->on_path[q] = false;
+    }
+    if (!f->cycled) { /* an answer that rested on a chain in progress is not kept */
+        if (ok && by < f->ok_by[q])
+            f->ok_by[q] = by;
+        if (!ok && by > f->bad_by[q])
+            f->bad_by[q] = by;
+    }
+    f->cycled |= cycled;
+    return ok;
 }
 
 /* Can every op of set[0..k) get what it needs from the universe u[0..nu)
- * (can_get, through chains of updates: a cas's old value needs a write)?
- * A set that fails only because a check left out the write a read saw is
- * no counterexample worth showing. A model without the unique-value
- * vocabulary says nothing: every set passes. */
+ * (which holds the set) before it returns (feasible)? A set that fails
+ * only because a check left out the write a read saw is no counterexample
+ * worth showing. A model without the unique-value vocabulary says
+ * nothing: every set passes. */
 bool shrink_supported(shrinker *s, const uint32_t *set, size_t k, const uint32_t *u, size_t nu)
 {
     if (!s->md->type->vop)
         return true;
-    uint32_t last = 0;
-    for (size_t i = 0; i < k; i++) {
+    size_t n = nu ? nu : 1;
+    feas f = {s, u, nu, valmap_new(), xmalloc(n * sizeof(uint32_t)),
+              xmalloc(n * sizeof(uint32_t)), xcalloc(n, sizeof(uint32_t)),
+              xcalloc(n, sizeof(bool)), false, {0}, {0}};
+    s->md->type->init(s->md, &f.init);
+    /* Chains of the positions writing each value, in order of position. */
+    for (size_t q = nu; q-- > 0;) {
+        f.ok_by[q] = LIN_NEVER;
+        val w = written(s->md, &s->ops[u[q]].m);
+        uint32_t p = UINT32_MAX;
+        if (!val_is_nil(w))
+            valmap_get(f.first, w, &p);
+        f.next[q] = p;
+        if (!val_is_nil(w))
+            valmap_put(f.first, w, (uint32_t)q);
+    }
+    for (size_t i = 0; i < k; i++)
         s->keep[set[i]] = true;
-        if (s->ops[set[i]].ret != LIN_NEVER && s->ops[set[i]].ret > last)
-            last = s->ops[set[i]].ret;
-    }
-    bool *feasible = xcalloc(nu ? nu : 1, sizeof *feasible);
-    mbuf init = {0}, scratch = {0};
-    s->md->type->init(s->md, &init);
-    for (bool grew = true; grew;) {
-        grew = false;
-        for (size_t q = 0; q < nu; q++)
-            if (!feasible[q] && can_get(s, &init, &scratch, u[q], last, u, nu, feasible))
-                feasible[q] = grew = true;
-    }
     bool ok = true;
     for (size_t q = 0; q < nu && ok; q++)
-        ok = feasible[q] || !s->keep[u[q]];
+        if (s->keep[u[q]])
+            ok = feasible(&f, q, s->ops[u[q]].ret); /* ok ops of the set: before they return */
     for (size_t i = 0; i < k; i++)
         s->keep[set[i]] = false;
-    mbuf_free(&init);
-    mbuf_free(&scratch);
-    free(feasible);
+    mbuf_free(&f.init);
+    mbuf_free(&f.scratch);
+    valmap_free(f.first);
+    free(f.next);
+    free(f.ok_by);
+    free(f.bad_by);
+    free(f.on_path);
     return ok;
 }
 
