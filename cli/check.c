@@ -10,12 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../checker/check.h"
+#include "../util/clock.h"
 #include "../histories/read.h"
 #include "../histories/shard.h"
 #include "../report/report.h"
+#include "../report/report_html.h"
+#include "../report/report_json.h"
+#include "../report/report_junit.h"
+#include "../report/report_progress.h"
+#include "../report/report_text.h"
 #include "../util/mem.h"
 #include "cli.h"
 
@@ -48,9 +55,12 @@ typedef struct check_args {
     unsigned checks;
     int order;        /* index in orders[]; -1: by the history */
     int format;       /* index in formats[] */
-    bool verbose;
     shard_arg shard;
     const char *results;
+    const char *html; /* --html FILE */
+    bool progress;
+    double minimize;  /* --minimize-time */
+    int verbose;      /* -v given this many times */
 } check_args;
 
 static const char *const nils[] = {"absent", "unknown", NULL};
@@ -180,6 +190,16 @@ static bool parse_init(const char *cmd, const char *opt, const char *value, void
     return !bad;
 }
 
+/* -v counts: -vv says more than -v. */
+bool cli_count(const char *cmd, const char *opt, const char *value, void *field)
+{
+    (void)cmd;
+    (void)opt;
+    (void)value;
+    (*(int *)field)++;
+    return true;
+}
+
 /* "lin,ryw,mr" -> CHECK_LIN | 1 << SG_RYW | 1 << SG_MR */
 static bool parse_checks(const char *cmd, const char *opt, const char *s, void *field)
 {
@@ -260,6 +280,11 @@ static const opt_spec check_opts_table[] = {
      .help = "search every part of a history, even once one part is invalid (by default "
              "the other parts stop, and are reported not searched, as the verdict is "
              "known)"},
+    {.name = "minimize-time", .arg = "SECONDS", .kind = OPT_DOUBLE, .off = AT(minimize, double),
+     .def = "3",
+     .help = "shrink each invalid part to its smallest counterexample: a few ops that cannot "
+             "be linearized, though they can with any one of them crashed; all parts within "
+             "this long (0: not at all)"},
     {.name = "search", .kind = OPT_FLAG, .off = AT(search, bool),
      .help = "search every part, even where written values are unique (there, by default, "
              "parts are decided without search; the search explains with the longest "
@@ -278,8 +303,17 @@ static const opt_spec check_opts_table[] = {
      .choices = formats, .def = "text",
      .help = "the report on standard output: text, json or junit (JUnit XML, a test case "
              "per check)"},
-    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
-     .help = "every part, and search statistics"},
+    {.name = "html", .arg = "FILE", .kind = OPT_FILE, .off = AT(html, const char *),
+     .help = "also write the HTML report there: one self-contained file that opens in any "
+             "browser, with a timeline per part (the counterexamples marked, the faults "
+             "shaded) and latency and throughput over time"},
+    {.name = "progress", .kind = OPT_FLAG, .off = AT(progress, bool),
+     .help = "a progress line on standard error even when it is not a terminal (on a "
+             "terminal it is always drawn)"},
+    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, int),
+     .parse = cli_count,
+     .help = "every part, the first 20 violations in full, and search statistics; -vv: "
+             "every violation in full"},
     {.name = "shard", .arg = "I/N", .kind = OPT_STR, .off = AT(shard, shard_arg),
      .parse = parse_shard,
      .help = "check only the keys that hash to shard I of N (I from 0 to N-1), as N checks "
@@ -357,17 +391,20 @@ static void check_config_from(const check_args *a, cli_check_config *cfg)
     cfg->co.checks = a->checks;
     if (a->order >= 0)
         cfg->co.order = (sess_order)(SO_STORE + a->order); /* in the enum's order */
+    cfg->co.minimize_s = a->minimize;
     cfg->json = a->format == 1;
     cfg->junit = a->format == 2;
     cfg->verbose = a->verbose;
     cfg->json_out = a->results;
     cfg->ro.shard_index = (uint32_t)a->shard.index;
     cfg->ro.shard_count = (uint32_t)a->shard.count;
+    cfg->html_out = a->html;
+    cfg->progress = a->progress;
 }
 
 int cmd_check(int argc, char **argv)
 {
-    check_args a = {.cm = -1, .from = -1, .order = -1};
+    check_args a = {.cm = -1, .from = -1, .order = -1, .minimize = CHECK_MINIMIZE_S};
     size_t n;
     opt_rc rc = opt_parse(&cli_cmd_check, argc, argv, &a, &n);
     if (rc != OPT_OK)
@@ -387,6 +424,7 @@ void cli_check_init(cli_check_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->co.max_memory = default_memory();
+    cfg->co.minimize_s = CHECK_MINIMIZE_S;
     cfg->ro.max_bytes = cfg->co.max_memory;
 }
 
@@ -422,9 +460,16 @@ static double now_s(clockid_t clock)
 
 /* Read every file; those that cannot be read (or checked as the shards
  * they are) keep their error. Returns EXIT_USAGE if one could not be read,
- * else EXIT_VALID. */
-static int batch_read(batch *b, const hist_read_opts *ro, const model_type *given, bool verbose)
+ * else EXIT_VALID. rp (if not NULL) shows how far it got. */
+static int batch_read(batch *b, const hist_read_opts *opts, const model_type *given,
+                      bool verbose, report_progress *rp)
 {
+    hist_read_opts ro_ = *opts, *ro = &ro_;
+    if (rp && !ro->hook) {
+        ro->hook = report_progress_bytes;
+        ro->hook_arg = rp;
+        ro->events = report_progress_events(rp);
+    }
     int exit_code = EXIT_VALID;
     b->hs = xcalloc(b->nfiles, sizeof *b->hs);
     b->fmts = xcalloc(b->nfiles, sizeof *b->fmts);
@@ -437,6 +482,9 @@ static int batch_read(batch *b, const hist_read_opts *ro, const model_type *give
     for (size_t i = 0; i < b->nfiles; i++) {
         hist_error err = {0};
         double t0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+        struct stat st;
+        bool sized = stat(b->paths[i], &st) == 0 && S_ISREG(st.st_mode);
+        report_progress_file(rp, b->paths[i], sized ? (size_t)st.st_size : 0);
         if (hist_read_file(b->paths[i], ro, &b->hs[i], &b->fmts[i], &err)) {
             sbuf msg = {0};
             hist_error_format(&err, &msg);
@@ -486,7 +534,7 @@ static void batch_free(batch *b)
 /* Check what was read, stopping early on SIGINT or SIGTERM. --max-memory
  * bounds the process: the checks get what the histories and the rest of
  * conch leave of it. */
-static void batch_check(batch *b, check_opts co)
+static void batch_check(batch *b, check_opts co, report_progress *rp)
 {
     if (co.max_memory) {
         size_t rss = mem_resident();
@@ -500,6 +548,9 @@ static void batch_check(batch *b, check_opts co)
         }
     }
     co.stop = &stop_flag;
+    check_progress *cp = rp ? progress_new() : NULL;
+    co.progress = cp;
+    report_progress_check(rp, cp, b->items, b->nitems);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     bool own = false; /* a shard with a model of its own: checked alone */
@@ -517,6 +568,34 @@ static void batch_check(batch *b, check_opts co)
     }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    report_progress_stop(rp); /* the line cleared before any report */
+    progress_free(cp);
+}
+
+/* The HTML report of every file, to cfg->html_out; returns the exit code,
+ * made worse if it cannot be written. */
+static int batch_html(const batch *b, const cli_check_config *cfg, int exit_code)
+{
+    report_html_file *hf = xcalloc(b->nfiles ? b->nfiles : 1, sizeof *hf);
+    for (size_t i = 0; i < b->nfiles; i++) {
+        const check_item *it = b->errors[i] ? NULL : &b->items[b->item_of[i]];
+        hf[i] = (report_html_file){b->paths[i], it && !it->rc ? it : NULL,
+                                   b->errors[i] ? b->errors[i] : it ? sbuf_str(&it->why) : "",
+                                   b->fmts[i]};
+    }
+    sbuf why = {0};
+    int64_t t0 = clock_now_ns();
+    size_t bytes = 0;
+    if (report_html_write(cfg->html_out, hf, b->nfiles, &bytes, &why)) {
+        cli_error("check", "%s", sbuf_str(&why));
+        exit_code = cli_worst(exit_code, EXIT_USAGE);
+    } else if (cfg->verbose) {
+        fprintf(stderr, "conch check: %s: %.2f MB written in %.3f s\n", cfg->html_out,
+                (double)bytes / 1e6, (double)(clock_now_ns() - t0) / 1e9);
+    }
+    sbuf_free(&why);
+    free(hf);
+    return exit_code;
 }
 
 /* A file that could not be read, or checked (why): said on stderr, and in
@@ -559,7 +638,7 @@ static int report_json_all(const cli_check_config *cfg, json_t *files, int exit_
 static int batch_report(const batch *b, const cli_check_config *cfg, int exit_code)
 {
     bool text = !cfg->json && !cfg->junit;
-    report_opts rep = {cli_color(1), cfg->verbose, HIST_FMT_AUTO};
+    report_opts rep = {cli_color(1), cfg->verbose, HIST_FMT_AUTO, cfg->json_out};
     json_t *files = cfg->json || cfg->json_out ? json_array() : NULL;
     if (cfg->junit)
         report_junit_open(stdout);
@@ -602,6 +681,8 @@ static int batch_report(const batch *b, const cli_check_config *cfg, int exit_co
         exit_code = report_json_all(cfg, files, exit_code);
     if (cfg->junit)
         report_junit_close(stdout);
+    if (cfg->html_out)
+        exit_code = batch_html(b, cfg, exit_code);
     if (text && b->nfiles > 1)
         printf("verdict: %s for %zu files (exit %d)\n", verdicts[exit_code], b->nfiles,
                exit_code);
@@ -611,8 +692,11 @@ static int batch_report(const batch *b, const cli_check_config *cfg, int exit_co
 int cli_check_paths(const cli_check_config *cfg, char **paths, size_t nfiles)
 {
     batch b = {.paths = paths, .nfiles = nfiles};
-    int exit_code = batch_read(&b, &cfg->ro, cfg->co.model, cfg->verbose);
-    batch_check(&b, cfg->co);
+    /* The progress line: on a terminal, or asked for. */
+    bool tty = isatty(2);
+    report_progress *rp = tty || cfg->progress ? report_progress_start(stderr, tty) : NULL;
+    int exit_code = batch_read(&b, &cfg->ro, cfg->co.model, cfg->verbose, rp);
+    batch_check(&b, cfg->co, rp);
     exit_code = batch_report(&b, cfg, exit_code);
     batch_free(&b);
     return exit_code;

@@ -4,7 +4,8 @@
  *
  * This file wires the layers: clients/ records (runner_run), then
  * cli_check_paths checks the file as `conch check` would, with the model the
- * workload implies, and writes results.json beside the history. The
+ * workload implies, and writes results.json and report.html beside the
+ * history. The
  * history is kept whatever happens, so a run can be checked again later.
  *
  * Header values (--header, CONCH_HEADER) are credentials: they go to
@@ -196,7 +197,7 @@ typedef struct run_args {
     long seed;           /* -1: from the clock */
     double check_timeout;
     int format;          /* index in formats[] */
-    bool verbose;
+    int verbose;         /* -v given this many times */
 } run_args;
 
 static const char *const stores[] = {"conch", "etcd", NULL};
@@ -265,7 +266,8 @@ static const opt_spec run_opts[] = {
      .help = "give up on an operation after this long: info; also the longest backoff "
              "after refused connections"},
     {.name = "out", .arg = "DIR", .kind = OPT_DIR, .off = AT(out, const char *),
-     .help = "write history.jsonl and results.json into DIR (default: runs/<time>/)"},
+     .help = "write history.jsonl, results.json and report.html (the HTML report: "
+             "timelines, latency and throughput, faults) into DIR (default: runs/<time>/)"},
     {.name = "fsync", .arg = "WHEN", .kind = OPT_CHOICE, .off = AT(fsync, int),
      .choices = fsyncs, .def = "interval",
      .help = "sync the history to disk: always (every write), interval (every 100 ms) or "
@@ -292,8 +294,10 @@ static const opt_spec run_opts[] = {
      .help = "give up the check after this long: unknown"},
     {.name = "format", .arg = "FORMAT", .kind = OPT_CHOICE, .off = AT(format, int),
      .choices = formats, .def = "text", .help = "the report on standard output: text or json"},
-    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
-     .help = "every part of the check, and search statistics"},
+    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, int),
+     .parse = cli_count,
+     .help = "every part of the check, more violations in full, and search statistics; "
+             "-vv: every violation in full"},
     OPT_HELP_AND_MAN,
     {0},
 };
@@ -342,7 +346,7 @@ typedef struct run_state {
     wl_kind kind;
     VEC(const char *) headers; /* --header's, then CONCH_HEADER's */
     char *env_headers;         /* CONCH_HEADER, cut into lines */
-    char *dir, *hist_path, *results;
+    char *dir, *hist_path, *results, *html;
 } run_state;
 
 static void run_state_free(run_state *r)
@@ -353,6 +357,7 @@ static void run_state_free(run_state *r)
     free(r->dir);
     free(r->hist_path);
     free(r->results);
+    free(r->html);
 }
 
 /* The headers: --header's, then CONCH_HEADER's lines. */
@@ -508,6 +513,9 @@ static bool run_paths(const char *out_dir, run_state *r)
     p = (sbuf){0};
     sbuf_printf(&p, "%s/results.json", r->dir);
     r->results = p.p;
+    p = (sbuf){0};
+    sbuf_printf(&p, "%s/report.html", r->dir);
+    r->html = p.p;
     r->rc.history = r->hist_path;
     return true;
 }
@@ -611,11 +619,13 @@ static int run_verdict(const run_args *a, const run_state *r, const runner_stats
         cfg.json = a->format == 1;
         cfg.verbose = a->verbose;
         cfg.json_out = r->results;
+        cfg.html_out = r->html;
         char *path = r->hist_path;
         exit_code = cli_check_paths(&cfg, &path, 1);
         add_run_stats(r->results, st);
     }
-    fprintf(stderr, "conch run: results in %s (exit %d)\n", r->results, exit_code);
+    fprintf(stderr, "conch run: results in %s%s%s (exit %d)\n", r->results,
+            st->ok ? " and " : "", st->ok ? r->html : "", exit_code);
     return exit_code;
 }
 

@@ -38,6 +38,30 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Sets DEAD_PORTS to N ports where nothing listens and nothing can start
+# listening while this test runs: a process holds each bound, not
+# listening (a connection is refused). A port free_port found free could
+# be taken by another test's server meanwhile (a run meant to meet dead
+# URLs then met another test's store, and mixed two stores' answers).
+hold_dead_ports() {
+    : >"$WORK/dead.out"
+    python3 -c '
+import socket, sys, time
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks), flush=True)
+time.sleep(3600)' "$1" >"$WORK/dead.out" 2>&1 &
+    PIDS="$PIDS $!"
+    i=0
+    while [ ! -s "$WORK/dead.out" ]; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && die "could not hold $1 ports"
+        sleep 0.05
+    done
+    DEAD_PORTS=$(cat "$WORK/dead.out")
+}
+
 # Start the fake store with the given options; sets FAKE_URL.
 start_fake() {
     need python3
