@@ -224,7 +224,9 @@ static void parse_req(ctx *c, const char *field, json_t *o, unsigned allowed, sp
         return;
     sub(f, sizeof f, field, "path");
     if (p[0] != '/') {
-        bad(c, f, "expected a path starting with '/', got \"%s\"", p);
+        /* Not quoted past a '?': a query may hold a token (spec_secrets). */
+        bad(c, f, "expected a path starting with '/', got \"%.*s%s\"", (int)strcspn(p, "?"), p,
+            strchr(p, '?') ? "?..." : "");
         return;
     }
     if (!(r->path = template(c, f, p, allowed)))

@@ -39,6 +39,7 @@
 
 #include "adapter.h"
 #include "client.h"
+#include "scrub.h"
 
 typedef enum spec_kind { SPEC_READ, SPEC_WRITE, SPEC_CAS, SPEC_APPEND, SPEC_DELETE,
                          SPEC_NKINDS } spec_kind;
@@ -65,6 +66,11 @@ bool spec_cas_reads_first(const spec *s);
 bool spec_wants_headers(const spec *s);
 /* "read", "write", ... */
 const char *spec_kind_name(spec_kind k);
+/* Add to sc the credentials s carries (spec_secrets.c): the values of the
+ * headers it sends that hold no placeholder (but Content-Type and Accept),
+ * and the literal values of query parameters named as credentials
+ * (?token=, ?api_key=, ?password=...). */
+void spec_secrets(const spec *s, scrub *sc);
 
 /* One request's inputs. */
 typedef struct spec_call {

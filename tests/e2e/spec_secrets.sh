@@ -6,6 +6,10 @@
 # is recorded (the recorder masks every history line), while the version
 # goes back to the store as it came. The store's PUT honours X-If (the ETag sent back):
 # a 412 when it is not the current one, so it is linearizable.
+# Then the same with the credentials in the spec itself (its Authorization
+# header, an access_token in its paths' query), which the store also echoes
+# (with the path) into X-Node: masked in the history, results.json, conch's
+# output and --dry-run's.
 . "$(dirname "$0")/lib/run_common.sh"
 need python3
 SECRET=s3cr3t-spec-token-4711
@@ -18,7 +22,7 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def answer(self, status, body=b""):
         self.send_response(status)
-        self.send_header("X-Node", "n1 for " + self.headers.get("Authorization", ""))
+        self.send_header("X-Node", "n1 for %s at %s" % (self.headers.get("Authorization", ""), self.path))
         with lock:
             v = data.get(self.path)
         self.send_header("ETag", '"%d %s"' % (vers.get(self.path, 0), self.headers.get("Authorization", "")))
@@ -72,9 +76,35 @@ $CONCH run --store-spec "$WORK/spec.json" --header "Authorization: Bearer $SECRE
 code=$?
 [ $code -eq 0 ] || die "exit $code: $(tail -5 "$WORK/r.out")"
 complete_history "$WORK/r/history.jsonl"
-grep -q '"node":"n1 for \*\*\*"' "$WORK/r/history.jsonl" || die "no masked node recorded"
+grep -q '"node":"n1 for \*\*\* at /' "$WORK/r/history.jsonl" || die "no masked node recorded"
 grep -q '"type":"ok","f":"cas"' "$WORK/r/history.jsonl" || die "no cas succeeded"
 if grep -rq "$SECRET" "$WORK/r" "$WORK/r.out"; then
     die "the secret is in what conch wrote"
 fi
-echo "spec secrets: a header echoed in response headers is masked"
+
+SECRET2=sp3c-h34der-t0ken-0815
+SECRET3=sp3c-qu3ry-t0ken-1066
+python3 - "$WORK/spec.json" "$WORK/spec2.json" "$SECRET2" "$SECRET3" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["headers"] = {"Authorization": "Bearer " + sys.argv[3]}
+for op in ("read", "write", "cas"):
+    spec[op]["path"] += "?access_token=" + sys.argv[4]
+json.dump(spec, open(sys.argv[2], "w"))
+PY
+$CONCH run --store-spec "$WORK/spec2.json" --dry-run "$URL" >"$WORK/dry.out" 2>&1 ||
+    die "--dry-run: $(tail -5 "$WORK/dry.out")"
+grep -q '^Authorization: \*\*\*$' "$WORK/dry.out" || die "--dry-run: no masked header"
+grep -q 'access_token=\*\*\*' "$WORK/dry.out" || die "--dry-run: no masked query"
+$CONCH run --store-spec "$WORK/spec2.json" --ops 200 --clients 4 --out "$WORK/r2" "$URL" \
+    >"$WORK/r2.out" 2>&1
+code=$?
+[ $code -eq 0 ] || die "spec2: exit $code: $(tail -5 "$WORK/r2.out")"
+complete_history "$WORK/r2/history.jsonl"
+grep -q '"node":"n1 for \*\*\* at /[^"]*?access_token=\*\*\*"' "$WORK/r2/history.jsonl" ||
+    die "spec2: no masked node recorded"
+grep -q '"type":"ok","f":"cas"' "$WORK/r2/history.jsonl" || die "spec2: no cas succeeded"
+if grep -rqe "$SECRET2" -e "$SECRET3" "$WORK/r2" "$WORK/r2.out" "$WORK/dry.out"; then
+    die "a secret of the spec is in what conch wrote"
+fi
+echo "spec secrets: a header echoed in response headers is masked, from --header or the spec"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../clients/adapter.h"
+#include "../../clients/scrub.h"
 #include "../../clients/spec.h"
 #include "../../clients/spec_extract.h"
 #include "../../clients/spec_template.h"
@@ -289,6 +290,77 @@ Test(spec_load, missing_file)
     cr_assert(strstr(err.msg, "/nonexistent/x.json: cannot open"));
 }
 
+/* text, with what s says is secret masked (free the result). */
+static char *masked_by(const spec *s, const char *text)
+{
+    scrub *sc = scrub_new();
+    spec_secrets(s, sc);
+    sbuf t = {0};
+    sbuf_adds(&t, text);
+    scrub_text(sc, &t);
+    scrub_free(sc);
+    return t.p;
+}
+
+/* A credential written in the spec's headers is a secret as --header's are:
+ * a store that quoted it back had it written into the history. Values with
+ * a placeholder are not credentials; media types are not secrets. */
+Test(spec_load, header_values_are_secrets)
+{
+    cl_error err = {0};
+    spec *s = load_text("{\"headers\":{\"Authorization\":\"Bearer sp3c-t0ken-0042\","
+                        "\"Accept\":\"application/json\"}," READ_OK "," WRITE_OK ","
+                        "\"cas\":{\"method\":\"POST\",\"path\":\"/{key}\",\"body\":\"{new}\","
+                        "\"headers\":{\"X-Api-Key\":\"k3y-of-the-cas\",\"X-Old\":\"{old}\","
+                        "\"Content-Type\":\"text/plain\"},"
+                        "\"outcomes\":[{\"status\":200,\"is\":\"ok\"}]}}",
+                        &err);
+    cr_assert(s, "%s", err.msg);
+    char *t = masked_by(s, "you sent Bearer sp3c-t0ken-0042 and k3y-of-the-cas as "
+                           "application/json in text/plain, old 17");
+    cr_assert_str_eq(t, "you sent *** and *** as application/json in text/plain, old 17");
+    free(t);
+    spec_free(s);
+}
+
+/* A query parameter written with its value in a path (the cas's absent
+ * request's too) is a secret when its name says credential, as written
+ * and percent-decoded; a parameter of the store's (quorum=true) or one a
+ * placeholder fills (?key={key}) is not, and neither is the rest. */
+Test(spec_load, query_credentials_are_secrets)
+{
+    cl_error err = {0};
+    spec *s = load_text(
+        "{\"read\":{\"method\":\"GET\",\"path\":\"/kv?key={key|url}&quorum=true&"
+        "access_token=t0k%2Fen-in-read#frag\","
+        "\"outcomes\":[{\"status\":200,\"is\":\"ok\"}],"
+        "\"extract\":[{\"pattern\":\"(?<value>.*)\"}]}," WRITE_OK ","
+        "\"cas\":{\"method\":\"PUT\",\"path\":\"/{key}?Api_Key=k3y-in-the-cas;prevExist=true\","
+        "\"body\":\"{new}\",\"outcomes\":[{\"status\":200,\"is\":\"ok\"}],"
+        "\"absent\":{\"method\":\"PUT\",\"path\":\"/{key}?prevExist=false&sig=s1gn4ture-absent\"}}}",
+        &err);
+    cr_assert(s, "%s", err.msg);
+    char *t = masked_by(s, "t0k%2Fen-in-read t0k/en-in-read k3y-in-the-cas s1gn4ture-absent "
+                           "quorum=true prevExist=false frag /kv c0-key");
+    cr_assert_str_eq(t, "*** *** *** *** quorum=true prevExist=false frag /kv c0-key");
+    free(t);
+    spec_free(s);
+}
+
+/* A path that is refused is not quoted past its '?', where a token may be. */
+Test(spec_load, bad_path_error_hides_the_query)
+{
+    cl_error err = {0};
+    spec *s = load_text("{\"read\":{\"method\":\"GET\",\"path\":\"kv/{key}?token=t0ken-s3cret\","
+                        "\"outcomes\":[{\"status\":200,\"is\":\"ok\"}],"
+                        "\"extract\":[{\"pattern\":\"(?<value>.*)\"}]}," WRITE_OK "," CAS_OK "}",
+                        &err);
+    cr_assert_null(s);
+    cr_assert(strstr(err.msg, "read.path: expected a path starting with '/', got \"kv/{key}?...\""),
+              "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "t0ken-s3cret"), "%s", err.msg);
+}
+
 /* ---- requests and answers ---- */
 
 static adp_result classify(const spec *s, vtab *vt, spec_kind k, long status, const char *body,
@@ -496,6 +568,12 @@ Test(spec_shipped, every_spec_loads_and_dry_runs)
         spec_dry_run(s, vt, "http://h", "k0", val_int(1), val_int(2), val_int(3), &out);
         cr_assert(strstr(sbuf_str(&out), "# read\n"), "%s", files[i]);
         cr_assert(strstr(sbuf_str(&out), "# cas\n"), "%s", files[i]);
+        /* They carry no credential: nothing of their own is masked in the
+         * store's answers before they are read. */
+        scrub *sc = scrub_new();
+        spec_secrets(s, sc);
+        cr_assert_not(scrub_any(sc), "%s", files[i]);
+        scrub_free(sc);
         sbuf_free(&out);
         vtab_free(vt);
         spec_free(s);
