@@ -138,16 +138,23 @@ void spec_response(const spec *s, vtab *vt, spec_kind k, const adp_resp *resp,
 {
     const spec_op *op = &s->ops[k];
     long st = resp->status;
+    /* A pattern that hits its limit leaves the answer unread: info, not
+     * the next rule's outcome nor the next pattern's value (a body made to
+     * defeat an info rule's pattern would otherwise be taken as ok). */
     const spec_rule *hit = NULL;
-    for (size_t i = 0; i < op->nrules && !hit; i++) {
+    bool unread = false;
+    for (size_t i = 0; i < op->nrules && !hit && !unread; i++) {
         const spec_rule *r = &op->rules[i];
         const char *p;
         size_t n;
         if (!status_in(r, st))
             continue;
-        if (r->match && (!part(&r->from, resp, headers, hlen, &p, &n) || !rx_match(r->match, p, n)))
+        if (r->match && !part(&r->from, resp, headers, hlen, &p, &n))
             continue;
-        hit = r;
+        rx_rc m = r->match ? rx_match(r->match, p, n) : RX_YES;
+        unread = m == RX_LIMIT;
+        if (m == RX_YES)
+            hit = r;
     }
 
     /* Every pattern runs; the first to capture a group wins it, and the
@@ -160,16 +167,18 @@ void spec_response(const spec *s, vtab *vt, spec_kind k, const adp_resp *resp,
         if (!part(&op->ex[i].from, resp, headers, hlen, &p, &n))
             continue;
         bool had = cap.found & 1u << RX_VALUE;
-        rx_capture_groups(op->ex[i].re, p, n, &cap);
+        if (rx_capture_groups(op->ex[i].re, p, n, &cap) == RX_LIMIT && k == SPEC_READ)
+            unread = true; /* the value, or the version a cas sends back */
         if (!had && cap.found & 1u << RX_VALUE)
             value_from = &op->ex[i];
     }
     if (cap.found & 1u << RX_NODE && cap.n[RX_NODE] > 0 && cap.n[RX_NODE] <= 256)
         res->node = val_str(vt, cap.s[RX_NODE], cap.n[RX_NODE]);
 
-    spec_is is = hit ? hit->is : IS_INFO;
+    spec_is is = hit && !unread ? hit->is : IS_INFO;
     if (st >= 500)
         is = IS_INFO; /* spec.c refuses a spec that says otherwise; kept here too */
+
     switch (is) {
     case IS_OK:
         break;
@@ -185,7 +194,9 @@ void spec_response(const spec *s, vtab *vt, spec_kind k, const adp_resp *resp,
     case IS_FAIL:
     case IS_INFO:
         res->type = is == IS_FAIL ? EV_FAIL : EV_INFO;
-        if (!hit)
+        if (unread)
+            sbuf_adds(&res->error, "a pattern hit its backtracking limit on the answer: ");
+        else if (!hit)
             sbuf_adds(&res->error, "no outcome rule fits: ");
         adp_http_error(st, resp->body, resp->len, &res->error);
         return;
