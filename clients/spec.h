@@ -62,6 +62,8 @@ bool spec_has(const spec *s, spec_kind k);
 /* Is a cas two requests: a read that finds the version, then the
  * conditional write that sends it back? */
 bool spec_cas_reads_first(const spec *s);
+/* Has the cas a request of its own for an absent old value ("absent")? */
+bool spec_cas_has_absent(const spec *s);
 /* Does any rule or pattern read a response header? */
 bool spec_wants_headers(const spec *s);
 /* "read", "write", ... */

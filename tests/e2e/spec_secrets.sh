@@ -13,50 +13,8 @@
 . "$(dirname "$0")/lib/run_common.sh"
 need python3
 SECRET=s3cr3t-spec-token-4711
-cat >"$WORK/echo.py" <<'PY'
-import sys, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-data, vers, lock = {}, {}, threading.Lock()
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def answer(self, status, body=b""):
-        self.send_response(status)
-        self.send_header("X-Node", "n1 for %s at %s" % (self.headers.get("Authorization", ""), self.path))
-        with lock:
-            v = data.get(self.path)
-        self.send_header("ETag", '"%d %s"' % (vers.get(self.path, 0), self.headers.get("Authorization", "")))
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def do_GET(self):
-        with lock:
-            v = data.get(self.path)
-        self.answer(200 if v is not None else 404, v or b"")
-    def do_PUT(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        want = self.headers.get("X-If")
-        with lock:
-            v = data.get(self.path)
-            tag = '"%d %s"' % (vers.get(self.path, 0), self.headers.get("Authorization", ""))
-            ok = want is None or (v is not None and want == tag)
-            if ok:
-                data[self.path] = body
-                vers[self.path] = vers.get(self.path, 0) + 1
-        self.answer(204 if ok else 412)
-srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-print("ready", srv.server_address[1], flush=True)
-srv.serve_forever()
-PY
-python3 "$WORK/echo.py" >"$WORK/echo.out" 2>&1 &
-PIDS="$PIDS $!"
-i=0
-until grep -q '^ready' "$WORK/echo.out"; do
-    i=$((i + 1))
-    [ $i -gt 100 ] && die "the echo store did not start"
-    sleep 0.05
-done
-URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/echo.out")"
+start_store "$LIB/etag_store.py" --echo
+URL=$STORE_URL
 cat >"$WORK/spec.json" <<'JSON'
 {"read": {"method": "GET", "path": "/{key}",
           "outcomes": [{"status": 200, "is": "ok"}, {"status": 404, "is": "absent"}],
