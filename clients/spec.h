@@ -93,7 +93,7 @@ void spec_request(const spec *s, const vtab *vt, const spec_call *c, adp_req *re
  * headers is the raw response header block (may be empty). res is
  * initialised by the caller (adp_result_init); token receives the version
  * captured, as it may be sent back in a header or a body (printable
- * ASCII only, else nothing). */
+ * ASCII, neither starting nor ending with a space; else nothing). */
 void spec_response(const spec *s, vtab *vt, spec_kind k, const adp_resp *resp,
                    const char *headers, size_t hlen, adp_result *res, sbuf *token);
 

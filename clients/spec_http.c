@@ -104,10 +104,14 @@ static bool status_in(const spec_rule *r, long st)
     return st >= 0 && st < 640 && (r->status[st / 64] >> (st % 64) & 1);
 }
 
-/* Printable ASCII, not too long: a version that may go back in a header. */
+/* Printable ASCII, not too long, not starting or ending with a space: a
+ * version that may go back in a header. (A header value of spaces only
+ * goes out as none at all, which libcurl leaves out: the conditional write
+ * would go without its condition. Spaces at the ends are cut by the
+ * store: it would compare another version.) */
 static bool sendable(const char *p, size_t n)
 {
-    if (n == 0 || n >= CL_MAX_TOKEN)
+    if (n == 0 || n >= CL_MAX_TOKEN || p[0] == ' ' || p[n - 1] == ' ')
         return false;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
