@@ -466,7 +466,8 @@ static bool run_config_from(const run_args *a, char **urls, size_t nurls, run_st
 }
 
 /* --dry-run: the requests of one op of each kind, on the run's first key,
- * with the values the workload would write first, to the first URL. */
+ * with the values the workload would write first, to the first URL; the
+ * spec's credentials masked, as in everything conch run writes. */
 static void print_dry_run(const run_state *r)
 {
     const wl_config *wl = &r->rc.wl;
@@ -487,6 +488,10 @@ static void print_dry_run(const run_state *r)
     while (base.len && base.p[base.len - 1] == '/')
         base.p[--base.len] = '\0';
     spec_dry_run(r->spec, vt, sbuf_str(&base), sbuf_str(&key), w1, w2, v[2], &out);
+    scrub *sc = scrub_new();
+    spec_secrets(r->spec, sc);
+    scrub_text(sc, &out);
+    scrub_free(sc);
     fputs(sbuf_str(&out), stdout);
     sbuf_free(&key);
     sbuf_free(&base);

@@ -99,6 +99,11 @@ typedef struct adp_type {
      * version (res.token), then, if the value is the old one, the cas
      * request with that version (req.token): a conditional write. */
     bool cas_reads_first;
+    /* With cas_reads_first: a cas from nil has a request of its own, which
+     * sends no version (If-None-Match: *); without one, a cas from nil
+     * whose read found no version is not sent (it would send an empty
+     * version, which a store may take for no condition at all). */
+    bool cas_absent_request;
     bool has_append;      /* ADP_APPEND is one request */
 } adp_type;
 

@@ -41,6 +41,7 @@ typedef struct client {
     sbuf resp;            /* the response body so far, capped */
     bool too_big;
     sbuf resp_hdrs;       /* the response's header block (adapter wants_headers) */
+    bool hdrs_too_big;    /* it outgrew MAX_HEADERS: the transfer was ended */
     sbuf cas_token;       /* a two-step cas: the version its read found */
     struct curl_slist *req_hdrs;   /* headers of a request that has its own */
     char token[CL_MAX_TOKEN];      /* the session token to send back; "" none */

@@ -179,6 +179,8 @@ static bool outcome(runner *r, client *c, CURLcode code, adp_result *res)
         res->type = refused ? EV_FAIL : EV_INFO;
         if (c->too_big)
             sbuf_printf(&res->error, "response body over %d bytes", CL_MAX_BODY);
+        else if (c->hdrs_too_big)
+            sbuf_printf(&res->error, "response headers over %d bytes", MAX_HEADERS);
         else if (code == CURLE_SEND_FAIL_REWIND || code == CURLE_ABORTED_BY_CALLBACK)
             sbuf_adds(&res->error, "connection closed with no answer (not resent: the "
                                    "request may have taken effect)");
@@ -222,8 +224,11 @@ static void cas_read_done(runner *r, client *c, const adp_result *res, bool refu
         why = "the value read was not the old one";
     else if (append && res->value.kind != VAL_LIST && !val_is_nil(res->value))
         why = "cannot append: the value is not a list";
-    else if (r->c->adapter->cas_reads_first && !val_is_nil(res->value) && !res->token.len)
-        why = "no version to send back with the cas";
+    else if (r->c->adapter->cas_reads_first && !res->token.len &&
+             (!val_is_nil(res->value) || !r->c->adapter->cas_absent_request))
+        why = val_is_nil(res->value) ? "nothing there, no version to send back, and no "
+                                       "request of the spec's for a cas from absent"
+                                     : "no version to send back with the cas";
     else if (left <= 0)
         why = "no time left for the cas";
     if (why) {

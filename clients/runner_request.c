@@ -113,8 +113,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         /* Only the last response's: an interim one (100) comes first. */
         if (len >= 5 && !memcmp(p, "HTTP/", 5))
             sbuf_reset(&c->resp_hdrs);
-        if (c->resp_hdrs.len + len <= MAX_HEADERS)
-            sbuf_addn(&c->resp_hdrs, p, len);
+        /* Headers past the cap are not dropped: the adapter would read
+         * the answer without them (a rule that makes it info, on a header
+         * that came late, would not fit). The transfer ends: info. */
+        if (c->resp_hdrs.len + len > MAX_HEADERS) {
+            c->hdrs_too_big = true;
+            return 0; /* curl ends the transfer with CURLE_WRITE_ERROR */
+        }
+        sbuf_addn(&c->resp_hdrs, p, len);
     }
     const char *name = c->r->c->adapter->session_header;
     if (!name)
@@ -253,6 +259,7 @@ void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_m
     sbuf_reset(&c->resp);
     sbuf_reset(&c->resp_hdrs);
     c->too_big = false;
+    c->hdrs_too_big = false;
     c->sends = 0;
     c->resp_token[0] = '\0';
     c->errbuf[0] = '\0';

@@ -77,6 +77,22 @@ start_fake() {
     FAKE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/fake.out")"
 }
 
+# Start the Python store in file $1, with the arguments that follow (it
+# prints "ready PORT"); sets STORE_URL.
+start_store() {
+    need python3
+    : >"$WORK/store.out"
+    python3 "$@" >"$WORK/store.out" 2>&1 &
+    PIDS="$PIDS $!"
+    i=0
+    until grep -q '^ready' "$WORK/store.out" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && die "the store $1 did not start: $(cat "$WORK/store.out")"
+        sleep 0.05
+    done
+    STORE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/store.out")"
+}
+
 # Start a single-node etcd on free loopback ports, with ARGS added to its
 # command line; sets ETCD_URL.
 start_etcd() {
