@@ -22,6 +22,7 @@
 #include "session.h"
 #include "unique.h"
 #include "txn.h"
+#include "jw.h"
 
 /* What to check: linearizability, and session guarantees (1 << SG_*). */
 #define CHECK_LIN (1u << 8)
@@ -47,6 +48,10 @@ typedef struct check_opts {
     bool txn_model_given;
     txn_cm txn_model;          /* the consistency model (if given) */
     unsigned txn_assume;       /* txn_opts.assume */
+    /* Jepsen's other workloads (jw.h): a history goes to their checks when
+     * jw.kind names one, or when jw_infer finds one and neither model nor
+     * txn_workload is given. */
+    jw_opts jw;
 } check_opts;
 
 /* Which checker decided a part. */
@@ -91,6 +96,10 @@ typedef struct check_item {
     bool txn_checked;    /* checked as transactions (md is unset) */
     bool txn_workload_named, txn_model_named; /* by the options, not defaults */
     txn_result txn;
+    bool jw_checked;     /* checked as a Jepsen workload (md is unset) */
+    const char *jw_how;  /* what showed it (jw_infer), or NULL: --model */
+    const char *jw_also; /* a workload the ops could also be (jw_infer) */
+    jw_result jw;
     lin_verdict verdict; /* over everything checked: invalid if any check
                           * found a violation, else unknown if the search
                           * was stopped, else valid */
