@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "report_jw.h"
 #include "report_txn.h"
 #include "../util/utf8.h"
 
@@ -182,10 +183,15 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
         report_txn_text(f, it, o);
         return;
     }
+    if (it->jw_checked) {
+        report_jw_text(f, it, o);
+        return;
+    }
     sbuf init = {0};
     val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
-    fprintf(f, "  model %s (%s), initial value %s%s, nil reads %s",
+    fprintf(f, "  model %s (%s%s%s), initial value %s%s, nil reads %s",
             it->md.type->name, it->inferred ? "inferred from the ops' names" : "--model",
+            it->inferred && it->jw_also ? "; " : "", it->inferred && it->jw_also ? it->jw_also : "",
             sbuf_str(&init), init_per_key(it) ? " (per key)" : "",
             it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
     if (it->lin_checked) {
@@ -510,7 +516,7 @@ json_t *report_json_text(const char *s)
     return j;
 }
 
-static json_t *json_val(const vtab *vt, val v)
+json_t *report_json_val(const vtab *vt, val v)
 {
     sbuf b = {0};
     val_to_json(vt, v, &b);
@@ -527,13 +533,13 @@ static json_t *json_op(const history *h, size_t i)
     const hist_event *ev = hist_events(h);
     const vtab *vt = hist_cvtab(h);
     json_t *j = json_object();
-    json_object_set_new(j, "process", json_val(vt, o->process));
-    json_object_set_new(j, "f", json_val(vt, o->f));
+    json_object_set_new(j, "process", report_json_val(vt, o->process));
+    json_object_set_new(j, "f", report_json_val(vt, o->f));
     if (o->has_key)
-        json_object_set_new(j, "key", json_val(vt, o->key));
-    json_object_set_new(j, "value", json_val(vt, o->in));
+        json_object_set_new(j, "key", report_json_val(vt, o->key));
+    json_object_set_new(j, "value", report_json_val(vt, o->in));
     if (o->status == OP_OK)
-        json_object_set_new(j, "result", json_val(vt, o->out));
+        json_object_set_new(j, "result", report_json_val(vt, o->out));
     json_object_set_new(j, "type", json_string(status_name(o->status)));
     if (!ev[o->call].implied)
         json_object_set_new(j, "invoke_line", json_integer(ev[o->call].line));
@@ -589,7 +595,7 @@ static json_t *json_sessions(const check_item *it)
             const sess_violation *v = &oc->shown[i];
             json_t *vj = json_object();
             if (v->keyed)
-                json_object_set_new(vj, "key", json_val(vt, v->key));
+                json_object_set_new(vj, "key", report_json_val(vt, v->key));
             json_object_set_new(vj, "explanation", report_json_text(v->text));
             if (v->derived)
                 json_object_set_new(vj, "from_part", json_true());
@@ -630,9 +636,17 @@ json_t *report_json(const check_item *it, const report_opts *o)
         json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
         return j;
     }
+    if (it->jw_checked) {
+        json_object_set_new(j, "model", json_string(jw_kind_name(it->jw.kind)));
+        json_object_set_new(j, "model_inferred", json_boolean(it->jw_how != NULL));
+        json_object_set_new(j, "checks", json_pack("{s:o}", jw_kind_name(it->jw.kind),
+                                                   report_jw_json(it)));
+        json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
+        return j;
+    }
     json_object_set_new(j, "model", json_string(it->md.type->name));
     json_object_set_new(j, "model_inferred", json_boolean(it->inferred));
-    json_object_set_new(j, "init", json_val(hist_cvtab(h), it->md.opts.init));
+    json_object_set_new(j, "init", report_json_val(hist_cvtab(h), it->md.opts.init));
     json_object_set_new(j, "init_per_key", json_boolean(init_per_key(it)));
     json_object_set_new(j, "nil_read", json_string(it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown"));
     json_t *lin = json_object();
@@ -648,7 +662,7 @@ json_t *report_json(const check_item *it, const report_opts *o)
         const lin_result *r = &p->r;
         json_t *pj = json_object();
         if (p->keyed)
-            json_object_set_new(pj, "key", json_val(hist_cvtab(h), p->key));
+            json_object_set_new(pj, "key", report_json_val(hist_cvtab(h), p->key));
         json_object_set_new(pj, "ops", json_integer((json_int_t)p->nops));
         json_object_set_new(pj, "verdict", json_string(report_verdict_name(r->verdict)));
         /* "searched": checked at all, by either path; "path" says which */
@@ -804,14 +818,18 @@ void report_junit(FILE *f, const check_item *it)
 {
     const char *file = hist_name(it->h);
     size_t tests = 0, failures = 0;
-    if (it->txn_checked) {
+    if (it->txn_checked || it->jw_checked) {
         sbuf name = {0}, d = {0};
-        const char *failure = report_txn_junit(it, &name, &d);
+        const char *failure = it->txn_checked ? report_txn_junit(it, &name, &d)
+                                              : report_jw_junit(it, &name, &d);
         fputs("  <testsuite name=\"", f);
         xml_text(f, file);
         fprintf(f, "\" tests=\"1\" failures=\"%d\" errors=\"0\">\n", failure != NULL);
-        junit_case(f, file, sbuf_str(&name), it->txn.seconds, failure, sbuf_str(&d),
-                   it->verdict == LIN_UNKNOWN ? it->txn.why_unknown : NULL);
+        junit_case(f, file, sbuf_str(&name), it->txn_checked ? it->txn.seconds : it->jw.seconds,
+                   failure, sbuf_str(&d),
+                   it->verdict != LIN_UNKNOWN ? NULL
+                   : it->txn_checked          ? it->txn.why_unknown
+                                              : it->jw.why_unknown);
         fputs("  </testsuite>\n", f);
         sbuf_free(&name);
         sbuf_free(&d);

@@ -46,6 +46,8 @@ void report_paint(FILE *f, const report_opts *o, lin_verdict v, const char *text
 /* Op i of h as JSON: process, f, value, result, type, lines, times (a new
  * reference). */
 json_t *report_json_op(const history *h, size_t i);
+/* v as JSON (a new reference). */
+json_t *report_json_val(const vtab *vt, val v);
 /* s as a JSON string, valid UTF-8 whatever its bytes (a new reference). */
 json_t *report_json_text(const char *s);
 
