@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../clients/runner.h"
+#include "../clients/spec.h"
 #include "../util/mem.h"
 #include "cli.h"
 
@@ -172,6 +173,9 @@ static void write_unchecked(const char *path, bool to_stdout, const runner_stats
 
 typedef struct run_args {
     int store;           /* index in stores[] */
+    const char *store_spec;
+    bool dry_run;
+    long value_size;     /* 0: integers */
     long clients;
     double time_s;       /* 0: by --ops, or 10 s */
     long ops;            /* 0: by time */
@@ -219,6 +223,12 @@ static const opt_spec run_opts[] = {
     {.name = "store", .arg = "NAME", .kind = OPT_CHOICE, .off = AT(store, int),
      .choices = stores, .def = "conch",
      .help = "the API: conch (conch serve's) or etcd (etcd's v3 JSON gateway)"},
+    {.name = "store-spec", .arg = "FILE", .kind = OPT_FILE, .off = AT(store_spec, const char *),
+     .not_with = "store",
+     .help = "or any store's HTTP API, described in a JSON file (specs/README.md says how); "
+             "checked whole before the first request"},
+    {.name = "dry-run", .kind = OPT_FLAG, .off = AT(dry_run, bool), .only_with = "store-spec",
+     .help = "print the requests one operation of each kind would send, and send nothing"},
     {.name = "clients", .arg = "N", .kind = OPT_LONG, .off = AT(clients, long), .min = 1,
      .max = 10000, .def = "8", .help = "concurrent clients"},
     {.name = "time", .arg = "SECONDS", .kind = OPT_DOUBLE, .off = AT(time_s, double),
@@ -243,6 +253,10 @@ static const opt_spec run_opts[] = {
      .help = "then the key is replaced by a fresh one; 0: never (default: 500, kv 100)"},
     {.name = "zipf", .arg = "S", .kind = OPT_DOUBLE, .off = AT(zipf, double), .dmin = 0,
      .def = "0", .help = "skew key choice: key i has weight 1/(i+1)^S; 0: uniform"},
+    {.name = "value-size", .arg = "BYTES", .kind = OPT_LONG, .off = AT(value_size, long),
+     .min = 1, .max = 262144,
+     .help = "write strings of BYTES bytes (\"17-xxx...\"), still unique, instead of "
+             "integers: some races only open with large bodies (kv: the items of put lists)"},
     {.name = "mix", .arg = "SPEC", .kind = OPT_STR, .off = AT(mix, const char *),
      .help = "operation weights, e.g. read=50,write=40,cas=10 (names: read, write, cas, "
              "append; get, put)"},
@@ -315,6 +329,7 @@ const opt_cmd cli_cmd_run = {
     .examples = "  conch run --time 10 --route random http://127.0.0.1:7001 "
                 "http://127.0.0.1:7002\n"
                 "  conch run --store etcd --workload kv http://127.0.0.1:2379\n"
+                "  conch run --store-spec specs/webdis.json --dry-run http://127.0.0.1:7379\n"
                 "  conch run --ops 1000 --format json --out run1 https://store:8443",
     .run = cmd_run,
 };
@@ -322,6 +337,8 @@ const opt_cmd cli_cmd_run = {
 /* What a run holds besides the runner's config: what it frees at the end. */
 typedef struct run_state {
     runner_config rc;
+    spec *spec;                /* --store-spec's */
+    adp_type spec_type;        /* the adapter it describes */
     wl_kind kind;
     VEC(const char *) headers; /* --header's, then CONCH_HEADER's */
     char *env_headers;         /* CONCH_HEADER, cut into lines */
@@ -330,6 +347,7 @@ typedef struct run_state {
 
 static void run_state_free(run_state *r)
 {
+    spec_free(r->spec);
     free(r->headers.v);
     free(r->env_headers);
     free(r->dir);
@@ -377,6 +395,7 @@ static bool run_workload(const run_args *a, run_state *r)
     if (a->ops_per_key >= 0)
         wl->ops_per_key = (uint32_t)a->ops_per_key;
     wl->zipf = a->zipf;
+    wl->value_size = (uint32_t)a->value_size;
     if (a->mix) {
         sbuf why = {0};
         bool ok = wl_mix_parse(wl, a->mix, &why);
@@ -406,6 +425,16 @@ static bool run_config_from(const run_args *a, char **urls, size_t nurls, run_st
     runner_config *rc = &r->rc;
     rc->adapter = adp_find(stores[a->store]);
     rc->aopts.serializable = a->serializable;
+    if (a->store_spec) {
+        cl_error err = {0};
+        if (spec_load(a->store_spec, &r->spec, &err) != CL_OK) {
+            cli_error("run", "%s", err.msg);
+            return false;
+        }
+        adp_spec(r->spec, &r->spec_type);
+        rc->adapter = &r->spec_type;
+        rc->aopts.spec = r->spec;
+    }
     rc->clients = (unsigned)a->clients;
     rc->ops = (uint64_t)a->ops;
     rc->time_s = rc->ops ? 0 : a->time_s > 0 ? a->time_s : 10;
@@ -429,6 +458,35 @@ static bool run_config_from(const run_args *a, char **urls, size_t nurls, run_st
         }
     }
     return run_headers(a, r) && run_workload(a, r);
+}
+
+/* --dry-run: the requests of one op of each kind, on the run's first key,
+ * with the values the workload would write first, to the first URL. */
+static void print_dry_run(const run_state *r)
+{
+    const wl_config *wl = &r->rc.wl;
+    vtab *vt = vtab_new();
+    val v[3];
+    for (int i = 0; i < 3; i++)
+        v[i] = wl_value(wl, vt, i + 1);
+    val w1 = v[0], w2 = v[1];
+    if (wl->kind == WL_KV) { /* values are lists there: [1], then [1 3] */
+        v[2] = val_int(3);   /* appended elements stay integers */
+        w1 = val_list(vt, v, 1);
+        val two[2] = {v[0], v[2]};
+        w2 = val_list(vt, two, 2);
+    }
+    sbuf key = {0}, base = {0}, out = {0};
+    sbuf_printf(&key, "%s0", wl->prefix);
+    runner_display_url(r->rc.urls[0], &base);
+    while (base.len && base.p[base.len - 1] == '/')
+        base.p[--base.len] = '\0';
+    spec_dry_run(r->spec, vt, sbuf_str(&base), sbuf_str(&key), w1, w2, v[2], &out);
+    fputs(sbuf_str(&out), stdout);
+    sbuf_free(&key);
+    sbuf_free(&base);
+    sbuf_free(&out);
+    vtab_free(vt);
 }
 
 /* The run's folder (--out, or a new one under runs/) and its files. */
@@ -572,7 +630,14 @@ int cmd_run(int argc, char **argv)
         exit_code = opt_exit(prc);
         goto out;
     }
-    if (!run_config_from(&a, argv + 1, nurls, &r) || !run_paths(a.out, &r))
+    if (!run_config_from(&a, argv + 1, nurls, &r))
+        goto out;
+    if (a.dry_run) {
+        print_dry_run(&r);
+        exit_code = 0;
+        goto out;
+    }
+    if (!run_paths(a.out, &r))
         goto out;
     run_announce(&r);
     runner_stats st;

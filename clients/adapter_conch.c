@@ -45,6 +45,8 @@ static void request(const adp_opts *o, const vtab *vt, adp_kind kind, const char
         val_to_json(vt, b, &req->body);
         sbuf_addc(&req->body, '}');
         break;
+    case ADP_APPEND: /* not has_append: never asked */
+        break;
     }
 }
 
@@ -120,5 +122,6 @@ static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp 
 }
 
 const adp_type adp_conch = {
-    "conch", SERVE_SESSION_HEADER, request, response,
+    .name = "conch", .session_header = SERVE_SESSION_HEADER, .request = request,
+    .response = response,
 };

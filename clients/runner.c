@@ -139,6 +139,10 @@ static void teardown(runner *r)
             curl_slist_free_all(c->hdrs[1]);
             sbuf_free(&c->req.path);
             sbuf_free(&c->req.body);
+            sbuf_free(&c->req.headers);
+            sbuf_free(&c->resp_hdrs);
+            sbuf_free(&c->cas_token);
+            curl_slist_free_all(c->req_hdrs);
             sbuf_free(&c->target);
             sbuf_free(&c->resp);
         }

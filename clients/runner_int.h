@@ -14,7 +14,7 @@
 
 #include "runner.h"
 
-enum { POLL_MS = 50, APPEND_TRIES = 4, BACKOFF_MS = 10 };
+enum { POLL_MS = 50, APPEND_TRIES = 4, BACKOFF_MS = 10, MAX_HEADERS = 1 << 16 };
 
 typedef struct runner runner;
 
@@ -26,7 +26,7 @@ typedef struct client {
     size_t url;           /* index into the URLs, for this op */
     bool busy;
     bool in_multi;
-    int phase;            /* 0: the op's request; 1: an append's cas */
+    int phase;            /* 0: the op's request; 1: an append's or two-step cas's cas */
     int attempts;         /* an append: cas attempts so far */
     adp_kind kind;        /* of the request in flight */
     wl_op op;
@@ -39,6 +39,9 @@ typedef struct client {
     size_t body_off;      /* of req.body, sent so far */
     sbuf resp;            /* the response body so far, capped */
     bool too_big;
+    sbuf resp_hdrs;       /* the response's header block (adapter wants_headers) */
+    sbuf cas_token;       /* a two-step cas: the version its read found */
+    struct curl_slist *req_hdrs;   /* headers of a request that has its own */
     char token[CL_MAX_TOKEN];      /* the session token to send back; "" none */
     char resp_token[CL_MAX_TOKEN]; /* the token in the current response */
     struct curl_slist *hdrs[2];    /* [has a body]: headers to send, with the session's */

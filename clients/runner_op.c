@@ -5,11 +5,19 @@
  * an unreachable store apart.
  *
  * An append is two requests under one invocation: a read, then a cas from
- * the value read to that value plus the element. Only the cas can change
- * anything, so an append whose read did not succeed certainly did not
- * happen (fail); the cas is classified as any cas, except that a cas that
- * did not match (certainly no effect) is tried again from the read, up to
- * APPEND_TRIES times. All the requests together get the op's timeout.
+ * the value read to that value plus the element (unless the adapter
+ * appends in one request, has_append). Only the cas can change anything,
+ * so an append whose read did not succeed certainly did not happen (fail);
+ * the cas is classified as any cas, except that a cas that did not match
+ * (certainly no effect) is tried again from the read, up to APPEND_TRIES
+ * times. All the requests together get the op's timeout.
+ *
+ * A cas of an adapter that reads first (cas_reads_first: a conditional
+ * write) is two requests too: the read, which must find the old value and
+ * a version; then the cas request, which sends that version back. It
+ * fails at the read when the value is not the old one: nothing was
+ * written. An append's cas of such an adapter sends the version of the
+ * append's own read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,16 +59,26 @@ void runner_invoke(runner *r, client *c, int64_t now)
     record(r, c, EV_INVOKE, c->op.value, HIST_NONE, val_nil(), val_nil(), now);
     r->st.invoked++;
     r->st.in_flight++;
+    const adp_type *t = r->c->adapter;
+    sbuf_reset(&c->cas_token);
     switch (c->op.f) {
     case CL_READ:
-    case CL_APPEND:
         runner_start_request(c, ADP_READ, val_nil(), val_nil(), r->c->op_timeout_ms);
+        break;
+    case CL_APPEND:
+        if (t->has_append)
+            runner_start_request(c, ADP_APPEND, c->op.a, val_nil(), r->c->op_timeout_ms);
+        else
+            runner_start_request(c, ADP_READ, val_nil(), val_nil(), r->c->op_timeout_ms);
         break;
     case CL_WRITE:
         runner_start_request(c, ADP_WRITE, c->op.a, val_nil(), r->c->op_timeout_ms);
         break;
     case CL_CAS:
-        runner_start_request(c, ADP_CAS, c->op.a, c->op.b, r->c->op_timeout_ms);
+        if (t->cas_reads_first)
+            runner_start_request(c, ADP_READ, val_nil(), val_nil(), r->c->op_timeout_ms);
+        else
+            runner_start_request(c, ADP_CAS, c->op.a, c->op.b, r->c->op_timeout_ms);
         break;
     default:
         break;
@@ -147,7 +165,8 @@ static bool outcome(runner *r, client *c, CURLcode code, adp_result *res)
         curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
         r->connected = true;
         scrub_body(r->sc, &c->resp);
-        adp_resp resp = {status, sbuf_str(&c->resp), c->resp.len};
+        adp_resp resp = {status, sbuf_str(&c->resp), c->resp.len, sbuf_str(&c->resp_hdrs),
+                         c->resp_hdrs.len};
         r->c->adapter->response(&r->c->aopts, r->vt, c->kind, &resp, res);
         if (r->c->adapter->session_header)
             runner_take_token(c);
@@ -180,35 +199,51 @@ static void count_refusal(runner *r, client *c, CURLcode code)
     r->unreachable = all_urls_failed(r);
 }
 
-/* An append's read ended with res: send its cas, from the value read to
- * that value plus the element, with left ms of the op's time; or, if the
- * read failed or left no way to append, complete the append as failed
- * (only the cas could have changed anything). */
-static void append_read_done(runner *r, client *c, const adp_result *res, bool refused,
-                             long left, int64_t now)
+/* Does c's op read before its cas: an append (unless the store appends in
+ * one request), or a cas of an adapter whose cas is a conditional write? */
+static bool reads_first(const runner *r, const client *c)
 {
-    if (res->type != EV_OK) {
-        sbuf why = {0};
-        sbuf_printf(&why, "the read before the append's cas: %s", sbuf_str(&res->error));
+    const adp_type *t = r->c->adapter;
+    return (c->op.f == CL_APPEND && !t->has_append) || (c->op.f == CL_CAS && t->cas_reads_first);
+}
+
+/* The read before c's cas ended with res: send the cas (an append's from
+ * the value read to that value plus the element), with left ms of the
+ * op's time and the version read; or complete the op as failed, since
+ * only the cas could have changed anything. */
+static void cas_read_done(runner *r, client *c, const adp_result *res, bool refused, long left,
+                          int64_t now)
+{
+    bool append = c->op.f == CL_APPEND;
+    const char *why = NULL;
+    if (res->type != EV_OK)
+        why = sbuf_str(&res->error);
+    else if (!append && !val_eq(res->value, c->op.a))
+        why = "the value read was not the old one";
+    else if (append && res->value.kind != VAL_LIST && !val_is_nil(res->value))
+        why = "cannot append: the value is not a list";
+    else if (r->c->adapter->cas_reads_first && !val_is_nil(res->value) && !res->token.len)
+        why = "no version to send back with the cas";
+    else if (left <= 0)
+        why = "no time left for the cas";
+    if (why) {
+        sbuf msg = {0};
+        sbuf_printf(&msg, "the read before the %s's cas: %s", append ? "append" : "two-step", why);
         complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res->node,
-                 val_str(r->vt, why.p, why.len), refused, now);
-        sbuf_free(&why);
+                 val_str(r->vt, msg.p, msg.len), refused, now);
+        sbuf_free(&msg);
+        return;
+    }
+    sbuf_reset(&c->cas_token);
+    sbuf_addn(&c->cas_token, sbuf_str(&res->token), res->token.len);
+    c->phase = 1;
+    if (!append) {
+        runner_start_request(c, ADP_CAS, c->op.a, c->op.b, left);
+        runner_add_handle(c);
         return;
     }
     size_t n = 0;
-    const val *items = NULL;
-    if (res->value.kind == VAL_LIST) {
-        items = val_items(r->vt, res->value, &n);
-    } else if (!val_is_nil(res->value)) {
-        complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res->node,
-                 val_cstr(r->vt, "cannot append: the value is not a list"), false, now);
-        return;
-    }
-    if (left <= 0) {
-        complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res->node,
-                 val_cstr(r->vt, "no time left for the append's cas"), false, now);
-        return;
-    }
+    const val *items = val_is_nil(res->value) ? NULL : val_items(r->vt, res->value, &n);
     val *next = xcalloc(n + 1, sizeof *next);
     if (n)
         memcpy(next, items, n * sizeof *items);
@@ -216,7 +251,6 @@ static void append_read_done(runner *r, client *c, const adp_result *res, bool r
     c->old = res->value;
     c->now = val_list(r->vt, next, n + 1);
     free(next);
-    c->phase = 1;
     c->attempts++;
     runner_start_request(c, ADP_CAS, c->old, c->now, left);
     runner_add_handle(c);
@@ -234,7 +268,8 @@ static void complete_op(runner *r, client *c, const adp_result *res, bool refuse
         val left_value = c->op.f == CL_READ    ? res->value
                          : c->op.f == CL_WRITE ? c->op.a
                          : c->op.f == CL_CAS   ? c->op.b
-                                               : c->now;
+                         : r->c->adapter->has_append ? val_nil() /* the list is not known */
+                                                     : c->now;
         wl_observe(r->wl, &c->op, left_value);
     } else if (c->op.f == CL_READ) {
         value = val_nil();
@@ -253,16 +288,17 @@ void runner_finish(runner *r, client *c, CURLcode code)
     if (refused && !r->connected)
         count_refusal(r, c, code);
     long left = r->c->op_timeout_ms - (long)((now - c->invoked_ns) / 1000000);
-    if (c->phase == 1 && res.mismatch && c->attempts < APPEND_TRIES && left > 0) {
+    if (c->phase == 1 && c->op.f == CL_APPEND && res.mismatch && c->attempts < APPEND_TRIES &&
+        left > 0) {
         c->phase = 0; /* the value moved on: read it again */
         runner_start_request(c, ADP_READ, val_nil(), val_nil(), left);
         runner_add_handle(c);
-    } else if (c->phase == 0 && c->op.f == CL_APPEND) {
-        append_read_done(r, c, &res, refused, left, now);
+    } else if (c->phase == 0 && reads_first(r, c)) {
+        cas_read_done(r, c, &res, refused, left, now);
     } else {
         complete_op(r, c, &res, refused, now);
     }
-    sbuf_free(&res.error);
+    adp_result_free(&res);
 }
 
 void runner_abandon_all(runner *r)

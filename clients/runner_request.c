@@ -13,10 +13,12 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
 
+#include "../util/mem.h"
 #include "runner_int.h"
 
 /* ---- libcurl callbacks ---- */
@@ -86,7 +88,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     client *c = ud;
     size_t len = size * n;
+    if (c->r->c->adapter->wants_headers) {
+        /* Only the last response's: an interim one (100) comes first. */
+        if (len >= 5 && !memcmp(p, "HTTP/", 5))
+            sbuf_reset(&c->resp_hdrs);
+        if (c->resp_hdrs.len + len <= MAX_HEADERS)
+            sbuf_addn(&c->resp_hdrs, p, len);
+    }
     const char *name = c->r->c->adapter->session_header;
+    if (!name)
+        return len;
     size_t nlen = strlen(name);
     if (len <= nlen + 1 || p[nlen] != ':' || strncasecmp(p, name, nlen))
         return len;
@@ -146,30 +157,59 @@ void runner_take_token(client *c)
     c->resp_token[0] = '\0';
 }
 
+/* The user's headers and the session token, after l. */
+static struct curl_slist *common_headers(client *c, struct curl_slist *l)
+{
+    runner *r = c->r;
+    for (struct curl_slist *h = r->base_hdrs; h; h = h->next)
+        l = curl_slist_append(l, h->data);
+    if (c->token[0] && r->c->adapter->session_header) {
+        sbuf line = {0};
+        sbuf_printf(&line, "%s: %s", r->c->adapter->session_header, c->token);
+        l = curl_slist_append(l, sbuf_str(&line));
+        sbuf_free(&line);
+    }
+    return l;
+}
+
 /* Requests with a body say it is JSON, and that curl must not wait for a
  * 100 Continue; every request carries the user's headers and the session
  * token. Fewer headers are less work for curl on each request. */
 static void set_headers(client *c)
 {
-    runner *r = c->r;
     for (int body = 0; body < 2; body++) {
         struct curl_slist *l = NULL;
         if (body) {
             l = curl_slist_append(l, "Content-Type: application/json");
             l = curl_slist_append(l, "Expect:");
         }
-        for (struct curl_slist *h = r->base_hdrs; h; h = h->next)
-            l = curl_slist_append(l, h->data);
-        if (c->token[0] && r->c->adapter->session_header) {
-            sbuf line = {0};
-            sbuf_printf(&line, "%s: %s", r->c->adapter->session_header, c->token);
-            l = curl_slist_append(l, sbuf_str(&line));
-            sbuf_free(&line);
-        }
+        l = common_headers(c, l);
         curl_slist_free_all(c->hdrs[body]);
         c->hdrs[body] = l;
     }
     c->hdrs_stale = false;
+}
+
+/* A request with header lines of its own (req.headers): those, which say
+ * the Content-Type, then the common ones. Without a body, curl's own
+ * Content-Type for a POST is left out. */
+static struct curl_slist *own_headers(client *c)
+{
+    struct curl_slist *l = curl_slist_append(NULL, "Expect:");
+    bool ctype = false;
+    const char *p = sbuf_str(&c->req.headers);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = xstrndup(p, n);
+        ctype |= !strncasecmp(line, "Content-Type:", 13);
+        l = curl_slist_append(l, line);
+        free(line);
+        p += n + (nl ? 1 : 0);
+    }
+    if (!ctype)
+        l = curl_slist_append(l, "Content-Type:");
+    return common_headers(c, l);
 }
 
 void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_ms)
@@ -180,13 +220,17 @@ void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_m
     c->kind = kind;
     sbuf_reset(&c->req.path);
     sbuf_reset(&c->req.body);
+    sbuf_reset(&c->req.headers);
     c->req.method = "GET";
+    c->req.token = sbuf_str(&c->cas_token);
+    c->req.token_len = kind == ADP_CAS ? c->cas_token.len : 0;
     r->c->adapter->request(&r->c->aopts, r->vt, kind, key, a, b, &c->req);
 
     sbuf_reset(&c->target);
     sbuf_adds(&c->target, r->bases[c->url]);
     sbuf_addn(&c->target, c->req.path.p ? c->req.path.p : "", c->req.path.len);
     sbuf_reset(&c->resp);
+    sbuf_reset(&c->resp_hdrs);
     c->too_big = false;
     c->resp_token[0] = '\0';
     c->errbuf[0] = '\0';
@@ -205,6 +249,13 @@ void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_m
     }
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_slist_free_all(c->req_hdrs);
+    c->req_hdrs = NULL;
+    if (c->req.headers.len) {
+        c->req_hdrs = own_headers(c);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->req_hdrs);
+        return;
+    }
     if (c->hdrs_stale)
         set_headers(c);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs[c->req.body.len > 0 ? 1 : 0]);
@@ -263,7 +314,7 @@ cl_rc runner_client_init(runner *r, client *cl, cl_error *err)
     curl_easy_setopt(e, CURLOPT_READDATA, cl);
     curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
     curl_easy_setopt(e, CURLOPT_SEEKDATA, cl);
-    if (c->adapter->session_header) {
+    if (c->adapter->session_header || c->adapter->wants_headers) {
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
     }

@@ -205,12 +205,25 @@ static uint32_t pick_slot(workload *w)
     return lo;
 }
 
-/* A fresh value: an integer for the registers, a one-item list for kv
- * (so that appends to it are legal). */
+val wl_value(const wl_config *c, vtab *vt, int64_t n)
+{
+    if (!c->value_size)
+        return val_int(n);
+    sbuf s = {0};
+    sbuf_printf(&s, "%lld-", (long long)n);
+    while (s.len < c->value_size)
+        sbuf_addc(&s, 'x');
+    val v = val_str(vt, s.p, s.len);
+    sbuf_free(&s);
+    return v;
+}
+
+/* A fresh value: an integer (or a padded string) for the registers, a
+ * one-item list for kv (so that appends to it are legal). */
 static val fresh(workload *w, int64_t *n)
 {
     *n = w->next_value++;
-    val x = val_int(*n);
+    val x = wl_value(&w->c, w->vt, *n);
     return w->c.kind == WL_KV ? val_list(w->vt, &x, 1) : x;
 }
 
@@ -255,6 +268,8 @@ void wl_next(workload *w, wl_op *op)
         break;
     }
     case CL_APPEND:
+        /* An integer even with value_size: the kv model appends a string
+         * to nil by starting a string, not a list. */
         op->value = op->a = val_int(w->next_value++);
         break;
     default:

@@ -70,7 +70,7 @@ static adp_result ask(client *cl, int node, adp_kind kind, const char *key, val 
     if (api_head(cl->c, node, &cfg, &rq, &out) != API_ANSWER)
         api_handle(cl->c, node, &cfg, &rq, &out);
     snprintf(cl->token, sizeof cl->token, "%lld", (long long)out.token);
-    adp_resp resp = {out.status, out.body.p, out.body.len};
+    adp_resp resp = {.status = out.status, .body = out.body.p, .len = out.body.len};
     adp_result r;
     adp_result_init(&r);
     adp_conch.response(NULL, cl->vt, kind, &resp, &r);

@@ -53,7 +53,8 @@ start_fake() {
     FAKE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/fake.out")"
 }
 
-# Start a single-node etcd on free loopback ports; sets ETCD_URL.
+# Start a single-node etcd on free loopback ports, with ARGS added to its
+# command line; sets ETCD_URL.
 start_etcd() {
     need etcd
     need curl
@@ -66,7 +67,7 @@ start_etcd() {
         --advertise-client-urls "http://127.0.0.1:$cport" \
         --listen-peer-urls "http://127.0.0.1:$pport" \
         --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
-        --initial-cluster "conch-test=http://127.0.0.1:$pport" >"$WORK/etcd.log" 2>&1 &
+        --initial-cluster "conch-test=http://127.0.0.1:$pport" "$@" >"$WORK/etcd.log" 2>&1 &
     PIDS="$PIDS $!"
     ETCD_URL="http://127.0.0.1:$cport"
     i=0
