@@ -84,7 +84,9 @@ static const plant plants[GP_COUNT] = {
     [GP_FUTURE] = {"future-read", "future-read", "T1 reads x [1], then appends 1 to x", 1,
                    {{2, false, false, {R1(0, 1), A(0, 1)}}}},
     [GP_STALE] = {"stale", "G-single-realtime",
-                  "T1 appends 1 to x; T2, begun after T1 completed, reads x [] (a stale read)", 2,
+                  "T1 appends 1 to x; T2, begun after T1 completed, reads x [] (a stale read; "
+                  "G-single-process where process order and other txns order T1 before T2 too)",
+                  2,
                   {{1, false, false, {A(0, 1)}}, {1, false, false, {R0(0)}}}},
 };
 
