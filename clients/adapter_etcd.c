@@ -19,12 +19,14 @@
  * revision for a write or a successful cas: etcd's order of writes. A 200
  * that is not such an answer (no header; a write without a revision) is
  * info: it cannot be read. node is the member id of the member that
- * answered. The helpers of adapter_etcd.h serve etcd's transactions too.
+ * answered. Transactions of several keys (list-append) are in
+ * adapter_etcd_txn.c, on the helpers of adapter_etcd.h.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "adapter_etcd.h"
+#include "adapter_txn.h"
 #include "b64.h"
 
 void adp_etcd_b64_field(sbuf *b, const char *name, const char *s, size_t n)
@@ -227,4 +229,5 @@ out:
 
 const adp_type adp_etcd = {
     .name = "etcd", .session_header = NULL, .request = request, .response = response,
+    .txn = &adp_etcd_txn,
 };
