@@ -38,19 +38,27 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Start the fake store with the given options; sets FAKE_URL.
-start_fake() {
+# Start python3 script $1 (in lib/) with the rest as its options; it prints
+# "ready PORT" once it listens on 127.0.0.1. Sets FAKE_URL.
+start_py_server() {
     need python3
-    : >"$WORK/fake.out" # emptied first: the loop below must not read an earlier fake's port
-    python3 "$LIB/fake_store.py" "$@" >"$WORK/fake.out" 2>&1 &
+    script=$1
+    shift
+    : >"$WORK/fake.out" # emptied first: the loop below must not read an earlier server's port
+    python3 "$LIB/$script" "$@" >"$WORK/fake.out" 2>&1 &
     PIDS="$PIDS $!"
     i=0
     while ! grep -q '^ready' "$WORK/fake.out" 2>/dev/null; do
         i=$((i + 1))
-        [ $i -gt 100 ] && die "the fake store did not start: $(cat "$WORK/fake.out")"
+        [ $i -gt 100 ] && die "$script did not start: $(cat "$WORK/fake.out")"
         sleep 0.05
     done
     FAKE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/fake.out")"
+}
+
+# Start the fake store with the given options; sets FAKE_URL.
+start_fake() {
+    start_py_server fake_store.py "$@"
 }
 
 # Start a single-node etcd on free loopback ports, with ARGS added to its
