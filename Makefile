@@ -65,6 +65,17 @@ RUN_CONCH = $(if $(filter /%,$(CONCH)),$(CONCH),./$(CONCH))
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# conch itself links only these: libcurl and libmicrohttpd (and the dozens
+# of libraries they need) are loaded by the commands that use them
+# (cli/netlib.c), so that the others start in a fraction of the time. The
+# unit tests and fuzz harnesses link them all.
+CORE_LIBS  := $(shell pkg-config --libs jansson libpcre2-8 2>/dev/null) -ldl
+# The sonames cli/netlib.c loads: the ones the libraries found here have.
+soname = $(or $(shell for f in "$$(pkg-config --variable=libdir $(1) 2>/dev/null)/$(2).so" \
+                                "$$($(CC) -print-file-name=$(2).so)"; do \
+                          readelf -d "$$f" 2>/dev/null | \
+                          sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p' | head -n 1; \
+                      done | head -n 1),$(3))
 
 FINAL_CFLAGS  = $(NEED_CFLAGS) $(WARN) $(SAN_CFLAGS) $(PKG_CFLAGS) -I$(GEN) $(TEST_CFLAGS) \
                 $(CPPFLAGS) $(CFLAGS)
@@ -106,7 +117,7 @@ INSTALL     ?= install
 # The man pages and the completion script are printed by conch itself,
 # from its option tables (cli/opt.h). COMMANDS names its commands; the
 # install test checks that it names every one `conch --help` lists.
-COMMANDS   := check serve run demo gen
+COMMANDS   := check serve run demo gen split merge
 MAN_PAGES  := $(DOC)/man/conch.1 $(COMMANDS:%=$(DOC)/man/conch-%.1)
 COMPLETION := $(DOC)/conch.bash
 
@@ -121,6 +132,13 @@ $(GEN)/version.h: FORCE
 	@echo '#define CONCH_VERSION "$(FULL_VERSION)"' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(BUILD)/cli/version.o: $(GEN)/version.h
+
+$(GEN)/sonames.h: Makefile
+	@mkdir -p $(GEN)
+	@printf '#define NETLIB_CURL "%s"\n#define NETLIB_MHD "%s"\n' \
+	    "$(call soname,libcurl,libcurl,libcurl.so.4)" \
+	    "$(call soname,libmicrohttpd,libmicrohttpd,libmicrohttpd.so.12)" >$@
+$(BUILD)/cli/netlib.o: $(GEN)/sonames.h
 
 # Without the libraries, say what to do before the compiler says less.
 pkg-check:
@@ -142,7 +160,7 @@ $(BUILD)/libconch.a: $(LIB_OBJ)
 
 $(CONCH): $(CLI_OBJ) $(BUILD)/libconch.a
 	@echo "  LINK    $@"
-	@$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+	@$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(CORE_LIBS) -pthread -lm $(LDLIBS)
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libconch.a
 	@echo "  LINK    $@"

@@ -37,10 +37,13 @@ static uint32_t uv_culprit(const uv_result *u)
 typedef struct uv_run {
     task *tasks;
     _Atomic int *stop;
+    int64_t deadline_ns;
+    budget *mem;
 } uv_run;
 
 /* Decide a part without search if its written values are unique (unique.h);
- * a part it cannot decide is left to the search. */
+ * a part it cannot decide is left to the search, but one a limit stopped
+ * is not searched (the search needs more time and memory still). */
 static void uv_task(void *ctx, size_t i, int w)
 {
     (void)w;
@@ -48,11 +51,15 @@ static void uv_task(void *ctx, size_t i, int w)
     task *t = &r->tasks[i];
     lin_part *p = t->part;
     p->path = LIN_PATH_SEARCH;
-    if (r->stop && atomic_load(r->stop)) {
-        p->uv = (uv_result){.verdict = LIN_UNKNOWN, .kind = UV_NONE};
+    lin_limits lim = {r->deadline_ns, NULL, NULL, r->stop, NULL};
+    bhold hold;
+    budget_join(&hold, r->mem, false);
+    uv_check(&t->md, t->ops, p->nops, &lim, &hold, &p->uv);
+    budget_leave(&hold);
+    if (p->uv.kind == UV_STOPPED) {
+        p->r = (lin_result){.verdict = LIN_UNKNOWN, .stop = p->uv.stop};
         return;
     }
-    uv_check(&t->md, t->ops, p->nops, &p->uv);
     if (p->uv.verdict == LIN_UNKNOWN)
         return;
     p->path = LIN_PATH_UNIQUE;
@@ -135,7 +142,7 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
     vtab *vt = hist_vtab(h);
     const hist_op *hops = hist_ops(h);
     size_t n = hist_nops(h);
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     it->md.vt = vt;
     it->md.opts.nil = o->nil;
     it->md.opts.init = val_nil();
@@ -183,7 +190,7 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
         sbuf why = {0};
         model_rc rc = model_compile(&it->md, vt, ho, &m, &why);
         if (rc == MODEL_EOP) {
-            const hist_event *ce = &ev[ho->call];
+            const hist_pos *ce = &ev[ho->call];
             sbuf_printf(&it->why, "%s:%u: %s", hist_name(h), ce->line, sbuf_str(&why));
             sbuf_free(&why);
             it->rc = 2;
@@ -279,7 +286,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     /* First without search, where the part's written values are unique:
      * linear-ish time, so every part gets it before any search begins. */
     if (!o->search_only && tasks.n) {
-        uv_run ur = {tasks.v, o->stop};
+        uv_run ur = {tasks.v, o->stop, so.deadline_ns, mem};
         pool_run(tasks.n, so.threads, uv_task, &ur);
     }
 
@@ -295,7 +302,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     size_t ns = 0;
     for (size_t i = 0; i < tasks.n; i++) {
         task *t = &tasks.v[i];
-        if (t->part->path == LIN_PATH_UNIQUE)
+        if (t->part->path == LIN_PATH_UNIQUE || t->part->uv.kind == UV_STOPPED)
             continue;
         if (o->search_only)
             t->part->uv = (uv_result){.verdict = LIN_UNKNOWN, .kind = UV_SEARCH_ASKED};
@@ -308,7 +315,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     sched_run(st, ns, &so);
     for (size_t i = 0, k = 0; i < tasks.n; i++) {
         lin_part *p = tasks.v[i].part;
-        if (p->path == LIN_PATH_SEARCH) {
+        if (p->path == LIN_PATH_SEARCH && p->uv.kind != UV_STOPPED) {
             p->r = st[k].r;
             p->attempts = st[k].attempts;
             p->seconds = st[k].seconds;

@@ -26,7 +26,7 @@ jw_kind jw_kind_parse(const char *s)
 
 void jw_where(const history *h, const hist_op *o, sbuf *why)
 {
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     uint32_t e = (o->status == OP_OK && o->ret != HIST_OPEN) ? o->ret : o->call;
     sbuf_printf(why, "%s:%u:%u: ", hist_name(h), ev[e].line, ev[e].col);
 }

@@ -317,7 +317,7 @@ static void key_eq(ctx *c, uint32_t key, val v, sbuf *b)
 static void when(ctx *c, uint32_t op, int64_t version, bool completed, sbuf *b)
 {
     const hist_op *o = &hist_ops(c->h)[op];
-    const hist_event *ev = hist_events(c->h);
+    const hist_pos *ev = hist_positions(c->h);
     sbuf_adds(b, " (");
     if (version != HIST_NONE)
         sbuf_printf(b, "v%lld, ", (long long)version);
@@ -683,7 +683,7 @@ static uint32_t obs_line(ctx *c, uint32_t ob)
 {
     if (ob == UINT32_MAX)
         return UINT32_MAX;
-    return hist_events(c->h)[hist_ops(c->h)[c->obs.v[ob].op].call].line;
+    return hist_positions(c->h)[hist_ops(c->h)[c->obs.v[ob].op].call].line;
 }
 
 static void clause_text(ctx *c, graph *gr, uint32_t key, const uint32_t *cyc, const clause *cl,
@@ -1130,7 +1130,7 @@ static void search_key(ctx *c, kwork *w, uint32_t key)
  * that repeats it. The example named is that of the lowest key. */
 static void not_unique(ctx *c, const uint32_t *dup, size_t n)
 {
-    const hist_event *ev = hist_events(c->h);
+    const hist_pos *ev = hist_positions(c->h);
     const hist_op *ops = hist_ops(c->h);
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < n; i += 2) {

@@ -17,7 +17,7 @@
 
 static void where(const txn_db *db, const hist_op *o, sbuf *why)
 {
-    const hist_event *ev = hist_events(db->h);
+    const hist_pos *ev = hist_positions(db->h);
     uint32_t e = (o->status == OP_OK && o->ret != HIST_OPEN) ? o->ret : o->call;
     sbuf_printf(why, "%s:%u:%u: ", hist_name(db->h), ev[e].line, ev[e].col);
 }
@@ -54,7 +54,7 @@ static int detect(const txn_db *db, sbuf *why)
         }
     }
     if (app != TXN_NONE && wr != TXN_NONE) {
-        const hist_event *ev = hist_events(db->h);
+        const hist_pos *ev = hist_positions(db->h);
         const hist_op *oa = &ops[db->t[txn_db_txn_of(db, app)].op];
         const hist_op *ow = &ops[db->t[txn_db_txn_of(db, wr)].op];
         const hist_op *later = oa->call > ow->call ? oa : ow;

@@ -357,7 +357,7 @@ static void tell_assumed(const txn_rw *rw, const txn_vedge *v, sbuf *out)
 {
     const txn_db *db = rw->db;
     const hist_op *o1 = &hist_ops(db->h)[db->t[v->t1].op], *o2 = &hist_ops(db->h)[db->t[v->t2].op];
-    const hist_event *ev = hist_events(db->h);
+    const hist_pos *ev = hist_positions(db->h);
     bool proc = v->order == TXN_ORDER_PROCESS;
     if (proc) {
         sbuf_adds(out, "process ");

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../checker/check.h"
 #include "../histories/read.h"
+#include "../histories/shard.h"
 #include "../report/report.h"
 #include "../util/mem.h"
 #include "cli.h"
@@ -25,6 +27,11 @@ typedef struct check_model {
     txn_workload txn; /* TXN_AUTO: not given */
     jw_kind jw;       /* JW_NONE: not given */
 } check_model;
+
+/* --shard I/N (count 0: none). */
+typedef struct shard_arg {
+    long index, count;
+} shard_arg;
 
 typedef struct check_args {
     check_model model;
@@ -46,6 +53,8 @@ typedef struct check_args {
     int order;        /* index in orders[]; -1: by the history */
     int format;       /* index in formats[] */
     bool verbose;
+    shard_arg shard;
+    const char *results;
 } check_args;
 
 static const char *const nils[] = {"absent", "unknown", NULL};
@@ -128,6 +137,28 @@ static bool parse_assume(const char *cmd, const char *opt, const char *value, vo
     if (k < 0)
         return false;
     *(unsigned *)field |= k ? TXN_ORDER_REALTIME : TXN_ORDER_PROCESS;
+    return true;
+}
+
+/* --shard I/N: 0 <= I < N. */
+static bool parse_shard(const char *cmd, const char *opt, const char *value, void *field)
+{
+    shard_arg *s = field;
+    char *end;
+    errno = 0;
+    long i = strtol(value, &end, 10), n = 0;
+    bool ok = end != value && *end == '/' && !errno;
+    if (ok) {
+        const char *d = end + 1;
+        n = strtol(d, &end, 10);
+        ok = end != d && !*end && !errno && n >= 1 && n <= 100000 && i >= 0 && i < n;
+    }
+    if (!ok) {
+        cli_error(cmd, "%s: expected I/N, shard I (from 0) of N (at most 100000), e.g. 0/4; "
+                       "got '%s'", opt, value);
+        return false;
+    }
+    *s = (shard_arg){i, n};
     return true;
 }
 
@@ -290,6 +321,15 @@ static const opt_spec check_opts_table[] = {
              "per check)"},
     {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
      .help = "every part, and search statistics"},
+    {.name = "shard", .arg = "I/N", .kind = OPT_STR, .off = AT(shard, shard_arg),
+     .parse = parse_shard,
+     .help = "check only the keys that hash to shard I of N (I from 0 to N-1), as N checks "
+             "on N machines do, each reading the whole history; conch merge combines their "
+             "results files (--results). The model, if not named, is inferred from every "
+             "op, as a whole check infers it. Not for transactions, which span keys"},
+    {.name = "results", .arg = "FILE", .kind = OPT_FILE, .off = AT(results, const char *),
+     .help = "also write the JSON report to FILE: the results file conch merge reads (with "
+             "the history's fingerprint, and its shard)"},
     OPT_HELP_AND_MAN,
     {0},
 };
@@ -368,6 +408,9 @@ static void check_config_from(const check_args *a, cli_check_config *cfg)
     cfg->json = a->format == 1;
     cfg->junit = a->format == 2;
     cfg->verbose = a->verbose;
+    cfg->json_out = a->results;
+    cfg->ro.shard_index = (uint32_t)a->shard.index;
+    cfg->ro.shard_count = (uint32_t)a->shard.count;
 }
 
 int cmd_check(int argc, char **argv)
@@ -377,6 +420,18 @@ int cmd_check(int argc, char **argv)
     opt_rc rc = opt_parse(&cli_cmd_check, argc, argv, &a, &n);
     if (rc != OPT_OK)
         return opt_exit(rc);
+    if (a.shard.count && (a.model.txn != TXN_AUTO || a.cm >= 0 ||
+                       a.model.model == model_find("multi-register"))) {
+        cli_error("check", "--shard: transactions span keys, so their checks cannot be "
+                           "dealt out by key (check such a history whole)");
+        return EXIT_USAGE;
+    }
+    if (a.shard.count && a.model.jw != JW_NONE) {
+        cli_error("check", "--shard: Jepsen's %s workload is checked over the whole history "
+                           "(check it whole)",
+                  jw_kind_name(a.model.jw));
+        return EXIT_USAGE;
+    }
     cli_check_config cfg;
     check_config_from(&a, &cfg);
     return cli_check_paths(&cfg, argv + 1, n);
@@ -405,22 +460,37 @@ typedef struct batch {
     hist_format *fmts;
     char **errors;      /* per file: why it could not be read, or NULL */
     check_item *items;  /* one per history read */
+    const model_type **models; /* per item: the model a shard is checked with, or NULL */
+    double *read_s;     /* per item: the seconds its reading took, */
+    double *read_cpu_s; /* and of them, on the CPU (others' jobs may take it) */
     size_t *item_of;    /* file -> its item */
     size_t nitems;
 } batch;
 
-/* Read every file; those that cannot be read keep their error. Returns
- * EXIT_USAGE if one could not be read, else EXIT_VALID. */
-static int batch_read(batch *b, const hist_read_opts *ro)
+static double now_s(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Read every file; those that cannot be read (or checked as the shards
+ * they are) keep their error. Returns EXIT_USAGE if one could not be read,
+ * else EXIT_VALID. */
+static int batch_read(batch *b, const hist_read_opts *ro, const model_type *given, bool verbose)
 {
     int exit_code = EXIT_VALID;
     b->hs = xcalloc(b->nfiles, sizeof *b->hs);
     b->fmts = xcalloc(b->nfiles, sizeof *b->fmts);
     b->errors = xcalloc(b->nfiles, sizeof *b->errors);
     b->items = xcalloc(b->nfiles, sizeof *b->items);
+    b->models = xcalloc(b->nfiles, sizeof *b->models);
+    b->read_s = xcalloc(b->nfiles, sizeof *b->read_s);
+    b->read_cpu_s = xcalloc(b->nfiles, sizeof *b->read_cpu_s);
     b->item_of = xcalloc(b->nfiles, sizeof *b->item_of);
     for (size_t i = 0; i < b->nfiles; i++) {
         hist_error err = {0};
+        double t0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
         if (hist_read_file(b->paths[i], ro, &b->hs[i], &b->fmts[i], &err)) {
             sbuf msg = {0};
             hist_error_format(&err, &msg);
@@ -430,6 +500,19 @@ static int batch_read(batch *b, const hist_read_opts *ro)
         }
         for (size_t w = 0; w < hist_nwarnings(b->hs[i]); w++)
             fprintf(stderr, "conch check: warning: %s\n", hist_warning(b->hs[i], w));
+        sbuf why = {0};
+        if (!cli_shard_model(b->hs[i], given, &b->models[b->nitems], &why)) {
+            b->errors[i] = why.p;
+            exit_code = EXIT_USAGE;
+            continue;
+        }
+        b->read_s[b->nitems] = now_s(CLOCK_MONOTONIC) - t0;
+        b->read_cpu_s[b->nitems] = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+        if (verbose)
+            fprintf(stderr, "conch check: read %s in %.3f s (%.3f s of CPU): %zu ops held in "
+                            "%.1f MB\n",
+                    hist_name(b->hs[i]), b->read_s[b->nitems], b->read_cpu_s[b->nitems],
+                    hist_nops(b->hs[i]), (double)hist_bytes(b->hs[i]) / 1e6);
         b->item_of[i] = b->nitems;
         b->items[b->nitems++].h = b->hs[i];
     }
@@ -448,6 +531,9 @@ static void batch_free(batch *b)
     free(b->fmts);
     free(b->errors);
     free(b->items);
+    free(b->models);
+    free(b->read_s);
+    free(b->read_cpu_s);
     free(b->item_of);
 }
 
@@ -470,7 +556,19 @@ static void batch_check(batch *b, check_opts co)
     co.stop = &stop_flag;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    check_run(b->items, b->nitems, &co);
+    bool own = false; /* a shard with a model of its own: checked alone */
+    for (size_t i = 0; i < b->nitems; i++)
+        own |= b->models[i] != NULL;
+    if (!own)
+        check_run(b->items, b->nitems, &co);
+    for (size_t i = 0; own && i < b->nitems; i++) {
+        check_opts one = co;
+        if (b->models[i])
+            one.model = b->models[i];
+        check_run(&b->items[i], 1, &one);
+        if (b->models[i])
+            b->items[i].inferred = true; /* from the whole history's ops */
+    }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
 }
@@ -534,12 +632,25 @@ static int batch_report(const batch *b, const cli_check_config *cfg, int exit_co
         int code = it->verdict == LIN_VALID ? EXIT_VALID
                    : it->verdict == LIN_INVALID ? EXIT_INVALID : EXIT_UNKNOWN;
         exit_code = cli_worst(exit_code, code);
-        if (files)
-            json_array_append_new(files, report_json(it, &rep));
+        if (files) {
+            json_t *fj = report_json(it, &rep);
+            char hex[17];
+            shard_fp_hex(hist_fingerprint(it->h), hex);
+            json_object_set_new(fj, "fingerprint", json_string(hex));
+            json_object_set_new(fj, "read_seconds", json_real(b->read_s[b->item_of[i]]));
+            json_object_set_new(fj, "read_cpu_seconds", json_real(b->read_cpu_s[b->item_of[i]]));
+            json_object_set_new(fj, "history_bytes", json_integer((json_int_t)hist_bytes(it->h)));
+            json_t *sj = cli_shard_json(it->h);
+            if (sj)
+                json_object_set_new(fj, "shard", sj);
+            json_array_append_new(files, fj);
+        }
         if (cfg->junit)
             report_junit(stdout, it);
-        if (text)
+        if (text) {
             report_text(stdout, it, &rep);
+            cli_shard_text(stdout, it->h);
+        }
     }
     if (files)
         exit_code = report_json_all(cfg, files, exit_code);
@@ -554,7 +665,7 @@ static int batch_report(const batch *b, const cli_check_config *cfg, int exit_co
 int cli_check_paths(const cli_check_config *cfg, char **paths, size_t nfiles)
 {
     batch b = {.paths = paths, .nfiles = nfiles};
-    int exit_code = batch_read(&b, &cfg->ro);
+    int exit_code = batch_read(&b, &cfg->ro, cfg->co.model, cfg->verbose);
     batch_check(&b, cfg->co);
     exit_code = batch_report(&b, cfg, exit_code);
     batch_free(&b);

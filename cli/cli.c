@@ -35,7 +35,8 @@ static const opt_spec conch_opts[] = {
 #undef AT
 
 static const opt_cmd *const commands[] = {
-    &cli_cmd_check, &cli_cmd_serve, &cli_cmd_run, &cli_cmd_demo, &cli_cmd_gen, NULL,
+    &cli_cmd_check, &cli_cmd_serve, &cli_cmd_run, &cli_cmd_demo, &cli_cmd_gen,
+    &cli_cmd_split, &cli_cmd_merge, NULL,
 };
 
 const opt_cmd cli_conch = {

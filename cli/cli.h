@@ -46,13 +46,16 @@ int cli_main(int argc, char **argv);
 
 /* conch itself (its options and commands), and each command. */
 extern const opt_cmd cli_conch;
-extern const opt_cmd cli_cmd_check, cli_cmd_serve, cli_cmd_run, cli_cmd_demo, cli_cmd_gen;
+extern const opt_cmd cli_cmd_check, cli_cmd_serve, cli_cmd_run, cli_cmd_demo, cli_cmd_gen,
+    cli_cmd_split, cli_cmd_merge;
 
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* What `conch check` does, for other commands to reuse (conch run checks
  * the history it recorded this way). */
@@ -67,6 +70,19 @@ typedef struct cli_check_config {
     bool verbose;
     const char *json_out; /* also write the JSON report to this file */
 } cli_check_config;
+
+/* A history that is one shard of a larger one (cli/shard.c): the model
+ * to check it with, given (given) or as the whole history's ops say it is
+ * (*chosen; NULL: the checker infers it as usual). false, with why, when
+ * the history cannot be checked as a shard (transactions; --shard other
+ * than the shard file says). */
+bool cli_shard_model(const history *h, const model_type *given, const model_type **chosen,
+                     sbuf *why);
+/* What its results file says of the shard (NULL: not one), and its line in
+ * the text report. */
+struct json_t;
+struct json_t *cli_shard_json(const history *h);
+void cli_shard_text(FILE *f, const history *h);
 
 /* Defaults of conch check (model inferred, nil reads absent, every core,
  * half the memory). */

@@ -15,8 +15,11 @@ typedef struct gen_args {
     int workload;        /* index in workloads[] */
     long mops, per_key;  /* list-append */
     uint32_t plant;      /* list-append: 1 << GP_* */
+    int format;          /* index in formats[] */
     const char *out;
 } gen_args;
+
+static const char *const formats[] = {"jsonl", "edn", "jepsen-log", NULL};
 
 static const char *const workloads[] = {"register", "cas-register", "kv", "list-append", NULL};
 enum { W_REGISTER, W_CAS_REGISTER, W_KV, W_LIST_APPEND };
@@ -92,6 +95,11 @@ static const opt_spec gen_opts_table[] = {
      .dmax = 1, .def = "0", .help = "fraction of ops that complete as info"},
     {.name = "seed", .arg = "N", .kind = OPT_LONG, .off = AT(seed, long), .min = 0,
      .max = 1L << 62, .def = "1", .help = "random seed"},
+    {.name = "format", .arg = "FORMAT", .kind = OPT_CHOICE, .off = AT(format, int),
+     .choices = formats, .def = "jsonl",
+     .help = "jsonl (conch's), edn (Jepsen's history.edn) or jepsen-log (Jepsen's log lines, "
+             "a key's values as independent [key value] pairs): the other readers' benchmarks; "
+             "list-append: jsonl only"},
     {.name = "out", .letter = 'o', .arg = "FILE", .kind = OPT_FILE, .off = AT(out, const char *),
      .help = "write there instead of standard output"},
     OPT_HELP_AND_MAN,
@@ -137,11 +145,17 @@ int cmd_gen(int argc, char **argv)
                   a.cas ? "cas" : a.append ? "append" : a.versions ? "versions" : "stale");
         return EXIT_USAGE;
     }
+    if (txn && a.format != 0) {
+        cli_error("gen", "--workload list-append writes conch's JSON Lines only, not --format %s",
+                  formats[a.format]);
+        return EXIT_USAGE;
+    }
     gen_opts o = {.ops = (uint64_t)a.ops, .sessions = (unsigned)a.sessions,
                   .keys = (unsigned)a.keys, .versions = a.versions,
                   .cas = a.cas || a.workload == W_CAS_REGISTER,
                   .append = a.append || a.workload == W_KV,
-                  .stale = a.stale, .crash = a.crash, .seed = (uint64_t)a.seed};
+                  .stale = a.stale, .crash = a.crash, .seed = (uint64_t)a.seed,
+                  .format = a.format};
     gen_txn_opts to = {.txns = (uint64_t)a.ops, .sessions = (unsigned)a.sessions,
                        .keys = (unsigned)a.keys, .mops = (unsigned)a.mops,
                        .appends_per_key = (unsigned)a.per_key, .crash = a.crash,

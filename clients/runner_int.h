@@ -37,6 +37,7 @@ typedef struct client {
     adp_req req;
     sbuf target;          /* the full URL of the request */
     size_t body_off;      /* of req.body, sent so far */
+    unsigned sends;       /* times libcurl began to send this request */
     sbuf resp;            /* the response body so far, capped */
     bool too_big;
     sbuf resp_hdrs;       /* the response's header block (adapter wants_headers) */

@@ -183,7 +183,7 @@ static bool outcome(runner *r, client *c, CURLcode code, adp_result *res)
         res->type = refused ? EV_FAIL : EV_INFO;
         if (c->too_big)
             sbuf_printf(&res->error, "response body over %d bytes", CL_MAX_BODY);
-        else if (code == CURLE_SEND_FAIL_REWIND)
+        else if (code == CURLE_SEND_FAIL_REWIND || code == CURLE_ABORTED_BY_CALLBACK)
             sbuf_adds(&res->error, "connection closed with no answer (not resent: the "
                                    "request may have taken effect)");
         else

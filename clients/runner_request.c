@@ -6,10 +6,14 @@
  * libcurl resends a request by itself when a reused connection closes
  * without an answer (it takes that for a stale keep-alive). A write that
  * reached the store before the close would then be applied twice, and the
- * second answer would hide the first. So request bodies are given through
- * a read callback whose seek callback refuses to rewind a body once sent:
- * curl gives up with CURLE_SEND_FAIL_REWIND instead, which is info. Reads
- * have no body and no effect; resending them is harmless.
+ * second answer would hide the first (a cas applied, then resent, would be
+ * recorded fail on its mismatch). So request bodies are given through a
+ * read callback whose seek callback refuses to rewind a body once sent:
+ * curl gives up with CURLE_SEND_FAIL_REWIND instead, which is info. A
+ * request with no body needs no rewind (a spec may write with a GET, or a
+ * POST whose data is in the path): its second start is refused by the
+ * prereq callback (CURLE_ABORTED_BY_CALLBACK, info too). Reads have no
+ * effect; resending them is harmless.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -81,6 +85,23 @@ static int on_seek(void *ud, curl_off_t offset, int origin)
         return CURL_SEEKFUNC_OK;
     return CURL_SEEKFUNC_CANTSEEK;
 }
+
+#if LIBCURL_VERSION_NUM >= 0x075000
+/* libcurl is about to send c's request on a connection: once per attempt.
+ * A second attempt of a request that may change something is a resend. */
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
+{
+    client *c = ud;
+    (void)conn_primary_ip;
+    (void)conn_local_ip;
+    (void)conn_primary_port;
+    (void)conn_local_port;
+    if (c->sends++ > 0 && c->kind != ADP_READ)
+        return CURL_PREREQFUNC_ABORT;
+    return CURL_PREREQFUNC_OK;
+}
+#endif
 
 /* Picks out the adapter's session header; a token that is too long or
  * has bytes unfit for a header is ignored. */
@@ -242,6 +263,7 @@ void runner_prepare_request(client *c, long timeout_ms)
     sbuf_reset(&c->resp);
     sbuf_reset(&c->resp_hdrs);
     c->too_big = false;
+    c->sends = 0;
     c->resp_token[0] = '\0';
     c->errbuf[0] = '\0';
 
@@ -257,6 +279,12 @@ void runner_prepare_request(client *c, long timeout_ms)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
                          strcmp(c->req.method, "POST") ? c->req.method : NULL);
     }
+#if LIBCURL_VERSION_NUM < 0x075000
+    /* No prereq callback to refuse a resend: a bodiless request that may
+     * change something goes on a new connection, which libcurl never
+     * resends on. */
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, (long)(c->kind != ADP_READ && !c->req.body.len));
+#endif
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl_slist_free_all(c->req_hdrs);
@@ -324,6 +352,10 @@ cl_rc runner_client_init(runner *r, client *cl, cl_error *err)
     curl_easy_setopt(e, CURLOPT_READDATA, cl);
     curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
     curl_easy_setopt(e, CURLOPT_SEEKDATA, cl);
+#if LIBCURL_VERSION_NUM >= 0x075000
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, cl);
+#endif
     if (c->adapter->session_header || c->adapter->wants_headers) {
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);

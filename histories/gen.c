@@ -153,7 +153,12 @@ int gen_history(const gen_opts *o, FILE *f)
         if (ev.type == EV_INFO)
             ev.error = err_timeout;
         sbuf_reset(&line);
-        hist_format_event(vt, &ev, &line);
+        if (o->format == 1)
+            hist_format_event_edn(vt, &ev, &line);
+        else if (o->format == 2)
+            hist_format_event_log(vt, &ev, &line);
+        else
+            hist_format_event(vt, &ev, &line);
         if (fwrite(line.p, 1, line.len, f) != line.len) {
             rc = -1;
             break;

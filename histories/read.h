@@ -39,6 +39,10 @@ typedef struct hist_read_opts {
     hist_independent independent;
     size_t max_line;  /* 0: HIST_DEFAULT_MAX_LINE */
     size_t max_bytes; /* the most input a file or pipe may hold; 0: no limit */
+    bool keep_events; /* keep every event (hist_kept_events), not only the ops */
+    /* Keep only the ops of shard shard_index of shard_count (shard.h;
+     * shard_count 0: all). */
+    uint32_t shard_index, shard_count;
     /* For tests: read() at most chunk bytes at a time (0: 1 MiB), and call
      * hook(hook_arg, bytes read so far) after each read, so that a test can
      * change a file while it is being read. */

@@ -48,7 +48,7 @@ static void op_action(const history *h, const hist_op *o, sbuf *out)
 void report_op(const history *h, size_t i, sbuf *out)
 {
     const hist_op *o = &hist_ops(h)[i];
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     sbuf_adds(out, "process ");
     val_describe(hist_cvtab(h), o->process, out);
     sbuf_addc(out, ' ');
@@ -91,6 +91,7 @@ static const char *unsearched_why(lin_stop s)
     case LIN_STOP_INVALID: return "the history is already invalid (--all-parts searches every part)";
     case LIN_STOP_TIME: return "the time limit had passed";
     case LIN_STOP_INTERRUPT: return "interrupted";
+    case LIN_STOP_MEMORY: return "the memory limit was reached deciding it without search";
     default: return lin_stop_name(s);
     }
 }
@@ -289,7 +290,8 @@ static void text_lin(FILE *f, const check_item *it, const report_opts *o)
     if (hidden && it->nparts > 1)
         fprintf(f, "    ... and %zu more part%s, all valid\n", hidden, hidden == 1 ? "" : "s");
     /* Parts not searched at all, one line per reason, naming them. */
-    static const lin_stop reasons[] = {LIN_STOP_INVALID, LIN_STOP_TIME, LIN_STOP_INTERRUPT};
+    static const lin_stop reasons[] = {LIN_STOP_INVALID, LIN_STOP_TIME, LIN_STOP_INTERRUPT,
+                                       LIN_STOP_MEMORY};
     for (size_t k = 0; k < sizeof reasons / sizeof *reasons; k++) {
         size_t count = 0;
         sbuf names = {0};
@@ -530,7 +532,7 @@ json_t *report_json_val(const vtab *vt, val v)
 static json_t *json_op(const history *h, size_t i)
 {
     const hist_op *o = &hist_ops(h)[i];
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     const vtab *vt = hist_cvtab(h);
     json_t *j = json_object();
     json_object_set_new(j, "process", report_json_val(vt, o->process));

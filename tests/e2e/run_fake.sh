@@ -69,4 +69,15 @@ for f in sys.argv[1:]:
     r = json.load(open(f))
     assert r["checked"] is False and r["run"]["ok"] == 0 and r["run"]["fail"] == 20, r
 PY
+# Header values that are JSON literals or a history line's own words are
+# masked where they are secrets, but not in the line's structure: "value":
+# null, "type" and "f" stay, and the history is checked (it was exit 2:
+# "value":*** and "f":"***" could not be read).
+start_fake
+$CONCH run --ops 60 --clients 2 --header 'X-Debug: null' --header 'X-Op: read' \
+    --header 'Prefer: type' --out "$WORK/words" "$FAKE_URL" >"$WORK/words.out" 2>&1
+code=$?
+[ $code -eq 0 ] || die "headers that are JSON or history words: exit $code: $(tail -5 "$WORK/words.out")"
+grep -q '"type":"invoke","f":"read".*"value":null' "$WORK/words/history.jsonl" ||
+    die "no read's invocation recorded as it is"
 echo "fake store: outcomes classified, history complete, no secret written"

@@ -2,6 +2,7 @@
  * histories/history.c). Table-driven: good inputs with what must be read
  * from them, and bad inputs with the exact place and reason of the error. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../histories/read.h"
@@ -61,6 +62,16 @@ static const struct good goods[] = {
      "WARN [2019-04-17 17:38:16,862] jepsen worker 0 - jepsen.print 0\t:invoke\t:read\tnil\n"
      "WARN [2019-04-17 17:38:16,863] jepsen worker 0 - jepsen.print 0\t:fail\t:read\tnil\t:timeout\n",
      HIST_FMT_LOG, 4, 2, 1, 0, 1, 0, 1},
+    /* The usual layout is told without the pattern: lines like it that
+     * are not ops must still be told from ops, as the pattern tells them. */
+    {"jepsen log, lines that look like ops",
+     "INFO  jepsen.util - 3\t:invokes\t:read\tnil\n"
+     "INFO  jepsen.util - x3\t:invoke\t:read\tnil\n"
+     "INFO  jepsen.util - 3:invoke\t:read\tnil\n"
+     "INFO  jepsen.util - 3 \t :invoke :read nil\n"
+     "INFO  jepsen.util - nemesis\t:info\t:start\tnil\n"
+     "INFO  jepsen.util - 3\t:ok\t:read\t1\n",
+     HIST_FMT_LOG, 3, 1, 1, 0, 0, 1, 1},
     {"jepsen log with a leading timestamp",
      "2017-02-20 14:30:00,123{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:invoke\t:read\tnil\n"
      "2017-02-20 14:30:00,125{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:ok\t:read\t2\n",
@@ -123,7 +134,7 @@ Test(read, values_and_fields)
     cr_assert_eq(o->call_time, 1203);
     cr_assert_eq(o->ret_time, 1950);
     cr_assert_eq(o->version, 42, "a version may come as a string of digits (etcd)");
-    cr_assert(val_is_str(vt, o->node, "n2"));
+    cr_assert(val_is_str(vt, hist_op_node(h, 0), "n2"));
     size_t n;
     const val *it = val_items(vt, o->in, &n);
     cr_assert_eq(n, 2);
@@ -228,10 +239,10 @@ Test(read, a_history_of_completions_only_is_invoked_at_the_start)
     cr_assert_eq(c.info, 1);
     cr_assert_eq(c.fail, 1);
     const hist_op *o = hist_ops(h);
-    const hist_event *ev = hist_events(h);
+    const hist_pos *ev = hist_positions(h);
     for (size_t i = 0; i < 3; i++) {
         cr_assert_eq(o[i].call, i, "invoked in the order of the completions");
-        cr_assert(ev[o[i].call].implied && ev[o[i].call].type == EV_INVOKE);
+        cr_assert(ev[o[i].call].implied);
         cr_assert_eq(ev[o[i].call].line, ev[o[i].ret].line);
         for (size_t j = 0; j < 3; j++)
             cr_assert_lt(o[i].call, o[j].ret, "no op precedes another");
@@ -504,4 +515,69 @@ Test(read, a_number_of_any_length_is_read_as_jansson_reads_it)
     cr_assert_float_eq(d, 0.00250111111, 1e-12);
     hist_free(h);
     sbuf_free(&t);
+}
+
+/* An op's node is its completion's, else its invocation's; ops before the
+ * first that has one, and after it, have nil or theirs (the nodes are kept
+ * apart from the ops, growing with them). */
+Test(read, nodes_of_ops)
+{
+    sbuf b = {0};
+    for (int i = 0; i < 300; i++) {
+        sbuf_printf(&b, "{\"process\":%d,\"type\":\"invoke\",\"f\":\"read\"%s}\n", i,
+                    i == 100 ? ",\"node\":\"a\"" : "");
+        sbuf_printf(&b, "{\"process\":%d,\"type\":\"ok\",\"f\":\"read\",\"value\":1%s}\n", i,
+                    i == 200 ? ",\"node\":\"b\"" : "");
+    }
+    history *h = read_ok(sbuf_str(&b), NULL);
+    const vtab *vt = hist_cvtab(h);
+    cr_assert_eq(hist_nops(h), 300);
+    for (size_t i = 0; i < 300; i++) {
+        val n = hist_op_node(h, i);
+        if (i == 100)
+            cr_assert(val_is_str(vt, n, "a"), "the invocation's");
+        else if (i == 200)
+            cr_assert(val_is_str(vt, n, "b"), "the completion's");
+        else
+            cr_assert(val_is_nil(n), "op %zu has none", i);
+    }
+    hist_free(h);
+    sbuf_free(&b);
+}
+
+/* Integers are read without strtoll while they have 18 digits or fewer;
+ * past that strtoll says whether they fit (a longer one once overflowed a
+ * signed accumulator: undefined behaviour, found by fuzz_json). */
+Test(read, integers_of_every_length)
+{
+    const char *fits[] = {"9", "-42", "123456789012345678", "-123456789012345678",
+                          "9223372036854775807", "-9223372036854775808"};
+    const char *big[] = {"9223372036854775808", "10000000000021111111111111"};
+    for (int edn = 0; edn < 2; edn++) {
+        for (size_t i = 0; i < sizeof fits / sizeof *fits + sizeof big / sizeof *big; i++) {
+            bool ok = i < sizeof fits / sizeof *fits;
+            const char *n = ok ? fits[i] : big[i - sizeof fits / sizeof *fits];
+            sbuf b = {0};
+            if (edn)
+                sbuf_printf(&b, "{:process 0 :type :invoke :f :write :value %s}\n", n);
+            else
+                sbuf_printf(&b, "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":%s}\n",
+                            n);
+            history *h = NULL;
+            hist_error err = {0};
+            hist_rc rc = hist_read_mem("t", b.p, b.len, NULL, &h, NULL, &err);
+            if (ok) {
+                cr_assert_eq(rc, HIST_OK, "%s: %s", n, err.msg);
+                char back[32];
+                snprintf(back, sizeof back, "%lld", (long long)hist_ops(h)[0].in.n);
+                cr_assert_str_eq(back, n);
+            } else {
+                cr_assert_neq(rc, HIST_OK, "%s is refused", n);
+                cr_assert(strstr(err.msg, edn ? "does not fit in 64 bits" : "too big integer"),
+                          "%s: %s", n, err.msg);
+            }
+            hist_free(h);
+            sbuf_free(&b);
+        }
+    }
 }

@@ -213,7 +213,7 @@ Test(unique, hand_made_histories)
         upart p;
         compile_part(h, c->model, c->init, c->nil, false, &p);
         uv_result u;
-        uv_check(&p.md, p.ops, p.n, &u);
+        uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
         cr_expect_eq(u.verdict, c->want, "%s: %s (%s), expected %s", c->name, vname(u.verdict),
                      uv_kind_text(u.kind), vname(c->want));
         cr_expect_eq(u.kind, c->kind, "%s: %s, expected %s", c->name, uv_kind_text(u.kind),
@@ -234,7 +234,7 @@ static void named_ops(const char *spec, const char *model_name, const char *init
     upart p;
     compile_part(h, model_name, init, NIL_ABSENT, false, &p);
     uv_result u;
-    uv_check(&p.md, p.ops, p.n, &u);
+    uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
     cr_assert_eq(u.kind, kind, "%s", uv_kind_text(u.kind));
     cr_assert_eq(u.nops, nwant);
     for (size_t i = 0; i < nwant; i++) {
@@ -559,7 +559,7 @@ static void agree_on(const gmode *g, unsigned seed, size_t count, tally *t)
         upart p;
         compile_part(h, g->model, init == GNIL ? NULL : g->set ? "[0]" : "0", nil, prune, &p);
         uv_result u;
-        uv_check(&p.md, p.ops, p.n, &u);
+        uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
         lin_verdict want = search(&p, ws);
         if (!changed)
             cr_assert_eq(want, LIN_VALID, "%s: a correct run found invalid:\n%s", g->name, text);
@@ -640,7 +640,7 @@ static void agree_long(bool cas, double stale, uint64_t seed, lin_verdict *got)
         p.ops[j] = t;
     }
     uv_result u;
-    uv_check(&p.md, p.ops, p.n, &u);
+    uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
     lin_verdict want = search(&p, NULL);
     cr_assert_eq(u.verdict, want, "gen --ops 12000 --sessions 3%s --stale %g --crash 0.02 "
                  "--seed %lu: unique-value path %s (%s), search %s", cas ? " --cas" : "", stale,
@@ -664,4 +664,85 @@ Test(unique, agrees_on_long_shuffled_histories, .timeout = 300)
         }
     cr_expect_gt(valid, 0);
     cr_expect_gt(invalid, 0);
+}
+
+/* The limits the search keeps, kept without search too: all its memory is
+ * charged to the budget and given back, a budget too small for it, a
+ * deadline passed, an interrupt and a cancel flag each stop it as
+ * UV_STOPPED, saying which. Every form is tried (values, list appends, a
+ * set), on a part large enough to need a radix sort. */
+Test(unique, keeps_the_memory_time_and_interrupt_limits, .timeout = 120)
+{
+    struct {
+        const char *model;
+        bool append, set;
+    } forms[] = {{"cas-register", false, false}, {"kv", true, false}, {"set", false, true}};
+    for (size_t f = 0; f < sizeof forms / sizeof *forms; f++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&text, &len);
+        if (forms[f].set) { /* 6,000 adds, and a read after every 200 */
+            for (int i = 1; i <= 6000; i++) {
+                fprintf(fp, "{\"process\":0,\"type\":\"invoke\",\"f\":\"add\",\"value\":%d}\n"
+                            "{\"process\":0,\"type\":\"ok\",\"f\":\"add\",\"value\":%d}\n",
+                        i, i);
+                if (i % 200)
+                    continue;
+                fprintf(fp, "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n"
+                            "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":[");
+                for (int k = 1; k <= i; k++)
+                    fprintf(fp, "%s%d", k > 1 ? "," : "", k);
+                fprintf(fp, "]}\n");
+            }
+        } else {
+            gen_opts go = {.ops = 20000, .sessions = 4, .keys = 1, .cas = !forms[f].append,
+                           .append = forms[f].append, .crash = 0.02, .seed = 3};
+            cr_assert_eq(gen_history(&go, fp), 0);
+        }
+        fclose(fp);
+        history *h = th_read(text);
+        upart p;
+        compile_part(h, forms[f].model, NULL, NIL_ABSENT, true, &p);
+
+        /* Unlimited, but counted: decided, everything given back. */
+        budget *b = budget_new(0);
+        bhold hold;
+        budget_join(&hold, b, false);
+        uv_result u;
+        uv_check(&p.md, p.ops, p.n, NULL, &hold, &u);
+        cr_assert_eq(u.verdict, LIN_VALID, "%s: %s", forms[f].model, uv_kind_text(u.kind));
+        cr_assert_eq(hold.held, 0, "%s: %zu bytes not given back", forms[f].model, hold.held);
+        size_t need = hold.peak;
+        cr_assert_gt(need, p.n * 16, "%s: its arrays were charged", forms[f].model);
+        cr_assert_geq(u.bytes, need, "%s: it says what it held", forms[f].model);
+        budget_leave(&hold);
+        budget_free(b);
+
+        /* A budget of half that: stopped by memory, everything given back. */
+        b = budget_new(need / 2);
+        budget_join(&hold, b, false);
+        uv_check(&p.md, p.ops, p.n, NULL, &hold, &u);
+        cr_assert_eq(u.verdict, LIN_UNKNOWN);
+        cr_assert_eq(u.kind, UV_STOPPED, "%s: %s", forms[f].model, uv_kind_text(u.kind));
+        cr_assert_eq(u.stop, LIN_STOP_MEMORY);
+        cr_assert_leq(hold.peak, need / 2, "never past the budget");
+        cr_assert_eq(hold.held, 0);
+        budget_leave(&hold);
+        budget_free(b);
+
+        /* A deadline passed, an interrupt, another part invalid. */
+        _Atomic int on = 1;
+        lin_limits lims[] = {{1, NULL, NULL, NULL, NULL}, {0, NULL, NULL, &on, NULL},
+                             {0, NULL, NULL, NULL, &on}};
+        lin_stop want[] = {LIN_STOP_TIME, LIN_STOP_INTERRUPT, LIN_STOP_INVALID};
+        for (size_t k = 0; k < 3; k++) {
+            uv_check(&p.md, p.ops, p.n, &lims[k], NULL, &u);
+            cr_assert_eq(u.kind, UV_STOPPED, "%s, limit %zu: %s", forms[f].model, k,
+                         uv_kind_text(u.kind));
+            cr_assert_eq(u.stop, want[k], "%s, limit %zu: %d", forms[f].model, k, u.stop);
+        }
+        free(p.ops);
+        hist_free(h);
+        free(text);
+    }
 }

@@ -18,6 +18,12 @@ misbehaves on purpose, by request number:
                    and success bodies name the node after the
                    Authorization header: a store that leaks secrets
   --require-header NAME:VALUE  answer 401 to requests without that header
+  --path-api       writes and cas go in the path, with no body:
+                   GET /set/KEY/VALUE and GET /cas/KEY/OLD/NEW (VALUE, OLD, NEW
+                   JSON texts, percent-encoded), both answered 200 "ok" or,
+                   for a cas that does not match, 412; reads as above
+  --log FILE       one line per write or cas applied (its path): a request
+                   applied twice shows up twice
   --tls CERT KEY   serve HTTPS with this certificate and key
   --client-ca CA   with --tls: require a client certificate signed by CA
 Listens on 127.0.0.1 only. Prints "ready PORT" when listening.
@@ -28,6 +34,7 @@ import json
 import socket
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ap = argparse.ArgumentParser()
@@ -39,6 +46,8 @@ ap.add_argument("--close-every", type=int, default=0)
 ap.add_argument("--garbage-every", type=int, default=0)
 ap.add_argument("--echo-headers", action="store_true")
 ap.add_argument("--require-header", default="")
+ap.add_argument("--path-api", action="store_true")
+ap.add_argument("--log")
 ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 ap.add_argument("--client-ca")
 args = ap.parse_args()
@@ -47,6 +56,7 @@ lock = threading.Lock()
 data = {}      # key -> (value, version)
 counter = [0]
 version = [0]
+applied = open(args.log, "a", buffering=1) if args.log else None
 
 
 def every(n, i):
@@ -97,9 +107,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def key(self):
         parts = self.path.split("/")
-        if len(parts) < 3 or parts[1] != "kv":
+        if len(parts) < 3 or parts[1] not in (("kv", "set", "cas") if args.path_api else ("kv",)):
             return None
         return parts[2]
+
+    def path_request(self):
+        """--path-api: the write or cas the path says, as a body would."""
+        parts = [urllib.parse.unquote(p) for p in self.path.split("/")]
+        if parts[1] == "set" and len(parts) == 4:
+            return "PUT", {"value": json.loads(parts[3])}
+        if parts[1] == "cas" and len(parts) == 5:
+            return "POST", {"old": json.loads(parts[3]), "new": json.loads(parts[4])}
+        return "GET", None
 
     def handle_op(self, method):
         with lock:
@@ -117,6 +136,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(404, {"error": "no such path"})
         cas = self.path.endswith("/cas")
         req = self.body() if method != "GET" else None
+        if args.path_api and not self.path.startswith("/kv/"):
+            method, req = self.path_request()
+            cas = method == "POST"
         if every(args.error_every, i) and not (method != "GET" and i % 2 == 1):
             return self.reply(500, {"error": "injected failure"})
         if every(args.garbage_every, i) and not (method != "GET" and i % 2 == 1):
@@ -135,10 +157,14 @@ class Handler(BaseHTTPRequestHandler):
                     version[0] += 1
                     data[key] = (req["new"], version[0])
                     status, out = 200, {"version": version[0], "node": "f1"}
+                    if applied:
+                        applied.write(self.path + "\n")
             else:
                 version[0] += 1
                 data[key] = (req["value"], version[0])
                 status, out = 200, {"version": version[0], "node": "f1"}
+                if applied:
+                    applied.write(self.path + "\n")
         if every(args.error_every, i):
             return self.reply(500, {"error": "injected failure after applying"})
         if every(args.garbage_every, i):
