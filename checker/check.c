@@ -105,10 +105,29 @@ static bool txn_wanted(const history *h, const check_opts *o)
     return o->txn_model_given || wl == TXN_LIST_APPEND;
 }
 
+/* See check_opts: does this history go to a Jepsen workload's check? */
+static jw_kind jw_wanted(check_item *it, const check_opts *o)
+{
+    it->jw_how = it->jw_also = NULL;
+    if (o->jw.kind != JW_NONE)
+        return o->jw.kind;
+    if (o->model || o->txn_workload != TXN_AUTO || txn_wanted(it->h, o))
+        return JW_NONE;
+    return jw_infer(it->h, &it->jw_how, &it->jw_also);
+}
+
 /* Compile and split one history; append its parts' tasks. */
 static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
 {
     history *h = it->h;
+    jw_opts jo = o->jw;
+    if ((jo.kind = jw_wanted(it, o)) != JW_NONE) {
+        it->jw_checked = true;
+        jo.init_json = o->init_json;
+        if (jw_check(h, &jo, &it->jw, &it->why))
+            it->rc = 2;
+        return;
+    }
     if (txn_wanted(h, o)) {
         progress_phase(o->progress, PHASE_TXN);
         txn_opts t = {.workload = o->txn_workload,
@@ -331,7 +350,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     progress_phase(o->progress, PHASE_SESSIONS);
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
-        if (it->rc || it->txn_checked || !(o->checks & SESS_ALL_CHECKS))
+        if (it->rc || it->txn_checked || it->jw_checked || !(o->checks & SESS_ALL_CHECKS))
             continue;
         it->sess_checked = true;
         sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &sl, &it->sess);
@@ -404,6 +423,12 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
             it->verdict = of[it->txn.verdict];
             continue;
         }
+        if (it->jw_checked) {
+            static const lin_verdict of[] = {[JW_VALID] = LIN_VALID, [JW_INVALID] = LIN_INVALID,
+                                             [JW_UNKNOWN] = LIN_UNKNOWN};
+            it->verdict = of[it->jw.verdict];
+            continue;
+        }
         it->lin = LIN_VALID;
         for (size_t p = 0; p < it->nparts; p++) {
             lin_verdict v = it->parts[p].r.verdict;
@@ -427,6 +452,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
 void check_item_free(check_item *it)
 {
     txn_result_free(&it->txn);
+    jw_result_free(&it->jw);
     sess_result_free(&it->sess);
     for (size_t p = 0; p < it->nparts; p++) {
         lin_result_free(&it->parts[p].r);
