@@ -51,7 +51,7 @@ static void uv_task(void *ctx, size_t i, int w)
     task *t = &r->tasks[i];
     lin_part *p = t->part;
     p->path = LIN_PATH_SEARCH;
-    lin_limits lim = {r->deadline_ns, NULL, NULL, r->stop, NULL};
+    lin_limits lim = {r->deadline_ns, NULL, NULL, r->stop, NULL, NULL};
     bhold hold;
     budget_join(&hold, r->mem, false);
     uv_check(&t->md, t->ops, p->nops, &lim, &hold, &p->uv);
@@ -105,11 +105,31 @@ static bool txn_wanted(const history *h, const check_opts *o)
     return o->txn_model_given || wl == TXN_LIST_APPEND;
 }
 
+/* See check_opts: does this history go to a Jepsen workload's check? */
+static jw_kind jw_wanted(check_item *it, const check_opts *o)
+{
+    it->jw_how = it->jw_also = NULL;
+    if (o->jw.kind != JW_NONE)
+        return o->jw.kind;
+    if (o->model || o->txn_workload != TXN_AUTO || txn_wanted(it->h, o))
+        return JW_NONE;
+    return jw_infer(it->h, &it->jw_how, &it->jw_also);
+}
+
 /* Compile and split one history; append its parts' tasks. */
 static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
 {
     history *h = it->h;
+    jw_opts jo = o->jw;
+    if ((jo.kind = jw_wanted(it, o)) != JW_NONE) {
+        it->jw_checked = true;
+        jo.init_json = o->init_json;
+        if (jw_check(h, &jo, &it->jw, &it->why))
+            it->rc = 2;
+        return;
+    }
     if (txn_wanted(h, o)) {
+        progress_phase(o->progress, PHASE_TXN);
         txn_opts t = {.workload = o->txn_workload,
                       .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM,
                       .assume = o->txn_assume};
@@ -239,6 +259,73 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
     free(ids);
 }
 
+/* ---- the smallest counterexample of each invalid part (shrink.h) ---- */
+
+typedef struct shrink_run {
+    task **parts;          /* the invalid parts */
+    size_t n;
+    _Atomic size_t started;
+    int64_t deadline_ns;
+    int threads;
+    _Atomic int *stop;
+    budget *mem;
+} shrink_run;
+
+/* The ops the verdict named, where the shrinker looks first. */
+static size_t anchors_of(const lin_part *p, uint32_t *a)
+{
+    size_t k = 0;
+    a[k++] = p->r.fail;
+    if (p->path == LIN_PATH_UNIQUE) {
+        for (size_t i = 0; i < p->uv.nops; i++)
+            if (p->uv.ops[i] != UV_OP_INIT)
+                a[k++] = p->uv.ops[i];
+        return k;
+    }
+    for (size_t i = p->r.nprefix > 8 ? p->r.nprefix - 8 : 0; i < p->r.nprefix; i++)
+        a[k++] = p->r.prefix[i];
+    for (size_t i = 0; i < p->r.npending; i++)
+        a[k++] = p->r.pending[i];
+    return k;
+}
+
+/* Shrink invalid part i. Each part that starts gets a share of the time
+ * left: that time over the rounds the parts still waiting make on the
+ * workers (as sched.c shares the search's). */
+static void shrink_task(void *ctx, size_t i, int w)
+{
+    (void)w;
+    shrink_run *r = ctx;
+    task *t = r->parts[i];
+    size_t waiting = r->n - atomic_fetch_add(&r->started, 1);
+    int64_t now = clock_now_ns(), left = r->deadline_ns - now;
+    size_t rounds = (waiting + (size_t)r->threads - 1) / (size_t)r->threads;
+    shrink_limits lim = {now + (left > 0 ? left : 0) / (int64_t)(rounds ? rounds : 1), r->stop};
+    bhold h;
+    budget_join(&h, r->mem, true);
+    lin_ws *ws = lin_ws_new(&h);
+    uint32_t a[1 + UV_MAX_OPS + 8 + LIN_MAX_PENDING];
+    size_t na = anchors_of(t->part, a);
+    shrink_part(&t->md, t->ops, t->part->nops, t->part->path == LIN_PATH_UNIQUE, a, na, &lim, ws,
+                &t->part->shrunk);
+    lin_ws_free(ws);
+    budget_leave(&h);
+}
+
+static void shrink_parts(task_vec *tasks, const check_opts *o, int threads, budget *mem)
+{
+    shrink_run r = {.deadline_ns = clock_now_ns() + (int64_t)(o->minimize_s * 1e9),
+                    .threads = threads, .stop = o->stop, .mem = mem};
+    r.parts = xmalloc((tasks->n ? tasks->n : 1) * sizeof *r.parts);
+    for (size_t i = 0; i < tasks->n; i++)
+        if (tasks->v[i].part->r.verdict == LIN_INVALID)
+            r.parts[r.n++] = &tasks->v[i];
+    atomic_init(&r.started, 0);
+    if (r.n)
+        pool_run(r.n, threads, shrink_task, &r);
+    free(r.parts);
+}
+
 void check_run(check_item *items, size_t n, const check_opts *opts)
 {
     check_opts oc = *opts;
@@ -246,19 +333,24 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
         oc.checks = CHECK_DEFAULT;
     const check_opts *o = &oc;
     budget *mem = budget_new(o->max_memory);
-    sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts};
+    sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts,
+                     o->progress};
     if (o->timeout_s > 0)
         so.deadline_ns = clock_now_ns() + (int64_t)(o->timeout_s * 1e9);
     task_vec tasks = {0};
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        progress_phase(o->progress, PHASE_PREPARE);
         prepare(&items[i], o, &tasks);
+    }
+    progress_parts(o->progress, tasks.n);
 
     /* The session checks first: they take time linear in the history, and
      * so do not wait behind a search that may use all the time there is. */
     sess_limits sl = {so.deadline_ns, o->stop, mem};
+    progress_phase(o->progress, PHASE_SESSIONS);
     for (size_t i = 0; i < n; i++) {
         check_item *it = &items[i];
-        if (it->rc || it->txn_checked || !(o->checks & SESS_ALL_CHECKS))
+        if (it->rc || it->txn_checked || it->jw_checked || !(o->checks & SESS_ALL_CHECKS))
             continue;
         it->sess_checked = true;
         sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &sl, &it->sess);
@@ -267,8 +359,13 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     /* First without search, where the part's written values are unique:
      * linear-ish time, so every part gets it before any search begins. */
     if (!o->search_only && tasks.n) {
+        progress_phase(o->progress, PHASE_UNIQUE);
         uv_run ur = {tasks.v, o->stop, so.deadline_ns, mem};
         pool_run(tasks.n, so.threads, uv_task, &ur);
+        size_t decided = 0;
+        for (size_t i = 0; i < tasks.n; i++)
+            decided += tasks.v[i].part->path == LIN_PATH_UNIQUE;
+        progress_done(o->progress, decided);
     }
 
     /* One flag per history: its parts stop once one of them is invalid
@@ -291,8 +388,11 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
         st[ns].ops = t->ops;
         st[ns].nops = t->part->nops;
         st[ns].cancel = &cancel[t->item - items];
+        st[ns].item = (size_t)(t->item - items);
+        st[ns].part = (size_t)(t->part - t->item->parts);
         ns++;
     }
+    progress_phase(o->progress, PHASE_SEARCH);
     sched_run(st, ns, &so);
     for (size_t i = 0, k = 0; i < tasks.n; i++) {
         lin_part *p = tasks.v[i].part;
@@ -302,8 +402,14 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
             p->seconds = st[k].seconds;
             k++;
         }
-        free(tasks.v[i].ops);
     }
+    if (o->minimize_s > 0) {
+        progress_phase(o->progress, PHASE_SHRINK);
+        shrink_parts(&tasks, o, so.threads, mem);
+    }
+    progress_phase(o->progress, PHASE_DONE);
+    for (size_t i = 0; i < tasks.n; i++)
+        free(tasks.v[i].ops);
     free(st);
     free(cancel);
     free(tasks.v);
@@ -315,6 +421,12 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
             static const lin_verdict of[] = {[TXN_VALID] = LIN_VALID, [TXN_INVALID] = LIN_INVALID,
                                              [TXN_UNKNOWN] = LIN_UNKNOWN};
             it->verdict = of[it->txn.verdict];
+            continue;
+        }
+        if (it->jw_checked) {
+            static const lin_verdict of[] = {[JW_VALID] = LIN_VALID, [JW_INVALID] = LIN_INVALID,
+                                             [JW_UNKNOWN] = LIN_UNKNOWN};
+            it->verdict = of[it->jw.verdict];
             continue;
         }
         it->lin = LIN_VALID;
@@ -340,9 +452,11 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
 void check_item_free(check_item *it)
 {
     txn_result_free(&it->txn);
+    jw_result_free(&it->jw);
     sess_result_free(&it->sess);
     for (size_t p = 0; p < it->nparts; p++) {
         lin_result_free(&it->parts[p].r);
+        shrink_result_free(&it->parts[p].shrunk);
         free(it->parts[p].ids);
     }
     free(it->parts);

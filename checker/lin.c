@@ -681,8 +681,13 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
     int32_t cur = e[0].next;
     uint32_t choice = 0, phase = 0;
     uint64_t steps = 0;
+    size_t told = 0; /* configurations added to lim->configs */
     while (remaining > 0) {
         if ((++steps & 1023) == 0 && lim) {
+            if (lim->configs) {
+                atomic_fetch_add_explicit(lim->configs, s.nconfigs - told, memory_order_relaxed);
+                told = s.nconfigs;
+            }
             if (lim->stop && atomic_load(lim->stop))
                 why = LIN_STOP_INTERRUPT;
             else if (lim->cancel && atomic_load(lim->cancel))
@@ -794,6 +799,8 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
         out->more_pending = k.more_pending;
     }
 
+    if (lim && lim->configs)
+        atomic_fetch_add_explicit(lim->configs, s.nconfigs - told, memory_order_relaxed);
 done:
     out->verdict = verdict;
     out->stop = why;

@@ -118,10 +118,11 @@ static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alo
         /* A second turn not taken keeps its first turn's figures. */
         t->r.verdict = LIN_UNKNOWN;
         t->r.stop = skip;
+        progress_done(s->o->progress, 1);
         return;
     }
     turn tn = {s, 0, false};
-    lin_limits lim = {0, NULL, &tn, s->o->stop, t->cancel};
+    lin_limits lim = {0, NULL, &tn, s->o->stop, t->cancel, progress_configs(s->o->progress)};
     if (end) {
         /* The rounds of turns still to come: the main queue's on every
          * worker, then the solo ones one by one. */
@@ -135,7 +136,9 @@ static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alo
     pthread_mutex_unlock(&s->mu);
 
     lin_result r;
+    int slot = progress_begin(s->o->progress, t->item, t->part, now);
     lin_check(t->md, t->ops, t->nops, &lim, ws, &r);
+    progress_end(s->o->progress, slot, clock_now_ns());
 
     pthread_mutex_lock(&s->mu);
     s->running--;
@@ -154,8 +157,10 @@ static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alo
     t->r = r;
     if (t->attempts == 1 && r.stop == LIN_STOP_TIME_SHARE)
         s->main.v[s->main.tail++] = i;
-    if (t->attempts == 1 && r.stop == LIN_STOP_MEMORY_SHARE)
+    else if (t->attempts == 1 && r.stop == LIN_STOP_MEMORY_SHARE)
         s->solo.v[s->solo.tail++] = i;
+    else
+        progress_done(s->o->progress, 1); /* settled: it gets no other turn */
 }
 
 typedef struct worker_arg {

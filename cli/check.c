@@ -10,12 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../checker/check.h"
+#include "../util/clock.h"
 #include "../histories/read.h"
 #include "../histories/shard.h"
 #include "../report/report.h"
+#include "../report/report_html.h"
+#include "../report/report_json.h"
+#include "../report/report_junit.h"
+#include "../report/report_progress.h"
+#include "../report/report_text.h"
 #include "../util/mem.h"
 #include "cli.h"
 
@@ -25,6 +32,7 @@
 typedef struct check_model {
     const model_type *model;
     txn_workload txn; /* TXN_AUTO: not given */
+    jw_kind jw;       /* JW_NONE: not given */
 } check_model;
 
 /* --shard I/N (count 0: none). */
@@ -37,6 +45,9 @@ typedef struct check_args {
     int cm;           /* --consistency-model: txn_cm, or -1 */
     unsigned assume;  /* TXN_ORDER_* bits */
     const char *init;
+    const char *total;  /* --total-amount, as given */
+    int negative;       /* index in allow_forbid[] */
+    int stale;          /* index in allow_forbid[] */
     int nil;          /* index in nils[] */
     int from;         /* index in froms[]; -1: detect */
     int independent;  /* index in independents[], hist_independent's order */
@@ -48,9 +59,12 @@ typedef struct check_args {
     unsigned checks;
     int order;        /* index in orders[]; -1: by the history */
     int format;       /* index in formats[] */
-    bool verbose;
     shard_arg shard;
     const char *results;
+    const char *html; /* --html FILE */
+    bool progress;
+    double minimize;  /* --minimize-time */
+    int verbose;      /* -v given this many times */
 } check_args;
 
 static const char *const nils[] = {"absent", "unknown", NULL};
@@ -60,6 +74,7 @@ static const char *const orders[] = {"store", "inferred", "realtime", NULL};
 static const char *const formats[] = {"text", "json", "junit", NULL};
 static const char *const check_names[] = {"lin", "ryw", "mr", "mw", "wfr", NULL};
 static const char *const assumptions[] = {"sequential-keys", "linearizable-keys", NULL};
+static const char *const allow_forbid[] = {"allow", "forbid", NULL};
 
 /* What --model takes, from models/ and the txn checker: for completion. */
 static const char *const *model_names(void)
@@ -67,10 +82,12 @@ static const char *const *model_names(void)
     static const char *names[64];
     if (!names[0]) {
         size_t n = 0;
-        for (; model_types[n] && n + 3 < 64; n++)
+        for (; model_types[n] && n + 6 < 64; n++)
             names[n] = model_types[n]->name;
         names[n++] = txn_workload_name(TXN_LIST_APPEND);
-        names[n] = txn_workload_name(TXN_RW_REGISTER);
+        names[n++] = txn_workload_name(TXN_RW_REGISTER);
+        for (int k = JW_BANK; k <= JW_SET_FULL; k++)
+            names[n++] = jw_kind_name((jw_kind)k);
     }
     return names;
 }
@@ -91,20 +108,24 @@ static bool parse_model(const char *cmd, const char *opt, const char *value, voi
     check_model *m = field;
     int txn = txn_workload_parse(value);
     if (txn >= 0) {
-        *m = (check_model){NULL, (txn_workload)txn};
+        *m = (check_model){NULL, (txn_workload)txn, JW_NONE};
+        return true;
+    }
+    jw_kind jw = jw_kind_parse(value);
+    if (jw != JW_NONE) {
+        *m = (check_model){NULL, TXN_AUTO, jw};
         return true;
     }
     const model_type *t = model_find(value);
     if (!t) {
         sbuf b = {0};
-        for (size_t i = 0; model_types[i]; i++)
-            sbuf_printf(&b, "%s%s", i ? ", " : "", model_types[i]->name);
-        cli_error(cmd, "unknown model '%s' (models: %s, list-append, rw-register)", value,
-                  sbuf_str(&b));
+        for (const char *const *n = model_names(); *n; n++)
+            sbuf_printf(&b, "%s%s", n == model_names() ? "" : ", ", *n);
+        cli_error(cmd, "unknown model '%s' (models: %s)", value, sbuf_str(&b));
         sbuf_free(&b);
         return false;
     }
-    *m = (check_model){t, TXN_AUTO};
+    *m = (check_model){t, TXN_AUTO, JW_NONE};
     return true;
 }
 
@@ -180,6 +201,30 @@ static bool parse_init(const char *cmd, const char *opt, const char *value, void
     return !bad;
 }
 
+/* -v counts: -vv says more than -v. */
+bool cli_count(const char *cmd, const char *opt, const char *value, void *field)
+{
+    (void)cmd;
+    (void)opt;
+    (void)value;
+    (*(int *)field)++;
+    return true;
+}
+
+/* An integer, kept as given: check_config_from reads it again. */
+static bool parse_total(const char *cmd, const char *opt, const char *value, void *field)
+{
+    char *end;
+    errno = 0;
+    (void)strtoll(value, &end, 10);
+    if (errno || end == value || *end) {
+        cli_error(cmd, "%s: expected an integer, got '%s'", opt, value);
+        return false;
+    }
+    *(const char **)field = value;
+    return true;
+}
+
 /* "lin,ryw,mr" -> CHECK_LIN | 1 << SG_RYW | 1 << SG_MR */
 static bool parse_checks(const char *cmd, const char *opt, const char *s, void *field)
 {
@@ -213,9 +258,11 @@ static const opt_spec check_opts_table[] = {
      .parse = parse_model, .list_choices = model_names,
      .help = "register, cas-register, kv, multi-register, set, counter, fifo-queue, "
              "unordered-queue, mutex; or list-append, rw-register: transactions, checked for "
-             "anomalies (default: inferred from the ops' f names, and said; txns of appends "
-             "are list-append, of reads and writes multi-register unless "
-             "--consistency-model is given)"},
+             "anomalies; or Jepsen's bank, long-fork, set-full (default: inferred from the "
+             "ops, and said; txns of appends are list-append, of reads and writes "
+             "multi-register unless --consistency-model is given; a transfer, or reads of "
+             "maps of integers and no writes, are bank; reads and writes of micro-ops "
+             "long-fork; add and read are a set: set-full is only named)"},
     {.name = "consistency-model", .arg = "NAME", .kind = OPT_STR, .off = AT(cm, int),
      .parse = parse_cm, .list_choices = cm_names,
      .help = "for transactions: the model whose anomalies are violations, e.g. "
@@ -234,6 +281,20 @@ static const opt_spec check_opts_table[] = {
              "names each key's: --init '{\"x\":0,\"y\":0}' starts x and y at 0 and every "
              "other key at null (a name is a string key, or an integer key's digits); any "
              "other value is every key's. For a register a map is its value"},
+    {.name = "total-amount", .arg = "N", .kind = OPT_STR, .off = AT(total, const char *),
+     .parse = parse_total,
+     .help = "for bank: the total every read's balances must sum to (default: the sum of "
+             "--init's balances, else the first read's, as elle-cli takes it)"},
+    {.name = "negative-balances", .arg = "WHAT", .kind = OPT_CHOICE, .off = AT(negative, int),
+     .choices = allow_forbid, .def = "allow",
+     .help = "for bank: allow or forbid: forbid makes a negative balance a violation, as "
+             "Jepsen's bank test does; conch reports them either way, as a store may allow "
+             "overdrafts"},
+    {.name = "stale-reads", .arg = "WHAT", .kind = OPT_CHOICE, .off = AT(stale, int),
+     .choices = allow_forbid, .def = "allow",
+     .help = "for set-full: allow or forbid: forbid makes a stale read (an element missing "
+             "from a read that began after it was known to be added) a violation (Jepsen's "
+             ":linearizable? true); reported either way"},
     {.name = "nil-read", .arg = "MEANING", .kind = OPT_CHOICE, .off = AT(nil, int),
      .choices = nils, .def = "absent",
      .help = "absent: a nil read says the object has no value (Porcupine); unknown: a nil "
@@ -260,6 +321,11 @@ static const opt_spec check_opts_table[] = {
      .help = "search every part of a history, even once one part is invalid (by default "
              "the other parts stop, and are reported not searched, as the verdict is "
              "known)"},
+    {.name = "minimize-time", .arg = "SECONDS", .kind = OPT_DOUBLE, .off = AT(minimize, double),
+     .def = "3",
+     .help = "shrink each invalid part to its smallest counterexample: a few ops that cannot "
+             "be linearized, though they can with any one of them crashed; all parts within "
+             "this long (0: not at all)"},
     {.name = "search", .kind = OPT_FLAG, .off = AT(search, bool),
      .help = "search every part, even where written values are unique (there, by default, "
              "parts are decided without search; the search explains with the longest "
@@ -278,8 +344,17 @@ static const opt_spec check_opts_table[] = {
      .choices = formats, .def = "text",
      .help = "the report on standard output: text, json or junit (JUnit XML, a test case "
              "per check)"},
-    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
-     .help = "every part, and search statistics"},
+    {.name = "html", .arg = "FILE", .kind = OPT_FILE, .off = AT(html, const char *),
+     .help = "also write the HTML report there: one self-contained file that opens in any "
+             "browser, with a timeline per part (the counterexamples marked, the faults "
+             "shaded) and latency and throughput over time"},
+    {.name = "progress", .kind = OPT_FLAG, .off = AT(progress, bool),
+     .help = "a progress line on standard error even when it is not a terminal (on a "
+             "terminal it is always drawn)"},
+    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, int),
+     .parse = cli_count,
+     .help = "every part, the first 20 violations in full, and search statistics; -vv: "
+             "every violation in full"},
     {.name = "shard", .arg = "I/N", .kind = OPT_STR, .off = AT(shard, shard_arg),
      .parse = parse_shard,
      .help = "check only the keys that hash to shard I of N (I from 0 to N-1), as N checks "
@@ -341,6 +416,13 @@ static void check_config_from(const check_args *a, cli_check_config *cfg)
         cfg->co.txn_model_given = true;
     }
     cfg->co.txn_assume = a->assume;
+    cfg->co.jw.kind = a->model.jw;
+    if (a->total) {
+        cfg->co.jw.has_total = true;
+        cfg->co.jw.total = strtoll(a->total, NULL, 10);
+    }
+    cfg->co.jw.forbid_negative = a->negative == 1;
+    cfg->co.jw.forbid_stale = a->stale == 1;
     cfg->co.init_json = a->init;
     cfg->co.nil = a->nil ? NIL_UNKNOWN : NIL_ABSENT;
     if (a->from >= 0)
@@ -357,17 +439,20 @@ static void check_config_from(const check_args *a, cli_check_config *cfg)
     cfg->co.checks = a->checks;
     if (a->order >= 0)
         cfg->co.order = (sess_order)(SO_STORE + a->order); /* in the enum's order */
+    cfg->co.minimize_s = a->minimize;
     cfg->json = a->format == 1;
     cfg->junit = a->format == 2;
     cfg->verbose = a->verbose;
     cfg->json_out = a->results;
     cfg->ro.shard_index = (uint32_t)a->shard.index;
     cfg->ro.shard_count = (uint32_t)a->shard.count;
+    cfg->html_out = a->html;
+    cfg->progress = a->progress;
 }
 
 int cmd_check(int argc, char **argv)
 {
-    check_args a = {.cm = -1, .from = -1, .order = -1};
+    check_args a = {.cm = -1, .from = -1, .order = -1, .minimize = CHECK_MINIMIZE_S};
     size_t n;
     opt_rc rc = opt_parse(&cli_cmd_check, argc, argv, &a, &n);
     if (rc != OPT_OK)
@@ -376,6 +461,12 @@ int cmd_check(int argc, char **argv)
                        a.model.model == model_find("multi-register"))) {
         cli_error("check", "--shard: transactions span keys, so their checks cannot be "
                            "dealt out by key (check such a history whole)");
+        return EXIT_USAGE;
+    }
+    if (a.shard.count && a.model.jw != JW_NONE) {
+        cli_error("check", "--shard: Jepsen's %s workload is checked over the whole history "
+                           "(check it whole)",
+                  jw_kind_name(a.model.jw));
         return EXIT_USAGE;
     }
     cli_check_config cfg;
@@ -387,6 +478,7 @@ void cli_check_init(cli_check_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->co.max_memory = default_memory();
+    cfg->co.minimize_s = CHECK_MINIMIZE_S;
     cfg->ro.max_bytes = cfg->co.max_memory;
 }
 
@@ -422,9 +514,16 @@ static double now_s(clockid_t clock)
 
 /* Read every file; those that cannot be read (or checked as the shards
  * they are) keep their error. Returns EXIT_USAGE if one could not be read,
- * else EXIT_VALID. */
-static int batch_read(batch *b, const hist_read_opts *ro, const model_type *given, bool verbose)
+ * else EXIT_VALID. rp (if not NULL) shows how far it got. */
+static int batch_read(batch *b, const hist_read_opts *opts, const model_type *given,
+                      bool verbose, report_progress *rp)
 {
+    hist_read_opts ro_ = *opts, *ro = &ro_;
+    if (rp && !ro->hook) {
+        ro->hook = report_progress_bytes;
+        ro->hook_arg = rp;
+        ro->events = report_progress_events(rp);
+    }
     int exit_code = EXIT_VALID;
     b->hs = xcalloc(b->nfiles, sizeof *b->hs);
     b->fmts = xcalloc(b->nfiles, sizeof *b->fmts);
@@ -437,6 +536,9 @@ static int batch_read(batch *b, const hist_read_opts *ro, const model_type *give
     for (size_t i = 0; i < b->nfiles; i++) {
         hist_error err = {0};
         double t0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+        struct stat st;
+        bool sized = stat(b->paths[i], &st) == 0 && S_ISREG(st.st_mode);
+        report_progress_file(rp, b->paths[i], sized ? (size_t)st.st_size : 0);
         if (hist_read_file(b->paths[i], ro, &b->hs[i], &b->fmts[i], &err)) {
             sbuf msg = {0};
             hist_error_format(&err, &msg);
@@ -486,7 +588,7 @@ static void batch_free(batch *b)
 /* Check what was read, stopping early on SIGINT or SIGTERM. --max-memory
  * bounds the process: the checks get what the histories and the rest of
  * conch leave of it. */
-static void batch_check(batch *b, check_opts co)
+static void batch_check(batch *b, check_opts co, report_progress *rp)
 {
     if (co.max_memory) {
         size_t rss = mem_resident();
@@ -500,6 +602,9 @@ static void batch_check(batch *b, check_opts co)
         }
     }
     co.stop = &stop_flag;
+    check_progress *cp = rp ? progress_new() : NULL;
+    co.progress = cp;
+    report_progress_check(rp, cp, b->items, b->nitems);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     bool own = false; /* a shard with a model of its own: checked alone */
@@ -517,6 +622,34 @@ static void batch_check(batch *b, check_opts co)
     }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    report_progress_stop(rp); /* the line cleared before any report */
+    progress_free(cp);
+}
+
+/* The HTML report of every file, to cfg->html_out; returns the exit code,
+ * made worse if it cannot be written. */
+static int batch_html(const batch *b, const cli_check_config *cfg, int exit_code)
+{
+    report_html_file *hf = xcalloc(b->nfiles ? b->nfiles : 1, sizeof *hf);
+    for (size_t i = 0; i < b->nfiles; i++) {
+        const check_item *it = b->errors[i] ? NULL : &b->items[b->item_of[i]];
+        hf[i] = (report_html_file){b->paths[i], it && !it->rc ? it : NULL,
+                                   b->errors[i] ? b->errors[i] : it ? sbuf_str(&it->why) : "",
+                                   b->fmts[i]};
+    }
+    sbuf why = {0};
+    int64_t t0 = clock_now_ns();
+    size_t bytes = 0;
+    if (report_html_write(cfg->html_out, hf, b->nfiles, &bytes, &why)) {
+        cli_error("check", "%s", sbuf_str(&why));
+        exit_code = cli_worst(exit_code, EXIT_USAGE);
+    } else if (cfg->verbose) {
+        fprintf(stderr, "conch check: %s: %.2f MB written in %.3f s\n", cfg->html_out,
+                (double)bytes / 1e6, (double)(clock_now_ns() - t0) / 1e9);
+    }
+    sbuf_free(&why);
+    free(hf);
+    return exit_code;
 }
 
 /* A file that could not be read, or checked (why): said on stderr, and in
@@ -559,7 +692,7 @@ static int report_json_all(const cli_check_config *cfg, json_t *files, int exit_
 static int batch_report(const batch *b, const cli_check_config *cfg, int exit_code)
 {
     bool text = !cfg->json && !cfg->junit;
-    report_opts rep = {cli_color(1), cfg->verbose, HIST_FMT_AUTO};
+    report_opts rep = {cli_color(1), cfg->verbose, HIST_FMT_AUTO, cfg->json_out};
     json_t *files = cfg->json || cfg->json_out ? json_array() : NULL;
     if (cfg->junit)
         report_junit_open(stdout);
@@ -602,6 +735,8 @@ static int batch_report(const batch *b, const cli_check_config *cfg, int exit_co
         exit_code = report_json_all(cfg, files, exit_code);
     if (cfg->junit)
         report_junit_close(stdout);
+    if (cfg->html_out)
+        exit_code = batch_html(b, cfg, exit_code);
     if (text && b->nfiles > 1)
         printf("verdict: %s for %zu files (exit %d)\n", verdicts[exit_code], b->nfiles,
                exit_code);
@@ -611,8 +746,11 @@ static int batch_report(const batch *b, const cli_check_config *cfg, int exit_co
 int cli_check_paths(const cli_check_config *cfg, char **paths, size_t nfiles)
 {
     batch b = {.paths = paths, .nfiles = nfiles};
-    int exit_code = batch_read(&b, &cfg->ro, cfg->co.model, cfg->verbose);
-    batch_check(&b, cfg->co);
+    /* The progress line: on a terminal, or asked for. */
+    bool tty = isatty(2);
+    report_progress *rp = tty || cfg->progress ? report_progress_start(stderr, tty) : NULL;
+    int exit_code = batch_read(&b, &cfg->ro, cfg->co.model, cfg->verbose, rp);
+    batch_check(&b, cfg->co, rp);
     exit_code = batch_report(&b, cfg, exit_code);
     batch_free(&b);
     return exit_code;

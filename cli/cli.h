@@ -32,6 +32,8 @@ bool cli_long(const char *cmd, const char *opt, const char *s, long min, long ma
 /* Which of names (NULL-terminated) is s? Its index; or -1, and an error
  * printed: "OPT expects a, b or c, got 's'". */
 int cli_choice(const char *cmd, const char *opt, const char *s, const char *const *names);
+/* An opt_parse_fn for a flag that counts (-v, -vv): adds one to an int. */
+bool cli_count(const char *cmd, const char *opt, const char *value, void *field);
 
 /* Whether to colour what goes to fd: a terminal, and NO_COLOR not set to
  * a non-empty value (no-color.org). */
@@ -68,8 +70,10 @@ typedef struct cli_check_config {
     hist_read_opts ro;
     bool json;            /* the JSON report on stdout instead of text */
     bool junit;           /* JUnit XML on stdout instead of text */
-    bool verbose;
+    int verbose;          /* -v given this many times */
     const char *json_out; /* also write the JSON report to this file */
+    const char *html_out; /* and the HTML report to this one */
+    bool progress;        /* a progress line even when stderr is not a terminal */
 } cli_check_config;
 
 /* A history that is one shard of a larger one (cli/shard.c): the model

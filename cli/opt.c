@@ -111,8 +111,13 @@ static opt_rc apply(parse_state *ps, size_t i, const char *value)
     case OPT_ACTION:
         o->action();
         return OPT_DONE;
-    case OPT_FLAG:
-        *(bool *)((char *)ps->args + o->off) = true;
+    case OPT_FLAG: /* a flag's own parse, if set, gets no value: -v counts */
+        if (o->parse) {
+            if (!store(ps, i, NULL))
+                return OPT_EUSAGE;
+        } else {
+            *(bool *)((char *)ps->args + o->off) = true;
+        }
         break;
     default:
         if (!store(ps, i, value))

@@ -62,7 +62,8 @@ typedef struct opt_spec {
     double dmin, dmax;            /* OPT_DOUBLE; dmax 0: no upper bound */
     const char *const *choices;   /* OPT_CHOICE, and completion of others; NULL-ended */
     const char *const *(*list_choices)(void); /* the same, made at run time */
-    opt_parse_fn *parse;          /* replaces the kind's reading, if set */
+    opt_parse_fn *parse;          /* replaces the kind's reading, if set (a flag's
+                                   * gets value NULL: e.g. cli_count) */
     void (*action)(void);         /* OPT_ACTION */
     const char *def;       /* the default, as typed; NULL: none, or .help says */
     const char *only_with; /* "store=etcd": refused unless --store is etcd

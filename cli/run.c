@@ -4,7 +4,8 @@
  *
  * This file wires the layers: clients/ records (runner_run), then
  * cli_check_paths checks the file as `conch check` would, with the model the
- * workload implies, and writes results.json beside the history. The
+ * workload implies, and writes results.json and report.html beside the
+ * history. The
  * history is kept whatever happens, so a run can be checked again later.
  *
  * Header values (--header, CONCH_HEADER) are credentials: they go to
@@ -192,6 +193,7 @@ typedef struct run_args {
     int workload;        /* index in workloads[] */
     long keys;           /* -1: the workload's */
     long ops_per_key;    /* -1: the workload's */
+    long mops;           /* list-append: micro-ops per txn */
     double zipf;
     const char *mix;
     long op_timeout;
@@ -204,13 +206,13 @@ typedef struct run_args {
     long seed;           /* -1: from the clock */
     double check_timeout;
     int format;          /* index in formats[] */
-    bool verbose;
+    int verbose;         /* -v given this many times */
     run_nem_args nem;
 } run_args;
 
 static const char *const stores[] = {"conch", "etcd", NULL};
 static const char *const routes[] = {"sticky", "random", NULL};
-static const char *const workloads[] = {"cas-register", "register", "kv", NULL};
+static const char *const workloads[] = {"cas-register", "register", "kv", "list-append", NULL};
 static const char *const fsyncs[] = {"always", "interval", "never", NULL};
 static const rec_fsync fsync_modes[] = {REC_FSYNC_ALWAYS, REC_FSYNC_INTERVAL, REC_FSYNC_NEVER};
 static const char *const formats[] = {"text", "json", NULL};
@@ -253,13 +255,20 @@ static const opt_spec run_opts[] = {
              "picks one)"},
     {.name = "workload", .arg = "NAME", .kind = OPT_CHOICE, .off = AT(workload, int),
      .choices = workloads, .def = "cas-register",
-     .help = "cas-register (read, write, cas), register (read, write), or kv (get, put, "
-             "append of unique elements to list values)"},
+     .help = "cas-register (read, write, cas), register (read, write), kv (get, put, "
+             "append of unique elements to list values), or list-append (Elle's "
+             "transactions of appends and reads on several keys, each one transaction of "
+             "the store: etcd's; checked for isolation anomalies)"},
+    {.name = "mops", .arg = "N", .kind = OPT_LONG, .off = AT(mops, long), .min = 1, .max = 64,
+     .def = "4", .only_with = "workload=list-append",
+     .help = "micro-ops per transaction, each an append or a read (--mix read=,append= "
+             "weighs them)"},
     {.name = "keys", .arg = "K", .kind = OPT_LONG, .off = AT(keys, long), .min = 1,
      .max = 1000000, .help = "keys in use at a time (default: 4)"},
     {.name = "ops-per-key", .arg = "N", .kind = OPT_LONG, .off = AT(ops_per_key, long),
      .min = 0, .max = 1L << 31,
-     .help = "then the key is replaced by a fresh one; 0: never (default: 500, kv 100)"},
+     .help = "then the key is replaced by a fresh one; 0: never (default: 500, kv 100; "
+             "list-append: its appends, 32)"},
     {.name = "zipf", .arg = "S", .kind = OPT_DOUBLE, .off = AT(zipf, double), .dmin = 0,
      .def = "0", .help = "skew key choice: key i has weight 1/(i+1)^S; 0: uniform"},
     {.name = "value-size", .arg = "BYTES", .kind = OPT_LONG, .off = AT(value_size, long),
@@ -274,7 +283,8 @@ static const opt_spec run_opts[] = {
      .help = "give up on an operation after this long: info; also the longest backoff "
              "after refused connections"},
     {.name = "out", .arg = "DIR", .kind = OPT_DIR, .off = AT(out, const char *),
-     .help = "write history.jsonl and results.json into DIR (default: runs/<time>/)"},
+     .help = "write history.jsonl, results.json and report.html (the HTML report: "
+             "timelines, latency and throughput, faults) into DIR (default: runs/<time>/)"},
     {.name = "fsync", .arg = "WHEN", .kind = OPT_CHOICE, .off = AT(fsync, int),
      .choices = fsyncs, .def = "interval",
      .help = "sync the history to disk: always (every write), interval (every 100 ms) or "
@@ -331,8 +341,10 @@ static const opt_spec run_opts[] = {
      .help = "give up the check after this long: unknown"},
     {.name = "format", .arg = "FORMAT", .kind = OPT_CHOICE, .off = AT(format, int),
      .choices = formats, .def = "text", .help = "the report on standard output: text or json"},
-    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, bool),
-     .help = "every part of the check, and search statistics"},
+    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, int),
+     .parse = cli_count,
+     .help = "every part of the check, more violations in full, and search statistics; "
+             "-vv: every violation in full"},
     OPT_HELP_AND_MAN,
     {0},
 };
@@ -382,7 +394,7 @@ typedef struct run_state {
     wl_kind kind;
     VEC(const char *) headers; /* --header's, then CONCH_HEADER's */
     char *env_headers;         /* CONCH_HEADER, cut into lines */
-    char *dir, *hist_path, *results;
+    char *dir, *hist_path, *results, *html;
 } run_state;
 
 static void run_state_free(run_state *r)
@@ -393,6 +405,7 @@ static void run_state_free(run_state *r)
     free(r->dir);
     free(r->hist_path);
     free(r->results);
+    free(r->html);
 }
 
 /* The headers: --header's, then CONCH_HEADER's lines. */
@@ -436,6 +449,20 @@ static bool run_workload(const run_args *a, run_state *r)
         wl->ops_per_key = (uint32_t)a->ops_per_key;
     wl->zipf = a->zipf;
     wl->value_size = (uint32_t)a->value_size;
+    if (r->kind == WL_LIST_APPEND) {
+        wl->mops = (uint32_t)a->mops;
+        if (a->value_size) {
+            cli_error("run", "--value-size does not apply to --workload list-append: its "
+                             "appended elements are integers, unique in the run (Elle's)");
+            return false;
+        }
+        if (!r->rc.adapter->txn) {
+            cli_error("run", "--workload list-append needs a store with transactions of "
+                             "several keys (--store etcd); %s has none",
+                      r->rc.adapter->name);
+            return false;
+        }
+    }
     if (a->mix) {
         sbuf why = {0};
         bool ok = wl_mix_parse(wl, a->mix, &why);
@@ -501,7 +528,8 @@ static bool run_config_from(const run_args *a, char **urls, size_t nurls, run_st
 }
 
 /* --dry-run: the requests of one op of each kind, on the run's first key,
- * with the values the workload would write first, to the first URL. */
+ * with the values the workload would write first, to the first URL; the
+ * spec's credentials masked, as in everything conch run writes. */
 static void print_dry_run(const run_state *r)
 {
     const wl_config *wl = &r->rc.wl;
@@ -522,6 +550,10 @@ static void print_dry_run(const run_state *r)
     while (base.len && base.p[base.len - 1] == '/')
         base.p[--base.len] = '\0';
     spec_dry_run(r->spec, vt, sbuf_str(&base), sbuf_str(&key), w1, w2, v[2], &out);
+    scrub *sc = scrub_new();
+    spec_secrets(r->spec, sc);
+    scrub_text(sc, &out);
+    scrub_free(sc);
     fputs(sbuf_str(&out), stdout);
     sbuf_free(&key);
     sbuf_free(&base);
@@ -548,6 +580,9 @@ static bool run_paths(const char *out_dir, run_state *r)
     p = (sbuf){0};
     sbuf_printf(&p, "%s/results.json", r->dir);
     r->results = p.p;
+    p = (sbuf){0};
+    sbuf_printf(&p, "%s/report.html", r->dir);
+    r->html = p.p;
     r->rc.history = r->hist_path;
     return true;
 }
@@ -657,16 +692,20 @@ static int run_verdict(const run_args *a, const run_state *r, const runner_stats
         cli_check_config cfg;
         cli_check_init(&cfg);
         cfg.co.model = model_find(wl_model_name(r->kind));
+        if (r->kind == WL_LIST_APPEND)
+            cfg.co.txn_workload = TXN_LIST_APPEND;
         cfg.co.nil = NIL_ABSENT;
         cfg.co.timeout_s = a->check_timeout;
         cfg.json = a->format == 1;
         cfg.verbose = a->verbose;
         cfg.json_out = r->results;
+        cfg.html_out = r->html;
         char *path = r->hist_path;
         exit_code = cli_check_paths(&cfg, &path, 1);
         add_run_stats(r->results, st, run_nem_json(rn));
     }
-    fprintf(stderr, "conch run: results in %s (exit %d)\n", r->results, exit_code);
+    fprintf(stderr, "conch run: results in %s%s%s (exit %d)\n", r->results,
+            st->ok ? " and " : "", st->ok ? r->html : "", exit_code);
     return exit_code;
 }
 

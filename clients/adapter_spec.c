@@ -42,6 +42,7 @@ void adp_spec(const spec *s, adp_type *out)
         .response = response,
         .wants_headers = spec_wants_headers(s),
         .cas_reads_first = spec_cas_reads_first(s),
+        .cas_absent_request = spec_cas_has_absent(s),
         .has_append = spec_has(s, SPEC_APPEND),
     };
 }

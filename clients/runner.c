@@ -29,6 +29,7 @@
 
 #include "../histories/read.h"
 #include "../util/mem.h"
+#include "spec.h"
 
 void runner_display_url(const char *url, sbuf *out)
 {
@@ -59,8 +60,8 @@ static void flush(runner *r)
 
 /* Where requests go and what must never be written: each URL as requests
  * use it (no trailing '/') and as it is recorded (no user or password),
- * the user's headers, and the scrubber that keeps URL passwords and header
- * values out of everything written. */
+ * the user's headers, and the scrubber that keeps URL passwords, header
+ * values and a spec's credentials out of everything written. */
 static cl_rc setup_targets(runner *r, cl_error *err)
 {
     const runner_config *c = r->c;
@@ -94,6 +95,8 @@ static cl_rc setup_targets(runner *r, cl_error *err)
         r->base_hdrs = curl_slist_append(r->base_hdrs, c->headers[i]);
         scrub_add_header(r->sc, c->headers[i]);
     }
+    if (c->aopts.spec)
+        spec_secrets(c->aopts.spec, r->sc);
     return CL_OK;
 }
 
@@ -150,6 +153,7 @@ static void teardown(runner *r)
             curl_slist_free_all(c->req_hdrs);
             sbuf_free(&c->target);
             sbuf_free(&c->resp);
+            runner_txn_free(c);
         }
         free(r->cl);
     }

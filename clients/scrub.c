@@ -121,6 +121,15 @@ static void percent_decode(const char *p, size_t n, sbuf *out)
     }
 }
 
+void scrub_add_param(scrub *s, const char *p, size_t n)
+{
+    sbuf d = {0};
+    percent_decode(p, n, &d);
+    scrub_add(s, p, n);
+    scrub_add(s, sbuf_str(&d), d.len);
+    sbuf_free(&d);
+}
+
 void scrub_add_url(scrub *s, const char *url)
 {
     const char *auth = strstr(url, "://");

@@ -43,6 +43,8 @@ bool scrub_any(const scrub *s);
 void scrub_add(scrub *s, const char *secret, size_t n);
 void scrub_add_header(scrub *s, const char *line); /* "Name: value" */
 void scrub_add_url(scrub *s, const char *url);
+/* A URL query parameter's value p[0..n): as written and percent-decoded. */
+void scrub_add_param(scrub *s, const char *p, size_t n);
 
 /* Mask every secret in t, in place; true if one was found. */
 bool scrub_text(const scrub *s, sbuf *t);

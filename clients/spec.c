@@ -224,7 +224,9 @@ static void parse_req(ctx *c, const char *field, json_t *o, unsigned allowed, sp
         return;
     sub(f, sizeof f, field, "path");
     if (p[0] != '/') {
-        bad(c, f, "expected a path starting with '/', got \"%s\"", p);
+        /* Not quoted past a '?': a query may hold a token (spec_secrets). */
+        bad(c, f, "expected a path starting with '/', got \"%.*s%s\"", (int)strcspn(p, "?"), p,
+            strchr(p, '?') ? "?..." : "");
         return;
     }
     if (!(r->path = template(c, f, p, allowed)))
@@ -698,4 +700,5 @@ const char *spec_name(const spec *s) { return s->name; }
 const char *spec_session_header(const spec *s) { return s->session_header; }
 bool spec_has(const spec *s, spec_kind k) { return (unsigned)k < SPEC_NKINDS && s->ops[k].present; }
 bool spec_cas_reads_first(const spec *s) { return s->ops[SPEC_CAS].read_first; }
+bool spec_cas_has_absent(const spec *s) { return s->ops[SPEC_CAS].has_absent; }
 bool spec_wants_headers(const spec *s) { return s->wants_headers; }

@@ -39,6 +39,7 @@
 
 #include "adapter.h"
 #include "client.h"
+#include "scrub.h"
 
 typedef enum spec_kind { SPEC_READ, SPEC_WRITE, SPEC_CAS, SPEC_APPEND, SPEC_DELETE,
                          SPEC_NKINDS } spec_kind;
@@ -61,10 +62,17 @@ bool spec_has(const spec *s, spec_kind k);
 /* Is a cas two requests: a read that finds the version, then the
  * conditional write that sends it back? */
 bool spec_cas_reads_first(const spec *s);
+/* Has the cas a request of its own for an absent old value ("absent")? */
+bool spec_cas_has_absent(const spec *s);
 /* Does any rule or pattern read a response header? */
 bool spec_wants_headers(const spec *s);
 /* "read", "write", ... */
 const char *spec_kind_name(spec_kind k);
+/* Add to sc the credentials s carries (spec_secrets.c): the values of the
+ * headers it sends that hold no placeholder (but Content-Type and Accept),
+ * and the literal values of query parameters named as credentials
+ * (?token=, ?api_key=, ?password=...). */
+void spec_secrets(const spec *s, scrub *sc);
 
 /* One request's inputs. */
 typedef struct spec_call {
@@ -85,7 +93,7 @@ void spec_request(const spec *s, const vtab *vt, const spec_call *c, adp_req *re
  * headers is the raw response header block (may be empty). res is
  * initialised by the caller (adp_result_init); token receives the version
  * captured, as it may be sent back in a header or a body (printable
- * ASCII only, else nothing). */
+ * ASCII, neither starting nor ending with a space; else nothing). */
 void spec_response(const spec *s, vtab *vt, spec_kind k, const adp_resp *resp,
                    const char *headers, size_t hlen, adp_result *res, sbuf *token);
 

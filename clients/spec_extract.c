@@ -64,33 +64,39 @@ unsigned rx_groups(const rx *r)
     return m;
 }
 
-/* Match; the match data (the caller frees it) or NULL: no match, or a
- * limit was hit. */
-static pcre2_match_data *run(const rx *r, const char *s, size_t n)
+/* Match; the match data (the caller frees it) or NULL, with *rc saying
+ * whether there was no match or a limit was hit. */
+static pcre2_match_data *run(const rx *r, const char *s, size_t n, rx_rc *rc)
 {
+    *rc = RX_LIMIT;
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->re, NULL);
     if (!md)
         return NULL;
-    int rc = pcre2_match(r->re, (PCRE2_SPTR)(s ? s : ""), n, 0, 0, md, r->mc);
-    if (rc < 0) {
+    int m = pcre2_match(r->re, (PCRE2_SPTR)(s ? s : ""), n, 0, 0, md, r->mc);
+    if (m < 0) {
+        /* Any error but "no match" (a limit, mostly) leaves the answer
+         * unread. */
+        *rc = m == PCRE2_ERROR_NOMATCH ? RX_NO : RX_LIMIT;
         pcre2_match_data_free(md);
         return NULL;
     }
+    *rc = RX_YES;
     return md;
 }
 
-bool rx_match(const rx *r, const char *s, size_t n)
+rx_rc rx_match(const rx *r, const char *s, size_t n)
 {
-    pcre2_match_data *md = run(r, s, n);
-    pcre2_match_data_free(md);
-    return md != NULL;
+    rx_rc rc;
+    pcre2_match_data_free(run(r, s, n, &rc));
+    return rc;
 }
 
-bool rx_capture_groups(const rx *r, const char *s, size_t n, rx_capture *cap)
+rx_rc rx_capture_groups(const rx *r, const char *s, size_t n, rx_capture *cap)
 {
-    pcre2_match_data *md = run(r, s, n);
+    rx_rc rc;
+    pcre2_match_data *md = run(r, s, n, &rc);
     if (!md)
-        return false;
+        return rc;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     uint32_t pairs = pcre2_get_ovector_count(md);
     for (int g = 0; g < RX_NGROUPS; g++) {
@@ -104,7 +110,7 @@ bool rx_capture_groups(const rx *r, const char *s, size_t n, rx_capture *cap)
         cap->found |= 1u << g;
     }
     pcre2_match_data_free(md);
-    return true;
+    return RX_YES;
 }
 
 int rx_decode_parse(const char *name)

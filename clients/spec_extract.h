@@ -5,8 +5,10 @@
  *
  * A pattern is compiled once, when the spec is loaded, and matched with
  * limits on backtracking (RX_MATCH_LIMIT, RX_DEPTH_LIMIT): a store's body
- * cannot make a match run away. A match that hits a limit counts as no
- * match. Patterns see bytes (no UTF mode), so a body that is not UTF-8 is
+ * cannot make a match run away. A match that hits a limit says so
+ * (RX_LIMIT): the answer could not be read, which is neither a match nor
+ * no match (spec_http.c makes it info; taking it for no match would let
+ * the next rule decide). Patterns see bytes (no UTF mode), so a body that is not UTF-8 is
  * matched like any other.
  *
  * Named groups: value, version, node. A group that did not take part in
@@ -36,6 +38,9 @@ typedef enum rx_decode { RX_JSON, RX_B64, RX_URL } rx_decode;
 
 typedef struct rx rx;
 
+/* What a match found. */
+typedef enum rx_rc { RX_LIMIT = -1, RX_NO = 0, RX_YES = 1 } rx_rc;
+
 /* Compile pattern; NULL on error, with why saying what and at which
  * byte. Free with rx_free. */
 rx *rx_compile(const char *pattern, sbuf *why);
@@ -43,7 +48,7 @@ void rx_free(rx *r);
 /* Which named groups r has, as a mask of (1u << rx_group). */
 unsigned rx_groups(const rx *r);
 /* Does r match somewhere in s[0..n)? */
-bool rx_match(const rx *r, const char *s, size_t n);
+rx_rc rx_match(const rx *r, const char *s, size_t n);
 
 /* What a match captured: the bytes of each group (borrowed from the
  * subject), and which groups took part. */
@@ -54,8 +59,8 @@ typedef struct rx_capture {
 } rx_capture;
 
 /* Match r on s[0..n) and record the groups it captures that cap does not
- * hold yet (an earlier pattern's capture wins). False: no match. */
-bool rx_capture_groups(const rx *r, const char *s, size_t n, rx_capture *cap);
+ * hold yet (an earlier pattern's capture wins). */
+rx_rc rx_capture_groups(const rx *r, const char *s, size_t n, rx_capture *cap);
 
 /* "json", "b64", "url" -> step; -1 if unknown. */
 int rx_decode_parse(const char *name);

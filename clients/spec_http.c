@@ -104,10 +104,14 @@ static bool status_in(const spec_rule *r, long st)
     return st >= 0 && st < 640 && (r->status[st / 64] >> (st % 64) & 1);
 }
 
-/* Printable ASCII, not too long: a version that may go back in a header. */
+/* Printable ASCII, not too long, not starting or ending with a space: a
+ * version that may go back in a header. (A header value of spaces only
+ * goes out as none at all, which libcurl leaves out: the conditional write
+ * would go without its condition. Spaces at the ends are cut by the
+ * store: it would compare another version.) */
 static bool sendable(const char *p, size_t n)
 {
-    if (n == 0 || n >= CL_MAX_TOKEN)
+    if (n == 0 || n >= CL_MAX_TOKEN || p[0] == ' ' || p[n - 1] == ' ')
         return false;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
@@ -138,16 +142,23 @@ void spec_response(const spec *s, vtab *vt, spec_kind k, const adp_resp *resp,
 {
     const spec_op *op = &s->ops[k];
     long st = resp->status;
+    /* A pattern that hits its limit leaves the answer unread: info, not
+     * the next rule's outcome nor the next pattern's value (a body made to
+     * defeat an info rule's pattern would otherwise be taken as ok). */
     const spec_rule *hit = NULL;
-    for (size_t i = 0; i < op->nrules && !hit; i++) {
+    bool unread = false;
+    for (size_t i = 0; i < op->nrules && !hit && !unread; i++) {
         const spec_rule *r = &op->rules[i];
         const char *p;
         size_t n;
         if (!status_in(r, st))
             continue;
-        if (r->match && (!part(&r->from, resp, headers, hlen, &p, &n) || !rx_match(r->match, p, n)))
+        if (r->match && !part(&r->from, resp, headers, hlen, &p, &n))
             continue;
-        hit = r;
+        rx_rc m = r->match ? rx_match(r->match, p, n) : RX_YES;
+        unread = m == RX_LIMIT;
+        if (m == RX_YES)
+            hit = r;
     }
 
     /* Every pattern runs; the first to capture a group wins it, and the
@@ -160,16 +171,18 @@ void spec_response(const spec *s, vtab *vt, spec_kind k, const adp_resp *resp,
         if (!part(&op->ex[i].from, resp, headers, hlen, &p, &n))
             continue;
         bool had = cap.found & 1u << RX_VALUE;
-        rx_capture_groups(op->ex[i].re, p, n, &cap);
+        if (rx_capture_groups(op->ex[i].re, p, n, &cap) == RX_LIMIT && k == SPEC_READ)
+            unread = true; /* the value, or the version a cas sends back */
         if (!had && cap.found & 1u << RX_VALUE)
             value_from = &op->ex[i];
     }
     if (cap.found & 1u << RX_NODE && cap.n[RX_NODE] > 0 && cap.n[RX_NODE] <= 256)
         res->node = val_str(vt, cap.s[RX_NODE], cap.n[RX_NODE]);
 
-    spec_is is = hit ? hit->is : IS_INFO;
+    spec_is is = hit && !unread ? hit->is : IS_INFO;
     if (st >= 500)
         is = IS_INFO; /* spec.c refuses a spec that says otherwise; kept here too */
+
     switch (is) {
     case IS_OK:
         break;
@@ -185,7 +198,9 @@ void spec_response(const spec *s, vtab *vt, spec_kind k, const adp_resp *resp,
     case IS_FAIL:
     case IS_INFO:
         res->type = is == IS_FAIL ? EV_FAIL : EV_INFO;
-        if (!hit)
+        if (unread)
+            sbuf_adds(&res->error, "a pattern hit its backtracking limit on the answer: ");
+        else if (!hit)
             sbuf_adds(&res->error, "no outcome rule fits: ");
         adp_http_error(st, resp->body, resp->len, &res->error);
         return;

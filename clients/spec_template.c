@@ -170,6 +170,17 @@ void tpl_encode(tpl_enc e, const char *s, size_t n, sbuf *out)
     }
 }
 
+void tpl_skeleton(const tpl *t, char hole, sbuf *out)
+{
+    for (size_t i = 0; i < t->nparts; i++) {
+        const part *pt = &t->parts[i];
+        if (pt->var < 0)
+            sbuf_addn(out, t->text + pt->off, pt->len);
+        else
+            sbuf_addc(out, hole);
+    }
+}
+
 void tpl_render(const tpl *t, const tpl_args *a, sbuf *out)
 {
     sbuf tmp[2] = {{0}, {0}};

@@ -46,6 +46,10 @@ void tpl_free(tpl *t);
 unsigned tpl_uses(const tpl *t);
 /* Is t empty text (no literal, no placeholder)? */
 bool tpl_empty(const tpl *t);
+/* Append t's literal text with the byte hole in place of each
+ * placeholder: what the file itself wrote (spec_secrets), apart from
+ * what a request fills in. */
+void tpl_skeleton(const tpl *t, char hole, sbuf *out);
 /* Append t with a's bytes in place of the placeholders. */
 void tpl_render(const tpl *t, const tpl_args *a, sbuf *out);
 

@@ -18,6 +18,7 @@ struct history {
     VEC(hist_event) events; /* all of them, or (compact) those not yet paired */
     VEC(hist_pos) pos;      /* every event's */
     VEC(hist_op) ops;
+    VEC(hist_note) notes;   /* the nemesis's events, kept in every mode */
     val *nodes;             /* per op, once one has a node (hist_op_node) */
     VEC(char *) warnings;
     size_t nevents;         /* pushed, and implied by hist_finish */
@@ -129,6 +130,7 @@ void hist_free(history *h)
     free(h->events.v);
     free(h->pos.v);
     free(h->ops.v);
+    free(h->notes.v);
     free(h->nodes);
     free(h->dropped.v);
     free(h->fs.v);
@@ -148,10 +150,29 @@ size_t hist_nevents(const history *h) { return h->nevents; }
 size_t hist_bytes(const history *h)
 {
     return h->ops.cap * sizeof *h->ops.v + h->pos.cap * sizeof *h->pos.v +
-           h->events.cap * sizeof *h->events.v + (h->nodes ? h->ops.cap * sizeof(val) : 0) +
+           h->events.cap * sizeof *h->events.v + h->notes.cap * sizeof *h->notes.v +
+           (h->nodes ? h->ops.cap * sizeof(val) : 0) +
            vtab_bytes(h->vt);
 }
 const hist_pos *hist_positions(const history *h) { return h->pos.v; }
+
+const hist_note *hist_notes(const history *h, size_t *n)
+{
+    *n = h->notes.n;
+    return h->notes.v;
+}
+
+int64_t hist_first_time(const history *h)
+{
+    int64_t t = HIST_NONE;
+    for (size_t i = 0; i < h->ops.n; i++)
+        if (h->ops.v[i].call_time != HIST_NONE && (t == HIST_NONE || h->ops.v[i].call_time < t))
+            t = h->ops.v[i].call_time;
+    for (size_t i = 0; i < h->notes.n; i++)
+        if (h->notes.v[i].ev.time != HIST_NONE && (t == HIST_NONE || h->notes.v[i].ev.time < t))
+            t = h->notes.v[i].ev.time;
+    return t;
+}
 const hist_event *hist_kept_events(const history *h) { return h->compact ? NULL : h->events.v; }
 size_t hist_nops(const history *h) { return h->ops.n; }
 const hist_op *hist_ops(const history *h) { return h->ops.v; }
@@ -349,6 +370,8 @@ static size_t imply_invocations(history *h)
     h->pos.n = h->pos.cap = h->events.n;
     h->nevents = h->events.n;
     h->implied = n;
+    for (size_t i = 0; i < h->notes.n; i++)
+        h->notes.v[i].at += (uint32_t)n;
     return n;
 }
 
@@ -558,6 +581,8 @@ void hist_push(history *h, const hist_event *ev)
     VEC_PUSH(h->pos, ((hist_pos){ev->line, ev->col & 0x7fffffffu, ev->implied}));
     bool nemesis = is_nemesis(h, ev);
     h->annotations += nemesis;
+    if (nemesis)
+        VEC_PUSH(h->notes, ((hist_note){i, *ev}));
     if (h->eager) {
         if (!nemesis && !h->perr.rc)
             pair(h, ev, i, &h->perr);

@@ -144,6 +144,16 @@ const hist_pos *hist_positions(const history *h);
  * history kept them, which called it hist_events, does not compile: a
  * line number is hist_positions(h)[i].line.) */
 const hist_event *hist_kept_events(const history *h);
+/* The nemesis's events (process nemesis: faults and notes), kept whether
+ * or not the history keeps its events: each with its position (at). */
+typedef struct hist_note {
+    uint32_t at;
+    hist_event ev;
+} hist_note;
+const hist_note *hist_notes(const history *h, size_t *n);
+/* The earliest time an op was invoked or the nemesis wrote (HIST_NONE:
+ * the history has no times). */
+int64_t hist_first_time(const history *h);
 size_t hist_nops(const history *h);
 const hist_op *hist_ops(const history *h);
 /* The replica that served op i, as its completion (else its invocation)

@@ -137,7 +137,8 @@ static reader reader_new(const char *name, const char *data, size_t len, size_t 
                          const hist_read_opts *opts, sbuf *shown, hist_error *err)
 {
     sbuf_add_printable(shown, name, strlen(name));
-    reader r = {name, sbuf_str(shown), data, len, max_line, hist_new(name), NULL, err};
+    reader r = {name, sbuf_str(shown), data, len, max_line, hist_new(name), NULL, err,
+                opts->events};
     r.vt = hist_vtab(r.h);
     if (!opts->keep_events)
         hist_compact(r.h);
@@ -589,5 +590,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
         val_is_str(vt, e.f, SHARD_NOTE_F))
         note_shard(r, e.value);
     hist_push(r->h, &e);
+    if (r->events && (hist_nevents(r->h) & 1023) == 0)
+        atomic_fetch_add_explicit(r->events, 1024, memory_order_relaxed);
     return HIST_OK;
 }

@@ -17,6 +17,7 @@ typedef struct reader {
     history *h;
     vtab *vt;
     hist_error *err;
+    _Atomic size_t *events; /* hist_read_opts.events */
 } reader;
 
 /* One field of an op map: its name (borrowed bytes; NULL for a key that

@@ -6,53 +6,15 @@
 # is recorded (the recorder masks every history line), while the version
 # goes back to the store as it came. The store's PUT honours X-If (the ETag sent back):
 # a 412 when it is not the current one, so it is linearizable.
+# Then the same with the credentials in the spec itself (its Authorization
+# header, an access_token in its paths' query), which the store also echoes
+# (with the path) into X-Node: masked in the history, results.json, conch's
+# output and --dry-run's.
 . "$(dirname "$0")/lib/run_common.sh"
 need python3
 SECRET=s3cr3t-spec-token-4711
-cat >"$WORK/echo.py" <<'PY'
-import sys, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-data, vers, lock = {}, {}, threading.Lock()
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def answer(self, status, body=b""):
-        self.send_response(status)
-        self.send_header("X-Node", "n1 for " + self.headers.get("Authorization", ""))
-        with lock:
-            v = data.get(self.path)
-        self.send_header("ETag", '"%d %s"' % (vers.get(self.path, 0), self.headers.get("Authorization", "")))
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def do_GET(self):
-        with lock:
-            v = data.get(self.path)
-        self.answer(200 if v is not None else 404, v or b"")
-    def do_PUT(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        want = self.headers.get("X-If")
-        with lock:
-            v = data.get(self.path)
-            tag = '"%d %s"' % (vers.get(self.path, 0), self.headers.get("Authorization", ""))
-            ok = want is None or (v is not None and want == tag)
-            if ok:
-                data[self.path] = body
-                vers[self.path] = vers.get(self.path, 0) + 1
-        self.answer(204 if ok else 412)
-srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-print("ready", srv.server_address[1], flush=True)
-srv.serve_forever()
-PY
-python3 "$WORK/echo.py" >"$WORK/echo.out" 2>&1 &
-PIDS="$PIDS $!"
-i=0
-until grep -q '^ready' "$WORK/echo.out"; do
-    i=$((i + 1))
-    [ $i -gt 100 ] && die "the echo store did not start"
-    sleep 0.05
-done
-URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/echo.out")"
+start_store "$LIB/etag_store.py" --echo
+URL=$STORE_URL
 cat >"$WORK/spec.json" <<'JSON'
 {"read": {"method": "GET", "path": "/{key}",
           "outcomes": [{"status": 200, "is": "ok"}, {"status": 404, "is": "absent"}],
@@ -72,9 +34,35 @@ $CONCH run --store-spec "$WORK/spec.json" --header "Authorization: Bearer $SECRE
 code=$?
 [ $code -eq 0 ] || die "exit $code: $(tail -5 "$WORK/r.out")"
 complete_history "$WORK/r/history.jsonl"
-grep -q '"node":"n1 for \*\*\*"' "$WORK/r/history.jsonl" || die "no masked node recorded"
+grep -q '"node":"n1 for \*\*\* at /' "$WORK/r/history.jsonl" || die "no masked node recorded"
 grep -q '"type":"ok","f":"cas"' "$WORK/r/history.jsonl" || die "no cas succeeded"
 if grep -rq "$SECRET" "$WORK/r" "$WORK/r.out"; then
     die "the secret is in what conch wrote"
 fi
-echo "spec secrets: a header echoed in response headers is masked"
+
+SECRET2=sp3c-h34der-t0ken-0815
+SECRET3=sp3c-qu3ry-t0ken-1066
+python3 - "$WORK/spec.json" "$WORK/spec2.json" "$SECRET2" "$SECRET3" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["headers"] = {"Authorization": "Bearer " + sys.argv[3]}
+for op in ("read", "write", "cas"):
+    spec[op]["path"] += "?access_token=" + sys.argv[4]
+json.dump(spec, open(sys.argv[2], "w"))
+PY
+$CONCH run --store-spec "$WORK/spec2.json" --dry-run "$URL" >"$WORK/dry.out" 2>&1 ||
+    die "--dry-run: $(tail -5 "$WORK/dry.out")"
+grep -q '^Authorization: \*\*\*$' "$WORK/dry.out" || die "--dry-run: no masked header"
+grep -q 'access_token=\*\*\*' "$WORK/dry.out" || die "--dry-run: no masked query"
+$CONCH run --store-spec "$WORK/spec2.json" --ops 200 --clients 4 --out "$WORK/r2" "$URL" \
+    >"$WORK/r2.out" 2>&1
+code=$?
+[ $code -eq 0 ] || die "spec2: exit $code: $(tail -5 "$WORK/r2.out")"
+complete_history "$WORK/r2/history.jsonl"
+grep -q '"node":"n1 for \*\*\* at /[^"]*?access_token=\*\*\*"' "$WORK/r2/history.jsonl" ||
+    die "spec2: no masked node recorded"
+grep -q '"type":"ok","f":"cas"' "$WORK/r2/history.jsonl" || die "spec2: no cas succeeded"
+if grep -rqe "$SECRET2" -e "$SECRET3" "$WORK/r2" "$WORK/r2.out" "$WORK/dry.out"; then
+    die "a secret of the spec is in what conch wrote"
+fi
+echo "spec secrets: a header echoed in response headers is masked, from --header or the spec"

@@ -26,6 +26,7 @@ typedef struct targs {
     const char *cert, *key;
     double time;
     long ops;
+    int loud; /* a flag that counts */
 } targs;
 
 static const char *const tmodes[] = {"one", "two", "quorum", NULL};
@@ -54,6 +55,8 @@ static const opt_spec topts[] = {
      .not_with = "ops", .help = "t"},
     {.name = "ops", .arg = "N", .kind = OPT_LONG, .off = AT(ops, long), .min = 1, .max = 99,
      .help = "o"},
+    {.name = "loud", .letter = 'l', .kind = OPT_FLAG, .off = AT(loud, int), .parse = cli_count,
+     .help = "l"},
     {.name = "help", .letter = 'h', .kind = OPT_HELP, .help = "this text"},
     {0},
 };
@@ -154,6 +157,20 @@ Test(cli_opt, short_forms)
     c = parse(&a, "-x", "f", NULL);
     cr_assert_eq(c.rc, OPT_EUSAGE);
     cr_assert(strstr(err_out, "unknown option '-x' (see conch t --help)"), "%s", err_out);
+}
+
+/* A flag with its own parse gets it called, with no value: -ll counts 2. */
+Test(cli_opt, flags_that_count)
+{
+    targs a;
+    parse_call c = parse(&a, "f", NULL);
+    cr_assert_eq(a.loud, 0);
+    c = parse(&a, "-ll", "--loud", "f", "-vl", NULL);
+    cr_assert_eq(c.rc, OPT_OK, "%s", err_out);
+    cr_assert_eq(a.loud, 4);
+    cr_assert(a.verbose);
+    c = parse(&a, "--loud=2", "f", NULL);
+    cr_assert_eq(c.rc, OPT_EUSAGE, "a flag takes no value, counting or not");
 }
 
 Test(cli_opt, exact_names_only)

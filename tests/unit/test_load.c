@@ -266,3 +266,44 @@ Test(load, standard_input_from_an_offset_is_not_a_changed_file)
     free(text);
     unlink(path);
 }
+
+/* The nemesis's events outlive the events a compact history drops (the
+ * HTML report draws its fault bands from them), each at its position,
+ * which implied invocations shift. */
+Test(load, nemesis_events_are_kept_with_their_positions)
+{
+    static const char *const texts[] = {
+        "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1,\"time\":10}\n"
+        "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"start-partition\",\"value\":null,\"time\":15}\n"
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":1,\"time\":20}\n"
+        "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"value\":null,\"time\":30}\n"
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":40}\n"
+        "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"stop-partition\",\"value\":null,\"time\":45}\n",
+        /* completions only: two invocations implied before every event */
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":1,\"time\":20}\n"
+        "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"start-partition\",\"value\":null,\"time\":15}\n"
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":40}\n"
+        "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"stop-partition\",\"value\":null,\"time\":45}\n",
+    };
+    static const uint32_t at[][2] = {{1, 5}, {3, 5}};
+    for (size_t t = 0; t < 2; t++)
+        for (int keep = 0; keep < 2; keep++) {
+            hist_read_opts o = {.keep_events = keep};
+            history *h = NULL;
+            hist_error err = {0};
+            cr_assert_eq(hist_read_mem("n", texts[t], strlen(texts[t]), &o, &h, NULL, &err),
+                         HIST_OK, "%u:%u: %s", err.line, err.col, err.msg);
+            cr_assert_eq(keep, hist_kept_events(h) != NULL);
+            size_t n;
+            const hist_note *notes = hist_notes(h, &n);
+            cr_assert_eq(n, 2);
+            for (size_t i = 0; i < 2; i++) {
+                cr_expect_eq(notes[i].at, at[t][i], "text %zu, note %zu", t, i);
+                cr_expect(val_is_str(hist_cvtab(h), notes[i].ev.f,
+                                     i ? "stop-partition" : "start-partition"));
+                cr_expect_eq(hist_positions(h)[notes[i].at].line, t ? 2 * i + 2 : 4 * i + 2);
+            }
+            cr_expect_eq(hist_first_time(h), t ? 15 : 10);
+            hist_free(h);
+        }
+}

@@ -16,56 +16,7 @@
 #include "../../histories/gen.h"
 #include "helpers.h"
 
-/* One part's ops as check.c gives them to the checkers: fail ops dropped,
- * ops that say nothing left out, and (if prune) what the model prunes. */
-typedef struct upart {
-    model md;
-    lin_op *ops;
-    size_t n;
-} upart;
-
-static void compile_part(history *h, const char *model_name, const char *init, nil_read nil,
-                         bool prune, upart *p)
-{
-    vtab *vt = hist_vtab(h);
-    p->md = (model){model_find(model_name), vt, {val_nil(), nil}};
-    cr_assert(p->md.type, "%s", model_name);
-    if (init) {
-        sbuf why = {0};
-        cr_assert_eq(hist_val_from_json(vt, init, &p->md.opts.init, &why), 0);
-    }
-    p->ops = xcalloc(hist_nops(h) + 1, sizeof *p->ops);
-    p->n = 0;
-    for (size_t i = 0; i < hist_nops(h); i++) {
-        const hist_op *o = &hist_ops(h)[i];
-        mop m;
-        sbuf why = {0};
-        if (o->status == OP_FAIL)
-            continue;
-        model_rc rc = model_compile(&p->md, vt, o, &m, &why);
-        cr_assert_neq(rc, MODEL_EOP, "%s", sbuf_str(&why));
-        sbuf_free(&why);
-        if (rc == MODEL_OK)
-            p->ops[p->n++] = (lin_op){m, o->call, o->status == OP_OK ? o->ret : LIN_NEVER,
-                                      (uint32_t)i};
-    }
-    if (!prune || !p->md.type->prune)
-        return;
-    mop *ms = xcalloc(p->n + 1, sizeof *ms);
-    bool *drop = xcalloc(p->n + 1, sizeof *drop);
-    for (size_t i = 0; i < p->n; i++)
-        ms[i] = p->ops[i].m;
-    p->md.type->prune(&p->md, ms, p->n, drop);
-    size_t k = 0;
-    for (size_t i = 0; i < p->n; i++)
-        if (!drop[i])
-            p->ops[k++] = p->ops[i];
-    p->n = k;
-    free(ms);
-    free(drop);
-}
-
-static lin_verdict search(const upart *p, lin_ws *ws)
+static lin_verdict search(const th_upart *p, lin_ws *ws)
 {
     lin_result r;
     lin_check(&p->md, p->ops, p->n, NULL, ws, &r);
@@ -210,8 +161,8 @@ Test(unique, hand_made_histories)
     for (size_t i = 0; i < sizeof ucases / sizeof *ucases; i++) {
         const struct ucase *c = &ucases[i];
         history *h = th_events(c->spec, NULL);
-        upart p;
-        compile_part(h, c->model, c->init, c->nil, false, &p);
+        th_upart p;
+        th_part(h, c->model, c->init, c->nil, false, &p);
         uv_result u;
         uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
         cr_expect_eq(u.verdict, c->want, "%s: %s (%s), expected %s", c->name, vname(u.verdict),
@@ -231,8 +182,8 @@ static void named_ops(const char *spec, const char *model_name, const char *init
                       const uint32_t *want, size_t nwant)
 {
     history *h = th_events(spec, NULL);
-    upart p;
-    compile_part(h, model_name, init, NIL_ABSENT, false, &p);
+    th_upart p;
+    th_part(h, model_name, init, NIL_ABSENT, false, &p);
     uv_result u;
     uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
     cr_assert_eq(u.kind, kind, "%s", uv_kind_text(u.kind));
@@ -556,8 +507,8 @@ static void agree_on(const gmode *g, unsigned seed, size_t count, tally *t)
         bool prune = rnd(&s, 2), changed;
         char *text = random_unique(g, &s, init, &changed);
         history *h = th_read(text);
-        upart p;
-        compile_part(h, g->model, init == GNIL ? NULL : g->set ? "[0]" : "0", nil, prune, &p);
+        th_upart p;
+        th_part(h, g->model, init == GNIL ? NULL : g->set ? "[0]" : "0", nil, prune, &p);
         uv_result u;
         uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
         lin_verdict want = search(&p, ws);
@@ -630,8 +581,8 @@ static void agree_long(bool cas, double stale, uint64_t seed, lin_verdict *got)
     cr_assert_eq(gen_history(&go, f), 0);
     fclose(f);
     history *h = th_read(text);
-    upart p;
-    compile_part(h, cas ? "cas-register" : "register", NULL, NIL_ABSENT, true, &p);
+    th_upart p;
+    th_part(h, cas ? "cas-register" : "register", NULL, NIL_ABSENT, true, &p);
     unsigned s = (unsigned)seed;
     for (size_t i = p.n; i > 1; i--) {
         size_t j = rnd(&s, (unsigned)i);
@@ -701,8 +652,8 @@ Test(unique, keeps_the_memory_time_and_interrupt_limits, .timeout = 120)
         }
         fclose(fp);
         history *h = th_read(text);
-        upart p;
-        compile_part(h, forms[f].model, NULL, NIL_ABSENT, true, &p);
+        th_upart p;
+        th_part(h, forms[f].model, NULL, NIL_ABSENT, true, &p);
 
         /* Unlimited, but counted: decided, everything given back. */
         budget *b = budget_new(0);
@@ -732,8 +683,8 @@ Test(unique, keeps_the_memory_time_and_interrupt_limits, .timeout = 120)
 
         /* A deadline passed, an interrupt, another part invalid. */
         _Atomic int on = 1;
-        lin_limits lims[] = {{1, NULL, NULL, NULL, NULL}, {0, NULL, NULL, &on, NULL},
-                             {0, NULL, NULL, NULL, &on}};
+        lin_limits lims[] = {{1, NULL, NULL, NULL, NULL, NULL}, {0, NULL, NULL, &on, NULL, NULL},
+                             {0, NULL, NULL, NULL, &on, NULL}};
         lin_stop want[] = {LIN_STOP_TIME, LIN_STOP_INTERRUPT, LIN_STOP_INVALID};
         for (size_t k = 0; k < 3; k++) {
             uv_check(&p.md, p.ops, p.n, &lims[k], NULL, &u);

@@ -22,6 +22,9 @@ misbehaves on purpose, by request number:
                    GET /set/KEY/VALUE and GET /cas/KEY/OLD/NEW (VALUE, OLD, NEW
                    JSON texts, percent-encoded), both answered 200 "ok" or,
                    for a cas that does not match, 412; reads as above
+  --pad-headers BYTES  every answer carries that many bytes of X-Pad-N
+                   headers, then "X-Late: after the padding lll..." (2 kB): a store
+                   whose headers outgrow what a client keeps
   --log FILE       one line per write or cas applied (its path): a request
                    applied twice shows up twice
   --tls CERT KEY   serve HTTPS with this certificate and key
@@ -47,6 +50,7 @@ ap.add_argument("--garbage-every", type=int, default=0)
 ap.add_argument("--echo-headers", action="store_true")
 ap.add_argument("--require-header", default="")
 ap.add_argument("--path-api", action="store_true")
+ap.add_argument("--pad-headers", type=int, default=0)
 ap.add_argument("--log")
 ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 ap.add_argument("--client-ca")
@@ -88,6 +92,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Conch-Session", str(version[0]))
+        for n in range(0, args.pad_headers, 1000):
+            self.send_header("X-Pad-%d" % n, "p" * 985)
+        if args.pad_headers:
+            self.send_header("X-Late", "after the padding " + "l" * 2000)
         self.end_headers()
         self.wfile.write(body)
 

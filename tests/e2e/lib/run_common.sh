@@ -38,19 +38,66 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Start the fake store with the given options; sets FAKE_URL.
-start_fake() {
-    need python3
-    : >"$WORK/fake.out" # emptied first: the loop below must not read an earlier fake's port
-    python3 "$LIB/fake_store.py" "$@" >"$WORK/fake.out" 2>&1 &
+# Sets DEAD_PORTS to N ports where nothing listens and nothing can start
+# listening while this test runs: a process holds each bound, not
+# listening (a connection is refused). A port free_port found free could
+# be taken by another test's server meanwhile (a run meant to meet dead
+# URLs then met another test's store, and mixed two stores' answers).
+hold_dead_ports() {
+    : >"$WORK/dead.out"
+    python3 -c '
+import socket, sys, time
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks), flush=True)
+time.sleep(3600)' "$1" >"$WORK/dead.out" 2>&1 &
     PIDS="$PIDS $!"
     i=0
-    while ! grep -q '^ready' "$WORK/fake.out" 2>/dev/null; do
+    while [ ! -s "$WORK/dead.out" ]; do
         i=$((i + 1))
-        [ $i -gt 100 ] && die "the fake store did not start: $(cat "$WORK/fake.out")"
+        [ $i -gt 100 ] && die "could not hold $1 ports"
         sleep 0.05
     done
-    FAKE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/fake.out")"
+    DEAD_PORTS=$(cat "$WORK/dead.out")
+}
+
+# py_server FILE ARGS...: start the Python server in FILE with ARGS; it
+# prints "ready PORT" once it listens on 127.0.0.1. Sets PY_URL.
+PY_SERVERS=0
+py_server() {
+    need python3
+    PY_SERVERS=$((PY_SERVERS + 1))
+    out="$WORK/py$PY_SERVERS.out"
+    python3 "$@" >"$out" 2>&1 &
+    PIDS="$PIDS $!"
+    i=0
+    until grep -q '^ready' "$out" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && die "$1 did not start: $(cat "$out")"
+        sleep 0.05
+    done
+    PY_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$out")"
+}
+
+# Start python3 script $1 (in lib/) with the rest as its options. Sets FAKE_URL.
+start_py_server() {
+    script=$1
+    shift
+    py_server "$LIB/$script" "$@"
+    FAKE_URL=$PY_URL
+}
+
+# Start the Python store in file $1, with the arguments that follow;
+# sets STORE_URL.
+start_store() {
+    py_server "$@"
+    STORE_URL=$PY_URL
+}
+
+# Start the fake store with the given options; sets FAKE_URL.
+start_fake() {
+    start_py_server fake_store.py "$@"
 }
 
 # Start a single-node etcd on free loopback ports, with ARGS added to its
