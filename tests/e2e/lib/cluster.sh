@@ -114,6 +114,10 @@ need_faketime() {
     FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 \
         2>/dev/null | head -n 1)
     [ -n "$FAKETIME_LIB" ] || skip "libfaketime is not installed (Debian: faketime)"
+    # A conch built with ASan (make test SAN=1) refuses to start with
+    # libfaketime preloaded ahead of its runtime unless told it may.
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+    export ASAN_OPTIONS
 }
 
 # Start node command $1 (it writes its pid file), output to log $2; under
@@ -228,8 +232,9 @@ serve_healthy() {
 
 # The run in folder $1 under nemesis kind $2 that exited $3: its history
 # checked by nemesis_history.py (the faults recorded and undone, the ops
-# classified honestly, at least $4 timed out), then `conch check` on it:
-# 0 or 1, and what the run said.
+# classified honestly, at least $4 timed out, report.html beside it with a
+# band per fault: drawn as tests/e2e/report_html.sh shows), then
+# `conch check` on it: 0 or 1, and what the run said.
 nemesis_run_ok() {
     python3 "$LIB/nemesis_history.py" "$1/history.jsonl" "$2" "${4:-0}" ||
         die "the $2 history: $(grep -c . "$1/history.jsonl") lines"

@@ -8,10 +8,25 @@ tests): python3 nemesis_history.py HISTORY KIND [MIN_TIMEOUTS]
   invokes again, and the run ends with none open;
 - an op that timed out once sent is info (it may have taken effect), never
   ok or fail; one refused or timed out on connect (nothing sent) may be
-  fail; at least MIN_TIMEOUTS ops timed out (default 0).
+  fail; at least MIN_TIMEOUTS ops timed out (default 0);
+- report.html beside the history draws each fault as a band (its data's
+  "faults": one per start-KIND, stopped after it started).
 Prints one line saying what it found; exits 1 with the reason otherwise."""
 import json
+import os
 import sys
+
+
+def report_bands(path, kind, nfaults):
+    """The fault bands of the HTML report beside history path."""
+    page = open(os.path.join(os.path.dirname(path), "report.html"), encoding="utf-8").read()
+    at = page.find('"faults":')
+    assert at >= 0, "report.html holds no faults"
+    bands, _ = json.JSONDecoder().raw_decode(page, at + len('"faults":'))
+    assert len(bands) == nfaults, "report.html: %d fault bands, want %d" % (len(bands), nfaults)
+    for b in bands:
+        assert b["f"] == "start-" + kind and 0 <= b["s"] < b["e"], "report.html: band %s" % b
+    return len(bands)
 
 
 def main():
@@ -49,8 +64,9 @@ def main():
     assert counts["ok"] > 0, "%s: no op succeeded" % path
     assert timeouts >= min_timeouts, "%s: %d ops timed out, want %d or more" % (
         path, timeouts, min_timeouts)
-    print("%s: %d faults started and stopped; ops %d ok, %d fail, %d info (%d timed out)" % (
-        kind, len(faults) // 2, counts["ok"], counts["fail"], counts["info"], timeouts))
+    bands = report_bands(path, kind, len(faults) // 2)
+    print("%s: %d faults started and stopped, %d bands in report.html; ops %d ok, %d fail, %d info (%d timed out)" % (
+        kind, len(faults) // 2, bands, counts["ok"], counts["fail"], counts["info"], timeouts))
 
 
 try:
