@@ -287,7 +287,13 @@ bool px_admin_start(proxy *p, const char *addr, sbuf *why)
             return false;
         }
         *colon = '\0';
-        snprintf(host, sizeof host, "%s", buf);
+        size_t hl = strlen(buf);
+        if (hl >= sizeof host) {
+            sbuf_printf(why, "--admin '%s': the host is longer than %zu bytes", addr,
+                        sizeof host - 1);
+            return false;
+        }
+        memcpy(host, buf, hl + 1);
     }
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (!strcmp(host, "localhost"))
