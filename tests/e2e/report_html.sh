@@ -141,6 +141,28 @@ for name, rgb in (("INVALID red", b"\xc6\x28\x28"), ("VALID green", b"\x3a\x8b\x
         sys.exit(1)
 PY
 
+# An invalid history from Knossos's own tests (the shared corpus, when it
+# sits beside the project): its smallest counterexample marked.
+K=${CORPUS:-../shared/corpus}/knossos/cas-register/bad/cas-failure.edn
+if [ -f "$K" ]; then
+    $CONCH check --html "$WORK/k.html" "$K" >"$WORK/k.out" 2>&1
+    code=$?
+    [ $code -eq 1 ] || die "conch check --html $K: exit $code, want 1: $(tail -3 "$WORK/k.out")"
+    browse "$WORK/k.html" "$WORK/k.dom"
+    python3 - "$WORK/k.dom" <<'PY' || die "the report of $K does not mark its counterexample"
+import re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+minimal = len(re.findall(r'<rect class="op [^"]*\bminimal\b', dom))
+cannot = len(re.findall(r'<rect class="op [^"]*\bcannot\b', dom))
+if not (2 <= minimal <= 10 and cannot == 1 and '<span class="verdict invalid">INVALID</span>' in dom):
+    print("counterexample ops %d, cannot follow %d" % (minimal, cannot))
+    sys.exit(1)
+PY
+    echo "the Knossos history $K: its counterexample marked"
+else
+    echo "the Knossos history: SKIPPED (no shared corpus at ${CORPUS:-../shared/corpus})"
+fi
+
 # Other shapes: no times (Knossos EDN), transactions, a Jepsen log, several
 # histories at once with one that cannot be read.
 $CONCH check --html "$WORK/many.html" histories/examples/sessions.jsonl \
