@@ -129,7 +129,7 @@ hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_
      * (a BOM and a line break once sent detect past the bytes read). */
     if (s->blank == 0 && n < 3 && !memcmp(p, "\xef\xbb\xbf", n))
         return HIST_OK; /* maybe a byte order mark, not all here */
-    if (s->blank == 0 && !memcmp(p, "\xef\xbb\xbf", 3))
+    if (s->blank == 0 && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
         s->blank = 3;
     s->blank = skip_space(p, n, s->blank);
     if (s->blank >= n || line_start <= s->blank)
