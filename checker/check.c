@@ -9,7 +9,7 @@
 
 #include "../histories/read.h"
 #include "../util/mem.h"
-#include "pool.h"
+#include "../util/pool.h"
 #include "sched.h"
 
 typedef struct task {

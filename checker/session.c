@@ -58,7 +58,7 @@
 
 #include "../util/hash.h"
 #include "../util/mem.h"
-#include "pool.h"
+#include "../util/pool.h"
 
 const char *sess_guarantee_name(sess_guarantee g)
 {
