@@ -96,8 +96,13 @@ typedef enum model_rc {
  *   MV_ADD     the value is a set, and gains the member a (a no-op if it
  *              is one); its initial members are the items of opts.init, and
  *              a read's a lists the members (one val for one set of them)
+ *   MV_CONCAT  nil or a string gets the string a at its end (a string
+ *              append: a read cannot tell where one append's part begins,
+ *              so the unique-value path has no form for it)
  * The argument a, b are the mop's own. */
-typedef enum model_vop { MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND, MV_ADD } model_vop;
+typedef enum model_vop {
+    MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND, MV_ADD, MV_CONCAT
+} model_vop;
 
 typedef struct model_type {
     const char *name;
