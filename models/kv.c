@@ -184,4 +184,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 const model_type model_kv = {
     "kv", "key-value store: get/put/append/cas, a register per key", kv_fs, compile, init, step,
     model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, true, vop,
+    model_access_vop,
 };

@@ -129,6 +129,55 @@ model_rc model_compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf
     return md->type->compile(md, vt, o, m, why);
 }
 
+model_rc model_compile_ops(const model *md, vtab *vt, const history *h, model_ops *out,
+                           uint32_t *bad, sbuf *why)
+{
+    const hist_op *hops = hist_ops(h);
+    size_t n = hist_nops(h);
+    *out = (model_ops){0};
+    out->m = xmalloc((n ? n : 1) * sizeof *out->m);
+    out->id = xmalloc((n ? n : 1) * sizeof *out->id);
+    for (size_t i = 0; i < n; i++) {
+        if (hops[i].status == OP_FAIL) {
+            out->nfail++;
+            continue;
+        }
+        sbuf w = {0}; /* what a compile says of an op it takes is dropped */
+        model_rc rc = model_compile(md, vt, &hops[i], &out->m[out->n], &w);
+        if (rc == MODEL_EOP) {
+            sbuf_adds(why, sbuf_str(&w));
+            sbuf_free(&w);
+            model_ops_free(out);
+            *bad = (uint32_t)i;
+            return MODEL_EOP;
+        }
+        sbuf_free(&w);
+        if (rc == MODEL_SKIP) {
+            out->nskipped++;
+            continue;
+        }
+        out->id[out->n++] = (uint32_t)i;
+    }
+    return MODEL_OK;
+}
+
+void model_ops_free(model_ops *o)
+{
+    free(o->m);
+    free(o->id);
+    *o = (model_ops){0};
+}
+
+size_t model_access_vop(const model *md, const mop *m, model_access *out, size_t cap)
+{
+    model_vop v = md->type->vop(md, m);
+    if (v == MV_NONE)
+        return 0;
+    if (cap)
+        *out = (model_access){v, m->key, m->a, m->b, true};
+    return 1;
+}
+
 /* Does the map member name (a string) name key? */
 static bool names_key(const vtab *vt, val name, val key)
 {

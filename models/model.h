@@ -104,6 +104,18 @@ typedef enum model_vop {
     MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND, MV_ADD, MV_CONCAT
 } model_vop;
 
+/* One thing an op does to one object, in the vocabulary above. The
+ * session checks see ops only as these (model_type.access): reads, writes,
+ * cas, appends and concatenations of registers. */
+typedef struct model_access {
+    model_vop vop;
+    val key;        /* the object (nil: the only one) */
+    val a, b;       /* as vop says */
+    bool versioned; /* the op's version (hist_op.version, the store's) is
+                     * this access's: false for the parts of a transaction,
+                     * whose one version names none of its keys' */
+} model_access;
+
 typedef struct model_type {
     const char *name;
     const char *summary;
@@ -136,6 +148,12 @@ typedef struct model_type {
     /* Optional: what op m is in the unique-value vocabulary (model_vop,
      * below), or MV_NONE. NULL: none of the model's ops are. */
     model_vop (*vop)(const model *md, const mop *m);
+    /* Optional: what op m does, in order, as accesses to its objects:
+     * writes at most cap of them to out and returns how many there are
+     * (call again with room for that many). A model has session
+     * guarantees to check iff it has this hook; model_access_vop serves
+     * those whose every op is one access to its key, as vop says. */
+    size_t (*access)(const model *md, const mop *m, model_access *out, size_t cap);
 } model_type;
 
 struct model {
@@ -167,6 +185,28 @@ val model_key_init(const model *md, val key);
 model model_for_part(const model *md, const mop *first);
 /* Split ops into independent parts; returns the number of parts. */
 size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part);
+
+/* A history's ops compiled for one model, in history order: m[i] is
+ * history op id[i]. Fail ops (they took no effect) and ops that constrain
+ * nothing (MODEL_SKIP) are left out, and counted. */
+typedef struct model_ops {
+    mop *m;
+    uint32_t *id;
+    size_t n;
+    size_t nfail, nskipped;
+} model_ops;
+
+/* Compile every op of h (model_compile; vt is h's, and may be interned
+ * into). MODEL_OK and *out filled, to free with model_ops_free; or
+ * MODEL_EOP, why saying what is wrong with history op *bad, and *out
+ * zeroed. */
+model_rc model_compile_ops(const model *md, vtab *vt, const history *h, model_ops *out,
+                           uint32_t *bad, sbuf *why);
+void model_ops_free(model_ops *o);
+
+/* The access hook of models whose ops each act on their key alone, as
+ * their vop says (none for MV_NONE). */
+size_t model_access_vop(const model *md, const mop *m, model_access *out, size_t cap);
 
 /* The prune of register-like models: a crashed write (op code write) or
  * cas (code cas, a the old value, b the new) whose new value no read (code
