@@ -193,8 +193,6 @@ static uint32_t key_id(ctx *c, val k)
     return id;
 }
 
-static bool f_is(ctx *c, const hist_op *o, const char *s) { return val_is_str(c->vt, o->f, s); }
-
 static void add_obs(ctx *c, uint32_t op, val key, uint32_t sess, int kind, bool ok, val v,
                     int64_t version)
 {
@@ -202,20 +200,58 @@ static void add_obs(ctx *c, uint32_t op, val key, uint32_t sess, int kind, bool 
     VEC_PUSH(c->obs, o);
 }
 
-static bool read_says_nothing(ctx *c, val v)
+/* The observations of one access of history op o (number op). A cas read
+ * old and wrote new, atomically; an append or a concatenation is a write
+ * that the append rules check. */
+static void observe(ctx *c, const hist_op *o, uint32_t op, uint32_t sess, const model_access *x)
 {
-    return val_is_nil(v) && c->md->opts.nil == NIL_UNKNOWN;
+    bool ok = o->status == OP_OK;
+    int64_t version = ok && x->versioned ? o->version : HIST_NONE;
+    switch (x->vop) {
+    case MV_READ:
+        if (ok)
+            add_obs(c, op, x->key, sess, OB_READ, true, x->a, version);
+        break;
+    case MV_WRITE:
+        add_obs(c, op, x->key, sess, OB_WRITE, ok, x->a, version);
+        break;
+    case MV_APPEND:
+    case MV_CONCAT: {
+        add_obs(c, op, x->key, sess, OB_WRITE, ok, x->a, version);
+        c->obs.v[c->obs.n - 1].append = 1;
+        keyinfo *ki = &c->keys.v[c->obs.v[c->obs.n - 1].key];
+        ki->append = true;
+        if (x->vop == MV_CONCAT)
+            ki->str_append = true;
+        break;
+    }
+    case MV_CAS:
+        if (ok) {
+            add_obs(c, op, x->key, sess, OB_READ, true, x->a, HIST_NONE);
+            c->obs.v[c->obs.n - 1].cas_read = 1;
+        }
+        add_obs(c, op, x->key, sess, OB_WRITE, ok, x->b, version);
+        c->obs.v[c->obs.n - 1].has_old = 1;
+        c->obs.v[c->obs.n - 1].old = x->a;
+        break;
+    default: /* nothing a session reads or writes */
+        break;
+    }
 }
 
-/* Turn the history's ops into observations, in op order (session order
- * within each session). */
-static void gather(ctx *c)
+/* Turn the compiled ops into observations, in op order (session order
+ * within each session), as the model says what each reads and writes.
+ * Every op that took or may have taken effect opens its session, those
+ * compiled away (they say nothing) too. */
+static void gather(ctx *c, const model_ops *mo)
 {
     const hist_op *ops = hist_ops(c->h);
-    for (size_t i = 0; i < hist_nops(c->h); i++) {
+    VEC(model_access) acc = {0};
+    VEC_RESERVE(acc, 16);
+    for (size_t i = 0, j = 0; i < hist_nops(c->h); i++) {
         const hist_op *o = &ops[i];
         if (((i & 4095) == 0 && halted(c)) || !meter(c, &c->hold, &c->charged, ctx_bytes(c)))
-            return;
+            break;
         if (o->status == OP_FAIL)
             continue;
         uint32_t sess;
@@ -223,50 +259,18 @@ static void gather(ctx *c)
             sess = (uint32_t)valmap_size(c->sessmap);
             valmap_put(c->sessmap, o->process, sess);
         }
-        bool ok = o->status == OP_OK;
-        val key = o->has_key ? o->key : val_nil();
-        uint32_t op = (uint32_t)i;
-        if (f_is(c, o, "read") || f_is(c, o, "get")) {
-            if (ok && !read_says_nothing(c, o->out))
-                add_obs(c, op, key, sess, OB_READ, true, o->out, o->version);
-        } else if (f_is(c, o, "write") || f_is(c, o, "put")) {
-            add_obs(c, op, key, sess, OB_WRITE, ok, o->in, ok ? o->version : HIST_NONE);
-        } else if (f_is(c, o, "append")) {
-            add_obs(c, op, key, sess, OB_WRITE, ok, o->in, ok ? o->version : HIST_NONE);
-            c->obs.v[c->obs.n - 1].append = 1;
-            keyinfo *ki = &c->keys.v[c->obs.v[c->obs.n - 1].key];
-            ki->append = true;
-            if (o->in.kind == VAL_STR)
-                ki->str_append = true;
-        } else if (f_is(c, o, "cas")) {
-            size_t n;
-            const val *it = val_items(c->vt, o->in, &n);
-            if (o->in.kind != VAL_LIST || n != 2)
-                continue;
-            if (ok) { /* it read old, then wrote new, atomically */
-                add_obs(c, op, key, sess, OB_READ, true, it[0], HIST_NONE);
-                c->obs.v[c->obs.n - 1].cas_read = 1;
-            }
-            add_obs(c, op, key, sess, OB_WRITE, ok, it[1], ok ? o->version : HIST_NONE);
-            c->obs.v[c->obs.n - 1].has_old = 1;
-            c->obs.v[c->obs.n - 1].old = it[0];
-        } else if (f_is(c, o, "txn")) {
-            size_t n;
-            const val *mo = val_items(c->vt, ok ? o->out : o->in, &n);
-            for (size_t j = 0; j < n; j++) {
-                size_t k;
-                const val *x = val_items(c->vt, mo[j], &k);
-                if (k < 2)
-                    continue;
-                bool r = val_is_str(c->vt, x[0], "r") || val_is_str(c->vt, x[0], "read");
-                bool w = val_is_str(c->vt, x[0], "w") || val_is_str(c->vt, x[0], "write");
-                if (r && ok && k == 3 && !read_says_nothing(c, x[2]))
-                    add_obs(c, op, x[1], sess, OB_READ, true, x[2], HIST_NONE);
-                else if (w && k == 3)
-                    add_obs(c, op, x[1], sess, OB_WRITE, ok, x[2], HIST_NONE);
-            }
+        if (j == mo->n || mo->id[j] != i)
+            continue;
+        const mop *m = &mo->m[j++];
+        size_t n = c->md->type->access(c->md, m, acc.v, acc.cap);
+        if (n > acc.cap) {
+            VEC_RESERVE(acc, n);
+            c->md->type->access(c->md, m, acc.v, acc.cap);
         }
+        for (size_t k = 0; k < n; k++)
+            observe(c, o, (uint32_t)i, sess, &acc.v[k]);
     }
+    free(acc.v);
 }
 
 /* Note which keys are appended to, and which are also overwritten. */
@@ -1482,13 +1486,6 @@ static void check_append(ctx *c, bool *violated, const bool *is_append)
 
 /* ---- the whole check ---- */
 
-static bool has_sessions(const model *md)
-{
-    const char *n = md->type->name;
-    return !strcmp(n, "register") || !strcmp(n, "cas-register") || !strcmp(n, "kv") ||
-           !strcmp(n, "multi-register");
-}
-
 /* A conjunction is violated on a key where a part is (when the version
  * order is fixed by the store, or by append reads): say which. */
 static void derive_conjunction(ctx *c, bool *violated, sess_guarantee conj, const bool *keys)
@@ -1527,14 +1524,14 @@ static void derive_conjunction(ctx *c, bool *violated, sess_guarantee conj, cons
     }
 }
 
-void sess_check(const history *h, const model *md, sess_order order, unsigned checks, int jobs,
-                const sess_limits *lim, sess_result *out)
+void sess_check(const history *h, const model *md, const model_ops *ops, sess_order order,
+                unsigned checks, int jobs, const sess_limits *lim, sess_result *out)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memset(out, 0, sizeof *out);
     out->order = order;
-    if (!has_sessions(md)) {
+    if (!md->type->access) {
         out->why_na = "session guarantees are about reads and writes of registers; this model has none";
         return;
     }
@@ -1546,7 +1543,7 @@ void sess_check(const history *h, const model *md, sess_order order, unsigned ch
              .sessmap = valmap_new(), .checks = checks, .jobs = jobs, .lim = lim};
     atomic_init(&c.halt, SESS_DONE);
     budget_join(&c.hold, lim ? lim->mem : NULL, false);
-    gather(&c);
+    gather(&c, ops);
     if (atomic_load(&c.halt)) {
         /* Some ops not gathered: what the rest shows is not sound (a key's
          * later ops may leave it out), so nothing is checked. */
