@@ -106,8 +106,8 @@ static void check_txn(check_item *it, const check_opts *o)
     it->txn_checked = true;
     it->txn_workload_named = o->txn_workload != TXN_AUTO;
     it->txn_model_named = o->txn_model_given;
-    if (txn_check(it->h, &t, &it->txn, &it->why))
-        it->rc = 2;
+    if (txn_check(it->h, &t, &it->txn, &it->why) != TXN_OK)
+        it->rc = CHECK_EOP;
 }
 
 /* The model an item's history is checked with (named, or inferred from
@@ -128,7 +128,7 @@ static bool choose_model(check_item *it, const check_opts *o)
             sbuf_printf(&msg, "%s: %s", hist_name(h), sbuf_str(&it->why));
             sbuf_free(&it->why);
             it->why = msg;
-            it->rc = 2;
+            it->rc = CHECK_ENOMODEL;
             return false;
         }
     }
@@ -137,7 +137,7 @@ static bool choose_model(check_item *it, const check_opts *o)
         if (hist_val_from_json(hist_vtab(h), o->init_json, &it->md.opts.init, &e)) {
             sbuf_printf(&it->why, "--init: %s", sbuf_str(&e));
             sbuf_free(&e);
-            it->rc = 2;
+            it->rc = CHECK_EINIT;
             return false;
         }
     }
@@ -146,7 +146,7 @@ static bool choose_model(check_item *it, const check_opts *o)
         sbuf_printf(&msg, "--init: %s", sbuf_str(&it->why));
         sbuf_free(&it->why);
         it->why = msg;
-        it->rc = 2;
+        it->rc = CHECK_EINIT;
         return false;
     }
     return true;
@@ -163,7 +163,7 @@ static bool compile(check_item *it, model_ops *mo)
         const hist_event *ce = &hist_events(h)[hist_ops(h)[bad].call];
         sbuf_printf(&it->why, "%s:%u: %s", hist_name(h), ce->line, sbuf_str(&why));
         sbuf_free(&why);
-        it->rc = 2;
+        it->rc = CHECK_EOP;
         return false;
     }
     it->nsearch = mo->n;

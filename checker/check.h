@@ -49,6 +49,15 @@ typedef struct check_opts {
     unsigned txn_assume;       /* txn_opts.assume */
 } check_opts;
 
+/* Why a history could not be checked (0: it was). The item's why says
+ * where and what, for a person; cli/ maps these to its exit code. */
+typedef enum check_rc {
+    CHECK_OK = 0,
+    CHECK_ENOMODEL, /* none named, and none fits the ops' f names */
+    CHECK_EINIT,    /* the initial value is not a value, or not one the model can start from */
+    CHECK_EOP,      /* an op does not fit the model (or a txn the workload) */
+} check_rc;
+
 /* Which checker decided a part. */
 typedef enum lin_path {
     LIN_PATH_SEARCH = 0, /* lin.c's search */
@@ -72,7 +81,7 @@ typedef struct lin_part {
 typedef struct check_item {
     history *h; /* borrowed */
     /* What check_run fills: */
-    int rc;     /* 0, or 2 when the history does not fit the model (why) */
+    check_rc rc; /* CHECK_OK, or why it could not be checked (why says more) */
     sbuf why;
     model md;
     bool inferred;

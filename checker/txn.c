@@ -56,13 +56,13 @@ static void add_shown(txn_found *f, txn_case *c)
     f->shown[f->nshown++] = *c;
 }
 
-int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
+txn_rc txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
 {
     memset(r, 0, sizeof *r);
     double t0 = now();
     txn_db db;
     if (txn_db_load(&db, h, o->workload, why))
-        return 2;
+        return TXN_EFIT;
     size_t max = o->max_shown ? o->max_shown : DEFAULT_SHOWN;
     r->workload = db.wl;
     r->model = o->model;
@@ -149,7 +149,7 @@ int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
     txn_rw_free(rw);
     txn_db_free(&db);
     r->seconds = now() - t0;
-    return 0;
+    return TXN_OK;
 }
 
 void txn_result_free(txn_result *r)

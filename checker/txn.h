@@ -156,11 +156,15 @@ typedef struct txn_result {
     double seconds;
 } txn_result;
 
-/* Check h. Returns 0 and fills *r (free with txn_result_free), or 2 when
- * the history does not fit (a txn that is not a list of micro-ops, appends
- * mixed with writes, ...): then why says where ("file:line:col: msg") and
- * *r is zeroed. */
-int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why);
+typedef enum txn_rc {
+    TXN_OK = 0,
+    TXN_EFIT, /* the history does not fit: a txn that is not a list of
+               * micro-ops, appends mixed with writes, ... */
+} txn_rc;
+
+/* Check h. Returns TXN_OK and fills *r (free with txn_result_free), or
+ * TXN_EFIT: then why says where ("file:line:col: msg") and *r is zeroed. */
+txn_rc txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why);
 void txn_result_free(txn_result *r);
 
 /* Does h hold transactions (an op with f "txn")? If so, and wl is not

@@ -99,7 +99,7 @@ static int fits(const txn_db *db, sbuf *why)
     return 0;
 }
 
-int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
+txn_rc txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
 {
     memset(db, 0, sizeof *db);
     db->h = h;
@@ -110,7 +110,7 @@ int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
     valmap *keys = valmap_new(), *procs = valmap_new();
     VEC(val) keyv = {0};
     VEC(tmop) mv = {0};
-    int rc = 0;
+    txn_rc rc = TXN_OK;
     db->t = xmalloc((nops ? nops : 1) * sizeof *db->t);
     for (size_t i = 0; i < nops; i++) {
         const hist_op *o = &ops[i];
@@ -118,7 +118,7 @@ int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
             where(db, o, why);
             sbuf_adds(why, "expected a transaction (f \"txn\"), got f ");
             val_describe(vt, o->f, why);
-            rc = 2;
+            rc = TXN_EFIT;
             goto out;
         }
         bool use_out = o->status == OP_OK && !val_is_nil(o->out);
@@ -129,13 +129,13 @@ int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
             where(db, o, why);
             sbuf_adds(why, "a txn's value must be a list of micro-ops [f key value], got ");
             val_describe(vt, v, why);
-            rc = 2;
+            rc = TXN_EFIT;
             goto out;
         }
         if (mv.n + n > UINT32_MAX) {
             where(db, o, why);
             sbuf_adds(why, "too many micro-ops (more than 2^32)");
-            rc = 2;
+            rc = TXN_EFIT;
             goto out;
         }
         ttxn *t = &db->t[db->nt++];
@@ -159,7 +159,7 @@ int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
                                  "[r key value], got ",
                             j + 1);
                 val_describe(vt, it[j], why);
-                rc = 2;
+                rc = TXN_EFIT;
                 goto out;
             }
             uint32_t kid;
@@ -183,14 +183,14 @@ int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
     if (wl == TXN_AUTO) {
         int d = detect(db, why);
         if (d < 0) {
-            rc = 2;
+            rc = TXN_EFIT;
             goto out;
         }
         wl = d == TXN_AUTO ? TXN_LIST_APPEND : (txn_workload)d;
     }
     db->wl = wl;
     if (fits(db, why) < 0)
-        rc = 2;
+        rc = TXN_EFIT;
 out:
     free(mv.v);
     free(keyv.v);

@@ -354,7 +354,7 @@ Test(txn, input_errors)
         txn_opts o = {.model = TCM_SERIALIZABLE};
         txn_result r;
         sbuf why = {0};
-        cr_assert_eq(txn_check(h, &o, &r, &why), 2, "%s", bad[i].name);
+        cr_assert_eq(txn_check(h, &o, &r, &why), TXN_EFIT, "%s", bad[i].name);
         cr_assert(strstr(sbuf_str(&why), bad[i].msg), "%s: %s", bad[i].name, sbuf_str(&why));
         cr_assert_eq(r.ntxn, 0);
         sbuf_free(&why);
