@@ -174,7 +174,7 @@ bool txn_detect(const history *h, txn_workload *wl)
     bool any = false;
     int say = TXN_AUTO, read_says = TXN_AUTO;
     for (size_t i = 0; i < n && say == TXN_AUTO; i++) {
-        if (!val_is_str(vt, ops[i].f, "txn"))
+        if (!model_is_txn(vt, ops[i].f))
             continue;
         any = true;
         val v = ops[i].status == OP_OK && !val_is_nil(ops[i].out) ? ops[i].out : ops[i].in;
@@ -185,9 +185,10 @@ bool txn_detect(const history *h, txn_workload *wl)
             const val *x = it[j].kind == VAL_LIST ? val_items(vt, it[j], &m) : NULL;
             if (m < 2)
                 continue;
-            if (val_is_str(vt, x[0], "append"))
+            model_vop f = model_micro_vop(vt, x[0]);
+            if (f == MV_APPEND)
                 say = TXN_LIST_APPEND;
-            else if (val_is_str(vt, x[0], "w") || val_is_str(vt, x[0], "write"))
+            else if (f == MV_WRITE)
                 say = TXN_RW_REGISTER;
             else if (m == 3 && read_says == TXN_AUTO && ops[i].status == OP_OK &&
                      !val_is_nil(x[2]))

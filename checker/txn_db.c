@@ -21,15 +21,15 @@ static void where(const txn_db *db, const hist_op *o, sbuf *why)
     sbuf_printf(why, "%s:%u:%u: ", hist_name(db->h), ev[e].line, ev[e].col);
 }
 
+/* The micro-op's kind, as models/ reads its name; -1: none. */
 static int mop_f(const vtab *vt, val f)
 {
-    if (val_is_str(vt, f, "append"))
-        return TM_APPEND;
-    if (val_is_str(vt, f, "r") || val_is_str(vt, f, "read"))
-        return TM_R;
-    if (val_is_str(vt, f, "w") || val_is_str(vt, f, "write"))
-        return TM_W;
-    return -1;
+    switch (model_micro_vop(vt, f)) {
+    case MV_APPEND: return TM_APPEND;
+    case MV_READ: return TM_R;
+    case MV_WRITE: return TM_W;
+    default: return -1;
+    }
 }
 
 /* Which workload the micro-ops say: appends say list-append, writes
@@ -114,7 +114,7 @@ txn_rc txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
     db->t = xmalloc((nops ? nops : 1) * sizeof *db->t);
     for (size_t i = 0; i < nops; i++) {
         const hist_op *o = &ops[i];
-        if (!val_is_str(vt, o->f, "txn")) {
+        if (!model_is_txn(vt, o->f)) {
             where(db, o, why);
             sbuf_adds(why, "expected a transaction (f \"txn\"), got f ");
             val_describe(vt, o->f, why);

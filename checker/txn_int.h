@@ -23,6 +23,7 @@
 #ifndef CONCH_TXN_INT_H
 #define CONCH_TXN_INT_H
 
+#include "../models/model.h"
 #include "../util/mem.h"
 #include "txn.h"
 

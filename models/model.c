@@ -231,6 +231,19 @@ size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part)
     return parts;
 }
 
+bool model_is_txn(const vtab *vt, val f) { return val_is_str(vt, f, "txn"); }
+
+model_vop model_micro_vop(const vtab *vt, val f)
+{
+    if (val_is_str(vt, f, "r") || val_is_str(vt, f, "read"))
+        return MV_READ;
+    if (val_is_str(vt, f, "w") || val_is_str(vt, f, "write"))
+        return MV_WRITE;
+    if (val_is_str(vt, f, "append"))
+        return MV_APPEND;
+    return MV_NONE;
+}
+
 /* ---- inference ---- */
 
 static bool has_f(const history *h, const char *f)

@@ -224,6 +224,15 @@ val *model_sorted_items(const vtab *vt, val v, bool dedup, size_t *n);
 uint64_t model_hash_bytes(mstate s);
 bool model_equal_bytes(mstate a, mstate b);
 
+/* ---- transactions: f "txn", the value a list of micro-ops [f key value] ---- */
+
+/* Is f the name of a transaction? */
+bool model_is_txn(const vtab *vt, val f);
+/* What a micro-op named f does: MV_READ ("r", "read"), MV_WRITE ("w",
+ * "write"), MV_APPEND ("append"), else MV_NONE. The multi-register model
+ * and the transactional checker (checker/txn.h) both read micro-ops so. */
+model_vop model_micro_vop(const vtab *vt, val f);
+
 /* ---- helpers the models share ---- */
 
 /* Does this read say nothing (it crashed, or returned nil and nil reads

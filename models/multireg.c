@@ -33,14 +33,14 @@ typedef struct pair {
     val k, v;
 } pair;
 
-static bool is_read(const vtab *vt, val f) { return val_is_str(vt, f, "r") || val_is_str(vt, f, "read"); }
-static bool is_write(const vtab *vt, val f) { return val_is_str(vt, f, "w") || val_is_str(vt, f, "write"); }
+static bool is_read(const vtab *vt, val f) { return model_micro_vop(vt, f) == MV_READ; }
+static bool is_write(const vtab *vt, val f) { return model_micro_vop(vt, f) == MV_WRITE; }
 
 enum { MR_READ, MR_WRITE, MR_NOTHING };
 
 static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why)
 {
-    if (!model_f_is(md, o, "txn"))
+    if (!model_is_txn(md->vt, o->f))
         return model_unknown_f(md, o, why);
     bool unknown = m->flags & MOP_UNKNOWN_OUT;
     val t = unknown ? o->in : o->out;
