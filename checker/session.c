@@ -58,6 +58,7 @@
 
 #include "../util/hash.h"
 #include "../util/mem.h"
+#include "../util/graph.h"
 #include "../util/pool.h"
 
 const char *sess_guarantee_name(sess_guarantee g)
@@ -536,38 +537,39 @@ static bool strict(int kind)
 #define M_MW (BIT(SG_MW) | BIT(SG_PRAM) | BIT(SG_ALL))
 #define M_WFR (BIT(SG_WFR) | BIT(SG_ALL))
 
+/* What an edge stands for, to explain a cycle through it. */
 typedef struct edge {
-    uint32_t from, to;
-    uint32_t a, b;   /* ops (obs indices) the edge stands for */
-    uint8_t kind, mask;
+    uint32_t a, b;   /* ops (obs indices) */
+    uint8_t kind;
 } edge;
 
 typedef VEC(uint32_t) u32vec;
 
-typedef struct graph {
+/* The graph of one key's versions: node kinds, and edge i from[i] ->
+ * to[i], in the guarantees mask[i], standing for edges[i]. */
+typedef struct vgraph {
     VEC(uint8_t) nkind;
-    VEC(uint32_t) nkey;
-    VEC(uint32_t) nobs; /* a version node: an obs that names it */
+    u32vec from, to;
+    VEC(uint8_t) mask;
     VEC(edge) edges;
-    uint32_t *first; /* CSR: edges of node n are first[n] .. first[n+1] */
-    uint32_t *order; /* edge indices sorted by from */
-} graph;
+} vgraph;
 
-static uint32_t new_node(graph *gr, int kind, uint32_t key, uint32_t ob)
+static uint32_t new_node(vgraph *gr, int kind)
 {
     uint32_t id = (uint32_t)gr->nkind.n;
     VEC_PUSH(gr->nkind, (uint8_t)kind);
-    VEC_PUSH(gr->nkey, key);
-    VEC_PUSH(gr->nobs, ob);
     return id;
 }
 
-static void add_edge(graph *gr, uint32_t from, uint32_t to, int kind, unsigned mask, uint32_t a,
+static void add_edge(vgraph *gr, uint32_t from, uint32_t to, int kind, unsigned mask, uint32_t a,
                      uint32_t b)
 {
     if (from == to)
         return;
-    edge e = {from, to, a, b, (uint8_t)kind, (uint8_t)mask};
+    edge e = {a, b, (uint8_t)kind};
+    VEC_PUSH(gr->from, from);
+    VEC_PUSH(gr->to, to);
+    VEC_PUSH(gr->mask, (uint8_t)mask);
     VEC_PUSH(gr->edges, e);
 }
 
@@ -616,64 +618,6 @@ typedef struct inf_state {
     uint32_t last_w_obs;
 } inf_state;
 
-/* Compressed sparse rows: the edges of node n are order[first[n] ..
- * first[n+1]), by a counting sort on the edge's tail. */
-static void build_csr(graph *gr)
-{
-    size_t n = gr->nkind.n, m = gr->edges.n;
-    gr->first = xcalloc(n + 2, sizeof *gr->first);
-    for (size_t i = 0; i < m; i++)
-        gr->first[gr->edges.v[i].from + 2]++;
-    for (size_t i = 0; i < n; i++)
-        gr->first[i + 2] += gr->first[i + 1];
-    gr->order = xmalloc((m ? m : 1) * sizeof *gr->order);
-    for (size_t i = 0; i < m; i++)
-        gr->order[gr->first[gr->edges.v[i].from + 1]++] = (uint32_t)i;
-}
-
-/* A path from a to b inside one component (comp[] == c), over edges in
- * mask: BFS; appends the edge indices to path. */
-static bool find_path(const graph *gr, const uint32_t *comp, uint32_t c, unsigned mask,
-                      uint32_t a, uint32_t b, u32vec *path, uint32_t *via, uint32_t *queue)
-{
-    size_t head = 0, tail = 0;
-    queue[tail++] = a;
-    via[a] = UINT32_MAX - 1;
-    bool found = false;
-    while (head < tail && !found) {
-        uint32_t x = queue[head++];
-        for (uint32_t k = gr->first[x]; k < gr->first[x + 1]; k++) {
-            const edge *e = &gr->edges.v[gr->order[k]];
-            if (!(e->mask & mask) || comp[e->to] != c || via[e->to] != UINT32_MAX)
-                continue;
-            via[e->to] = gr->order[k];
-            if (e->to == b) {
-                found = true;
-                break;
-            }
-            queue[tail++] = e->to;
-        }
-    }
-    if (found) {
-        size_t start = path->n;
-        for (uint32_t x = b; x != a;) {
-            uint32_t ei = via[x];
-            VEC_PUSH(*path, ei);
-            x = gr->edges.v[ei].from;
-        }
-        for (size_t i = start, j = path->n - 1; i < j; i++, j--) {
-            uint32_t t = path->v[i];
-            path->v[i] = path->v[j];
-            path->v[j] = t;
-        }
-    }
-    for (size_t i = 0; i < tail; i++)
-        via[queue[i]] = UINT32_MAX;
-    via[a] = UINT32_MAX;
-    via[b] = UINT32_MAX;
-    return found;
-}
-
 /* The clauses of a cycle: runs of edges, each an ordering a person can
  * read (helper nodes never end a run). */
 typedef struct clause {
@@ -688,7 +632,7 @@ static uint32_t obs_line(ctx *c, uint32_t ob)
     return hist_events(c->h)[hist_ops(c->h)[c->obs.v[ob].op].call].line;
 }
 
-static void clause_text(ctx *c, graph *gr, uint32_t key, const uint32_t *cyc, const clause *cl,
+static void clause_text(ctx *c, vgraph *gr, uint32_t key, const uint32_t *cyc, const clause *cl,
                         sbuf *t, u32vec *ops)
 {
     obs *ob = c->obs.v;
@@ -739,7 +683,7 @@ static void clause_text(ctx *c, graph *gr, uint32_t key, const uint32_t *cyc, co
 
 /* Turn a cycle (edge indices, starting and ending at a version) into one
  * explanation: a clause per ordering, starting with the earliest. */
-static void explain_cycle(ctx *c, graph *gr, sess_guarantee g, uint32_t key, const uint32_t *cyc,
+static void explain_cycle(ctx *c, vgraph *gr, sess_guarantee g, uint32_t key, const uint32_t *cyc,
                           size_t n, sbuf *out, u32vec *out_ops)
 {
     VEC(clause) cls = {0};
@@ -787,15 +731,16 @@ typedef struct found {
 } found;
 
 typedef struct kwork {
-    graph gr;
+    vgraph gr;
+    graph_rows rows;   /* gr's edges in rows */
+    graph g;
     vnmap vm;          /* value -> node, for the key at hand (key number 0) */
     pairmap pm;        /* session -> state */
     VEC(inf_state) st;
     u32vec done;       /* ok writes by completion (realtime) */
     u32vec helper;
-    uint32_t *index, *low, *stack, *comp, *first_v, *second_v, *strict_e, *via, *queue;
-    uint8_t *on;
-    struct frame { uint32_t node, next; } *call;
+    graph_ws gws;
+    uint32_t *comp, *first_v, *second_v, *strict_e;
     size_t cap;        /* of the arrays above, in nodes */
     size_t pairs[4];
     VEC(found) found;
@@ -807,37 +752,31 @@ typedef struct kwork {
 /* What a worker's tables hold. */
 static size_t kwork_bytes(const kwork *w)
 {
-    return w->gr.nkind.cap + (w->gr.nkey.cap + w->gr.nobs.cap) * 4 +
-           w->gr.edges.cap * sizeof(edge) + (w->gr.nkind.n + 2 + w->gr.edges.n) * 4 +
+    return w->gr.nkind.cap + (w->gr.from.cap + w->gr.to.cap) * 4 + w->gr.mask.cap +
+           w->gr.edges.cap * sizeof(edge) + graph_rows_bytes(&w->rows) + graph_ws_bytes(&w->gws) +
            w->vm.cap * sizeof *w->vm.s + w->pm.cap * 12 + w->st.cap * sizeof(inf_state) +
-           (w->done.cap + w->helper.cap) * 4 + w->cap * (9 * 4 + 1 + sizeof *w->call);
+           (w->done.cap + w->helper.cap) * 4 + w->cap * 4 * 4;
 }
 
 static void kwork_free(kwork *w)
 {
     budget_leave(&w->hold);
     free(w->gr.nkind.v);
-    free(w->gr.nkey.v);
-    free(w->gr.nobs.v);
+    free(w->gr.from.v);
+    free(w->gr.to.v);
+    free(w->gr.mask.v);
     free(w->gr.edges.v);
-    free(w->gr.first);
-    free(w->gr.order);
+    graph_rows_free(&w->rows);
+    graph_ws_free(&w->gws);
     free(w->vm.s);
     pairmap_free(&w->pm);
     free(w->st.v);
     free(w->done.v);
     free(w->helper.v);
-    free(w->index);
-    free(w->low);
-    free(w->stack);
     free(w->comp);
     free(w->first_v);
     free(w->second_v);
     free(w->strict_e);
-    free(w->via);
-    free(w->queue);
-    free(w->on);
-    free(w->call);
     free(w->found.v);
     free(w->dup.v);
 }
@@ -849,70 +788,11 @@ static void kwork_reserve(kwork *w, size_t n)
     size_t c = w->cap ? w->cap : 256;
     while (c < n)
         c *= 2;
-    uint32_t **arrs[] = {&w->index, &w->low, &w->stack, &w->comp, &w->first_v,
-                         &w->second_v, &w->strict_e, &w->via, &w->queue};
+    uint32_t **arrs[] = {&w->comp, &w->first_v, &w->second_v, &w->strict_e};
     for (size_t i = 0; i < sizeof arrs / sizeof *arrs; i++)
         *arrs[i] = xrealloc(*arrs[i], c * sizeof(uint32_t));
-    w->on = xrealloc(w->on, c);
-    w->call = xrealloc(w->call, c * sizeof *w->call);
-    for (size_t i = w->cap; i < c; i++)
-        w->via[i] = UINT32_MAX;
     w->cap = c;
-}
-
-/* Tarjan's strongly connected components (1972), iteratively, over the
- * edges in mask: comp[] gets a component number per node. */
-static void tarjan(kwork *w, unsigned mask)
-{
-    const graph *gr = &w->gr;
-    size_t n = gr->nkind.n;
-    uint32_t *index = w->index, *low = w->low, *stack = w->stack, *comp = w->comp;
-    for (size_t i = 0; i < n; i++) {
-        index[i] = UINT32_MAX;
-        w->on[i] = 0;
-    }
-    uint32_t counter = 0, ncomp = 0;
-    size_t sp = 0;
-    for (size_t root = 0; root < n; root++) {
-        if (index[root] != UINT32_MAX)
-            continue;
-        size_t depth = 0;
-        w->call[depth++] = (struct frame){(uint32_t)root, gr->first[root]};
-        index[root] = low[root] = counter++;
-        stack[sp++] = (uint32_t)root;
-        w->on[root] = 1;
-        while (depth) {
-            struct frame *f = &w->call[depth - 1];
-            uint32_t v = f->node;
-            if (f->next < gr->first[v + 1]) {
-                const edge *e = &gr->edges.v[gr->order[f->next++]];
-                if (!(e->mask & mask))
-                    continue;
-                uint32_t x = e->to;
-                if (index[x] == UINT32_MAX) {
-                    index[x] = low[x] = counter++;
-                    stack[sp++] = x;
-                    w->on[x] = 1;
-                    w->call[depth++] = (struct frame){x, gr->first[x]};
-                } else if (w->on[x] && index[x] < low[v]) {
-                    low[v] = index[x];
-                }
-                continue;
-            }
-            if (low[v] == index[v]) {
-                uint32_t x;
-                do {
-                    x = stack[--sp];
-                    w->on[x] = 0;
-                    comp[x] = ncomp;
-                } while (x != v);
-                ncomp++;
-            }
-            depth--;
-            if (depth && low[v] < low[w->call[depth - 1].node])
-                low[w->call[depth - 1].node] = low[v];
-        }
-    }
+    graph_ws_reserve(&w->gws, (uint32_t)c);
 }
 
 /* Order obs indices by when their op completed. */
@@ -926,7 +806,7 @@ static int by_completion(const void *a, const void *b, void *cv)
 
 static void reset_key(kwork *w)
 {
-    w->gr.nkind.n = w->gr.nkey.n = w->gr.nobs.n = w->gr.edges.n = 0;
+    w->gr.nkind.n = w->gr.from.n = w->gr.to.n = w->gr.mask.n = w->gr.edges.n = 0;
     if (w->vm.cap)
         memset(w->vm.s, 0, w->vm.cap * sizeof *w->vm.s);
     w->vm.n = 0;
@@ -941,16 +821,16 @@ static void reset_key(kwork *w)
 /* Build the graph of one key from its obs (indices, in op order). */
 static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realtime)
 {
-    graph *gr = &w->gr;
+    vgraph *gr = &w->gr;
     obs *ob = c->obs.v;
     uint32_t key = ob[ko[0]].key;
     /* The initial value first, then a node per version named. */
-    uint32_t init = new_node(gr, N_VERSION, key, UINT32_MAX);
+    uint32_t init = new_node(gr, N_VERSION);
     *vn_slot(&w->vm, 0, c->keys.v[key].init) = init + 1;
     for (size_t i = 0; i < n; i++) {
         uint32_t *slot = vn_slot(&w->vm, 0, ob[ko[i]].value);
         if (!*slot) {
-            *slot = new_node(gr, N_VERSION, key, ko[i]) + 1;
+            *slot = new_node(gr, N_VERSION) + 1;
             add_edge(gr, init, *slot - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
         }
     }
@@ -960,7 +840,7 @@ static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realt
             continue;
         uint32_t *slot = vn_slot(&w->vm, 0, o->old);
         if (!*slot) { /* a value nobody else names: a version all the same */
-            *slot = new_node(gr, N_VERSION, key, ko[i]) + 1;
+            *slot = new_node(gr, N_VERSION) + 1;
             add_edge(gr, init, *slot - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
         }
         uint32_t from = *slot - 1;
@@ -978,7 +858,7 @@ static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realt
         const hist_op *hops = hist_ops(c->h);
         for (size_t i = 0; i < w->done.n; i++) {
             const obs *o = &ob[w->done.v[i]];
-            uint32_t hl = new_node(gr, N_HELPER, key, UINT32_MAX);
+            uint32_t hl = new_node(gr, N_HELPER);
             VEC_PUSH(w->helper, hl);
             add_edge(gr, *vn_slot(&w->vm, 0, o->value) - 1, hl, E_RT_IN, M_FACT, w->done.v[i],
                      UINT32_MAX);
@@ -1023,7 +903,7 @@ static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realt
                 w->pairs[SG_MR]++;
                 add_edge(gr, s->last_r - 1, node, E_MR, M_MR, s->last_r_obs, oi);
             }
-            uint32_t hlp = new_node(gr, N_HELPER, key, UINT32_MAX);
+            uint32_t hlp = new_node(gr, N_HELPER);
             add_edge(gr, node, hlp, E_WFR_IN, M_WFR, oi, UINT32_MAX);
             if (s->wfr)
                 add_edge(gr, s->wfr - 1, hlp, E_CHAIN, M_WFR, UINT32_MAX, UINT32_MAX);
@@ -1039,7 +919,7 @@ static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realt
                 w->pairs[SG_MW]++;
                 add_edge(gr, s->last_w - 1, node, E_MW, M_MW, s->last_w_obs, oi);
             }
-            uint32_t hlp = new_node(gr, N_HELPER, key, UINT32_MAX);
+            uint32_t hlp = new_node(gr, N_HELPER);
             add_edge(gr, node, hlp, E_RYW_IN, M_RYW, oi, UINT32_MAX);
             if (s->ryw)
                 add_edge(gr, s->ryw - 1, hlp, E_CHAIN, M_RYW, UINT32_MAX, UINT32_MAX);
@@ -1050,15 +930,24 @@ static void build_key(ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realt
     }
 }
 
-/* Search one key's graph for each guarantee; explanations go to w->found. */
+/* A shortest path from a to b inside their component, over edges in
+ * mask: appends its edges to path; false if there is none. */
+static bool find_path(kwork *w, unsigned mask, uint32_t a, uint32_t b, u32vec *path)
+{
+    VEC_RESERVE(*path, path->n + w->g.n);
+    size_t k = graph_path(&w->g, mask, w->comp, a, b, &w->gws, path->v + path->n);
+    for (size_t i = 0; i < k; i++)
+        path->v[path->n + i] = w->rows.edge[path->v[path->n + i]];
+    path->n += k;
+    return k > 0;
+}
+
+/* Search one key's graph (w->g, built) for each guarantee; explanations
+ * go to w->found. */
 static void search_key(ctx *c, kwork *w, uint32_t key)
 {
-    graph *gr = &w->gr;
-    free(gr->first);
-    free(gr->order);
-    build_csr(gr);
+    vgraph *gr = &w->gr;
     size_t n = gr->nkind.n;
-    kwork_reserve(w, n);
     /* Any cycle of a guarantee's edges is a cycle of the union of all
      * edges: the union is searched first, and only if it has a cycle that
      * no order allows is each guarantee searched on its own. */
@@ -1071,7 +960,7 @@ static void search_key(ctx *c, kwork *w, uint32_t key)
         unsigned mask = union_pass ? M_FACT : BIT(g);
         if (!union_pass && !(c->checks & BIT(g)))
             continue;
-        tarjan(w, mask);
+        graph_scc(&w->g, mask, w->comp, &w->gws);
         uint32_t *comp = w->comp, *first = w->first_v, *second = w->second_v;
         uint32_t *se = w->strict_e;
         for (size_t i = 0; i < n; i++)
@@ -1085,10 +974,10 @@ static void search_key(ctx *c, kwork *w, uint32_t key)
                 second[comp[v]] = (uint32_t)v;
         }
         for (size_t e = 0; e < gr->edges.n; e++) {
-            const edge *x = &gr->edges.v[e];
-            if ((x->mask & mask) && strict(x->kind) && comp[x->from] == comp[x->to] &&
-                se[comp[x->from]] == UINT32_MAX)
-                se[comp[x->from]] = (uint32_t)e;
+            uint32_t from = gr->from.v[e];
+            if ((gr->mask.v[e] & mask) && strict(gr->edges.v[e].kind) &&
+                comp[from] == comp[gr->to.v[e]] && se[comp[from]] == UINT32_MAX)
+                se[comp[from]] = (uint32_t)e;
         }
         /* A component with two versions, or a strict edge inside, is a
          * cycle no order of versions allows: explain the first. */
@@ -1103,12 +992,9 @@ static void search_key(ctx *c, kwork *w, uint32_t key)
             u32vec cyc = {0};
             bool ok;
             if (b != UINT32_MAX) {
-                ok = find_path(gr, comp, (uint32_t)cc, mask, a, b, &cyc, w->via, w->queue) &&
-                     find_path(gr, comp, (uint32_t)cc, mask, b, a, &cyc, w->via, w->queue);
+                ok = find_path(w, mask, a, b, &cyc) && find_path(w, mask, b, a, &cyc);
             } else { /* from the strict edge's head (a version) back to its tail */
-                const edge *x = &gr->edges.v[s];
-                ok = find_path(gr, comp, (uint32_t)cc, mask, x->to, x->from, &cyc, w->via,
-                               w->queue);
+                ok = find_path(w, mask, gr->to.v[s], gr->from.v[s], &cyc);
                 VEC_PUSH(cyc, s);
             }
             if (ok) {
@@ -1195,7 +1081,10 @@ static void inf_key(void *arg, size_t k, int worker)
     }
     reset_key(w);
     build_key(j->c, w, ko, n, j->realtime);
-    kwork_reserve(w, w->gr.nkind.n);
+    vgraph *gr = &w->gr;
+    w->g = graph_build(&w->rows, (uint32_t)gr->nkind.n, gr->edges.n, gr->from.v, gr->to.v,
+                       gr->mask.v);
+    kwork_reserve(w, gr->nkind.n);
     if (!meter(j->c, &w->hold, &w->charged, kwork_bytes(w)))
         return;
     search_key(j->c, w, (uint32_t)k);
