@@ -7,7 +7,8 @@
  * graph is acyclic, and the kinds of edges on a cycle say which weaker
  * models it breaks too. So:
  *   1. strongly connected components of the whole graph (Tarjan 1972,
- *      iterative: a million-txn component must not overflow the stack);
+ *      util/graph.h: a million-txn component must not overflow the stack;
+ *      hub edges are always in the mask);
  *      every cycle lies inside one;
  *   2. in each component, for each cycle type from the worst (G0) to the
  *      mildest (G2-item-realtime), unless a type found already implies it,
@@ -19,7 +20,8 @@
  *      so constraints like "exactly one rw edge" or "no two rw edges in a
  *      row" are met by construction. Paths through hubs cost nothing, so
  *      "shortest" counts txns. A walk that repeats a node is not a simple
- *      cycle and is dropped;
+ *      cycle and is dropped. (So this search is its own, not graph.h's
+ *      plain BFS: it walks states, not nodes, with costs of 0 and 1);
  *   3. before searching a type, the components of the subgraph of its
  *      allowed edge kinds: if no edge of the kind it needs lies inside one,
  *      it has no cycle of that type (exact, linear), and the search stays
@@ -33,109 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/graph.h"
 #include "txn_int.h"
 
 #define UNSEEN UINT32_MAX
-
-/* ---- Tarjan's strongly connected components, iterative ---- */
-
-typedef struct tarjan_ws {
-    uint32_t *index, *low, *stack, *fv;
-    size_t *fe;
-    uint8_t *on;
-    size_t cap;
-} tarjan_ws;
-
-static void tws_reserve(tarjan_ws *w, size_t n)
-{
-    if (n <= w->cap)
-        return;
-    free(w->index);
-    free(w->low);
-    free(w->stack);
-    free(w->fv);
-    free(w->fe);
-    free(w->on);
-    w->index = xmalloc(n * sizeof *w->index);
-    w->low = xmalloc(n * sizeof *w->low);
-    w->stack = xmalloc(n * sizeof *w->stack);
-    w->fv = xmalloc(n * sizeof *w->fv);
-    w->fe = xmalloc(n * sizeof *w->fe);
-    w->on = xmalloc(n);
-    w->cap = n;
-}
-
-static void tws_free(tarjan_ws *w)
-{
-    free(w->index);
-    free(w->low);
-    free(w->stack);
-    free(w->fv);
-    free(w->fe);
-    free(w->on);
-}
-
-/* Components of the graph (n nodes, CSR off/to/kind) restricted to edges
- * of the kinds in mask (hub edges always). comp[v] gets v's component;
- * returns how many. */
-static uint32_t tarjan(uint32_t n, const size_t *off, const uint32_t *to, const uint8_t *kind,
-                       unsigned mask, uint32_t *comp, tarjan_ws *w)
-{
-    tws_reserve(w, n ? n : 1);
-    mask |= TE_HUB;
-    for (uint32_t v = 0; v < n; v++)
-        w->index[v] = UNSEEN;
-    memset(w->on, 0, n);
-    uint32_t next = 0, sp = 0, ncomp = 0;
-    for (uint32_t root = 0; root < n; root++) {
-        if (w->index[root] != UNSEEN)
-            continue;
-        uint32_t fp = 0;
-        w->fv[fp] = root;
-        w->fe[fp] = off[root];
-        fp++;
-        w->index[root] = w->low[root] = next++;
-        w->stack[sp++] = root;
-        w->on[root] = 1;
-        while (fp) {
-            uint32_t v = w->fv[fp - 1];
-            size_t e = w->fe[fp - 1];
-            if (e < off[v + 1]) {
-                w->fe[fp - 1] = e + 1;
-                if (!(kind[e] & mask))
-                    continue;
-                uint32_t x = to[e];
-                if (w->index[x] == UNSEEN) {
-                    w->index[x] = w->low[x] = next++;
-                    w->stack[sp++] = x;
-                    w->on[x] = 1;
-                    w->fv[fp] = x;
-                    w->fe[fp] = off[x];
-                    fp++;
-                } else if (w->on[x] && w->index[x] < w->low[v]) {
-                    w->low[v] = w->index[x];
-                }
-                continue;
-            }
-            fp--;
-            if (w->low[v] == w->index[v]) {
-                uint32_t x;
-                do {
-                    x = w->stack[--sp];
-                    w->on[x] = 0;
-                    comp[x] = ncomp;
-                } while (x != v);
-                ncomp++;
-            }
-            if (fp) {
-                uint32_t p = w->fv[fp - 1];
-                if (w->low[v] < w->low[p])
-                    w->low[p] = w->low[v];
-            }
-        }
-    }
-    return ncomp;
-}
 
 /* ---- one component, as a graph of its own ---- */
 
@@ -427,7 +330,7 @@ typedef struct cctx {
     uint64_t left;    /* for all components together */
     size_t max_shown;
     txn_cycles *out;
-    tarjan_ws tw;
+    graph_ws tw;
     search_ws sw;
     uint32_t *sub;
     size_t cap_sub;
@@ -494,7 +397,7 @@ static void component(cctx *c, const lgraph *L)
             continue;
         /* Subcomponents of the allowed edges; an edge that can start the
          * cycle inside one is necessary. */
-        tarjan(L->n, L->off, L->to, L->kind, allow, c->sub, &c->tw);
+        graph_scc(&(graph){L->n, L->off, L->to, L->kind}, allow | TE_HUB, c->sub, &c->tw);
         uint64_t work = 0;
         f.n = 0;
         bool cut = false;
@@ -567,7 +470,7 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
     cctx c = {.g = g, .budget = budget, .max_shown = max_shown, .out = out};
     uint32_t n = g->n;
     uint32_t *comp = xmalloc((n ? n : 1) * sizeof *comp);
-    uint32_t ncomp = tarjan(n, g->off, g->to, g->kind, TE_ALL, comp, &c.tw);
+    uint32_t ncomp = graph_scc(&(graph){n, g->off, g->to, g->kind}, TE_ALL, comp, &c.tw);
     /* Nodes grouped by component (counting sort), for the nontrivial ones. */
     uint32_t *size = xcalloc(ncomp + 1, sizeof *size);
     for (uint32_t v = 0; v < n; v++)
@@ -641,7 +544,7 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
     free(nodes);
     free(loc);
     free(c.sub);
-    tws_free(&c.tw);
+    graph_ws_free(&c.tw);
     sws_free(&c.sw);
 }
 
