@@ -1,0 +1,216 @@
+/*
+ * session_append.c - the session guarantees on keys written by appends.
+ *
+ * Values that are lists grown by append reveal their order in every read
+ * (a list that is a prefix of another is older), so for append keys the
+ * demands are checked directly: RYW, the element appended is in the later
+ * read; MR, the earlier read is a prefix of the later; MW and WFR, every
+ * read that shows the new element shows, before it, what the session had
+ * appended or read. String appends are checked for RYW and MR only: where
+ * an element begins in a concatenation is ambiguous.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_int.h"
+
+typedef struct app_state {
+    uint32_t last_read;   /* obs + 1 */
+    uint32_t last_append; /* obs + 1, ok appends only */
+    uint32_t confirmed;   /* obs + 1: a read holding every append so far */
+    size_t first_pending; /* into the pair's appends */
+} app_state;
+
+/* Is the list or string a a prefix of b? */
+static bool is_prefix(const vtab *vt, val a, val b)
+{
+    if (val_is_nil(a)) /* nothing yet: a prefix of everything */
+        return true;
+    if (a.kind == VAL_STR && b.kind == VAL_STR) {
+        size_t na, nb;
+        const char *pa = val_str_bytes(vt, a, &na), *pb = val_str_bytes(vt, b, &nb);
+        return na <= nb && memcmp(pa, pb, na) == 0;
+    }
+    if ((a.kind != VAL_LIST && !val_is_nil(a)) || (b.kind != VAL_LIST && !val_is_nil(b)))
+        return val_eq(a, b);
+    size_t na, nb;
+    const val *ia = val_items(vt, a, &na), *ib = val_items(vt, b, &nb);
+    return na <= nb && (na == 0 || memcmp(ia, ib, na * sizeof *ia) == 0);
+}
+
+/* Does the read value r hold the appended element x? */
+static bool holds_elem(const vtab *vt, val r, val x)
+{
+    if (r.kind == VAL_STR && x.kind == VAL_STR) {
+        size_t nr, nx;
+        const char *pr = val_str_bytes(vt, r, &nr), *px = val_str_bytes(vt, x, &nx);
+        return nx == 0 || memmem(pr, nr, px, nx) != NULL;
+    }
+    size_t n;
+    const val *it = val_items(vt, r, &n);
+    for (size_t i = 0; i < n; i++)
+        if (val_eq(it[i], x))
+            return true;
+    return false;
+}
+
+/* An append key where an element is appended twice is left out: a read
+ * showing the element cannot tell which append it saw, and the rules
+ * below take the first read showing an element as its witness. */
+void sess_append_not_unique(sess_ctx *c, bool *is_append)
+{
+    sess_vnmap seen = {0};
+    sess_u32vec dup = {0};
+    for (size_t i = 0; i < c->obs.n; i++) {
+        const sess_obs *o = &c->obs.v[i];
+        if (!is_append[o->key] || o->kind != OB_WRITE)
+            continue;
+        uint32_t *slot = sess_vn_slot(&seen, o->key, o->value);
+        if (!*slot) {
+            *slot = (uint32_t)i + 1;
+            continue;
+        }
+        is_append[o->key] = false;
+        VEC_PUSH(dup, *slot - 1);
+        VEC_PUSH(dup, (uint32_t)i);
+    }
+    sess_not_unique(c, dup.v, dup.n);
+    free(dup.v);
+    free(seen.s);
+}
+
+void sess_check_append(sess_ctx *c, bool *violated, const bool *is_append)
+{
+    sess_obs *ob = c->obs.v;
+    const vtab *vt = c->vt;
+    /* A witness per element: the first read that shows it, and where. */
+    sess_vnmap wm = {0};
+    VEC(uint32_t) wit_obs = {0};
+    VEC(uint32_t) wit_pos = {0};
+    for (size_t i = 0; i < c->obs.n; i++) {
+        const sess_obs *o = &ob[i];
+        if (!is_append[o->key] || o->kind != OB_READ || o->value.kind != VAL_LIST)
+            continue;
+        size_t n;
+        const val *it = val_items(vt, o->value, &n);
+        for (size_t j = 0; j < n; j++) {
+            uint32_t *slot = sess_vn_slot(&wm, o->key, it[j]);
+            if (*slot)
+                continue;
+            *slot = (uint32_t)wit_obs.n + 1;
+            VEC_PUSH(wit_obs, (uint32_t)i);
+            VEC_PUSH(wit_pos, (uint32_t)j);
+        }
+    }
+    sess_pairmap pm = {0};
+    VEC(app_state) st = {0};
+    VEC(sess_u32vec) appends = {0}; /* per pair: its ok appends (sess_obs) */
+    size_t charged = 0;
+    for (size_t i = 0; i < c->obs.n; i++) {
+        sess_obs *o = &ob[i];
+        if ((i & 4095) == 0 &&
+            (sess_halted(c) || !sess_meter(c, &c->hold, &charged,
+                                 wm.cap * sizeof *wm.s + (wit_obs.cap + wit_pos.cap) * 4 +
+                                     pm.cap * 12 + st.cap * sizeof(app_state) +
+                                     appends.cap * sizeof(sess_u32vec) + i * 4)))
+            break;
+        if (!is_append[o->key])
+            continue;
+        bool strings = c->keys.v[o->key].str_append;
+        uint32_t p = sess_pair_id(&pm, o->sess, o->key);
+        if (p == st.n) {
+            app_state s0 = {0};
+            sess_u32vec none = {0};
+            VEC_PUSH(st, s0);
+            VEC_PUSH(appends, none);
+        }
+        app_state *s = &st.v[p];
+        sess_u32vec *mine = &appends.v[p];
+        if (o->kind == OB_READ) {
+            /* RYW: every append of this session is in the read. */
+            if (mine->n) {
+                c->pairs[SG_RYW]++;
+                size_t from = s->first_pending;
+                if (s->confirmed && !is_prefix(vt, ob[s->confirmed - 1].value, o->value))
+                    from = 0; /* not an extension of a read that held them all */
+                bool all = true;
+                for (size_t k = from; k < mine->n; k++) {
+                    const sess_obs *a = &ob[mine->v[k]];
+                    if (!holds_elem(vt, o->value, a->value)) {
+                        all = false;
+                        if (!violated[o->key * SG_COUNT + SG_RYW])
+                            sess_explain_append(c, SG_RYW, a, o, ", which does not hold it",
+                                                NULL, violated);
+                        else
+                            c->out->g[SG_RYW].violations++;
+                        break;
+                    }
+                }
+                if (all) {
+                    s->confirmed = (uint32_t)i + 1;
+                    s->first_pending = mine->n;
+                }
+            }
+            /* MR: the earlier read is a prefix of this one. */
+            if (s->last_read) {
+                c->pairs[SG_MR]++;
+                const sess_obs *a = &ob[s->last_read - 1];
+                if (!is_prefix(vt, a->value, o->value)) {
+                    if (!violated[o->key * SG_COUNT + SG_MR])
+                        sess_explain_append(c, SG_MR, a, o, ", which does not extend the first",
+                                            NULL, violated);
+                    else
+                        c->out->g[SG_MR].violations++;
+                }
+            }
+            s->last_read = (uint32_t)i + 1;
+            continue;
+        }
+        if (!o->ok)
+            continue;
+        uint32_t w = *sess_vn_slot(&wm, o->key, o->value);
+        const sess_obs *wit = w ? &ob[wit_obs.v[w - 1]] : NULL;
+        size_t pos = w ? wit_pos.v[w - 1] : 0;
+        /* MW: a read showing this element shows the previous one before it. */
+        if (s->last_append && !strings) {
+            c->pairs[SG_MW]++;
+            const sess_obs *a = &ob[s->last_append - 1];
+            size_t n;
+            const val *it = wit ? val_items(vt, wit->value, &n) : NULL;
+            bool before = false;
+            for (size_t k = 0; it && k < pos; k++)
+                before = before || val_eq(it[k], a->value);
+            if (wit && !before) {
+                if (!violated[o->key * SG_COUNT + SG_MW])
+                    sess_explain_append(c, SG_MW, a, o, " (not after the first)", wit, violated);
+                else
+                    c->out->g[SG_MW].violations++;
+            }
+        }
+        /* WFR: a read showing this element shows, before it, what was read. */
+        if (s->last_read && !strings) {
+            c->pairs[SG_WFR]++;
+            const sess_obs *a = &ob[s->last_read - 1];
+            size_t na, nw;
+            const val *ia = val_items(vt, a->value, &na);
+            const val *iw = wit ? val_items(vt, wit->value, &nw) : NULL;
+            if (wit && (na > pos || (na && memcmp(ia, iw, na * sizeof *ia) != 0))) {
+                if (!violated[o->key * SG_COUNT + SG_WFR])
+                    sess_explain_append(c, SG_WFR, a, o, " (not after what was read)", wit,
+                                        violated);
+                else
+                    c->out->g[SG_WFR].violations++;
+            }
+        }
+        VEC_PUSH(*mine, (uint32_t)i);
+        s->last_append = (uint32_t)i + 1;
+    }
+    for (size_t p = 0; p < appends.n; p++)
+        free(appends.v[p].v);
+    free(appends.v);
+    free(st.v);
+    sess_pairmap_free(&pm);
+    free(wm.s);
+    free(wit_obs.v);
+    free(wit_pos.v);
+}
