@@ -359,103 +359,86 @@ static void derive_conjunction(sess_ctx *c, bool *violated, sess_guarantee conj,
     }
 }
 
-void sess_check(const history *h, const model *md, const model_ops *ops, sess_order order,
-                unsigned checks, int jobs, const sess_limits *lim, sess_result *out)
+/* The conjunctions are checked when all their parts are. */
+static unsigned with_conjunctions(unsigned checks)
 {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    memset(out, 0, sizeof *out);
-    out->order = order;
-    if (!md->type->access) {
-        out->why_na = "session guarantees are about reads and writes of registers; this model has none";
-        return;
-    }
-    if ((checks & (BIT(SG_RYW) | BIT(SG_MR) | BIT(SG_MW))) == (BIT(SG_RYW) | BIT(SG_MR) | BIT(SG_MW)))
+    unsigned pram = BIT(SG_RYW) | BIT(SG_MR) | BIT(SG_MW);
+    if ((checks & pram) == pram)
         checks |= BIT(SG_PRAM);
     if ((checks & SESS_ALL_CHECKS) == SESS_ALL_CHECKS)
         checks |= BIT(SG_ALL);
-    sess_ctx c = {.h = h, .md = md, .vt = md->vt, .out = out, .keymap = valmap_new(),
-             .sessmap = valmap_new(), .checks = checks, .jobs = jobs, .lim = lim};
-    atomic_init(&c.halt, SESS_DONE);
-    budget_join(&c.hold, lim ? lim->mem : NULL, false);
-    gather(&c, ops);
-    if (atomic_load(&c.halt)) {
-        /* Some ops not gathered: what the rest shows is not sound (a key's
-         * later ops may leave it out), so nothing is checked. */
-        out->applicable = true;
-        out->stopped = (sess_stop)atomic_load(&c.halt);
-        for (int g = 0; g < SG_COUNT; g++) {
-            out->g[g].status = checks & BIT(g) ? SS_UNKNOWN : SS_NA;
-            out->g[g].why_na = checks & BIT(g) ? sess_stop_name(out->stopped)
-                                               : "not asked for (--checks)";
-        }
-        goto out;
-    }
-    classify_keys(&c);
-    out->sessions = valmap_size(c.sessmap);
-    out->keys = c.keys.n;
-    bool versions = false;
-    for (size_t i = 0; i < c.obs.n && !versions; i++)
-        versions = c.obs.v[i].version != HIST_NONE;
-    if (order == SO_AUTO)
-        order = versions ? SO_STORE : SO_INFERRED;
-    out->order = order;
-    if (order == SO_STORE && !versions) {
-        out->why_na = "no op carries a version, so there is no store order to compare "
-                      "(use --version-order inferred)";
-        goto out;
-    }
+    return checks;
+}
+
+/* Every guarantee asked for is unknown: a limit stopped the check before
+ * it had all the observations. */
+static void all_unknown(sess_ctx *c)
+{
+    sess_result *out = c->out;
     out->applicable = true;
-    size_t nk = c.keys.n ? c.keys.n : 1;
-    bool *violated = xcalloc(nk * SG_COUNT, sizeof *violated);
-    bool *skip = xcalloc(nk, sizeof *skip);      /* not checked by the graph */
-    bool *is_app = xcalloc(nk, sizeof *is_app);  /* checked by the append rules */
-    bool *fixed = xcalloc(nk, sizeof *fixed);    /* conjunctions derived from parts */
-    if (order == SO_STORE) {
-        sess_check_store(&c, violated);
-        for (size_t k = 0; k < c.keys.n; k++)
-            fixed[k] = true;
-    } else {
-        for (size_t k = 0; k < c.keys.n; k++) {
-            if (c.keys.v[k].append && c.keys.v[k].overwritten) {
-                skip[k] = true; /* neither the append rules nor unique values apply */
-                c.keys.v[k].not_unique = true;
-                out->keys_not_unique++;
-                if (!out->not_unique_example) {
-                    sbuf t = {0};
-                    sess_key_name(&c, (uint32_t)k, &t);
-                    sbuf_adds(&t, " is both appended to and overwritten");
-                    out->not_unique_example = t.p;
-                }
-            } else if (c.keys.v[k].append) {
-                skip[k] = is_app[k] = fixed[k] = true;
-                if (c.keys.v[k].str_append)
-                    out->string_appends = true;
-            }
-        }
-        sess_append_not_unique(&c, is_app);
-        sess_check_graph(&c, order == SO_REALTIME, violated, skip);
-        sess_check_append(&c, violated, is_app);
+    out->stopped = (sess_stop)atomic_load(&c->halt);
+    for (int g = 0; g < SG_COUNT; g++) {
+        out->g[g].status = c->checks & BIT(g) ? SS_UNKNOWN : SS_NA;
+        out->g[g].why_na = c->checks & BIT(g) ? sess_stop_name(out->stopped)
+                                              : "not asked for (--checks)";
     }
-    out->stopped = (sess_stop)atomic_load(&c.halt);
-    derive_conjunction(&c, violated, SG_PRAM, fixed);
-    derive_conjunction(&c, violated, SG_ALL, fixed);
+}
+
+/* Without the store's order: keys written by appends go to the append
+ * rules, keys both appended to and overwritten are left out, and the rest
+ * to the graph of versions. fixed[k]: k's conjunctions are its parts'. */
+static void check_inferred(sess_ctx *c, bool realtime, bool *violated, bool *fixed)
+{
+    sess_result *out = c->out;
+    size_t nk = c->keys.n ? c->keys.n : 1;
+    bool *skip = xcalloc(nk, sizeof *skip);     /* not checked by the graph */
+    bool *is_app = xcalloc(nk, sizeof *is_app); /* checked by the append rules */
+    for (size_t k = 0; k < c->keys.n; k++) {
+        sess_keyinfo *ki = &c->keys.v[k];
+        if (ki->append && ki->overwritten) {
+            skip[k] = true; /* neither the append rules nor unique values apply */
+            ki->not_unique = true;
+            out->keys_not_unique++;
+            if (!out->not_unique_example) {
+                sbuf t = {0};
+                sess_key_name(c, (uint32_t)k, &t);
+                sbuf_adds(&t, " is both appended to and overwritten");
+                out->not_unique_example = t.p;
+            }
+        } else if (ki->append) {
+            skip[k] = is_app[k] = fixed[k] = true;
+            if (ki->str_append)
+                out->string_appends = true;
+        }
+    }
+    sess_append_not_unique(c, is_app);
+    sess_check_graph(c, realtime, violated, skip);
+    sess_check_append(c, violated, is_app);
+    free(skip);
+    free(is_app);
+}
+
+/* Each guarantee's outcome, from the keys where it is violated and the
+ * demands the history made of it. */
+static void conclude(sess_ctx *c, const bool *violated)
+{
     static const char *na[] = {"no session read a key after writing it",
                                "no session read a key twice",
                                "no session wrote a key twice",
                                "no session wrote a key after reading it"};
-    size_t checked_keys = c.keys.n - out->keys_not_unique;
+    sess_result *out = c->out;
+    size_t checked_keys = c->keys.n - out->keys_not_unique;
     if (!checked_keys) /* every key left out: the parts have nothing to stand on */
-        memset(c.pairs, 0, sizeof c.pairs);
+        memset(c->pairs, 0, sizeof c->pairs);
     for (int g = 0; g < SG_COUNT; g++) {
         sess_outcome *oc = &out->g[g];
         oc->keys = checked_keys;
-        for (size_t k = 0; k < c.keys.n; k++)
+        for (size_t k = 0; k < c->keys.n; k++)
             oc->keys_violated += violated[k * SG_COUNT + g];
-        bool asked = checks & BIT(g);
-        bool any = g < 4 ? c.pairs[g] > 0
-                   : g == SG_PRAM ? c.pairs[0] + c.pairs[1] + c.pairs[2] > 0
-                                  : c.pairs[0] + c.pairs[1] + c.pairs[2] + c.pairs[3] > 0;
+        bool asked = c->checks & BIT(g);
+        bool any = g < 4 ? c->pairs[g] > 0
+                   : g == SG_PRAM ? c->pairs[0] + c->pairs[1] + c->pairs[2] > 0
+                                  : c->pairs[0] + c->pairs[1] + c->pairs[2] + c->pairs[3] > 0;
         if (!asked) {
             oc->status = SS_NA;
             oc->why_na = "not asked for (--checks)";
@@ -477,9 +460,61 @@ void sess_check(const history *h, const model *md, const model_ops *ops, sess_or
             oc->status = SS_HOLDS;
         }
     }
+}
+
+void sess_check(const history *h, const model *md, const model_ops *ops, sess_order order,
+                unsigned checks, int jobs, const sess_limits *lim, sess_result *out)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(out, 0, sizeof *out);
+    out->order = order;
+    if (!md->type->access) {
+        out->why_na = "session guarantees are about reads and writes of registers; this model has none";
+        return;
+    }
+    sess_ctx c = {.h = h, .md = md, .vt = md->vt, .out = out, .keymap = valmap_new(),
+                  .sessmap = valmap_new(), .checks = with_conjunctions(checks), .jobs = jobs,
+                  .lim = lim};
+    atomic_init(&c.halt, SESS_DONE);
+    budget_join(&c.hold, lim ? lim->mem : NULL, false);
+    gather(&c, ops);
+    if (atomic_load(&c.halt)) {
+        /* Some ops not gathered: what the rest shows is not sound (a key's
+         * later ops may leave it out), so nothing is checked. */
+        all_unknown(&c);
+        goto out;
+    }
+    classify_keys(&c);
+    out->sessions = valmap_size(c.sessmap);
+    out->keys = c.keys.n;
+    bool versions = false;
+    for (size_t i = 0; i < c.obs.n && !versions; i++)
+        versions = c.obs.v[i].version != HIST_NONE;
+    if (order == SO_AUTO)
+        order = versions ? SO_STORE : SO_INFERRED;
+    out->order = order;
+    if (order == SO_STORE && !versions) {
+        out->why_na = "no op carries a version, so there is no store order to compare "
+                      "(use --version-order inferred)";
+        goto out;
+    }
+    out->applicable = true;
+    size_t nk = c.keys.n ? c.keys.n : 1;
+    bool *violated = xcalloc(nk * SG_COUNT, sizeof *violated);
+    bool *fixed = xcalloc(nk, sizeof *fixed); /* conjunctions derived from parts */
+    if (order == SO_STORE) {
+        sess_check_store(&c, violated);
+        for (size_t k = 0; k < c.keys.n; k++)
+            fixed[k] = true;
+    } else {
+        check_inferred(&c, order == SO_REALTIME, violated, fixed);
+    }
+    out->stopped = (sess_stop)atomic_load(&c.halt);
+    derive_conjunction(&c, violated, SG_PRAM, fixed);
+    derive_conjunction(&c, violated, SG_ALL, fixed);
+    conclude(&c, violated);
     free(violated);
-    free(skip);
-    free(is_app);
     free(fixed);
 out:
     if (!out->stopped)
