@@ -61,13 +61,27 @@ static void add_edge(sess_graph *gr, uint32_t from, uint32_t to, int kind, unsig
     VEC_PUSH(gr->edges, e);
 }
 
+/* A session's walk through one key, by kind of op (OB_READ, OB_WRITE). */
 typedef struct inf_state {
-    uint32_t ryw, wfr;    /* last session helpers (+1; 0 none) */
-    uint32_t last_r;      /* last version read (+1) */
-    uint32_t last_r_obs;
-    uint32_t last_w;      /* last ok write's version (+1) */
-    uint32_t last_w_obs;
+    uint32_t chain[2];    /* the last helper of the chain ops of a kind make (+1; 0 none):
+                           * writes' carry RYW, reads' WFR */
+    uint32_t last[2];     /* the version of the last op of a kind (ok writes only) (+1) */
+    uint32_t last_obs[2];
 } inf_state;
+
+/* How an op of a kind meets its session's demands: it ends the chain of
+ * the other kind's ops (RYW: a read after writes; WFR: a write after
+ * reads), follows the last op of its own kind (MR, MW), and starts or
+ * extends a chain of its own kind for the ops to come. */
+typedef struct side {
+    int end_g, end_kind, last_g, last_kind, start_kind;
+    unsigned end_mask, last_mask, start_mask;
+} side;
+
+static const side sides[2] = {
+    [OB_READ] = {SG_RYW, E_RYW_OUT, SG_MR, E_MR, E_WFR_IN, M_RYW, M_MR, M_WFR},
+    [OB_WRITE] = {SG_WFR, E_WFR_OUT, SG_MW, E_MW, E_RYW_IN, M_WFR, M_MW, M_RYW},
+};
 
 /* What one worker reuses from key to key: the key's graph, its maps, and
  * the search's arrays, grown to the largest key seen. Keys are searched
@@ -170,15 +184,15 @@ static void reset_key(kwork *w)
     w->helper.n = 0;
 }
 
-/* Build the graph of one key from its obs (indices, in op order). */
-static void build_key(sess_ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realtime)
+/* The initial value first, then a node per version named (by the obs,
+ * and by the old values of cas), and the facts: the initial value comes
+ * first, and a cas replaced its old value with its new. */
+static void add_versions(sess_ctx *c, kwork *w, const uint32_t *ko, size_t n)
 {
     sess_graph *gr = &w->gr;
-    sess_obs *ob = c->obs.v;
-    uint32_t key = ob[ko[0]].key;
-    /* The initial value first, then a node per version named. */
+    const sess_obs *ob = c->obs.v;
     uint32_t init = new_node(gr, N_VERSION);
-    *sess_vn_slot(&w->vm, 0, c->keys.v[key].init) = init + 1;
+    *sess_vn_slot(&w->vm, 0, c->keys.v[ob[ko[0]].key].init) = init + 1;
     for (size_t i = 0; i < n; i++) {
         uint32_t *slot = sess_vn_slot(&w->vm, 0, ob[ko[i]].value);
         if (!*slot) {
@@ -198,87 +212,90 @@ static void build_key(sess_ctx *c, kwork *w, const uint32_t *ko, size_t n, bool 
         uint32_t from = *slot - 1;
         add_edge(gr, from, *sess_vn_slot(&w->vm, 0, o->value) - 1, E_CAS, M_FACT, ko[i], ko[i]);
     }
-    if (realtime) {
-        /* Completions of ok writes in real-time order: helper nodes
-         * chained in that order; a write that began after a completion
-         * hangs off the last completion before its call. */
-        for (size_t i = 0; i < n; i++)
-            if (ob[ko[i]].kind == OB_WRITE && ob[ko[i]].ok)
-                VEC_PUSH(w->done, ko[i]);
-        if (w->done.n > 1)
-            qsort_r(w->done.v, w->done.n, sizeof *w->done.v, by_completion, c);
-        const hist_op *hops = hist_ops(c->h);
-        for (size_t i = 0; i < w->done.n; i++) {
-            const sess_obs *o = &ob[w->done.v[i]];
-            uint32_t hl = new_node(gr, N_HELPER);
-            VEC_PUSH(w->helper, hl);
-            add_edge(gr, *sess_vn_slot(&w->vm, 0, o->value) - 1, hl, E_RT_IN, M_FACT, w->done.v[i],
-                     UINT32_MAX);
-            if (i)
-                add_edge(gr, w->helper.v[i - 1], hl, E_CHAIN, M_FACT, UINT32_MAX, UINT32_MAX);
-        }
-        for (size_t i = 0; i < n; i++) {
-            const sess_obs *o = &ob[ko[i]];
-            if (o->kind != OB_WRITE)
-                continue;
-            uint32_t call = hops[o->op].call;
-            size_t lo = 0, hi = w->done.n;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (hops[ob[w->done.v[mid]].op].ret < call)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo > 0)
-                add_edge(gr, w->helper.v[lo - 1], *sess_vn_slot(&w->vm, 0, o->value) - 1, E_RT_OUT,
-                         M_FACT, UINT32_MAX, ko[i]);
-        }
+}
+
+/* Completions of ok writes in real-time order: helper nodes chained in
+ * that order; a write that began after a completion hangs off the last
+ * completion before its call. */
+static void add_realtime(sess_ctx *c, kwork *w, const uint32_t *ko, size_t n)
+{
+    sess_graph *gr = &w->gr;
+    const sess_obs *ob = c->obs.v;
+    for (size_t i = 0; i < n; i++)
+        if (ob[ko[i]].kind == OB_WRITE && ob[ko[i]].ok)
+            VEC_PUSH(w->done, ko[i]);
+    if (w->done.n > 1)
+        qsort_r(w->done.v, w->done.n, sizeof *w->done.v, by_completion, c);
+    const hist_op *hops = hist_ops(c->h);
+    for (size_t i = 0; i < w->done.n; i++) {
+        const sess_obs *o = &ob[w->done.v[i]];
+        uint32_t hl = new_node(gr, N_HELPER);
+        VEC_PUSH(w->helper, hl);
+        add_edge(gr, *sess_vn_slot(&w->vm, 0, o->value) - 1, hl, E_RT_IN, M_FACT, w->done.v[i],
+                 UINT32_MAX);
+        if (i)
+            add_edge(gr, w->helper.v[i - 1], hl, E_CHAIN, M_FACT, UINT32_MAX, UINT32_MAX);
     }
+    for (size_t i = 0; i < n; i++) {
+        const sess_obs *o = &ob[ko[i]];
+        if (o->kind != OB_WRITE)
+            continue;
+        uint32_t call = hops[o->op].call;
+        size_t lo = 0, hi = w->done.n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (hops[ob[w->done.v[mid]].op].ret < call)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0)
+            add_edge(gr, w->helper.v[lo - 1], *sess_vn_slot(&w->vm, 0, o->value) - 1, E_RT_OUT,
+                     M_FACT, UINT32_MAX, ko[i]);
+    }
+}
+
+/* The demands of obs oi, of the kind given, at version node, on its
+ * session's state s (see side). */
+static void add_demands(kwork *w, inf_state *s, int kind, uint32_t node, uint32_t oi)
+{
+    sess_graph *gr = &w->gr;
+    const side *d = &sides[kind];
+    int other = kind == OB_READ ? OB_WRITE : OB_READ;
+    if (s->chain[other]) {
+        w->pairs[d->end_g]++;
+        add_edge(gr, s->chain[other] - 1, node, d->end_kind, d->end_mask, UINT32_MAX, oi);
+    }
+    if (s->last[kind]) {
+        w->pairs[d->last_g]++;
+        add_edge(gr, s->last[kind] - 1, node, d->last_kind, d->last_mask, s->last_obs[kind], oi);
+    }
+    uint32_t hlp = new_node(gr, N_HELPER);
+    add_edge(gr, node, hlp, d->start_kind, d->start_mask, oi, UINT32_MAX);
+    if (s->chain[kind])
+        add_edge(gr, s->chain[kind] - 1, hlp, E_CHAIN, d->start_mask, UINT32_MAX, UINT32_MAX);
+    s->chain[kind] = hlp + 1;
+    s->last[kind] = node + 1;
+    s->last_obs[kind] = oi;
+}
+
+/* Build the graph of one key from its obs (indices, in op order). */
+static void build_key(sess_ctx *c, kwork *w, const uint32_t *ko, size_t n, bool realtime)
+{
+    const sess_obs *ob = c->obs.v;
+    add_versions(c, w, ko, n);
+    if (realtime)
+        add_realtime(c, w, ko, n);
     /* Demands, walking each session in order. */
     for (size_t i = 0; i < n; i++) {
-        uint32_t oi = ko[i];
-        const sess_obs *o = &ob[oi];
+        const sess_obs *o = &ob[ko[i]];
         uint32_t p = sess_pair_id(&w->pm, o->sess, 0);
         if (p == w->st.n) {
             inf_state s0 = {0};
             VEC_PUSH(w->st, s0);
         }
-        inf_state *s = &w->st.v[p];
-        uint32_t node = *sess_vn_slot(&w->vm, 0, o->value) - 1;
-        if (o->kind == OB_READ) {
-            if (s->ryw) {
-                w->pairs[SG_RYW]++;
-                add_edge(gr, s->ryw - 1, node, E_RYW_OUT, M_RYW, UINT32_MAX, oi);
-            }
-            if (s->last_r) {
-                w->pairs[SG_MR]++;
-                add_edge(gr, s->last_r - 1, node, E_MR, M_MR, s->last_r_obs, oi);
-            }
-            uint32_t hlp = new_node(gr, N_HELPER);
-            add_edge(gr, node, hlp, E_WFR_IN, M_WFR, oi, UINT32_MAX);
-            if (s->wfr)
-                add_edge(gr, s->wfr - 1, hlp, E_CHAIN, M_WFR, UINT32_MAX, UINT32_MAX);
-            s->wfr = hlp + 1;
-            s->last_r = node + 1;
-            s->last_r_obs = oi;
-        } else if (o->ok) {
-            if (s->wfr) {
-                w->pairs[SG_WFR]++;
-                add_edge(gr, s->wfr - 1, node, E_WFR_OUT, M_WFR, UINT32_MAX, oi);
-            }
-            if (s->last_w) {
-                w->pairs[SG_MW]++;
-                add_edge(gr, s->last_w - 1, node, E_MW, M_MW, s->last_w_obs, oi);
-            }
-            uint32_t hlp = new_node(gr, N_HELPER);
-            add_edge(gr, node, hlp, E_RYW_IN, M_RYW, oi, UINT32_MAX);
-            if (s->ryw)
-                add_edge(gr, s->ryw - 1, hlp, E_CHAIN, M_RYW, UINT32_MAX, UINT32_MAX);
-            s->ryw = hlp + 1;
-            s->last_w = node + 1;
-            s->last_w_obs = oi;
-        }
+        if (o->kind == OB_READ || o->ok)
+            add_demands(w, &w->st.v[p], o->kind, *sess_vn_slot(&w->vm, 0, o->value) - 1, ko[i]);
     }
 }
 
