@@ -218,28 +218,57 @@ static void table_swap(search *s, table2 *t)
 
 static inline const sent *sents(const search *s) { return s->ws->sents.p; }
 
+/* Is a slot of a table in use, and if so, what is its hash? One per kind
+ * of slot, for rehash. */
+typedef bool (*slot_used)(const search *s, const void *slot, uint64_t *hash);
+
+/* Double an open-addressed table (its slots of sz bytes in *slots, n0 of
+ * them when it has none yet), moving each slot in use to where its hash
+ * puts it, by linear probing. The new slots, or NULL if refused memory
+ * (the old table stays). */
+static void *rehash(search *s, table2 *t, const void *slots, size_t *nslots, size_t sz,
+                    size_t n0, slot_used used)
+{
+    size_t n = *nslots ? *nslots * 2 : n0;
+    uint8_t *fresh = table_fresh(s, t, n * sz);
+    if (!fresh)
+        return NULL;
+    for (size_t i = 0; i < *nslots; i++) {
+        const uint8_t *from = (const uint8_t *)slots + i * sz;
+        uint64_t h, ignored;
+        if (!used(s, from, &h))
+            continue;
+        size_t j = h & (n - 1);
+        while (used(s, fresh + j * sz, &ignored))
+            j = (j + 1) & (n - 1);
+        memcpy(fresh + j * sz, from, sz);
+    }
+    table_swap(s, t);
+    *nslots = n;
+    return fresh;
+}
+
 static mstate state_of(const search *s, uint32_t id)
 {
     const sent *e = &sents(s)[id];
     return (mstate){(const uint8_t *)s->ws->sbytes.p + e->off, e->len};
 }
 
+/* The state table's slots: state id + 1, 0 empty. */
+static bool sslot_used(const search *s, const void *slot, uint64_t *hash)
+{
+    uint32_t id = *(const uint32_t *)slot;
+    if (id)
+        *hash = sents(s)[id - 1].hash;
+    return id;
+}
+
 static bool stab_rehash(search *s)
 {
-    size_t n = s->nsslots ? s->nsslots * 2 : 256;
-    uint32_t *sl = table_fresh(s, &s->ws->sslots, n * sizeof *sl);
-    if (!sl)
-        return false;
-    for (size_t i = 0; i < s->nsents; i++) {
-        size_t j = sents(s)[i].hash & (n - 1);
-        while (sl[j])
-            j = (j + 1) & (n - 1);
-        sl[j] = (uint32_t)i + 1;
-    }
-    table_swap(s, &s->ws->sslots);
-    s->sslots = sl;
-    s->nsslots = n;
-    return true;
+    uint32_t *t = rehash(s, &s->ws->sslots, s->sslots, &s->nsslots, sizeof *t, 256, sslot_used);
+    if (t)
+        s->sslots = t;
+    return t;
 }
 
 /* The id of the state with these bytes, added if new; -1: out of memory. */
@@ -270,24 +299,21 @@ static int64_t intern_state(search *s, const uint8_t *p, size_t n)
     return id;
 }
 
+static bool tslot_used(const search *s, const void *slot, uint64_t *hash)
+{
+    (void)s;
+    const tslot *t = slot;
+    if (t->key)
+        *hash = hash_mix64(t->key);
+    return t->key;
+}
+
 static bool trans_rehash(search *s)
 {
-    size_t n = s->ntslots ? s->ntslots * 2 : 256;
-    tslot *t = table_fresh(s, &s->ws->tslots, n * sizeof *t);
-    if (!t)
-        return false;
-    for (size_t i = 0; i < s->ntslots; i++) {
-        if (!s->tslots[i].key)
-            continue;
-        size_t j = hash_mix64(s->tslots[i].key) & (n - 1);
-        while (t[j].key)
-            j = (j + 1) & (n - 1);
-        t[j] = s->tslots[i];
-    }
-    table_swap(s, &s->ws->tslots);
-    s->tslots = t;
-    s->ntslots = n;
-    return true;
+    tslot *t = rehash(s, &s->ws->tslots, s->tslots, &s->ntslots, sizeof *t, 256, tslot_used);
+    if (t)
+        s->tslots = t;
+    return t;
 }
 
 /* Apply op to state st with the given outcome number. Returns the step's
@@ -331,24 +357,20 @@ static int transition(search *s, uint32_t st, uint32_t op, uint32_t choice, uint
     return (int)rc;
 }
 
+static bool cslot_used(const search *s, const void *slot, uint64_t *hash)
+{
+    (void)s;
+    const cslot *c = slot;
+    *hash = c->h;
+    return c->idx;
+}
+
 static bool configs_rehash(search *s)
 {
-    size_t n = s->ncslots ? s->ncslots * 2 : 1024;
-    cslot *t = table_fresh(s, &s->ws->cslots, n * sizeof *t);
-    if (!t)
-        return false;
-    for (size_t i = 0; i < s->ncslots; i++) {
-        if (!s->cslots[i].idx)
-            continue;
-        size_t j = s->cslots[i].h & (n - 1);
-        while (t[j].idx)
-            j = (j + 1) & (n - 1);
-        t[j] = s->cslots[i];
-    }
-    table_swap(s, &s->ws->cslots);
-    s->cslots = t;
-    s->ncslots = n;
-    return true;
+    cslot *t = rehash(s, &s->ws->cslots, s->cslots, &s->ncslots, sizeof *t, 1024, cslot_used);
+    if (t)
+        s->cslots = t;
+    return t;
 }
 
 /* Does a seen configuration's info set (have) lie within want's? */
@@ -370,24 +392,20 @@ static uint32_t popcount_words(const uint64_t *w, size_t n)
     return c;
 }
 
+static bool dslot_used(const search *s, const void *slot, uint64_t *hash)
+{
+    (void)s;
+    const dslot *d = slot;
+    *hash = d->h;
+    return d->n;
+}
+
 static bool doms_rehash(search *s)
 {
-    size_t n = s->ndslots ? s->ndslots * 2 : 1024;
-    dslot *t = table_fresh(s, &s->ws->dslots, n * sizeof *t);
-    if (!t)
-        return false;
-    for (size_t i = 0; i < s->ndslots; i++) {
-        if (!s->dslots[i].n)
-            continue;
-        size_t j = s->dslots[i].h & (n - 1);
-        while (t[j].n)
-            j = (j + 1) & (n - 1);
-        t[j] = s->dslots[i];
-    }
-    table_swap(s, &s->ws->dslots);
-    s->dslots = t;
-    s->ndslots = n;
-    return true;
+    dslot *t = rehash(s, &s->ws->dslots, s->dslots, &s->ndslots, sizeof *t, 1024, dslot_used);
+    if (t)
+        s->dslots = t;
+    return t;
 }
 
 /* The dominance slot of (ok ops of bits, st) with hash hm, or the empty
