@@ -609,71 +609,70 @@ static void *carve(uint8_t *block, size_t *off, size_t n)
     return p;
 }
 
-void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
-               lin_ws *ws, lin_result *out)
+/* A part laid out for its search: ops renumbered, ok ops first (local op
+ * i is ops[perm[i]]), and the list of their events (entry 0 its head). */
+typedef struct part {
+    size_t n, nmust;  /* ops, ok ops */
+    size_t remaining; /* ok ops not placed */
+    uint32_t *perm;
+    lin_op *lops;
+    entry *e;
+    uint64_t *zob;  /* each op's Zobrist word */
+    uint64_t *bits; /* the placed set: mwords of ok ops, then info ops */
+    frame *stack;
+} part;
+
+/* Lay out the part's own arrays in one block of the workspace's, and link
+ * its events in real-time order. false if refused memory. */
+static bool lay_out(search *s, const lin_op *ops, size_t n, part *p, stuck *k)
 {
-    int64_t t0 = now_ns();
-    memset(out, 0, sizeof *out);
-    lin_ws *own = ws ? NULL : lin_ws_new(NULL);
-    search s = {.ws = ws ? ws : own, .md = md, .n = n};
-    bhold *hold = s.ws->hold;
-    budget_clear(hold);
-    hold->peak = hold->held;
-    lin_verdict verdict = LIN_VALID;
-    lin_stop why = LIN_DONE;
-    stuck k = {0};
     size_t nmust = 0, m = 1;
     for (size_t i = 0; i < n; i++) {
         nmust += ops[i].ret != LIN_NEVER;
         m += ops[i].ret == LIN_NEVER ? 1 : 2;
     }
     size_t mwords = (nmust + 63) / 64, iwords = (n - nmust + 63) / 64;
-    s.words = mwords + iwords;
-    s.mwords = mwords;
-
-    /* The part's own arrays, in one block of the workspace's. */
+    s->words = mwords + iwords;
+    s->mwords = mwords;
     size_t nn = n ? n : 1, sizes[] = {nn * sizeof(uint32_t), nn * sizeof(lin_op),
                                       m * sizeof(entry), nn * sizeof(uint64_t),
-                                      (s.words ? s.words : 1) * sizeof(uint64_t),
+                                      (s->words ? s->words : 1) * sizeof(uint64_t),
                                       nn * sizeof(frame), nn * sizeof(int32_t),
                                       nn * sizeof(uint32_t)};
     size_t total = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         total += (sizes[i] + 15) / 16 * 16;
-    if (!grow(&s, &s.ws->block, total)) {
-        verdict = LIN_UNKNOWN;
-        why = LIN_STOP_MEMORY;
-        goto done;
-    }
-    uint8_t *block = s.ws->block.p;
+    if (!grow(s, &s->ws->block, total))
+        return false;
+    uint8_t *block = s->ws->block.p;
     size_t off = 0;
-    /* Ops are renumbered, ok ops first: local op i is ops[perm[i]]. */
-    uint32_t *perm = carve(block, &off, sizes[0]);
-    lin_op *lops = carve(block, &off, sizes[1]);
-    entry *e = carve(block, &off, sizes[2]);
-    uint64_t *zob = carve(block, &off, sizes[3]);
-    uint64_t *bits = carve(block, &off, sizes[4]);
-    memset(bits, 0, sizes[4]);
-    frame *stack = carve(block, &off, sizes[5]);
+    *p = (part){.n = n, .nmust = nmust};
+    p->perm = carve(block, &off, sizes[0]);
+    p->lops = carve(block, &off, sizes[1]);
+    p->e = carve(block, &off, sizes[2]);
+    p->zob = carve(block, &off, sizes[3]);
+    p->bits = carve(block, &off, sizes[4]);
+    memset(p->bits, 0, sizes[4]);
+    p->stack = carve(block, &off, sizes[5]);
     int32_t *call_of = carve(block, &off, sizes[6]);
-    k.prefix = carve(block, &off, sizes[7]);
+    k->prefix = carve(block, &off, sizes[7]);
     for (size_t i = 0, a = 0, b = nmust; i < n; i++) {
         size_t at = ops[i].ret != LIN_NEVER ? a++ : b++;
-        perm[at] = (uint32_t)i;
-        lops[at] = ops[i];
+        p->perm[at] = (uint32_t)i;
+        p->lops[at] = ops[i];
     }
-    s.ops = lops;
-    size_t depth = 0, remaining = 0;
+    s->ops = p->lops;
 
     /* Entries 1..m-1 sorted by position; entry 0 is the list's head. */
+    entry *e = p->e;
     size_t j = 1;
     for (size_t i = 0; i < n; i++) {
-        e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].call, 1};
-        if (lops[i].ret != LIN_NEVER) {
-            e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].ret, 0};
-            remaining++;
+        e[j++] = (entry){0, 0, -1, (uint32_t)i, p->lops[i].call, 1};
+        if (p->lops[i].ret != LIN_NEVER) {
+            e[j++] = (entry){0, 0, -1, (uint32_t)i, p->lops[i].ret, 0};
+            p->remaining++;
         }
-        zob[i] = hash_mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL + 0x1234567);
+        p->zob[i] = hash_mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL + 0x1234567);
     }
     qsort(e + 1, m - 1, sizeof *e, cmp_entry);
     for (size_t i = 1; i < m; i++) {
@@ -687,36 +686,40 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
         }
     }
     e[0] = (entry){-1, m > 1 ? 1 : -1, -1, 0, 0, 1};
+    return true;
+}
 
+/* Why the search must stop now (asked every 1024 steps), or LIN_DONE. */
+static lin_stop limit_hit(const lin_limits *lim, int64_t *deadline)
+{
+    if (lim->stop && atomic_load(lim->stop))
+        return LIN_STOP_INTERRUPT;
+    if (lim->cancel && atomic_load(lim->cancel))
+        return LIN_STOP_INVALID;
+    if (*deadline && now_ns() > *deadline && !(lim->extend && lim->extend(lim->ctx, deadline)))
+        return LIN_STOP_TIME;
+    return LIN_DONE;
+}
+
+/* The search itself (see the top of the file), from the initial state:
+ * the verdict, and why it stopped if unknown. */
+static lin_verdict walk(search *s, part *p, uint32_t state, const lin_limits *lim, stuck *k,
+                        lin_stop *why, uint64_t *nsteps)
+{
+    entry *e = p->e;
+    frame *stack = p->stack;
+    uint64_t *bits = p->bits, *zob = p->zob;
+    size_t nmust = p->nmust, mwords = s->mwords, depth = 0, remaining = p->remaining;
     uint64_t zm = 0, zi = 0; /* Zobrist hashes of the ok ops and info ops placed */
-    mbuf ib = {0};
-    md->type->init(md, &ib);
-    int64_t st0 = intern_state(&s, ib.p, ib.n);
-    mbuf_free(&ib);
-    uint32_t state = st0 < 0 ? 0 : (uint32_t)st0;
-    if (st0 < 0) {
-        verdict = LIN_UNKNOWN;
-        why = LIN_STOP_MEMORY;
-        goto done;
-    }
-
     int64_t deadline = lim ? lim->deadline_ns : 0;
     int32_t cur = e[0].next;
     uint32_t choice = 0, phase = 0;
     uint64_t steps = 0;
+    lin_verdict verdict = LIN_VALID;
     while (remaining > 0) {
-        if ((++steps & 1023) == 0 && lim) {
-            if (lim->stop && atomic_load(lim->stop))
-                why = LIN_STOP_INTERRUPT;
-            else if (lim->cancel && atomic_load(lim->cancel))
-                why = LIN_STOP_INVALID;
-            else if (deadline && now_ns() > deadline &&
-                     !(lim->extend && lim->extend(lim->ctx, &deadline)))
-                why = LIN_STOP_TIME;
-            if (why) {
-                verdict = LIN_UNKNOWN;
-                break;
-            }
+        if ((++steps & 1023) == 0 && lim && (*why = limit_hit(lim, &deadline))) {
+            verdict = LIN_UNKNOWN;
+            break;
         }
         if (cur >= 0 && e[cur].is_call && (e[cur].op >= nmust) != phase) {
             cur = e[cur].next; /* ok ops in phase 0, info ops in phase 1 */
@@ -724,19 +727,19 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
         }
         if (cur >= 0 && e[cur].is_call) {
             uint32_t op = e[cur].op, next;
-            int rc = transition(&s, state, op, choice, &next);
+            int rc = transition(s, state, op, choice, &next);
             if (rc < 0) {
                 verdict = LIN_UNKNOWN;
-                why = LIN_STOP_MEMORY;
+                *why = LIN_STOP_MEMORY;
                 break;
             }
             if (rc != STEP_ILLEGAL) {
                 bit_flip(bits, nmust, mwords, op);
                 *(op < nmust ? &zm : &zi) ^= zob[op];
-                int v = visit(&s, bits, zm, zi, next);
+                int v = visit(s, bits, zm, zi, next);
                 if (v < 0) {
                     verdict = LIN_UNKNOWN;
-                    why = LIN_STOP_MEMORY;
+                    *why = LIN_STOP_MEMORY;
                     break;
                 }
                 if (v) {
@@ -773,7 +776,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
             continue;
         }
         if (cur >= 0)
-            note_stuck(&k, e, cur, stack, depth, state);
+            note_stuck(k, e, cur, stack, depth, state);
         if (depth == 0) {
             verdict = LIN_INVALID;
             break;
@@ -797,26 +800,58 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
             choice = 0;
         }
     }
-    out->steps = steps;
-    if (verdict == LIN_INVALID && k.any) {
-        out->fail = perm[k.fail];
-        out->prefix = xmalloc((k.nprefix ? k.nprefix : 1) * sizeof *out->prefix);
-        for (size_t i = 0; i < k.nprefix; i++)
-            out->prefix[i] = perm[k.prefix[i]];
-        out->nprefix = k.nprefix;
-        for (size_t i = 0; i < k.npending; i++)
-            out->pending[i] = perm[k.pending[i]];
-        for (size_t i = 0; i < k.nstates; i++) {
-            sbuf d = {0};
-            md->type->describe(md, state_of(&s, k.states[i]), &d);
-            out->states[i] = d.p ? d.p : xstrdup("");
-        }
-        out->nstates = k.nstates;
-        out->more_states = k.more_states;
-        out->npending = k.npending;
-        out->more_pending = k.more_pending;
-    }
+    *nsteps = steps;
+    return verdict;
+}
 
+/* What an invalid part's report says (Knossos's): the deepest point
+ * reached, in the caller's op numbers. */
+static void tell_stuck(const search *s, const part *p, const stuck *k, lin_result *out)
+{
+    out->fail = p->perm[k->fail];
+    out->prefix = xmalloc((k->nprefix ? k->nprefix : 1) * sizeof *out->prefix);
+    for (size_t i = 0; i < k->nprefix; i++)
+        out->prefix[i] = p->perm[k->prefix[i]];
+    out->nprefix = k->nprefix;
+    for (size_t i = 0; i < k->npending; i++)
+        out->pending[i] = p->perm[k->pending[i]];
+    for (size_t i = 0; i < k->nstates; i++) {
+        sbuf d = {0};
+        s->md->type->describe(s->md, state_of(s, k->states[i]), &d);
+        out->states[i] = d.p ? d.p : xstrdup("");
+    }
+    out->nstates = k->nstates;
+    out->more_states = k->more_states;
+    out->npending = k->npending;
+    out->more_pending = k->more_pending;
+}
+
+void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
+               lin_ws *ws, lin_result *out)
+{
+    int64_t t0 = now_ns();
+    memset(out, 0, sizeof *out);
+    lin_ws *own = ws ? NULL : lin_ws_new(NULL);
+    search s = {.ws = ws ? ws : own, .md = md, .n = n};
+    bhold *hold = s.ws->hold;
+    budget_clear(hold);
+    hold->peak = hold->held;
+    lin_verdict verdict = LIN_UNKNOWN;
+    lin_stop why = LIN_STOP_MEMORY;
+    stuck k = {0};
+    part p;
+    if (!lay_out(&s, ops, n, &p, &k))
+        goto done;
+    mbuf ib = {0};
+    md->type->init(md, &ib);
+    int64_t st0 = intern_state(&s, ib.p, ib.n);
+    mbuf_free(&ib);
+    if (st0 < 0)
+        goto done;
+    why = LIN_DONE;
+    verdict = walk(&s, &p, (uint32_t)st0, lim, &k, &why, &out->steps);
+    if (verdict == LIN_INVALID && k.any)
+        tell_stuck(&s, &p, &k, out);
 done:
     out->verdict = verdict;
     out->stop = why;
