@@ -53,17 +53,18 @@
  *     arena indexed by configuration number.
  * Memory: everything a search holds (its tables, arenas, stack, the event
  * list, the model's scratch state, and the workspace kept from earlier
- * searches) is charged, by capacity, to its worker's holder of the budget
- * (util/budget.h), through which its big buffers are mapped and unmapped.
- * A refused charge first drops the workspace's spare tables, then ends the
- * search as unknown; so does the deadline; never an out-of-memory kill.
+ * searches, lin_ws.c) is charged, by capacity, to its worker's holder of
+ * the budget (util/budget.h), through which its big buffers are mapped and
+ * unmapped. A refused charge first drops the workspace's spare tables,
+ * then ends the search as unknown; so does the deadline; never an
+ * out-of-memory kill.
  *
  * For an invalid part, the report follows Knossos: the deepest point in
  * real time the search reached (the return event of the op it could not
  * place), a linearization of everything before it, the states the object
  * can be in there, and the ops that were pending.
  */
-#include "lin.h"
+#include "lin_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -118,33 +119,6 @@ typedef struct dslot {
     uint32_t pop[DOM_REFS];   /* their info ops used */
 } dslot;
 
-/* A charged buffer: its memory and capacity in bytes. */
-typedef struct buf {
-    void *p;
-    size_t cap;
-} buf;
-
-/* A table's memory: the live one and a spare, kept across searches so
- * that a worker thread reuses pages it has already touched (fresh pages
- * cost a fault each, and faults from two threads contend in the kernel).
- * Only small ones are kept (WS_KEEP): a big one is worth less than the
- * memory it holds. */
-typedef struct table2 {
-    buf live, spare;
-} table2;
-
-#define WS_KEEP (1u << 20)
-
-struct lin_ws {
-    bhold *hold;
-    bhold own; /* hold, when the caller gave none */
-    table2 sslots, tslots, cslots, dslots;
-    buf sbytes, sents, cbits;
-    buf block; /* a part's own arrays (lin_check) */
-    mbuf scratch;
-    size_t scratch_charged;
-};
-
 typedef struct search {
     lin_ws *ws;
     const model *md;
@@ -164,58 +138,6 @@ typedef struct search {
     size_t mwords; /* words of ok ops, the part that must match exactly */
 } search;
 
-/* Give back the spare tables (under memory pressure). */
-static void shed_spares(lin_ws *w)
-{
-    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
-    for (size_t i = 0; i < 4; i++) {
-        budget_release(w->hold, ts[i]->spare.p, ts[i]->spare.cap);
-        ts[i]->spare = (buf){0};
-    }
-}
-
-/* Make b hold at least need bytes (contents kept); false if refused. */
-static bool grow(search *s, buf *b, size_t need)
-{
-    if (budget_grow(s->ws->hold, &b->p, &b->cap, need))
-        return true;
-    shed_spares(s->ws);
-    return budget_grow(s->ws->hold, &b->p, &b->cap, need);
-}
-
-/* A zeroed table of n bytes in t's spare memory; the caller moves its
- * entries over and then calls table_swap. NULL if refused. */
-static void *table_fresh(search *s, table2 *t, size_t n)
-{
-    if (t->spare.cap >= n) {
-        memset(t->spare.p, 0, n);
-        return t->spare.p;
-    }
-    budget_release(s->ws->hold, t->spare.p, t->spare.cap);
-    t->spare = (buf){0};
-    void *p = budget_alloc(s->ws->hold, n);
-    if (!p) {
-        shed_spares(s->ws);
-        p = budget_alloc(s->ws->hold, n);
-    }
-    if (p)
-        t->spare = (buf){p, n};
-    return p;
-}
-
-/* The fresh table becomes live; the old live one is kept as the spare if
- * it is small, else given back. */
-static void table_swap(search *s, table2 *t)
-{
-    buf old = t->live;
-    t->live = t->spare;
-    t->spare = old;
-    if (old.cap > WS_KEEP) {
-        budget_release(s->ws->hold, old.p, old.cap);
-        t->spare = (buf){0};
-    }
-}
-
 static inline const sent *sents(const search *s) { return s->ws->sents.p; }
 
 /* Is a slot of a table in use, and if so, what is its hash? One per kind
@@ -226,11 +148,11 @@ typedef bool (*slot_used)(const search *s, const void *slot, uint64_t *hash);
  * them when it has none yet), moving each slot in use to where its hash
  * puts it, by linear probing. The new slots, or NULL if refused memory
  * (the old table stays). */
-static void *rehash(search *s, table2 *t, const void *slots, size_t *nslots, size_t sz,
+static void *rehash(search *s, lin_table2 *t, const void *slots, size_t *nslots, size_t sz,
                     size_t n0, slot_used used)
 {
     size_t n = *nslots ? *nslots * 2 : n0;
-    uint8_t *fresh = table_fresh(s, t, n * sz);
+    uint8_t *fresh = lin_ws_fresh(s->ws, t, n * sz);
     if (!fresh)
         return NULL;
     for (size_t i = 0; i < *nslots; i++) {
@@ -243,7 +165,7 @@ static void *rehash(search *s, table2 *t, const void *slots, size_t *nslots, siz
             j = (j + 1) & (n - 1);
         memcpy(fresh + j * sz, from, sz);
     }
-    table_swap(s, t);
+    lin_ws_swap(s->ws, t);
     *nslots = n;
     return fresh;
 }
@@ -285,8 +207,8 @@ static int64_t intern_state(search *s, const uint8_t *p, size_t n)
             return s->sslots[j] - 1;
     }
     lin_ws *w = s->ws;
-    if (!grow(s, &w->sbytes, s->sbytes_n + n + 1) ||
-        !grow(s, &w->sents, (s->nsents + 1) * sizeof(sent)))
+    if (!lin_ws_grow(w, &w->sbytes, s->sbytes_n + n + 1) ||
+        !lin_ws_grow(w, &w->sents, (s->nsents + 1) * sizeof(sent)))
         return -1;
     if (n)
         memcpy((uint8_t *)w->sbytes.p + s->sbytes_n, p, n);
@@ -447,7 +369,7 @@ static int visit(search *s, const uint64_t *bits, uint64_t zm, uint64_t zi, uint
         if (info_within(cbits(s) + (size_t)d->ref[r] * s->words + s->mwords,
                         bits + s->mwords, iw))
             return 0;
-    if (!grow(s, &s->ws->cbits, (s->nconfigs + 1) * wb))
+    if (!lin_ws_grow(s->ws, &s->ws->cbits, (s->nconfigs + 1) * wb))
         return -1;
     uint32_t id = (uint32_t)s->nconfigs;
     memcpy(cbits(s) + (size_t)id * s->words, bits, wb);
@@ -551,46 +473,6 @@ static void note_stuck(stuck *k, const entry *e, int32_t at, const frame *stack,
         k->more_states = true;
 }
 
-lin_ws *lin_ws_new(bhold *hold)
-{
-    lin_ws *w = xcalloc(1, sizeof(lin_ws));
-    if (!hold)
-        budget_join(&w->own, NULL, false);
-    w->hold = hold ? hold : &w->own;
-    return w;
-}
-
-static void release(lin_ws *w, buf *b)
-{
-    budget_release(w->hold, b->p, b->cap);
-    *b = (buf){0};
-}
-
-/* Give back every buffer over limit bytes (0: all of them). */
-static void ws_trim(lin_ws *w, size_t limit)
-{
-    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
-    buf *bs[] = {&ts[0]->live, &ts[0]->spare, &ts[1]->live, &ts[1]->spare, &ts[2]->live,
-                 &ts[2]->spare, &ts[3]->live, &ts[3]->spare, &w->sbytes, &w->sents, &w->cbits,
-                 &w->block};
-    for (size_t i = 0; i < sizeof bs / sizeof *bs; i++)
-        if (bs[i]->cap > limit || !limit)
-            release(w, bs[i]);
-    if (w->scratch.cap > limit || !limit) {
-        mbuf_free(&w->scratch);
-        budget_uncharge(w->hold, w->scratch_charged);
-        w->scratch_charged = 0;
-    }
-}
-
-void lin_ws_free(lin_ws *w)
-{
-    if (!w)
-        return;
-    ws_trim(w, 0);
-    free(w);
-}
-
 /* The bit of local op i in a configuration's bitset: ok ops from word 0,
  * info ops from word mwords. */
 static inline void bit_flip(uint64_t *bits, size_t nmust, size_t mwords, uint32_t i)
@@ -642,7 +524,7 @@ static bool lay_out(search *s, const lin_op *ops, size_t n, part *p, stuck *k)
     size_t total = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         total += (sizes[i] + 15) / 16 * 16;
-    if (!grow(s, &s->ws->block, total))
+    if (!lin_ws_grow(s->ws, &s->ws->block, total))
         return false;
     uint8_t *block = s->ws->block.p;
     size_t off = 0;
@@ -858,7 +740,7 @@ done:
     out->configs = s.nconfigs;
     out->nmstates = s.nsents;
     out->bytes = hold->peak;
-    ws_trim(s.ws, WS_KEEP);
+    lin_ws_trim(s.ws, WS_KEEP);
     lin_ws_free(own);
     out->seconds = (double)(now_ns() - t0) / 1e9;
 }
