@@ -99,87 +99,109 @@ static int fits(const txn_db *db, sbuf *why)
     return 0;
 }
 
+/* What loading keeps beside the db: keys and processes numbered as first
+ * seen, and the micro-ops so far. */
+typedef struct loader {
+    txn_db *db;
+    valmap *keys, *procs;
+    VEC(val) keyv;
+    VEC(tmop) mv;
+} loader;
+
+/* The micro-ops of txn o, the n items it of its value (its completion's
+ * if use_out). false, with where and why, if one is not a micro-op. */
+static bool load_mops(loader *ld, const hist_op *o, const val *it, size_t n, bool use_out,
+                      sbuf *why)
+{
+    const vtab *vt = ld->db->vt;
+    for (size_t j = 0; j < n; j++) {
+        size_t k = 0;
+        const val *x = val_items(vt, it[j], &k);
+        int f = (it[j].kind == VAL_LIST && (k == 2 || k == 3)) ? mop_f(vt, x[0]) : -1;
+        if (f < 0 || (f != TM_R && k != 3)) {
+            where(ld->db, o, why);
+            sbuf_printf(why, "micro-op %zu: expected [append key value], [w key value] or "
+                             "[r key value], got ",
+                        j + 1);
+            val_describe(vt, it[j], why);
+            return false;
+        }
+        uint32_t kid;
+        if (!valmap_get(ld->keys, x[1], &kid)) {
+            kid = (uint32_t)ld->keyv.n;
+            valmap_put(ld->keys, x[1], kid);
+            VEC_PUSH(ld->keyv, x[1]);
+        }
+        tmop m = {.v = k == 3 ? x[2] : val_nil(), .key = kid, .f = (uint8_t)f};
+        m.known = f == TM_R && use_out && k == 3;
+        VEC_PUSH(ld->mv, m);
+    }
+    return true;
+}
+
+/* History op i, a txn, into the db. false, with where and why, if it is
+ * not one. */
+static bool load_txn(loader *ld, size_t i, sbuf *why)
+{
+    txn_db *db = ld->db;
+    const vtab *vt = db->vt;
+    const hist_op *o = &hist_ops(db->h)[i];
+    if (!model_is_txn(vt, o->f)) {
+        where(db, o, why);
+        sbuf_adds(why, "expected a transaction (f \"txn\"), got f ");
+        val_describe(vt, o->f, why);
+        return false;
+    }
+    bool use_out = o->status == OP_OK && !val_is_nil(o->out);
+    val v = use_out ? o->out : o->in;
+    size_t n = 0;
+    const val *it = val_items(vt, v, &n);
+    if (v.kind != VAL_LIST) {
+        where(db, o, why);
+        sbuf_adds(why, "a txn's value must be a list of micro-ops [f key value], got ");
+        val_describe(vt, v, why);
+        return false;
+    }
+    if (ld->mv.n + n > UINT32_MAX) {
+        where(db, o, why);
+        sbuf_adds(why, "too many micro-ops (more than 2^32)");
+        return false;
+    }
+    ttxn *t = &db->t[db->nt++];
+    t->m0 = (uint32_t)ld->mv.n;
+    t->nm = (uint32_t)n;
+    t->op = (uint32_t)i;
+    t->st = (uint8_t)o->status;
+    uint32_t pid;
+    if (!valmap_get(ld->procs, o->process, &pid)) {
+        pid = (uint32_t)valmap_size(ld->procs);
+        valmap_put(ld->procs, o->process, pid);
+    }
+    t->proc = pid;
+    return load_mops(ld, o, it, n, use_out, why);
+}
+
 txn_rc txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
 {
     memset(db, 0, sizeof *db);
     db->h = h;
     db->vt = hist_cvtab(h);
-    const vtab *vt = db->vt;
-    const hist_op *ops = hist_ops(h);
     size_t nops = hist_nops(h);
-    valmap *keys = valmap_new(), *procs = valmap_new();
-    VEC(val) keyv = {0};
-    VEC(tmop) mv = {0};
+    loader ld = {.db = db, .keys = valmap_new(), .procs = valmap_new()};
     txn_rc rc = TXN_OK;
     db->t = xmalloc((nops ? nops : 1) * sizeof *db->t);
-    for (size_t i = 0; i < nops; i++) {
-        const hist_op *o = &ops[i];
-        if (!model_is_txn(vt, o->f)) {
-            where(db, o, why);
-            sbuf_adds(why, "expected a transaction (f \"txn\"), got f ");
-            val_describe(vt, o->f, why);
+    for (size_t i = 0; i < nops; i++)
+        if (!load_txn(&ld, i, why)) {
             rc = TXN_EFIT;
             goto out;
         }
-        bool use_out = o->status == OP_OK && !val_is_nil(o->out);
-        val v = use_out ? o->out : o->in;
-        size_t n = 0;
-        const val *it = val_items(vt, v, &n);
-        if (v.kind != VAL_LIST) {
-            where(db, o, why);
-            sbuf_adds(why, "a txn's value must be a list of micro-ops [f key value], got ");
-            val_describe(vt, v, why);
-            rc = TXN_EFIT;
-            goto out;
-        }
-        if (mv.n + n > UINT32_MAX) {
-            where(db, o, why);
-            sbuf_adds(why, "too many micro-ops (more than 2^32)");
-            rc = TXN_EFIT;
-            goto out;
-        }
-        ttxn *t = &db->t[db->nt++];
-        t->m0 = (uint32_t)mv.n;
-        t->nm = (uint32_t)n;
-        t->op = (uint32_t)i;
-        t->st = (uint8_t)o->status;
-        uint32_t pid;
-        if (!valmap_get(procs, o->process, &pid)) {
-            pid = (uint32_t)valmap_size(procs);
-            valmap_put(procs, o->process, pid);
-        }
-        t->proc = pid;
-        for (size_t j = 0; j < n; j++) {
-            size_t k = 0;
-            const val *x = val_items(vt, it[j], &k);
-            int f = (it[j].kind == VAL_LIST && (k == 2 || k == 3)) ? mop_f(vt, x[0]) : -1;
-            if (f < 0 || (f != TM_R && k != 3)) {
-                where(db, o, why);
-                sbuf_printf(why, "micro-op %zu: expected [append key value], [w key value] or "
-                                 "[r key value], got ",
-                            j + 1);
-                val_describe(vt, it[j], why);
-                rc = TXN_EFIT;
-                goto out;
-            }
-            uint32_t kid;
-            if (!valmap_get(keys, x[1], &kid)) {
-                kid = (uint32_t)keyv.n;
-                valmap_put(keys, x[1], kid);
-                VEC_PUSH(keyv, x[1]);
-            }
-            tmop m = {.v = k == 3 ? x[2] : val_nil(), .key = kid, .f = (uint8_t)f};
-            m.known = f == TM_R && use_out && k == 3;
-            VEC_PUSH(mv, m);
-        }
-    }
-    db->m = mv.v;
-    db->nm = mv.n;
-    mv.v = NULL;
-    db->keys = keyv.v;
-    db->nkeys = keyv.n;
-    keyv.v = NULL;
-    db->nprocs = valmap_size(procs);
+    db->m = ld.mv.v;
+    db->nm = ld.mv.n;
+    ld.mv.v = NULL;
+    db->keys = ld.keyv.v;
+    db->nkeys = ld.keyv.n;
+    ld.keyv.v = NULL;
+    db->nprocs = valmap_size(ld.procs);
     if (wl == TXN_AUTO) {
         int d = detect(db, why);
         if (d < 0) {
@@ -192,10 +214,10 @@ txn_rc txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
     if (fits(db, why) < 0)
         rc = TXN_EFIT;
 out:
-    free(mv.v);
-    free(keyv.v);
-    valmap_free(keys);
-    valmap_free(procs);
+    free(ld.mv.v);
+    free(ld.keyv.v);
+    valmap_free(ld.keys);
+    valmap_free(ld.procs);
     if (rc)
         txn_db_free(db);
     return rc;
