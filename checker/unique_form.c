@@ -269,54 +269,15 @@ static bool set_within(const ctx *c, const valmap *items, uint32_t a, uint32_t b
     return true;
 }
 
-/* Reads and adds of a grow-only set. The reads' sets, by size, must each
- * hold the one before (else UV_DIVERGE). The adds of the members a set is
- * the first to show form a group, between that set and the one before; in
- * a linearization a group's adds may go in any order, and in call order
- * they fit whenever some order does (a level of unique.c's step 3 in call
- * order is still placeable: each add returns after its own call, the
- * latest so far). So the adds become updates in that sequence, value k
- * being the set after the k-th (0: the initial members), and a read of a
- * set, a read of the value after its group's last add; adds no read shows
- * are writes no one reads. Returns true if it decided. */
-bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out)
+/* The reads (keys: size << 32 | op, by size) each hold the last bigger
+ * set before them (else UV_DIVERGE into out, and false); group[adder] gets
+ * the number of the first set that shows its member, *ngroups how many. */
+static bool group_by_reads(ctx *c, valmap *items, const uint64_t *keys, size_t nreads,
+                           size_t ninit, uint32_t *stamp, uint32_t *group, uint32_t *ngroups,
+                           uv_result *out)
 {
-    c->form = UV_SET;
-    bool done = true;
-    valmap *items = valmap_new(), *init = valmap_new();
-    uint32_t *stamp = uv_take_none(c, c->n), *group = uv_take(c, c->n * sizeof *group);
-    uint64_t *keys = uv_take(c, c->n * sizeof *keys);
-    size_t ninit, nadds = 0, nreads = 0;
-    const val *iv = val_items(c->md->vt, c->md->opts.init, &ninit);
-    memset(group, 0, c->n * sizeof *group);
-    for (size_t t = 0; t < ninit; t++)
-        valmap_put(init, iv[t], 1);
-    ninit = valmap_size(init);
-    if (!map_items(c, kind, MV_ADD, items, &nadds, out))
-        goto out;
-    for (size_t i = 0; i < c->n; i++) {
-        uint32_t x;
-        if (kind[i] == MV_ADD && valmap_get(init, c->ops[i].m.a, &x)) {
-            uv_put(out, LIN_UNKNOWN, UV_INIT_WRITTEN, 1, (uint32_t)i, 0, 0, 0);
-            goto out;
-        }
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        size_t k;
-        if (kind[i] != MV_READ)
-            continue;
-        if (!set_possible(c, items, init, ninit, (uint32_t)i)) {
-            uv_put(out, LIN_INVALID, UV_UNWRITTEN, 1, (uint32_t)i, 0, 0, 0);
-            goto out;
-        }
-        val_items(c->md->vt, c->ops[i].m.a, &k);
-        keys[nreads++] = (uint64_t)k << 32 | i;
-    }
-    uv_sort_packed(c, keys, nreads);
-
-    /* The reads by size: each set holds the last bigger one before it;
-     * group[adder] = the number of the first set that shows its member. */
-    uint32_t prev = NONE, ngroups = 0;
+    uint32_t prev = NONE;
+    *ngroups = 0;
     for (size_t j = 0; j < nreads; j++) {
         uint32_t r = (uint32_t)keys[j];
         size_t k;
@@ -329,18 +290,26 @@ bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out)
         }
         if (prev != NONE && !set_within(c, items, prev, r, stamp)) {
             uv_put(out, LIN_INVALID, UV_DIVERGE, 2, prev, r, 0, 0);
-            goto out;
+            return false;
         }
-        ngroups++;
+        ++*ngroups;
         for (size_t t = 0; t < k; t++) {
             uint32_t a;
             if (valmap_get(items, it[t], &a) && !group[a])
-                group[a] = ngroups;
+                group[a] = *ngroups;
         }
         prev = r;
     }
+    return true;
+}
 
-    /* Adds in groups, each in call order; then the reads' values. */
+/* The adds become updates: those of a group in call order, the groups in
+ * order (value k the set after the k-th add), then the adds no read shows;
+ * a read, the value at the end of its newest member's group. keys: room
+ * for c->n. */
+static void sequence_adds(ctx *c, const uint8_t *kind, valmap *items, const uint32_t *group,
+                          uint32_t ngroups, uint64_t *keys, size_t nadds)
+{
     size_t nseq = 0;
     for (size_t i = 0; i < c->n; i++)
         if (kind[i] == MV_ADD && group[i])
@@ -378,6 +347,56 @@ bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out)
     free(count);
     free(at);
     grown(c, fresh, nadds);
+}
+
+/* Reads and adds of a grow-only set. The reads' sets, by size, must each
+ * hold the one before (else UV_DIVERGE). The adds of the members a set is
+ * the first to show form a group, between that set and the one before; in
+ * a linearization a group's adds may go in any order, and in call order
+ * they fit whenever some order does (a level of unique.c's step 3 in call
+ * order is still placeable: each add returns after its own call, the
+ * latest so far). So the adds become updates in that sequence, value k
+ * being the set after the k-th (0: the initial members), and a read of a
+ * set, a read of the value after its group's last add; adds no read shows
+ * are writes no one reads. Returns true if it decided. */
+bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out)
+{
+    c->form = UV_SET;
+    bool done = true;
+    valmap *items = valmap_new(), *init = valmap_new();
+    uint32_t *stamp = uv_take_none(c, c->n), *group = uv_take(c, c->n * sizeof *group);
+    uint64_t *keys = uv_take(c, c->n * sizeof *keys);
+    size_t ninit, nadds = 0, nreads = 0;
+    uint32_t ngroups;
+    const val *iv = val_items(c->md->vt, c->md->opts.init, &ninit);
+    memset(group, 0, c->n * sizeof *group);
+    for (size_t t = 0; t < ninit; t++)
+        valmap_put(init, iv[t], 1);
+    ninit = valmap_size(init);
+    if (!map_items(c, kind, MV_ADD, items, &nadds, out))
+        goto out;
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t x;
+        if (kind[i] == MV_ADD && valmap_get(init, c->ops[i].m.a, &x)) {
+            uv_put(out, LIN_UNKNOWN, UV_INIT_WRITTEN, 1, (uint32_t)i, 0, 0, 0);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        size_t k;
+        if (kind[i] != MV_READ)
+            continue;
+        if (!set_possible(c, items, init, ninit, (uint32_t)i)) {
+            uv_put(out, LIN_INVALID, UV_UNWRITTEN, 1, (uint32_t)i, 0, 0, 0);
+            goto out;
+        }
+        val_items(c->md->vt, c->ops[i].m.a, &k);
+        keys[nreads++] = (uint64_t)k << 32 | i;
+    }
+    uv_sort_packed(c, keys, nreads);
+    if (!group_by_reads(c, items, keys, nreads, ninit, stamp, group, &ngroups, out))
+        goto out;
+    sequence_adds(c, kind, items, group, ngroups, keys, nadds);
     done = false;
 out:
     valmap_free(items);
