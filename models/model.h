@@ -18,6 +18,11 @@
  * nothing (a read whose result is unknown): such ops are left out of the
  * search, which is sound because they are legal anywhere and change nothing.
  *
+ * Beside the step function, a model says what its ops do in a small shared
+ * vocabulary (model_vop: read, write, cas, append, ...): the unique-value
+ * checker and the session checks know ops only that way, so a new model or
+ * a new name for an op needs nothing of the checker.
+ *
  * Models know nothing of files; they read values through the history's
  * vtab, and intern only while compiling, never while stepping (the checker's
  * threads share the vtab).
