@@ -49,15 +49,14 @@ static uint32_t new_node(sess_graph *gr, int kind)
     return id;
 }
 
-static void add_edge(sess_graph *gr, uint32_t from, uint32_t to, int kind, unsigned mask,
-                     uint32_t a, uint32_t b)
+static inline void add_edge(sess_graph *gr, uint32_t from, uint32_t to, int kind, unsigned mask,
+                            uint32_t a, uint32_t b)
 {
     if (from == to)
         return;
+    graph_edge l = {from, to, (uint8_t)mask};
     sess_edge e = {a, b, (uint8_t)kind};
-    VEC_PUSH(gr->from, from);
-    VEC_PUSH(gr->to, to);
-    VEC_PUSH(gr->mask, (uint8_t)mask);
+    VEC_PUSH(gr->links, l);
     VEC_PUSH(gr->edges, e);
 }
 
@@ -117,7 +116,7 @@ typedef struct kwork {
 /* What a worker's tables hold. */
 static size_t kwork_bytes(const kwork *w)
 {
-    return w->gr.nkind.cap + (w->gr.from.cap + w->gr.to.cap) * 4 + w->gr.mask.cap +
+    return w->gr.nkind.cap + w->gr.links.cap * sizeof(graph_edge) +
            w->gr.edges.cap * sizeof(sess_edge) + graph_rows_bytes(&w->rows) +
            graph_ws_bytes(&w->gws) +
            w->vm.cap * sizeof *w->vm.s + w->pm.cap * 12 + w->st.cap * sizeof(inf_state) +
@@ -128,9 +127,7 @@ static void kwork_free(kwork *w)
 {
     budget_leave(&w->hold);
     free(w->gr.nkind.v);
-    free(w->gr.from.v);
-    free(w->gr.to.v);
-    free(w->gr.mask.v);
+    free(w->gr.links.v);
     free(w->gr.edges.v);
     graph_rows_free(&w->rows);
     graph_ws_free(&w->gws);
@@ -172,7 +169,7 @@ static int by_completion(const void *a, const void *b, void *cv)
 
 static void reset_key(kwork *w)
 {
-    w->gr.nkind.n = w->gr.from.n = w->gr.to.n = w->gr.mask.n = w->gr.edges.n = 0;
+    w->gr.nkind.n = w->gr.links.n = w->gr.edges.n = 0;
     if (w->vm.cap)
         memset(w->vm.s, 0, w->vm.cap * sizeof *w->vm.s);
     w->vm.n = 0;
@@ -343,10 +340,10 @@ static void search_key(sess_ctx *c, kwork *w, uint32_t key)
                 second[comp[v]] = (uint32_t)v;
         }
         for (size_t e = 0; e < gr->edges.n; e++) {
-            uint32_t from = gr->from.v[e];
-            if ((gr->mask.v[e] & mask) && strict(gr->edges.v[e].kind) &&
-                comp[from] == comp[gr->to.v[e]] && se[comp[from]] == UINT32_MAX)
-                se[comp[from]] = (uint32_t)e;
+            const graph_edge *l = &gr->links.v[e];
+            if ((l->label & mask) && strict(gr->edges.v[e].kind) &&
+                comp[l->from] == comp[l->to] && se[comp[l->from]] == UINT32_MAX)
+                se[comp[l->from]] = (uint32_t)e;
         }
         /* A component with two versions, or a strict sess_edge inside, is a
          * cycle no order of versions allows: explain the first. */
@@ -363,7 +360,7 @@ static void search_key(sess_ctx *c, kwork *w, uint32_t key)
             if (b != UINT32_MAX) {
                 ok = find_path(w, mask, a, b, &cyc) && find_path(w, mask, b, a, &cyc);
             } else { /* from the strict sess_edge's head (a version) back to its tail */
-                ok = find_path(w, mask, gr->to.v[s], gr->from.v[s], &cyc);
+                ok = find_path(w, mask, gr->links.v[s].to, gr->links.v[s].from, &cyc);
                 VEC_PUSH(cyc, s);
             }
             if (ok) {
@@ -418,8 +415,7 @@ static void inf_key(void *arg, size_t k, int worker)
     reset_key(w);
     build_key(j->c, w, ko, n, j->realtime);
     sess_graph *gr = &w->gr;
-    w->g = graph_build(&w->rows, (uint32_t)gr->nkind.n, gr->edges.n, gr->from.v, gr->to.v,
-                       gr->mask.v);
+    w->g = graph_build(&w->rows, (uint32_t)gr->nkind.n, gr->links.v, gr->links.n);
     kwork_reserve(w, gr->nkind.n);
     if (!sess_meter(j->c, &w->hold, &w->charged, kwork_bytes(w)))
         return;

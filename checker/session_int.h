@@ -12,6 +12,7 @@
 #ifndef CONCH_SESSION_INT_H
 #define CONCH_SESSION_INT_H
 
+#include "../util/graph.h"
 #include "../util/mem.h"
 #include "session.h"
 
@@ -123,12 +124,11 @@ typedef struct sess_edge {
     uint8_t kind;
 } sess_edge;
 
-/* The graph of one key's versions: node kinds, and edge i from[i] ->
- * to[i], in the guarantees mask[i], standing for edges[i]. */
+/* The graph of one key's versions: node kinds, and edge i links[i]
+ * (labelled with the guarantees it is in), standing for edges[i]. */
 typedef struct sess_graph {
     VEC(uint8_t) nkind;
-    sess_u32vec from, to;
-    VEC(uint8_t) mask;
+    VEC(graph_edge) links;
     VEC(sess_edge) edges;
 } sess_graph;
 

@@ -10,8 +10,7 @@
 
 #define UNSEEN UINT32_MAX
 
-graph graph_build(graph_rows *r, uint32_t n, size_t m, const uint32_t *from, const uint32_t *to,
-                  const uint8_t *label)
+graph graph_build(graph_rows *r, uint32_t n, const graph_edge *e, size_t m)
 {
     if (n + 2 > r->cap_n) {
         r->cap_n = n + 2;
@@ -32,13 +31,13 @@ graph graph_build(graph_rows *r, uint32_t n, size_t m, const uint32_t *from, con
     size_t *off = r->off;
     memset(off, 0, (n + 2) * sizeof *off);
     for (size_t i = 0; i < m; i++)
-        off[from[i] + 2]++;
+        off[e[i].from + 2]++;
     for (uint32_t v = 0; v < n; v++)
         off[v + 2] += off[v + 1];
     for (size_t i = 0; i < m; i++) {
-        size_t k = off[from[i] + 1]++;
-        r->to[k] = to[i];
-        r->label[k] = label[i];
+        size_t k = off[e[i].from + 1]++;
+        r->to[k] = e[i].to;
+        r->label[k] = e[i].label;
         r->edge[k] = (uint32_t)i;
     }
     return (graph){n, off, r->to, r->label};

@@ -27,6 +27,12 @@ typedef struct graph {
     const uint8_t *label; /* off[n] */
 } graph;
 
+/* An edge of a list to build a graph from. */
+typedef struct graph_edge {
+    uint32_t from, to;
+    uint8_t label;
+} graph_edge;
+
 /* The rows graph_build makes, and the edge each slot came from. */
 typedef struct graph_rows {
     size_t *off;
@@ -36,12 +42,11 @@ typedef struct graph_rows {
     size_t cap_n, cap_m;
 } graph_rows;
 
-/* The graph of n nodes and the m edges from[i] -> to[i] labelled
- * label[i], in rows (a counting sort on from that keeps the edges of a
- * node in list order). Its arrays are r's, reused and grown as needed:
- * the graph lives until r is built again or freed. */
-graph graph_build(graph_rows *r, uint32_t n, size_t m, const uint32_t *from, const uint32_t *to,
-                  const uint8_t *label);
+/* The graph of n nodes and the m edges e, in rows (a counting sort on
+ * from that keeps the edges of a node in list order). Its arrays are r's,
+ * reused and grown as needed: the graph lives until r is built again or
+ * freed. */
+graph graph_build(graph_rows *r, uint32_t n, const graph_edge *e, size_t m);
 void graph_rows_free(graph_rows *r);
 /* What r holds, in bytes. */
 size_t graph_rows_bytes(const graph_rows *r);

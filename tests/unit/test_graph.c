@@ -14,8 +14,7 @@
 typedef struct rgraph {
     uint32_t n;
     size_t m;
-    uint32_t from[MAXM], to[MAXM];
-    uint8_t label[MAXM];
+    graph_edge e[MAXM];
 } rgraph;
 
 static unsigned rnd(unsigned *s, unsigned n)
@@ -29,9 +28,9 @@ static void random_graph(unsigned *seed, rgraph *r)
     r->n = 1 + rnd(seed, MAXN);
     r->m = rnd(seed, MAXM + 1);
     for (size_t i = 0; i < r->m; i++) {
-        r->from[i] = rnd(seed, r->n);
-        r->to[i] = rnd(seed, r->n); /* self loops and repeats too */
-        r->label[i] = (uint8_t)(1u << rnd(seed, 3));
+        r->e[i].from = rnd(seed, r->n);
+        r->e[i].to = rnd(seed, r->n); /* self loops and repeats too */
+        r->e[i].label = (uint8_t)(1u << rnd(seed, 3));
     }
 }
 
@@ -42,8 +41,8 @@ static void closure(const rgraph *r, unsigned mask, bool reach[MAXN][MAXN])
     for (uint32_t v = 0; v < r->n; v++)
         reach[v][v] = true;
     for (size_t i = 0; i < r->m; i++)
-        if (r->label[i] & mask)
-            reach[r->from[i]][r->to[i]] = true;
+        if (r->e[i].label & mask)
+            reach[r->e[i].from][r->e[i].to] = true;
     for (uint32_t k = 0; k < r->n; k++)
         for (uint32_t u = 0; u < r->n; u++)
             for (uint32_t v = 0; v < r->n; v++)
@@ -52,10 +51,9 @@ static void closure(const rgraph *r, unsigned mask, bool reach[MAXN][MAXN])
 
 Test(graph, rows_keep_each_nodes_edges_in_list_order)
 {
-    uint32_t from[] = {2, 0, 2, 1, 0}, to[] = {0, 1, 1, 2, 2};
-    uint8_t label[] = {1, 2, 4, 8, 16};
+    graph_edge e[] = {{2, 0, 1}, {0, 1, 2}, {2, 1, 4}, {1, 2, 8}, {0, 2, 16}};
     graph_rows rows = {0};
-    graph g = graph_build(&rows, 3, 5, from, to, label);
+    graph g = graph_build(&rows, 3, e, 5);
     cr_assert_eq(g.n, 3);
     size_t off[] = {0, 2, 3, 5};
     uint32_t want_edge[] = {1, 4, 3, 0, 2};
@@ -63,8 +61,8 @@ Test(graph, rows_keep_each_nodes_edges_in_list_order)
         cr_assert_eq(g.off[v], off[v], "off[%d]", v);
     for (int k = 0; k < 5; k++) {
         cr_assert_eq(rows.edge[k], want_edge[k], "slot %d", k);
-        cr_assert_eq(g.to[k], to[want_edge[k]]);
-        cr_assert_eq(g.label[k], label[want_edge[k]]);
+        cr_assert_eq(g.to[k], e[want_edge[k]].to);
+        cr_assert_eq(g.label[k], e[want_edge[k]].label);
     }
     graph_rows_free(&rows);
 }
@@ -79,7 +77,7 @@ Test(graph, components_agree_with_the_transitive_closure)
         rgraph r;
         random_graph(&seed, &r);
         unsigned mask = 1 + rnd(&seed, 7);
-        graph g = graph_build(&rows, r.n, r.m, r.from, r.to, r.label);
+        graph g = graph_build(&rows, r.n, r.e, r.m);
         uint32_t comp[MAXN];
         uint32_t nc = graph_scc(&g, mask, comp, &ws);
         bool reach[MAXN][MAXN];
@@ -100,8 +98,8 @@ Test(graph, components_agree_with_the_transitive_closure)
         }
         cr_assert_eq(nc, classes, "trial %d", trial);
         for (size_t i = 0; i < r.m; i++)
-            if ((r.label[i] & mask) && comp[r.from[i]] != comp[r.to[i]])
-                cr_assert_gt(comp[r.from[i]], comp[r.to[i]], "trial %d: edge %zu", trial, i);
+            if ((r.e[i].label & mask) && comp[r.e[i].from] != comp[r.e[i].to])
+                cr_assert_gt(comp[r.e[i].from], comp[r.e[i].to], "trial %d: edge %zu", trial, i);
     }
     cr_assert_gt(cyclic, 1000, "the random graphs have cycles");
     graph_rows_free(&rows);
@@ -126,7 +124,7 @@ Test(graph, paths_are_shortest_and_stay_within)
             within[v] = rnd(&seed, 2);
         uint32_t a = rnd(&seed, r.n), b = rnd(&seed, r.n - 1);
         b += b >= a;
-        graph g = graph_build(&rows, r.n, r.m, r.from, r.to, r.label);
+        graph g = graph_build(&rows, r.n, r.e, r.m);
         uint32_t path[MAXN];
         size_t len = graph_path(&g, mask, use_within ? within : NULL, a, b, &ws, path);
         /* BFS distances by brute force over the allowed nodes */
@@ -136,8 +134,8 @@ Test(graph, paths_are_shortest_and_stay_within)
         dist[a] = 0;
         for (int round = 0; round < (int)r.n; round++)
             for (size_t i = 0; i < r.m; i++) {
-                uint32_t u = r.from[i], v = r.to[i];
-                if (!(r.label[i] & mask) || dist[u] < 0 ||
+                uint32_t u = r.e[i].from, v = r.e[i].to;
+                if (!(r.e[i].label & mask) || dist[u] < 0 ||
                     (use_within && (within[u] != within[a] || within[v] != within[a])))
                     continue;
                 if (dist[v] < 0 || dist[u] + 1 < dist[v])
@@ -148,9 +146,9 @@ Test(graph, paths_are_shortest_and_stay_within)
         uint32_t at = a;
         for (size_t i = 0; i < len; i++) {
             uint32_t e = rows.edge[path[i]];
-            cr_assert_eq(r.from[e], at, "trial %d: the path is not connected", trial);
-            cr_assert(r.label[e] & mask);
-            at = r.to[e];
+            cr_assert_eq(r.e[e].from, at, "trial %d: the path is not connected", trial);
+            cr_assert(r.e[e].label & mask);
+            at = r.e[e].to;
             cr_assert(!use_within || within[at] == within[a]);
         }
         cr_assert_eq(at, len ? b : a);
