@@ -147,9 +147,12 @@ typedef bool (*slot_used)(const search *s, const void *slot, uint64_t *hash);
 /* Double an open-addressed table (its slots of sz bytes in *slots, n0 of
  * them when it has none yet), moving each slot in use to where its hash
  * puts it, by linear probing. The new slots, or NULL if refused memory
- * (the old table stays). */
-static void *rehash(search *s, lin_table2 *t, const void *slots, size_t *nslots, size_t sz,
-                    size_t n0, slot_used used)
+ * (the old table stays). Inlined into each table's own, so that the
+ * compiler makes one loop per kind of slot, sizes and tests known: a loop
+ * calling through a pointer per slot cost the search 10% more work. */
+static inline __attribute__((always_inline)) void *
+rehash(search *s, lin_table2 *t, const void *slots, size_t *nslots, size_t sz, size_t n0,
+       slot_used used)
 {
     size_t n = *nslots ? *nslots * 2 : n0;
     uint8_t *fresh = lin_ws_fresh(s->ws, t, n * sz);
@@ -177,7 +180,7 @@ static mstate state_of(const search *s, uint32_t id)
 }
 
 /* The state table's slots: state id + 1, 0 empty. */
-static bool sslot_used(const search *s, const void *slot, uint64_t *hash)
+static inline bool sslot_used(const search *s, const void *slot, uint64_t *hash)
 {
     uint32_t id = *(const uint32_t *)slot;
     if (id)
@@ -221,7 +224,7 @@ static int64_t intern_state(search *s, const uint8_t *p, size_t n)
     return id;
 }
 
-static bool tslot_used(const search *s, const void *slot, uint64_t *hash)
+static inline bool tslot_used(const search *s, const void *slot, uint64_t *hash)
 {
     (void)s;
     const tslot *t = slot;
@@ -279,7 +282,7 @@ static int transition(search *s, uint32_t st, uint32_t op, uint32_t choice, uint
     return (int)rc;
 }
 
-static bool cslot_used(const search *s, const void *slot, uint64_t *hash)
+static inline bool cslot_used(const search *s, const void *slot, uint64_t *hash)
 {
     (void)s;
     const cslot *c = slot;
@@ -314,7 +317,7 @@ static uint32_t popcount_words(const uint64_t *w, size_t n)
     return c;
 }
 
-static bool dslot_used(const search *s, const void *slot, uint64_t *hash)
+static inline bool dslot_used(const search *s, const void *slot, uint64_t *hash)
 {
     (void)s;
     const dslot *d = slot;
