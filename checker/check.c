@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../histories/read.h"
+#include "../util/clock.h"
 #include "../util/mem.h"
 #include "../util/pool.h"
 #include "sched.h"
@@ -36,10 +37,13 @@ static uint32_t uv_culprit(const uv_result *u)
 typedef struct uv_run {
     task *tasks;
     _Atomic int *stop;
+    int64_t deadline_ns;
+    budget *mem;
 } uv_run;
 
 /* Decide a part without search if its written values are unique (unique.h);
- * a part it cannot decide is left to the search. */
+ * a part it cannot decide is left to the search, but one a limit stopped
+ * is not searched (the search needs more time and memory still). */
 static void uv_task(void *ctx, size_t i, int w)
 {
     (void)w;
@@ -47,11 +51,15 @@ static void uv_task(void *ctx, size_t i, int w)
     task *t = &r->tasks[i];
     lin_part *p = t->part;
     p->path = LIN_PATH_SEARCH;
-    if (r->stop && atomic_load(r->stop)) {
-        p->uv = (uv_result){.verdict = LIN_UNKNOWN, .kind = UV_NONE};
+    lin_limits lim = {r->deadline_ns, NULL, NULL, r->stop, NULL, NULL};
+    bhold hold;
+    budget_join(&hold, r->mem, false);
+    uv_check(&t->md, t->ops, p->nops, &lim, &hold, &p->uv);
+    budget_leave(&hold);
+    if (p->uv.kind == UV_STOPPED) {
+        p->r = (lin_result){.verdict = LIN_UNKNOWN, .stop = p->uv.stop};
         return;
     }
-    uv_check(&t->md, t->ops, p->nops, &p->uv);
     if (p->uv.verdict == LIN_UNKNOWN)
         return;
     p->path = LIN_PATH_UNIQUE;
@@ -160,7 +168,7 @@ static bool compile(check_item *it, model_ops *mo)
     uint32_t bad;
     sbuf why = {0};
     if (model_compile_ops(&it->md, hist_vtab(h), h, mo, &bad, &why) == MODEL_EOP) {
-        const hist_event *ce = &hist_events(h)[hist_ops(h)[bad].call];
+        const hist_pos *ce = &hist_positions(h)[hist_ops(h)[bad].call];
         sbuf_printf(&it->why, "%s:%u: %s", hist_name(h), ce->line, sbuf_str(&why));
         sbuf_free(&why);
         it->rc = CHECK_EOP;
@@ -222,22 +230,93 @@ static void add_parts(check_item *it, const model_ops *mo, task_vec *tasks)
 static void prepare(check_item *it, const check_opts *o, const sess_limits *sl, task_vec *tasks)
 {
     if (txn_wanted(it->h, o)) {
+        progress_phase(o->progress, PHASE_TXN);
         check_txn(it, o);
         return;
     }
+    progress_phase(o->progress, PHASE_PREPARE);
     model_ops mo;
     if (!choose_model(it, o) || !compile(it, &mo))
         return;
     if (o->checks & SESS_ALL_CHECKS) {
+        progress_phase(o->progress, PHASE_SESSIONS);
         it->sess_checked = true;
         sess_check(it->h, &it->md, &mo, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, sl,
                    &it->sess);
     }
     if (o->checks & CHECK_LIN) {
+        progress_phase(o->progress, PHASE_PREPARE);
         it->lin_checked = true;
         add_parts(it, &mo, tasks);
     }
     model_ops_free(&mo);
+}
+
+/* ---- the smallest counterexample of each invalid part (shrink.h) ---- */
+
+typedef struct shrink_run {
+    task **parts;          /* the invalid parts */
+    size_t n;
+    _Atomic size_t started;
+    int64_t deadline_ns;
+    int threads;
+    _Atomic int *stop;
+    budget *mem;
+} shrink_run;
+
+/* The ops the verdict named, where the shrinker looks first. */
+static size_t anchors_of(const lin_part *p, uint32_t *a)
+{
+    size_t k = 0;
+    a[k++] = p->r.fail;
+    if (p->path == LIN_PATH_UNIQUE) {
+        for (size_t i = 0; i < p->uv.nops; i++)
+            if (p->uv.ops[i] != UV_OP_INIT)
+                a[k++] = p->uv.ops[i];
+        return k;
+    }
+    for (size_t i = p->r.nprefix > 8 ? p->r.nprefix - 8 : 0; i < p->r.nprefix; i++)
+        a[k++] = p->r.prefix[i];
+    for (size_t i = 0; i < p->r.npending; i++)
+        a[k++] = p->r.pending[i];
+    return k;
+}
+
+/* Shrink invalid part i. Each part that starts gets a share of the time
+ * left: that time over the rounds the parts still waiting make on the
+ * workers (as sched.c shares the search's). */
+static void shrink_task(void *ctx, size_t i, int w)
+{
+    (void)w;
+    shrink_run *r = ctx;
+    task *t = r->parts[i];
+    size_t waiting = r->n - atomic_fetch_add(&r->started, 1);
+    int64_t now = clock_now_ns(), left = r->deadline_ns - now;
+    size_t rounds = (waiting + (size_t)r->threads - 1) / (size_t)r->threads;
+    shrink_limits lim = {now + (left > 0 ? left : 0) / (int64_t)(rounds ? rounds : 1), r->stop};
+    bhold h;
+    budget_join(&h, r->mem, true);
+    lin_ws *ws = lin_ws_new(&h);
+    uint32_t a[1 + UV_MAX_OPS + 8 + LIN_MAX_PENDING];
+    size_t na = anchors_of(t->part, a);
+    shrink_part(&t->md, t->ops, t->part->nops, t->part->path == LIN_PATH_UNIQUE, a, na, &lim, ws,
+                &t->part->shrunk);
+    lin_ws_free(ws);
+    budget_leave(&h);
+}
+
+static void shrink_parts(task_vec *tasks, const check_opts *o, int threads, budget *mem)
+{
+    shrink_run r = {.deadline_ns = clock_now_ns() + (int64_t)(o->minimize_s * 1e9),
+                    .threads = threads, .stop = o->stop, .mem = mem};
+    r.parts = xmalloc((tasks->n ? tasks->n : 1) * sizeof *r.parts);
+    for (size_t i = 0; i < tasks->n; i++)
+        if (tasks->v[i].part->r.verdict == LIN_INVALID)
+            r.parts[r.n++] = &tasks->v[i];
+    atomic_init(&r.started, 0);
+    if (r.n)
+        pool_run(r.n, threads, shrink_task, &r);
+    free(r.parts);
 }
 
 void check_run(check_item *items, size_t n, const check_opts *opts)
@@ -247,19 +326,26 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
         oc.checks = CHECK_DEFAULT;
     const check_opts *o = &oc;
     budget *mem = budget_new(o->max_memory);
-    sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts};
+    sched_opts so = {o->jobs > 0 ? o->jobs : pool_cores(), 0, mem, o->stop, o->all_parts,
+                     o->progress};
     if (o->timeout_s > 0)
-        so.deadline_ns = sched_now_ns() + (int64_t)(o->timeout_s * 1e9);
+        so.deadline_ns = clock_now_ns() + (int64_t)(o->timeout_s * 1e9);
     task_vec tasks = {0};
     sess_limits sl = {so.deadline_ns, o->stop, mem};
     for (size_t i = 0; i < n; i++)
         prepare(&items[i], o, &sl, &tasks);
+    progress_parts(o->progress, tasks.n);
 
     /* First without search, where the part's written values are unique:
      * linear-ish time, so every part gets it before any search begins. */
     if (!o->search_only && tasks.n) {
-        uv_run ur = {tasks.v, o->stop};
+        progress_phase(o->progress, PHASE_UNIQUE);
+        uv_run ur = {tasks.v, o->stop, so.deadline_ns, mem};
         pool_run(tasks.n, so.threads, uv_task, &ur);
+        size_t decided = 0;
+        for (size_t i = 0; i < tasks.n; i++)
+            decided += tasks.v[i].part->path == LIN_PATH_UNIQUE;
+        progress_done(o->progress, decided);
     }
 
     /* One flag per history: its parts stop once one of them is invalid
@@ -274,7 +360,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     size_t ns = 0;
     for (size_t i = 0; i < tasks.n; i++) {
         task *t = &tasks.v[i];
-        if (t->part->path == LIN_PATH_UNIQUE)
+        if (t->part->path == LIN_PATH_UNIQUE || t->part->uv.kind == UV_STOPPED)
             continue;
         if (o->search_only)
             t->part->uv = (uv_result){.verdict = LIN_UNKNOWN, .kind = UV_SEARCH_ASKED};
@@ -282,19 +368,28 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
         st[ns].ops = t->ops;
         st[ns].nops = t->part->nops;
         st[ns].cancel = &cancel[t->item - items];
+        st[ns].item = (size_t)(t->item - items);
+        st[ns].part = (size_t)(t->part - t->item->parts);
         ns++;
     }
+    progress_phase(o->progress, PHASE_SEARCH);
     sched_run(st, ns, &so);
     for (size_t i = 0, k = 0; i < tasks.n; i++) {
         lin_part *p = tasks.v[i].part;
-        if (p->path == LIN_PATH_SEARCH) {
+        if (p->path == LIN_PATH_SEARCH && p->uv.kind != UV_STOPPED) {
             p->r = st[k].r;
             p->attempts = st[k].attempts;
             p->seconds = st[k].seconds;
             k++;
         }
-        free(tasks.v[i].ops);
     }
+    if (o->minimize_s > 0) {
+        progress_phase(o->progress, PHASE_SHRINK);
+        shrink_parts(&tasks, o, so.threads, mem);
+    }
+    progress_phase(o->progress, PHASE_DONE);
+    for (size_t i = 0; i < tasks.n; i++)
+        free(tasks.v[i].ops);
     free(st);
     free(cancel);
     free(tasks.v);
@@ -334,6 +429,7 @@ void check_item_free(check_item *it)
     sess_result_free(&it->sess);
     for (size_t p = 0; p < it->nparts; p++) {
         lin_result_free(&it->parts[p].r);
+        shrink_result_free(&it->parts[p].shrunk);
         free(it->parts[p].ids);
     }
     free(it->parts);

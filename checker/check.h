@@ -19,9 +19,14 @@
 #include "../histories/history.h"
 #include "../models/model.h"
 #include "lin.h"
+#include "progress.h"
 #include "session.h"
+#include "shrink.h"
 #include "unique.h"
 #include "txn.h"
+
+/* The default of check_opts.minimize_s, for the command line. */
+#define CHECK_MINIMIZE_S 3.0
 
 /* What to check: linearizability, and session guarantees (1 << SG_*). */
 #define CHECK_LIN (1u << 8)
@@ -40,6 +45,10 @@ typedef struct check_opts {
     unsigned checks;         /* CHECK_LIN and session bits; 0: CHECK_DEFAULT */
     sess_order order;        /* version order for the session checks */
     bool search_only;        /* search every part, never the unique-value path */
+    check_progress *progress; /* noted as the check goes (progress.h); NULL: none */
+    double minimize_s;       /* shrink each invalid part to a minimal
+                              * counterexample within this long (shrink.h),
+                              * all parts together; 0: not at all */
     /* Transactions (txn.h): a history of them goes to the txn checker when
      * txn_workload is set, when txn_model_given, or when its micro-ops are
      * appends; r/w txns stay with multi-register otherwise. */
@@ -76,6 +85,8 @@ typedef struct lin_part {
                     * last attempt's (unknown with r.stop: why) */
     unsigned attempts; /* searches begun (0: not searched; sched.h) */
     double seconds;    /* of search, over all of them */
+    shrink_result shrunk; /* for an invalid part: its smallest counterexample
+                           * (shrunk.tried; op numbers index ids) */
 } lin_part;
 
 typedef struct check_item {

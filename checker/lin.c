@@ -68,10 +68,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/mem.h"
+#include "../util/rng.h"
 
 typedef struct entry {
     int32_t prev, next;
@@ -421,13 +422,6 @@ static void relink_entry(entry *e, int32_t i)
         e[e[i].next].prev = i;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* What the search remembers of the deepest point it got stuck at. */
 typedef struct stuck {
     bool any;
@@ -551,13 +545,14 @@ static bool lay_out(search *s, const lin_op *ops, size_t n, part *p, stuck *k)
     /* Entries 1..m-1 sorted by position; entry 0 is the list's head. */
     entry *e = p->e;
     size_t j = 1;
+    uint64_t zseed = 0x1234567;
     for (size_t i = 0; i < n; i++) {
         e[j++] = (entry){0, 0, -1, (uint32_t)i, p->lops[i].call, 1};
         if (p->lops[i].ret != LIN_NEVER) {
             e[j++] = (entry){0, 0, -1, (uint32_t)i, p->lops[i].ret, 0};
             p->remaining++;
         }
-        p->zob[i] = hash_mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL + 0x1234567);
+        p->zob[i] = rng_next(&zseed);
     }
     qsort(e + 1, m - 1, sizeof *e, cmp_entry);
     for (size_t i = 1; i < m; i++) {
@@ -581,7 +576,7 @@ static lin_stop limit_hit(const lin_limits *lim, int64_t *deadline)
         return LIN_STOP_INTERRUPT;
     if (lim->cancel && atomic_load(lim->cancel))
         return LIN_STOP_INVALID;
-    if (*deadline && now_ns() > *deadline && !(lim->extend && lim->extend(lim->ctx, deadline)))
+    if (*deadline && clock_now_ns() > *deadline && !(lim->extend && lim->extend(lim->ctx, deadline)))
         return LIN_STOP_TIME;
     return LIN_DONE;
 }
@@ -601,10 +596,17 @@ static lin_verdict walk(search *s, part *p, uint32_t state, const lin_limits *li
     uint32_t choice = 0, phase = 0;
     uint64_t steps = 0;
     lin_verdict verdict = LIN_VALID;
+    size_t told = 0; /* configurations added to lim->configs */
     while (remaining > 0) {
-        if ((++steps & 1023) == 0 && lim && (*why = limit_hit(lim, &deadline))) {
-            verdict = LIN_UNKNOWN;
-            break;
+        if ((++steps & 1023) == 0 && lim) {
+            if (lim->configs) {
+                atomic_fetch_add_explicit(lim->configs, s->nconfigs - told, memory_order_relaxed);
+                told = s->nconfigs;
+            }
+            if ((*why = limit_hit(lim, &deadline))) {
+                verdict = LIN_UNKNOWN;
+                break;
+            }
         }
         if (cur >= 0 && e[cur].is_call && (e[cur].op >= nmust) != phase) {
             cur = e[cur].next; /* ok ops in phase 0, info ops in phase 1 */
@@ -685,6 +687,8 @@ static lin_verdict walk(search *s, part *p, uint32_t state, const lin_limits *li
             choice = 0;
         }
     }
+    if (lim && lim->configs)
+        atomic_fetch_add_explicit(lim->configs, s->nconfigs - told, memory_order_relaxed);
     *nsteps = steps;
     return verdict;
 }
@@ -714,7 +718,7 @@ static void tell_stuck(const search *s, const part *p, const stuck *k, lin_resul
 void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
                lin_ws *ws, lin_result *out)
 {
-    int64_t t0 = now_ns();
+    int64_t t0 = clock_now_ns();
     memset(out, 0, sizeof *out);
     lin_ws *own = ws ? NULL : lin_ws_new(NULL);
     search s = {.ws = ws ? ws : own, .md = md, .n = n};
@@ -745,7 +749,7 @@ done:
     out->bytes = hold->peak;
     lin_ws_trim(s.ws, WS_KEEP);
     lin_ws_free(own);
-    out->seconds = (double)(now_ns() - t0) / 1e9;
+    out->seconds = (double)(clock_now_ns() - t0) / 1e9;
 }
 
 const char *lin_stop_name(lin_stop s)

@@ -52,6 +52,8 @@ typedef struct lin_limits {
     void *ctx;
     _Atomic int *stop;     /* nonzero: give up (an interrupt) */
     _Atomic int *cancel;   /* nonzero: give up, the verdict is known elsewhere */
+    _Atomic uint64_t *configs; /* if not NULL, configurations explored are
+                                * added to it as the search goes */
 } lin_limits;
 
 typedef struct lin_result {

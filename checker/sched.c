@@ -39,8 +39,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/mem.h"
 #include "../util/pool.h"
 
@@ -73,13 +73,6 @@ typedef struct turn {
     bool by_share; /* it was refused more time because others waited */
 } turn;
 
-int64_t sched_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static size_t waiting(const queue *q) { return q->tail - q->head; }
 
 /* lin_limits.extend: the share has run out; go on if nothing waits. */
@@ -87,7 +80,7 @@ static bool extend(void *ctx, int64_t *deadline_ns)
 {
     turn *t = ctx;
     sched *s = t->s;
-    int64_t now = sched_now_ns(), end = s->o->deadline_ns;
+    int64_t now = clock_now_ns(), end = s->o->deadline_ns;
     if (end && now >= end)
         return false;
     pthread_mutex_lock(&s->mu);
@@ -120,16 +113,17 @@ static lin_stop why_not(const sched *s, const sched_task *t, int64_t now)
 static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alone)
 {
     sched_task *t = &s->tasks[i];
-    int64_t now = sched_now_ns(), end = s->o->deadline_ns;
+    int64_t now = clock_now_ns(), end = s->o->deadline_ns;
     lin_stop skip = why_not(s, t, now);
     if (skip) {
         /* A second turn not taken keeps its first turn's figures. */
         t->r.verdict = LIN_UNKNOWN;
         t->r.stop = skip;
+        progress_done(s->o->progress, 1);
         return;
     }
     turn tn = {s, 0, false};
-    lin_limits lim = {0, NULL, &tn, s->o->stop, t->cancel};
+    lin_limits lim = {0, NULL, &tn, s->o->stop, t->cancel, progress_configs(s->o->progress)};
     if (end) {
         /* The rounds of turns still to come: the main queue's on every
          * worker, then the solo ones one by one. */
@@ -143,7 +137,9 @@ static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alo
     pthread_mutex_unlock(&s->mu);
 
     lin_result r;
+    int slot = progress_begin(s->o->progress, t->item, t->part, now);
     lin_check(t->md, t->ops, t->nops, &lim, ws, &r);
+    progress_end(s->o->progress, slot, clock_now_ns());
 
     pthread_mutex_lock(&s->mu);
     s->running--;
@@ -162,8 +158,10 @@ static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alo
     t->r = r;
     if (t->attempts == 1 && r.stop == LIN_STOP_TIME_SHARE)
         s->main.v[s->main.tail++] = i;
-    if (t->attempts == 1 && r.stop == LIN_STOP_MEMORY_SHARE)
+    else if (t->attempts == 1 && r.stop == LIN_STOP_MEMORY_SHARE)
         s->solo.v[s->solo.tail++] = i;
+    else
+        progress_done(s->o->progress, 1); /* settled: it gets no other turn */
 }
 
 /* A worker: searches what the queues give it until every task is settled

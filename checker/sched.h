@@ -31,6 +31,7 @@
 
 #include "../util/budget.h"
 #include "lin.h"
+#include "progress.h"
 
 typedef struct sched_task {
     const model *md;
@@ -39,6 +40,7 @@ typedef struct sched_task {
     /* Shared by the parts of one history: set when one of them is found
      * invalid (unless all_parts), which stops the others. NULL: none. */
     _Atomic int *cancel;
+    size_t item, part;  /* its names, for the progress (opaque here) */
     /* What sched_run fills: */
     lin_result r;      /* the last search's (a part never searched: unknown,
                         * r.stop saying why, nothing else) */
@@ -52,12 +54,10 @@ typedef struct sched_opts {
     budget *mem;         /* NULL: no memory limit */
     _Atomic int *stop;   /* set asynchronously (an interrupt): stop everything */
     bool all_parts;      /* search every part, even once one is invalid */
+    check_progress *progress; /* noted as searches begin and settle; NULL: none */
 } sched_opts;
 
 /* Search every task; returns when all are settled. */
 void sched_run(sched_task *tasks, size_t n, const sched_opts *o);
-
-/* CLOCK_MONOTONIC now, in nanoseconds. */
-int64_t sched_now_ns(void);
 
 #endif

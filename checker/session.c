@@ -31,8 +31,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/mem.h"
 #include "session_int.h"
@@ -81,9 +81,7 @@ bool sess_halted(sess_ctx *c)
     if (c->lim->stop && atomic_load(c->lim->stop))
         halt(c, SESS_STOP_INTERRUPT);
     else if (c->lim->deadline_ns) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec > c->lim->deadline_ns)
+        if (clock_now_ns() > c->lim->deadline_ns)
             halt(c, SESS_STOP_TIME);
     }
     return atomic_load(&c->halt) != 0;
@@ -189,9 +187,12 @@ static void gather(sess_ctx *c, const model_ops *mo)
             break;
         if (o->status == OP_FAIL)
             continue;
+        /* An op with no process is a session of its own. */
         uint32_t sess;
-        if (!valmap_get(c->sessmap, o->process, &sess)) {
-            sess = (uint32_t)valmap_size(c->sessmap);
+        if (val_is_nil(o->process)) {
+            sess = (uint32_t)(valmap_size(c->sessmap) + c->nanon++);
+        } else if (!valmap_get(c->sessmap, o->process, &sess)) {
+            sess = (uint32_t)(valmap_size(c->sessmap) + c->nanon);
             valmap_put(c->sessmap, o->process, sess);
         }
         if (j == mo->n || mo->id[j] != i)
@@ -293,7 +294,7 @@ uint32_t *sess_vn_slot(sess_vnmap *m, uint32_t key, val v)
  * that repeats it. The example named is that of the lowest key. */
 void sess_not_unique(sess_ctx *c, const uint32_t *dup, size_t n)
 {
-    const hist_event *ev = hist_events(c->h);
+    const hist_pos *ev = hist_positions(c->h);
     const hist_op *ops = hist_ops(c->h);
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < n; i += 2) {
@@ -465,8 +466,7 @@ static void conclude(sess_ctx *c, const bool *violated)
 void sess_check(const history *h, const model *md, const model_ops *ops, sess_order order,
                 unsigned checks, int jobs, const sess_limits *lim, sess_result *out)
 {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = clock_now_ns();
     memset(out, 0, sizeof *out);
     out->order = order;
     if (!md->type->access) {
@@ -486,7 +486,7 @@ void sess_check(const history *h, const model *md, const model_ops *ops, sess_or
         goto out;
     }
     classify_keys(&c);
-    out->sessions = valmap_size(c.sessmap);
+    out->sessions = valmap_size(c.sessmap) + c.nanon;
     out->keys = c.keys.n;
     bool versions = false;
     for (size_t i = 0; i < c.obs.n && !versions; i++)
@@ -524,8 +524,7 @@ out:
     free(c.keys.v);
     valmap_free(c.keymap);
     valmap_free(c.sessmap);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    out->seconds = (double)(clock_now_ns() - t0) / 1e9;
 }
 
 void sess_result_free(sess_result *r)

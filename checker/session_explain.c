@@ -43,7 +43,7 @@ void sess_key_eq(sess_ctx *c, uint32_t key, val v, sbuf *b)
 void sess_when(sess_ctx *c, uint32_t op, int64_t version, bool completed, sbuf *b)
 {
     const hist_op *o = &hist_ops(c->h)[op];
-    const hist_event *ev = hist_events(c->h);
+    const hist_pos *ev = hist_positions(c->h);
     sbuf_adds(b, " (");
     if (version != HIST_NONE)
         sbuf_printf(b, "v%lld, ", (long long)version);
@@ -109,7 +109,7 @@ static uint32_t obs_line(sess_ctx *c, uint32_t ob)
 {
     if (ob == UINT32_MAX)
         return UINT32_MAX;
-    return hist_events(c->h)[hist_ops(c->h)[c->obs.v[ob].op].call].line;
+    return hist_positions(c->h)[hist_ops(c->h)[c->obs.v[ob].op].call].line;
 }
 
 static void clause_text(sess_ctx *c, sess_graph *gr, uint32_t key, const uint32_t *cyc,

@@ -53,6 +53,7 @@ typedef struct sess_ctx {
     sess_obs_vec obs;
     VEC(sess_keyinfo) keys;
     valmap *keymap, *sessmap;
+    size_t nanon;    /* sessions of ops with no process, one op each */
     size_t pairs[4]; /* demand pairs seen per base guarantee */
     unsigned checks; /* BIT(g) for each guarantee to check */
     int jobs;        /* threads for the inferred search */

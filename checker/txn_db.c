@@ -6,7 +6,8 @@
  * "write" and "read" are read as "w" and "r"). A read may leave out its
  * value ([r key]): unknown. An ok txn is read from its completion; if the
  * completion carries no value, from its invocation, with its reads unknown.
- * info and fail txns are read from their invocation, reads unknown.
+ * info and fail txns are read from their invocation, reads unknown. Each
+ * txn with no process gets a process id of its own (no process order).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 
 static void where(const txn_db *db, const hist_op *o, sbuf *why)
 {
-    const hist_event *ev = hist_events(db->h);
+    const hist_pos *ev = hist_positions(db->h);
     uint32_t e = (o->status == OP_OK && o->ret != HIST_OPEN) ? o->ret : o->call;
     sbuf_printf(why, "%s:%u:%u: ", hist_name(db->h), ev[e].line, ev[e].col);
 }
@@ -53,7 +54,7 @@ static int detect(const txn_db *db, sbuf *why)
         }
     }
     if (app != TXN_NONE && wr != TXN_NONE) {
-        const hist_event *ev = hist_events(db->h);
+        const hist_pos *ev = hist_positions(db->h);
         const hist_op *oa = &ops[db->t[txn_db_txn_of(db, app)].op];
         const hist_op *ow = &ops[db->t[txn_db_txn_of(db, wr)].op];
         const hist_op *later = oa->call > ow->call ? oa : ow;
@@ -106,6 +107,7 @@ typedef struct loader {
     valmap *keys, *procs;
     VEC(val) keyv;
     VEC(tmop) mv;
+    size_t nanon; /* txns with no process */
 } loader;
 
 /* The micro-ops of txn o, the n items it of its value (its completion's
@@ -172,9 +174,12 @@ static bool load_txn(loader *ld, size_t i, sbuf *why)
     t->nm = (uint32_t)n;
     t->op = (uint32_t)i;
     t->st = (uint8_t)o->status;
+    /* An op with no process is a session of its own: a fresh id. */
     uint32_t pid;
-    if (!valmap_get(ld->procs, o->process, &pid)) {
-        pid = (uint32_t)valmap_size(ld->procs);
+    if (val_is_nil(o->process)) {
+        pid = (uint32_t)(valmap_size(ld->procs) + ld->nanon++);
+    } else if (!valmap_get(ld->procs, o->process, &pid)) {
+        pid = (uint32_t)(valmap_size(ld->procs) + ld->nanon);
         valmap_put(ld->procs, o->process, pid);
     }
     t->proc = pid;
@@ -201,7 +206,7 @@ txn_rc txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
     db->keys = ld.keyv.v;
     db->nkeys = ld.keyv.n;
     ld.keyv.v = NULL;
-    db->nprocs = valmap_size(ld.procs);
+    db->nprocs = valmap_size(ld.procs) + ld.nanon;
     if (wl == TXN_AUTO) {
         int d = detect(db, why);
         if (d < 0) {

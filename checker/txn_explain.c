@@ -69,7 +69,7 @@ void txn_tell_key(const txn_db *db, uint32_t key, sbuf *out)
 
 static uint32_t line_at(const txn_db *db, uint32_t ev)
 {
-    return hist_events(db->h)[ev].line;
+    return hist_positions(db->h)[ev].line;
 }
 
 void txn_tell_line(const txn_db *db, uint32_t t, sbuf *out)
@@ -90,12 +90,18 @@ void txn_tell_read(const txn_db *db, const char *who, const tmop *m, sbuf *out)
 void txn_tell_where(const txn_db *db, uint32_t t, sbuf *out)
 {
     const hist_op *o = &hist_ops(db->h)[db->t[t].op];
-    sbuf_adds(out, "process ");
-    val_describe(db->vt, o->process, out);
+    if (val_is_nil(o->process)) {
+        sbuf_adds(out, "no process");
+    } else {
+        sbuf_adds(out, "process ");
+        val_describe(db->vt, o->process, out);
+    }
     static const char *st[] = {"ok", "info", "fail"};
     sbuf_printf(out, ", %s", st[o->status]);
     if (o->ret == HIST_OPEN)
         sbuf_printf(out, " (never completed), line %u", line_at(db, o->call));
+    else if (hist_positions(db->h)[o->call].implied)
+        sbuf_printf(out, ", line %u, no invocation", line_at(db, o->ret));
     else
         sbuf_printf(out, ", lines %u-%u", line_at(db, o->call), line_at(db, o->ret));
 }
@@ -137,8 +143,11 @@ static void why_order(const txn_db *db, uint32_t a, uint32_t b, unsigned kind, c
     if (kind == TE_PROC) {
         sbuf_adds(out, "process ");
         val_describe(db->vt, oa->process, out);
-        sbuf_printf(out, " ran %s (ok at line %u), then %s (invoked at line %u): %s process %s",
-                    an, line_at(db, oa->ret), bn, line_at(db, ob->call), an, bn);
+        sbuf_printf(out, " ran %s (ok at line %u), then %s (%s at line %u): %s process %s",
+                    an, line_at(db, oa->ret), bn,
+                    hist_positions(db->h)[ob->call].implied ? "completed, with no invocation,"
+                                                         : "invoked",
+                    line_at(db, ob->call), an, bn);
     } else {
         sbuf_printf(out, "%s completed (line %u) before %s was invoked (line %u): %s realtime %s",
                     an, line_at(db, oa->ret), bn, line_at(db, ob->call), an, bn);

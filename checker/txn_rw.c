@@ -357,7 +357,7 @@ static void tell_assumed(const txn_rw *rw, const txn_vedge *v, sbuf *out)
 {
     const txn_db *db = rw->db;
     const hist_op *o1 = &hist_ops(db->h)[db->t[v->t1].op], *o2 = &hist_ops(db->h)[db->t[v->t2].op];
-    const hist_event *ev = hist_events(db->h);
+    const hist_pos *ev = hist_positions(db->h);
     bool proc = v->order == TXN_ORDER_PROCESS;
     if (proc) {
         sbuf_adds(out, "process ");
@@ -366,7 +366,9 @@ static void tell_assumed(const txn_rw *rw, const txn_vedge *v, sbuf *out)
     }
     sbuf_printf(out, "the txn completed at line %u (", ev[o1->ret].line);
     kv(db, &db->m[v->a], out);
-    sbuf_printf(out, ") before the txn invoked at line %u (", ev[o2->call].line);
+    sbuf_printf(out, ") before the txn %s at line %u (",
+                ev[o2->call].implied ? "completed, with no invocation," : "invoked",
+                ev[o2->call].line);
     kv(db, &db->m[v->b], out);
     sbuf_printf(out, "), and keys are taken to be %s", proc ? "sequential" : "linearizable");
 }

@@ -89,27 +89,105 @@
  * (for long appended lists, through the vocabulary's rules, as the model
  * copies its lists), and a failure falls back to the search (UV_INTERNAL)
  * instead of answering. Time O(n log n), memory O(n).
+ *
+ * Limits: every array goes through uv_take, which charges the budget
+ * first and keeps its size beside it for uv_give; a refusal, the deadline,
+ * an interrupt or another part found invalid (looked at between steps, and
+ * every STEPS_BETWEEN_LOOKS ops of a replay) stop the part: each step
+ * returns as if it had decided, with out saying UV_STOPPED.
  */
 #include "unique.h"
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../util/mem.h"
 #include "unique_int.h"
+
+/* Each block from uv_take starts with its capacity (a whole max_align_t,
+ * so what follows is aligned as malloc's is). */
+#define HEAD sizeof(max_align_t)
+#define STEPS_BETWEEN_LOOKS 65536
+
+static void count_held(ctx *c, size_t add, size_t sub)
+{
+    c->held = c->held + add - sub;
+    if (c->held > c->bytes)
+        c->bytes = c->held;
+}
 
 void *uv_take(ctx *c, size_t n)
 {
-    c->bytes += n;
-    return xmalloc(n);
+    if (c->stop)
+        return NULL;
+    size_t cap = n + HEAD;
+    char *p = budget_alloc(c->hold, cap);
+    if (!p) {
+        c->stop = LIN_STOP_MEMORY;
+        return NULL;
+    }
+    memcpy(p, &cap, sizeof cap);
+    count_held(c, budget_footprint(cap), 0);
+    return p + HEAD;
 }
 
 uint32_t *uv_take_none(ctx *c, size_t n)
 {
     uint32_t *p = uv_take(c, n * sizeof *p);
-    memset(p, 0xff, n * sizeof *p);
+    if (p)
+        memset(p, 0xff, n * sizeof *p);
     return p;
+}
+
+void uv_give(ctx *c, void *p)
+{
+    if (!p)
+        return;
+    char *b = (char *)p - HEAD;
+    size_t cap;
+    memcpy(&cap, b, sizeof cap);
+    count_held(c, 0, budget_footprint(cap));
+    budget_release(c->hold, b, cap);
+}
+
+bool uv_charge(ctx *c, size_t n)
+{
+    if (c->stop)
+        return false;
+    if (!budget_charge(c->hold, n)) {
+        c->stop = LIN_STOP_MEMORY;
+        return false;
+    }
+    count_held(c, n, 0);
+    c->charged += n;
+    return true;
+}
+
+bool uv_halted(ctx *c)
+{
+    const lin_limits *l = c->lim;
+    if (c->stop || !l)
+        return c->stop != LIN_DONE;
+    if (l->stop && atomic_load(l->stop))
+        c->stop = LIN_STOP_INTERRUPT;
+    else if (l->cancel && atomic_load(l->cancel))
+        c->stop = LIN_STOP_INVALID;
+    else if (l->deadline_ns) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec >= l->deadline_ns)
+            c->stop = LIN_STOP_TIME;
+    }
+    return c->stop != LIN_DONE;
+}
+
+bool uv_stopped(ctx *c, uv_result *out)
+{
+    uv_put(out, LIN_UNKNOWN, UV_STOPPED, 0, 0, 0, 0, 0);
+    out->stop = c->stop ? c->stop : LIN_STOP_MEMORY;
+    return true;
 }
 
 void uv_put(uv_result *r, lin_verdict v, uv_kind k, size_t nops, uint32_t a, uint32_t b,
@@ -136,14 +214,19 @@ static int cmp_u64(const void *a, const void *b)
 /* Sort keys packed as key << 32 | index, the indices increasing: a radix
  * sort on the high half (stable, so the indices stay in order) when there
  * are many, qsort when there are few. */
-void uv_sort_packed(ctx *c, uint64_t *a, size_t n)
+bool uv_sort_packed(ctx *c, uint64_t *a, size_t n)
 {
     if (n < 4096) {
         qsort(a, n, sizeof *a, cmp_u64);
-        return;
+        return true;
     }
     uint64_t *tmp = uv_take(c, n * sizeof *tmp);
     size_t *count = uv_take(c, 65536 * sizeof *count);
+    if (!tmp || !count) {
+        uv_give(c, tmp);
+        uv_give(c, count);
+        return false;
+    }
     for (int shift = 32; shift < 64; shift += 16) {
         memset(count, 0, 65536 * sizeof *count);
         for (size_t i = 0; i < n; i++)
@@ -157,16 +240,19 @@ void uv_sort_packed(ctx *c, uint64_t *a, size_t n)
             tmp[count[(a[i] >> shift) & 0xffff]++] = a[i];
         memcpy(a, tmp, n * sizeof *a);
     }
-    free(tmp);
-    free(count);
+    uv_give(c, tmp);
+    uv_give(c, count);
+    return true;
 }
 
 /* ---- the decision, on reads and updates ---- */
 
-/* Sort ops by call, unless they are already. */
-static void sort_by_call(ctx *c)
+/* Sort ops by call, unless they are already; false if stopped. */
+static bool sort_by_call(ctx *c)
 {
     c->byc = uv_take(c, c->n * sizeof *c->byc);
+    if (!c->byc)
+        return false;
     bool sorted = true;
     for (size_t i = 0; i < c->n; i++) {
         c->byc[i] = (uint32_t)i;
@@ -174,14 +260,17 @@ static void sort_by_call(ctx *c)
             sorted = false;
     }
     if (sorted)
-        return;
+        return true;
     uint64_t *k = uv_take(c, c->n * sizeof *k);
+    if (!k)
+        return false;
     for (size_t i = 0; i < c->n; i++)
         k[i] = (uint64_t)c->u[i].call << 32 | i;
-    uv_sort_packed(c, k, c->n);
-    for (size_t i = 0; i < c->n; i++)
+    bool ok = uv_sort_packed(c, k, c->n);
+    for (size_t i = 0; ok && i < c->n; i++)
         c->byc[i] = (uint32_t)k[i];
-    free(k);
+    uv_give(c, k);
+    return ok;
 }
 
 /* The value op i needs to be there: a read's, an update's previous one. */
@@ -194,7 +283,8 @@ static uint32_t needs(const ctx *c, uint32_t i)
  * nobody writes, two updates from one value. Returns true if decided. */
 static bool links(ctx *c, uv_result *out)
 {
-    c->prod = uv_take_none(c, c->nvals);
+    if (!(c->prod = uv_take_none(c, c->nvals)))
+        return uv_stopped(c, out);
     for (size_t k = 0; k < c->n; k++) {
         uint32_t i = c->byc[k];
         if (c->u[i].read)
@@ -212,6 +302,10 @@ static bool links(ctx *c, uv_result *out)
     }
     c->need = uv_take(c, c->n);
     uint32_t *stack = uv_take(c, c->n * sizeof *stack);
+    if (!c->need || !stack) {
+        uv_give(c, stack);
+        return uv_stopped(c, out);
+    }
     size_t top = 0;
     for (size_t i = 0; i < c->n; i++)
         if ((c->need[i] = c->u[i].ret != LIN_NEVER))
@@ -221,7 +315,7 @@ static bool links(ctx *c, uv_result *out)
         if (w != NONE && c->prod[w] != NONE && !c->need[c->prod[w]])
             c->need[c->prod[w]] = 1, stack[top++] = c->prod[w];
     }
-    free(stack);
+    uv_give(c, stack);
     for (size_t i = 0; i < c->n; i++)
         out->dropped += !c->need[i];
     for (size_t k = 0; k < c->n; k++) {
@@ -231,7 +325,8 @@ static bool links(ctx *c, uv_result *out)
             return true;
         }
     }
-    c->next = uv_take_none(c, c->nvals);
+    if (uv_halted(c) || !(c->next = uv_take_none(c, c->nvals)))
+        return uv_stopped(c, out);
     for (size_t k = 0; k < c->n; k++) {
         uint32_t i = c->byc[k], p = c->u[i].pred;
         if (!c->need[i] || c->u[i].read || p == NONE)
@@ -251,7 +346,8 @@ static bool links(ctx *c, uv_result *out)
 static bool chains(ctx *c, uv_result *out)
 {
     size_t nreads = 0, nlinks = 0, nheads = 1;
-    c->rstart = uv_take(c, ((size_t)c->nvals + 1) * sizeof *c->rstart);
+    if (!(c->rstart = uv_take(c, ((size_t)c->nvals + 1) * sizeof *c->rstart)))
+        return uv_stopped(c, out);
     memset(c->rstart, 0, ((size_t)c->nvals + 1) * sizeof *c->rstart);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->need[i])
@@ -267,16 +363,22 @@ static bool chains(ctx *c, uv_result *out)
         c->rstart[v + 1] += c->rstart[v];
     c->rlist = uv_take(c, nreads * sizeof *c->rlist);
     uint32_t *fill = uv_take(c, (size_t)c->nvals * sizeof *fill);
+    if (!c->rlist || !fill) {
+        uv_give(c, fill);
+        return uv_stopped(c, out);
+    }
     memcpy(fill, c->rstart, (size_t)c->nvals * sizeof *fill);
     for (size_t k = 0; k < c->n; k++) {
         uint32_t i = c->byc[k];
         if (c->need[i] && c->u[i].read)
             c->rlist[fill[c->u[i].val]++] = i;
     }
-    free(fill);
+    uv_give(c, fill);
 
     c->ch = uv_take(c, nheads * sizeof *c->ch);
     c->cvals = uv_take(c, (nheads + nlinks) * sizeof *c->cvals);
+    if (!c->ch || !c->cvals || uv_halted(c))
+        return uv_stopped(c, out);
     size_t nv = 0, reached = 0;
     for (size_t k = 0; k <= c->n; k++) {
         uint32_t head;
@@ -309,6 +411,8 @@ static bool chains(ctx *c, uv_result *out)
 
     /* Some update is on a cycle: walk it back from one. */
     uint8_t *seen = uv_take(c, c->nvals);
+    if (!seen)
+        return uv_stopped(c, out);
     memset(seen, 0, c->nvals);
     for (size_t t = 0; t < nv; t++)
         seen[c->cvals[t]] = 1;
@@ -325,7 +429,7 @@ static bool chains(ctx *c, uv_result *out)
             j = c->prod[c->u[j].pred];
             len++;
         } while (j != i && j != NONE && len <= nlinks);
-        free(seen);
+        uv_give(c, seen);
         if (j != i) {
             uv_put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
             return true;
@@ -335,7 +439,7 @@ static bool chains(ctx *c, uv_result *out)
         out->nlinks = len;
         return true;
     }
-    free(seen);
+    uv_give(c, seen);
     uv_put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
     return true;
 }
@@ -423,8 +527,9 @@ static uint32_t first_call_after(const ctx *c, const chain *ch, int64_t after, b
 }
 
 /* Replay the linearization: real time, the numbered values, and (when
- * asked) the model's own step. */
-static bool replay(const ctx *c)
+ * asked) the model's own step; false if it fails, or if a limit stopped
+ * it (c->stop). */
+static bool replay(ctx *c)
 {
     size_t must = 0;
     for (size_t i = 0; i < c->n; i++)
@@ -451,6 +556,10 @@ static bool replay(const ctx *c)
     c->md->type->init(c->md, &a);
     bool ok = true;
     for (size_t k = 0; k < c->norder && ok; k++) {
+        if (k % STEPS_BETWEEN_LOOKS == STEPS_BETWEEN_LOOKS - 1 && uv_halted(c)) {
+            ok = false;
+            break;
+        }
         mbuf_reset(&b);
         ok = c->md->type->step(c->md, (mstate){a.p, a.n}, &c->ops[c->order[k]].m, 0, &b) !=
              STEP_ILLEGAL;
@@ -465,23 +574,37 @@ static bool replay(const ctx *c)
 
 static void decide(ctx *c, uv_result *out)
 {
-    sort_by_call(c);
+    if (!sort_by_call(c) || uv_halted(c)) {
+        uv_stopped(c, out);
+        return;
+    }
     if (links(c, out) || chains(c, out))
         return;
     out->chains = c->nch;
-    c->order = uv_take(c, c->n * sizeof *c->order);
+    if (!(c->order = uv_take(c, c->n * sizeof *c->order))) {
+        uv_stopped(c, out);
+        return;
+    }
     uv_result cand = {0};
     int64_t at = INT64_MAX; /* where the first violation found shows */
     for (size_t k = 0; k < c->nch; k++)
         levels(c, &c->ch[k], &cand, &at);
 
     /* Step 4: chains by min(L, R); the initial value's first (L = -1). */
-    uint64_t *ks = uv_take(c, c->nch * sizeof *ks);
+    uint64_t *ks = uv_halted(c) ? NULL : uv_take(c, c->nch * sizeof *ks);
+    if (!ks) {
+        uv_stopped(c, out);
+        return;
+    }
     for (size_t k = 0; k < c->nch; k++) {
         int64_t key = c->ch[k].L < c->ch[k].R ? c->ch[k].L : c->ch[k].R; /* -1 .. a position */
         ks[k] = (uint64_t)(key + 1) << 32 | k;
     }
-    uv_sort_packed(c, ks, c->nch);
+    if (!uv_sort_packed(c, ks, c->nch)) {
+        uv_give(c, ks);
+        uv_stopped(c, out);
+        return;
+    }
     const chain *best = NULL, *pair[2] = {NULL, NULL};
     bool bad = false;
     for (size_t k = 0; k < c->nch && !bad; k++) {
@@ -519,6 +642,14 @@ static void decide(ctx *c, uv_result *out)
     } else if (!bad) {
         /* The linearization: the chains' ops in sorted order. */
         uint32_t *by_chain = uv_take(c, c->nch * sizeof *by_chain);
+        uint32_t *sorted = uv_take(c, c->norder * sizeof *sorted);
+        if (!by_chain || !sorted) {
+            uv_give(c, by_chain);
+            uv_give(c, sorted);
+            uv_give(c, ks);
+            uv_stopped(c, out);
+            return;
+        }
         for (size_t k = 0, pos = 0; k < c->nch; k++) {
             by_chain[k] = (uint32_t)pos;
             for (uint32_t t = 0; t < c->ch[k].len; t++) {
@@ -526,7 +657,6 @@ static void decide(ctx *c, uv_result *out)
                 pos += (c->prod[v] != NONE) + c->rstart[v + 1] - c->rstart[v];
             }
         }
-        uint32_t *sorted = uv_take(c, c->norder * sizeof *sorted);
         size_t m = 0;
         for (size_t k = 0; k < c->nch; k++) {
             uint32_t idx = (uint32_t)ks[k], from = by_chain[idx];
@@ -534,15 +664,17 @@ static void decide(ctx *c, uv_result *out)
             memcpy(sorted + m, c->order + from, len * sizeof *sorted);
             m += len;
         }
-        free(c->order);
+        uv_give(c, c->order);
         c->order = sorted;
-        free(by_chain);
+        uv_give(c, by_chain);
         if (replay(c))
             uv_put(out, LIN_VALID, UV_NONE, 0, 0, 0, 0, 0);
+        else if (c->stop)
+            uv_stopped(c, out);
         else
             uv_put(out, LIN_UNKNOWN, UV_INTERNAL, 0, 0, 0, 0, 0);
     }
-    free(ks);
+    uv_give(c, ks);
 }
 
 static int64_t now_ns(void)
@@ -552,12 +684,19 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
+void uv_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim, bhold *hold,
+              uv_result *out)
 {
     int64_t t0 = now_ns();
     memset(out, 0, sizeof *out);
-    ctx c = {.md = md, .ops = ops, .n = n};
-    uint8_t *kind = uv_take(&c, n ? n : 1);
+    bhold unlimited;
+    budget_join(&unlimited, NULL, false);
+    ctx c = {.md = md, .ops = ops, .n = n, .lim = lim, .hold = hold ? hold : &unlimited};
+    uint8_t *kind = uv_halted(&c) ? NULL : uv_take(&c, n ? n : 1);
+    if (!kind) {
+        uv_stopped(&c, out);
+        goto out;
+    }
     memset(kind, MV_NONE, n ? n : 1);
     uint32_t first_append = NONE, first_add = NONE, first_other = NONE;
     if (!md->type->vop) {
@@ -584,7 +723,10 @@ void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
                first_other != NONE ? first_other : first_add, 0, 0);
         goto out;
     }
-    c.u = uv_take(&c, (n ? n : 1) * sizeof *c.u);
+    if (!(c.u = uv_take(&c, (n ? n : 1) * sizeof *c.u))) {
+        uv_stopped(&c, out);
+        goto out;
+    }
     for (size_t i = 0; i < n; i++)
         c.u[i].call = ops[i].call, c.u[i].ret = ops[i].ret;
     if (first_append != NONE   ? uv_form_appends(&c, kind, out)
@@ -594,21 +736,15 @@ void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out)
     decide(&c, out);
 out:
     out->form = c.form;
-    for (size_t k = 0; k < out->nops; k++)
+    for (size_t k = 0; kind && k < out->nops; k++)
         if (out->ops[k] != UV_OP_INIT && kind[out->ops[k]] == MV_READ)
             out->reads |= 1u << k;
     out->bytes = c.bytes;
-    free(kind);
-    free(c.u);
-    free(c.byc);
-    free(c.prod);
-    free(c.next);
-    free(c.need);
-    free(c.rstart);
-    free(c.rlist);
-    free(c.cvals);
-    free(c.ch);
-    free(c.order);
+    void *held[] = {kind, c.u, c.byc, c.prod, c.next, c.need, c.rstart, c.rlist, c.cvals, c.ch,
+                    c.order};
+    for (size_t i = 0; i < sizeof held / sizeof *held; i++)
+        uv_give(&c, held[i]);
+    budget_uncharge(c.hold, c.charged);
     out->seconds = (double)(now_ns() - t0) / 1e9;
 }
 
@@ -629,6 +765,7 @@ const char *uv_kind_text(uv_kind k)
     case UV_APPEND_INIT: return "appends to an initial value that is not nil";
     case UV_INTERNAL: return "the unique-value check failed its own replay (a bug)";
     case UV_SEARCH_ASKED: return "--search asks";
+    case UV_STOPPED: return "a limit stopped it before it was decided";
     case UV_NKINDS: break;
     }
     return "?";
@@ -639,6 +776,7 @@ const char *uv_kind_name(uv_kind k)
     static const char *const names[] = {
         "none", "unwritten", "two-next", "cycle", "order", "overlap", "diverge", "no-form",
         "written-twice", "init-written", "mixed", "append-init", "internal", "search-asked",
+        "stopped",
     };
     _Static_assert(sizeof names / sizeof *names == UV_NKINDS, "a name for every kind");
     return (size_t)k < UV_NKINDS ? names[k] : "?";

@@ -11,6 +11,12 @@
  * initial. Then uv_check decides it in O(n log n) time and O(n) memory and,
  * for an invalid part, names the few ops that contradict each other.
  * Otherwise it says why not, and the caller searches (lin.h).
+ *
+ * It keeps the limits the search keeps: everything it holds is charged to
+ * a memory budget (util/budget.h), and it looks at the deadline, the
+ * interrupt and the cancel flag of lin_limits between its steps; a part
+ * they stop is unknown (UV_STOPPED, with what stopped it), not searched:
+ * the search needs more of both.
  */
 #ifndef CONCH_UNIQUE_H
 #define CONCH_UNIQUE_H
@@ -50,6 +56,7 @@ typedef enum uv_kind {
     UV_APPEND_INIT,   /* appends, to an initial value that is not nil */
     UV_INTERNAL,      /* the linearization built failed its check: a bug */
     UV_SEARCH_ASKED,  /* not tried: the caller asked for the search */
+    UV_STOPPED,       /* a limit stopped it before it decided (uv_result.stop) */
     UV_NKINDS         /* not a kind: how many there are */
 } uv_kind;
 
@@ -60,6 +67,7 @@ typedef enum uv_form { UV_VALUES = 0, UV_LIST, UV_SET } uv_form;
 typedef struct uv_result {
     lin_verdict verdict; /* LIN_UNKNOWN: not decided (kind says why) */
     uv_kind kind;
+    lin_stop stop;       /* UV_STOPPED: by what (time, memory, interrupt, another part) */
     uv_form form;
     uint32_t ops[UV_MAX_OPS];
     size_t nops;
@@ -72,8 +80,11 @@ typedef struct uv_result {
 } uv_result;
 
 /* Decide ops (one part of a history; any order) without search if they
- * qualify. Reads only md, its vtab and ops; safe on the checker's threads. */
-void uv_check(const model *md, const lin_op *ops, size_t n, uv_result *out);
+ * qualify. Reads only md, its vtab and ops; safe on the checker's threads.
+ * Its memory is charged to hold, and lim's deadline (extend is not used),
+ * stop and cancel end it as UV_STOPPED; NULL: no limit. */
+void uv_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim, bhold *hold,
+              uv_result *out);
 
 /* A few words on kind, for people ("a value is written more than once"),
  * and a name for programs ("written-twice"). */

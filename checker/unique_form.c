@@ -25,10 +25,27 @@ static void set_uop(uop *u, uint32_t v, uint32_t pred, uint32_t read)
     u->read = read;
 }
 
-static uint32_t number(valmap *m, val v)
+/* Charge what putting one more value into m may take (*held: what m was
+ * charged so far); false if refused. */
+static bool room(ctx *c, const valmap *m, size_t *held)
+{
+    size_t need = valmap_peak_bytes(m);
+    if (need <= *held)
+        return true;
+    if (!uv_charge(c, need - *held))
+        return false;
+    *held = need;
+    return true;
+}
+
+/* v's number in m, numbering values as they come; NONE if the memory for
+ * a new one was refused. */
+static uint32_t number(ctx *c, valmap *m, size_t *held, val v)
 {
     uint32_t x;
     if (!valmap_get(m, v, &x)) {
+        if (!room(c, m, held))
+            return NONE;
         x = (uint32_t)valmap_size(m);
         valmap_put(m, v, x);
     }
@@ -47,23 +64,25 @@ static bool legal_at_init(const ctx *c, const mop *m, mbuf *st, mbuf *scratch)
 bool uv_form_values(ctx *c, const uint8_t *kind, uv_result *out)
 {
     valmap *ids = valmap_new();
-    for (size_t i = 0; i < c->n; i++) {
+    size_t held = 0;
+    for (size_t i = 0; i < c->n && !c->stop; i++) {
         const mop *m = &c->ops[i].m;
         if (kind[i] == MV_READ)
-            set_uop(&c->u[i], number(ids, m->a), NONE, 1);
+            set_uop(&c->u[i], number(c, ids, &held, m->a), NONE, 1);
         else if (kind[i] == MV_WRITE)
-            set_uop(&c->u[i], number(ids, m->a), NONE, 0);
+            set_uop(&c->u[i], number(c, ids, &held, m->a), NONE, 0);
         else {
-            uint32_t from = number(ids, m->a);
-            set_uop(&c->u[i], number(ids, m->b), from, 0);
+            uint32_t from = number(c, ids, &held, m->a);
+            set_uop(&c->u[i], number(c, ids, &held, m->b), from, 0);
         }
     }
     c->nvals = (uint32_t)valmap_size(ids);
-    c->bytes += 4 * (size_t)c->nvals * 24; /* the map's slots, about */
     valmap_free(ids);
 
     /* The initial value is the one whose observers are legal at the start. */
-    uint32_t *obs = uv_take_none(c, c->nvals);
+    uint32_t *obs = uv_halted(c) ? NULL : uv_take_none(c, c->nvals);
+    if (!obs)
+        return uv_stopped(c, out);
     for (size_t i = 0; i < c->n; i++) {
         uint32_t v = c->u[i].read ? c->u[i].val : c->u[i].pred;
         if (v != NONE && obs[v] == NONE)
@@ -82,7 +101,7 @@ bool uv_form_values(ctx *c, const uint8_t *kind, uv_result *out)
     }
     mbuf_free(&st);
     mbuf_free(&scratch);
-    free(obs);
+    uv_give(c, obs);
     c->model_replay = true;
     return done;
 }
@@ -112,10 +131,11 @@ static void grown(ctx *c, uint32_t nvals, size_t nupdates)
 }
 
 /* items: each item appended (or added) -> the op that does it; two ops of
- * one item leave it to the search. */
+ * one item leave it to the search (and a refusal of memory stops it). */
 static bool map_items(ctx *c, const uint8_t *kind, uint8_t k, valmap *items, size_t *count,
                       uv_result *out)
 {
+    size_t held = 0;
     for (size_t i = 0; i < c->n; i++) {
         uint32_t a;
         if (kind[i] != k)
@@ -124,10 +144,13 @@ static bool map_items(ctx *c, const uint8_t *kind, uint8_t k, valmap *items, siz
             uv_put(out, LIN_UNKNOWN, UV_WRITTEN_TWICE, 2, a, (uint32_t)i, 0, 0);
             return false;
         }
+        if (!room(c, items, &held)) {
+            uv_stopped(c, out);
+            return false;
+        }
         valmap_put(items, c->ops[i].m.a, (uint32_t)i);
         ++*count;
     }
-    c->bytes += 4 * *count * 24;
     return true;
 }
 
@@ -184,8 +207,12 @@ bool uv_form_appends(ctx *c, const uint8_t *kind, uv_result *out)
     bool done = true;
     valmap *items = valmap_new();
     uint32_t *pos = uv_take(c, c->n * sizeof *pos), *stamp = uv_take_none(c, c->n);
-    memset(pos, 0, c->n * sizeof *pos);
     size_t nappends = 0, m = 0;
+    if (!pos || !stamp) {
+        uv_stopped(c, out);
+        goto out;
+    }
+    memset(pos, 0, c->n * sizeof *pos);
     if (!map_items(c, kind, MV_APPEND, items, &nappends, out))
         goto out;
 
@@ -230,8 +257,8 @@ bool uv_form_appends(ctx *c, const uint8_t *kind, uv_result *out)
     done = false;
 out:
     valmap_free(items);
-    free(pos);
-    free(stamp);
+    uv_give(c, pos);
+    uv_give(c, stamp);
     return done;
 }
 
@@ -306,22 +333,26 @@ static bool group_by_reads(ctx *c, valmap *items, const uint64_t *keys, size_t n
 /* The adds become updates: those of a group in call order, the groups in
  * order (value k the set after the k-th add), then the adds no read shows;
  * a read, the value at the end of its newest member's group. keys: room
- * for c->n. */
-static void sequence_adds(ctx *c, const uint8_t *kind, valmap *items, const uint32_t *group,
-                          uint32_t ngroups, uint64_t *keys, size_t nadds)
+ * for c->n. false, stopped into out, if refused memory. */
+static bool sequence_adds(ctx *c, const uint8_t *kind, valmap *items, const uint32_t *group,
+                          uint32_t ngroups, uint64_t *keys, size_t nadds, uv_result *out)
 {
+    bool ok = false;
     size_t nseq = 0;
     for (size_t i = 0; i < c->n; i++)
         if (kind[i] == MV_ADD && group[i])
             keys[nseq++] = (uint64_t)c->u[i].call << 32 | i;
-    uv_sort_packed(c, keys, nseq);
     uint32_t *count = uv_take(c, ((size_t)ngroups + 2) * sizeof *count);
+    uint32_t *at = uv_take(c, ((size_t)ngroups + 1) * sizeof *at);
+    if (!count || !at || !uv_sort_packed(c, keys, nseq)) {
+        uv_stopped(c, out);
+        goto out;
+    }
     memset(count, 0, ((size_t)ngroups + 2) * sizeof *count);
     for (size_t t = 0; t < nseq; t++)
         count[group[(uint32_t)keys[t]] + 1]++;
     for (uint32_t g = 1; g <= ngroups + 1; g++)
         count[g] += count[g - 1]; /* count[g]: the adds before group g */
-    uint32_t *at = uv_take(c, ((size_t)ngroups + 1) * sizeof *at);
     memcpy(at, count, ((size_t)ngroups + 1) * sizeof *at);
     for (size_t t = 0; t < nseq; t++) {
         uint32_t a = (uint32_t)keys[t], v = ++at[group[a]];
@@ -344,9 +375,12 @@ static void sequence_adds(ctx *c, const uint8_t *kind, valmap *items, const uint
                 g = group[a];
         set_uop(&c->u[i], g ? count[g + 1] : 0, NONE, 1);
     }
-    free(count);
-    free(at);
     grown(c, fresh, nadds);
+    ok = true;
+out:
+    uv_give(c, count);
+    uv_give(c, at);
+    return ok;
 }
 
 /* Reads and adds of a grow-only set. The reads' sets, by size, must each
@@ -366,12 +400,21 @@ bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out)
     valmap *items = valmap_new(), *init = valmap_new();
     uint32_t *stamp = uv_take_none(c, c->n), *group = uv_take(c, c->n * sizeof *group);
     uint64_t *keys = uv_take(c, c->n * sizeof *keys);
-    size_t ninit, nadds = 0, nreads = 0;
+    size_t ninit, nadds = 0, nreads = 0, held = 0;
     uint32_t ngroups;
     const val *iv = val_items(c->md->vt, c->md->opts.init, &ninit);
+    if (!stamp || !group || !keys) {
+        uv_stopped(c, out);
+        goto out;
+    }
     memset(group, 0, c->n * sizeof *group);
-    for (size_t t = 0; t < ninit; t++)
+    for (size_t t = 0; t < ninit; t++) {
+        if (!room(c, init, &held)) {
+            uv_stopped(c, out);
+            goto out;
+        }
         valmap_put(init, iv[t], 1);
+    }
     ninit = valmap_size(init);
     if (!map_items(c, kind, MV_ADD, items, &nadds, out))
         goto out;
@@ -393,16 +436,19 @@ bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out)
         val_items(c->md->vt, c->ops[i].m.a, &k);
         keys[nreads++] = (uint64_t)k << 32 | i;
     }
-    uv_sort_packed(c, keys, nreads);
-    if (!group_by_reads(c, items, keys, nreads, ninit, stamp, group, &ngroups, out))
+    if (!uv_sort_packed(c, keys, nreads)) {
+        uv_stopped(c, out);
         goto out;
-    sequence_adds(c, kind, items, group, ngroups, keys, nadds);
+    }
+    if (!group_by_reads(c, items, keys, nreads, ninit, stamp, group, &ngroups, out) ||
+        !sequence_adds(c, kind, items, group, ngroups, keys, nadds, out))
+        goto out;
     done = false;
 out:
     valmap_free(items);
     valmap_free(init);
-    free(stamp);
-    free(group);
-    free(keys);
+    uv_give(c, stamp);
+    uv_give(c, group);
+    uv_give(c, keys);
     return done;
 }

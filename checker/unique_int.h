@@ -44,15 +44,33 @@ typedef struct ctx {
     size_t norder;
     bool model_replay;    /* replay it through the model's step */
     uv_form form;
-    size_t bytes;
+    size_t bytes;         /* charged, at the most */
+    /* Limits (unique.h): what is charged to hold now; once stopped, by what. */
+    const lin_limits *lim;
+    bhold *hold;
+    size_t held;    /* charged now, through uv_take and uv_charge */
+    size_t charged; /* of which through uv_charge (given back at the end) */
+    lin_stop stop;
 } ctx;
 
-/* Allocate n bytes (ending the program if it cannot), counted in c->bytes;
+/* n bytes, charged to c's budget, given back with uv_give; NULL when the
+ * budget refuses them, or when c was stopped already (c->stop says why).
  * uv_take_none fills n words with NONE. */
 void *uv_take(ctx *c, size_t n);
 uint32_t *uv_take_none(ctx *c, size_t n);
-/* Sort keys packed as key << 32 | index, the indices increasing. */
-void uv_sort_packed(ctx *c, uint64_t *a, size_t n);
+void uv_give(ctx *c, void *p);
+/* Charge n more bytes (memory not from uv_take: a map's); false, and c
+ * stopped, if refused. What is charged so is given back at the end. */
+bool uv_charge(ctx *c, size_t n);
+/* Has a limit stopped c? Checks the interrupt, the cancel flag and the
+ * deadline; c->stop says which. */
+bool uv_halted(ctx *c);
+/* End the part as stopped (out: unknown, UV_STOPPED); returns true, the
+ * value a step returns when it decided. */
+bool uv_stopped(ctx *c, uv_result *out);
+/* Sort keys packed as key << 32 | index, the indices increasing; false if
+ * the memory for it was refused (c is stopped). */
+bool uv_sort_packed(ctx *c, uint64_t *a, size_t n);
 /* Set r's verdict, kind and first nops ops. */
 void uv_put(uv_result *r, lin_verdict v, uv_kind k, size_t nops, uint32_t a, uint32_t b,
             uint32_t c, uint32_t d);

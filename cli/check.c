@@ -2,123 +2,360 @@
  * check.c - conch check: read histories, check them, report, exit with
  * the verdict.
  */
-#include <getopt.h>
+#include <errno.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../checker/check.h"
+#include "../util/clock.h"
 #include "../histories/read.h"
+#include "../histories/shard.h"
 #include "../report/report.h"
+#include "../report/report_html.h"
+#include "../report/report_json.h"
+#include "../report/report_junit.h"
+#include "../report/report_progress.h"
+#include "../report/report_text.h"
 #include "../util/mem.h"
 #include "cli.h"
 
-static const char usage[] =
-    "usage: conch check [options] FILE...\n"
-    "\n"
-    "Check recorded histories (FILE '-' is standard input) for linearizability and\n"
-    "session guarantees (read-your-writes, monotonic reads, monotonic writes,\n"
-    "writes-follow-reads).\n"
-    "Formats are detected: conch's JSON Lines, a JSON array of ops (elle-cli),\n"
-    "Jepsen EDN (history.edn, Knossos and Porcupine files) and Jepsen log lines.\n"
-    "\n"
-    "  --model NAME        register, cas-register, kv, multi-register, set, counter,\n"
-    "                      fifo-queue, unordered-queue, mutex; or list-append,\n"
-    "                      rw-register: transactions, checked for anomalies\n"
-    "                      (default: inferred from the ops' f names, and said; txns\n"
-    "                      of appends are list-append, of reads and writes\n"
-    "                      multi-register unless --consistency-model is given)\n"
-    "  --consistency-model NAME\n"
-    "                      for transactions: the model whose anomalies are\n"
-    "                      violations, e.g. serializable, snapshot-isolation,\n"
-    "                      repeatable-read, read-committed (default:\n"
-    "                      strict-serializable; --help-models lists them)\n"
-    "  --assume KEYS       for rw-register: sequential-keys or linearizable-keys:\n"
-    "                      order each key's versions by process or real-time\n"
-    "                      order (Elle's assumptions; anomalies found with them\n"
-    "                      are named -process or -realtime)\n"
-    "  --init JSON         the model's initial value (default: null). For kv and\n"
-    "                      multi-register a map names each key's: --init '{\"x\":0,\"y\":0}'\n"
-    "                      starts x and y at 0 and every other key at null (a name\n"
-    "                      is a string key, or an integer key's digits); any other\n"
-    "                      value is every key's. For a register a map is its value.\n"
-    "  --nil-read MEANING  absent: a nil read says the object has no value (default)\n"
-    "                      unknown: a nil read says nothing (Knossos)\n"
-    "  --from FORMAT       jsonl, edn or jepsen-log, instead of detecting it\n"
-    "  --independent WHEN  auto, yes or no: read values as Jepsen's independent\n"
-    "                      [key value] pairs (default auto: when every op has one)\n"
-    "  -j, --jobs N        threads for the search (default: one per core)\n"
-    "  --timeout SECONDS   give up the checks after this long: what they did not\n"
-    "                      finish is unknown. A history's parts (keys) share it:\n"
-    "                      each gets its share of the time left, and one stopped\n"
-    "                      by its share is searched again once the others are done\n"
-    "  --max-memory MB     the most memory conch may hold (history included); a\n"
-    "                      search that would need more is unknown; parts searched at\n"
-    "                      once each get a share (default: half of this machine's);\n"
-    "                      an input larger than this is an input error\n"
-    "  --all-parts         search every part of a history, even once one part is\n"
-    "                      invalid (default: the other parts stop, and are reported\n"
-    "                      not searched, as the verdict is known)\n"
-    "  --search            search every part, even where written values are unique\n"
-    "                      (there, by default, parts are decided without search; the\n"
-    "                      search explains with the longest linearizable prefix)\n"
-    "  --checks LIST       lin, ryw, mr, mw, wfr, comma-separated (default: all that\n"
-    "                      the history's ops allow)\n"
-    "  --version-order O   how the session checks order each key's versions:\n"
-    "                      store (the ops' versions; the default when they carry one),\n"
-    "                      inferred (from unique written values; the default otherwise)\n"
-    "                      or realtime (inferred, plus: a write that completed before\n"
-    "                      another began is older)\n"
-    "  --format FORMAT     text (default), json or junit, on standard output\n"
-    "  -v, --verbose       every part, and search statistics\n"
-    "  -h, --help          this text\n"
-    "\n"
-    "Exit: 0 linearizable, 1 a violation, 2 bad usage or input, 3 unknown.\n";
+/* What the command line says, as the table reads it; check_config_from
+ * turns it into the checker's options. */
+/* --model names a model of single objects, or a kind of transactions. */
+typedef struct check_model {
+    const model_type *model;
+    txn_workload txn; /* TXN_AUTO: not given */
+} check_model;
 
-static _Atomic int stop_flag;
+/* --shard I/N (count 0: none). */
+typedef struct shard_arg {
+    long index, count;
+} shard_arg;
 
-static void on_signal(int sig)
+typedef struct check_args {
+    check_model model;
+    int cm;           /* --consistency-model: txn_cm, or -1 */
+    unsigned assume;  /* TXN_ORDER_* bits */
+    const char *init;
+    int nil;          /* index in nils[] */
+    int from;         /* index in froms[]; -1: detect */
+    int independent;  /* index in independents[], hist_independent's order */
+    long jobs;        /* 0: one per core */
+    double timeout;
+    long max_memory;  /* MB; 0: half the machine's */
+    bool all_parts;
+    bool search;
+    unsigned checks;
+    int order;        /* index in orders[]; -1: by the history */
+    int format;       /* index in formats[] */
+    shard_arg shard;
+    const char *results;
+    const char *html; /* --html FILE */
+    bool progress;
+    double minimize;  /* --minimize-time */
+    int verbose;      /* -v given this many times */
+} check_args;
+
+static const char *const nils[] = {"absent", "unknown", NULL};
+static const char *const froms[] = {"jsonl", "edn", "jepsen-log", NULL};
+static const char *const independents[] = {"auto", "no", "yes", NULL};
+static const char *const orders[] = {"store", "inferred", "realtime", NULL};
+static const char *const formats[] = {"text", "json", "junit", NULL};
+static const char *const check_names[] = {"lin", "ryw", "mr", "mw", "wfr", NULL};
+static const char *const assumptions[] = {"sequential-keys", "linearizable-keys", NULL};
+
+/* What --model takes, from models/ and the txn checker: for completion. */
+static const char *const *model_names(void)
 {
-    (void)sig;
-    atomic_store(&stop_flag, 1);
+    static const char *names[64];
+    if (!names[0]) {
+        size_t n = 0;
+        for (; model_types[n] && n + 3 < 64; n++)
+            names[n] = model_types[n]->name;
+        names[n++] = txn_workload_name(TXN_LIST_APPEND);
+        names[n] = txn_workload_name(TXN_RW_REGISTER);
+    }
+    return names;
+}
+
+/* The consistency models of transactions, for completion. */
+static const char *const *cm_names(void)
+{
+    static const char *names[TCM_COUNT + 1];
+    if (!names[0])
+        for (int m = 0; m < TCM_COUNT; m++)
+            names[m] = txn_cm_name((txn_cm)m);
+    return names;
+}
+
+static bool parse_model(const char *cmd, const char *opt, const char *value, void *field)
+{
+    (void)opt;
+    check_model *m = field;
+    int txn = txn_workload_parse(value);
+    if (txn >= 0) {
+        *m = (check_model){NULL, (txn_workload)txn};
+        return true;
+    }
+    const model_type *t = model_find(value);
+    if (!t) {
+        sbuf b = {0};
+        for (size_t i = 0; model_types[i]; i++)
+            sbuf_printf(&b, "%s%s", i ? ", " : "", model_types[i]->name);
+        cli_error(cmd, "unknown model '%s' (models: %s, list-append, rw-register)", value,
+                  sbuf_str(&b));
+        sbuf_free(&b);
+        return false;
+    }
+    *m = (check_model){t, TXN_AUTO};
+    return true;
+}
+
+static bool parse_cm(const char *cmd, const char *opt, const char *value, void *field)
+{
+    int m = txn_cm_parse(value);
+    if (m < 0) {
+        cli_error(cmd, "%s: unknown model '%s' (models: %s)", opt, value, txn_cm_names());
+        return false;
+    }
+    *(int *)field = m;
+    return true;
+}
+
+/* Given twice, both assumptions hold. */
+static bool parse_assume(const char *cmd, const char *opt, const char *value, void *field)
+{
+    int k = cli_choice(cmd, opt, value, assumptions);
+    if (k < 0)
+        return false;
+    *(unsigned *)field |= k ? TXN_ORDER_REALTIME : TXN_ORDER_PROCESS;
+    return true;
+}
+
+/* --shard I/N: 0 <= I < N. */
+static bool parse_shard(const char *cmd, const char *opt, const char *value, void *field)
+{
+    shard_arg *s = field;
+    char *end;
+    errno = 0;
+    long i = strtol(value, &end, 10), n = 0;
+    bool ok = end != value && *end == '/' && !errno;
+    if (ok) {
+        const char *d = end + 1;
+        n = strtol(d, &end, 10);
+        ok = end != d && !*end && !errno && n >= 1 && n <= 100000 && i >= 0 && i < n;
+    }
+    if (!ok) {
+        cli_error(cmd, "%s: expected I/N, shard I (from 0) of N (at most 100000), e.g. 0/4; "
+                       "got '%s'", opt, value);
+        return false;
+    }
+    *s = (shard_arg){i, n};
+    return true;
+}
+
+/* --help-models: what each consistency model forbids. */
+static void help_models(void)
+{
+    for (int m = 0; m < TCM_COUNT; m++) {
+        uint64_t bad = txn_cm_forbids((txn_cm)m);
+        printf("%s forbids:", txn_cm_name((txn_cm)m));
+        for (int a = 0; a < TA_COUNT; a++)
+            if (bad >> a & 1)
+                printf(" %s", txn_anomaly_name((txn_anomaly)a));
+        printf("\n");
+    }
+}
+
+/* The value must read as JSON; the checker reads it again per model. */
+static bool parse_init(const char *cmd, const char *opt, const char *value, void *field)
+{
+    vtab *vt = vtab_new();
+    val v;
+    sbuf why = {0};
+    int bad = hist_val_from_json(vt, value, &v, &why);
+    vtab_free(vt);
+    if (bad)
+        cli_error(cmd, "%s: %s", opt, sbuf_str(&why));
+    else
+        *(const char **)field = value;
+    sbuf_free(&why);
+    return !bad;
+}
+
+/* -v counts: -vv says more than -v. */
+bool cli_count(const char *cmd, const char *opt, const char *value, void *field)
+{
+    (void)cmd;
+    (void)opt;
+    (void)value;
+    (*(int *)field)++;
+    return true;
 }
 
 /* "lin,ryw,mr" -> CHECK_LIN | 1 << SG_RYW | 1 << SG_MR */
-static bool parse_checks(const char *s, unsigned *out)
+static bool parse_checks(const char *cmd, const char *opt, const char *s, void *field)
 {
-    static const struct { const char *name; unsigned bit; } names[] = {
-        {"lin", CHECK_LIN}, {"ryw", 1u << SG_RYW}, {"mr", 1u << SG_MR},
-        {"mw", 1u << SG_MW}, {"wfr", 1u << SG_WFR},
-    };
+    static const unsigned bits[] = {CHECK_LIN, 1u << SG_RYW, 1u << SG_MR, 1u << SG_MW,
+                                    1u << SG_WFR};
     unsigned m = 0;
-    const char *p = s;
-    while (*p) {
+    for (const char *p = s; *p;) {
         size_t n = strcspn(p, ",");
-        bool found = false;
-        for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-            if (strlen(names[i].name) == n && !strncmp(p, names[i].name, n)) {
-                m |= names[i].bit;
-                found = true;
-            }
-        if (!found) {
-            cli_error("check", "--checks: unknown check '%.*s' (checks: lin, ryw, mr, mw, wfr)",
+        size_t k = 0;
+        while (check_names[k] && !(strlen(check_names[k]) == n && !strncmp(p, check_names[k], n)))
+            k++;
+        if (!check_names[k]) {
+            cli_error(cmd, "%s: unknown check '%.*s' (checks: lin, ryw, mr, mw, wfr)", opt,
                       (int)n, p);
             return false;
         }
-        p += n;
-        if (*p == ',')
-            p++;
+        m |= bits[k];
+        p += n + (p[n] == ',');
     }
     if (!m) {
-        cli_error("check", "--checks: name at least one of lin, ryw, mr, mw, wfr");
+        cli_error(cmd, "%s: name at least one of lin, ryw, mr, mw, wfr", opt);
         return false;
     }
-    *out = m;
+    *(unsigned *)field = m;
     return true;
 }
+
+#define AT(f, T) OPT_AT(check_args, f, T)
+static const opt_spec check_opts_table[] = {
+    {.name = "model", .arg = "NAME", .kind = OPT_STR, .off = AT(model, check_model),
+     .parse = parse_model, .list_choices = model_names,
+     .help = "register, cas-register, kv, multi-register, set, counter, fifo-queue, "
+             "unordered-queue, mutex; or list-append, rw-register: transactions, checked for "
+             "anomalies (default: inferred from the ops' f names, and said; txns of appends "
+             "are list-append, of reads and writes multi-register unless "
+             "--consistency-model is given)"},
+    {.name = "consistency-model", .arg = "NAME", .kind = OPT_STR, .off = AT(cm, int),
+     .parse = parse_cm, .list_choices = cm_names,
+     .help = "for transactions: the model whose anomalies are violations, e.g. "
+             "serializable, snapshot-isolation, repeatable-read, read-committed (default: "
+             "strict-serializable; --help-models lists them)"},
+    {.name = "help-models", .kind = OPT_ACTION, .action = help_models,
+     .help = "list the consistency models of transactions, and what each forbids"},
+    {.name = "assume", .arg = "KEYS", .kind = OPT_STR, .off = AT(assume, unsigned),
+     .parse = parse_assume, .choices = assumptions,
+     .help = "for rw-register: sequential-keys or linearizable-keys: order each key's "
+             "versions by process or real-time order (Elle's assumptions; anomalies found "
+             "with them are named -process or -realtime); may be given twice"},
+    {.name = "init", .arg = "JSON", .kind = OPT_STR, .off = AT(init, const char *),
+     .parse = parse_init,
+     .help = "the model's initial value (default: null). For kv and multi-register a map "
+             "names each key's: --init '{\"x\":0,\"y\":0}' starts x and y at 0 and every "
+             "other key at null (a name is a string key, or an integer key's digits); any "
+             "other value is every key's. For a register a map is its value"},
+    {.name = "nil-read", .arg = "MEANING", .kind = OPT_CHOICE, .off = AT(nil, int),
+     .choices = nils, .def = "absent",
+     .help = "absent: a nil read says the object has no value (Porcupine); unknown: a nil "
+             "read says nothing (Knossos)"},
+    {.name = "from", .arg = "FORMAT", .kind = OPT_CHOICE, .off = AT(from, int),
+     .choices = froms, .help = "jsonl, edn or jepsen-log: the input format, instead of "
+                               "detecting it from the first bytes"},
+    {.name = "independent", .arg = "WHEN", .kind = OPT_CHOICE, .off = AT(independent, int),
+     .choices = independents, .def = "auto",
+     .help = "auto, yes or no: read values as Jepsen's independent [key value] pairs (auto: "
+             "when every op has one)"},
+    {.name = "jobs", .letter = 'j', .arg = "N", .kind = OPT_LONG, .off = AT(jobs, long),
+     .min = 1, .max = 1024, .help = "threads for the search (default: one per core)"},
+    {.name = "timeout", .arg = "SECONDS", .kind = OPT_DOUBLE, .off = AT(timeout, double),
+     .help = "give up the checks after this long: what they did not finish is unknown. A "
+             "history's parts (keys) share it: each gets its share of the time left, and "
+             "one stopped by its share is searched again once the others are done"},
+    {.name = "max-memory", .arg = "MB", .kind = OPT_LONG, .off = AT(max_memory, long),
+     .min = 1, .max = 1L << 40,
+     .help = "the most memory conch may hold (history included); a search that would need "
+             "more is unknown; parts searched at once each get a share (default: half of "
+             "this machine's); an input larger than this is an input error"},
+    {.name = "all-parts", .kind = OPT_FLAG, .off = AT(all_parts, bool),
+     .help = "search every part of a history, even once one part is invalid (by default "
+             "the other parts stop, and are reported not searched, as the verdict is "
+             "known)"},
+    {.name = "minimize-time", .arg = "SECONDS", .kind = OPT_DOUBLE, .off = AT(minimize, double),
+     .def = "3",
+     .help = "shrink each invalid part to its smallest counterexample: a few ops that cannot "
+             "be linearized, though they can with any one of them crashed; all parts within "
+             "this long (0: not at all)"},
+    {.name = "search", .kind = OPT_FLAG, .off = AT(search, bool),
+     .help = "search every part, even where written values are unique (there, by default, "
+             "parts are decided without search; the search explains with the longest "
+             "linearizable prefix)"},
+    {.name = "checks", .arg = "LIST", .kind = OPT_STR, .off = AT(checks, unsigned),
+     .parse = parse_checks, .choices = check_names,
+     .help = "lin, ryw, mr, mw, wfr, comma-separated (default: all that the history's ops "
+             "allow)"},
+    {.name = "version-order", .arg = "ORDER", .kind = OPT_CHOICE, .off = AT(order, int),
+     .choices = orders,
+     .help = "how the session checks order each key's versions: store (the ops' versions; "
+             "the default when they carry one), inferred (from unique written values; the "
+             "default otherwise) or realtime (inferred, plus: a write that completed "
+             "before another began is older)"},
+    {.name = "format", .arg = "FORMAT", .kind = OPT_CHOICE, .off = AT(format, int),
+     .choices = formats, .def = "text",
+     .help = "the report on standard output: text, json or junit (JUnit XML, a test case "
+             "per check)"},
+    {.name = "html", .arg = "FILE", .kind = OPT_FILE, .off = AT(html, const char *),
+     .help = "also write the HTML report there: one self-contained file that opens in any "
+             "browser, with a timeline per part (the counterexamples marked, the faults "
+             "shaded) and latency and throughput over time"},
+    {.name = "progress", .kind = OPT_FLAG, .off = AT(progress, bool),
+     .help = "a progress line on standard error even when it is not a terminal (on a "
+             "terminal it is always drawn)"},
+    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, int),
+     .parse = cli_count,
+     .help = "every part, the first 20 violations in full, and search statistics; -vv: "
+             "every violation in full"},
+    {.name = "shard", .arg = "I/N", .kind = OPT_STR, .off = AT(shard, shard_arg),
+     .parse = parse_shard,
+     .help = "check only the keys that hash to shard I of N (I from 0 to N-1), as N checks "
+             "on N machines do, each reading the whole history; conch merge combines their "
+             "results files (--results). The model, if not named, is inferred from every "
+             "op, as a whole check infers it. Not for transactions, which span keys"},
+    {.name = "results", .arg = "FILE", .kind = OPT_FILE, .off = AT(results, const char *),
+     .help = "also write the JSON report to FILE: the results file conch merge reads (with "
+             "the history's fingerprint, and its shard)"},
+    OPT_HELP_AND_MAN,
+    {0},
+};
+#undef AT
+
+const opt_cmd cli_cmd_check = {
+    .name = "check",
+    .summary = "check recorded histories: linearizability, session guarantees, transactions",
+    .synopsis = "[options] FILE...",
+    .about = "Check recorded histories (FILE '-' is standard input) for linearizability and "
+             "session guarantees (read-your-writes, monotonic reads, monotonic writes, "
+             "writes-follow-reads), or histories of transactions for the anomalies their "
+             "consistency model forbids (Elle's list-append and rw-register), print a "
+             "report, and exit with the verdict.\n\n"
+             "Formats are detected: conch's JSON Lines, a JSON array of ops (elle-cli), "
+             "Jepsen EDN (history.edn, Knossos and Porcupine files) and Jepsen log lines.",
+    .opts = check_opts_table,
+    .operand = "FILE",
+    .operand_kind = OPT_FILE,
+    .missing = "no history file given",
+    .notes = "With several files the worst verdict wins: an error, then a violation, then "
+             "unknown. Bad input is an error with its file, line and column.",
+    .exit_status = "Exit: 0 every check passed, 1 a violation, 2 bad usage or input, 3 unknown "
+                   "(a time or memory limit).",
+    .environment = "NO_COLOR\n"
+                   "  set to anything but the empty string: no colour in the report, even on "
+                   "a terminal",
+    .examples = "  conch check histories/examples/stale-read.jsonl\n"
+                "  conch check --model cas-register --init 0 history.edn\n"
+                "  conch check --checks ryw,mr --version-order inferred run.jsonl\n"
+                "  conch check --format junit runs/*/history.jsonl > junit.xml",
+    .run = cmd_check,
+};
 
 static size_t default_memory(void)
 {
@@ -128,228 +365,177 @@ static size_t default_memory(void)
     return (size_t)pages * (size_t)size / 2;
 }
 
-int cmd_check(int argc, char **argv)
+static void check_config_from(const check_args *a, cli_check_config *cfg)
 {
-    enum { O_MODEL = 256, O_INIT, O_NIL, O_FROM, O_INDEP, O_TIMEOUT, O_MEM, O_FORMAT, O_CHECKS,
-           O_ORDER, O_ALL_PARTS, O_SEARCH, O_CM, O_CM_HELP, O_ASSUME };
-    static const struct option longopts[] = {
-        {"model", required_argument, NULL, O_MODEL},
-        {"init", required_argument, NULL, O_INIT},
-        {"nil-read", required_argument, NULL, O_NIL},
-        {"from", required_argument, NULL, O_FROM},
-        {"independent", required_argument, NULL, O_INDEP},
-        {"jobs", required_argument, NULL, 'j'},
-        {"timeout", required_argument, NULL, O_TIMEOUT},
-        {"max-memory", required_argument, NULL, O_MEM},
-        {"all-parts", no_argument, NULL, O_ALL_PARTS},
-        {"search", no_argument, NULL, O_SEARCH},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"checks", required_argument, NULL, O_CHECKS},
-        {"version-order", required_argument, NULL, O_ORDER},
-        {"consistency-model", required_argument, NULL, O_CM},
-        {"help-models", no_argument, NULL, O_CM_HELP},
-        {"assume", required_argument, NULL, O_ASSUME},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    check_config cfg;
-    check_config_init(&cfg);
-    check_opts co = cfg.co;
-    hist_read_opts ro = cfg.ro;
-    bool json = false, junit = false, verbose = false;
-    long l;
-    double d;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":j:vh", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_MODEL:
-            if (txn_workload_parse(optarg) >= 0) {
-                co.txn_workload = (txn_workload)txn_workload_parse(optarg);
-                break;
-            }
-            co.model = model_find(optarg);
-            if (!co.model) {
-                sbuf b = {0};
-                for (size_t i = 0; model_types[i]; i++)
-                    sbuf_printf(&b, "%s%s", i ? ", " : "", model_types[i]->name);
-                cli_error("check", "unknown model '%s' (models: %s, list-append, rw-register)",
-                          optarg, sbuf_str(&b));
-                sbuf_free(&b);
-                return EXIT_USAGE;
-            }
-            break;
-        case O_INIT: {
-            vtab *vt = vtab_new();
-            val v;
-            sbuf why = {0};
-            int bad = hist_val_from_json(vt, optarg, &v, &why);
-            vtab_free(vt);
-            if (bad) {
-                cli_error("check", "--init: %s", sbuf_str(&why));
-                sbuf_free(&why);
-                return EXIT_USAGE;
-            }
-            co.init_json = optarg;
-            break;
-        }
-        case O_NIL: {
-            static const char *const nils[] = {"absent", "unknown", NULL};
-            int k = cli_choice("check", "--nil-read", optarg, nils);
-            if (k < 0)
-                return EXIT_USAGE;
-            co.nil = k ? NIL_UNKNOWN : NIL_ABSENT;
-            break;
-        }
-        case O_FROM: {
-            static const char *const fmts[] = {"jsonl", "edn", "jepsen-log", NULL};
-            if (cli_choice("check", "--from", optarg, fmts) < 0)
-                return EXIT_USAGE;
-            ro.format = (hist_format)hist_format_parse(optarg);
-            break;
-        }
-        case O_INDEP: {
-            static const char *const whens[] = {"auto", "no", "yes", NULL};
-            int k = cli_choice("check", "--independent", optarg, whens);
-            if (k < 0)
-                return EXIT_USAGE;
-            ro.independent = (hist_independent)k; /* in the enum's order */
-            break;
-        }
-        case 'j':
-            if (!cli_long("check", "--jobs", optarg, 1, 1024, &l))
-                return EXIT_USAGE;
-            co.jobs = (int)l;
-            break;
-        case O_TIMEOUT:
-            if (!cli_double("check", "--timeout", optarg, 0, &d))
-                return EXIT_USAGE;
-            co.timeout_s = d;
-            break;
-        case O_MEM:
-            if (!cli_long("check", "--max-memory", optarg, 1, 1L << 40, &l))
-                return EXIT_USAGE;
-            co.max_memory = (size_t)l << 20;
-            ro.max_bytes = co.max_memory; /* the input may hold no more */
-            break;
-        case O_ALL_PARTS:
-            co.all_parts = true;
-            break;
-        case O_SEARCH:
-            co.search_only = true;
-            break;
-        case O_FORMAT: {
-            static const char *const forms[] = {"text", "json", "junit", NULL};
-            int k = cli_choice("check", "--format", optarg, forms);
-            if (k < 0)
-                return EXIT_USAGE;
-            json = k == 1;
-            junit = k == 2;
-            break;
-        }
-        case O_CHECKS:
-            if (!parse_checks(optarg, &co.checks))
-                return EXIT_USAGE;
-            break;
-        case O_ORDER: {
-            static const char *const orders[] = {"store", "inferred", "realtime", NULL};
-            int k = cli_choice("check", "--version-order", optarg, orders);
-            if (k < 0)
-                return EXIT_USAGE;
-            co.order = (sess_order)(SO_STORE + k); /* in the enum's order */
-            break;
-        }
-        case O_CM:
-            if (txn_cm_parse(optarg) < 0) {
-                cli_error("check", "--consistency-model: unknown model '%s' (models: %s)", optarg,
-                          txn_cm_names());
-                return EXIT_USAGE;
-            }
-            co.txn_model = (txn_cm)txn_cm_parse(optarg);
-            co.txn_model_given = true;
-            break;
-        case O_ASSUME: {
-            static const char *const keys[] = {"sequential-keys", "linearizable-keys", NULL};
-            int k = cli_choice("check", "--assume", optarg, keys);
-            if (k < 0)
-                return EXIT_USAGE;
-            co.txn_assume |= k ? TXN_ORDER_REALTIME : TXN_ORDER_PROCESS;
-            break;
-        }
-        case O_CM_HELP:
-            for (int m = 0; m < TCM_COUNT; m++) {
-                uint64_t bad = txn_cm_forbids((txn_cm)m);
-                printf("%s forbids:", txn_cm_name((txn_cm)m));
-                for (int a = 0; a < TA_COUNT; a++)
-                    if (bad >> a & 1)
-                        printf(" %s", txn_anomaly_name((txn_anomaly)a));
-                printf("\n");
-            }
-            return 0;
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case ':':
-            cli_error("check", "%s needs a value", argv[optind - 1]);
-            return EXIT_USAGE;
-        default:
-            cli_error("check", "unknown option '%s' (see conch check --help)", argv[optind - 1]);
-            return EXIT_USAGE;
-        }
+    cli_check_init(cfg);
+    cfg->co.model = a->model.model;
+    cfg->co.txn_workload = a->model.txn;
+    if (a->cm >= 0) {
+        cfg->co.txn_model = (txn_cm)a->cm;
+        cfg->co.txn_model_given = true;
     }
-    if (optind >= argc) {
-        cli_error("check", "no history file given (see conch check --help)");
-        return EXIT_USAGE;
+    cfg->co.txn_assume = a->assume;
+    cfg->co.init_json = a->init;
+    cfg->co.nil = a->nil ? NIL_UNKNOWN : NIL_ABSENT;
+    if (a->from >= 0)
+        cfg->ro.format = (hist_format)hist_format_parse(froms[a->from]);
+    cfg->ro.independent = (hist_independent)a->independent; /* in the enum's order */
+    cfg->co.jobs = (int)a->jobs;
+    cfg->co.timeout_s = a->timeout;
+    if (a->max_memory) {
+        cfg->co.max_memory = (size_t)a->max_memory << 20;
+        cfg->ro.max_bytes = cfg->co.max_memory; /* the input may hold no more */
     }
-
-    cfg.co = co;
-    cfg.ro = ro;
-    cfg.json = json;
-    cfg.junit = junit;
-    cfg.verbose = verbose;
-    return check_paths(&cfg, argv + optind, (size_t)(argc - optind));
+    cfg->co.all_parts = a->all_parts;
+    cfg->co.search_only = a->search;
+    cfg->co.checks = a->checks;
+    if (a->order >= 0)
+        cfg->co.order = (sess_order)(SO_STORE + a->order); /* in the enum's order */
+    cfg->co.minimize_s = a->minimize;
+    cfg->json = a->format == 1;
+    cfg->junit = a->format == 2;
+    cfg->verbose = a->verbose;
+    cfg->json_out = a->results;
+    cfg->ro.shard_index = (uint32_t)a->shard.index;
+    cfg->ro.shard_count = (uint32_t)a->shard.count;
+    cfg->html_out = a->html;
+    cfg->progress = a->progress;
 }
 
-void check_config_init(check_config *cfg)
+int cmd_check(int argc, char **argv)
+{
+    check_args a = {.cm = -1, .from = -1, .order = -1, .minimize = CHECK_MINIMIZE_S};
+    size_t n;
+    opt_rc rc = opt_parse(&cli_cmd_check, argc, argv, &a, &n);
+    if (rc != OPT_OK)
+        return opt_exit(rc);
+    if (a.shard.count && (a.model.txn != TXN_AUTO || a.cm >= 0 ||
+                       a.model.model == model_find("multi-register"))) {
+        cli_error("check", "--shard: transactions span keys, so their checks cannot be "
+                           "dealt out by key (check such a history whole)");
+        return EXIT_USAGE;
+    }
+    cli_check_config cfg;
+    check_config_from(&a, &cfg);
+    return cli_check_paths(&cfg, argv + 1, n);
+}
+
+void cli_check_init(cli_check_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->co.max_memory = default_memory();
+    cfg->co.minimize_s = CHECK_MINIMIZE_S;
     cfg->ro.max_bytes = cfg->co.max_memory;
 }
 
-int check_paths(const check_config *cfg, char **paths, size_t nfiles)
+static _Atomic int stop_flag;
+
+static void on_signal(int sig)
 {
-    check_opts co = cfg->co;
-    bool json = cfg->json, junit = cfg->junit, text = !json && !junit;
-    history **hs = xcalloc(nfiles, sizeof *hs);
-    hist_format *fmts = xcalloc(nfiles, sizeof *fmts);
-    char **errors = xcalloc(nfiles, sizeof *errors);
-    check_item *items = xcalloc(nfiles, sizeof *items);
-    size_t *item_of = xcalloc(nfiles, sizeof *item_of);
-    size_t nitems = 0;
+    (void)sig;
+    atomic_store(&stop_flag, 1);
+}
+
+/* The histories of one conch check, read and checked. */
+typedef struct batch {
+    char **paths;
+    size_t nfiles;
+    history **hs;
+    hist_format *fmts;
+    char **errors;      /* per file: why it could not be read, or NULL */
+    check_item *items;  /* one per history read */
+    const model_type **models; /* per item: the model a shard is checked with, or NULL */
+    double *read_s;     /* per item: the seconds its reading took, */
+    double *read_cpu_s; /* and of them, on the CPU (others' jobs may take it) */
+    size_t *item_of;    /* file -> its item */
+    size_t nitems;
+} batch;
+
+static double now_s(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Read every file; those that cannot be read (or checked as the shards
+ * they are) keep their error. Returns EXIT_USAGE if one could not be read,
+ * else EXIT_VALID. rp (if not NULL) shows how far it got. */
+static int batch_read(batch *b, const hist_read_opts *opts, const model_type *given,
+                      bool verbose, report_progress *rp)
+{
+    hist_read_opts ro_ = *opts, *ro = &ro_;
+    if (rp && !ro->hook) {
+        ro->hook = report_progress_bytes;
+        ro->hook_arg = rp;
+        ro->events = report_progress_events(rp);
+    }
     int exit_code = EXIT_VALID;
-    for (size_t i = 0; i < nfiles; i++) {
+    b->hs = xcalloc(b->nfiles, sizeof *b->hs);
+    b->fmts = xcalloc(b->nfiles, sizeof *b->fmts);
+    b->errors = xcalloc(b->nfiles, sizeof *b->errors);
+    b->items = xcalloc(b->nfiles, sizeof *b->items);
+    b->models = xcalloc(b->nfiles, sizeof *b->models);
+    b->read_s = xcalloc(b->nfiles, sizeof *b->read_s);
+    b->read_cpu_s = xcalloc(b->nfiles, sizeof *b->read_cpu_s);
+    b->item_of = xcalloc(b->nfiles, sizeof *b->item_of);
+    for (size_t i = 0; i < b->nfiles; i++) {
         hist_error err = {0};
-        if (hist_read_file(paths[i], &cfg->ro, &hs[i], &fmts[i], &err)) {
-            sbuf b = {0};
-            hist_error_format(&err, &b);
-            errors[i] = b.p;
+        double t0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+        struct stat st;
+        bool sized = stat(b->paths[i], &st) == 0 && S_ISREG(st.st_mode);
+        report_progress_file(rp, b->paths[i], sized ? (size_t)st.st_size : 0);
+        if (hist_read_file(b->paths[i], ro, &b->hs[i], &b->fmts[i], &err)) {
+            sbuf msg = {0};
+            hist_error_format(&err, &msg);
+            b->errors[i] = msg.p;
             exit_code = EXIT_USAGE;
             continue;
         }
-        for (size_t w = 0; w < hist_nwarnings(hs[i]); w++)
-            fprintf(stderr, "conch check: warning: %s\n", hist_warning(hs[i], w));
-        item_of[i] = nitems;
-        items[nitems++].h = hs[i];
+        for (size_t w = 0; w < hist_nwarnings(b->hs[i]); w++)
+            fprintf(stderr, "conch check: warning: %s\n", hist_warning(b->hs[i], w));
+        sbuf why = {0};
+        if (!cli_shard_model(b->hs[i], given, &b->models[b->nitems], &why)) {
+            b->errors[i] = why.p;
+            exit_code = EXIT_USAGE;
+            continue;
+        }
+        b->read_s[b->nitems] = now_s(CLOCK_MONOTONIC) - t0;
+        b->read_cpu_s[b->nitems] = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+        if (verbose)
+            fprintf(stderr, "conch check: read %s in %.3f s (%.3f s of CPU): %zu ops held in "
+                            "%.1f MB\n",
+                    hist_name(b->hs[i]), b->read_s[b->nitems], b->read_cpu_s[b->nitems],
+                    hist_nops(b->hs[i]), (double)hist_bytes(b->hs[i]) / 1e6);
+        b->item_of[i] = b->nitems;
+        b->items[b->nitems++].h = b->hs[i];
     }
+    return exit_code;
+}
 
-    /* --max-memory bounds the process: the checks get what the histories
-     * and the rest of conch leave of it. */
+static void batch_free(batch *b)
+{
+    for (size_t i = 0; i < b->nitems; i++)
+        check_item_free(&b->items[i]);
+    for (size_t i = 0; i < b->nfiles; i++) {
+        hist_free(b->hs[i]);
+        free(b->errors[i]);
+    }
+    free(b->hs);
+    free(b->fmts);
+    free(b->errors);
+    free(b->items);
+    free(b->models);
+    free(b->read_s);
+    free(b->read_cpu_s);
+    free(b->item_of);
+}
+
+/* Check what was read, stopping early on SIGINT or SIGTERM. --max-memory
+ * bounds the process: the checks get what the histories and the rest of
+ * conch leave of it. */
+static void batch_check(batch *b, check_opts co, report_progress *rp)
+{
     if (co.max_memory) {
         size_t rss = mem_resident();
         if (rss >= co.max_memory) {
@@ -362,78 +548,156 @@ int check_paths(const check_config *cfg, char **paths, size_t nfiles)
         }
     }
     co.stop = &stop_flag;
+    check_progress *cp = rp ? progress_new() : NULL;
+    co.progress = cp;
+    report_progress_check(rp, cp, b->items, b->nitems);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    check_run(items, nitems, &co);
+    bool own = false; /* a shard with a model of its own: checked alone */
+    for (size_t i = 0; i < b->nitems; i++)
+        own |= b->models[i] != NULL;
+    if (!own)
+        check_run(b->items, b->nitems, &co);
+    for (size_t i = 0; own && i < b->nitems; i++) {
+        check_opts one = co;
+        if (b->models[i])
+            one.model = b->models[i];
+        check_run(&b->items[i], 1, &one);
+        if (b->models[i])
+            b->items[i].inferred = true; /* from the whole history's ops */
+    }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    report_progress_stop(rp); /* the line cleared before any report */
+    progress_free(cp);
+}
 
-    report_opts rep = {isatty(1) && !getenv("NO_COLOR"), cfg->verbose, HIST_FMT_AUTO};
-    bool want_json = json || cfg->json_out;
-    if (junit)
+/* The HTML report of every file, to cfg->html_out; returns the exit code,
+ * made worse if it cannot be written. */
+static int batch_html(const batch *b, const cli_check_config *cfg, int exit_code)
+{
+    report_html_file *hf = xcalloc(b->nfiles ? b->nfiles : 1, sizeof *hf);
+    for (size_t i = 0; i < b->nfiles; i++) {
+        const check_item *it = b->errors[i] ? NULL : &b->items[b->item_of[i]];
+        hf[i] = (report_html_file){b->paths[i], it && !it->rc ? it : NULL,
+                                   b->errors[i] ? b->errors[i] : it ? sbuf_str(&it->why) : "",
+                                   b->fmts[i]};
+    }
+    sbuf why = {0};
+    int64_t t0 = clock_now_ns();
+    size_t bytes = 0;
+    if (report_html_write(cfg->html_out, hf, b->nfiles, &bytes, &why)) {
+        cli_error("check", "%s", sbuf_str(&why));
+        exit_code = cli_worst(exit_code, EXIT_USAGE);
+    } else if (cfg->verbose) {
+        fprintf(stderr, "conch check: %s: %.2f MB written in %.3f s\n", cfg->html_out,
+                (double)bytes / 1e6, (double)(clock_now_ns() - t0) / 1e9);
+    }
+    sbuf_free(&why);
+    free(hf);
+    return exit_code;
+}
+
+/* A file that could not be read, or checked (why): said on stderr, and in
+ * the reports on stdout. */
+static void report_error(const cli_check_config *cfg, json_t *files, const char *name,
+                         const char *why)
+{
+    fprintf(stderr, "conch check: %s\n", why);
+    if (files)
+        json_array_append_new(files, report_json_error(name, why));
+    if (cfg->junit)
+        report_junit_error(stdout, name, why);
+}
+
+static const char *const verdicts[] = {"valid", "invalid", "error", "unknown"};
+
+/* The JSON report: to stdout with --format json, and to cfg->json_out.
+ * Takes files over. Returns the exit code, made worse if it cannot be
+ * written. */
+static int report_json_all(const cli_check_config *cfg, json_t *files, int exit_code)
+{
+    json_t *out = json_object();
+    json_object_set_new(out, "files", files);
+    json_object_set_new(out, "verdict", json_string(verdicts[exit_code]));
+    json_object_set_new(out, "exit", json_integer(exit_code));
+    if (cfg->json) {
+        json_dumpf(out, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    }
+    if (cfg->json_out && json_dump_file(out, cfg->json_out, JSON_INDENT(2))) {
+        cli_error("check", "cannot write %s", cfg->json_out);
+        exit_code = cli_worst(exit_code, EXIT_USAGE);
+    }
+    json_decref(out);
+    return exit_code;
+}
+
+/* Report every file in the forms asked for; returns the exit code, from
+ * exit_code (the reading's) and each verdict. */
+static int batch_report(const batch *b, const cli_check_config *cfg, int exit_code)
+{
+    bool text = !cfg->json && !cfg->junit;
+    report_opts rep = {cli_color(1), cfg->verbose, HIST_FMT_AUTO, cfg->json_out};
+    json_t *files = cfg->json || cfg->json_out ? json_array() : NULL;
+    if (cfg->junit)
         report_junit_open(stdout);
-    json_t *out = want_json ? json_object() : NULL, *files = want_json ? json_array() : NULL;
-    for (size_t i = 0; i < nfiles; i++) {
-        if (errors[i]) {
-            fprintf(stderr, "conch check: %s\n", errors[i]);
-            if (want_json)
-                json_array_append_new(files, report_json_error(paths[i], errors[i]));
-            if (junit)
-                report_junit_error(stdout, paths[i], errors[i]);
+    for (size_t i = 0; i < b->nfiles; i++) {
+        if (b->errors[i]) {
+            report_error(cfg, files, b->paths[i], b->errors[i]);
             continue;
         }
-        check_item *it = &items[item_of[i]];
-        rep.format = fmts[i];
+        const check_item *it = &b->items[b->item_of[i]];
+        rep.format = b->fmts[i];
         if (it->rc) {
-            fprintf(stderr, "conch check: %s\n", sbuf_str(&it->why));
+            report_error(cfg, files, hist_name(it->h), sbuf_str(&it->why));
             exit_code = cli_worst(exit_code, EXIT_USAGE);
-            if (want_json)
-                json_array_append_new(files, report_json_error(hist_name(it->h),
-                                                               sbuf_str(&it->why)));
-            if (junit)
-                report_junit_error(stdout, hist_name(it->h), sbuf_str(&it->why));
             continue;
         }
         int code = it->verdict == LIN_VALID ? EXIT_VALID
                    : it->verdict == LIN_INVALID ? EXIT_INVALID : EXIT_UNKNOWN;
         exit_code = cli_worst(exit_code, code);
-        if (want_json)
-            json_array_append_new(files, report_json(it, &rep));
-        if (junit)
+        if (files) {
+            json_t *fj = report_json(it, &rep);
+            char hex[17];
+            shard_fp_hex(hist_fingerprint(it->h), hex);
+            json_object_set_new(fj, "fingerprint", json_string(hex));
+            json_object_set_new(fj, "read_seconds", json_real(b->read_s[b->item_of[i]]));
+            json_object_set_new(fj, "read_cpu_seconds", json_real(b->read_cpu_s[b->item_of[i]]));
+            json_object_set_new(fj, "history_bytes", json_integer((json_int_t)hist_bytes(it->h)));
+            json_t *sj = cli_shard_json(it->h);
+            if (sj)
+                json_object_set_new(fj, "shard", sj);
+            json_array_append_new(files, fj);
+        }
+        if (cfg->junit)
             report_junit(stdout, it);
-        if (text)
+        if (text) {
             report_text(stdout, it, &rep);
-    }
-    static const char *names[] = {"valid", "invalid", "error", "unknown"};
-    if (want_json) {
-        json_object_set_new(out, "files", files);
-        json_object_set_new(out, "verdict", json_string(names[exit_code]));
-        json_object_set_new(out, "exit", json_integer(exit_code));
-        if (json) {
-            json_dumpf(out, stdout, JSON_INDENT(2));
-            fputc('\n', stdout);
+            cli_shard_text(stdout, it->h);
         }
-        if (cfg->json_out && json_dump_file(out, cfg->json_out, JSON_INDENT(2))) {
-            cli_error("check", "cannot write %s", cfg->json_out);
-            exit_code = cli_worst(exit_code, EXIT_USAGE);
-        }
-        json_decref(out);
     }
-    if (junit)
+    if (files)
+        exit_code = report_json_all(cfg, files, exit_code);
+    if (cfg->junit)
         report_junit_close(stdout);
-    if (text && nfiles > 1) {
-        printf("verdict: %s for %zu files (exit %d)\n", names[exit_code], nfiles, exit_code);
-    }
-    for (size_t i = 0; i < nitems; i++)
-        check_item_free(&items[i]);
-    for (size_t i = 0; i < nfiles; i++) {
-        hist_free(hs[i]);
-        free(errors[i]);
-    }
-    free(hs);
-    free(fmts);
-    free(errors);
-    free(items);
-    free(item_of);
+    if (cfg->html_out)
+        exit_code = batch_html(b, cfg, exit_code);
+    if (text && b->nfiles > 1)
+        printf("verdict: %s for %zu files (exit %d)\n", verdicts[exit_code], b->nfiles,
+               exit_code);
+    return exit_code;
+}
+
+int cli_check_paths(const cli_check_config *cfg, char **paths, size_t nfiles)
+{
+    batch b = {.paths = paths, .nfiles = nfiles};
+    /* The progress line: on a terminal, or asked for. */
+    bool tty = isatty(2);
+    report_progress *rp = tty || cfg->progress ? report_progress_start(stderr, tty) : NULL;
+    int exit_code = batch_read(&b, &cfg->ro, cfg->co.model, cfg->verbose, rp);
+    batch_check(&b, cfg->co, rp);
+    exit_code = batch_report(&b, cfg, exit_code);
+    batch_free(&b);
     return exit_code;
 }

@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,28 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
 #include "../util/mem.h"
 #include "../util/sbuf.h"
 #include "cli.h"
 
 enum { REPLICAS = 3, START_MS = 5000, STOP_MS = 3000 };
-
-static const char usage[] =
-    "usage: conch demo [options]\n"
-    "\n"
-    "Start conch serve with 3 replicas on free loopback ports, run clients\n"
-    "spread over the replicas, and check: once against the linearizable mode\n"
-    "(it passes), once against the eventual mode with slow gossip (it fails,\n"
-    "and the report says which reads were stale). Nothing to install.\n"
-    "Histories and results are kept in runs/demo-<time>/.\n"
-    "\n"
-    "  --time SECONDS   how long each run invokes operations (default 8)\n"
-    "  --clients N      clients in each run (default 6)\n"
-    "  --out DIR        keep the runs in DIR instead\n"
-    "  -h, --help       this text\n"
-    "\n"
-    "Exit: 0 when both verdicts are the expected ones, 1 when not, 2 when the\n"
-    "store cannot be started.\n";
 
 static _Atomic int interrupted;
 
@@ -65,13 +48,6 @@ typedef struct store {
     char *urls[REPLICAS];
 } store;
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The URL in a line "conch serve: n1 on http://127.0.0.1:7001 (...)";
  * NULL if none. The caller frees it. */
 static char *url_in(const char *line)
@@ -86,10 +62,10 @@ static void store_stop(store *s)
 {
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
-        int64_t until = now_ms() + STOP_MS;
+        int64_t until = clock_now_ms() + STOP_MS;
         int st;
         while (waitpid(s->pid, &st, WNOHANG) == 0) {
-            if (now_ms() > until) {
+            if (clock_now_ms() > until) {
                 kill(s->pid, SIGKILL);
                 waitpid(s->pid, &st, 0);
                 break;
@@ -105,6 +81,39 @@ static void store_stop(store *s)
         free(s->urls[i]);
         s->urls[i] = NULL;
     }
+}
+
+/* Read the store's announcements on s->out, one URL a replica, for up to
+ * START_MS; returns how many it found. */
+static int read_urls(store *s)
+{
+    sbuf buf = {0};
+    int found = 0;
+    int64_t until = clock_now_ms() + START_MS;
+    while (found < REPLICAS) {
+        int64_t left = until - clock_now_ms();
+        struct pollfd p = {s->out, POLLIN, 0};
+        if (left <= 0 || atomic_load(&interrupted) || poll(&p, 1, (int)left) <= 0)
+            break;
+        char chunk[512];
+        ssize_t n = read(s->out, chunk, sizeof chunk);
+        if (n <= 0)
+            break;
+        sbuf_addn(&buf, chunk, (size_t)n);
+        char *nl;
+        while (found < REPLICAS && buf.len && (nl = memchr(buf.p, '\n', buf.len))) {
+            *nl = '\0';
+            char *u = url_in(buf.p);
+            if (u)
+                s->urls[found++] = u;
+            size_t used = (size_t)(nl + 1 - buf.p);
+            memmove(buf.p, nl + 1, buf.len - used);
+            buf.len -= used;
+            buf.p[buf.len] = '\0';
+        }
+    }
+    sbuf_free(&buf);
+    return found;
 }
 
 /* Start `conch serve` with args (NULL-terminated) and wait until it says
@@ -159,33 +168,7 @@ static int store_start(store *s, const char *self, const char *const *args, cons
     s->pid = pid;
     s->out = fds[0];
 
-    /* Read its announcements: one URL a replica. */
-    sbuf buf = {0};
-    int found = 0;
-    int64_t until = now_ms() + START_MS;
-    while (found < REPLICAS) {
-        int64_t left = until - now_ms();
-        struct pollfd p = {s->out, POLLIN, 0};
-        if (left <= 0 || atomic_load(&interrupted) || poll(&p, 1, (int)left) <= 0)
-            break;
-        char chunk[512];
-        ssize_t n = read(s->out, chunk, sizeof chunk);
-        if (n <= 0)
-            break;
-        sbuf_addn(&buf, chunk, (size_t)n);
-        char *nl;
-        while (found < REPLICAS && buf.len && (nl = memchr(buf.p, '\n', buf.len))) {
-            *nl = '\0';
-            char *u = url_in(buf.p);
-            if (u)
-                s->urls[found++] = u;
-            size_t used = (size_t)(nl + 1 - buf.p);
-            memmove(buf.p, nl + 1, buf.len - used);
-            buf.len -= used;
-            buf.p[buf.len] = '\0';
-        }
-    }
-    sbuf_free(&buf);
+    int found = read_urls(s);
     if (found < REPLICAS) {
         if (!atomic_load(&interrupted)) {
             cli_error("demo", "conch serve did not start; its log, %s:", log);
@@ -247,61 +230,61 @@ typedef struct phase {
     int expect;            /* the exit code the run should end with */
 } phase;
 
-int cmd_demo(int argc, char **argv)
+static const phase phases[] = {
+    {"linearizable", {NULL},
+     "one leader orders every operation and replicates it before answering;\n"
+     "the other replicas forward to it. Expect: every check passes.",
+     EXIT_VALID},
+    {"eventual", {"--gossip-ms", "1000", NULL},
+     "each replica answers alone and gossips its updates to the others once a\n"
+     "second. A client whose next request reaches another replica can read a\n"
+     "value older than one it has already seen. Expect: a violation.",
+     EXIT_INVALID},
+};
+enum { NPHASES = sizeof phases / sizeof *phases };
+
+typedef struct demo_args {
+    double time_s;
+    long clients;
+    const char *out;
+} demo_args;
+
+#define AT(f, T) OPT_AT(demo_args, f, T)
+static const opt_spec demo_opts[] = {
+    {.name = "time", .arg = "SECONDS", .kind = OPT_DOUBLE, .off = AT(time_s, double),
+     .dmin = 0.1, .def = "8", .help = "how long each run invokes operations"},
+    {.name = "clients", .arg = "N", .kind = OPT_LONG, .off = AT(clients, long), .min = 1,
+     .max = 1000, .def = "6", .help = "clients in each run"},
+    {.name = "out", .arg = "DIR", .kind = OPT_DIR, .off = AT(out, const char *),
+     .help = "keep the runs in DIR (default: runs/demo-<time>-<pid>)"},
+    OPT_HELP_AND_MAN,
+    {0},
+};
+#undef AT
+
+const opt_cmd cli_cmd_demo = {
+    .name = "demo",
+    .summary = "serve, run and check, against a right store and a wrong one",
+    .synopsis = "[options]",
+    .about = "Start conch serve with 3 replicas on free loopback ports, run clients spread "
+             "over the replicas, and check: once against the linearizable mode (it passes), "
+             "once against the eventual mode with slow gossip (it fails, and the report says "
+             "which reads were stale). Nothing to install. Histories and results are kept in "
+             "runs/demo-<time>/.",
+    .opts = demo_opts,
+    .notes = "A Ctrl-C stops the run, which checks what it recorded; the stores are stopped "
+             "on every way out.",
+    .exit_status = "Exit: 0 when both verdicts are the expected ones, 1 when not, 2 when the "
+                   "store cannot be started.",
+    .examples = "  conch demo\n  conch demo --time 3 --out /tmp/demo",
+    .run = cmd_demo,
+};
+
+/* The folder the runs go to: out, or runs/demo-<time>-<pid>; made. */
+static bool demo_dir(const char *out, sbuf *dir)
 {
-    static const struct option longopts[] = {
-        {"time", required_argument, NULL, 't'},
-        {"clients", required_argument, NULL, 'c'},
-        {"out", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    double time_s = 8;
-    long clients = 6;
-    const char *out = NULL;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            if (!cli_double("demo", "--time", optarg, 0.1, &time_s))
-                return EXIT_USAGE;
-            break;
-        case 'c':
-            if (!cli_long("demo", "--clients", optarg, 1, 1000, &clients))
-                return EXIT_USAGE;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case ':':
-            cli_error("demo", "%s needs a value", argv[optind - 1]);
-            return EXIT_USAGE;
-        default:
-            cli_error("demo", "unknown option '%s' (see conch demo --help)", argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("demo", "unexpected argument '%s' (see conch demo --help)", argv[optind]);
-        return EXIT_USAGE;
-    }
-
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
-        cli_error("demo", "cannot find this program (/proc/self/exe): %s", strerror(errno));
-        return EXIT_USAGE;
-    }
-    self[n] = '\0';
-
-    sbuf dir = {0};
     if (out) {
-        sbuf_adds(&dir, out);
+        sbuf_adds(dir, out);
     } else {
         char stamp[32];
         time_t t = time(NULL);
@@ -309,10 +292,73 @@ int cmd_demo(int argc, char **argv)
         localtime_r(&t, &tm);
         strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
         mkdir("runs", 0755);
-        sbuf_printf(&dir, "runs/demo-%s-%ld", stamp, (long)getpid());
+        sbuf_printf(dir, "runs/demo-%s-%ld", stamp, (long)getpid());
     }
-    if (mkdir(sbuf_str(&dir), 0755) < 0 && errno != EEXIST) {
-        cli_error("demo", "cannot create %s: %s", sbuf_str(&dir), strerror(errno));
+    if (mkdir(sbuf_str(dir), 0755) < 0 && errno != EEXIST) {
+        cli_error("demo", "cannot create %s: %s", sbuf_str(dir), strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* One phase: start the store in its mode, run against it, stop it, say
+ * how it went. The run's exit code, or -1 if the store did not start. */
+static int demo_phase(const phase *ph, size_t i, const char *self, const char *dir,
+                      const char *secs, const char *nclients)
+{
+    sbuf log = {0}, rundir = {0};
+    sbuf_printf(&log, "%s/serve-%s.log", dir, ph->mode);
+    sbuf_printf(&rundir, "%s/%s", dir, ph->mode);
+    const char *sargs[12] = {"--replicas", "3", "--port", "0", "--consistency", ph->mode};
+    size_t k = 6;
+    for (size_t j = 0; ph->extra[j]; j++)
+        sargs[k++] = ph->extra[j];
+    sargs[k] = NULL;
+
+    printf("\n== %zu. conch serve --consistency %s%s%s\n%s\n\n", i + 1, ph->mode,
+           ph->extra[0] ? " " : "", ph->extra[0] ? "--gossip-ms 1000" : "", ph->what);
+    fflush(stdout);
+    int got = -1;
+    store st;
+    if (store_start(&st, self, sargs, sbuf_str(&log)) == 0) {
+        const char *rargs[] = {"--time", secs, "--clients", nclients, "--route", "random",
+                               "--workload", "cas-register", "--keys", "1",
+                               "--ops-per-key", "0", "--rate", "1000",
+                               "--out", sbuf_str(&rundir), st.urls[0], st.urls[1], st.urls[2],
+                               NULL};
+        fflush(stdout);
+        got = run(self, rargs);
+        store_stop(&st);
+        printf("\n-> %s: exit %d (%s)%s\n", ph->mode, got,
+               got == 0   ? "every check passed"
+               : got == 1 ? "a violation was found"
+               : got == 3 ? "unknown"
+                          : "error",
+               got == ph->expect ? ", as expected" : ", NOT as expected");
+        fflush(stdout);
+    }
+    sbuf_free(&log);
+    sbuf_free(&rundir);
+    return got;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    demo_args a = {0};
+    size_t n;
+    opt_rc prc = opt_parse(&cli_cmd_demo, argc, argv, &a, &n);
+    if (prc != OPT_OK)
+        return opt_exit(prc);
+
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) {
+        cli_error("demo", "cannot find this program (/proc/self/exe): %s", strerror(errno));
+        return EXIT_USAGE;
+    }
+    self[len] = '\0';
+    sbuf dir = {0};
+    if (!demo_dir(a.out, &dir)) {
         sbuf_free(&dir);
         return EXIT_USAGE;
     }
@@ -324,68 +370,22 @@ int cmd_demo(int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
     atomic_store(&interrupted, 0);
 
-    static const phase phases[] = {
-        {"linearizable", {NULL},
-         "one leader orders every operation and replicates it before answering;\n"
-         "the other replicas forward to it. Expect: every check passes.",
-         EXIT_VALID},
-        {"eventual", {"--gossip-ms", "1000", NULL},
-         "each replica answers alone and gossips its updates to the others once a\n"
-         "second. A client whose next request reaches another replica can read a\n"
-         "value older than one it has already seen. Expect: a violation.",
-         EXIT_INVALID},
-    };
-    const size_t nphases = sizeof phases / sizeof *phases;
-    int got[2] = {-1, -1};
-    int exit_code = EXIT_VALID;
     char secs[32], nclients[32];
-    snprintf(secs, sizeof secs, "%g", time_s);
-    snprintf(nclients, sizeof nclients, "%ld", clients);
-
+    snprintf(secs, sizeof secs, "%g", a.time_s);
+    snprintf(nclients, sizeof nclients, "%ld", a.clients);
     printf("conch demo: two stores, the same workload, and what the checker makes of\n"
            "each: %s clients doing reads, writes and compare-and-sets on one register\n"
            "for %s s, each operation sent to one of 3 replicas at random.\n",
            nclients, secs);
-    for (size_t i = 0; i < nphases && !atomic_load(&interrupted); i++) {
-        const phase *ph = &phases[i];
-        sbuf log = {0}, rundir = {0};
-        sbuf_printf(&log, "%s/serve-%s.log", sbuf_str(&dir), ph->mode);
-        sbuf_printf(&rundir, "%s/%s", sbuf_str(&dir), ph->mode);
-        const char *sargs[12] = {"--replicas", "3", "--port", "0", "--consistency", ph->mode};
-        size_t k = 6;
-        for (size_t j = 0; ph->extra[j]; j++)
-            sargs[k++] = ph->extra[j];
-        sargs[k] = NULL;
-
-        printf("\n== %zu. conch serve --consistency %s%s%s\n%s\n\n", i + 1, ph->mode,
-               ph->extra[0] ? " " : "", ph->extra[0] ? "--gossip-ms 1000" : "", ph->what);
-        fflush(stdout);
-        store st;
-        if (store_start(&st, self, sargs, sbuf_str(&log)) < 0) {
+    int exit_code = EXIT_VALID;
+    for (size_t i = 0; i < NPHASES && !atomic_load(&interrupted); i++) {
+        int got = demo_phase(&phases[i], i, self, sbuf_str(&dir), secs, nclients);
+        if (got < 0) {
             exit_code = EXIT_USAGE;
-            sbuf_free(&log);
-            sbuf_free(&rundir);
             break;
         }
-        const char *rargs[] = {"--time", secs, "--clients", nclients, "--route", "random",
-                               "--workload", "cas-register", "--keys", "1",
-                               "--ops-per-key", "0", "--rate", "1000",
-                               "--out", sbuf_str(&rundir), st.urls[0], st.urls[1], st.urls[2],
-                               NULL};
-        fflush(stdout);
-        got[i] = run(self, rargs);
-        store_stop(&st);
-        printf("\n-> %s: exit %d (%s)%s\n", ph->mode, got[i],
-               got[i] == 0   ? "every check passed"
-               : got[i] == 1 ? "a violation was found"
-               : got[i] == 3 ? "unknown"
-                             : "error",
-               got[i] == ph->expect ? ", as expected" : ", NOT as expected");
-        fflush(stdout);
-        if (got[i] != ph->expect)
-            exit_code = got[i] == EXIT_USAGE ? EXIT_USAGE : EXIT_INVALID;
-        sbuf_free(&log);
-        sbuf_free(&rundir);
+        if (got != phases[i].expect)
+            exit_code = got == EXIT_USAGE ? EXIT_USAGE : EXIT_INVALID;
     }
 
     if (atomic_load(&interrupted)) {

@@ -3,8 +3,9 @@
  * record the history, check it, exit with the verdict.
  *
  * This file wires the layers: clients/ records (runner_run), then
- * check_paths checks the file as `conch check` would, with the model the
- * workload implies, and writes results.json beside the history. The
+ * cli_check_paths checks the file as `conch check` would, with the model the
+ * workload implies, and writes results.json and report.html beside the
+ * history. The
  * history is kept whatever happens, so a run can be checked again later.
  *
  * Header values (--header, CONCH_HEADER) are credentials: they go to
@@ -12,7 +13,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -24,60 +24,9 @@
 #include <unistd.h>
 
 #include "../clients/runner.h"
+#include "../clients/spec.h"
 #include "../util/mem.h"
 #include "cli.h"
-
-static const char usage[] =
-    "usage: conch run [options] URL...\n"
-    "\n"
-    "Run concurrent clients against a store over HTTP, record the history as it\n"
-    "happens (runs/<time>/history.jsonl), check it as conch check does, and exit\n"
-    "with the verdict. Each client is a process with one operation in flight.\n"
-    "\n"
-    "  --store NAME          conch (conch serve, default) or etcd (v3 JSON gateway)\n"
-    "  --clients N           concurrent clients (default 8)\n"
-    "  --time SECONDS        how long to invoke operations (default 10)\n"
-    "  --ops N               or how many operations to invoke\n"
-    "  --rate OPS_PER_S      at most this many invocations a second (all clients)\n"
-    "  --route HOW           with several URLs: sticky (default: client i keeps\n"
-    "                        URL i) or random (each operation picks one)\n"
-    "  --workload NAME       cas-register (default), register, or kv (get, put,\n"
-    "                        append of unique elements to list values)\n"
-    "  --keys K              keys in use at a time (default 4)\n"
-    "  --ops-per-key N       then the key is replaced by a fresh one (default 500,\n"
-    "                        kv 100; 0: never)\n"
-    "  --zipf S              skew key choice: key i has weight 1/(i+1)^S\n"
-    "  --mix SPEC            operation weights, e.g. read=50,write=40,cas=10\n"
-    "                        (names: read, write, cas, append; get, put)\n"
-    "  --op-timeout MS       give up on an operation after this long: info\n"
-    "                        (default 1000)\n"
-    "  --out DIR             write history.jsonl and results.json into DIR\n"
-    "  --fsync WHEN          always, interval (default: every 100 ms) or never\n"
-    "  --header 'N: V'       send this header (repeatable); also from the\n"
-    "                        environment variable CONCH_HEADER (one a line)\n"
-    "  --cacert FILE         CA certificates to verify the store with\n"
-    "  --cert FILE           client certificate, with --key FILE\n"
-    "  --insecure            do not verify the store's TLS certificate\n"
-    "  --etcd-serializable   etcd: serve reads from the member asked (not\n"
-    "                        linearizable: expect violations)\n"
-    "  --seed N              seed of the operation choices\n"
-    "  --check-timeout SECS  give up the check after this long: unknown\n"
-    "  --format FORMAT       the report: text (default) or json on standard output\n"
-    "  -v, --verbose         every part of the check, and search statistics\n"
-    "  -h, --help            this text\n"
-    "\n"
-    "Outcomes follow Jepsen: fail only when an operation certainly did not take\n"
-    "effect (not connected, cas mismatch, a request the store refused); info\n"
-    "when unknown (timeout, reset, 5xx, a success that does not say what it did),\n"
-    "and that client goes on as a new process. A client whose connection is\n"
-    "refused backs off (10 ms doubling, up to --op-timeout); refused attempts\n"
-    "are counted apart from the store's answers. Header values and URL\n"
-    "passwords are masked (***) in everything written or printed.\n"
-    "SIGINT or SIGTERM stops invoking, waits for operations in flight, and checks\n"
-    "what was recorded; a second one stops waiting.\n"
-    "\n"
-    "Exit: 0 every check passed, 1 a violation, 2 bad usage, the store\n"
-    "unreachable or no operation succeeded (then nothing is checked), 3 unknown.\n";
 
 static _Atomic int stop_level;
 
@@ -223,225 +172,204 @@ static void write_unchecked(const char *path, bool to_stdout, const runner_stats
     json_decref(j);
 }
 
-int cmd_run(int argc, char **argv)
+typedef struct run_args {
+    int store;           /* index in stores[] */
+    const char *store_spec;
+    bool dry_run;
+    long value_size;     /* 0: integers */
+    long clients;
+    double time_s;       /* 0: by --ops, or 10 s */
+    long ops;            /* 0: by time */
+    double rate;
+    int route;           /* index in routes[] */
+    int workload;        /* index in workloads[] */
+    long keys;           /* -1: the workload's */
+    long ops_per_key;    /* -1: the workload's */
+    double zipf;
+    const char *mix;
+    long op_timeout;
+    const char *out;
+    int fsync;           /* index in fsyncs[] */
+    opt_list headers;
+    const char *cacert, *cert, *key;
+    bool insecure;
+    bool serializable;
+    long seed;           /* -1: from the clock */
+    double check_timeout;
+    int format;          /* index in formats[] */
+    int verbose;         /* -v given this many times */
+} run_args;
+
+static const char *const stores[] = {"conch", "etcd", NULL};
+static const char *const routes[] = {"sticky", "random", NULL};
+static const char *const workloads[] = {"cas-register", "register", "kv", NULL};
+static const char *const fsyncs[] = {"always", "interval", "never", NULL};
+static const rec_fsync fsync_modes[] = {REC_FSYNC_ALWAYS, REC_FSYNC_INTERVAL, REC_FSYNC_NEVER};
+static const char *const formats[] = {"text", "json", NULL};
+
+/* A header line is a credential: the message never shows it. */
+static bool parse_header(const char *cmd, const char *opt, const char *value, void *field)
 {
-    enum {
-        O_STORE = 256, O_CLIENTS, O_TIME, O_OPS, O_RATE, O_ROUTE, O_WORKLOAD, O_KEYS,
-        O_OPK, O_ZIPF, O_MIX, O_OPTIMEOUT, O_OUT, O_FSYNC, O_HEADER, O_CACERT, O_CERT,
-        O_KEY, O_INSECURE, O_SERIAL, O_SEED, O_CHECKTIMEOUT, O_FORMAT,
-    };
-    static const struct option longopts[] = {
-        {"store", required_argument, NULL, O_STORE},
-        {"clients", required_argument, NULL, O_CLIENTS},
-        {"time", required_argument, NULL, O_TIME},
-        {"ops", required_argument, NULL, O_OPS},
-        {"rate", required_argument, NULL, O_RATE},
-        {"route", required_argument, NULL, O_ROUTE},
-        {"workload", required_argument, NULL, O_WORKLOAD},
-        {"keys", required_argument, NULL, O_KEYS},
-        {"ops-per-key", required_argument, NULL, O_OPK},
-        {"zipf", required_argument, NULL, O_ZIPF},
-        {"mix", required_argument, NULL, O_MIX},
-        {"op-timeout", required_argument, NULL, O_OPTIMEOUT},
-        {"out", required_argument, NULL, O_OUT},
-        {"fsync", required_argument, NULL, O_FSYNC},
-        {"header", required_argument, NULL, O_HEADER},
-        {"cacert", required_argument, NULL, O_CACERT},
-        {"cert", required_argument, NULL, O_CERT},
-        {"key", required_argument, NULL, O_KEY},
-        {"insecure", no_argument, NULL, O_INSECURE},
-        {"etcd-serializable", no_argument, NULL, O_SERIAL},
-        {"seed", required_argument, NULL, O_SEED},
-        {"check-timeout", required_argument, NULL, O_CHECKTIMEOUT},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    runner_config rc = {0};
-    rc.adapter = &adp_conch;
-    rc.clients = 8;
-    rc.op_timeout_ms = 1000;
-    rc.fsync = REC_FSYNC_INTERVAL;
-    wl_kind kind = WL_CAS_REGISTER;
-    const char *mix = NULL, *out_dir = NULL;
-    long keys = -1, opk = -1;
-    double zipf = 0, time_s = 0, check_timeout = 0;
-    bool json = false, verbose = false, have_seed = false;
-    uint64_t seed = 0;
-    VEC(const char *) headers = {0};
-    char *env_headers = NULL, *dir = NULL, *hist_path = NULL, *results = NULL;
-    int exit_code = EXIT_USAGE;
-    long l;
+    if (!cl_header_ok(value)) {
+        cli_error(cmd, "%s expects 'Name: value' on one line (the value given is not shown)",
+                  opt);
+        return false;
+    }
+    VEC_PUSH(*(opt_list *)field, value);
+    return true;
+}
 
-    int c;
+#define AT(f, T) OPT_AT(run_args, f, T)
+static const opt_spec run_opts[] = {
+    {.name = "store", .arg = "NAME", .kind = OPT_CHOICE, .off = AT(store, int),
+     .choices = stores, .def = "conch",
+     .help = "the API: conch (conch serve's) or etcd (etcd's v3 JSON gateway)"},
+    {.name = "store-spec", .arg = "FILE", .kind = OPT_FILE, .off = AT(store_spec, const char *),
+     .not_with = "store",
+     .help = "or any store's HTTP API, described in a JSON file (specs/README.md says how); "
+             "checked whole before the first request"},
+    {.name = "dry-run", .kind = OPT_FLAG, .off = AT(dry_run, bool), .only_with = "store-spec",
+     .help = "print the requests one operation of each kind would send, and send nothing"},
+    {.name = "clients", .arg = "N", .kind = OPT_LONG, .off = AT(clients, long), .min = 1,
+     .max = 10000, .def = "8", .help = "concurrent clients"},
+    {.name = "time", .arg = "SECONDS", .kind = OPT_DOUBLE, .off = AT(time_s, double),
+     .dmin = 0.001, .not_with = "ops",
+     .help = "how long to invoke operations (default: 10, unless --ops is given)"},
+    {.name = "ops", .arg = "N", .kind = OPT_LONG, .off = AT(ops, long), .min = 1,
+     .max = 1L << 40, .help = "or how many operations to invoke"},
+    {.name = "rate", .arg = "OPS_PER_S", .kind = OPT_DOUBLE, .off = AT(rate, double),
+     .dmin = 0.001, .help = "at most this many invocations a second (all clients)"},
+    {.name = "route", .arg = "HOW", .kind = OPT_CHOICE, .off = AT(route, int), .choices = routes,
+     .def = "sticky",
+     .help = "with several URLs: sticky (client i keeps URL i) or random (each operation "
+             "picks one)"},
+    {.name = "workload", .arg = "NAME", .kind = OPT_CHOICE, .off = AT(workload, int),
+     .choices = workloads, .def = "cas-register",
+     .help = "cas-register (read, write, cas), register (read, write), or kv (get, put, "
+             "append of unique elements to list values)"},
+    {.name = "keys", .arg = "K", .kind = OPT_LONG, .off = AT(keys, long), .min = 1,
+     .max = 1000000, .help = "keys in use at a time (default: 4)"},
+    {.name = "ops-per-key", .arg = "N", .kind = OPT_LONG, .off = AT(ops_per_key, long),
+     .min = 0, .max = 1L << 31,
+     .help = "then the key is replaced by a fresh one; 0: never (default: 500, kv 100)"},
+    {.name = "zipf", .arg = "S", .kind = OPT_DOUBLE, .off = AT(zipf, double), .dmin = 0,
+     .def = "0", .help = "skew key choice: key i has weight 1/(i+1)^S; 0: uniform"},
+    {.name = "value-size", .arg = "BYTES", .kind = OPT_LONG, .off = AT(value_size, long),
+     .min = 1, .max = 262144,
+     .help = "write strings of BYTES bytes (\"17-xxx...\"), still unique, instead of "
+             "integers: some races only open with large bodies (kv: the items of put lists)"},
+    {.name = "mix", .arg = "SPEC", .kind = OPT_STR, .off = AT(mix, const char *),
+     .help = "operation weights, e.g. read=50,write=40,cas=10 (names: read, write, cas, "
+             "append; get, put)"},
+    {.name = "op-timeout", .arg = "MS", .kind = OPT_LONG, .off = AT(op_timeout, long),
+     .min = 1, .max = 3600000, .def = "1000",
+     .help = "give up on an operation after this long: info; also the longest backoff "
+             "after refused connections"},
+    {.name = "out", .arg = "DIR", .kind = OPT_DIR, .off = AT(out, const char *),
+     .help = "write history.jsonl, results.json and report.html (the HTML report: "
+             "timelines, latency and throughput, faults) into DIR (default: runs/<time>/)"},
+    {.name = "fsync", .arg = "WHEN", .kind = OPT_CHOICE, .off = AT(fsync, int),
+     .choices = fsyncs, .def = "interval",
+     .help = "sync the history to disk: always (every write), interval (every 100 ms) or "
+             "never"},
+    {.name = "header", .arg = "'N: V'", .kind = OPT_LIST, .off = AT(headers, opt_list),
+     .parse = parse_header,
+     .help = "send this header (repeatable); also from the environment variable "
+             "CONCH_HEADER (one a line)"},
+    {.name = "cacert", .arg = "FILE", .kind = OPT_FILE, .off = AT(cacert, const char *),
+     .help = "CA certificates to verify the store with"},
+    {.name = "cert", .arg = "FILE", .kind = OPT_FILE, .off = AT(cert, const char *),
+     .only_with = "key", .help = "client certificate, with --key"},
+    {.name = "key", .arg = "FILE", .kind = OPT_FILE, .off = AT(key, const char *),
+     .only_with = "cert", .help = "the client certificate's private key, with --cert"},
+    {.name = "insecure", .kind = OPT_FLAG, .off = AT(insecure, bool),
+     .help = "do not verify the store's TLS certificate"},
+    {.name = "etcd-serializable", .kind = OPT_FLAG, .off = AT(serializable, bool),
+     .only_with = "store=etcd",
+     .help = "serve reads from the member asked (not linearizable: expect violations)"},
+    {.name = "seed", .arg = "N", .kind = OPT_LONG, .off = AT(seed, long), .min = 0,
+     .max = LONG_MAX, .help = "seed of the operation choices (default: from the clock)"},
+    {.name = "check-timeout", .arg = "SECONDS", .kind = OPT_DOUBLE,
+     .off = AT(check_timeout, double), .dmin = 0,
+     .help = "give up the check after this long: unknown"},
+    {.name = "format", .arg = "FORMAT", .kind = OPT_CHOICE, .off = AT(format, int),
+     .choices = formats, .def = "text", .help = "the report on standard output: text or json"},
+    {.name = "verbose", .letter = 'v', .kind = OPT_FLAG, .off = AT(verbose, int),
+     .parse = cli_count,
+     .help = "every part of the check, more violations in full, and search statistics; "
+             "-vv: every violation in full"},
+    OPT_HELP_AND_MAN,
+    {0},
+};
+#undef AT
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_STORE:
-            rc.adapter = adp_find(optarg);
-            if (!rc.adapter) {
-                cli_error("run", "--store expects conch or etcd, got '%s'", optarg);
-                goto out;
-            }
-            break;
-        case O_CLIENTS:
-            if (!cli_long("run", "--clients", optarg, 1, 10000, &l))
-                goto out;
-            rc.clients = (unsigned)l;
-            break;
-        case O_TIME:
-            if (!cli_double("run", "--time", optarg, 0.001, &time_s))
-                goto out;
-            break;
-        case O_OPS:
-            if (!cli_long("run", "--ops", optarg, 1, 1L << 40, &l))
-                goto out;
-            rc.ops = (uint64_t)l;
-            break;
-        case O_RATE:
-            if (!cli_double("run", "--rate", optarg, 0.001, &rc.rate))
-                goto out;
-            break;
-        case O_ROUTE: {
-            static const char *const routes[] = {"sticky", "random", NULL};
-            int k = cli_choice("run", "--route", optarg, routes);
-            if (k < 0)
-                goto out;
-            rc.route_random = k == 1;
-            break;
-        }
-        case O_WORKLOAD: {
-            int k = wl_kind_parse(optarg);
-            if (k < 0) {
-                cli_error("run", "--workload expects register, cas-register or kv, got '%s'",
-                          optarg);
-                goto out;
-            }
-            kind = (wl_kind)k;
-            break;
-        }
-        case O_KEYS:
-            if (!cli_long("run", "--keys", optarg, 1, 1000000, &keys))
-                goto out;
-            break;
-        case O_OPK:
-            if (!cli_long("run", "--ops-per-key", optarg, 0, 1L << 31, &opk))
-                goto out;
-            break;
-        case O_ZIPF:
-            if (!cli_double("run", "--zipf", optarg, 0, &zipf))
-                goto out;
-            break;
-        case O_MIX:
-            mix = optarg;
-            break;
-        case O_OPTIMEOUT:
-            if (!cli_long("run", "--op-timeout", optarg, 1, 3600000, &rc.op_timeout_ms))
-                goto out;
-            break;
-        case O_OUT:
-            out_dir = optarg;
-            break;
-        case O_FSYNC: {
-            static const char *const whens[] = {"always", "interval", "never", NULL};
-            static const rec_fsync fsyncs[] = {REC_FSYNC_ALWAYS, REC_FSYNC_INTERVAL,
-                                               REC_FSYNC_NEVER};
-            int k = cli_choice("run", "--fsync", optarg, whens);
-            if (k < 0)
-                goto out;
-            rc.fsync = fsyncs[k];
-            break;
-        }
-        case O_HEADER:
-            if (!cl_header_ok(optarg)) {
-                cli_error("run", "--header expects 'Name: value' on one line "
-                                 "(the value given is not shown)");
-                goto out;
-            }
-            VEC_PUSH(headers, optarg);
-            break;
-        case O_CACERT:
-            rc.cacert = optarg;
-            break;
-        case O_CERT:
-            rc.cert = optarg;
-            break;
-        case O_KEY:
-            rc.key = optarg;
-            break;
-        case O_INSECURE:
-            rc.insecure = true;
-            break;
-        case O_SERIAL:
-            rc.aopts.serializable = true;
-            break;
-        case O_SEED:
-            if (!cli_long("run", "--seed", optarg, 0, LONG_MAX, &l))
-                goto out;
-            seed = (uint64_t)l;
-            have_seed = true;
-            break;
-        case O_CHECKTIMEOUT:
-            if (!cli_double("run", "--check-timeout", optarg, 0, &check_timeout))
-                goto out;
-            break;
-        case O_FORMAT: {
-            static const char *const forms[] = {"text", "json", NULL};
-            int k = cli_choice("run", "--format", optarg, forms);
-            if (k < 0)
-                goto out;
-            json = k == 1;
-            break;
-        }
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            exit_code = 0;
-            goto out;
-        case ':':
-            cli_error("run", "%s needs a value", argv[optind - 1]);
-            goto out;
-        default:
-            cli_error("run", "unknown option '%s' (see conch run --help)", argv[optind - 1]);
-            goto out;
-        }
-    }
-    if (optind >= argc) {
-        cli_error("run", "no URL given (see conch run --help)");
-        goto out;
-    }
-    if (time_s > 0 && rc.ops) {
-        cli_error("run", "give --time or --ops, not both");
-        goto out;
-    }
-    if ((rc.cert != NULL) != (rc.key != NULL)) {
-        cli_error("run", "--cert and --key go together");
-        goto out;
-    }
-    if (!rc.ops)
-        rc.time_s = time_s > 0 ? time_s : 10;
-    rc.urls = (const char *const *)argv + optind;
-    rc.nurls = (size_t)(argc - optind);
-    for (size_t i = 0; i < rc.nurls; i++) {
-        if (strncmp(rc.urls[i], "http://", 7) && strncmp(rc.urls[i], "https://", 8)) {
-            sbuf u = {0};
-            runner_display_url(rc.urls[i], &u);
-            cli_error("run", "URL '%s' must start with http:// or https://", sbuf_str(&u));
-            sbuf_free(&u);
-            goto out;
-        }
-    }
+const opt_cmd cli_cmd_run = {
+    .name = "run",
+    .summary = "drive a store over HTTP, record a history, check it",
+    .synopsis = "[options] URL...",
+    .about = "Run concurrent clients against a store over HTTP, record the history as it "
+             "happens (runs/<time>/history.jsonl), check it as conch check does, and exit "
+             "with the verdict. Each client is a process with one operation in flight.",
+    .opts = run_opts,
+    .operand = "URL",
+    .missing = "no URL given",
+    .notes = "Outcomes follow Jepsen: fail only when an operation certainly did not take "
+             "effect (not connected, cas mismatch, a request the store refused); info when "
+             "unknown (timeout, reset, 5xx, a success that does not say what it did), and "
+             "that client goes on as a new process. A client whose connection is refused "
+             "backs off (10 ms doubling, up to --op-timeout); refused attempts are counted "
+             "apart from the store's answers. Header values and URL passwords are masked "
+             "(***) in everything written or printed. SIGINT or SIGTERM stops invoking, "
+             "waits for operations in flight, and checks what was recorded; a second one "
+             "stops waiting.",
+    .exit_status = "Exit: 0 every check passed, 1 a violation, 2 bad usage, the store "
+                   "unreachable or no operation succeeded (then nothing is checked), 3 "
+                   "unknown.",
+    .environment = "CONCH_HEADER\n"
+                   "  request headers, one 'Name: value' a line, sent as --header sends them; "
+                   "kept out of everything conch writes\n\n"
+                   "NO_COLOR\n"
+                   "  set to anything but the empty string: no colour in the report",
+    .examples = "  conch run --time 10 --route random http://127.0.0.1:7001 "
+                "http://127.0.0.1:7002\n"
+                "  conch run --store etcd --workload kv http://127.0.0.1:2379\n"
+                "  conch run --store-spec specs/webdis.json --dry-run http://127.0.0.1:7379\n"
+                "  conch run --ops 1000 --format json --out run1 https://store:8443",
+    .run = cmd_run,
+};
 
+/* What a run holds besides the runner's config: what it frees at the end. */
+typedef struct run_state {
+    runner_config rc;
+    spec *spec;                /* --store-spec's */
+    adp_type spec_type;        /* the adapter it describes */
+    wl_kind kind;
+    VEC(const char *) headers; /* --header's, then CONCH_HEADER's */
+    char *env_headers;         /* CONCH_HEADER, cut into lines */
+    char *dir, *hist_path, *results, *html;
+} run_state;
+
+static void run_state_free(run_state *r)
+{
+    spec_free(r->spec);
+    free(r->headers.v);
+    free(r->env_headers);
+    free(r->dir);
+    free(r->hist_path);
+    free(r->results);
+    free(r->html);
+}
+
+/* The headers: --header's, then CONCH_HEADER's lines. */
+static bool run_headers(const run_args *a, run_state *r)
+{
+    for (size_t i = 0; i < a->headers.n; i++)
+        VEC_PUSH(r->headers, a->headers.v[i]);
     const char *env = getenv("CONCH_HEADER");
     if (env && *env) {
-        env_headers = xstrdup(env);
+        r->env_headers = xstrdup(env);
         char *save = NULL;
-        for (char *h = strtok_r(env_headers, "\n", &save); h; h = strtok_r(NULL, "\n", &save)) {
+        for (char *h = strtok_r(r->env_headers, "\n", &save); h; h = strtok_r(NULL, "\n", &save)) {
             size_t n = strlen(h);
             if (n && h[n - 1] == '\r')
                 h[n - 1] = '\0';
@@ -450,84 +378,205 @@ int cmd_run(int argc, char **argv)
             if (!cl_header_ok(h)) {
                 cli_error("run", "CONCH_HEADER expects 'Name: value' lines "
                                  "(the value given is not shown)");
-                goto out;
+                return false;
             }
-            VEC_PUSH(headers, h);
+            VEC_PUSH(r->headers, h);
         }
     }
-    rc.headers = headers.v;
-    rc.nheaders = headers.n;
+    r->rc.headers = r->headers.v;
+    r->rc.nheaders = r->headers.n;
+    return true;
+}
 
-    wl_config_init(&rc.wl, kind);
-    if (keys > 0)
-        rc.wl.keys = (uint32_t)keys;
-    if (opk >= 0)
-        rc.wl.ops_per_key = (uint32_t)opk;
-    rc.wl.zipf = zipf;
-    if (mix) {
+/* The workload: its kind, keys, mix, seed, and a key prefix unique to
+ * this run, so the store holds nothing from before. */
+static bool run_workload(const run_args *a, run_state *r)
+{
+    wl_config *wl = &r->rc.wl;
+    r->kind = (wl_kind)wl_kind_parse(workloads[a->workload]);
+    wl_config_init(wl, r->kind);
+    if (a->keys > 0)
+        wl->keys = (uint32_t)a->keys;
+    if (a->ops_per_key >= 0)
+        wl->ops_per_key = (uint32_t)a->ops_per_key;
+    wl->zipf = a->zipf;
+    wl->value_size = (uint32_t)a->value_size;
+    if (a->mix) {
         sbuf why = {0};
-        if (!wl_mix_parse(&rc.wl, mix, &why)) {
+        bool ok = wl_mix_parse(wl, a->mix, &why);
+        if (!ok)
             cli_error("run", "--mix: %s", sbuf_str(&why));
-            sbuf_free(&why);
-            goto out;
-        }
+        sbuf_free(&why);
+        if (!ok)
+            return false;
     }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     uint64_t stamp = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-    rc.wl.seed = have_seed ? seed : stamp ^ ((uint64_t)getpid() << 40);
-    {
-        /* Keys unique to this run: the store holds nothing from before. */
-        sbuf p = {0};
-        sbuf_addc(&p, 'c');
-        base36(stamp, &p);
-        base36((uint64_t)getpid(), &p);
-        sbuf_addc(&p, '-');
-        snprintf(rc.wl.prefix, sizeof rc.wl.prefix, "%s", sbuf_str(&p));
-        sbuf_free(&p);
-    }
+    wl->seed = a->seed >= 0 ? (uint64_t)a->seed : stamp ^ ((uint64_t)getpid() << 40);
+    sbuf p = {0};
+    sbuf_addc(&p, 'c');
+    base36(stamp, &p);
+    base36((uint64_t)getpid(), &p);
+    sbuf_addc(&p, '-');
+    snprintf(wl->prefix, sizeof wl->prefix, "%s", sbuf_str(&p));
+    sbuf_free(&p);
+    return true;
+}
 
+/* The runner's config from the command line; false with the reason said. */
+static bool run_config_from(const run_args *a, char **urls, size_t nurls, run_state *r)
+{
+    runner_config *rc = &r->rc;
+    rc->adapter = adp_find(stores[a->store]);
+    rc->aopts.serializable = a->serializable;
+    if (a->store_spec) {
+        cl_error err = {0};
+        if (spec_load(a->store_spec, &r->spec, &err) != CL_OK) {
+            cli_error("run", "%s", err.msg);
+            return false;
+        }
+        adp_spec(r->spec, &r->spec_type);
+        rc->adapter = &r->spec_type;
+        rc->aopts.spec = r->spec;
+    }
+    rc->clients = (unsigned)a->clients;
+    rc->ops = (uint64_t)a->ops;
+    rc->time_s = rc->ops ? 0 : a->time_s > 0 ? a->time_s : 10;
+    rc->rate = a->rate;
+    rc->route_random = a->route == 1;
+    rc->op_timeout_ms = a->op_timeout;
+    rc->fsync = fsync_modes[a->fsync];
+    rc->cacert = a->cacert;
+    rc->cert = a->cert;
+    rc->key = a->key;
+    rc->insecure = a->insecure;
+    rc->urls = (const char *const *)urls;
+    rc->nurls = nurls;
+    for (size_t i = 0; i < nurls; i++) {
+        if (strncmp(urls[i], "http://", 7) && strncmp(urls[i], "https://", 8)) {
+            sbuf u = {0};
+            runner_display_url(urls[i], &u);
+            cli_error("run", "URL '%s' must start with http:// or https://", sbuf_str(&u));
+            sbuf_free(&u);
+            return false;
+        }
+    }
+    return run_headers(a, r) && run_workload(a, r);
+}
+
+/* --dry-run: the requests of one op of each kind, on the run's first key,
+ * with the values the workload would write first, to the first URL; the
+ * spec's credentials masked, as in everything conch run writes. */
+static void print_dry_run(const run_state *r)
+{
+    const wl_config *wl = &r->rc.wl;
+    vtab *vt = vtab_new();
+    val v[3];
+    for (int i = 0; i < 3; i++)
+        v[i] = wl_value(wl, vt, i + 1);
+    val w1 = v[0], w2 = v[1];
+    if (wl->kind == WL_KV) { /* values are lists there: [1], then [1 3] */
+        v[2] = val_int(3);   /* appended elements stay integers */
+        w1 = val_list(vt, v, 1);
+        val two[2] = {v[0], v[2]};
+        w2 = val_list(vt, two, 2);
+    }
+    sbuf key = {0}, base = {0}, out = {0};
+    sbuf_printf(&key, "%s0", wl->prefix);
+    runner_display_url(r->rc.urls[0], &base);
+    while (base.len && base.p[base.len - 1] == '/')
+        base.p[--base.len] = '\0';
+    spec_dry_run(r->spec, vt, sbuf_str(&base), sbuf_str(&key), w1, w2, v[2], &out);
+    scrub *sc = scrub_new();
+    spec_secrets(r->spec, sc);
+    scrub_text(sc, &out);
+    scrub_free(sc);
+    fputs(sbuf_str(&out), stdout);
+    sbuf_free(&key);
+    sbuf_free(&base);
+    sbuf_free(&out);
+    vtab_free(vt);
+}
+
+/* The run's folder (--out, or a new one under runs/) and its files. */
+static bool run_paths(const char *out_dir, run_state *r)
+{
     if (out_dir) {
         if (mkdirs(out_dir) < 0) {
             cli_error("run", "cannot create %s: %s", out_dir, strerror(errno));
-            goto out;
+            return false;
         }
-        dir = xstrdup(out_dir);
-    } else if (!(dir = new_run_dir())) {
+        r->dir = xstrdup(out_dir);
+    } else if (!(r->dir = new_run_dir())) {
         cli_error("run", "cannot create a directory under runs/: %s", strerror(errno));
-        goto out;
+        return false;
     }
     sbuf p = {0};
-    sbuf_printf(&p, "%s/history.jsonl", dir);
-    hist_path = p.p;
+    sbuf_printf(&p, "%s/history.jsonl", r->dir);
+    r->hist_path = p.p;
     p = (sbuf){0};
-    sbuf_printf(&p, "%s/results.json", dir);
-    results = p.p;
-    rc.history = hist_path;
+    sbuf_printf(&p, "%s/results.json", r->dir);
+    r->results = p.p;
+    p = (sbuf){0};
+    sbuf_printf(&p, "%s/report.html", r->dir);
+    r->html = p.p;
+    r->rc.history = r->hist_path;
+    return true;
+}
 
+/* What is about to happen, on stderr. */
+static void run_announce(const run_state *r)
+{
+    const runner_config *rc = &r->rc;
     sbuf shown = {0};
-    for (size_t i = 0; i < rc.nurls; i++) {
+    for (size_t i = 0; i < rc->nurls; i++) {
         sbuf_adds(&shown, i ? " " : "");
-        runner_display_url(rc.urls[i], &shown);
+        runner_display_url(rc->urls[i], &shown);
     }
-    const char *plural = rc.wl.keys == 1 ? "" : "s";
-    if (rc.ops)
+    const char *plural = rc->wl.keys == 1 ? "" : "s";
+    if (rc->ops)
         fprintf(stderr, "conch run: %u clients, %s on %u key%s, %llu ops against %s (%s)\n",
-                rc.clients, wl_model_name(kind), rc.wl.keys, plural,
-                (unsigned long long)rc.ops, sbuf_str(&shown), rc.adapter->name);
+                rc->clients, wl_model_name(r->kind), rc->wl.keys, plural,
+                (unsigned long long)rc->ops, sbuf_str(&shown), rc->adapter->name);
     else
         fprintf(stderr, "conch run: %u clients, %s on %u key%s, %g s against %s (%s)\n",
-                rc.clients, wl_model_name(kind), rc.wl.keys, plural, rc.time_s,
-                sbuf_str(&shown), rc.adapter->name);
-    fprintf(stderr, "conch run: recording %s\n", hist_path);
+                rc->clients, wl_model_name(r->kind), rc->wl.keys, plural, rc->time_s,
+                sbuf_str(&shown), rc->adapter->name);
+    fprintf(stderr, "conch run: recording %s\n", r->hist_path);
     sbuf_free(&shown);
+}
 
+/* What the run did, on stderr. */
+static void run_summary(const runner_stats *st)
+{
+    uint64_t done = st->ok + st->fail + st->info;
+    fprintf(stderr,
+            "conch run: %llu ops in %.1f s (%.0f ops/s): ok %llu, fail %llu, info %llu%s\n",
+            (unsigned long long)done, st->elapsed_s,
+            st->elapsed_s > 0 ? (double)done / st->elapsed_s : 0.0, (unsigned long long)st->ok,
+            (unsigned long long)st->fail, (unsigned long long)st->info,
+            atomic_load(&stop_level) ? " (interrupted)" : "");
+    if (st->refused)
+        fprintf(stderr, "conch run: and %llu attempts refused (no connection could be made: "
+                        "recorded fail, not counted above)\n",
+                (unsigned long long)st->refused);
+    if (st->abandoned)
+        fprintf(stderr, "conch run: %llu ops had no answer when the run ended: recorded info\n",
+                (unsigned long long)st->abandoned);
+}
+
+/* Drive the store and record the history, with progress on stderr;
+ * SIGINT and SIGTERM stop it (stop_level). The runner's result. */
+static cl_rc run_record(run_state *r, runner_stats *st)
+{
+    runner_config *rc = &r->rc;
     progress_state ps = {.tty = isatty(2) != 0};
-    rc.progress = progress;
-    rc.ctx = &ps;
-    rc.progress_s = ps.tty ? 0.25 : 5;
+    rc->progress = progress;
+    rc->ctx = &ps;
+    rc->progress_s = ps.tty ? 0.25 : 5;
     atomic_store(&stop_level, 0);
-    rc.stop = &stop_level;
+    rc->stop = &stop_level;
     struct sigaction sa = {0}, old_int, old_term;
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -535,63 +584,82 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
     signal(SIGPIPE, SIG_IGN);
 
-    runner_stats st;
     cl_error err = {0};
-    cl_rc r = runner_run(&rc, &st, &err);
+    cl_rc res = runner_run(rc, st, &err);
 
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (ps.printed && ps.tty)
         fputc('\n', stderr);
-    uint64_t done = st.ok + st.fail + st.info;
-    fprintf(stderr,
-            "conch run: %llu ops in %.1f s (%.0f ops/s): ok %llu, fail %llu, info %llu%s\n",
-            (unsigned long long)done, st.elapsed_s,
-            st.elapsed_s > 0 ? (double)done / st.elapsed_s : 0.0, (unsigned long long)st.ok,
-            (unsigned long long)st.fail, (unsigned long long)st.info,
-            atomic_load(&stop_level) ? " (interrupted)" : "");
-    if (st.refused)
-        fprintf(stderr, "conch run: and %llu attempts refused (no connection could be made: "
-                        "recorded fail, not counted above)\n",
-                (unsigned long long)st.refused);
-    if (st.abandoned)
-        fprintf(stderr, "conch run: %llu ops had no answer when the run ended: recorded info\n",
-                (unsigned long long)st.abandoned);
-    if (r != CL_OK) {
+    run_summary(st);
+    if (res != CL_OK) {
         cli_error("run", "%s", err.msg);
-        if (r == CL_EUNREACHABLE)
+        if (res == CL_EUNREACHABLE)
             fprintf(stderr, "conch run: is the store running, and is the URL right? "
-                            "the history is in %s\n", hist_path);
-        goto out;
+                            "the history is in %s\n", r->hist_path);
     }
+    return res;
+}
 
-    if (st.ok == 0) {
+/* Check the recorded history as conch check would, or, when nothing
+ * succeeded, say so and check nothing. The exit code. */
+static int run_verdict(const run_args *a, const run_state *r, const runner_stats *st)
+{
+    int exit_code;
+    if (st->ok == 0) {
         /* A pass over a history where nothing happened tests nothing: it is
          * not checked, so that no verdict appears above the error. */
         cli_error("run", "no operation succeeded (%llu fail, %llu info, %llu refused): nothing "
                          "was checked, the store was not tested",
-                  (unsigned long long)st.fail, (unsigned long long)st.info,
-                  (unsigned long long)st.refused);
+                  (unsigned long long)st->fail, (unsigned long long)st->info,
+                  (unsigned long long)st->refused);
         exit_code = EXIT_USAGE;
-        write_unchecked(results, json, &st);
+        write_unchecked(r->results, a->format == 1, st);
     } else {
-        check_config cfg;
-        check_config_init(&cfg);
-        cfg.co.model = model_find(wl_model_name(kind));
+        cli_check_config cfg;
+        cli_check_init(&cfg);
+        cfg.co.model = model_find(wl_model_name(r->kind));
         cfg.co.nil = NIL_ABSENT;
-        cfg.co.timeout_s = check_timeout;
-        cfg.json = json;
-        cfg.verbose = verbose;
-        cfg.json_out = results;
-        exit_code = check_paths(&cfg, &hist_path, 1);
-        add_run_stats(results, &st);
+        cfg.co.timeout_s = a->check_timeout;
+        cfg.json = a->format == 1;
+        cfg.verbose = a->verbose;
+        cfg.json_out = r->results;
+        cfg.html_out = r->html;
+        char *path = r->hist_path;
+        exit_code = cli_check_paths(&cfg, &path, 1);
+        add_run_stats(r->results, st);
     }
-    fprintf(stderr, "conch run: results in %s (exit %d)\n", results, exit_code);
+    fprintf(stderr, "conch run: results in %s%s%s (exit %d)\n", r->results,
+            st->ok ? " and " : "", st->ok ? r->html : "", exit_code);
+    return exit_code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_args a = {.keys = -1, .ops_per_key = -1, .seed = -1};
+    run_state r = {0};
+    int exit_code = EXIT_USAGE;
+    size_t nurls;
+    opt_rc prc = opt_parse(&cli_cmd_run, argc, argv, &a, &nurls);
+    if (prc != OPT_OK) {
+        exit_code = opt_exit(prc);
+        goto out;
+    }
+    if (!run_config_from(&a, argv + 1, nurls, &r))
+        goto out;
+    if (a.dry_run) {
+        print_dry_run(&r);
+        exit_code = 0;
+        goto out;
+    }
+    if (!run_paths(a.out, &r))
+        goto out;
+    run_announce(&r);
+    runner_stats st;
+    if (run_record(&r, &st) == CL_OK)
+        exit_code = run_verdict(&a, &r, &st);
 out:
-    free(headers.v);
-    free(env_headers);
-    free(dir);
-    free(hist_path);
-    free(results);
+    free(a.headers.v);
+    run_state_free(&r);
     return exit_code;
 }

@@ -31,6 +31,12 @@ void adp_result_init(adp_result *r)
     r->version = HIST_NONE;
 }
 
+void adp_result_free(adp_result *r)
+{
+    sbuf_free(&r->error);
+    sbuf_free(&r->token);
+}
+
 void adp_path_escape(const char *s, sbuf *out)
 {
     static const char hex[] = "0123456789ABCDEF";

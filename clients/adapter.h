@@ -30,26 +30,40 @@
 #include "../histories/history.h"
 #include "../util/sbuf.h"
 
-/* The primitives every store offers. */
-typedef enum adp_kind { ADP_READ, ADP_WRITE, ADP_CAS } adp_kind;
+/* The primitives every store offers; ADP_APPEND only those whose type
+ * says has_append (the others append by a read and a cas). */
+typedef enum adp_kind { ADP_READ, ADP_WRITE, ADP_CAS, ADP_APPEND } adp_kind;
+
+struct spec;
 
 typedef struct adp_opts {
-    bool serializable; /* etcd: serve reads from the local member */
+    bool serializable;       /* etcd: serve reads from the local member */
+    const struct spec *spec; /* the spec adapter: the store's API (spec.h) */
 } adp_opts;
 
 /* A request to send: base URL + path, with body (empty: none). The caller
  * owns the sbufs and resets them before each request() call. */
 typedef struct adp_req {
-    const char *method; /* "GET", "PUT" or "POST": a static string */
+    const char *method; /* "GET", "PUT", "POST", ...: lives as long as the adapter */
     sbuf path;          /* starts with '/' */
     sbuf body;
+    /* Header lines of this request ("Name: value\n" each); when there are
+     * any, they say the Content-Type too (none is added). */
+    sbuf headers;
+    /* In, set by the caller: the version a two-step cas's read captured
+     * (adp_result.token), to send back; empty otherwise. */
+    const char *token;
+    size_t token_len;
 } adp_req;
 
-/* A response received (borrowed bytes). */
+/* A response received (borrowed bytes); headers is the raw header block,
+ * filled only for adapters whose type says wants_headers. */
 typedef struct adp_resp {
     long status;
     const char *body;
     size_t len;
+    const char *headers;
+    size_t hlen;
 } adp_resp;
 
 /* What response() concludes. The caller zeroes it (adp_result_init) and
@@ -61,9 +75,11 @@ typedef struct adp_result {
     val node;        /* the replica that served it; nil when unknown */
     sbuf error;      /* why, when not ok: short, without header values */
     bool mismatch;   /* a cas the store says did not match (type EV_FAIL) */
+    sbuf token;      /* a read's version as the store wrote it, to send back in a cas */
 } adp_result;
 
 void adp_result_init(adp_result *r);
+void adp_result_free(adp_result *r);
 
 typedef struct adp_type {
     const char *name;
@@ -78,9 +94,22 @@ typedef struct adp_type {
      * interned into vt. */
     void (*response)(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp *resp,
                      adp_result *res);
+    bool wants_headers;   /* response() reads resp->headers */
+    /* A cas is two requests: a read (ADP_READ) that finds the value and a
+     * version (res.token), then, if the value is the old one, the cas
+     * request with that version (req.token): a conditional write. */
+    bool cas_reads_first;
+    /* With cas_reads_first: a cas from nil has a request of its own, which
+     * sends no version (If-None-Match: *); without one, a cas from nil
+     * whose read found no version is not sent (it would send an empty
+     * version, which a store may take for no condition at all). */
+    bool cas_absent_request;
+    bool has_append;      /* ADP_APPEND is one request */
 } adp_type;
 
 extern const adp_type adp_conch, adp_etcd;
+/* The adapter a store spec describes (o->spec must be s). */
+void adp_spec(const struct spec *s, adp_type *out);
 /* NULL-terminated, and by name (NULL if unknown). */
 extern const adp_type *const adp_types[];
 const adp_type *adp_find(const char *name);

@@ -82,6 +82,8 @@ static void request(const adp_opts *o, const vtab *vt, adp_kind kind, const char
         add_b64_val(body, "value", vt, b);
         sbuf_adds(body, "}}]}");
         break;
+    case ADP_APPEND: /* not has_append: never asked */
+        break;
     }
 }
 
@@ -205,11 +207,13 @@ static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp 
             res->type = EV_OK;
         }
         break;
+    case ADP_APPEND: /* not has_append: never asked */
+        break;
     }
 out:
     json_decref(body);
 }
 
 const adp_type adp_etcd = {
-    "etcd", NULL, request, response,
+    .name = "etcd", .session_header = NULL, .request = request, .response = response,
 };

@@ -121,6 +121,15 @@ static void percent_decode(const char *p, size_t n, sbuf *out)
     }
 }
 
+void scrub_add_param(scrub *s, const char *p, size_t n)
+{
+    sbuf d = {0};
+    percent_decode(p, n, &d);
+    scrub_add(s, p, n);
+    scrub_add(s, sbuf_str(&d), d.len);
+    sbuf_free(&d);
+}
+
 void scrub_add_url(scrub *s, const char *url)
 {
     const char *auth = strstr(url, "://");
@@ -281,15 +290,87 @@ static bool may_hold(const scrub *s, const char *p, size_t n)
     return false;
 }
 
-bool scrub_json(const scrub *s, sbuf *t, size_t from)
+static bool bare_sep(char c)
 {
-    if (!scrub_any(s) || t->len <= from || !may_hold(s, t->p + from, t->len - from))
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '{' || c == '}' ||
+           c == '[' || c == ']' || c == ',' || c == ':';
+}
+
+/* Is p[0..n) a JSON number? */
+static bool json_number(const char *p, size_t n)
+{
+    size_t i = 0, d;
+    if (i < n && p[i] == '-')
+        i++;
+    for (d = i; i < n && p[i] >= '0' && p[i] <= '9';)
+        i++;
+    if (i == d)
         return false;
+    if (i < n && p[i] == '.') {
+        for (d = ++i; i < n && p[i] >= '0' && p[i] <= '9';)
+            i++;
+        if (i == d)
+            return false;
+    }
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        if (++i < n && (p[i] == '+' || p[i] == '-'))
+            i++;
+        for (d = i; i < n && p[i] >= '0' && p[i] <= '9';)
+            i++;
+        if (i == d)
+            return false;
+    }
+    return i == n;
+}
+
+/* Is p[0..n), text between JSON strings, made of JSON's own tokens only
+ * (punctuation, numbers, true, false, null)? Then it is the store's data
+ * and the text's structure, not text that could quote a secret: masking
+ * there could only break the JSON ("value":null with a header value
+ * "null"). */
+static bool bare_json(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        if (bare_sep(p[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && !bare_sep(p[j]))
+            j++;
+        size_t len = j - i;
+        if (!json_number(p + i, len) && !(len == 4 && !memcmp(p + i, "true", 4)) &&
+            !(len == 5 && !memcmp(p + i, "false", 5)) && !(len == 4 && !memcmp(p + i, "null", 4)))
+            return false;
+        i = j;
+    }
+    return true;
+}
+
+/* The index of the quote that closes the JSON string literal opening at
+ * p[i]; n or more if it is not closed. */
+static size_t closing_quote(const char *p, size_t i, size_t n)
+{
+    size_t j = i + 1;
+    while (j < n && p[j] != '"')
+        j += p[j] == '\\' ? 2 : 1;
+    return j;
+}
+
+/* The index just past that literal (n if it is not closed). */
+static size_t string_end(const char *p, size_t i, size_t n)
+{
+    size_t j = closing_quote(p, i, n);
+    return j < n ? j + 1 : n;
+}
+
+/* Append p[0..n), JSON text, to out with every secret masked as
+ * scrub_json says; true if one was found. */
+static bool mask_json(const scrub *s, const char *p, size_t n, sbuf *out)
+{
     bool found = false;
-    sbuf out = {0}, str = {0}, masked = {0};
-    sbuf_addn(&out, t->p, from);
-    size_t i = from, n = t->len;
-    const char *p = t->p;
+    sbuf str = {0}, masked = {0};
+    size_t i = 0;
     while (i < n) {
         if (p[i] != '"') {
             size_t j = i;
@@ -299,35 +380,128 @@ bool scrub_json(const scrub *s, sbuf *t, size_t from)
              * value, or in place of one) can be a secret; a secret that
              * looks like a number is left, or masking it in a number
              * would break the text. */
-            if (mask(s, p + i, j - i, false, &out))
+            if (!bare_json(p + i, j - i) && mask(s, p + i, j - i, false, out))
                 found = true;
             else
-                sbuf_addn(&out, p + i, j - i);
+                sbuf_addn(out, p + i, j - i);
             i = j;
             continue;
         }
-        size_t j = i + 1;
-        while (j < n && p[j] != '"')
-            j += p[j] == '\\' ? 2 : 1;
-        bool closed = j < n;
-        if (j > n)
-            j = n;
+        size_t q = closing_quote(p, i, n);
+        bool closed = q < n;
+        size_t inner_end = closed ? q : n, j = closed ? q + 1 : n;
         sbuf_reset(&str);
         sbuf_reset(&masked);
-        decode_str(p + i + 1, j - i - 1, &str);
+        decode_str(p + i + 1, inner_end - i - 1, &str);
         if (mask(s, sbuf_str(&str), str.len, true, &masked)) {
             found = true;
-            size_t before = out.len;
-            sbuf_add_json_str(&out, sbuf_str(&masked), masked.len);
-            if (!closed && out.len > before)
-                out.len--, out.p[out.len] = '\0'; /* it had no closing quote */
+            size_t before = out->len;
+            sbuf_add_json_str(out, sbuf_str(&masked), masked.len);
+            if (!closed && out->len > before)
+                out->len--, out->p[out->len] = '\0'; /* it had no closing quote */
         } else {
-            sbuf_addn(&out, p + i, (closed ? j + 1 : j) - i);
+            sbuf_addn(out, p + i, j - i);
         }
-        i = closed ? j + 1 : n;
+        i = j;
     }
     sbuf_free(&str);
     sbuf_free(&masked);
+    return found;
+}
+
+bool scrub_json(const scrub *s, sbuf *t, size_t from)
+{
+    if (!scrub_any(s) || t->len <= from || !may_hold(s, t->p + from, t->len - from))
+        return false;
+    sbuf out = {0};
+    sbuf_addn(&out, t->p, from);
+    if (!mask_json(s, t->p + from, t->len - from, &out)) {
+        sbuf_free(&out);
+        return false;
+    }
+    sbuf_free(t);
+    *t = out;
+    return true;
+}
+
+static size_t skip_space(const char *p, size_t i, size_t n)
+{
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* The index just past the JSON value that starts at p[i] (a string, an
+ * object or array, or a bare token); n if it runs off the end. */
+static size_t value_end(const char *p, size_t i, size_t n)
+{
+    if (i < n && p[i] == '"')
+        return string_end(p, i, n);
+    if (i < n && (p[i] == '{' || p[i] == '[')) {
+        int depth = 0;
+        while (i < n) {
+            if (p[i] == '"') {
+                i = string_end(p, i, n);
+                continue;
+            }
+            if (p[i] == '{' || p[i] == '[')
+                depth++;
+            else if ((p[i] == '}' || p[i] == ']') && --depth == 0)
+                return i + 1;
+            i++;
+        }
+        return n;
+    }
+    while (i < n && !bare_sep(p[i]) && p[i] != '"')
+        i++;
+    return i;
+}
+
+/* Is the JSON string literal p[i..j) one of names (as written: names have
+ * no escapes)? */
+static bool named(const char *p, size_t i, size_t j, const char *const *names)
+{
+    for (; names && *names; names++)
+        if (j - i == strlen(*names) + 2 && !memcmp(p + i + 1, *names, j - i - 2))
+            return true;
+    return false;
+}
+
+bool scrub_json_members(const scrub *s, sbuf *t, size_t from, const char *const *keep)
+{
+    if (!scrub_any(s) || t->len <= from || !may_hold(s, t->p + from, t->len - from))
+        return false;
+    const char *p = t->p;
+    size_t n = t->len, i = skip_space(p, from, n);
+    if (i == n || p[i] != '{')
+        return scrub_json(s, t, from);
+    bool found = false;
+    sbuf out = {0};
+    sbuf_addn(&out, p, ++i);
+    for (;;) {
+        size_t k = skip_space(p, i, n);
+        if (k == n || p[k] != '"')
+            break; /* '}' (or text that is not a member): the rest as JSON */
+        size_t kq = closing_quote(p, k, n);
+        if (kq >= n)
+            break;
+        size_t ke = kq + 1, c = skip_space(p, ke, n);
+        if (c == n || p[c] != ':')
+            break;
+        size_t v = skip_space(p, c + 1, n), ve = value_end(p, v, n);
+        sbuf_addn(&out, p + i, v - i); /* the member's name, as it is */
+        if (named(p, k, ke, keep))
+            sbuf_addn(&out, p + v, ve - v);
+        else if (mask_json(s, p + v, ve - v, &out))
+            found = true;
+        i = skip_space(p, ve, n);
+        if (i == n || p[i] != ',')
+            break;
+        sbuf_addc(&out, ',');
+        i++;
+    }
+    if (i < n && mask_json(s, p + i, n - i, &out))
+        found = true;
     if (!found) {
         sbuf_free(&out);
         return false;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "../util/rng.h"
 
 typedef struct slot {
     uint32_t gen;  /* how many times the slot moved to a fresh key */
@@ -125,18 +126,9 @@ out:
     return ok;
 }
 
-/* splitmix64: small, fast, and good enough to pick ops. */
 uint64_t wl_rand(workload *w)
 {
-    uint64_t z = (w->rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double rand01(workload *w)
-{
-    return (double)(wl_rand(w) >> 11) * 0x1.0p-53;
+    return rng_next(&w->rng);
 }
 
 static void new_key(workload *w, uint32_t i)
@@ -201,7 +193,7 @@ static uint32_t pick_slot(workload *w)
 {
     if (!w->cdf)
         return (uint32_t)(wl_rand(w) % w->c.keys);
-    double u = rand01(w);
+    double u = rng_unit(wl_rand(w));
     uint32_t lo = 0, hi = w->c.keys - 1;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -213,12 +205,25 @@ static uint32_t pick_slot(workload *w)
     return lo;
 }
 
-/* A fresh value: an integer for the registers, a one-item list for kv
- * (so that appends to it are legal). */
+val wl_value(const wl_config *c, vtab *vt, int64_t n)
+{
+    if (!c->value_size)
+        return val_int(n);
+    sbuf s = {0};
+    sbuf_printf(&s, "%lld-", (long long)n);
+    while (s.len < c->value_size)
+        sbuf_addc(&s, 'x');
+    val v = val_str(vt, s.p, s.len);
+    sbuf_free(&s);
+    return v;
+}
+
+/* A fresh value: an integer (or a padded string) for the registers, a
+ * one-item list for kv (so that appends to it are legal). */
 static val fresh(workload *w, int64_t *n)
 {
     *n = w->next_value++;
-    val x = val_int(*n);
+    val x = wl_value(&w->c, w->vt, *n);
     return w->c.kind == WL_KV ? val_list(w->vt, &x, 1) : x;
 }
 
@@ -263,6 +268,8 @@ void wl_next(workload *w, wl_op *op)
         break;
     }
     case CL_APPEND:
+        /* An integer even with value_size: the kv model appends a string
+         * to nil by starting a string, not a list. */
         op->value = op->a = val_int(w->next_value++);
         break;
     default:

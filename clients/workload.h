@@ -19,6 +19,12 @@
  *   kv            get, put [v], append v, cas (kv: values are lists)
  * A cas asks for the last value this run saw or wrote for the key, so it
  * matches often; with no such value yet it becomes a write.
+ *
+ * With value_size, each written value (in kv, the item of a put's list) is
+ * instead a string of that many bytes: its number, '-', then filler
+ * ("17-xxxx..."), still unique (a value_size too small for the number
+ * gives the number and '-'). Appended elements stay integers: the kv model
+ * takes a string appended to nil for the start of a string, not a list.
  */
 #ifndef CONCH_WORKLOAD_H
 #define CONCH_WORKLOAD_H
@@ -38,6 +44,7 @@ typedef struct wl_config {
     unsigned mix[CL_NF];  /* weights by cl_f; ones the workload lacks are ignored */
     uint32_t ops_per_key; /* 0: no limit */
     char prefix[64];      /* of every key name */
+    uint32_t value_size;  /* 0: values are integers; else strings of this many bytes */
     uint64_t seed;
 } wl_config;
 
@@ -73,6 +80,8 @@ void wl_next(workload *w, wl_op *op);
  * value the key may hold: an ok read's value, or the value an ok write,
  * cas or append left. */
 void wl_observe(workload *w, const wl_op *op, val now);
+/* Written value number n as the workload writes it (see value_size). */
+val wl_value(const wl_config *c, vtab *vt, int64_t n);
 /* Uniform random numbers from the workload's generator, for the runner's
  * own choices (routes). */
 uint64_t wl_rand(workload *w);

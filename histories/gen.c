@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/hash.h"
+#include "../util/rng.h"
 #include "../util/mem.h"
 #include "history.h"
 #include "write.h"
@@ -74,13 +74,9 @@ typedef struct rng {
     uint64_t s;
 } rng;
 
-static uint64_t next(rng *r)
-{
-    r->s += 0x9e3779b97f4a7c15ULL;
-    return hash_mix64(r->s);
-}
+static uint64_t next(rng *r) { return rng_next(&r->s); }
 
-static double unit(rng *r) { return (double)(next(r) >> 11) / 9007199254740992.0; }
+static double unit(rng *r) { return rng_unit(next(r)); }
 
 #define HISTORY_DEPTH 4 /* older versions a stale read may return */
 
@@ -111,7 +107,8 @@ static void apply_write(kstate *k, int64_t value, int64_t version)
 
 int gen_history(const gen_opts *o, FILE *f)
 {
-    rng r = {o->seed * 0x2545f4914f6cdd1dULL + 1};
+    /* One step in: the histories conch gen has always written for a seed. */
+    rng r = {o->seed * 0x2545f4914f6cdd1dULL + 1 + RNG_GAMMA};
     unsigned ns = o->sessions ? o->sessions : 1, nk = o->keys ? o->keys : 1;
     kstate *keys = xcalloc(nk, sizeof *keys);
     sess *ss = xcalloc(ns, sizeof *ss);
@@ -207,7 +204,12 @@ int gen_history(const gen_opts *o, FILE *f)
         if (ev.type == EV_INFO)
             ev.error = err_timeout;
         sbuf_reset(&line);
-        hist_format_event(vt, &ev, &line);
+        if (o->format == 1)
+            hist_format_event_edn(vt, &ev, &line);
+        else if (o->format == 2)
+            hist_format_event_log(vt, &ev, &line);
+        else
+            hist_format_event(vt, &ev, &line);
         if (fwrite(line.p, 1, line.len, f) != line.len) {
             rc = -1;
             break;

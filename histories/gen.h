@@ -25,9 +25,10 @@ typedef struct gen_opts {
     double stale;      /* fraction of reads that return an older version */
     double crash;      /* fraction of ops that complete as info */
     uint64_t seed;
+    int format;        /* 0: JSON Lines; 1: Jepsen EDN; 2: Jepsen log lines (write.h) */
 } gen_opts;
 
-/* Write the history as conch's JSON Lines to f. Returns 0, or -1 if a write
+/* Write the history to f, as conch's JSON Lines unless o->format says. Returns 0, or -1 if a write
  * failed. */
 int gen_history(const gen_opts *o, FILE *f);
 

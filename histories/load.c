@@ -28,58 +28,67 @@
 #include "../util/mem.h"
 #include "../util/utf8.h"
 #include "read_int.h"
+#include "shard.h"
 
 #define CHUNK ((size_t)1 << 20)
 
-/* True when none of the 8 bytes at p is NUL, '\n' or above 0x7f: the
- * common case, checked a word at a time (the "has a zero byte" trick of
- * Hacker's Delight 6-1). */
-static bool plain8(const char *p)
+/* True when none of the 8 bytes at p is NUL or above 0x7f: the common
+ * case, checked a word at a time (the "has a zero byte" trick of Hacker's
+ * Delight 6-1). */
+static inline bool ascii8(const char *p)
 {
     uint64_t w;
     memcpy(&w, p, 8);
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t nl = w ^ (ones * '\n');
-    return !((w | ((w - ones) & ~w) | ((nl - ones) & ~nl)) & highs);
+    return !((w | ((w - ones) & ~w)) & highs);
 }
 
+static inline bool ascii32(const char *p)
+{
+    return ascii8(p) && ascii8(p + 8) && ascii8(p + 16) && ascii8(p + 24);
+}
+
+/* Line by line: memchr finds the end of each, then its bytes are checked
+ * a word at a time, byte by byte only where one is not plain ASCII. */
 hist_rc rd_scan_more(rd_scan *s, const char *name, const char *p, size_t n, bool eof,
                      size_t max_line, hist_error *err)
 {
     size_t i = s->off;
     while (i < n) {
-        if (i + 8 <= n && plain8(p + i)) {
+        const char *nl = memchr(p + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - p) : n;
+        while (i + 32 <= end && ascii32(p + i))
+            i += 32;
+        while (i + 8 <= end && ascii8(p + i))
             i += 8;
-            continue;
+        for (; i < end; i++) {
+            unsigned char c = (unsigned char)p[i];
+            if (c == 0) {
+                hist_error_set(err, HIST_ESYNTAX, name, s->line,
+                               (uint32_t)(i - s->line_start + 1),
+                               "unexpected NUL byte: this is binary data, not a history");
+                return err->rc;
+            }
+            if (c < 0x80)
+                continue;
+            size_t k = utf8_seq(p + i, n - i, NULL);
+            if (!k) {
+                if (!eof && utf8_incomplete(p + i, n - i))
+                    goto stop; /* the next chunk may complete it */
+                hist_error_set(err, HIST_ESYNTAX, name, s->line,
+                               (uint32_t)(i - s->line_start + 1),
+                               "invalid UTF-8 (byte 0x%02x): a history is UTF-8 text, and "
+                               "this is binary data or another encoding", c);
+                return err->rc;
+            }
+            i += k - 1;
         }
-        unsigned char c = (unsigned char)p[i];
-        if (c == '\n') {
-            if (i - s->line_start > max_line)
-                break;
-            s->line++;
-            s->line_start = ++i;
-            continue;
-        }
-        if (c == 0) {
-            hist_error_set(err, HIST_ESYNTAX, name, s->line, (uint32_t)(i - s->line_start + 1),
-                           "unexpected NUL byte: this is binary data, not a history");
-            return err->rc;
-        }
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = utf8_seq(p + i, n - i, NULL);
-        if (!k) {
-            if (!eof && utf8_incomplete(p + i, n - i))
-                break; /* the next chunk may complete it */
-            hist_error_set(err, HIST_ESYNTAX, name, s->line, (uint32_t)(i - s->line_start + 1),
-                           "invalid UTF-8 (byte 0x%02x): a history is UTF-8 text, and this "
-                           "is binary data or another encoding", c);
-            return err->rc;
-        }
-        i += k;
+        if (!nl || i - s->line_start > max_line)
+            break;
+        s->line++;
+        s->line_start = ++i;
     }
+stop:
     s->off = i;
     if (i - s->line_start > max_line) {
         hist_error_set(err, HIST_ETOOBIG, name, s->line, (uint32_t)(max_line + 1),
@@ -108,11 +117,24 @@ static bool same_file(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
-                char **data, size_t *len, hist_error *err)
+/* The error for a regular file that is not as it was when opened. */
+static hist_rc changed(const char *name, int fd, const struct stat *st, bool sized,
+                       uint64_t expect, size_t got, hist_error *err)
 {
-    *data = NULL;
-    *len = 0;
+    struct stat now = {0};
+    if (fstat(fd, &now) == 0 && (!sized || got == expect) && same_file(st, &now))
+        return HIST_OK;
+    hist_error_set(err, HIST_EIO, name, 0, 0,
+                   "file changed while being read (%lld bytes when opened, %zu read, "
+                   "%lld now): check it once nothing writes to it",
+                   (long long)st->st_size, got, (long long)now.st_size);
+    return err->rc;
+}
+
+hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read_opts *o,
+                const rd_sink *sink, uint64_t *fingerprint, hist_error *err)
+{
+    shard_fp fp = {0};
     size_t max_line = o->max_line ? o->max_line : HIST_DEFAULT_MAX_LINE;
     size_t max = o->max_bytes ? o->max_bytes : SIZE_MAX - 1;
     size_t chunk = o->chunk ? o->chunk : CHUNK;
@@ -124,15 +146,21 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         from = 0;
     uint64_t expect = regular ? (uint64_t)(st->st_size - from) : 0;
     bool sized = expect > 0;
-    size_t cap = sized && expect <= max ? (size_t)expect + 1 : 1 << 16;
-    size_t n = 0;
+    /* Room for a few chunks first: a sink that parses as the bytes come
+     * needs no more; one that holds them all grows it, up to the size said
+     * (a file that grows meanwhile is refused at the end anyway). */
+    size_t whole = sized && expect <= max ? (size_t)expect + 1 : 0;
+    size_t cap = whole && whole < 4 * chunk ? whole : 4 * chunk;
+    size_t n = 0;     /* bytes held, p[0..n) */
+    size_t total = 0; /* bytes read */
     char *p = xmalloc(cap);
     rd_scan sc = {0, 0, 1};
     rd_sniffer sniff = {false, 0};
     hist_rc rc = HIST_OK;
+    size_t used;
     for (;;) {
         if (n == cap) {
-            cap = cap > max / 2 ? max + 1 : cap * 2;
+            cap = cap > max / 2 ? max + 1 : cap < whole && cap * 2 > whole ? whole : cap * 2;
             p = xrealloc(p, cap);
         }
         size_t want = cap - n < chunk ? cap - n : chunk;
@@ -146,33 +174,37 @@ hist_rc rd_load(const char *name, int fd, const struct stat *st, const hist_read
         }
         if (got == 0)
             break;
+        shard_fp_add(&fp, p + n, (size_t)got);
         n += (size_t)got;
+        total += (size_t)got;
         if (o->hook)
-            o->hook(o->hook_arg, n);
+            o->hook(o->hook_arg, total);
         if ((rc = rd_scan_more(&sc, name, p, n, false, max_line, err)) ||
             (rc = rd_sniff(&sniff, name, p, n, sc.line_start, o->format, err)))
             goto out;
-        if (n > max || expect > max) {
+        if (total > max || expect > max) {
             rc = too_big(name, max, err);
             goto out;
+        }
+        if ((rc = sink->feed(sink->ctx, p, n, sc.line_start, false, &used)))
+            goto fed;
+        if (used) {
+            memmove(p, p + used, n - used);
+            n -= used;
+            sc.off -= used;
+            sc.line_start -= used;
         }
     }
     if ((rc = rd_scan_more(&sc, name, p, n, true, max_line, err)))
         goto out;
-    if (regular) {
-        struct stat now = {0};
-        if (fstat(fd, &now) < 0 || (sized && n != expect) || !same_file(st, &now)) {
-            hist_error_set(err, HIST_EIO, name, 0, 0,
-                           "file changed while being read (%lld bytes when opened, %zu read, "
-                           "%lld now): check it once nothing writes to it",
-                           (long long)st->st_size, n, (long long)now.st_size);
-            rc = err->rc;
-            goto out;
-        }
-    }
-    *data = p;
-    *len = n;
-    p = NULL;
+    if (regular && (rc = changed(name, fd, st, sized, expect, total, err)))
+        goto out;
+    *fingerprint = shard_fp_end(&fp);
+    rc = sink->feed(sink->ctx, p, n, n, true, &used);
+fed:
+    /* What the sink refused may be bytes that changed under it. */
+    if (rc && regular && changed(name, fd, st, false, 0, total, err))
+        rc = HIST_EIO;
 out:
     free(p);
     return rc;

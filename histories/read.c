@@ -15,6 +15,7 @@
 
 #include "../util/mem.h"
 #include "read_int.h"
+#include "shard.h"
 
 bool rd_log_sniff(const char *p, size_t n);
 
@@ -132,9 +133,49 @@ hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_
     return detect(p, n, &first) == HIST_FMT_AUTO ? unknown_format(name, p, first, err) : HIST_OK;
 }
 
+static reader reader_new(const char *name, const char *data, size_t len, size_t max_line,
+                         const hist_read_opts *opts, sbuf *shown, hist_error *err)
+{
+    sbuf_add_printable(shown, name, strlen(name));
+    reader r = {name, sbuf_str(shown), data, len, max_line, hist_new(name), NULL, err,
+                opts->events};
+    r.vt = hist_vtab(r.h);
+    if (!opts->keep_events)
+        hist_compact(r.h);
+    if (opts->shard_count)
+        hist_set_shard(r.h, opts->shard_index, opts->shard_count);
+    return r;
+}
+
+/* After its format's reader: a history, or the error that none is. */
+static hist_rc reader_end(reader *r, hist_rc rc, hist_format fmt, const hist_read_opts *opts,
+                          uint64_t fingerprint, history **out, hist_format *fmt_used)
+{
+    if (!rc)
+        hist_set_fingerprint(r->h, fingerprint);
+    if (!rc && hist_nevents(r->h) == 0) {
+        hist_error_set(r->err, HIST_EINVALID, r->name, 0, 0, "no events found in the %s input",
+                       hist_format_name(fmt));
+        rc = r->err->rc;
+    }
+    if (!rc)
+        rc = hist_finish(r->h, opts->independent, r->err);
+    if (rc) {
+        hist_free(r->h);
+        r->h = NULL;
+        return rc;
+    }
+    if (fmt_used)
+        *fmt_used = fmt;
+    *out = r->h;
+    r->h = NULL;
+    return HIST_OK;
+}
+
 /* The input, already checked (rd_scan_more), into a history. */
 static hist_rc parse(const char *name, const char *data, size_t len, const hist_read_opts *opts,
-                     size_t max_line, history **out, hist_format *fmt_used, hist_error *err)
+                     size_t max_line, uint64_t fingerprint, history **out,
+                     hist_format *fmt_used, hist_error *err)
 {
     size_t first = 0;
     hist_format fmt = opts->format;
@@ -148,31 +189,111 @@ static hist_rc parse(const char *name, const char *data, size_t len, const hist_
     if (fmt == HIST_FMT_AUTO)
         return unknown_format(name, data, first, err);
     sbuf shown = {0};
-    sbuf_add_printable(&shown, name, strlen(name));
-    reader r = {name, sbuf_str(&shown), data, len, max_line, hist_new(name), NULL, err};
-    r.vt = hist_vtab(r.h);
+    reader r = reader_new(name, data, len, max_line, opts, &shown, err);
     hist_rc rc;
     switch (fmt) {
     case HIST_FMT_JSONL: rc = rd_jsonl(&r); break;
     case HIST_FMT_EDN: rc = rd_edn(&r); break;
     default: rc = rd_log(&r); break;
     }
-    if (!rc && hist_nevents(r.h) == 0) {
-        hist_error_set(err, HIST_EINVALID, name, 0, 0, "no events found in the %s input",
-                       hist_format_name(fmt));
-        rc = err->rc;
-    }
-    if (!rc)
-        rc = hist_finish(r.h, opts->independent, err);
+    rc = reader_end(&r, rc, fmt, opts, fingerprint, out, fmt_used);
     sbuf_free(&shown);
-    if (rc) {
-        hist_free(r.h);
-        return rc;
+    return rc;
+}
+
+/* A file or pipe as it is read (rd_sink): JSON Lines and Jepsen log lines
+ * are parsed a piece at a time as the bytes come, so only the ops and
+ * values are held, never the input; EDN and a JSON array are held whole
+ * and parsed at the end. */
+typedef struct input {
+    const char *name;
+    const hist_read_opts *opts;
+    size_t max_line;
+    hist_error *err;
+    history **out;
+    hist_format *fmt_used;
+    uint64_t fingerprint;   /* set by rd_load before its last feed */
+    bool decided;           /* whether the input is streamed is known */
+    hist_format streamed;   /* JSONL or LOG if it is, else AUTO */
+    rd_lines *lines;        /* JSON Lines: the parser's state */
+    rd_log_state *log;      /* log lines: the reader's state */
+    sbuf shown;
+    reader r;
+} input;
+
+/* The format the input is streamed in (JSONL: one object a line; LOG),
+ * or AUTO for one held whole; *known is false while the bytes so far
+ * cannot tell (the first line that is not blank is not all here). */
+static hist_format stream_format(const input *in, const char *p, size_t n, size_t ready,
+                                 bool eof, bool *known)
+{
+    hist_format forced = in->opts->format;
+    *known = true;
+    if (forced == HIST_FMT_LOG)
+        return HIST_FMT_LOG;
+    size_t q = n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0;
+    while (q < n && (p[q] == ' ' || p[q] == '\t' || p[q] == '\r' || p[q] == '\n'))
+        q++;
+    if (q >= n) {
+        *known = eof;
+        return HIST_FMT_AUTO; /* blank: parse says so */
     }
-    if (fmt_used)
-        *fmt_used = fmt;
-    *out = r.h;
-    return HIST_OK;
+    if (p[q] == '{') {
+        if (forced == HIST_FMT_JSONL)
+            return HIST_FMT_JSONL;
+        if (forced != HIST_FMT_AUTO)
+            return HIST_FMT_AUTO;
+        size_t j = skip_space(p, n, q + 1); /* as detect: '{:' is EDN */
+        if (j >= n && !eof)
+            *known = false;
+        return j >= n || p[j] != ':' ? HIST_FMT_JSONL : HIST_FMT_AUTO;
+    }
+    if (forced != HIST_FMT_AUTO)
+        return HIST_FMT_AUTO;
+    if (!eof && ready <= q) {
+        *known = false;
+        return HIST_FMT_AUTO;
+    }
+    size_t first;
+    return detect(p, n, &first) == HIST_FMT_LOG ? HIST_FMT_LOG : HIST_FMT_AUTO;
+}
+
+static hist_rc input_feed(void *ctx, const char *p, size_t n, size_t ready, bool eof, size_t *used)
+{
+    input *in = ctx;
+    *used = 0;
+    if (!in->decided) {
+        bool known;
+        in->streamed = stream_format(in, p, n, ready, eof, &known);
+        if (!known)
+            return HIST_OK;
+        in->decided = true;
+        if (in->streamed != HIST_FMT_AUTO) {
+            in->r = reader_new(in->name, NULL, 0, in->max_line, in->opts, &in->shown, in->err);
+            if (in->streamed == HIST_FMT_JSONL)
+                in->lines = rd_jsonl_begin(&in->r);
+            else
+                in->log = rd_log_begin(&in->r);
+        }
+    }
+    if (in->streamed == HIST_FMT_AUTO)
+        return eof ? parse(in->name, p, n, in->opts, in->max_line, in->fingerprint, in->out,
+                           in->fmt_used, in->err)
+                   : HIST_OK;
+    *used = eof ? n : ready;
+    hist_rc rc = in->lines ? rd_jsonl_more(in->lines, p, *used) : rd_log_more(in->log, p, *used);
+    if (eof || rc) {
+        if (in->lines) {
+            rd_jsonl_end(in->lines);
+            in->lines = NULL;
+        } else {
+            rc = rd_log_end(in->log, rc);
+            in->log = NULL;
+        }
+        rc = reader_end(&in->r, rc, in->streamed, in->opts, in->fingerprint, in->out,
+                        in->fmt_used);
+    }
+    return rc;
 }
 
 hist_rc hist_read_mem(const char *name, const char *data, size_t len,
@@ -188,7 +309,9 @@ hist_rc hist_read_mem(const char *name, const char *data, size_t len,
     hist_rc rc = rd_scan_more(&sc, name, data, len, true, max_line, err);
     if (rc)
         return rc;
-    return parse(name, data, len, opts, max_line, out, fmt_used, err);
+    shard_fp fp = {0};
+    shard_fp_add(&fp, data, len);
+    return parse(name, data, len, opts, max_line, shard_fp_end(&fp), out, fmt_used, err);
 }
 
 hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **out,
@@ -205,8 +328,9 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
         return err->rc;
     }
     struct stat st;
-    char *data = NULL;
-    size_t len = 0;
+    input in = {path, opts, opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE, err, out,
+                fmt_used, 0, false, HIST_FMT_AUTO, NULL, NULL, {0}, {0}};
+    rd_sink sink = {input_feed, &in};
     hist_rc rc;
     if (fstat(fd, &st) < 0) {
         hist_error_set(err, HIST_EIO, path, 0, 0, "cannot stat: %s", strerror(errno));
@@ -215,15 +339,19 @@ hist_rc hist_read_file(const char *path, const hist_read_opts *opts, history **o
         hist_error_set(err, HIST_EIO, path, 0, 0, "is a directory, not a history file");
         rc = err->rc;
     } else {
-        rc = rd_load(path, fd, &st, opts, &data, &len, err);
+        rc = rd_load(path, fd, &st, opts, &sink, &in.fingerprint, err);
     }
     if (!is_stdin)
         close(fd);
-    if (!rc) {
-        size_t max_line = opts->max_line ? opts->max_line : HIST_DEFAULT_MAX_LINE;
-        rc = parse(path, data, len, opts, max_line, out, fmt_used, err);
+    /* Reading may have stopped before the sink's end (an error in a chunk). */
+    rd_jsonl_end(in.lines);
+    rd_log_free(in.log);
+    hist_free(in.r.h);
+    sbuf_free(&in.shown);
+    if (rc) {
+        hist_free(*out);
+        *out = NULL;
     }
-    free(data);
     return rc;
 }
 
@@ -292,6 +420,78 @@ static int field_of(const field *f)
          : name_is(f, "node") ? F_NODE : name_is(f, "error") ? F_ERROR : -1;
 }
 
+/* The hist_type a "type" names, or -1. */
+static int type_of(const vtab *vt, val v)
+{
+    if (v.kind != VAL_STR)
+        return -1;
+    size_t n;
+    const char *s = val_str_bytes(vt, v, &n);
+    switch (n) {
+    case 6: return memcmp(s, "invoke", 6) ? -1 : EV_INVOKE;
+    case 2: return memcmp(s, "ok", 2) ? -1 : EV_OK;
+    case 4: return !memcmp(s, "fail", 4) ? EV_FAIL : !memcmp(s, "info", 4) ? EV_INFO : -1;
+    default: return -1;
+    }
+}
+
+/* A value shaped like a transaction: a non-empty list of micro-ops, each a
+ * list [f key] or [f key value] whose f is a name. Elle's and elle-cli's
+ * histories leave "f" out of such ops (elle-cli reads them as txns too). */
+static bool txn_shaped(const vtab *vt, val v)
+{
+    size_t n;
+    const val *it = v.kind == VAL_LIST ? val_items(vt, v, &n) : NULL;
+    if (!it || n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        size_t k;
+        const val *m = it[i].kind == VAL_LIST ? val_items(vt, it[i], &k) : NULL;
+        if (!m || k < 2 || k > 3 || m[0].kind != VAL_STR)
+            return false;
+    }
+    return true;
+}
+
+/* The member name of map m (its items), or nil. */
+static val member(const vtab *vt, const val *m, size_t n, const char *name)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        if (val_is_str(vt, m[i], name))
+            return m[i + 1];
+    return val_nil();
+}
+
+/* The note a file conch split wrote ends with (shard.h); one that does not
+ * read as one is left an annotation like any other. */
+static void note_shard(reader *r, val v)
+{
+    size_t n;
+    const val *m = v.kind == VAL_MAP ? val_items(r->vt, v, &n) : NULL;
+    if (!m)
+        return;
+    val index = member(r->vt, m, n, "shard"), count = member(r->vt, m, n, "of");
+    val whole = member(r->vt, m, n, "history"), events = member(r->vt, m, n, "events");
+    val file = member(r->vt, m, n, "file"), fs = member(r->vt, m, n, "fs");
+    val reads = member(r->vt, m, n, "reads");
+    size_t nfs;
+    const val *f = fs.kind == VAL_LIST ? val_items(r->vt, fs, &nfs) : NULL;
+    uint64_t fp;
+    if (index.kind != VAL_INT || count.kind != VAL_INT || events.kind != VAL_INT ||
+        whole.kind != VAL_STR || file.kind != VAL_STR || count.n < 1 || count.n > UINT32_MAX ||
+        index.n < 0 || index.n >= count.n || events.n < 0 || !f ||
+        !shard_fp_parse(val_str_bytes(r->vt, whole, NULL), &fp))
+        return;
+    for (size_t i = 0; i < nfs; i++)
+        if (f[i].kind != VAL_STR)
+            return;
+    hist_shard_note note = {(uint32_t)index.n, (uint32_t)count.n, fp, (size_t)events.n,
+                            val_str_bytes(r->vt, file, NULL), f, nfs,
+                            val_is_str(r->vt, reads, "list") ? 1
+                            : val_is_str(r->vt, reads, "other") ? 2 : 0};
+    hist_note_shard(r->h, &note);
+}
+
 hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t col)
 {
     hist_event e = {
@@ -317,11 +517,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
         seen[k] = f;
         switch (k) {
         case F_TYPE: {
-            static const char *types[] = {"invoke", "ok", "fail", "info"};
-            int t = -1;
-            for (int j = 0; j < 4; j++)
-                if (val_is_str(vt, v, types[j]))
-                    t = j;
+            int t = type_of(vt, v);
             if (t < 0)
                 return field_error(r, f, line, col, "expected %s to be invoke, ok, fail or info; got %s",
                                    "\"type\"", v);
@@ -335,7 +531,7 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
             e.f = v;
             break;
         case F_PROCESS:
-            if (v.kind != VAL_INT && v.kind != VAL_STR)
+            if (v.kind != VAL_INT && v.kind != VAL_STR && !val_is_nil(v))
                 return field_error(r, f, line, col, "expected %s to be an integer or a name; got %s",
                                    "\"process\"", v);
             e.process = v;
@@ -377,18 +573,24 @@ hist_rc rd_event(reader *r, const field *fs, size_t n, uint32_t line, uint32_t c
                        "missing \"type\" (expected invoke, ok, fail or info)");
         return r->err->rc;
     }
-    if (!seen[F_PROCESS]) {
-        hist_error_set(r->err, HIST_EINVALID, r->name, line, col, "missing \"process\"");
-        return r->err->rc;
-    }
+    /* No "process" (or null) leaves it nil: an op of no session (history.h). */
     if (!seen[F_F]) {
-        if (!val_is_str(vt, e.process, "nemesis")) {
+        if (val_is_str(vt, e.process, "nemesis")) {
+            e.f = val_cstr(r->vt, "nemesis");
+        } else if (txn_shaped(vt, e.value)) {
+            e.f = val_cstr(r->vt, "txn");
+        } else {
             hist_error_set(r->err, HIST_EINVALID, r->name, line, col,
-                           "missing \"f\" (the operation's name, e.g. read or write)");
+                           "missing \"f\" (the operation's name, e.g. read or write; only "
+                           "a value of micro-ops [[f key value] ...] is read as a txn without it)");
             return r->err->rc;
         }
-        e.f = val_cstr(r->vt, "nemesis");
     }
+    if (e.process.kind == VAL_STR && val_is_str(vt, e.process, "nemesis") &&
+        val_is_str(vt, e.f, SHARD_NOTE_F))
+        note_shard(r, e.value);
     hist_push(r->h, &e);
+    if (r->events && (hist_nevents(r->h) & 1023) == 0)
+        atomic_fetch_add_explicit(r->events, 1024, memory_order_relaxed);
     return HIST_OK;
 }

@@ -21,6 +21,7 @@
 #ifndef CONCH_READ_H
 #define CONCH_READ_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "history.h"
@@ -39,12 +40,19 @@ typedef struct hist_read_opts {
     hist_independent independent;
     size_t max_line;  /* 0: HIST_DEFAULT_MAX_LINE */
     size_t max_bytes; /* the most input a file or pipe may hold; 0: no limit */
-    /* For tests: read() at most chunk bytes at a time (0: 1 MiB), and call
-     * hook(hook_arg, bytes read so far) after each read, so that a test can
-     * change a file while it is being read. */
+    bool keep_events; /* keep every event (hist_kept_events), not only the ops */
+    /* Keep only the ops of shard shard_index of shard_count (shard.h;
+     * shard_count 0: all). */
+    uint32_t shard_index, shard_count;
+    /* read() at most chunk bytes at a time (0: 1 MiB), and call
+     * hook(hook_arg, bytes read so far) after each read: a test changes a
+     * file while it is being read, a progress display counts bytes. */
     size_t chunk;
     void (*hook)(void *arg, size_t done);
     void *hook_arg;
+    /* If not NULL, events parsed so far are added to it as parsing goes,
+     * 1024 at a time (a progress display polls it from another thread). */
+    _Atomic size_t *events;
 } hist_read_opts;
 
 /* Parse "jsonl", "edn", "jepsen-log" (or "log"); returns -1 if unknown. */

@@ -87,7 +87,7 @@ static const char *show(char c, char buf[16])
     return buf;
 }
 
-static void skip(edn *e)
+static void skip_more(edn *e)
 {
     while (e->p < e->end) {
         char c = *e->p;
@@ -105,10 +105,23 @@ static void skip(edn *e)
     }
 }
 
+/* Most of the time there is nothing to skip. */
+static inline void skip(edn *e)
+{
+    if (e->p < e->end && (unsigned char)*e->p > ' ' && *e->p != ',' && *e->p != ';')
+        return;
+    skip_more(e);
+}
+
 static bool sym_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr(".*+!-_?$%&=<>/':#", c));
+    switch (c) {
+    case '.': case '*': case '+': case '!': case '-': case '_': case '?': case '$': case '%':
+    case '&': case '=': case '<': case '>': case '/': case '\'': case ':': case '#':
+        return true;
+    default:
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
 }
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -154,6 +167,16 @@ static hist_rc code_point(edn *e, const char *esc, bool pairs, uint32_t *cp)
 
 static hist_rc string(edn *e, val *out)
 {
+    /* Most strings are plain bytes between quotes: interned from the input
+     * as they are. */
+    const char *q = e->p + 1;
+    while (q < e->end && *q != '"' && *q != '\\' && *q != '\n' && (unsigned char)*q < 0x80)
+        q++;
+    if (q < e->end && *q == '"') {
+        *out = val_str(e->r->vt, e->p + 1, (size_t)(q - e->p - 1));
+        e->p = q + 1;
+        return HIST_OK;
+    }
     const char *start = e->p++;
     sbuf b = {0};
     hist_rc rc = HIST_OK;
@@ -221,9 +244,22 @@ out:
 static hist_rc number(edn *e, val *out)
 {
     const char *start = e->p;
+    e->p += *e->p == '-' || *e->p == '+';
+    while (e->p < e->end && is_digit(*e->p)) /* the digits of most numbers, then the rest */
+        e->p++;
     while (e->p < e->end && sym_char(*e->p))
         e->p++;
     size_t n = (size_t)(e->p - start);
+    /* An integer of at most 18 digits, the common case, read as strtoll
+     * would read it. */
+    size_t sign = *start == '-' || *start == '+', k = sign;
+    uint64_t digits = 0; /* wraps past 18 digits: then strtoll says */
+    while (k < n && is_digit(start[k]))
+        digits = digits * 10 + (uint64_t)(start[k++] - '0');
+    if (k == n && n > sign && n - sign <= 18) {
+        *out = val_int(*start == '-' ? -(int64_t)digits : (int64_t)digits);
+        return HIST_OK;
+    }
     char buf[64];
     if (n >= sizeof buf)
         return fail_at(e, start, "number too long");
@@ -264,7 +300,9 @@ static int cmp_vals(const void *a, const void *b, void *vt)
 static hist_rc seq(edn *e, char close, val_kind kind, bool set, val *out)
 {
     const char *open = e->p - 1 - (set ? 1 : 0);
-    VEC(val) items = {0};
+    /* Most collections are small: their items stay on the stack. */
+    val small[16];
+    VEC(val) items = {small, 0, 16};
     hist_rc rc = HIST_OK;
     if (++e->depth > EDN_MAX_DEPTH) {
         rc = fail_at(e, open, "nested more than %d deep", EDN_MAX_DEPTH);
@@ -283,6 +321,11 @@ static hist_rc seq(edn *e, char close, val_kind kind, bool set, val *out)
         val v;
         if ((rc = value(e, &v)))
             goto out;
+        if (items.n == items.cap && items.v == small) {
+            items.v = xmalloc(2 * items.cap * sizeof *items.v);
+            memcpy(items.v, small, sizeof small);
+            items.cap *= 2;
+        }
         VEC_PUSH(items, v);
     }
     if (kind == VAL_MAP) {
@@ -304,7 +347,8 @@ static hist_rc seq(edn *e, char close, val_kind kind, bool set, val *out)
     }
 out:
     e->depth--;
-    free(items.v);
+    if (items.v != small)
+        free(items.v);
     return rc;
 }
 

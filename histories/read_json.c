@@ -27,16 +27,21 @@
 
 #define JSON_MAX_DEPTH 200
 
-typedef struct jp {
+/* The parser's state; JSON Lines keeps it from one piece to the next
+ * (rd_lines). */
+typedef struct rd_lines jp;
+struct rd_lines {
     reader *r;
     const char *p, *end;
     const char *ls; /* start of the current line */
     uint32_t line;
     int depth;
     bool lines; /* JSON Lines: j->end is the end of the line */
+    bool utf8_checked; /* the input passed rd_scan_more: its UTF-8 is valid */
     sbuf tmp;  /* unescaped strings */
     VEC(val) items; /* a stack of array items and object members */
-} jp;
+    rd_fields fields; /* an op object's members */
+};
 
 static hist_rc jfail(jp *j, const char *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -50,6 +55,55 @@ static hist_rc jfail(jp *j, const char *at, const char *fmt, ...)
     hist_error_set(j->r->err, HIST_ESYNTAX, j->r->name, j->line, (uint32_t)(at - j->ls) + 1,
                    "invalid JSON: %s", msg);
     return HIST_ESYNTAX;
+}
+
+/* The bytes a string holds as they are: not '"', '\\', a control byte or
+ * a byte of a multi-byte character (those are looked at one by one). */
+static inline bool plain(unsigned char c)
+{
+    return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
+}
+
+/* The end of the plain bytes from q (at most end): a word at a time, where
+ * the first byte that is not plain is the lowest one flagged (the "has a
+ * byte less than n" tricks of Hacker's Delight 6-1; a borrow can only flag
+ * bytes above one rightly flagged, so the lowest is exact). */
+static inline const char *plain_run(const char *q, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        uint64_t qu = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+        uint64_t m = (((qu - ones) & ~qu) | ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w) | w) &
+                     highs;
+        if (m)
+            return q + (__builtin_ctzll(m) >> 3);
+        q += 8;
+    }
+#endif
+    while (q < end && plain((unsigned char)*q))
+        q++;
+    return q;
+}
+
+static hist_rc string_slow(jp *j, const char **s, size_t *n, bool *esc);
+
+/* Most strings are plain bytes between quotes: those are read here, in a
+ * loop small enough to inline; string_slow takes everything else. */
+static inline hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
+{
+    const char *q = j->p + 1;
+    q = plain_run(q, j->end);
+    if (q >= j->end || *q != '"')
+        return string_slow(j, s, n, esc);
+    *s = j->p + 1;
+    *n = (size_t)(q - *s);
+    if (esc)
+        *esc = false;
+    j->p = q + 1;
+    return HIST_OK;
 }
 
 static const char *shown(const jp *j, char buf[24])
@@ -66,7 +120,7 @@ static const char *shown(const jp *j, char buf[24])
     return buf;
 }
 
-static void ws(jp *j)
+static void ws_more(jp *j)
 {
     while (j->p < j->end) {
         char c = *j->p;
@@ -81,6 +135,14 @@ static void ws(jp *j)
     }
 }
 
+/* Most of the time there is no space to skip. */
+static inline void ws(jp *j)
+{
+    if (j->p < j->end && (unsigned char)*j->p > ' ')
+        return;
+    ws_more(j);
+}
+
 static int hexval(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
@@ -90,13 +152,18 @@ static int hexval(char c)
 /* A string at j->p ('"'). Sets *s / *n to its bytes: in the input when it
  * has no escapes, else in j->tmp (valid until the next string), which
  * *esc (if not NULL) tells. */
-static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
+static hist_rc string_slow(jp *j, const char **s, size_t *n, bool *esc)
 {
     const char *open = j->p++;
     const char *start = j->p;
     bool escaped = false;
     sbuf_reset(&j->tmp);
     for (;;) {
+        /* The bytes that need no look: most of every string. */
+        const char *q = plain_run(j->p, j->end);
+        if (escaped)
+            sbuf_addn(&j->tmp, j->p, (size_t)(q - j->p));
+        j->p = q;
         if (j->p >= j->end || *j->p == '\n')
             return jfail(j, j->p, "premature end of %s in a string (opened at column %u)",
                          j->lines ? "the line" : "input", (unsigned)(open - j->ls) + 1);
@@ -106,18 +173,13 @@ static hist_rc string(jp *j, const char **s, size_t *n, bool *esc)
         if (c < 0x20)
             return jfail(j, j->p, "control character 0x%02x in a string", c);
         if (c >= 0x80) {
-            size_t k = utf8_seq(j->p, (size_t)(j->end - j->p), NULL);
+            /* Input that was checked (rd_scan_more) holds only valid UTF-8. */
+            size_t k = j->utf8_checked ? 1 : utf8_seq(j->p, (size_t)(j->end - j->p), NULL);
             if (!k)
                 return jfail(j, j->p, "invalid UTF-8 in a string");
             if (escaped)
                 sbuf_addn(&j->tmp, j->p, k);
             j->p += k;
-            continue;
-        }
-        if (c != '\\') {
-            if (escaped)
-                sbuf_addc(&j->tmp, (char)c);
-            j->p++;
             continue;
         }
         if (!escaped) {
@@ -197,11 +259,18 @@ static hist_rc number(jp *j, val *out)
         j->p++;
     if (j->p >= j->end || !is_digit(*j->p))
         return jfail(j, s, "a number needs a digit");
-    if (*j->p == '0')
-        j->p++;
+    const char *digits = j->p, *p = j->p, *end = j->end;
+    uint64_t x = 0; /* the digits' value, if there are 18 or fewer (it wraps past) */
+    if (*p == '0')
+        p++;
     else
-        while (j->p < j->end && is_digit(*j->p))
-            j->p++;
+        while (p < end && is_digit(*p))
+            x = x * 10 + (*p++ - '0');
+    j->p = p;
+    if ((p >= end || (*p != '.' && *p != 'e' && *p != 'E')) && p - digits <= 18) {
+        *out = val_int(*s == '-' ? -(int64_t)x : (int64_t)x);
+        return HIST_OK;
+    }
     bool real = false;
     if (j->p < j->end && *j->p == '.') {
         real = true;
@@ -221,10 +290,11 @@ static hist_rc number(jp *j, val *out)
         while (j->p < j->end && is_digit(*j->p))
             j->p++;
     }
-    /* strtod needs the digits NUL-terminated; any number of them is JSON
+    size_t n = (size_t)(j->p - s);
+    /* (An integer of at most 18 digits, which cannot overflow, was read
+     * above without strtoll: the common case.) strtod needs the digits NUL-terminated; any number of them is JSON
      * (jansson reads a real of 400 digits), so a long one goes through
      * j->tmp, which holds no string between two values. */
-    size_t n = (size_t)(j->p - s);
     char small[64];
     const char *buf = small;
     if (n < sizeof small) {
@@ -242,10 +312,10 @@ static hist_rc number(jp *j, val *out)
             return jfail(j, s, "real number overflow");
         *out = val_float(d);
     } else {
-        long long x = strtoll(buf, NULL, 10);
+        long long big = strtoll(buf, NULL, 10);
         if (errno == ERANGE)
             return jfail(j, s, "too big integer");
-        *out = val_int(x);
+        *out = val_int(big);
     }
     return HIST_OK;
 }
@@ -364,12 +434,26 @@ static hist_rc value(jp *j, val *out)
     return jfail(j, j->p, "expected a value, got %s", shown(j, sb));
 }
 
-typedef VEC(field) field_vec;
-
-/* An op object at j->p: its members become fields without building a map. */
-static hist_rc op_object(jp *j)
+void rd_fields_free(rd_fields *f)
 {
-    uint32_t line = j->line, col = (uint32_t)(j->p - j->ls) + 1;
+    free(f->more.v);
+    free(f->names.v);
+    f->more = (rd_field_vec){0};
+    f->names.v = NULL;
+    f->names.n = f->names.cap = 0;
+}
+
+/* An op object at j->p: its members become fields (*out; free them with
+ * rd_fields_free, after an error too) without building a map; *line and
+ * *col get where it starts. */
+static hist_rc op_fields(jp *j, rd_fields *out, uint32_t *line, uint32_t *col)
+{
+    *line = j->line;
+    *col = (uint32_t)(j->p - j->ls) + 1;
+    out->n = 0;
+    out->v = out->small;
+    out->more.n = 0;
+    out->names.n = 0; /* names that had escapes: interned, looked up at the end */
     char sb[24];
     if (j->p >= j->end || *j->p != '{') {
         if (j->p < j->end && (*j->p == '[' || *j->p == '"' || *j->p == '-' || is_digit(*j->p) ||
@@ -378,7 +462,7 @@ static hist_rc op_object(jp *j)
             hist_rc rc = value(j, &v);
             if (rc)
                 return rc;
-            hist_error_set(j->r->err, HIST_EINVALID, j->r->name, line, col,
+            hist_error_set(j->r->err, HIST_EINVALID, j->r->name, *line, *col,
                            "expected an op object ({\"type\": ..., \"f\": ..., ...}), got a JSON %s",
                            v.kind == VAL_LIST ? "array" : v.kind == VAL_STR ? "string" : "scalar");
             return HIST_EINVALID;
@@ -386,11 +470,7 @@ static hist_rc op_object(jp *j)
         return jfail(j, j->p, "expected an op object ('{'), got %s", shown(j, sb));
     }
     j->p++;
-    field fs[16];
-    field_vec more = {0}; /* past 16 members */
-    size_t n = 0;
-    VEC(val) names = {0}; /* names that had escapes: interned, looked up at the end */
-    hist_rc rc = HIST_OK;
+    size_t n = 0; /* in out->small, then out->more */
     ws(j);
     if (j->p < j->end && *j->p == '}') {
         j->p++;
@@ -398,36 +478,46 @@ static hist_rc op_object(jp *j)
     }
     for (;;) {
         ws(j);
-        if (j->p >= j->end || *j->p != '"') {
-            rc = jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
-            goto out;
-        }
+        if (j->p >= j->end || *j->p != '"')
+            return jfail(j, j->p, "expected a member name (a string), got %s", shown(j, sb));
         const char *s, *at = j->p;
         size_t sn;
         bool has_escape;
-        if ((rc = string(j, &s, &sn, &has_escape)) || (rc = check_name(j, at, s, sn)))
-            goto out;
+        hist_rc rc;
+        if ((rc = string(j, &s, &sn, &has_escape)) ||
+            (has_escape && (rc = check_name(j, at, s, sn))))
+            return rc;
         field f = {s, sn, val_nil(), 0, 0};
         if (has_escape) {
-            VEC_PUSH(names, val_str(j->r->vt, s, sn));
+            VEC_PUSH(out->names, val_str(j->r->vt, s, sn));
             f.name = NULL;
-            f.nlen = names.n; /* which one, + 1 */
+            f.nlen = out->names.n; /* which one, + 1 */
         }
         ws(j);
-        if (j->p >= j->end || *j->p != ':') {
-            rc = jfail(j, j->p, "expected ':' after a member name, got %s", shown(j, sb));
-            goto out;
-        }
+        if (j->p >= j->end || *j->p != ':')
+            return jfail(j, j->p, "expected ':' after a member name, got %s", shown(j, sb));
         j->p++;
         ws(j);
         f.line = j->line;
         f.col = (uint32_t)(j->p - j->ls) + 1;
-        if ((rc = value(j, &f.value)))
-            goto out;
-        if (n < 16)
-            fs[n++] = f;
+        /* Most members are strings and numbers: read here, without a call
+         * to value (which arrays and objects need). */
+        if (j->p < j->end && *j->p == '"') {
+            const char *vs;
+            size_t vn;
+            if ((rc = string(j, &vs, &vn, NULL)))
+                return rc;
+            f.value = val_str(j->r->vt, vs, vn);
+        } else if (j->p < j->end && (is_digit(*j->p) || *j->p == '-')) {
+            if ((rc = number(j, &f.value)))
+                return rc;
+        } else if ((rc = value(j, &f.value))) {
+            return rc;
+        }
+        if (n < RD_FIELDS_SMALL)
+            out->small[n++] = f;
         else
-            VEC_PUSH(more, f);
+            VEC_PUSH(out->more, f);
         ws(j);
         if (j->p < j->end && *j->p == ',') {
             j->p++;
@@ -437,28 +527,35 @@ static hist_rc op_object(jp *j)
             j->p++;
             break;
         }
-        rc = jfail(j, j->p, "expected ',' or '}', got %s", shown(j, sb));
-        goto out;
+        return jfail(j, j->p, "expected ',' or '}', got %s", shown(j, sb));
     }
 done:
-    if (more.n) {
-        field_vec all = {0};
+    out->n = n;
+    if (out->more.n) { /* past the small ones: all of them in more, in order */
+        rd_field_vec all = {0};
         for (size_t i = 0; i < n; i++)
-            VEC_PUSH(all, fs[i]);
-        for (size_t i = 0; i < more.n; i++)
-            VEC_PUSH(all, more.v[i]);
-        free(more.v);
-        more = all;
+            VEC_PUSH(all, out->small[i]);
+        for (size_t i = 0; i < out->more.n; i++)
+            VEC_PUSH(all, out->more.v[i]);
+        free(out->more.v);
+        out->more = all;
+        out->v = all.v;
+        out->n = all.n;
     }
-    field *fv = more.n ? more.v : fs;
-    size_t fn = more.n ? more.n : n;
-    for (size_t i = 0; i < fn; i++)
-        if (!fv[i].name && fv[i].nlen) /* an escaped name: now stable in the table */
-            fv[i].name = val_str_bytes(j->r->vt, names.v[fv[i].nlen - 1], &fv[i].nlen);
-    rc = rd_event(j->r, fv, fn, line, col);
-out:
-    free(more.v);
-    free(names.v);
+    for (size_t i = 0; i < out->n; i++)
+        if (!out->v[i].name && out->v[i].nlen) /* an escaped name: now stable in the table */
+            out->v[i].name =
+                val_str_bytes(j->r->vt, out->names.v[out->v[i].nlen - 1], &out->v[i].nlen);
+    return HIST_OK;
+}
+
+/* An op object at j->p, into an event. */
+static hist_rc op_object(jp *j)
+{
+    uint32_t line, col;
+    hist_rc rc = op_fields(j, &j->fields, &line, &col);
+    if (!rc)
+        rc = rd_event(j->r, j->fields.v, j->fields.n, line, col);
     return rc;
 }
 
@@ -470,10 +567,12 @@ static bool blank(const char *p, size_t n)
     return true;
 }
 
-/* Lines: one object each; blank lines are allowed. */
-static hist_rc read_lines(jp *j)
+/* Lines: one object each; blank lines are allowed. p[0..n) are whole
+ * lines, each ending in '\n', but for the last one of the input. */
+static hist_rc read_lines(jp *j, const char *p, size_t n)
 {
-    const char *end = j->end;
+    const char *end = p + n;
+    j->p = j->ls = p;
     while (j->p < end) {
         const char *nl = memchr(j->p, '\n', (size_t)(end - j->p));
         size_t len = nl ? (size_t)(nl - j->p) : (size_t)(end - j->p);
@@ -492,7 +591,6 @@ static hist_rc read_lines(jp *j)
                     rc = jfail(j, j->p, "unexpected %s after the object", shown(j, sb));
                 }
             }
-            j->end = end;
             if (rc) {
                 if (!nl && rc == HIST_ESYNTAX) {
                     /* A last line with no newline: torn by a crash mid-write.
@@ -553,32 +651,84 @@ static hist_rc read_array(jp *j)
     return HIST_OK;
 }
 
+static jp *jp_new(reader *r, const char *p, size_t n)
+{
+    jp *j = xcalloc(1, sizeof *j);
+    *j = (jp){.r = r, .p = p, .end = p ? p + n : NULL, .ls = p, .line = 1, .utf8_checked = true};
+    return j;
+}
+
+static void jp_free(jp *j)
+{
+    sbuf_free(&j->tmp);
+    free(j->items.v);
+    rd_fields_free(&j->fields);
+    free(j);
+}
+
 hist_rc rd_jsonl(reader *r)
 {
-    jp j = {r, r->data, r->data + r->len, r->data, 1, 0, false, {0}, {0}};
-    if (j.end - j.p >= 3 && !memcmp(j.p, "\xef\xbb\xbf", 3))
-        j.p += 3;
-    const char *q = j.p;
-    while (q < j.end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+    jp *j = jp_new(r, r->data, r->len);
+    const char *q = j->p;
+    if (j->end - q >= 3 && !memcmp(q, "\xef\xbb\xbf", 3))
+        q += 3;
+    while (q < j->end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
         q++;
     hist_rc rc;
-    if (q < j.end && *q == '[') {
-        ws(&j);
-        rc = read_array(&j);
+    if (q < j->end && *q == '[') {
+        if (j->end - j->p >= 3 && !memcmp(j->p, "\xef\xbb\xbf", 3))
+            j->p += 3;
+        ws(j);
+        rc = read_array(j);
     } else {
-        j.lines = true;
-        rc = read_lines(&j);
+        j->lines = true;
+        rc = read_lines(j, r->data, r->len);
     }
+    jp_free(j);
+    return rc;
+}
+
+rd_lines *rd_jsonl_begin(reader *r)
+{
+    jp *j = jp_new(r, NULL, 0);
+    j->lines = true;
+    return j;
+}
+
+hist_rc rd_jsonl_more(rd_lines *j, const char *p, size_t n)
+{
+    return read_lines(j, p, n);
+}
+
+void rd_jsonl_end(rd_lines *j)
+{
+    if (j)
+        jp_free(j);
+}
+
+hist_rc rd_json_value(reader *r, const char *s, size_t n, val *out, size_t *used)
+{
+    jp j = {.r = r, .p = s, .end = s + n, .ls = s, .line = 1};
+    hist_rc rc = value(&j, out);
+    *used = (size_t)(j.p - s);
     sbuf_free(&j.tmp);
     free(j.items.v);
     return rc;
 }
 
-hist_rc rd_json_value(reader *r, const char *s, size_t n, val *out, size_t *used)
+hist_rc rd_jsonl_fields(reader *r, const char *s, size_t n, uint32_t line, rd_fields *out)
 {
-    jp j = {r, s, s + n, s, 1, 0, false, {0}, {0}};
-    hist_rc rc = value(&j, out);
-    *used = (size_t)(j.p - s);
+    jp j = {.r = r, .p = s, .end = s + n, .ls = s, .line = line, .lines = true,
+            .utf8_checked = true};
+    uint32_t l, c;
+    ws(&j);
+    hist_rc rc = op_fields(&j, out, &l, &c);
+    if (!rc) {
+        ws(&j);
+        char sb[24];
+        if (j.p < j.end)
+            rc = jfail(&j, j.p, "unexpected %s after the object", shown(&j, sb));
+    }
     sbuf_free(&j.tmp);
     free(j.items.v);
     return rc;

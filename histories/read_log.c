@@ -12,11 +12,13 @@
  * and reported in a warning, never dropped silently.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "../util/mem.h"
 #include "read_int.h"
 
 static const char OP_LINE[] =
@@ -66,9 +68,76 @@ bool rd_log_sniff(const char *p, size_t n)
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
+static const char *const types[] = {"invoke", "ok", "fail", "info"};
+
+/* The layout most Jepsen logs of ops have, "INFO  jepsen.util - 3<TAB>:invoke",
+ * told without the pattern (the pattern's first match on such a line is
+ * this one: its optional parts match nothing there). Sets the process's
+ * bytes, the type's first byte and where the match ends; false for any
+ * other line, which the pattern then reads. */
+static bool plain_op_line(const char *p, size_t len, const char **ps, size_t *pn,
+                          const char **ts, size_t *end)
+{
+    static const char head[] = "INFO  jepsen.util - ";
+    size_t i = sizeof head - 1;
+    if (len <= i || memcmp(p, head, i))
+        return false;
+    size_t d = i;
+    while (i < len && p[i] >= '0' && p[i] <= '9')
+        i++;
+    if (i == d || i >= len || (p[i] != ' ' && p[i] != '\t'))
+        return false;
+    *ps = p + d;
+    *pn = i - d;
+    while (i < len && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    if (i >= len || p[i] != ':')
+        return false;
+    for (int t = 0; t < 4; t++) {
+        size_t n = strlen(types[t]);
+        if (len - i - 1 >= n && !memcmp(p + i + 1, types[t], n) &&
+            (i + 1 + n == len || is_space(p[i + 1 + n]))) {
+            *ts = p + i + 1;
+            *end = i + 1 + n;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The high bit of each byte of x that is zero, exactly (Hacker's Delight
+ * 6-1: the variant with no carry from one byte into the next). */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+    const uint64_t lows = 0x7f7f7f7f7f7f7f7fu;
+    return ~(((x & lows) + lows) | x | lows);
+}
+
+/* The first control byte of line p[0..len) that a log may not hold (all
+ * but tab and CR), or len: a word at a time. */
+static size_t bad_control(const char *p, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        uint64_t bad = zero_bytes(w & (ones * 0xe0)) & ~zero_bytes(w ^ (ones * '\t')) &
+                       ~zero_bytes(w ^ (ones * '\r'));
+        if (bad)
+            break;
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x20 && c != '\t' && c != '\r')
+            return i;
+    }
+    return len;
+}
+
 /* The text after the type: f, then the EDN value, then maybe an error. */
 static hist_rc op_rest(reader *r, const char *line_p, size_t len, size_t at, uint32_t line,
-                       val process, hist_type type)
+                       val process, val type)
 {
     while (at < len && is_space(line_p[at]))
         at++;
@@ -84,9 +153,8 @@ static hist_rc op_rest(reader *r, const char *line_p, size_t len, size_t at, uin
     }
     field f[5];
     size_t n = 0;
-    static const char *types[] = {"invoke", "ok", "fail", "info"};
     f[n++] = (field){"process", 7, process, line, 1};
-    f[n++] = (field){"type", 4, val_cstr(r->vt, types[type]), line, 1};
+    f[n++] = (field){"type", 4, type, line, 1};
     f[n++] = (field){"f", 1, val_str(r->vt, line_p + fs, at - fs), line, (uint32_t)fs + 1};
     while (at < len && is_space(line_p[at]))
         at++;
@@ -107,36 +175,56 @@ static hist_rc op_rest(reader *r, const char *line_p, size_t len, size_t at, uin
     return rd_event(r, f, n, line, 1);
 }
 
-hist_rc rd_log(reader *r)
+struct rd_log_state {
+    reader *r;
+    pcre2_match_data *md;
+    uint32_t line, other, first_other;
+    val types[4]; /* "invoke", "ok", "fail", "info", interned once */
+};
+
+rd_log_state *rd_log_begin(reader *r)
 {
     pthread_once(&once, init);
-    if (!op_re) {
+    rd_log_state *s = xcalloc(1, sizeof *s);
+    s->r = r;
+    for (int t = 0; t < 4; t++)
+        s->types[t] = val_cstr(r->vt, types[t]);
+    if (op_re)
+        s->md = pcre2_match_data_create_from_pattern(op_re, NULL);
+    return s;
+}
+
+hist_rc rd_log_more(rd_log_state *s, const char *p, size_t n)
+{
+    reader *r = s->r;
+    if (!s->md) {
         hist_error_set(r->err, HIST_ESYNTAX, r->name, 0, 0, "internal error: log pattern");
         return r->err->rc;
     }
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(op_re, NULL);
-    const char *p = r->data, *end = r->data + r->len;
-    uint32_t line = 0, other = 0, first_other = 0;
-    hist_rc rc = HIST_OK;
+    const char *end = p + n;
     while (p < end) {
-        line++;
+        uint32_t line = ++s->line;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        for (size_t i = 0; i < len; i++) {
-            unsigned char c = (unsigned char)p[i];
-            if (c < 0x20 && c != '\t' && c != '\r') {
-                hist_error_set(r->err, HIST_ESYNTAX, r->name, line, (uint32_t)i + 1,
-                               "unexpected control byte 0x%02x: this is binary data, not a log",
-                               c);
-                rc = r->err->rc;
-                goto out;
-            }
+        size_t bad = bad_control(p, len);
+        if (bad < len) {
+            hist_error_set(r->err, HIST_ESYNTAX, r->name, line, (uint32_t)bad + 1,
+                           "unexpected control byte 0x%02x: this is binary data, not a log",
+                           (unsigned char)p[bad]);
+            return r->err->rc;
         }
-        int m = pcre2_match(op_re, (PCRE2_SPTR)p, len, 0, 0, md, NULL);
-        if (m >= 3) {
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-            const char *ps = p + ov[2];
-            size_t pn = ov[3] - ov[2];
+        const char *ps, *ts;
+        size_t pn, end_at;
+        bool op = plain_op_line(p, len, &ps, &pn, &ts, &end_at);
+        if (!op && pcre2_match(op_re, (PCRE2_SPTR)p, len, 0, 0, s->md, NULL) >= 3) {
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+            ps = p + ov[2];
+            pn = ov[3] - ov[2];
+            ts = p + ov[4];
+            end_at = ov[1];
+            op = true;
+        }
+        if (op) {
             val process;
             if (ps[0] == ':')
                 ps++, pn--;
@@ -145,8 +233,7 @@ hist_rc rd_log(reader *r)
                     hist_error_set(r->err, HIST_EINVALID, r->name, line,
                                    (uint32_t)(ps - p) + 1,
                                    "process number %.*s does not fit in 64 bits", (int)pn, ps);
-                    rc = r->err->rc;
-                    goto out;
+                    return r->err->rc;
                 }
                 int64_t x = 0;
                 for (size_t i = 0; i < pn; i++)
@@ -155,28 +242,47 @@ hist_rc rd_log(reader *r)
             } else {
                 process = val_str(r->vt, ps, pn);
             }
-            const char *ts = p + ov[4];
             hist_type type = ts[0] == 'i' ? (ts[2] == 'v' ? EV_INVOKE : EV_INFO)
                              : ts[0] == 'o' ? EV_OK : EV_FAIL;
-            if ((rc = op_rest(r, p, len, ov[1], line, process, type)))
-                goto out;
+            hist_rc rc = op_rest(r, p, len, end_at, line, process, s->types[type]);
+            if (rc)
+                return rc;
         } else if (len > 0 && !(len == 1 && p[0] == '\r')) {
-            if (!other)
-                first_other = line;
-            other++;
+            if (!s->other)
+                s->first_other = line;
+            s->other++;
         }
         p += len + 1;
     }
-    if (other && hist_nevents(r->h))
+    return HIST_OK;
+}
+
+hist_rc rd_log_end(rd_log_state *s, hist_rc rc)
+{
+    reader *r = s->r;
+    if (!rc && s->other && hist_nevents(r->h))
         hist_warn(r->h, "%s: ignored %u log line%s that are not operations (the first at line %u)",
-                  r->shown, other, other == 1 ? "" : "s", first_other);
-    if (!hist_nevents(r->h)) {
-        hist_error_set(r->err, HIST_EINVALID, r->name, first_other ? first_other : 1, 1,
+                  r->shown, s->other, s->other == 1 ? "" : "s", s->first_other);
+    if (!rc && !hist_nevents(r->h)) {
+        hist_error_set(r->err, HIST_EINVALID, r->name, s->first_other ? s->first_other : 1, 1,
                        "no Jepsen operation lines found (expected lines like "
                        "'INFO  jepsen.util - 3\t:invoke\t:read\tnil')");
         rc = r->err->rc;
     }
-out:
-    pcre2_match_data_free(md);
+    rd_log_free(s);
     return rc;
+}
+
+void rd_log_free(rd_log_state *s)
+{
+    if (!s)
+        return;
+    pcre2_match_data_free(s->md);
+    free(s);
+}
+
+hist_rc rd_log(reader *r)
+{
+    rd_log_state *s = rd_log_begin(r);
+    return rd_log_end(s, rd_log_more(s, r->data, r->len));
 }

@@ -24,12 +24,25 @@ typedef struct ventry {
     size_t off;   /* into bytes or items */
 } ventry;
 
+/* A string of at most 16 bytes interned lately, as the words that tell it
+ * from any other of its length (short_key). A history names the same few
+ * keys, functions and types over and over: most strings are found here
+ * without hashing them or looking into the table. */
+typedef struct recent {
+    uint64_t a, b;
+    uint32_t len; /* + 1: 0 is an empty slot */
+    uint32_t id;
+} recent;
+
+#define NRECENT 1024
+
 struct vtab {
     VEC(ventry) ents;
     VEC(char) bytes;
     VEC(val) items;
     uint32_t *slots; /* entry id + 1; 0 is empty */
     size_t nslots;
+    recent recent[NRECENT];
 };
 
 vtab *vtab_new(void)
@@ -128,9 +141,43 @@ static val intern(vtab *t, uint32_t kind, const void *data, size_t size, uint32_
     return (val){kind, 0, id};
 }
 
+static inline uint64_t load(const char *p, size_t n)
+{
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    return w;
+}
+
+/* Two words that, with its length, tell a string of at most 16 bytes from
+ * every other: they cover all its bytes (overlapping when it is short). */
+static inline void short_key(const char *s, size_t n, uint64_t *a, uint64_t *b)
+{
+    if (n >= 8) {
+        *a = load(s, 8);
+        *b = load(s + n - 8, 8);
+    } else if (n >= 4) {
+        *a = load(s, 4);
+        *b = load(s + n - 4, 4);
+    } else {
+        *a = n ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+                     (uint64_t)(unsigned char)s[n - 1] << 16
+               : 0;
+        *b = 0;
+    }
+}
+
 val val_str(vtab *t, const char *s, size_t n)
 {
-    return intern(t, VAL_STR, s, n, (uint32_t)n);
+    if (n > 16)
+        return intern(t, VAL_STR, s, n, (uint32_t)n);
+    uint64_t a, b;
+    short_key(s, n, &a, &b);
+    recent *r = &t->recent[((a ^ (b * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL + n) >> 54];
+    if (r->len == n + 1 && r->a == a && r->b == b)
+        return (val){VAL_STR, 0, r->id};
+    val v = intern(t, VAL_STR, s, n, (uint32_t)n);
+    *r = (recent){a, b, (uint32_t)n + 1, (uint32_t)v.n};
+    return v;
 }
 
 val val_cstr(vtab *t, const char *s)

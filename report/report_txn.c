@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "report_json.h"
 
 static const txn_anomaly order[] = {
     TA_G0, TA_G1A, TA_G1B, TA_G1C, TA_G_SINGLE, TA_G_NONADJACENT, TA_G2_ITEM,

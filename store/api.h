@@ -12,7 +12,9 @@
  * the body is in. Every answer has a JSON body: never a crash, whatever the
  * bytes.
  *
- * Keys are one percent-decoded path segment of at most API_MAX_KEY bytes.
+ * The API itself (paths, fields, the session header, what each status
+ * means) is written down in proto/serve.h, which the clients' adapter
+ * includes too.
  */
 #ifndef CONCH_API_H
 #define CONCH_API_H
@@ -22,14 +24,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../proto/serve.h"
 #include "../util/sbuf.h"
 #include "cluster.h"
-
-#define API_MAX_KEY 1024
-#define API_MAX_KEY_TEXT "1024" /* the same, for messages */
-/* The request header carrying a client's session token, and the response
- * header carrying the replica's. */
-#define API_SESSION_HEADER "X-Conch-Session"
 
 typedef struct api_config {
     size_t max_body;         /* larger request bodies get 413 */
@@ -40,7 +37,7 @@ typedef struct api_config {
     bool admin_open;
     /* Runs an operation; NULL: cluster_do. (The fuzz harness runs the
      * cluster without threads and delivers its messages itself.) */
-    void (*exec)(cluster *c, int node, const cl_req *rq, cl_res *out);
+    void (*exec)(cluster *c, int node, const cluster_req *rq, cluster_res *out);
 } api_config;
 
 typedef struct api_request {

@@ -2,7 +2,8 @@
  * cluster.h - N replicas of a key-value store in one process, with a chosen
  * consistency, talking through net.h. No HTTP here: http.h serves it.
  *
- * Modes (the README's "conch serve" section says what each promises):
+ * Modes (the README's "conch serve" section says what each promises; each
+ * is a file of its own, store/mode_*.c):
  *   linearizable  the leader (n1) orders every operation; writes are applied
  *                 there, replicated to the followers and answered once a
  *                 majority has them; followers forward every operation,
@@ -41,14 +42,20 @@
 #include <stdint.h>
 
 #include "../util/sbuf.h"
+#include "store.h"
 
 #define CLUSTER_MAX_NODES 64
 
-typedef enum { CL_LINEARIZABLE, CL_SESSION, CL_EVENTUAL, CL_QUORUM } cl_mode;
+typedef enum {
+    CLUSTER_LINEARIZABLE,
+    CLUSTER_SESSION,
+    CLUSTER_EVENTUAL,
+    CLUSTER_QUORUM
+} cluster_mode;
 
 typedef struct cluster_config {
     int n;          /* replicas, 1 .. CLUSTER_MAX_NODES */
-    cl_mode mode;
+    cluster_mode mode;
     int r, w;       /* quorum mode: read and write quorums, 1 .. n */
     int gossip_ms;  /* period of gossip rounds and leader heartbeats, >= 1 */
     int lag_ms;     /* delay of every message between replicas */
@@ -63,48 +70,52 @@ typedef struct cluster_config {
 
 typedef struct cluster cluster;
 
-typedef enum { CL_GET, CL_PUT, CL_CAS } cl_kind;
+typedef enum { CLUSTER_GET, CLUSTER_PUT, CLUSTER_CAS } cluster_kind;
 
 /* An operation. Strings are borrowed for the call; values are canonical JSON
  * texts (kv.h). token: the client's session token, 0 if none. */
-typedef struct cl_req {
-    cl_kind kind;
+typedef struct cluster_req {
+    cluster_kind kind;
     const char *key, *val, *old; /* val: PUT's value, CAS's new one */
     size_t klen, vlen, oldlen;
     int64_t token;
-} cl_req;
+} cluster_req;
 
 typedef enum {
-    CL_OK,          /* done: GET found a value, PUT or CAS wrote */
-    CL_NOT_FOUND,   /* GET: the key has no value */
-    CL_CAS_FAILED,  /* CAS: the current value differs from old */
-    CL_UNAVAILABLE, /* not done, or not known to be: why says why */
-    CL_REJECTED,    /* refused at once, not done: why says why (a bad request) */
-} cl_status;
+    CLUSTER_OK,         /* done: GET found a value, PUT or CAS wrote */
+    CLUSTER_NOT_FOUND,  /* GET: the key has no value */
+    CLUSTER_CAS_FAILED, /* CAS: the current value differs from old */
+    /* err says why: STORE_EUNAVAILABLE, not done or not known to be; or
+     * STORE_EREJECTED, refused at once and not done (a bad request). */
+    CLUSTER_FAILED,
+} cluster_status;
 
-/* An answer. val is owned (cluster_res_free): the value read (CL_OK after a
- * GET) or the current value (CL_CAS_FAILED; "null" when absent). */
-typedef struct cl_res {
-    cl_status status;
+/* An answer. val and err are owned (cluster_res_free): the value read
+ * (CLUSTER_OK after a GET) or the current value (CLUSTER_CAS_FAILED; "null"
+ * when absent); why it failed (CLUSTER_FAILED; NULL otherwise, so that an
+ * answer stays small to copy). */
+typedef struct cluster_res {
+    cluster_status status;
     char *val;
     size_t vlen;
-    int64_t version; /* the version read or written; 0: none */
-    int64_t token;   /* the session token to hand back to the client */
-    char why[160];
-} cl_res;
+    int64_t version;  /* the version read or written; 0: none */
+    int64_t token;    /* the session token to hand back to the client */
+    store_error *err; /* CLUSTER_FAILED */
+} cluster_res;
 
 /* An operation in progress (cluster_begin / cluster_end). */
-typedef struct cl_op cl_op;
+typedef struct cluster_op cluster_op;
 
-const char *cluster_mode_name(cl_mode m);
+const char *cluster_mode_name(cluster_mode m);
 /* false if s names no mode. */
-bool cluster_mode_parse(const char *s, cl_mode *out);
+bool cluster_mode_parse(const char *s, cluster_mode *out);
 
 /* A cluster with a valid config (the caller checks ranges). Free with
  * cluster_free. */
 cluster *cluster_new(const cluster_config *cfg);
-/* Start the delivery and ticker threads (not in manual mode). 0 or errno. */
-int cluster_start(cluster *c);
+/* Start the delivery and ticker threads (not in manual mode). STORE_OK, or
+ * STORE_ESYS with err set. */
+store_rc cluster_start(cluster *c, store_error *err);
 /* Fail every waiting operation and every later one, stop the threads. */
 void cluster_close(cluster *c);
 /* Close (if not yet) and free. No operation may be running. */
@@ -117,15 +128,16 @@ int cluster_node_index(const cluster *c, const char *name);
 
 /* Run rq at replica node, waiting up to timeout_ms; *out is overwritten.
  * In session mode a token beyond every token the cluster has issued (the
- * leader's index) is CL_REJECTED at once: no replica will ever catch up
- * with it, and waiting for one would hold the caller for timeout_ms. */
-void cluster_do(cluster *c, int node, const cl_req *rq, cl_res *out);
+ * leader's index) is rejected at once (STORE_EREJECTED): no replica will
+ * ever catch up with it, and waiting for one would hold the caller for
+ * timeout_ms. */
+void cluster_do(cluster *c, int node, const cluster_req *rq, cluster_res *out);
 /* The same in two steps: begin sends what it must and returns; end waits
- * (if wait) for the answer, fills *out (CL_UNAVAILABLE if there is none yet)
- * and frees op. */
-cl_op *cluster_begin(cluster *c, int node, const cl_req *rq);
-void cluster_end(cluster *c, cl_op *op, bool wait, cl_res *out);
-void cluster_res_free(cl_res *r);
+ * (if wait) for the answer, fills *out (failed with STORE_EUNAVAILABLE if
+ * there is none yet) and frees op. */
+cluster_op *cluster_begin(cluster *c, int node, const cluster_req *rq);
+void cluster_end(cluster *c, cluster_op *op, bool wait, cluster_res *out);
+void cluster_res_free(cluster_res *r);
 /* Replica node's session token now: in leader modes the index of the last
  * write it applied; otherwise its clock as a version (informative only). */
 int64_t cluster_token(cluster *c, int node);
@@ -141,8 +153,8 @@ void cluster_partition(cluster *c, const int *group);
 void cluster_heal(cluster *c);
 
 /* What replica node holds for key, bypassing every rule (tests, debugging):
- * CL_OK with value and version, or CL_NOT_FOUND. */
-void cluster_peek(cluster *c, int node, const char *key, size_t klen, cl_res *out);
+ * CLUSTER_OK with value and version, or CLUSTER_NOT_FOUND. */
+void cluster_peek(cluster *c, int node, const char *key, size_t klen, cluster_res *out);
 /* The state of every replica as a JSON object (GET /admin/state). */
 void cluster_state_json(cluster *c, sbuf *out);
 

@@ -28,10 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
 #include "../util/mem.h"
+#include "../util/sbuf.h"
 #include "api.h"
 
 /* A connection of a replica, for the request deadline. */
@@ -76,13 +77,6 @@ typedef struct body_ctx {
 /* con_cls of a request without a body, between the two calls. */
 static body_ctx no_body;
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* ---- requests ---- */
 
 static const char *header_of(void *ctx, const char *name)
@@ -104,7 +98,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, api_response *out)
     char tok[24];
     snprintf(tok, sizeof tok, "%lld", (long long)out->token);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(r, API_SESSION_HEADER, tok);
+    MHD_add_response_header(r, SERVE_SESSION_HEADER, tok);
     if (out->allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, out->allow);
     if (out->authenticate)
@@ -125,7 +119,7 @@ static void mark_busy(http_node *nd, struct MHD_Connection *conn, bool busy)
     pthread_mutex_lock(&nd->mu);
     t->busy = busy;
     if (!busy)
-        t->since_ns = now_ns();
+        t->since_ns = clock_now_ns();
     pthread_mutex_unlock(&nd->mu);
 }
 
@@ -222,7 +216,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         conn_track *t = xcalloc(1, sizeof *t);
         t->fd = ci ? ci->connect_fd : -1;
-        t->since_ns = now_ns();
+        t->since_ns = clock_now_ns();
         pthread_mutex_lock(&nd->mu);
         t->next = nd->conns;
         if (nd->conns)
@@ -251,7 +245,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
  * and has not. */
 static void reap(http_node *nd, int64_t deadline_ns)
 {
-    int64_t now = now_ns();
+    int64_t now = clock_now_ns();
     pthread_mutex_lock(&nd->mu);
     for (conn_track *t = nd->conns; t; t = t->next) {
         if (t->busy || t->cut || t->fd < 0 || now - t->since_ns < deadline_ns)
@@ -272,11 +266,7 @@ static void *reaper_main(void *arg)
         period = 1000000;
     pthread_mutex_lock(&s->mu);
     while (!s->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ns = ts.tv_nsec + period;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
+        struct timespec ts = clock_timespec(clock_now_ns() + period);
         pthread_cond_timedwait(&s->cv, &s->mu, &ts);
         if (s->stopping)
             break;
@@ -291,12 +281,11 @@ static void *reaper_main(void *arg)
 
 /* ---- listening ---- */
 
-/* A listening socket on addr:port, or -1 with why. url gets the address,
- * *loopback whether it is one. Non-blocking: every thread of the pool
- * accepts on it, and the losers of a race for a connection must not block
- * in accept(). */
-static int listen_on(const char *addr, int port, char *url, size_t urlcap, bool *loopback,
-                     sbuf *why)
+/* A listening socket of node nd on addr:port, or -1 with err. nd's url
+ * gets the address, its loopback whether it is one. Non-blocking: every
+ * thread of the pool accepts on it, and the losers of a race for a
+ * connection must not block in accept(). */
+static int listen_on(http_node *nd, const char *addr, int port, store_error *err)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE};
@@ -305,27 +294,29 @@ static int listen_on(const char *addr, int port, char *url, size_t urlcap, bool 
     snprintf(ps, sizeof ps, "%d", port);
     int rc = getaddrinfo(addr, ps, &hints, &ais);
     if (rc) {
-        sbuf_printf(why, "cannot resolve the address '%s': %s", addr, gai_strerror(rc));
+        store_error_set(err, STORE_ESYS, "cannot resolve the address '%s': %s (%s)", addr,
+                        gai_strerror(rc), nd->name);
         return -1;
     }
-    int fd = -1, err = 0;
+    int fd = -1, syserr = 0;
     for (struct addrinfo *ai = ais; ai && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
         if (fd < 0) {
-            err = errno;
+            syserr = errno;
             continue;
         }
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1024)) {
-            err = errno;
+            syserr = errno;
             close(fd);
             fd = -1;
         }
     }
     freeaddrinfo(ais);
     if (fd < 0) {
-        sbuf_printf(why, "cannot listen on %s port %d: %s", addr, port, strerror(err));
+        store_error_set(err, STORE_ESYS, "cannot listen on %s port %d: %s (%s)", addr, port,
+                        strerror(syserr), nd->name);
         return -1;
     }
     struct sockaddr_storage ss = {0};
@@ -334,12 +325,13 @@ static int listen_on(const char *addr, int port, char *url, size_t urlcap, bool 
     if (!getsockname(fd, (struct sockaddr *)&ss, &sl))
         getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, serv, sizeof serv,
                     NI_NUMERICHOST | NI_NUMERICSERV);
-    *loopback = api_loopback((const struct sockaddr *)&ss);
-    snprintf(url, urlcap, ss.ss_family == AF_INET6 ? "http://[%s]:%s" : "http://%s:%s", host, serv);
+    nd->loopback = api_loopback((const struct sockaddr *)&ss);
+    snprintf(nd->url, sizeof nd->url, ss.ss_family == AF_INET6 ? "http://[%s]:%s" : "http://%s:%s",
+             host, serv);
     return fd;
 }
 
-http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
+http_server *http_start(cluster *c, const http_config *cfg, store_error *err)
 {
     int n = cluster_config_get(c)->n;
     http_server *s = xcalloc(1, sizeof *s);
@@ -347,7 +339,7 @@ http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
     s->cfg = *cfg;
     s->n = n;
     pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
+    clock_cond_init(&s->cv);
     s->nodes = xcalloc((size_t)n, sizeof *s->nodes);
     for (int i = 0; i < n; i++)
         pthread_mutex_init(&s->nodes[i].mu, NULL);
@@ -356,12 +348,9 @@ http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
         nd->srv = s;
         nd->id = i;
         cluster_node_name(i, nd->name);
-        int fd = listen_on(cfg->bind, cfg->port ? cfg->port + i : 0, nd->url, sizeof nd->url,
-                           &nd->loopback, why);
-        if (fd < 0) {
-            sbuf_printf(why, " (%s)", nd->name);
+        int fd = listen_on(nd, cfg->bind, cfg->port ? cfg->port + i : 0, err);
+        if (fd < 0)
             goto fail;
-        }
         nd->api = (api_config){.max_body = cfg->max_body, .admin_token = cfg->admin_token,
                                .admin_open = nd->loopback};
         /* libmicrohttpd shares the limit out among the pool's threads. */
@@ -380,12 +369,13 @@ http_server *http_start(cluster *c, const http_config *cfg, sbuf *why)
             MHD_OPTION_END);
         if (!nd->d) {
             close(fd);
-            sbuf_printf(why, "cannot start the HTTP server of %s on %s", nd->name, nd->url);
+            store_error_set(err, STORE_ESYS, "cannot start the HTTP server of %s on %s",
+                            nd->name, nd->url);
             goto fail;
         }
     }
     if (pthread_create(&s->reaper, NULL, reaper_main, s)) {
-        sbuf_printf(why, "cannot start a thread: %s", strerror(errno));
+        store_error_set(err, STORE_ESYS, "cannot start a thread: %s", strerror(errno));
         goto fail;
     }
     s->reaper_started = true;

@@ -22,8 +22,8 @@
 
 #include <stddef.h>
 
-#include "../util/sbuf.h"
 #include "cluster.h"
+#include "store.h"
 
 typedef struct http_config {
     const char *bind;         /* address or host name to listen on */
@@ -41,9 +41,9 @@ typedef struct http_config {
 typedef struct http_server http_server;
 
 /* Listen for every replica of c (which the server borrows: free it after
- * http_stop). NULL on failure, with why in *why (which port, and the
- * system's reason). */
-http_server *http_start(cluster *c, const http_config *cfg, sbuf *why);
+ * http_stop). NULL on failure, with err set (STORE_ESYS: which replica and
+ * port, and the system's reason). */
+http_server *http_start(cluster *c, const http_config *cfg, store_error *err);
 /* Replica i's base URL, e.g. "http://127.0.0.1:7001" (borrowed). */
 const char *http_url(const http_server *s, int i);
 /* Are the admin endpoints open without a token (every replica listens on

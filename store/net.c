@@ -4,10 +4,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
-#include "../util/hash.h"
+#include "../util/clock.h"
 #include "../util/mem.h"
+#include "../util/rng.h"
 
 /* One inbox per node, with its own lock: senders to different nodes and the
  * nodes' delivery threads do not contend. */
@@ -22,7 +22,7 @@ typedef struct inbox {
 
 struct net {
     net_config cfg;
-    _Atomic uint64_t rng;  /* the loss coin: a splitmix64 sequence */
+    _Atomic uint64_t rng;  /* the loss coin (rng.h) */
     _Atomic int *group;    /* partition group per node */
     _Atomic bool closed;
     inbox *in;
@@ -31,9 +31,7 @@ struct net {
 static int64_t mono_us(void *ctx)
 {
     (void)ctx;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+    return clock_now_us();
 }
 
 net *net_new(const net_config *cfg)
@@ -42,19 +40,16 @@ net *net_new(const net_config *cfg)
     nt->cfg = *cfg;
     if (!nt->cfg.now_us)
         nt->cfg.now_us = mono_us;
-    atomic_init(&nt->rng, cfg->seed);
+    /* One step in: the coin a seed has always given. */
+    atomic_init(&nt->rng, cfg->seed + RNG_GAMMA);
     atomic_init(&nt->closed, false);
     nt->group = xcalloc((size_t)cfg->n, sizeof *nt->group);
     nt->in = xcalloc((size_t)cfg->n, sizeof *nt->in);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     for (int i = 0; i < cfg->n; i++) {
         atomic_init(&nt->group[i], 0);
         pthread_mutex_init(&nt->in[i].mu, NULL);
-        pthread_cond_init(&nt->in[i].cv, &ca);
+        clock_cond_init(&nt->in[i].cv);
     }
-    pthread_condattr_destroy(&ca);
     return nt;
 }
 
@@ -88,11 +83,9 @@ int64_t net_now(net *nt)
     return nt->cfg.now_us(nt->cfg.now_ctx);
 }
 
-/* A uniform double in [0, 1) from splitmix64. */
 static double coin(net *nt)
 {
-    uint64_t x = atomic_fetch_add_explicit(&nt->rng, 0x9e3779b97f4a7c15ULL, memory_order_relaxed);
-    return (double)(hash_mix64(x + 0x9e3779b97f4a7c15ULL) >> 11) * 0x1.0p-53;
+    return rng_unit(rng_next_atomic(&nt->rng));
 }
 
 static bool cut(net *nt, int a, int b)
@@ -191,7 +184,7 @@ net_msg *net_wait(net *nt, int to)
         int64_t due = in->head->due_us;
         if (nt->cfg.now_us != mono_us)
             due = mono_us(NULL) + (due - now);
-        struct timespec ts = {(time_t)(due / 1000000), (long)(due % 1000000) * 1000};
+        struct timespec ts = clock_timespec(due * 1000);
         pthread_cond_timedwait(&in->cv, &in->mu, &ts);
     }
     pthread_mutex_unlock(&in->mu);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: long
 # Input that is not a history, or that changes while it is read: an input
 # error (exit 2) with a clear message, never a signal, a hang or memory
 # that grows without bound. And reports stay valid JSON and XML whatever

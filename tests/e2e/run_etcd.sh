@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: alone
 # conch run against a real single-node etcd (v3 JSON gateway): its reads
 # are linearizable, so the cas-register and kv runs pass (exit 0), with
 # versions (mod_revision) and nodes (member ids) recorded.

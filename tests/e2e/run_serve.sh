@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: long
 # conch run against conch serve in each consistency mode, clients spread
 # over the 3 replicas at random, with the verdicts each mode should get:
 #   linearizable  passes (cas-register and kv)

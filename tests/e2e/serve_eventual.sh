@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: alone
 # serve_eventual.sh - conch serve --consistency eventual: every replica
 # answers alone, so a write at n1 then a read at n2 is stale until gossip
 # (here slowed: rounds every 500 ms, messages 100 ms late) carries it; tokens

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: alone
 # serve_quorum.sh - conch serve --consistency quorum: with R = W = 2 of 3
 # (R + W > N) a read anywhere sees the last completed write, even with one
 # replica cut off; the cut-off replica cannot gather a quorum (503); once

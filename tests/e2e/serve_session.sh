@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: long
 # serve_session.sh - conch serve --consistency session: replication lags
 # (--lag-ms), so a read without a token can be stale, but a client that sends
 # back its X-Conch-Session token reads its own writes and never goes back in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: alone
 # serve_slowloris.sh - slow clients cannot keep conch serve from answering
 # others (Slowloris: connections that each send a header byte a second,
 # which restarts libmicrohttpd's idle timeout at every byte; 1,100 of them

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     adp_opts o = {.serializable = data[0] & 8};
     adp_result res;
     adp_result_init(&res);
-    adp_resp resp = {status, sbuf_str(&body), body.len};
+    adp_resp resp = {.status = status, .body = sbuf_str(&body), .len = body.len};
     t->response(&o, vt, kind, &resp, &res);
     if (res.type != EV_OK && res.type != EV_FAIL && res.type != EV_INFO)
         abort();

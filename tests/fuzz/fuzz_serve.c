@@ -48,9 +48,9 @@ static const char *lookup(void *ctx, const char *name)
 }
 
 /* Send, deliver every message, collect: no thread ever waits. */
-static void exec_now(cluster *c, int node, const cl_req *rq, cl_res *out)
+static void exec_now(cluster *c, int node, const cluster_req *rq, cluster_res *out)
 {
-    cl_op *op = cluster_begin(c, node, rq);
+    cluster_op *op = cluster_begin(c, node, rq);
     cluster_pump(c);
     cluster_end(c, op, false, out);
 }
@@ -94,8 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     uint8_t set = data[0];
-    cluster_config cc = {.n = 3, .mode = (cl_mode)(set & 3), .r = 2, .w = 2, .gossip_ms = 100,
-                         .timeout_ms = 1000, .seed = 1, .manual = true};
+    cluster_config cc = {.n = 3, .mode = (cluster_mode)(set & 3), .r = 2, .w = 2,
+                         .gossip_ms = 100, .timeout_ms = 1000, .seed = 1, .manual = true};
     cluster *c = cluster_new(&cc);
     api_config cfg = {.max_body = 256, .admin_open = set & 4, .exec = exec_now,
                       .admin_token = set & 8 ? "tok3n" : NULL};

@@ -1,6 +1,7 @@
 /*
  * helpers.h - what the unit tests share: reading a history from a string,
- * and checking it as conch check would.
+ * checking it as conch check would, and compiling one part's ops as
+ * check.c gives them to the checkers.
  */
 #ifndef CONCH_TEST_HELPERS_H
 #define CONCH_TEST_HELPERS_H
@@ -69,6 +70,55 @@ static inline lin_verdict th_verdict(const char *text, const char *model_name, c
     lin_verdict v = th_check(h, model_name, init, nil);
     hist_free(h);
     return v;
+}
+
+/* One part's ops as check.c gives them to the checkers: fail ops dropped,
+ * ops that say nothing left out, and (if prune) what the model prunes. */
+typedef struct th_upart {
+    model md;
+    lin_op *ops;
+    size_t n;
+} th_upart;
+
+static inline void th_part(history *h, const char *model_name, const char *init, nil_read nil,
+                         bool prune, th_upart *p)
+{
+    vtab *vt = hist_vtab(h);
+    p->md = (model){model_find(model_name), vt, {val_nil(), nil}};
+    cr_assert(p->md.type, "%s", model_name);
+    if (init) {
+        sbuf why = {0};
+        cr_assert_eq(hist_val_from_json(vt, init, &p->md.opts.init, &why), 0);
+    }
+    p->ops = xcalloc(hist_nops(h) + 1, sizeof *p->ops);
+    p->n = 0;
+    for (size_t i = 0; i < hist_nops(h); i++) {
+        const hist_op *o = &hist_ops(h)[i];
+        mop m;
+        sbuf why = {0};
+        if (o->status == OP_FAIL)
+            continue;
+        model_rc rc = model_compile(&p->md, vt, o, &m, &why);
+        cr_assert_neq(rc, MODEL_EOP, "%s", sbuf_str(&why));
+        sbuf_free(&why);
+        if (rc == MODEL_OK)
+            p->ops[p->n++] = (lin_op){m, o->call, o->status == OP_OK ? o->ret : LIN_NEVER,
+                                      (uint32_t)i};
+    }
+    if (!prune || !p->md.type->prune)
+        return;
+    mop *ms = xcalloc(p->n + 1, sizeof *ms);
+    bool *drop = xcalloc(p->n + 1, sizeof *drop);
+    for (size_t i = 0; i < p->n; i++)
+        ms[i] = p->ops[i].m;
+    p->md.type->prune(&p->md, ms, p->n, drop);
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (!drop[i])
+            p->ops[k++] = p->ops[i];
+    p->n = k;
+    free(ms);
+    free(drop);
 }
 
 #endif

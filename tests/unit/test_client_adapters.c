@@ -41,7 +41,7 @@ static adp_result answer(const adp_type *t, vtab *vt, adp_kind kind, long status
 {
     adp_result r;
     adp_result_init(&r);
-    adp_resp resp = {status, body, strlen(body)};
+    adp_resp resp = {.status = status, .body = body, .len = strlen(body)};
     t->response(NULL, vt, kind, &resp, &r);
     return r;
 }

@@ -108,6 +108,72 @@ Test(scrub, json_strings_only)
     scrub_free(s);
 }
 
+/* A header value that is also a JSON literal, punctuation or one of a
+ * history line's own words (--header 'X-Debug: null', 'Prefer: type',
+ * 'X-Op: read') is no secret there: masking it broke the JSON ("value":***)
+ * or the line's structure ("***":"invoke", "f":"***"), and conch check
+ * could not read the run's history (exit 2). */
+Test(scrub, json_tokens_and_history_words_stay)
+{
+    scrub *s = scrub_new();
+    scrub_add_header(s, "X-Debug: null");
+    scrub_add_header(s, "X-Flag: true");
+    scrub_add_header(s, "X-Ids: 12,34");
+    scrub_add_header(s, "Prefer: type");
+    scrub_add_header(s, "X-Op: read");
+    scrub_add_header(s, "Authorization: Bearer s3cr3t-token");
+    /* A body: JSON's own tokens outside strings are the store's data. */
+    const char *body = "{\"header\":{},\"succeeded\":true,\"value\":null,\"ids\":[12,34],"
+                       "\"error\":\"null s3cr3t-token\"}";
+    char *out = scrubbed(s, body, true);
+    json_error_t err;
+    json_t *j = json_loads(out, 0, &err);
+    cr_assert_not_null(j, "not JSON any more: %s: %s", out, err.text);
+    cr_assert(json_is_true(json_object_get(j, "succeeded")), "%s", out);
+    cr_assert(json_is_null(json_object_get(j, "value")), "%s", out);
+    cr_assert_eq(json_integer_value(json_array_get(json_object_get(j, "ids"), 1)), 34);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "error")), "*** ***");
+    json_decref(j);
+    free(out);
+    /* Text that is no JSON token outside strings is masked, as before. */
+    out = scrubbed(s, "[oops] null Bearer s3cr3t-token", true);
+    cr_assert_str_eq(out, "[oops] *** ***");
+    free(out);
+    /* A history line: its member names, and the values of the members it
+     * names (its own words), stay; every other value is scrubbed. */
+    static const char *const own[] = {"process", "type", "f", NULL};
+    sbuf b = {0};
+    sbuf_adds(&b, "x\n");
+    size_t from = b.len;
+    sbuf_adds(&b, "{\"index\":3,\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":\"k\","
+                  "\"value\":null,\"node\":\"n1 read by Bearer s3cr3t-token\","
+                  "\"error\":\"type read\"}\n");
+    cr_assert(scrub_json_members(s, &b, from, own));
+    cr_assert_str_eq(sbuf_str(&b) + from,
+                     "{\"index\":3,\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":\"k\","
+                     "\"value\":null,\"node\":\"n1 *** by ***\",\"error\":\"*** ***\"}\n");
+    cr_assert_str_eq(sbuf_str(&b), "x\n{\"index\":3,\"process\":1,\"type\":\"ok\",\"f\":"
+                                   "\"read\",\"key\":\"k\",\"value\":null,\"node\":\"n1 *** by ***\","
+                                   "\"error\":\"*** ***\"}\n");
+    /* Nothing to mask: unchanged, false. */
+    sbuf_reset(&b);
+    sbuf_adds(&b, "{\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n");
+    cr_assert_not(scrub_json_members(s, &b, 0, own));
+    cr_assert_str_eq(sbuf_str(&b), "{\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n");
+    /* A value that is an object: its names are data, masked as strings. */
+    sbuf_reset(&b);
+    sbuf_adds(&b, "{\"f\":\"read\",\"value\":{\"s3cr3t-token\":[1,\"read\"]}}");
+    cr_assert(scrub_json_members(s, &b, 0, own));
+    cr_assert_str_eq(sbuf_str(&b), "{\"f\":\"read\",\"value\":{\"***\":[1,\"***\"]}}");
+    /* Not an object: scrubbed as scrub_json does. */
+    sbuf_reset(&b);
+    sbuf_adds(&b, "[\"read\", \"s3cr3t-token\"");
+    cr_assert(scrub_json_members(s, &b, 0, own));
+    cr_assert_str_eq(sbuf_str(&b), "[\"***\", \"***\"");
+    sbuf_free(&b);
+    scrub_free(s);
+}
+
 Test(scrub, header_lines)
 {
     static const char *const good[] = {

@@ -74,6 +74,7 @@ static hist_rc read_changing(change *c, size_t chunk, history **h, hist_error *e
 {
     hist_read_opts o = {0};
     o.chunk = chunk;
+    o.keep_events = true;
     o.hook = apply;
     o.hook_arg = c;
     return hist_read_file(c->path, &o, h, NULL, err);
@@ -121,7 +122,8 @@ Test(load, small_chunks_read_the_same_history)
     write_file(path, text, strlen(text));
     history *whole = NULL;
     hist_error err = {0};
-    cr_assert_eq(hist_read_mem(path, text, strlen(text), NULL, &whole, NULL, &err), HIST_OK);
+    hist_read_opts keep = {.keep_events = true};
+    cr_assert_eq(hist_read_mem(path, text, strlen(text), &keep, &whole, NULL, &err), HIST_OK);
     size_t chunks[] = {1, 2, 3, 7, 64, 0};
     for (size_t i = 0; i < sizeof chunks / sizeof *chunks; i++) {
         change c = {path, SIZE_MAX, -1, NULL, 0, false};
@@ -131,8 +133,8 @@ Test(load, small_chunks_read_the_same_history)
         cr_assert_eq(hist_nevents(h), hist_nevents(whole));
         for (size_t k = 0; k < hist_nevents(h); k++) {
             sbuf a = {0}, b = {0};
-            val_to_json(hist_cvtab(h), hist_events(h)[k].value, &a);
-            val_to_json(hist_cvtab(whole), hist_events(whole)[k].value, &b);
+            val_to_json(hist_cvtab(h), hist_kept_events(h)[k].value, &a);
+            val_to_json(hist_cvtab(whole), hist_kept_events(whole)[k].value, &b);
             cr_expect_str_eq(sbuf_str(&a), sbuf_str(&b));
             sbuf_free(&a);
             sbuf_free(&b);
@@ -263,4 +265,45 @@ Test(load, standard_input_from_an_offset_is_not_a_changed_file)
     sbuf_free(&all);
     free(text);
     unlink(path);
+}
+
+/* The nemesis's events outlive the events a compact history drops (the
+ * HTML report draws its fault bands from them), each at its position,
+ * which implied invocations shift. */
+Test(load, nemesis_events_are_kept_with_their_positions)
+{
+    static const char *const texts[] = {
+        "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1,\"time\":10}\n"
+        "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"start-partition\",\"value\":null,\"time\":15}\n"
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":1,\"time\":20}\n"
+        "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"value\":null,\"time\":30}\n"
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":40}\n"
+        "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"stop-partition\",\"value\":null,\"time\":45}\n",
+        /* completions only: two invocations implied before every event */
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":1,\"time\":20}\n"
+        "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"start-partition\",\"value\":null,\"time\":15}\n"
+        "{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":40}\n"
+        "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"stop-partition\",\"value\":null,\"time\":45}\n",
+    };
+    static const uint32_t at[][2] = {{1, 5}, {3, 5}};
+    for (size_t t = 0; t < 2; t++)
+        for (int keep = 0; keep < 2; keep++) {
+            hist_read_opts o = {.keep_events = keep};
+            history *h = NULL;
+            hist_error err = {0};
+            cr_assert_eq(hist_read_mem("n", texts[t], strlen(texts[t]), &o, &h, NULL, &err),
+                         HIST_OK, "%u:%u: %s", err.line, err.col, err.msg);
+            cr_assert_eq(keep, hist_kept_events(h) != NULL);
+            size_t n;
+            const hist_note *notes = hist_notes(h, &n);
+            cr_assert_eq(n, 2);
+            for (size_t i = 0; i < 2; i++) {
+                cr_expect_eq(notes[i].at, at[t][i], "text %zu, note %zu", t, i);
+                cr_expect(val_is_str(hist_cvtab(h), notes[i].ev.f,
+                                     i ? "stop-partition" : "start-partition"));
+                cr_expect_eq(hist_positions(h)[notes[i].at].line, t ? 2 * i + 2 : 4 * i + 2);
+            }
+            cr_expect_eq(hist_first_time(h), t ? 15 : 10);
+            hist_free(h);
+        }
 }

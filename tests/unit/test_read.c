@@ -2,6 +2,7 @@
  * histories/history.c). Table-driven: good inputs with what must be read
  * from them, and bad inputs with the exact place and reason of the error. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../histories/read.h"
@@ -61,6 +62,16 @@ static const struct good goods[] = {
      "WARN [2019-04-17 17:38:16,862] jepsen worker 0 - jepsen.print 0\t:invoke\t:read\tnil\n"
      "WARN [2019-04-17 17:38:16,863] jepsen worker 0 - jepsen.print 0\t:fail\t:read\tnil\t:timeout\n",
      HIST_FMT_LOG, 4, 2, 1, 0, 1, 0, 1},
+    /* The usual layout is told without the pattern: lines like it that
+     * are not ops must still be told from ops, as the pattern tells them. */
+    {"jepsen log, lines that look like ops",
+     "INFO  jepsen.util - 3\t:invokes\t:read\tnil\n"
+     "INFO  jepsen.util - x3\t:invoke\t:read\tnil\n"
+     "INFO  jepsen.util - 3:invoke\t:read\tnil\n"
+     "INFO  jepsen.util - 3 \t :invoke :read nil\n"
+     "INFO  jepsen.util - nemesis\t:info\t:start\tnil\n"
+     "INFO  jepsen.util - 3\t:ok\t:read\t1\n",
+     HIST_FMT_LOG, 3, 1, 1, 0, 0, 1, 1},
     {"jepsen log with a leading timestamp",
      "2017-02-20 14:30:00,123{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:invoke\t:read\tnil\n"
      "2017-02-20 14:30:00,125{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:ok\t:read\t2\n",
@@ -123,7 +134,7 @@ Test(read, values_and_fields)
     cr_assert_eq(o->call_time, 1203);
     cr_assert_eq(o->ret_time, 1950);
     cr_assert_eq(o->version, 42, "a version may come as a string of digits (etcd)");
-    cr_assert(val_is_str(vt, o->node, "n2"));
+    cr_assert(val_is_str(vt, hist_op_node(h, 0), "n2"));
     size_t n;
     const val *it = val_items(vt, o->in, &n);
     cr_assert_eq(n, 2);
@@ -146,6 +157,100 @@ Test(read, edn_values)
     cr_assert_eq(r[2].kind, VAL_FLOAT);
     const val *w = val_items(vt, mo[1], &k);
     cr_assert_eq(w[2].n, -2);
+    hist_free(h);
+}
+
+/* Elle's and elle-cli's histories leave "f" out of txns: an op whose value
+ * is a list of micro-ops is a txn; any other op still needs its "f". */
+Test(read, an_op_of_micro_ops_without_f_is_a_txn)
+{
+    history *h = read_ok("{:process 1 :type :invoke :value [[:append :x 1] [:r :y nil]]}\n"
+                         "{:process 1 :type :ok :value [[:append :x 1] [:r :y [2]]]}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 1);
+    cr_assert(val_is_str(hist_cvtab(h), hist_ops(h)[0].f, "txn"));
+    hist_free(h);
+    h = read_ok("[{\"process\":0,\"type\":\"invoke\",\"value\":[[\"r\",1]]},\n"
+                " {\"process\":0,\"type\":\"info\",\"value\":[[\"r\",1]]}]\n",
+                NULL);
+    cr_assert(val_is_str(hist_cvtab(h), hist_ops(h)[0].f, "txn"));
+    hist_free(h);
+    static const char *const not_txns[] = {
+        "{:process 1 :type :invoke :value []}\n",              /* no micro-op */
+        "{:process 1 :type :invoke :value [1 [[:r :x nil]]]}\n", /* an independent pair */
+        "{:process 1 :type :invoke :value [[:r]]}\n",          /* no key */
+        "{:process 1 :type :invoke :value [[1 :x 2]]}\n",      /* f not a name */
+        "{:process 1 :type :invoke :value [[:r :x nil 4]]}\n", /* too long */
+    };
+    for (size_t i = 0; i < sizeof not_txns / sizeof *not_txns; i++) {
+        hist_error err = {0};
+        history *bad = NULL;
+        hist_rc rc = hist_read_mem("t", not_txns[i], strlen(not_txns[i]), NULL, &bad, NULL, &err);
+        cr_assert_eq(rc, HIST_EINVALID, "%s", not_txns[i]);
+        cr_assert(strstr(err.msg, "missing \"f\""), "%s: %s", not_txns[i], err.msg);
+    }
+}
+
+/* An event with no process (or a null one) pairs with the next event with
+ * none, in order, as jepsen.history pairs a non-client process's events;
+ * two open at once is an error, as for any process. */
+Test(read, events_with_no_process_pair_in_order)
+{
+    history *h = read_ok("{:type :invoke :f :read}\n"
+                         "{:type :ok :f :read :value 1}\n"
+                         "{:process nil :type :invoke :f :write :value 2}\n"
+                         "{:process 0 :type :invoke :f :read}\n"
+                         "{:type :info :f :write :value 2}\n"
+                         "{:process 0 :type :ok :f :read :value 2}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 3);
+    const hist_op *o = hist_ops(h);
+    cr_assert(val_is_nil(o[0].process) && o[0].call == 0 && o[0].ret == 1);
+    cr_assert(val_is_nil(o[1].process) && o[1].call == 2 && o[1].ret == 4);
+    cr_assert_eq(o[1].status, OP_INFO);
+    cr_assert_eq(o[2].process.n, 0);
+    hist_free(h);
+    hist_error err = {0};
+    const char *two = "[{\"type\":\"invoke\",\"f\":\"read\"},\n"
+                      " {\"type\":\"invoke\",\"f\":\"read\"}]\n";
+    cr_assert_eq(hist_read_mem("t", two, strlen(two), NULL, &h, NULL, &err), HIST_EINVALID);
+    cr_assert_eq(err.line, 2);
+    cr_assert(strstr(err.msg, "no process is invoked while the one from line 1 is still open"),
+              "%s", err.msg);
+}
+
+/* A history of completions only (Elle's unit tests) is read as Elle reads
+ * it: each op is invoked at the start, before every event of the file, so
+ * none precedes another in real time; a completion with no invocation in a
+ * history that has invocations stays an error. */
+Test(read, a_history_of_completions_only_is_invoked_at_the_start)
+{
+    history *h = read_ok("{:process 0 :type :ok :f :write :value 1}\n"
+                         "{:process :nemesis :type :info :f :kill}\n"
+                         "{:process 0 :type :info :f :write :value 2}\n"
+                         "{:type :fail :f :read}\n",
+                         NULL);
+    cr_assert_eq(hist_nops(h), 3);
+    cr_assert_eq(hist_nevents(h), 7);
+    hist_counts c = hist_count(h);
+    cr_assert_eq(c.implied, 3);
+    cr_assert_eq(c.annotations, 1);
+    cr_assert_eq(c.ok, 1);
+    cr_assert_eq(c.info, 1);
+    cr_assert_eq(c.fail, 1);
+    const hist_op *o = hist_ops(h);
+    const hist_pos *ev = hist_positions(h);
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq(o[i].call, i, "invoked in the order of the completions");
+        cr_assert(ev[o[i].call].implied);
+        cr_assert_eq(ev[o[i].call].line, ev[o[i].ret].line);
+        for (size_t j = 0; j < 3; j++)
+            cr_assert_lt(o[i].call, o[j].ret, "no op precedes another");
+    }
+    cr_assert_eq(o[0].ret, 3);
+    cr_assert_eq(o[1].ret, 5);
+    cr_assert_eq(o[1].in.n, 2);
+    cr_assert(val_is_nil(o[2].process));
     hist_free(h);
 }
 
@@ -216,7 +321,8 @@ static const struct bad bads[] = {
      0, 0, 2, 1, "process 1 invokes while its op from line 1 is still open"},
     {"completion never invoked", "{:process 1 :type :invoke :f :w :value 1}\n"
                                  "{:process 2 :type :ok :f :w :value 2}\n",
-     0, 0, 2, 1, "process 2 completes (ok) an op it never invoked"},
+     0, 0, 2, 1, "process 2 completes (ok) an op it never invoked (only a history with no "
+                 "invocation at all"},
     {"completion of another f", "{:process 1 :type :invoke :f :w :value 1}\n"
                                 "{:process 1 :type :ok :f :r :value 2}\n",
      0, 0, 2, 1, "completes \"r\", but invoked \"w\" at line 1"},
@@ -409,4 +515,69 @@ Test(read, a_number_of_any_length_is_read_as_jansson_reads_it)
     cr_assert_float_eq(d, 0.00250111111, 1e-12);
     hist_free(h);
     sbuf_free(&t);
+}
+
+/* An op's node is its completion's, else its invocation's; ops before the
+ * first that has one, and after it, have nil or theirs (the nodes are kept
+ * apart from the ops, growing with them). */
+Test(read, nodes_of_ops)
+{
+    sbuf b = {0};
+    for (int i = 0; i < 300; i++) {
+        sbuf_printf(&b, "{\"process\":%d,\"type\":\"invoke\",\"f\":\"read\"%s}\n", i,
+                    i == 100 ? ",\"node\":\"a\"" : "");
+        sbuf_printf(&b, "{\"process\":%d,\"type\":\"ok\",\"f\":\"read\",\"value\":1%s}\n", i,
+                    i == 200 ? ",\"node\":\"b\"" : "");
+    }
+    history *h = read_ok(sbuf_str(&b), NULL);
+    const vtab *vt = hist_cvtab(h);
+    cr_assert_eq(hist_nops(h), 300);
+    for (size_t i = 0; i < 300; i++) {
+        val n = hist_op_node(h, i);
+        if (i == 100)
+            cr_assert(val_is_str(vt, n, "a"), "the invocation's");
+        else if (i == 200)
+            cr_assert(val_is_str(vt, n, "b"), "the completion's");
+        else
+            cr_assert(val_is_nil(n), "op %zu has none", i);
+    }
+    hist_free(h);
+    sbuf_free(&b);
+}
+
+/* Integers are read without strtoll while they have 18 digits or fewer;
+ * past that strtoll says whether they fit (a longer one once overflowed a
+ * signed accumulator: undefined behaviour, found by fuzz_json). */
+Test(read, integers_of_every_length)
+{
+    const char *fits[] = {"9", "-42", "123456789012345678", "-123456789012345678",
+                          "9223372036854775807", "-9223372036854775808"};
+    const char *big[] = {"9223372036854775808", "10000000000021111111111111"};
+    for (int edn = 0; edn < 2; edn++) {
+        for (size_t i = 0; i < sizeof fits / sizeof *fits + sizeof big / sizeof *big; i++) {
+            bool ok = i < sizeof fits / sizeof *fits;
+            const char *n = ok ? fits[i] : big[i - sizeof fits / sizeof *fits];
+            sbuf b = {0};
+            if (edn)
+                sbuf_printf(&b, "{:process 0 :type :invoke :f :write :value %s}\n", n);
+            else
+                sbuf_printf(&b, "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":%s}\n",
+                            n);
+            history *h = NULL;
+            hist_error err = {0};
+            hist_rc rc = hist_read_mem("t", b.p, b.len, NULL, &h, NULL, &err);
+            if (ok) {
+                cr_assert_eq(rc, HIST_OK, "%s: %s", n, err.msg);
+                char back[32];
+                snprintf(back, sizeof back, "%lld", (long long)hist_ops(h)[0].in.n);
+                cr_assert_str_eq(back, n);
+            } else {
+                cr_assert_neq(rc, HIST_OK, "%s is refused", n);
+                cr_assert(strstr(err.msg, edn ? "does not fit in 64 bits" : "too big integer"),
+                          "%s: %s", n, err.msg);
+            }
+            hist_free(h);
+            sbuf_free(&b);
+        }
+    }
 }

@@ -1,5 +1,5 @@
 /* Unit tests: no writer of conch emits invalid output, whatever a value
- * holds (report/report.c, histories/write.c, util/sbuf.c).
+ * holds (report/, histories/write.c, util/sbuf.c).
  *
  * Readers refuse bytes that are not UTF-8, but values also come from a
  * store's answers, regular expressions and file names. A history is built
@@ -9,7 +9,8 @@
  * history writer writes parses with jansson and reads back; the JSON report
  * dumps and parses with jansson; the JUnit report parses as XML (Python's
  * expat, when python3 is there); the text report is valid UTF-8 with no
- * control byte but newlines. */
+ * control byte but newlines; the HTML report is valid UTF-8, its data
+ * parses with jansson, and no value ends its script element early. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -20,7 +21,10 @@
 #include "../../checker/check.h"
 #include "../../histories/read.h"
 #include "../../histories/write.h"
-#include "../../report/report.h"
+#include "../../report/report_html.h"
+#include "../../report/report_json.h"
+#include "../../report/report_junit.h"
+#include "../../report/report_text.h"
 #include "../../util/utf8.h"
 
 static const struct {
@@ -137,12 +141,13 @@ Test(writers, history_lines_parse_and_read_back)
     }
     history *back = NULL;
     hist_error err;
-    cr_assert_eq(hist_read_mem("back", buf, len, NULL, &back, NULL, &err), HIST_OK,
+    hist_read_opts ro = {.keep_events = true};
+    cr_assert_eq(hist_read_mem("back", buf, len, &ro, &back, NULL, &err), HIST_OK,
                  "%u:%u: %s", err.line, err.col, err.msg);
     cr_assert_eq(hist_nevents(back), hist_nevents(h));
     /* What is valid UTF-8 to begin with (NUL and controls included) comes
      * back the same. */
-    const hist_event *a = hist_events(h), *b = hist_events(back);
+    const hist_event *a = hist_kept_events(h), *b = hist_kept_events(back);
     size_t same = 0;
     for (size_t i = 0; i < hist_nevents(h); i++) {
         size_t na, nb;
@@ -268,4 +273,83 @@ Test(writers, json_strings_are_valid_whatever_the_bytes)
     sbuf_add_printable(&b, "a\\b\n\x1b\xff\xc2\x9b\xc3\xa9", 10);
     cr_expect_str_eq(sbuf_str(&b), "a\\\\b\\x0a\\x1b\\xff\\u009b\xc3\xa9");
     sbuf_free(&b);
+}
+
+/* report_json_val converts values to jansson directly: each kind as
+ * itself (a float stays a real even when integral), NaN and infinities as
+ * null, strings valid UTF-8 with NUL kept, a map's keys as member names
+ * (a key that is not a string named by its JSON text; NUL in a name shown
+ * as U+FFFD). */
+Test(writers, json_values_convert_directly)
+{
+    vtab *vt = vtab_new();
+    val items[] = {val_int(1), val_float(2.0), val_str(vt, "x\0y", 3), val_nil(), val_bool(true)};
+    val kv[] = {val_int(7), val_str(vt, "seven", 5), val_str(vt, "a\0b\xff", 4), val_int(-3),
+                val_list(vt, items, 2), val_float(0.5)};
+    struct {
+        val v;
+        const char *json;
+    } cases[] = {
+        {val_nil(), "null"},
+        {val_bool(false), "false"},
+        {val_int(INT64_MIN), "-9223372036854775808"},
+        {val_float(2.0), "2.0"},
+        {val_float(-0.25), "-0.25"},
+        {val_float(1.0 / 0.0), "null"},
+        {val_float(0.0 / 0.0), "null"},
+        {val_str(vt, "\xff\x1b", 2), "\"\xef\xbf\xbd\\u001B\""},
+        {val_list(vt, items, 5), "[1, 2.0, \"x\\u0000y\", null, true]"},
+        {val_map(vt, kv, 3), NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *j = report_json_val(vt, cases[i].v);
+        cr_assert_not_null(j, "case %zu", i);
+        char *text = json_dumps(j, JSON_ENCODE_ANY);
+        if (cases[i].json)
+            cr_expect_str_eq(text, cases[i].json, "case %zu: %s", i, text);
+        free(text);
+        json_decref(j);
+    }
+    json_t *m = report_json_val(vt, val_map(vt, kv, 3));
+    cr_assert(json_is_object(m));
+    cr_expect_eq(json_object_size(m), 3);
+    cr_expect_str_eq(json_string_value(json_object_get(m, "7")), "seven");
+    cr_expect_eq(json_integer_value(json_object_get(m, "a\xef\xbf\xbd" "b\xef\xbf\xbd")), -3);
+    cr_expect(json_is_real(json_object_get(m, "[1, 2.0]")) ||
+                  json_is_real(json_object_get(m, "[1, 2]")),
+              "a list key is named by its JSON text");
+    json_decref(m);
+    vtab_free(vt);
+}
+
+Test(writers, html_report_is_one_valid_page)
+{
+    check_item it;
+    checked(&it);
+    report_html_file f = {hist_name(it.h), &it, NULL, HIST_FMT_JSONL};
+    report_html_file bad = {"bad\xff</script><b>.jsonl", NULL, "bad\xff: </script> \x1b", HIST_FMT_AUTO};
+    report_html_file files[] = {f, bad};
+    sbuf page = {0};
+    report_html(files, 2, &page);
+    assert_clean_text(page.p, page.len, "\n\t", "html");
+    const char *open = "<script type=\"application/json\" id=\"conch-data\">";
+    const char *from = strstr(page.p, open);
+    cr_assert_not_null(from);
+    from += strlen(open);
+    const char *to = strstr(from, "</script>");
+    cr_assert_not_null(to);
+    cr_assert_not_null(strstr(to, "</html>"), "the data ends at its own </script>");
+    json_error_t je;
+    json_t *d = json_loadb(from, (size_t)(to - from), JSON_ALLOW_NUL, &je);
+    cr_assert_not_null(d, "the data is not JSON: %s", je.text);
+    json_t *fs = json_object_get(d, "files");
+    cr_assert_eq(json_array_size(fs), 2);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(fs, 1), "error")),
+                     "bad\xef\xbf\xbd: </script> \x1b", "the error, whole, read back");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(fs, 0), "verdict")),
+                     "invalid");
+    cr_assert(json_array_size(json_object_get(json_array_get(fs, 0), "timelines")) > 0);
+    json_decref(d);
+    sbuf_free(&page);
+    done(&it);
 }

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
@@ -12,14 +13,14 @@
 #include "../../store/api.h"
 
 /* Run an operation to the end with no threads: send, deliver, collect. */
-static void exec_now(cluster *c, int node, const cl_req *rq, cl_res *out)
+static void exec_now(cluster *c, int node, const cluster_req *rq, cluster_res *out)
 {
-    cl_op *op = cluster_begin(c, node, rq);
+    cluster_op *op = cluster_begin(c, node, rq);
     cluster_pump(c);
     cluster_end(c, op, false, out);
 }
 
-static cluster *make(cl_mode mode)
+static cluster *make(cluster_mode mode)
 {
     cluster_config cfg = {.n = 3, .mode = mode, .r = 2, .w = 2, .gossip_ms = 100,
                           .timeout_ms = 1000, .seed = 1, .manual = true};
@@ -65,7 +66,7 @@ static const api_config open_cfg = {.max_body = 64, .admin_open = true, .exec = 
 
 Test(store_api, routes_and_bad_requests)
 {
-    cluster *c = make(CL_LINEARIZABLE);
+    cluster *c = make(CLUSTER_LINEARIZABLE);
     static const struct {
         req_spec r;
         unsigned want;
@@ -91,8 +92,8 @@ Test(store_api, routes_and_bad_requests)
         cr_assert_eq(st, cases[i].want, "%s %s: %u, want %u", cases[i].r.method, cases[i].r.path,
                      st, cases[i].want);
     }
-    char key[API_MAX_KEY + 8] = "/kv/";
-    memset(key + 4, 'k', API_MAX_KEY + 1);
+    char key[SERVE_MAX_KEY + 8] = "/kv/";
+    memset(key + 4, 'k', SERVE_MAX_KEY + 1);
     req_spec longkey = {"GET", key, NULL, {NULL}};
     cr_assert_eq(ask(c, 0, &open_cfg, &longkey, NULL), 414);
     /* A body thrown away for its size is refused at the end. */
@@ -106,7 +107,7 @@ Test(store_api, routes_and_bad_requests)
 
 Test(store_api, admin_endpoints_need_a_token_off_loopback)
 {
-    cluster *c = make(CL_LINEARIZABLE);
+    cluster *c = make(CLUSTER_LINEARIZABLE);
     req_spec heal = {"POST", "/admin/heal", "", {NULL}};
     req_spec state = {"GET", "/admin/state", NULL, {NULL}};
     req_spec kv = {"PUT", "/kv/x", "{\"value\":1}", {NULL}};
@@ -144,7 +145,7 @@ Test(store_api, admin_endpoints_need_a_token_off_loopback)
 
 Test(store_api, session_token_beyond_the_store_is_400)
 {
-    cluster *c = make(CL_SESSION);
+    cluster *c = make(CLUSTER_SESSION);
     req_spec put = {"PUT", "/kv/x", "{\"value\":1}", {NULL}};
     api_response out;
     cr_assert_eq(ask(c, 0, &open_cfg, &put, &out), 200);
@@ -182,5 +183,61 @@ Test(store_api, loopback_addresses)
         }
         cr_assert_eq(api_loopback((struct sockaddr *)&ss), cases[i].loopback, "%s",
                      cases[i].addr);
+    }
+}
+
+/* GET /admin/state is one JSON object: the knobs, the partition, and per
+ * replica what its mode keeps and its counters. */
+Test(store_api, state_is_json_with_what_each_mode_keeps)
+{
+    static const struct {
+        cluster_mode mode;
+        const char *has, *lacks; /* a field of every replica, and one it must not have */
+    } cases[] = {
+        {CLUSTER_LINEARIZABLE, "applied", "seen"},
+        {CLUSTER_SESSION, "applied", "gossip"},
+        {CLUSTER_EVENTUAL, "seen", "applied"},
+        {CLUSTER_QUORUM, "read_repairs", "applied"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cluster *c = make(cases[i].mode);
+        req_spec put = {"PUT", "/kv/x", "{\"value\":1}", {NULL}};
+        req_spec cut = {"POST", "/admin/partition", "{\"groups\":[[\"n3\",\"n1\"]]}", {NULL}};
+        req_spec state = {"GET", "/admin/state", NULL, {NULL}};
+        cr_assert_eq(ask(c, 0, &open_cfg, &put, NULL), 200);
+        cr_assert_eq(ask(c, 0, &open_cfg, &cut, NULL), 200);
+        api_response out;
+        cr_assert_eq(ask(c, 0, &open_cfg, &state, &out), 200);
+        json_error_t err;
+        json_t *j = json_loadb(out.body.p, out.body.len, 0, &err);
+        cr_assert_not_null(j, "%s: %s", err.text, out.body.p);
+        const char *mode = cluster_mode_name(cases[i].mode);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "mode")), mode);
+        cr_assert_eq(json_integer_value(json_object_get(j, "replicas")), 3);
+        cr_assert_eq(json_object_get(j, "leader") != NULL, cases[i].mode <= CLUSTER_SESSION);
+        cr_assert_eq(json_object_get(j, "r") != NULL, cases[i].mode == CLUSTER_QUORUM);
+        char *groups = json_dumps(json_object_get(j, "partition"), JSON_COMPACT);
+        cr_assert_str_eq(groups, "[[\"n1\",\"n3\"],[\"n2\"]]", "%s: %s", mode, groups);
+        free(groups);
+        json_t *nodes = json_object_get(j, "nodes");
+        cr_assert_eq(json_array_size(nodes), 3);
+        for (size_t n = 0; n < 3; n++) {
+            json_t *nd = json_array_get(nodes, n);
+            char name[12];
+            cluster_node_name((int)n, name);
+            cr_assert_str_eq(json_string_value(json_object_get(nd, "node")), name);
+            cr_assert(json_object_get(nd, cases[i].has), "%s %s: no %s", mode, name,
+                      cases[i].has);
+            cr_assert_null(json_object_get(nd, cases[i].lacks), "%s %s: %s", mode, name,
+                           cases[i].lacks);
+            cr_assert(json_is_object(json_object_get(nd, "ops")));
+            cr_assert(json_is_object(json_object_get(nd, "messages")));
+        }
+        cr_assert_eq(json_integer_value(json_object_get(
+                         json_object_get(json_array_get(nodes, 0), "ops"), "put")),
+                     1, "%s: n1 counted the put", mode);
+        json_decref(j);
+        api_response_free(&out);
+        cluster_free(c);
     }
 }

@@ -17,7 +17,7 @@ static int64_t fake_clock(void *ctx)
     return fake_now;
 }
 
-static cluster *make(cl_mode mode, int n, int lag_ms)
+static cluster *make(cluster_mode mode, int n, int lag_ms)
 {
     fake_now = 1000000;
     cluster_config cfg = {
@@ -28,28 +28,41 @@ static cluster *make(cl_mode mode, int n, int lag_ms)
     return cluster_new(&cfg);
 }
 
-static cl_op *begin(cluster *c, int node, cl_kind kind, const char *key, const char *val,
-                    const char *old, int64_t token)
+static cluster_op *begin(cluster *c, int node, cluster_kind kind, const char *key, const char *val,
+                         const char *old, int64_t token)
 {
-    cl_req rq = {kind, key, val, old, strlen(key), val ? strlen(val) : 0, old ? strlen(old) : 0,
-                 token};
+    cluster_req rq = {
+        kind, key, val, old, strlen(key), val ? strlen(val) : 0, old ? strlen(old) : 0, token};
     return cluster_begin(c, node, &rq);
 }
 
 /* Run an operation to the end: deliver everything, then collect. */
-static cl_res run(cluster *c, int node, cl_kind kind, const char *key, const char *val,
-                  const char *old, int64_t token)
+static cluster_res run(cluster *c, int node, cluster_kind kind, const char *key, const char *val,
+                       const char *old, int64_t token)
 {
-    cl_op *op = begin(c, node, kind, key, val, old, token);
+    cluster_op *op = begin(c, node, kind, key, val, old, token);
     cluster_pump(c);
-    cl_res r;
+    cluster_res r;
     cluster_end(c, op, false, &r);
     return r;
 }
 
-static void expect(cl_res r, cl_status st, const char *val, int64_t version, const char *what)
+/* r ended without its operation done, for the reason rc. */
+static bool failed(const cluster_res *r, store_rc rc)
 {
-    cr_assert_eq(r.status, st, "%s: status %d, want %d (%s)", what, r.status, st, r.why);
+    return r->status == CLUSTER_FAILED && r->err->rc == rc;
+}
+
+/* Why r failed, or "" if it did not. */
+static const char *why(const cluster_res *r)
+{
+    return r->err ? r->err->msg : "";
+}
+
+static void expect(cluster_res r, cluster_status st, const char *val, int64_t version,
+                   const char *what)
+{
+    cr_assert_eq(r.status, st, "%s: status %d, want %d (%s)", what, r.status, st, why(&r));
     if (val)
         cr_assert(r.val && !strcmp(r.val, val), "%s: value %s, want %s", what,
                   r.val ? r.val : "(none)", val);
@@ -61,23 +74,23 @@ static void expect(cl_res r, cl_status st, const char *val, int64_t version, con
 
 static void expect_peek(cluster *c, int node, const char *key, const char *val, int64_t version)
 {
-    cl_res r;
+    cluster_res r;
     cluster_peek(c, node, key, strlen(key), &r);
     char what[64];
     snprintf(what, sizeof what, "n%d holds %s", node + 1, key);
-    expect(r, val ? CL_OK : CL_NOT_FOUND, val, val ? version : 0, what);
+    expect(r, val ? CLUSTER_OK : CLUSTER_NOT_FOUND, val, val ? version : 0, what);
 }
 
 Test(store_cluster, linearizable_leader_orders_every_write)
 {
-    cluster *c = make(CL_LINEARIZABLE, 3, 0);
+    cluster *c = make(CLUSTER_LINEARIZABLE, 3, 0);
     /* Writes entered at any replica get the leader's next index. */
     static const struct {
         int at;
         const char *key, *val;
     } ws[] = {{1, "x", "1"}, {2, "y", "\"a\""}, {0, "x", "3"}, {2, "z", "{\"b\":[1]}"}};
     for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
-        expect(run(c, ws[i].at, CL_PUT, ws[i].key, ws[i].val, NULL, 0), CL_OK, NULL,
+        expect(run(c, ws[i].at, CLUSTER_PUT, ws[i].key, ws[i].val, NULL, 0), CLUSTER_OK, NULL,
                (int64_t)i + 1, "put");
     /* Every replica applied them in that order. */
     for (int n = 0; n < 3; n++) {
@@ -86,61 +99,62 @@ Test(store_cluster, linearizable_leader_orders_every_write)
         expect_peek(c, n, "z", "{\"b\":[1]}", 4);
     }
     /* Reads anywhere go through the leader. */
-    expect(run(c, 2, CL_GET, "x", NULL, NULL, 0), CL_OK, "3", 3, "get at n3");
-    expect(run(c, 1, CL_GET, "nope", NULL, NULL, 0), CL_NOT_FOUND, NULL, 0, "get missing");
+    expect(run(c, 2, CLUSTER_GET, "x", NULL, NULL, 0), CLUSTER_OK, "3", 3, "get at n3");
+    expect(run(c, 1, CLUSTER_GET, "nope", NULL, NULL, 0), CLUSTER_NOT_FOUND, NULL, 0,
+           "get missing");
     cluster_free(c);
 }
 
 Test(store_cluster, linearizable_write_waits_for_a_majority)
 {
-    cluster *c = make(CL_LINEARIZABLE, 3, 10);
-    cl_op *op = begin(c, 0, CL_PUT, "k", "1", NULL, 0);
+    cluster *c = make(CLUSTER_LINEARIZABLE, 3, 10);
+    cluster_op *op = begin(c, 0, CLUSTER_PUT, "k", "1", NULL, 0);
     cluster_pump(c); /* nothing due yet */
     fake_now += 10000;
     cluster_pump(c); /* followers apply, acks on their way */
     expect_peek(c, 1, "k", "1", 1);
     fake_now += 10000;
     cluster_pump(c); /* acks arrive: committed */
-    cl_res r;
+    cluster_res r;
     cluster_end(c, op, false, &r);
-    expect(r, CL_OK, NULL, 1, "put after acks");
+    expect(r, CLUSTER_OK, NULL, 1, "put after acks");
 
     /* Leader cut off from both followers: no majority, no answer. */
     int split[3] = {0, 1, 1};
     cluster_partition(c, split);
-    op = begin(c, 0, CL_PUT, "k", "2", NULL, 0);
+    op = begin(c, 0, CLUSTER_PUT, "k", "2", NULL, 0);
     fake_now += 50000;
     cluster_pump(c);
     cluster_end(c, op, false, &r);
-    cr_assert_eq(r.status, CL_UNAVAILABLE);
-    cr_assert(strstr(r.why, "majority"), "%s", r.why);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
+    cr_assert(strstr(why(&r), "majority"), "%s", why(&r));
     cluster_res_free(&r);
     /* A follower cannot reach the leader: unavailable at once. */
-    r = run(c, 2, CL_GET, "k", NULL, NULL, 0);
-    cr_assert_eq(r.status, CL_UNAVAILABLE);
-    cr_assert(strstr(r.why, "unreachable"), "%s", r.why);
+    r = run(c, 2, CLUSTER_GET, "k", NULL, NULL, 0);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
+    cr_assert(strstr(why(&r), "unreachable"), "%s", why(&r));
     cluster_res_free(&r);
     cluster_free(c);
 }
 
 Test(store_cluster, follower_fills_a_gap_by_sync)
 {
-    cluster *c = make(CL_LINEARIZABLE, 3, 0);
+    cluster *c = make(CLUSTER_LINEARIZABLE, 3, 0);
     int cut[3] = {0, 0, 1};
     cluster_partition(c, cut);
-    expect(run(c, 0, CL_PUT, "a", "1", NULL, 0), CL_OK, NULL, 1, "put a (n3 cut off)");
-    expect(run(c, 1, CL_PUT, "b", "2", NULL, 0), CL_OK, NULL, 2, "put b (n3 cut off)");
+    expect(run(c, 0, CLUSTER_PUT, "a", "1", NULL, 0), CLUSTER_OK, NULL, 1, "put a (n3 cut off)");
+    expect(run(c, 1, CLUSTER_PUT, "b", "2", NULL, 0), CLUSTER_OK, NULL, 2, "put b (n3 cut off)");
     expect_peek(c, 2, "a", NULL, 0);
     cluster_heal(c);
     /* The next write reaches n3 with index 3: a gap; it asks for a sync. */
-    expect(run(c, 0, CL_PUT, "c", "3", NULL, 0), CL_OK, NULL, 3, "put c");
+    expect(run(c, 0, CLUSTER_PUT, "c", "3", NULL, 0), CLUSTER_OK, NULL, 3, "put c");
     expect_peek(c, 2, "a", "1", 1);
     expect_peek(c, 2, "b", "2", 2);
     expect_peek(c, 2, "c", "3", 3);
 
     /* A lost last write is found by the leader's heartbeat. */
     cluster_partition(c, cut);
-    expect(run(c, 0, CL_PUT, "d", "4", NULL, 0), CL_OK, NULL, 4, "put d");
+    expect(run(c, 0, CLUSTER_PUT, "d", "4", NULL, 0), CLUSTER_OK, NULL, 4, "put d");
     cluster_heal(c);
     expect_peek(c, 2, "d", NULL, 0);
     fake_now += 1000000; /* past the rate limit on sync requests */
@@ -152,52 +166,52 @@ Test(store_cluster, follower_fills_a_gap_by_sync)
 
 Test(store_cluster, session_reads_wait_for_the_token)
 {
-    cluster *c = make(CL_SESSION, 3, 10);
+    cluster *c = make(CLUSTER_SESSION, 3, 10);
     /* At the leader a write is answered at once. */
-    cl_res w = run(c, 0, CL_PUT, "x", "1", NULL, 0);
-    cr_assert_eq(w.status, CL_OK);
+    cluster_res w = run(c, 0, CLUSTER_PUT, "x", "1", NULL, 0);
+    cr_assert_eq(w.status, CLUSTER_OK);
     cr_assert_eq(w.version, 1);
     cr_assert_geq(w.token, 1);
     /* Without a token a follower answers from what it has: stale. */
-    expect(run(c, 1, CL_GET, "x", NULL, NULL, 0), CL_NOT_FOUND, NULL, 0, "no token");
+    expect(run(c, 1, CLUSTER_GET, "x", NULL, NULL, 0), CLUSTER_NOT_FOUND, NULL, 0, "no token");
     /* With the token it waits until it has caught up. */
-    cl_op *op = begin(c, 1, CL_GET, "x", NULL, NULL, w.token);
+    cluster_op *op = begin(c, 1, CLUSTER_GET, "x", NULL, NULL, w.token);
     cluster_pump(c);
     fake_now += 10000;
     cluster_pump(c);
-    cl_res r;
+    cluster_res r;
     cluster_end(c, op, false, &r);
     cr_assert_geq(r.token, 1);
-    expect(r, CL_OK, "1", 1, "read with token");
+    expect(r, CLUSTER_OK, "1", 1, "read with token");
     /* A token beyond any the store has issued (the leader is at 1) can never
      * be caught up with: refused at once, at a follower as at the leader,
      * instead of holding the caller for timeout_ms. */
     for (int node = 0; node < 3; node += 2) {
-        op = begin(c, node, CL_GET, "x", NULL, NULL, 2);
+        op = begin(c, node, CLUSTER_GET, "x", NULL, NULL, 2);
         cluster_end(c, op, false, &r);
-        cr_assert_eq(r.status, CL_REJECTED, "n%d: status %d", node + 1, r.status);
-        cr_assert(strstr(r.why, "beyond every token"), "%s", r.why);
+        cr_assert(failed(&r, STORE_EREJECTED), "n%d: status %d", node + 1, r.status);
+        cr_assert(strstr(why(&r), "beyond every token"), "%s", why(&r));
         cluster_res_free(&r);
     }
     /* A token the leader has issued but n3 has not applied yet waits (and,
      * with nothing delivered, gives up: 503). */
-    op = begin(c, 0, CL_PUT, "y", "5", NULL, 0);
+    op = begin(c, 0, CLUSTER_PUT, "y", "5", NULL, 0);
     cluster_end(c, op, false, &r);
-    cr_assert_eq(r.status, CL_OK);
-    op = begin(c, 2, CL_GET, "y", NULL, NULL, r.token);
+    cr_assert_eq(r.status, CLUSTER_OK);
+    op = begin(c, 2, CLUSTER_GET, "y", NULL, NULL, r.token);
     cluster_res_free(&r);
     cluster_end(c, op, false, &r);
-    cr_assert_eq(r.status, CL_UNAVAILABLE, "status %d: %s", r.status, r.why);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d: %s", r.status, why(&r));
     cluster_res_free(&r);
     cluster_pump(c);
     /* A write at a follower goes through the leader. */
-    op = begin(c, 2, CL_PUT, "x", "2", NULL, 0);
+    op = begin(c, 2, CLUSTER_PUT, "x", "2", NULL, 0);
     fake_now += 10000;
     cluster_pump(c);
     fake_now += 10000;
     cluster_pump(c);
     cluster_end(c, op, false, &r);
-    cr_assert_eq(r.status, CL_OK);
+    cr_assert_eq(r.status, CLUSTER_OK);
     cr_assert_eq(r.version, 3);
     cr_assert_geq(r.token, 3);
     cluster_res_free(&r);
@@ -206,15 +220,16 @@ Test(store_cluster, session_reads_wait_for_the_token)
 
 Test(store_cluster, eventual_is_stale_until_gossip)
 {
-    cluster *c = make(CL_EVENTUAL, 3, 0);
-    cl_res w = run(c, 0, CL_PUT, "x", "1", NULL, 0);
-    cr_assert_eq(w.status, CL_OK);
+    cluster *c = make(CLUSTER_EVENTUAL, 3, 0);
+    cluster_res w = run(c, 0, CLUSTER_PUT, "x", "1", NULL, 0);
+    cr_assert_eq(w.status, CLUSTER_OK);
     int64_t v1 = w.version;
     cluster_res_free(&w);
-    expect(run(c, 1, CL_GET, "x", NULL, NULL, 0), CL_NOT_FOUND, NULL, 0, "stale read at n2");
+    expect(run(c, 1, CLUSTER_GET, "x", NULL, NULL, 0), CLUSTER_NOT_FOUND, NULL, 0,
+           "stale read at n2");
     /* Concurrent writes at n2 and n3: the later version wins everywhere. */
-    cl_res a = run(c, 1, CL_PUT, "y", "\"from n2\"", NULL, 0);
-    cl_res b = run(c, 2, CL_PUT, "y", "\"from n3\"", NULL, 0);
+    cluster_res a = run(c, 1, CLUSTER_PUT, "y", "\"from n2\"", NULL, 0);
+    cluster_res b = run(c, 2, CLUSTER_PUT, "y", "\"from n3\"", NULL, 0);
     const char *winner = a.version > b.version ? "\"from n2\"" : "\"from n3\"";
     int64_t vy = a.version > b.version ? a.version : b.version;
     cluster_res_free(&a);
@@ -228,14 +243,14 @@ Test(store_cluster, eventual_is_stale_until_gossip)
         expect_peek(c, n, "y", winner, vy);
     }
     /* A cas against what every replica now holds. */
-    expect(run(c, 2, CL_CAS, "x", "2", "1", 0), CL_OK, NULL, -1, "cas 1->2");
-    expect(run(c, 2, CL_CAS, "x", "3", "1", 0), CL_CAS_FAILED, "2", -1, "cas 1->3");
+    expect(run(c, 2, CLUSTER_CAS, "x", "2", "1", 0), CLUSTER_OK, NULL, -1, "cas 1->2");
+    expect(run(c, 2, CLUSTER_CAS, "x", "3", "1", 0), CLUSTER_CAS_FAILED, "2", -1, "cas 1->3");
     cluster_free(c);
 }
 
 Test(store_cluster, quorum_reads_see_completed_writes)
 {
-    cluster *c = make(CL_QUORUM, 3, 0);
+    cluster *c = make(CLUSTER_QUORUM, 3, 0);
     /* n3 cut off: R = W = 2 still works for n1 and n2. */
     int cut[3] = {0, 0, 1};
     cluster_partition(c, cut);
@@ -244,66 +259,69 @@ Test(store_cluster, quorum_reads_see_completed_writes)
     char val[4];
     for (size_t i = 0; i < 4; i++) {
         snprintf(val, sizeof val, "%zu", i);
-        cl_res w = run(c, coords[i], CL_PUT, "k", val, NULL, 0);
-        cr_assert_eq(w.status, CL_OK, "%s", w.why);
+        cluster_res w = run(c, coords[i], CLUSTER_PUT, "k", val, NULL, 0);
+        cr_assert_eq(w.status, CLUSTER_OK, "%s", why(&w));
         cr_assert_gt(w.version, prev, "writes through different coordinators still grow");
         prev = w.version;
         cluster_res_free(&w);
-        expect(run(c, 1 - coords[i], CL_GET, "k", NULL, NULL, 0), CL_OK, val, prev, "read");
+        expect(run(c, 1 - coords[i], CLUSTER_GET, "k", NULL, NULL, 0), CLUSTER_OK, val, prev,
+               "read");
     }
     /* n3 alone cannot gather a quorum. */
-    cl_res r = run(c, 2, CL_PUT, "k", "9", NULL, 0);
-    cr_assert_eq(r.status, CL_UNAVAILABLE);
+    cluster_res r = run(c, 2, CLUSTER_PUT, "k", "9", NULL, 0);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
     cluster_res_free(&r);
     /* Healed, a read at n3 answers from n3 and one other, newest wins, and
      * n3's stale copy is repaired. */
     cluster_heal(c);
-    expect(run(c, 2, CL_GET, "k", NULL, NULL, 0), CL_OK, "3", prev, "read at n3");
+    expect(run(c, 2, CLUSTER_GET, "k", NULL, NULL, 0), CLUSTER_OK, "3", prev, "read at n3");
     expect_peek(c, 2, "k", "3", prev);
     /* cas reads a quorum, then writes a newer version. */
-    expect(run(c, 2, CL_CAS, "k", "4", "3", 0), CL_OK, NULL, -1, "cas 3->4");
-    expect(run(c, 0, CL_CAS, "k", "5", "3", 0), CL_CAS_FAILED, "4", -1, "cas 3->5");
+    expect(run(c, 2, CLUSTER_CAS, "k", "4", "3", 0), CLUSTER_OK, NULL, -1, "cas 3->4");
+    expect(run(c, 0, CLUSTER_CAS, "k", "5", "3", 0), CLUSTER_CAS_FAILED, "4", -1, "cas 3->5");
     cluster_free(c);
 }
 
 Test(store_cluster, cas_treats_a_missing_key_as_null)
 {
-    static const cl_mode modes[] = {CL_LINEARIZABLE, CL_SESSION, CL_EVENTUAL, CL_QUORUM};
+    static const cluster_mode modes[] = {CLUSTER_LINEARIZABLE, CLUSTER_SESSION, CLUSTER_EVENTUAL,
+                                         CLUSTER_QUORUM};
     for (size_t i = 0; i < 4; i++) {
         cluster *c = make(modes[i], 3, 0);
         int at = 1; /* a follower: forwarded in leader modes */
-        cl_res r = run(c, at, CL_CAS, "k", "1", "2", 0);
-        cr_assert_eq(r.status, CL_CAS_FAILED, "%s", cluster_mode_name(modes[i]));
+        cluster_res r = run(c, at, CLUSTER_CAS, "k", "1", "2", 0);
+        cr_assert_eq(r.status, CLUSTER_CAS_FAILED, "%s", cluster_mode_name(modes[i]));
         cr_assert_str_eq(r.val, "null");
         cr_assert_eq(r.version, 0);
         cluster_res_free(&r);
-        r = run(c, at, CL_CAS, "k", "1", "null", 0);
-        cr_assert_eq(r.status, CL_OK, "%s: %s", cluster_mode_name(modes[i]), r.why);
+        r = run(c, at, CLUSTER_CAS, "k", "1", "null", 0);
+        cr_assert_eq(r.status, CLUSTER_OK, "%s: %s", cluster_mode_name(modes[i]), why(&r));
         cluster_res_free(&r);
-        expect(run(c, at, CL_GET, "k", NULL, NULL, 0), CL_OK, "1", -1, cluster_mode_name(modes[i]));
+        expect(run(c, at, CLUSTER_GET, "k", NULL, NULL, 0), CLUSTER_OK, "1", -1,
+               cluster_mode_name(modes[i]));
         cluster_free(c);
     }
 }
 
 Test(store_cluster, closing_fails_open_operations)
 {
-    cluster *c = make(CL_LINEARIZABLE, 3, 1000);
-    cl_op *op = begin(c, 1, CL_GET, "k", NULL, NULL, 0);
+    cluster *c = make(CLUSTER_LINEARIZABLE, 3, 1000);
+    cluster_op *op = begin(c, 1, CLUSTER_GET, "k", NULL, NULL, 0);
     cluster_close(c);
-    cl_res r;
+    cluster_res r;
     cluster_end(c, op, true, &r);
-    cr_assert_eq(r.status, CL_UNAVAILABLE);
-    cr_assert(strstr(r.why, "shutting down"));
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
+    cr_assert(strstr(why(&r), "shutting down"));
     cluster_res_free(&r);
-    r = run(c, 0, CL_PUT, "k", "1", NULL, 0);
-    cr_assert_eq(r.status, CL_UNAVAILABLE);
+    r = run(c, 0, CLUSTER_PUT, "k", "1", NULL, 0);
+    cr_assert(failed(&r, STORE_EUNAVAILABLE), "status %d", r.status);
     cluster_res_free(&r);
     cluster_free(c);
 }
 
 Test(store_cluster, names_and_modes)
 {
-    cluster *c = make(CL_EVENTUAL, 12, 0);
+    cluster *c = make(CLUSTER_EVENTUAL, 12, 0);
     char name[12];
     cluster_node_name(11, name);
     cr_assert_str_eq(name, "n12");
@@ -314,8 +332,8 @@ Test(store_cluster, names_and_modes)
                  {"x1", -1}, {"n", -1},  {"n1x", -1}, {"", -1}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         cr_assert_eq(cluster_node_index(c, cases[i].name), cases[i].idx, "%s", cases[i].name);
-    cl_mode m;
-    cr_assert(cluster_mode_parse("quorum", &m) && m == CL_QUORUM);
+    cluster_mode m;
+    cr_assert(cluster_mode_parse("quorum", &m) && m == CLUSTER_QUORUM);
     cr_assert_not(cluster_mode_parse("strict", &m));
     sbuf s = {0};
     cluster_state_json(c, &s);
@@ -330,7 +348,8 @@ Test(store_cluster, names_and_modes)
  * replicas with the same table. */
 Test(store_cluster, lossy_network_converges)
 {
-    static const cl_mode modes[] = {CL_LINEARIZABLE, CL_SESSION, CL_EVENTUAL, CL_QUORUM};
+    static const cluster_mode modes[] = {CLUSTER_LINEARIZABLE, CLUSTER_SESSION, CLUSTER_EVENTUAL,
+                                         CLUSTER_QUORUM};
     for (size_t mi = 0; mi < 4; mi++) {
         fake_now = 1000000;
         cluster_config cfg = {
@@ -340,12 +359,12 @@ Test(store_cluster, lossy_network_converges)
         };
         cluster *c = cluster_new(&cfg);
         enum { W = 60 };
-        cl_op *ops[W];
+        cluster_op *ops[W];
         char key[8], val[8];
         for (int i = 0; i < W; i++) {
             snprintf(key, sizeof key, "k%d", i % 9);
             snprintf(val, sizeof val, "%d", i);
-            ops[i] = begin(c, i % 3, CL_PUT, key, val, NULL, 0);
+            ops[i] = begin(c, i % 3, CLUSTER_PUT, key, val, NULL, 0);
             cluster_pump(c);
         }
         for (int round = 0; round < 60; round++) {
@@ -355,18 +374,18 @@ Test(store_cluster, lossy_network_converges)
         }
         int ok = 0;
         for (int i = 0; i < W; i++) {
-            cl_res r;
+            cluster_res r;
             cluster_end(c, ops[i], false, &r);
-            ok += r.status == CL_OK;
+            ok += r.status == CLUSTER_OK;
             cluster_res_free(&r);
         }
         cr_assert_eq(ok, W, "%s: %d of %d writes answered", cluster_mode_name(modes[mi]), ok, W);
         for (int k = 0; k < 9; k++) {
             snprintf(key, sizeof key, "k%d", k);
-            cl_res a;
+            cluster_res a;
             cluster_peek(c, 0, key, strlen(key), &a);
             for (int n = 1; n < 3; n++) {
-                cl_res b;
+                cluster_res b;
                 cluster_peek(c, n, key, strlen(key), &b);
                 cr_assert(a.status == b.status && a.version == b.version &&
                               (!a.val || !strcmp(a.val, b.val)),

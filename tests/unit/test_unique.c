@@ -16,56 +16,7 @@
 #include "../../histories/gen.h"
 #include "helpers.h"
 
-/* One part's ops as check.c gives them to the checkers: fail ops dropped,
- * ops that say nothing left out, and (if prune) what the model prunes. */
-typedef struct upart {
-    model md;
-    lin_op *ops;
-    size_t n;
-} upart;
-
-static void compile_part(history *h, const char *model_name, const char *init, nil_read nil,
-                         bool prune, upart *p)
-{
-    vtab *vt = hist_vtab(h);
-    p->md = (model){model_find(model_name), vt, {val_nil(), nil}};
-    cr_assert(p->md.type, "%s", model_name);
-    if (init) {
-        sbuf why = {0};
-        cr_assert_eq(hist_val_from_json(vt, init, &p->md.opts.init, &why), 0);
-    }
-    p->ops = xcalloc(hist_nops(h) + 1, sizeof *p->ops);
-    p->n = 0;
-    for (size_t i = 0; i < hist_nops(h); i++) {
-        const hist_op *o = &hist_ops(h)[i];
-        mop m;
-        sbuf why = {0};
-        if (o->status == OP_FAIL)
-            continue;
-        model_rc rc = model_compile(&p->md, vt, o, &m, &why);
-        cr_assert_neq(rc, MODEL_EOP, "%s", sbuf_str(&why));
-        sbuf_free(&why);
-        if (rc == MODEL_OK)
-            p->ops[p->n++] = (lin_op){m, o->call, o->status == OP_OK ? o->ret : LIN_NEVER,
-                                      (uint32_t)i};
-    }
-    if (!prune || !p->md.type->prune)
-        return;
-    mop *ms = xcalloc(p->n + 1, sizeof *ms);
-    bool *drop = xcalloc(p->n + 1, sizeof *drop);
-    for (size_t i = 0; i < p->n; i++)
-        ms[i] = p->ops[i].m;
-    p->md.type->prune(&p->md, ms, p->n, drop);
-    size_t k = 0;
-    for (size_t i = 0; i < p->n; i++)
-        if (!drop[i])
-            p->ops[k++] = p->ops[i];
-    p->n = k;
-    free(ms);
-    free(drop);
-}
-
-static lin_verdict search(const upart *p, lin_ws *ws)
+static lin_verdict search(const th_upart *p, lin_ws *ws)
 {
     lin_result r;
     lin_check(&p->md, p->ops, p->n, NULL, ws, &r);
@@ -210,10 +161,10 @@ Test(unique, hand_made_histories)
     for (size_t i = 0; i < sizeof ucases / sizeof *ucases; i++) {
         const struct ucase *c = &ucases[i];
         history *h = th_events(c->spec, NULL);
-        upart p;
-        compile_part(h, c->model, c->init, c->nil, false, &p);
+        th_upart p;
+        th_part(h, c->model, c->init, c->nil, false, &p);
         uv_result u;
-        uv_check(&p.md, p.ops, p.n, &u);
+        uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
         cr_expect_eq(u.verdict, c->want, "%s: %s (%s), expected %s", c->name, vname(u.verdict),
                      uv_kind_text(u.kind), vname(c->want));
         cr_expect_eq(u.kind, c->kind, "%s: %s, expected %s", c->name, uv_kind_text(u.kind),
@@ -231,10 +182,10 @@ static void named_ops(const char *spec, const char *model_name, const char *init
                       const uint32_t *want, size_t nwant)
 {
     history *h = th_events(spec, NULL);
-    upart p;
-    compile_part(h, model_name, init, NIL_ABSENT, false, &p);
+    th_upart p;
+    th_part(h, model_name, init, NIL_ABSENT, false, &p);
     uv_result u;
-    uv_check(&p.md, p.ops, p.n, &u);
+    uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
     cr_assert_eq(u.kind, kind, "%s", uv_kind_text(u.kind));
     cr_assert_eq(u.nops, nwant);
     for (size_t i = 0; i < nwant; i++) {
@@ -556,10 +507,10 @@ static void agree_on(const gmode *g, unsigned seed, size_t count, tally *t)
         bool prune = rnd(&s, 2), changed;
         char *text = random_unique(g, &s, init, &changed);
         history *h = th_read(text);
-        upart p;
-        compile_part(h, g->model, init == GNIL ? NULL : g->set ? "[0]" : "0", nil, prune, &p);
+        th_upart p;
+        th_part(h, g->model, init == GNIL ? NULL : g->set ? "[0]" : "0", nil, prune, &p);
         uv_result u;
-        uv_check(&p.md, p.ops, p.n, &u);
+        uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
         lin_verdict want = search(&p, ws);
         if (!changed)
             cr_assert_eq(want, LIN_VALID, "%s: a correct run found invalid:\n%s", g->name, text);
@@ -630,8 +581,8 @@ static void agree_long(bool cas, double stale, uint64_t seed, lin_verdict *got)
     cr_assert_eq(gen_history(&go, f), 0);
     fclose(f);
     history *h = th_read(text);
-    upart p;
-    compile_part(h, cas ? "cas-register" : "register", NULL, NIL_ABSENT, true, &p);
+    th_upart p;
+    th_part(h, cas ? "cas-register" : "register", NULL, NIL_ABSENT, true, &p);
     unsigned s = (unsigned)seed;
     for (size_t i = p.n; i > 1; i--) {
         size_t j = rnd(&s, (unsigned)i);
@@ -640,7 +591,7 @@ static void agree_long(bool cas, double stale, uint64_t seed, lin_verdict *got)
         p.ops[j] = t;
     }
     uv_result u;
-    uv_check(&p.md, p.ops, p.n, &u);
+    uv_check(&p.md, p.ops, p.n, NULL, NULL, &u);
     lin_verdict want = search(&p, NULL);
     cr_assert_eq(u.verdict, want, "gen --ops 12000 --sessions 3%s --stale %g --crash 0.02 "
                  "--seed %lu: unique-value path %s (%s), search %s", cas ? " --cas" : "", stale,
@@ -664,4 +615,85 @@ Test(unique, agrees_on_long_shuffled_histories, .timeout = 300)
         }
     cr_expect_gt(valid, 0);
     cr_expect_gt(invalid, 0);
+}
+
+/* The limits the search keeps, kept without search too: all its memory is
+ * charged to the budget and given back, a budget too small for it, a
+ * deadline passed, an interrupt and a cancel flag each stop it as
+ * UV_STOPPED, saying which. Every form is tried (values, list appends, a
+ * set), on a part large enough to need a radix sort. */
+Test(unique, keeps_the_memory_time_and_interrupt_limits, .timeout = 120)
+{
+    struct {
+        const char *model;
+        bool append, set;
+    } forms[] = {{"cas-register", false, false}, {"kv", true, false}, {"set", false, true}};
+    for (size_t f = 0; f < sizeof forms / sizeof *forms; f++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&text, &len);
+        if (forms[f].set) { /* 6,000 adds, and a read after every 200 */
+            for (int i = 1; i <= 6000; i++) {
+                fprintf(fp, "{\"process\":0,\"type\":\"invoke\",\"f\":\"add\",\"value\":%d}\n"
+                            "{\"process\":0,\"type\":\"ok\",\"f\":\"add\",\"value\":%d}\n",
+                        i, i);
+                if (i % 200)
+                    continue;
+                fprintf(fp, "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n"
+                            "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":[");
+                for (int k = 1; k <= i; k++)
+                    fprintf(fp, "%s%d", k > 1 ? "," : "", k);
+                fprintf(fp, "]}\n");
+            }
+        } else {
+            gen_opts go = {.ops = 20000, .sessions = 4, .keys = 1, .cas = !forms[f].append,
+                           .append = forms[f].append, .crash = 0.02, .seed = 3};
+            cr_assert_eq(gen_history(&go, fp), 0);
+        }
+        fclose(fp);
+        history *h = th_read(text);
+        th_upart p;
+        th_part(h, forms[f].model, NULL, NIL_ABSENT, true, &p);
+
+        /* Unlimited, but counted: decided, everything given back. */
+        budget *b = budget_new(0);
+        bhold hold;
+        budget_join(&hold, b, false);
+        uv_result u;
+        uv_check(&p.md, p.ops, p.n, NULL, &hold, &u);
+        cr_assert_eq(u.verdict, LIN_VALID, "%s: %s", forms[f].model, uv_kind_text(u.kind));
+        cr_assert_eq(hold.held, 0, "%s: %zu bytes not given back", forms[f].model, hold.held);
+        size_t need = hold.peak;
+        cr_assert_gt(need, p.n * 16, "%s: its arrays were charged", forms[f].model);
+        cr_assert_geq(u.bytes, need, "%s: it says what it held", forms[f].model);
+        budget_leave(&hold);
+        budget_free(b);
+
+        /* A budget of half that: stopped by memory, everything given back. */
+        b = budget_new(need / 2);
+        budget_join(&hold, b, false);
+        uv_check(&p.md, p.ops, p.n, NULL, &hold, &u);
+        cr_assert_eq(u.verdict, LIN_UNKNOWN);
+        cr_assert_eq(u.kind, UV_STOPPED, "%s: %s", forms[f].model, uv_kind_text(u.kind));
+        cr_assert_eq(u.stop, LIN_STOP_MEMORY);
+        cr_assert_leq(hold.peak, need / 2, "never past the budget");
+        cr_assert_eq(hold.held, 0);
+        budget_leave(&hold);
+        budget_free(b);
+
+        /* A deadline passed, an interrupt, another part invalid. */
+        _Atomic int on = 1;
+        lin_limits lims[] = {{1, NULL, NULL, NULL, NULL, NULL}, {0, NULL, NULL, &on, NULL, NULL},
+                             {0, NULL, NULL, NULL, &on, NULL}};
+        lin_stop want[] = {LIN_STOP_TIME, LIN_STOP_INTERRUPT, LIN_STOP_INVALID};
+        for (size_t k = 0; k < 3; k++) {
+            uv_check(&p.md, p.ops, p.n, &lims[k], NULL, &u);
+            cr_assert_eq(u.kind, UV_STOPPED, "%s, limit %zu: %s", forms[f].model, k,
+                         uv_kind_text(u.kind));
+            cr_assert_eq(u.stop, want[k], "%s, limit %zu: %d", forms[f].model, k, u.stop);
+        }
+        free(p.ops);
+        hist_free(h);
+        free(text);
+    }
 }

@@ -18,6 +18,15 @@ misbehaves on purpose, by request number:
                    and success bodies name the node after the
                    Authorization header: a store that leaks secrets
   --require-header NAME:VALUE  answer 401 to requests without that header
+  --path-api       writes and cas go in the path, with no body:
+                   GET /set/KEY/VALUE and GET /cas/KEY/OLD/NEW (VALUE, OLD, NEW
+                   JSON texts, percent-encoded), both answered 200 "ok" or,
+                   for a cas that does not match, 412; reads as above
+  --pad-headers BYTES  every answer carries that many bytes of X-Pad-N
+                   headers, then "X-Late: after the padding lll..." (2 kB): a store
+                   whose headers outgrow what a client keeps
+  --log FILE       one line per write or cas applied (its path): a request
+                   applied twice shows up twice
   --tls CERT KEY   serve HTTPS with this certificate and key
   --client-ca CA   with --tls: require a client certificate signed by CA
 Listens on 127.0.0.1 only. Prints "ready PORT" when listening.
@@ -28,6 +37,7 @@ import json
 import socket
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ap = argparse.ArgumentParser()
@@ -39,6 +49,9 @@ ap.add_argument("--close-every", type=int, default=0)
 ap.add_argument("--garbage-every", type=int, default=0)
 ap.add_argument("--echo-headers", action="store_true")
 ap.add_argument("--require-header", default="")
+ap.add_argument("--path-api", action="store_true")
+ap.add_argument("--pad-headers", type=int, default=0)
+ap.add_argument("--log")
 ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 ap.add_argument("--client-ca")
 args = ap.parse_args()
@@ -47,6 +60,7 @@ lock = threading.Lock()
 data = {}      # key -> (value, version)
 counter = [0]
 version = [0]
+applied = open(args.log, "a", buffering=1) if args.log else None
 
 
 def every(n, i):
@@ -78,6 +92,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Conch-Session", str(version[0]))
+        for n in range(0, args.pad_headers, 1000):
+            self.send_header("X-Pad-%d" % n, "p" * 985)
+        if args.pad_headers:
+            self.send_header("X-Late", "after the padding " + "l" * 2000)
         self.end_headers()
         self.wfile.write(body)
 
@@ -97,9 +115,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def key(self):
         parts = self.path.split("/")
-        if len(parts) < 3 or parts[1] != "kv":
+        if len(parts) < 3 or parts[1] not in (("kv", "set", "cas") if args.path_api else ("kv",)):
             return None
         return parts[2]
+
+    def path_request(self):
+        """--path-api: the write or cas the path says, as a body would."""
+        parts = [urllib.parse.unquote(p) for p in self.path.split("/")]
+        if parts[1] == "set" and len(parts) == 4:
+            return "PUT", {"value": json.loads(parts[3])}
+        if parts[1] == "cas" and len(parts) == 5:
+            return "POST", {"old": json.loads(parts[3]), "new": json.loads(parts[4])}
+        return "GET", None
 
     def handle_op(self, method):
         with lock:
@@ -117,6 +144,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(404, {"error": "no such path"})
         cas = self.path.endswith("/cas")
         req = self.body() if method != "GET" else None
+        if args.path_api and not self.path.startswith("/kv/"):
+            method, req = self.path_request()
+            cas = method == "POST"
         if every(args.error_every, i) and not (method != "GET" and i % 2 == 1):
             return self.reply(500, {"error": "injected failure"})
         if every(args.garbage_every, i) and not (method != "GET" and i % 2 == 1):
@@ -135,10 +165,14 @@ class Handler(BaseHTTPRequestHandler):
                     version[0] += 1
                     data[key] = (req["new"], version[0])
                     status, out = 200, {"version": version[0], "node": "f1"}
+                    if applied:
+                        applied.write(self.path + "\n")
             else:
                 version[0] += 1
                 data[key] = (req["value"], version[0])
                 status, out = 200, {"version": version[0], "node": "f1"}
+                if applied:
+                    applied.write(self.path + "\n")
         if every(args.error_every, i):
             return self.reply(500, {"error": "injected failure after applying"})
         if every(args.garbage_every, i):

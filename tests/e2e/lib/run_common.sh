@@ -38,6 +38,30 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Sets DEAD_PORTS to N ports where nothing listens and nothing can start
+# listening while this test runs: a process holds each bound, not
+# listening (a connection is refused). A port free_port found free could
+# be taken by another test's server meanwhile (a run meant to meet dead
+# URLs then met another test's store, and mixed two stores' answers).
+hold_dead_ports() {
+    : >"$WORK/dead.out"
+    python3 -c '
+import socket, sys, time
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks), flush=True)
+time.sleep(3600)' "$1" >"$WORK/dead.out" 2>&1 &
+    PIDS="$PIDS $!"
+    i=0
+    while [ ! -s "$WORK/dead.out" ]; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && die "could not hold $1 ports"
+        sleep 0.05
+    done
+    DEAD_PORTS=$(cat "$WORK/dead.out")
+}
+
 # Start the fake store with the given options; sets FAKE_URL.
 start_fake() {
     need python3
@@ -53,7 +77,24 @@ start_fake() {
     FAKE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/fake.out")"
 }
 
-# Start a single-node etcd on free loopback ports; sets ETCD_URL.
+# Start the Python store in file $1, with the arguments that follow (it
+# prints "ready PORT"); sets STORE_URL.
+start_store() {
+    need python3
+    : >"$WORK/store.out"
+    python3 "$@" >"$WORK/store.out" 2>&1 &
+    PIDS="$PIDS $!"
+    i=0
+    until grep -q '^ready' "$WORK/store.out" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && die "the store $1 did not start: $(cat "$WORK/store.out")"
+        sleep 0.05
+    done
+    STORE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/store.out")"
+}
+
+# Start a single-node etcd on free loopback ports, with ARGS added to its
+# command line; sets ETCD_URL.
 start_etcd() {
     need etcd
     need curl
@@ -66,7 +107,7 @@ start_etcd() {
         --advertise-client-urls "http://127.0.0.1:$cport" \
         --listen-peer-urls "http://127.0.0.1:$pport" \
         --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
-        --initial-cluster "conch-test=http://127.0.0.1:$pport" >"$WORK/etcd.log" 2>&1 &
+        --initial-cluster "conch-test=http://127.0.0.1:$pport" "$@" >"$WORK/etcd.log" 2>&1 &
     PIDS="$PIDS $!"
     ETCD_URL="http://127.0.0.1:$cport"
     i=0
