@@ -98,11 +98,11 @@ static void prune_part(check_item *it, lin_part *part, lin_op *ops)
 static bool txn_wanted(const history *h, const check_opts *o)
 {
     txn_workload wl;
-    if (o->txn_workload != TXN_AUTO)
+    if (o->txn_workload != MODEL_TXN_AUTO)
         return true;
     if (o->model || !txn_detect(h, &wl))
         return false;
-    return o->txn_model_given || wl == TXN_LIST_APPEND;
+    return o->txn_model_given || wl == MODEL_TXN_LIST_APPEND;
 }
 
 /* The txn checker's verdict on an item's history. */
@@ -112,7 +112,7 @@ static void check_txn(check_item *it, const check_opts *o)
                   .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM,
                   .assume = o->txn_assume};
     it->txn_checked = true;
-    it->txn_workload_named = o->txn_workload != TXN_AUTO;
+    it->txn_workload_named = o->txn_workload != MODEL_TXN_AUTO;
     it->txn_model_named = o->txn_model_given;
     if (txn_check(it->h, &t, &it->txn, &it->why) != TXN_OK)
         it->rc = CHECK_EOP;

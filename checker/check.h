@@ -52,7 +52,7 @@ typedef struct check_opts {
     /* Transactions (txn.h): a history of them goes to the txn checker when
      * txn_workload is set, when txn_model_given, or when its micro-ops are
      * appends; r/w txns stay with multi-register otherwise. */
-    txn_workload txn_workload; /* TXN_AUTO: from the micro-ops */
+    txn_workload txn_workload; /* MODEL_TXN_AUTO: from the micro-ops */
     bool txn_model_given;
     txn_cm txn_model;          /* the consistency model (if given) */
     unsigned txn_assume;       /* txn_opts.assume */

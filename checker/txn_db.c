@@ -35,7 +35,7 @@ static int mop_f(const vtab *vt, val f)
 
 /* Which workload the micro-ops say: appends say list-append, writes
  * rw-register; without either, the first read of a known non-nil value
- * (a list: list-append). TXN_AUTO if nothing says; -1 (with why) if
+ * (a list: list-append). MODEL_TXN_AUTO if nothing says; -1 (with why) if
  * appends and writes are mixed. */
 static int detect(const txn_db *db, sbuf *why)
 {
@@ -66,12 +66,12 @@ static int detect(const txn_db *db, sbuf *why)
         return -1;
     }
     if (app != TXN_NONE)
-        return TXN_LIST_APPEND;
+        return MODEL_TXN_LIST_APPEND;
     if (wr != TXN_NONE)
-        return TXN_RW_REGISTER;
+        return MODEL_TXN_RW_REGISTER;
     if (rd != TXN_NONE)
-        return db->m[rd].v.kind == VAL_LIST ? TXN_LIST_APPEND : TXN_RW_REGISTER;
-    return TXN_AUTO;
+        return db->m[rd].v.kind == VAL_LIST ? MODEL_TXN_LIST_APPEND : MODEL_TXN_RW_REGISTER;
+    return MODEL_TXN_AUTO;
 }
 
 /* Check the micro-ops against the workload. */
@@ -83,11 +83,11 @@ static int fits(const txn_db *db, sbuf *why)
         for (uint32_t j = 0; j < t->nm; j++) {
             const tmop *m = &db->m[t->m0 + j];
             const char *bad = NULL;
-            if (db->wl == TXN_LIST_APPEND && m->f == TM_W)
+            if (db->wl == MODEL_TXN_LIST_APPEND && m->f == TM_W)
                 bad = "a write [w k v] in a list-append history (expected append or r)";
-            else if (db->wl == TXN_RW_REGISTER && m->f == TM_APPEND)
+            else if (db->wl == MODEL_TXN_RW_REGISTER && m->f == TM_APPEND)
                 bad = "an append in an rw-register history (expected w or r)";
-            else if (db->wl == TXN_LIST_APPEND && m->f == TM_R && m->known &&
+            else if (db->wl == MODEL_TXN_LIST_APPEND && m->f == TM_R && m->known &&
                      !val_is_nil(m->v) && m->v.kind != VAL_LIST)
                 bad = "a list-append read whose value is not a list";
             if (bad) {
@@ -207,13 +207,13 @@ txn_rc txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why)
     db->nkeys = ld.keyv.n;
     ld.keyv.v = NULL;
     db->nprocs = valmap_size(ld.procs) + ld.nanon;
-    if (wl == TXN_AUTO) {
+    if (wl == MODEL_TXN_AUTO) {
         int d = detect(db, why);
         if (d < 0) {
             rc = TXN_EFIT;
             goto out;
         }
-        wl = d == TXN_AUTO ? TXN_LIST_APPEND : (txn_workload)d;
+        wl = d == MODEL_TXN_AUTO ? MODEL_TXN_LIST_APPEND : (txn_workload)d;
     }
     db->wl = wl;
     if (fits(db, why) < 0)

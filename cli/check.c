@@ -31,7 +31,7 @@
 /* --model names a model of single objects, or a kind of transactions. */
 typedef struct check_model {
     const model_type *model;
-    txn_workload txn; /* TXN_AUTO: not given */
+    txn_workload txn; /* MODEL_TXN_AUTO: not given */
 } check_model;
 
 /* --shard I/N (count 0: none). */
@@ -79,8 +79,8 @@ static const char *const *model_names(void)
         size_t n = 0;
         for (; model_types[n] && n + 3 < 64; n++)
             names[n] = model_types[n]->name;
-        names[n++] = txn_workload_name(TXN_LIST_APPEND);
-        names[n] = txn_workload_name(TXN_RW_REGISTER);
+        names[n++] = model_txn_workload_name(MODEL_TXN_LIST_APPEND);
+        names[n] = model_txn_workload_name(MODEL_TXN_RW_REGISTER);
     }
     return names;
 }
@@ -99,7 +99,7 @@ static bool parse_model(const char *cmd, const char *opt, const char *value, voi
 {
     (void)opt;
     check_model *m = field;
-    int txn = txn_workload_parse(value);
+    int txn = model_txn_workload_parse(value);
     if (txn >= 0) {
         *m = (check_model){NULL, (txn_workload)txn};
         return true;
@@ -114,7 +114,7 @@ static bool parse_model(const char *cmd, const char *opt, const char *value, voi
         sbuf_free(&b);
         return false;
     }
-    *m = (check_model){t, TXN_AUTO};
+    *m = (check_model){t, MODEL_TXN_AUTO};
     return true;
 }
 
@@ -409,7 +409,7 @@ int cmd_check(int argc, char **argv)
     opt_rc rc = opt_parse(&cli_cmd_check, argc, argv, &a, &n);
     if (rc != OPT_OK)
         return opt_exit(rc);
-    if (a.shard.count && (a.model.txn != TXN_AUTO || a.cm >= 0 ||
+    if (a.shard.count && (a.model.txn != MODEL_TXN_AUTO || a.cm >= 0 ||
                        a.model.model == model_find("multi-register"))) {
         cli_error("check", "--shard: transactions span keys, so their checks cannot be "
                            "dealt out by key (check such a history whole)");

@@ -244,6 +244,34 @@ model_vop model_micro_vop(const vtab *vt, val f)
     return MV_NONE;
 }
 
+const char *model_micro_name(model_vop v)
+{
+    switch (v) {
+    case MV_READ: return "r";
+    case MV_WRITE: return "w";
+    case MV_APPEND: return "append";
+    default: return "?";
+    }
+}
+
+const char *model_txn_workload_name(model_txn_workload w)
+{
+    switch (w) {
+    case MODEL_TXN_LIST_APPEND: return "list-append";
+    case MODEL_TXN_RW_REGISTER: return "rw-register";
+    default: return "auto";
+    }
+}
+
+int model_txn_workload_parse(const char *s)
+{
+    if (strcmp(s, "list-append") == 0)
+        return MODEL_TXN_LIST_APPEND;
+    if (strcmp(s, "rw-register") == 0)
+        return MODEL_TXN_RW_REGISTER;
+    return -1;
+}
+
 /* ---- inference ---- */
 
 static bool has_f(const history *h, const char *f)

@@ -237,6 +237,21 @@ bool model_is_txn(const vtab *vt, val f);
  * "write"), MV_APPEND ("append"), else MV_NONE. The multi-register model
  * and the transactional checker (checker/txn.h) both read micro-ops so. */
 model_vop model_micro_vop(const vtab *vt, val f);
+/* The name a micro-op doing v is written with ("r", "w", "append"), for
+ * reports; "?" for one no micro-op does. */
+const char *model_micro_name(model_vop v);
+
+/* What a history's transactions are made of (Elle's workloads). */
+typedef enum model_txn_workload {
+    MODEL_TXN_AUTO = 0,    /* not said: read from the micro-ops */
+    MODEL_TXN_LIST_APPEND, /* append and r of lists */
+    MODEL_TXN_RW_REGISTER, /* w and r of registers */
+} model_txn_workload;
+
+/* "list-append", "rw-register" ("auto" for MODEL_TXN_AUTO). */
+const char *model_txn_workload_name(model_txn_workload w);
+/* A workload by its name; -1 if none is called so. */
+int model_txn_workload_parse(const char *s);
 
 /* ---- helpers the models share ---- */
 

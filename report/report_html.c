@@ -165,7 +165,7 @@ static void file(const report_html_file *f, sbuf *o)
     report_html_jstr(o, sbuf_str(&t));
     sbuf_reset(&t);
     if (it->txn_checked)
-        sbuf_printf(&t, "transactions: %s", txn_workload_name(it->txn.workload));
+        sbuf_printf(&t, "transactions: %s", model_txn_workload_name(it->txn.workload));
     else
         sbuf_printf(&t, "model %s (%s)", it->md.type->name,
                     it->inferred ? "inferred from the ops' names" : "--model");

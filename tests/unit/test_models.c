@@ -209,3 +209,23 @@ Test(models, inference)
     sbuf_free(&why);
     hist_free(h);
 }
+
+/* The transactional workloads are named in models/ alone: a name parses to
+ * the workload it names, and back; the micro-op names read back as written. */
+Test(models, txn_workload_and_micro_op_names)
+{
+    const model_txn_workload wl[] = {MODEL_TXN_LIST_APPEND, MODEL_TXN_RW_REGISTER};
+    for (size_t i = 0; i < sizeof wl / sizeof *wl; i++)
+        cr_expect_eq(model_txn_workload_parse(model_txn_workload_name(wl[i])), (int)wl[i]);
+    cr_expect_str_eq(model_txn_workload_name(MODEL_TXN_LIST_APPEND), "list-append");
+    cr_expect_eq(model_txn_workload_parse("auto"), -1);
+    cr_expect_eq(model_txn_workload_parse("register"), -1);
+    vtab *vt = vtab_new();
+    const model_vop v[] = {MV_READ, MV_WRITE, MV_APPEND};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        const char *name = model_micro_name(v[i]);
+        cr_expect_eq(model_micro_vop(vt, val_str(vt, name, strlen(name))), v[i], "%s", name);
+    }
+    cr_expect_str_eq(model_micro_name(MV_CAS), "?");
+    vtab_free(vt);
+}
