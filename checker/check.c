@@ -105,6 +105,28 @@ static bool txn_wanted(const history *h, const check_opts *o)
     return o->txn_model_given || wl == MODEL_TXN_LIST_APPEND;
 }
 
+/* See check_opts: does this history go to a Jepsen workload's check? */
+static jw_kind jw_wanted(check_item *it, const check_opts *o)
+{
+    it->jw_how = it->jw_also = NULL;
+    if (o->jw.kind != JW_NONE)
+        return o->jw.kind;
+    if (o->model || o->txn_workload != MODEL_TXN_AUTO || txn_wanted(it->h, o))
+        return JW_NONE;
+    return jw_infer(it->h, &it->jw_how, &it->jw_also);
+}
+
+/* A Jepsen workload's verdict on an item's history. */
+static void check_jw(check_item *it, const check_opts *o, jw_kind kind)
+{
+    jw_opts jo = o->jw;
+    jo.kind = kind;
+    jo.init_json = o->init_json;
+    it->jw_checked = true;
+    if (jw_check(it->h, &jo, &it->jw, &it->why))
+        it->rc = CHECK_EOP;
+}
+
 /* The txn checker's verdict on an item's history. */
 static void check_txn(check_item *it, const check_opts *o)
 {
@@ -229,6 +251,11 @@ static void add_parts(check_item *it, const model_ops *mo, task_vec *tasks)
  * all the time there is), and its parts' tasks. */
 static void prepare(check_item *it, const check_opts *o, const sess_limits *sl, task_vec *tasks)
 {
+    jw_kind jw = jw_wanted(it, o);
+    if (jw != JW_NONE) {
+        check_jw(it, o, jw);
+        return;
+    }
     if (txn_wanted(it->h, o)) {
         progress_phase(o->progress, PHASE_TXN);
         check_txn(it, o);
@@ -403,6 +430,12 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
             it->verdict = of[it->txn.verdict];
             continue;
         }
+        if (it->jw_checked) {
+            static const lin_verdict of[] = {[JW_VALID] = LIN_VALID, [JW_INVALID] = LIN_INVALID,
+                                             [JW_UNKNOWN] = LIN_UNKNOWN};
+            it->verdict = of[it->jw.verdict];
+            continue;
+        }
         it->lin = LIN_VALID;
         for (size_t p = 0; p < it->nparts; p++) {
             lin_verdict v = it->parts[p].r.verdict;
@@ -426,6 +459,7 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
 void check_item_free(check_item *it)
 {
     txn_result_free(&it->txn);
+    jw_result_free(&it->jw);
     sess_result_free(&it->sess);
     for (size_t p = 0; p < it->nparts; p++) {
         lin_result_free(&it->parts[p].r);

@@ -24,6 +24,7 @@
 #include "shrink.h"
 #include "unique.h"
 #include "txn.h"
+#include "jw.h"
 
 /* The default of check_opts.minimize_s, for the command line. */
 #define CHECK_MINIMIZE_S 3.0
@@ -56,6 +57,10 @@ typedef struct check_opts {
     bool txn_model_given;
     txn_cm txn_model;          /* the consistency model (if given) */
     unsigned txn_assume;       /* txn_opts.assume */
+    /* Jepsen's other workloads (jw.h): a history goes to their checks when
+     * jw.kind names one, or when jw_infer finds one and neither model nor
+     * txn_workload is given. */
+    jw_opts jw;
 } check_opts;
 
 /* Why a history could not be checked (0: it was). The item's why says
@@ -111,6 +116,10 @@ typedef struct check_item {
     bool txn_checked;    /* checked as transactions (md is unset) */
     bool txn_workload_named, txn_model_named; /* by the options, not defaults */
     txn_result txn;
+    bool jw_checked;     /* checked as a Jepsen workload (md is unset) */
+    const char *jw_how;  /* what showed it (jw_infer), or NULL: --model */
+    const char *jw_also; /* a workload the ops could also be (jw_infer) */
+    jw_result jw;
     lin_verdict verdict; /* over everything checked: invalid if any check
                           * found a violation, else unknown if the search
                           * was stopped, else valid */

@@ -32,6 +32,7 @@
 typedef struct check_model {
     const model_type *model;
     txn_workload txn; /* MODEL_TXN_AUTO: not given */
+    jw_kind jw;       /* JW_NONE: not given */
 } check_model;
 
 /* --shard I/N (count 0: none). */
@@ -44,6 +45,9 @@ typedef struct check_args {
     int cm;           /* --consistency-model: txn_cm, or -1 */
     unsigned assume;  /* TXN_ORDER_* bits */
     const char *init;
+    const char *total;  /* --total-amount, as given */
+    int negative;       /* index in allow_forbid[] */
+    int stale;          /* index in allow_forbid[] */
     int nil;          /* index in nils[] */
     int from;         /* index in froms[]; -1: detect */
     int independent;  /* index in independents[], hist_independent's order */
@@ -70,6 +74,7 @@ static const char *const orders[] = {"store", "inferred", "realtime", NULL};
 static const char *const formats[] = {"text", "json", "junit", NULL};
 static const char *const check_names[] = {"lin", "ryw", "mr", "mw", "wfr", NULL};
 static const char *const assumptions[] = {"sequential-keys", "linearizable-keys", NULL};
+static const char *const allow_forbid[] = {"allow", "forbid", NULL};
 
 /* What --model takes, from models/ and the txn checker: for completion. */
 static const char *const *model_names(void)
@@ -77,10 +82,12 @@ static const char *const *model_names(void)
     static const char *names[64];
     if (!names[0]) {
         size_t n = 0;
-        for (; model_types[n] && n + 3 < 64; n++)
+        for (; model_types[n] && n + 6 < 64; n++)
             names[n] = model_types[n]->name;
         names[n++] = model_txn_workload_name(MODEL_TXN_LIST_APPEND);
-        names[n] = model_txn_workload_name(MODEL_TXN_RW_REGISTER);
+        names[n++] = model_txn_workload_name(MODEL_TXN_RW_REGISTER);
+        for (int k = JW_BANK; k <= JW_SET_FULL; k++)
+            names[n++] = jw_kind_name((jw_kind)k);
     }
     return names;
 }
@@ -101,20 +108,24 @@ static bool parse_model(const char *cmd, const char *opt, const char *value, voi
     check_model *m = field;
     int txn = model_txn_workload_parse(value);
     if (txn >= 0) {
-        *m = (check_model){NULL, (txn_workload)txn};
+        *m = (check_model){NULL, (txn_workload)txn, JW_NONE};
+        return true;
+    }
+    jw_kind jw = jw_kind_parse(value);
+    if (jw != JW_NONE) {
+        *m = (check_model){NULL, MODEL_TXN_AUTO, jw};
         return true;
     }
     const model_type *t = model_find(value);
     if (!t) {
         sbuf b = {0};
-        for (size_t i = 0; model_types[i]; i++)
-            sbuf_printf(&b, "%s%s", i ? ", " : "", model_types[i]->name);
-        cli_error(cmd, "unknown model '%s' (models: %s, list-append, rw-register)", value,
-                  sbuf_str(&b));
+        for (const char *const *n = model_names(); *n; n++)
+            sbuf_printf(&b, "%s%s", n == model_names() ? "" : ", ", *n);
+        cli_error(cmd, "unknown model '%s' (models: %s)", value, sbuf_str(&b));
         sbuf_free(&b);
         return false;
     }
-    *m = (check_model){t, MODEL_TXN_AUTO};
+    *m = (check_model){t, MODEL_TXN_AUTO, JW_NONE};
     return true;
 }
 
@@ -200,6 +211,20 @@ bool cli_count(const char *cmd, const char *opt, const char *value, void *field)
     return true;
 }
 
+/* An integer, kept as given: check_config_from reads it again. */
+static bool parse_total(const char *cmd, const char *opt, const char *value, void *field)
+{
+    char *end;
+    errno = 0;
+    (void)strtoll(value, &end, 10);
+    if (errno || end == value || *end) {
+        cli_error(cmd, "%s: expected an integer, got '%s'", opt, value);
+        return false;
+    }
+    *(const char **)field = value;
+    return true;
+}
+
 /* "lin,ryw,mr" -> CHECK_LIN | 1 << SG_RYW | 1 << SG_MR */
 static bool parse_checks(const char *cmd, const char *opt, const char *s, void *field)
 {
@@ -233,9 +258,11 @@ static const opt_spec check_opts_table[] = {
      .parse = parse_model, .list_choices = model_names,
      .help = "register, cas-register, kv, multi-register, set, counter, fifo-queue, "
              "unordered-queue, mutex; or list-append, rw-register: transactions, checked for "
-             "anomalies (default: inferred from the ops' f names, and said; txns of appends "
-             "are list-append, of reads and writes multi-register unless "
-             "--consistency-model is given)"},
+             "anomalies; or Jepsen's bank, long-fork, set-full (default: inferred from the "
+             "ops, and said; txns of appends are list-append, of reads and writes "
+             "multi-register unless --consistency-model is given; a transfer, or reads of "
+             "maps of integers and no writes, are bank; reads and writes of micro-ops "
+             "long-fork; add and read are a set: set-full is only named)"},
     {.name = "consistency-model", .arg = "NAME", .kind = OPT_STR, .off = AT(cm, int),
      .parse = parse_cm, .list_choices = cm_names,
      .help = "for transactions: the model whose anomalies are violations, e.g. "
@@ -254,6 +281,20 @@ static const opt_spec check_opts_table[] = {
              "names each key's: --init '{\"x\":0,\"y\":0}' starts x and y at 0 and every "
              "other key at null (a name is a string key, or an integer key's digits); any "
              "other value is every key's. For a register a map is its value"},
+    {.name = "total-amount", .arg = "N", .kind = OPT_STR, .off = AT(total, const char *),
+     .parse = parse_total,
+     .help = "for bank: the total every read's balances must sum to (default: the sum of "
+             "--init's balances, else the first read's, as elle-cli takes it)"},
+    {.name = "negative-balances", .arg = "WHAT", .kind = OPT_CHOICE, .off = AT(negative, int),
+     .choices = allow_forbid, .def = "allow",
+     .help = "for bank: allow or forbid: forbid makes a negative balance a violation, as "
+             "Jepsen's bank test does; conch reports them either way, as a store may allow "
+             "overdrafts"},
+    {.name = "stale-reads", .arg = "WHAT", .kind = OPT_CHOICE, .off = AT(stale, int),
+     .choices = allow_forbid, .def = "allow",
+     .help = "for set-full: allow or forbid: forbid makes a stale read (an element missing "
+             "from a read that began after it was known to be added) a violation (Jepsen's "
+             ":linearizable? true); reported either way"},
     {.name = "nil-read", .arg = "MEANING", .kind = OPT_CHOICE, .off = AT(nil, int),
      .choices = nils, .def = "absent",
      .help = "absent: a nil read says the object has no value (Porcupine); unknown: a nil "
@@ -375,6 +416,13 @@ static void check_config_from(const check_args *a, cli_check_config *cfg)
         cfg->co.txn_model_given = true;
     }
     cfg->co.txn_assume = a->assume;
+    cfg->co.jw.kind = a->model.jw;
+    if (a->total) {
+        cfg->co.jw.has_total = true;
+        cfg->co.jw.total = strtoll(a->total, NULL, 10);
+    }
+    cfg->co.jw.forbid_negative = a->negative == 1;
+    cfg->co.jw.forbid_stale = a->stale == 1;
     cfg->co.init_json = a->init;
     cfg->co.nil = a->nil ? NIL_UNKNOWN : NIL_ABSENT;
     if (a->from >= 0)
@@ -413,6 +461,12 @@ int cmd_check(int argc, char **argv)
                        a.model.model == model_find("multi-register"))) {
         cli_error("check", "--shard: transactions span keys, so their checks cannot be "
                            "dealt out by key (check such a history whole)");
+        return EXIT_USAGE;
+    }
+    if (a.shard.count && a.model.jw != JW_NONE) {
+        cli_error("check", "--shard: Jepsen's %s workload is checked over the whole history "
+                           "(check it whole)",
+                  jw_kind_name(a.model.jw));
         return EXIT_USAGE;
     }
     cli_check_config cfg;

@@ -185,6 +185,7 @@ typedef struct run_args {
     int workload;        /* index in workloads[] */
     long keys;           /* -1: the workload's */
     long ops_per_key;    /* -1: the workload's */
+    long mops;           /* list-append: micro-ops per txn */
     double zipf;
     const char *mix;
     long op_timeout;
@@ -202,7 +203,7 @@ typedef struct run_args {
 
 static const char *const stores[] = {"conch", "etcd", NULL};
 static const char *const routes[] = {"sticky", "random", NULL};
-static const char *const workloads[] = {"cas-register", "register", "kv", NULL};
+static const char *const workloads[] = {"cas-register", "register", "kv", "list-append", NULL};
 static const char *const fsyncs[] = {"always", "interval", "never", NULL};
 static const rec_fsync fsync_modes[] = {REC_FSYNC_ALWAYS, REC_FSYNC_INTERVAL, REC_FSYNC_NEVER};
 static const char *const formats[] = {"text", "json", NULL};
@@ -245,13 +246,20 @@ static const opt_spec run_opts[] = {
              "picks one)"},
     {.name = "workload", .arg = "NAME", .kind = OPT_CHOICE, .off = AT(workload, int),
      .choices = workloads, .def = "cas-register",
-     .help = "cas-register (read, write, cas), register (read, write), or kv (get, put, "
-             "append of unique elements to list values)"},
+     .help = "cas-register (read, write, cas), register (read, write), kv (get, put, "
+             "append of unique elements to list values), or list-append (Elle's "
+             "transactions of appends and reads on several keys, each one transaction of "
+             "the store: etcd's; checked for isolation anomalies)"},
+    {.name = "mops", .arg = "N", .kind = OPT_LONG, .off = AT(mops, long), .min = 1, .max = 64,
+     .def = "4", .only_with = "workload=list-append",
+     .help = "micro-ops per transaction, each an append or a read (--mix read=,append= "
+             "weighs them)"},
     {.name = "keys", .arg = "K", .kind = OPT_LONG, .off = AT(keys, long), .min = 1,
      .max = 1000000, .help = "keys in use at a time (default: 4)"},
     {.name = "ops-per-key", .arg = "N", .kind = OPT_LONG, .off = AT(ops_per_key, long),
      .min = 0, .max = 1L << 31,
-     .help = "then the key is replaced by a fresh one; 0: never (default: 500, kv 100)"},
+     .help = "then the key is replaced by a fresh one; 0: never (default: 500, kv 100; "
+             "list-append: its appends, 32)"},
     {.name = "zipf", .arg = "S", .kind = OPT_DOUBLE, .off = AT(zipf, double), .dmin = 0,
      .def = "0", .help = "skew key choice: key i has weight 1/(i+1)^S; 0: uniform"},
     {.name = "value-size", .arg = "BYTES", .kind = OPT_LONG, .off = AT(value_size, long),
@@ -401,6 +409,20 @@ static bool run_workload(const run_args *a, run_state *r)
         wl->ops_per_key = (uint32_t)a->ops_per_key;
     wl->zipf = a->zipf;
     wl->value_size = (uint32_t)a->value_size;
+    if (r->kind == WL_LIST_APPEND) {
+        wl->mops = (uint32_t)a->mops;
+        if (a->value_size) {
+            cli_error("run", "--value-size does not apply to --workload list-append: its "
+                             "appended elements are integers, unique in the run (Elle's)");
+            return false;
+        }
+        if (!r->rc.adapter->txn) {
+            cli_error("run", "--workload list-append needs a store with transactions of "
+                             "several keys (--store etcd); %s has none",
+                      r->rc.adapter->name);
+            return false;
+        }
+    }
     if (a->mix) {
         sbuf why = {0};
         bool ok = wl_mix_parse(wl, a->mix, &why);
@@ -619,6 +641,8 @@ static int run_verdict(const run_args *a, const run_state *r, const runner_stats
         cli_check_config cfg;
         cli_check_init(&cfg);
         cfg.co.model = model_find(wl_model_name(r->kind));
+        if (r->kind == WL_LIST_APPEND)
+            cfg.co.txn_workload = MODEL_TXN_LIST_APPEND;
         cfg.co.nil = NIL_ABSENT;
         cfg.co.timeout_s = a->check_timeout;
         cfg.json = a->format == 1;

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "../checker/jw.h"
 #include "../histories/shard.h"
 #include "cli.h"
 
@@ -36,11 +37,25 @@ bool cli_shard_model(const history *h, const model_type *given, const model_type
     sbuf ignored = {0};
     *chosen = model_infer(summary, &ignored); /* none: the checker says why, as usual */
     sbuf_free(&ignored);
+    /* Jepsen's bank and long-fork ops have no key, so they all land in one
+     * shard; a transfer on another is in the summary's f names, but a
+     * long-fork read or a bank read of balances is a read there: the
+     * shard's own ops tell those. Checked with the summary's model, they
+     * would be judged as a register's. */
+    jw_kind jw = jw_infer(summary, NULL, NULL);
+    if (jw == JW_NONE)
+        jw = jw_infer(h, NULL, NULL);
     hist_free(summary);
     if (*chosen && !strcmp((*chosen)->name, "multi-register")) {
         sbuf_printf(why, "%s: --shard: the history is of transactions, which span keys, so their "
                          "checks cannot be dealt out by key (check it whole)",
                     hist_name(h));
+        return false;
+    }
+    if (jw != JW_NONE) {
+        sbuf_printf(why, "%s: --shard: the history is Jepsen's %s workload, whose check spans "
+                         "the whole history (check it whole)",
+                    hist_name(h), jw_kind_name(jw));
         return false;
     }
     return true;

@@ -35,6 +35,7 @@
 typedef enum adp_kind { ADP_READ, ADP_WRITE, ADP_CAS, ADP_APPEND } adp_kind;
 
 struct spec;
+typedef struct adp_txn adp_txn; /* adapter_txn.h */
 
 typedef struct adp_opts {
     bool serializable;       /* etcd: serve reads from the local member */
@@ -105,6 +106,7 @@ typedef struct adp_type {
      * version, which a store may take for no condition at all). */
     bool cas_absent_request;
     bool has_append;      /* ADP_APPEND is one request */
+    const adp_txn *txn;   /* transactions of several keys; NULL: none */
 } adp_type;
 
 extern const adp_type adp_conch, adp_etcd;

@@ -18,27 +18,29 @@
  * version is the kv's mod_revision for a read, the response header's
  * revision for a write or a successful cas: etcd's order of writes. A 200
  * that is not such an answer (no header; a write without a revision) is
- * info: it cannot be read. node is
- * the member id of the member that answered.
+ * info: it cannot be read. node is the member id of the member that
+ * answered. Transactions of several keys (list-append) are in
+ * adapter_etcd_txn.c, on the helpers of adapter_etcd.h.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapter.h"
+#include "adapter_etcd.h"
+#include "adapter_txn.h"
 #include "b64.h"
 
-static void add_b64_field(sbuf *b, const char *name, const char *s, size_t n)
+void adp_etcd_b64_field(sbuf *b, const char *name, const char *s, size_t n)
 {
     sbuf_printf(b, "\"%s\":\"", name);
     b64_encode(s, n, b);
     sbuf_addc(b, '"');
 }
 
-static void add_b64_val(sbuf *b, const char *name, const vtab *vt, val v)
+void adp_etcd_b64_val(sbuf *b, const char *name, const vtab *vt, val v)
 {
     sbuf text = {0};
     val_to_json(vt, v, &text);
-    add_b64_field(b, name, sbuf_str(&text), text.len);
+    adp_etcd_b64_field(b, name, sbuf_str(&text), text.len);
     sbuf_free(&text);
 }
 
@@ -52,7 +54,7 @@ static void request(const adp_opts *o, const vtab *vt, adp_kind kind, const char
     case ADP_READ:
         sbuf_adds(&req->path, "/v3/kv/range");
         sbuf_addc(body, '{');
-        add_b64_field(body, "key", key, klen);
+        adp_etcd_b64_field(body, "key", key, klen);
         if (o && o->serializable)
             sbuf_adds(body, ",\"serializable\":true");
         sbuf_addc(body, '}');
@@ -60,26 +62,26 @@ static void request(const adp_opts *o, const vtab *vt, adp_kind kind, const char
     case ADP_WRITE:
         sbuf_adds(&req->path, "/v3/kv/put");
         sbuf_addc(body, '{');
-        add_b64_field(body, "key", key, klen);
+        adp_etcd_b64_field(body, "key", key, klen);
         sbuf_addc(body, ',');
-        add_b64_val(body, "value", vt, a);
+        adp_etcd_b64_val(body, "value", vt, a);
         sbuf_addc(body, '}');
         break;
     case ADP_CAS:
         sbuf_adds(&req->path, "/v3/kv/txn");
         sbuf_adds(body, "{\"compare\":[{");
-        add_b64_field(body, "key", key, klen);
+        adp_etcd_b64_field(body, "key", key, klen);
         if (val_is_nil(a)) {
             sbuf_adds(body, ",\"target\":\"CREATE\",\"result\":\"EQUAL\","
                             "\"create_revision\":\"0\"");
         } else {
             sbuf_adds(body, ",\"target\":\"VALUE\",\"result\":\"EQUAL\",");
-            add_b64_val(body, "value", vt, a);
+            adp_etcd_b64_val(body, "value", vt, a);
         }
         sbuf_adds(body, "}],\"success\":[{\"requestPut\":{");
-        add_b64_field(body, "key", key, klen);
+        adp_etcd_b64_field(body, "key", key, klen);
         sbuf_addc(body, ',');
-        add_b64_val(body, "value", vt, b);
+        adp_etcd_b64_val(body, "value", vt, b);
         sbuf_adds(body, "}}]}");
         break;
     case ADP_APPEND: /* not has_append: never asked */
@@ -87,9 +89,7 @@ static void request(const adp_opts *o, const vtab *vt, adp_kind kind, const char
     }
 }
 
-/* An int64 field: protobuf's JSON writes it as a string of digits; accept
- * a plain number too. Absent (the zero value) or malformed: none. */
-static int64_t i64_field(json_t *j)
+int64_t adp_etcd_i64(json_t *j)
 {
     if (json_is_integer(j))
         return (int64_t)json_integer_value(j);
@@ -119,7 +119,7 @@ static bool fail_code(long long code)
     }
 }
 
-static void error_response(const adp_resp *resp, json_t *obj, adp_result *res)
+void adp_etcd_error(const adp_resp *resp, json_t *obj, adp_result *res)
 {
     json_t *code = obj ? json_object_get(obj, "code") : NULL;
     json_t *msg = obj ? json_object_get(obj, "message") : NULL;
@@ -142,12 +142,10 @@ static void error_response(const adp_resp *resp, json_t *obj, adp_result *res)
     adp_http_error(st, resp->body, resp->len, &res->error);
 }
 
-static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp *resp,
-                     adp_result *res)
+json_t *adp_etcd_answer(vtab *vt, const adp_resp *resp, adp_result *res, json_t **body)
 {
-    (void)o;
-    json_t *body = json_loadb(resp->body, resp->len, 0, NULL);
-    json_t *obj = json_is_object(body) ? body : NULL;
+    *body = json_loadb(resp->body, resp->len, 0, NULL);
+    json_t *obj = json_is_object(*body) ? *body : NULL;
     json_t *header = obj ? json_object_get(obj, "header") : NULL;
     if (json_is_object(header)) {
         json_t *m = json_object_get(header, "member_id");
@@ -155,39 +153,54 @@ static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp 
             res->node = val_str(vt, json_string_value(m), json_string_length(m));
     }
     if (resp->status != 200) {
-        error_response(resp, obj, res);
-        goto out;
+        adp_etcd_error(resp, obj, res);
+        return NULL;
     }
     if (!json_is_object(header)) {
         res->type = EV_INFO;
         sbuf_adds(&res->error, "unexpected answer: ");
         adp_http_error(resp->status, resp->body, resp->len, &res->error);
+        return NULL;
+    }
+    return obj;
+}
+
+void adp_etcd_kv(vtab *vt, json_t *kv, adp_result *res, val *value, int64_t *version)
+{
+    *value = val_nil();
+    *version = HIST_NONE;
+    if (!json_is_object(kv))
+        return;
+    *version = adp_etcd_i64(json_object_get(kv, "mod_revision"));
+    json_t *v = json_object_get(kv, "value");
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    size_t n = json_is_string(v) ? json_string_length(v) : 0;
+    sbuf bytes = {0};
+    if (!b64_decode(s, n, &bytes)) {
+        res->type = EV_INFO;
+        sbuf_adds(&res->error, "value is not base64");
+    } else if (!adp_json_val(vt, sbuf_str(&bytes), bytes.len, value)) {
+        /* Not written by conch: keep the bytes as a string. */
+        *value = val_str(vt, sbuf_str(&bytes), bytes.len);
+    }
+    sbuf_free(&bytes);
+}
+
+static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp *resp,
+                     adp_result *res)
+{
+    (void)o;
+    json_t *body;
+    json_t *obj = adp_etcd_answer(vt, resp, res, &body);
+    if (!obj)
         goto out;
-    }
+    json_t *header = json_object_get(obj, "header");
     switch (kind) {
-    case ADP_READ: {
-        json_t *kvs = json_object_get(obj, "kvs");
-        json_t *kv = json_array_get(kvs, 0); /* NULL when absent or empty */
+    case ADP_READ:
         res->type = EV_OK;
-        if (!json_is_object(kv)) {
-            res->value = val_nil();
-            break;
-        }
-        res->version = i64_field(json_object_get(kv, "mod_revision"));
-        json_t *v = json_object_get(kv, "value");
-        const char *s = json_is_string(v) ? json_string_value(v) : "";
-        size_t n = json_is_string(v) ? json_string_length(v) : 0;
-        sbuf bytes = {0};
-        if (!b64_decode(s, n, &bytes)) {
-            res->type = EV_INFO;
-            sbuf_adds(&res->error, "value is not base64");
-        } else if (!adp_json_val(vt, sbuf_str(&bytes), bytes.len, &res->value)) {
-            /* Not written by conch: keep the bytes as a string. */
-            res->value = val_str(vt, sbuf_str(&bytes), bytes.len);
-        }
-        sbuf_free(&bytes);
+        adp_etcd_kv(vt, json_array_get(json_object_get(obj, "kvs"), 0), res, &res->value,
+                    &res->version);
         break;
-    }
     case ADP_WRITE:
     case ADP_CAS:
         if (kind == ADP_CAS && !json_is_true(json_object_get(obj, "succeeded"))) {
@@ -198,7 +211,7 @@ static void response(const adp_opts *o, vtab *vt, adp_kind kind, const adp_resp 
         }
         /* Every write etcd makes moves the revision: a success without
          * one is not etcd's. */
-        res->version = i64_field(json_object_get(header, "revision"));
+        res->version = adp_etcd_i64(json_object_get(header, "revision"));
         if (res->version == HIST_NONE) {
             res->type = EV_INFO;
             sbuf_adds(&res->error, "success without a revision: ");
@@ -216,4 +229,5 @@ out:
 
 const adp_type adp_etcd = {
     .name = "etcd", .session_header = NULL, .request = request, .response = response,
+    .txn = &adp_etcd_txn,
 };

@@ -40,7 +40,8 @@ bool cl_header_ok(const char *h);
 
 /* What an operation does, as the workload asks for it. Append is not a
  * store primitive: the runner does it as a read and then a cas of the value
- * read to that value plus the element. */
-typedef enum cl_f { CL_READ, CL_WRITE, CL_CAS, CL_APPEND, CL_NF } cl_f;
+ * read to that value plus the element. A txn is a list of micro-ops on
+ * several keys (runner_txn.c), for stores with transactions. */
+typedef enum cl_f { CL_READ, CL_WRITE, CL_CAS, CL_APPEND, CL_TXN, CL_NF } cl_f;
 
 #endif

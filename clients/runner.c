@@ -148,6 +148,7 @@ static void teardown(runner *r)
             curl_slist_free_all(c->req_hdrs);
             sbuf_free(&c->target);
             sbuf_free(&c->resp);
+            runner_txn_free(c);
         }
         free(r->cl);
     }

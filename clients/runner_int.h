@@ -49,6 +49,7 @@ typedef struct client {
     struct curl_slist *hdrs[2];    /* [has a body]: headers to send, with the session's */
     bool hdrs_stale;
     char errbuf[CURL_ERROR_SIZE];
+    struct runner_txn *txn;        /* a txn's keys and step (runner_txn.c); NULL until one */
 } client;
 
 struct runner {
@@ -96,6 +97,10 @@ cl_rc runner_multi_init(runner *r, cl_error *err);
 cl_rc runner_client_init(runner *r, client *cl, cl_error *err);
 /* Set c's easy handle up for a request of kind, with timeout_ms left. */
 void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_ms);
+/* The same in two steps, for a request built otherwise (a txn's): c->req
+ * emptied for a request of kind, and, once built, the handle set up. */
+void runner_new_request(client *c, adp_kind kind);
+void runner_prepare_request(client *c, long timeout_ms);
 /* Send c's request (add its handle to the multi handle); take it back. */
 void runner_add_handle(client *c);
 void runner_remove_handle(client *c);
@@ -111,6 +116,23 @@ void runner_invoke(runner *r, client *c, int64_t now);
 void runner_finish(runner *r, client *c, CURLcode code);
 /* Record every op still in flight as info: no answer came in time. */
 void runner_abandon_all(runner *r);
+/* Queue c's completion and make it idle (or, refused, back off); an info
+ * moves it to a new process. */
+void runner_complete(runner *r, client *c, hist_type type, val value, int64_t version, val node,
+                     val error, bool refused, int64_t now);
+
+/* ---- runner_txn.c: a txn of several keys (adapter_txn.h) ---- */
+
+/* Queue the read of c's txn (its op is invoked); the handle is added
+ * after the flush, as any first request's. */
+void runner_txn_start(runner *r, client *c);
+/* The answer to the request in flight of c's txn, into res. */
+void runner_txn_response(runner *r, client *c, const adp_resp *resp, adp_result *res);
+/* That request ended with res: the next step, or the txn's completion;
+ * left: ms of the op's time left. */
+void runner_txn_step(runner *r, client *c, const adp_result *res, bool refused, long left,
+                     int64_t now);
+void runner_txn_free(client *c);
 
 /* ---- runner_backoff.c ---- */
 

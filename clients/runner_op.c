@@ -33,7 +33,7 @@ static void record(runner *r, const client *c, hist_type type, val value, int64_
 {
     hist_event ev = {
         .type = type,
-        .has_key = true,
+        .has_key = c->op.f != CL_TXN, /* a txn's keys are in its micro-ops */
         .process = val_int(c->process),
         .f = c->op.fname,
         .key = c->op.key,
@@ -80,15 +80,16 @@ void runner_invoke(runner *r, client *c, int64_t now)
         else
             runner_start_request(c, ADP_CAS, c->op.a, c->op.b, r->c->op_timeout_ms);
         break;
+    case CL_TXN:
+        runner_txn_start(r, c);
+        break;
     default:
         break;
     }
 }
 
-/* Queue c's completion and make it idle (or, refused, back off); an info
- * moves it to a new process. */
-static void complete(runner *r, client *c, hist_type type, val value, int64_t version, val node,
-                     val error, bool refused, int64_t now)
+void runner_complete(runner *r, client *c, hist_type type, val value, int64_t version,
+                     val node, val error, bool refused, int64_t now)
 {
     record(r, c, type, value, version, node, error, now);
     c->busy = false;
@@ -167,7 +168,10 @@ static bool outcome(runner *r, client *c, CURLcode code, adp_result *res)
         scrub_body(r->sc, &c->resp);
         adp_resp resp = {status, sbuf_str(&c->resp), c->resp.len, sbuf_str(&c->resp_hdrs),
                          c->resp_hdrs.len};
-        r->c->adapter->response(&r->c->aopts, r->vt, c->kind, &resp, res);
+        if (c->op.f == CL_TXN)
+            runner_txn_response(r, c, &resp, res);
+        else
+            r->c->adapter->response(&r->c->aopts, r->vt, c->kind, &resp, res);
         if (r->c->adapter->session_header)
             runner_take_token(c);
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
@@ -234,8 +238,8 @@ static void cas_read_done(runner *r, client *c, const adp_result *res, bool refu
     if (why) {
         sbuf msg = {0};
         sbuf_printf(&msg, "the read before the %s's cas: %s", append ? "append" : "two-step", why);
-        complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res->node,
-                 val_str(r->vt, msg.p, msg.len), refused, now);
+        runner_complete(r, c, EV_FAIL, c->op.value, HIST_NONE, res->node,
+                        val_str(r->vt, msg.p, msg.len), refused, now);
         sbuf_free(&msg);
         return;
     }
@@ -279,8 +283,8 @@ static void complete_op(runner *r, client *c, const adp_result *res, bool refuse
     } else if (c->op.f == CL_READ) {
         value = val_nil();
     }
-    complete(r, c, res->type, value, res->type == EV_OK ? res->version : HIST_NONE, res->node,
-             error, refused, now);
+    runner_complete(r, c, res->type, value, res->type == EV_OK ? res->version : HIST_NONE,
+                    res->node, error, refused, now);
 }
 
 void runner_finish(runner *r, client *c, CURLcode code)
@@ -298,6 +302,8 @@ void runner_finish(runner *r, client *c, CURLcode code)
         c->phase = 0; /* the value moved on: read it again */
         runner_start_request(c, ADP_READ, val_nil(), val_nil(), left);
         runner_add_handle(c);
+    } else if (c->op.f == CL_TXN) {
+        runner_txn_step(r, c, &res, refused, left, now);
     } else if (c->phase == 0 && reads_first(r, c)) {
         cas_read_done(r, c, &res, refused, left, now);
     } else {
@@ -316,7 +322,7 @@ void runner_abandon_all(runner *r)
             continue;
         runner_remove_handle(c);
         r->st.abandoned++;
-        complete(r, c, EV_INFO, c->op.f == CL_READ ? val_nil() : c->op.value, HIST_NONE,
-                 val_nil(), why, false, now);
+        runner_complete(r, c, EV_INFO, c->op.f == CL_READ ? val_nil() : c->op.value,
+                        HIST_NONE, val_nil(), why, false, now);
     }
 }

@@ -239,11 +239,8 @@ static struct curl_slist *own_headers(client *c)
     return common_headers(c, l);
 }
 
-void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_ms)
+void runner_new_request(client *c, adp_kind kind)
 {
-    runner *r = c->r;
-    size_t klen;
-    const char *key = val_str_bytes(r->vt, c->op.key, &klen);
     c->kind = kind;
     sbuf_reset(&c->req.path);
     sbuf_reset(&c->req.body);
@@ -251,8 +248,21 @@ void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_m
     c->req.method = "GET";
     c->req.token = sbuf_str(&c->cas_token);
     c->req.token_len = kind == ADP_CAS ? c->cas_token.len : 0;
-    r->c->adapter->request(&r->c->aopts, r->vt, kind, key, a, b, &c->req);
+}
 
+void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_ms)
+{
+    runner *r = c->r;
+    size_t klen;
+    const char *key = val_str_bytes(r->vt, c->op.key, &klen);
+    runner_new_request(c, kind);
+    r->c->adapter->request(&r->c->aopts, r->vt, kind, key, a, b, &c->req);
+    runner_prepare_request(c, timeout_ms);
+}
+
+void runner_prepare_request(client *c, long timeout_ms)
+{
+    runner *r = c->r;
     sbuf_reset(&c->target);
     sbuf_adds(&c->target, r->bases[c->url]);
     sbuf_addn(&c->target, c->req.path.p ? c->req.path.p : "", c->req.path.len);
@@ -280,7 +290,7 @@ void runner_start_request(client *c, adp_kind kind, val a, val b, long timeout_m
     /* No prereq callback to refuse a resend: a bodiless request that may
      * change something goes on a new connection, which libcurl never
      * resends on. */
-    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, (long)(kind != ADP_READ && !c->req.body.len));
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, (long)(c->kind != ADP_READ && !c->req.body.len));
 #endif
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);

@@ -26,13 +26,14 @@ struct workload {
     int64_t next_value;
     uint64_t rng;
     val fnames[CL_NF];
+    val mop_read;      /* list-append's micro-op names: "r", and fnames' "append" */
 };
 
-static const char *const kind_names[] = {"register", "cas-register", "kv"};
+static const char *const kind_names[] = {"register", "cas-register", "kv", "list-append"};
 
 int wl_kind_parse(const char *s)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (!strcmp(s, kind_names[i]))
             return i;
     return -1;
@@ -48,12 +49,13 @@ static bool has_f(wl_kind kind, cl_f f)
 {
     switch (f) {
     case CL_READ:
-    case CL_WRITE:
         return true;
+    case CL_WRITE:
+        return kind != WL_LIST_APPEND;
     case CL_CAS:
-        return kind != WL_REGISTER;
+        return kind == WL_CAS_REGISTER || kind == WL_KV;
     case CL_APPEND:
-        return kind == WL_KV;
+        return kind == WL_KV || kind == WL_LIST_APPEND;
     default:
         return false;
     }
@@ -75,6 +77,11 @@ void wl_config_init(wl_config *c, wl_kind kind)
     case WL_KV:
         c->mix[CL_READ] = 40, c->mix[CL_WRITE] = 20, c->mix[CL_APPEND] = 40;
         c->ops_per_key = 100; /* appended lists stay short */
+        break;
+    case WL_LIST_APPEND: /* micro-ops; a key takes 32 appends, as Jepsen's */
+        c->mix[CL_READ] = 50, c->mix[CL_APPEND] = 50;
+        c->ops_per_key = 32;
+        c->mops = 4;
         break;
     }
 }
@@ -177,6 +184,8 @@ workload *wl_new(const wl_config *c, vtab *vt)
     w->fnames[CL_WRITE] = val_cstr(vt, kv ? "put" : "write");
     w->fnames[CL_CAS] = val_cstr(vt, "cas");
     w->fnames[CL_APPEND] = val_cstr(vt, "append");
+    w->fnames[CL_TXN] = val_cstr(vt, "txn");
+    w->mop_read = val_cstr(vt, "r");
     return w;
 }
 
@@ -227,9 +236,47 @@ static val fresh(workload *w, int64_t *n)
     return w->c.kind == WL_KV ? val_list(w->vt, &x, 1) : x;
 }
 
+/* The op of a key slot: maybe a fresh key first (after ops_per_key). */
+static slot *use_slot(workload *w, uint32_t i)
+{
+    slot *s = &w->slots[i];
+    if (w->c.ops_per_key && s->ops >= w->c.ops_per_key) {
+        s->gen++;
+        new_key(w, i);
+    }
+    return s;
+}
+
+/* A list-append txn: micro-ops by the mix's read and append weights, on
+ * the slots' keys; a slot counts its key's appends. */
+static void next_txn(workload *w, wl_op *op)
+{
+    uint32_t n = w->c.mops ? w->c.mops : 1;
+    unsigned reads = w->mix[CL_READ], total = reads + w->mix[CL_APPEND];
+    val *mops = xmalloc(n * sizeof *mops);
+    for (uint32_t j = 0; j < n; j++) {
+        bool append = (unsigned)(wl_rand(w) % (total ? total : 1)) >= reads;
+        slot *s = append ? use_slot(w, pick_slot(w)) : &w->slots[pick_slot(w)];
+        val m[3] = {append ? w->fnames[CL_APPEND] : w->mop_read, s->key,
+                    append ? val_int(w->next_value++) : val_nil()};
+        s->ops += append;
+        mops[j] = val_list(w->vt, m, 3);
+    }
+    op->f = CL_TXN;
+    op->fname = w->fnames[CL_TXN];
+    op->slot = UINT32_MAX;
+    op->key = op->a = op->b = val_nil();
+    op->value = val_list(w->vt, mops, n);
+    free(mops);
+}
+
 void wl_next(workload *w, wl_op *op)
 {
     memset(op, 0, sizeof *op);
+    if (w->c.kind == WL_LIST_APPEND) {
+        next_txn(w, op);
+        return;
+    }
     unsigned r = (unsigned)(wl_rand(w) % w->total);
     cl_f f = CL_READ;
     for (int i = 0; i < CL_NF; i++) {
@@ -240,11 +287,7 @@ void wl_next(workload *w, wl_op *op)
         r -= w->mix[i];
     }
     uint32_t i = pick_slot(w);
-    slot *s = &w->slots[i];
-    if (w->c.ops_per_key && s->ops >= w->c.ops_per_key) {
-        s->gen++;
-        new_key(w, i);
-    }
+    slot *s = use_slot(w, i);
     s->ops++;
     if (f == CL_CAS && val_is_nil(s->known))
         f = CL_WRITE;
@@ -279,6 +322,8 @@ void wl_next(workload *w, wl_op *op)
 
 void wl_observe(workload *w, const wl_op *op, val now)
 {
+    if (op->slot >= w->c.keys) /* a txn's keys are many */
+        return;
     slot *s = &w->slots[op->slot];
     if (val_eq(s->key, op->key))
         s->known = now;

@@ -17,6 +17,11 @@
  *   register      read, write                 (register)
  *   cas-register  read, write, cas [old new]  (cas-register)
  *   kv            get, put [v], append v, cas (kv: values are lists)
+ *   list-append   txn [["append" k v] ["r" k nil] ...]   (Elle's list-append)
+ * list-append's txns have mops micro-ops each, an append or a read by the
+ * mix's weights (read, append), on keys of the slots; ops_per_key counts a
+ * key's appends there (Jepsen's max-writes-per-key). Appended elements are
+ * integers, unique in the run.
  * A cas asks for the last value this run saw or wrote for the key, so it
  * matches often; with no such value yet it becomes a write.
  *
@@ -35,7 +40,7 @@
 #include "../histories/value.h"
 #include "client.h"
 
-typedef enum wl_kind { WL_REGISTER, WL_CAS_REGISTER, WL_KV } wl_kind;
+typedef enum wl_kind { WL_REGISTER, WL_CAS_REGISTER, WL_KV, WL_LIST_APPEND } wl_kind;
 
 typedef struct wl_config {
     wl_kind kind;
@@ -45,12 +50,13 @@ typedef struct wl_config {
     uint32_t ops_per_key; /* 0: no limit */
     char prefix[64];      /* of every key name */
     uint32_t value_size;  /* 0: values are integers; else strings of this many bytes */
+    uint32_t mops;        /* list-append: micro-ops per txn */
     uint64_t seed;
 } wl_config;
 
 /* Defaults for kind (mix, keys, ops_per_key); prefix and seed are left. */
 void wl_config_init(wl_config *c, wl_kind kind);
-/* "register", "cas-register", "kv" -> kind; -1 if unknown. */
+/* "register", "cas-register", "kv", "list-append" -> kind; -1 if unknown. */
 int wl_kind_parse(const char *s);
 /* The model conch check should use for the workload's history. */
 const char *wl_model_name(wl_kind kind);
@@ -62,8 +68,9 @@ typedef struct wl_op {
     cl_f f;
     val fname;     /* f as recorded */
     uint32_t slot; /* key slot */
-    val key;       /* the key's name, a string */
-    val value;     /* as recorded in the invoke: read nil, write v, cas [old new], append x */
+    val key;       /* the key's name, a string (nil for a txn) */
+    val value;     /* as recorded in the invoke: read nil, write v, cas [old new], append x,
+                    * txn its micro-ops (reads nil) */
     val a, b;      /* write: a; cas: a old, b new; append: a the element */
 } wl_op;
 

@@ -13,62 +13,11 @@
 
 #include "../util/rng.h"
 #include "../util/mem.h"
+#include "gen_heap.h"
 #include "history.h"
 #include "write.h"
 
-enum { EV_START, EV_EFFECT, EV_DONE };
 enum { G_READ, G_WRITE, G_CAS, G_APPEND };
-
-typedef struct gev {
-    int64_t t;
-    uint64_t seq; /* ties in time break by insertion */
-    uint32_t sess;
-    uint8_t kind;
-} gev;
-
-typedef struct heap {
-    gev *v;
-    size_t n, cap;
-} heap;
-
-static bool before(const gev *a, const gev *b)
-{
-    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
-static void push(heap *h, gev e)
-{
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 256;
-        h->v = xrealloc(h->v, h->cap * sizeof *h->v);
-    }
-    size_t i = h->n++;
-    while (i && before(&e, &h->v[(i - 1) / 2])) {
-        h->v[i] = h->v[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    h->v[i] = e;
-}
-
-static gev pop(heap *h)
-{
-    gev top = h->v[0], last = h->v[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= h->n)
-            break;
-        if (c + 1 < h->n && before(&h->v[c + 1], &h->v[c]))
-            c++;
-        if (!before(&h->v[c], &last))
-            break;
-        h->v[i] = h->v[c];
-        i = c;
-    }
-    if (h->n)
-        h->v[i] = last;
-    return top;
-}
 
 typedef struct rng {
     uint64_t s;
@@ -112,7 +61,7 @@ int gen_history(const gen_opts *o, FILE *f)
     unsigned ns = o->sessions ? o->sessions : 1, nk = o->keys ? o->keys : 1;
     kstate *keys = xcalloc(nk, sizeof *keys);
     sess *ss = xcalloc(ns, sizeof *ss);
-    heap h = {0};
+    gen_heap h = {0};
     uint64_t seq = 0, started = 0, index = 0;
     int64_t next_value = 1, next_version = 1;
     vtab *vt = vtab_new();
@@ -127,12 +76,12 @@ int gen_history(const gen_opts *o, FILE *f)
     }
     for (unsigned i = 0; i < ns; i++) {
         ss[i].process = i;
-        push(&h, (gev){(int64_t)(next(&r) % 100000), seq++, i, EV_START});
+        gen_heap_push(&h, (gev){(int64_t)(next(&r) % 100000), seq++, i, EV_START});
     }
     sbuf line = {0};
     int rc = 0;
     while (h.n) {
-        gev e = pop(&h);
+        gev e = gen_heap_pop(&h);
         sess *s = &ss[e.sess];
         hist_event ev = {0};
         ev.process = val_int(s->process);
@@ -155,8 +104,8 @@ int gen_history(const gen_opts *o, FILE *f)
                 s->old = next(&r) % 2 ? keys[s->key].value[0] : keys[s->key].value[1];
             int64_t d = 50000 + (int64_t)(next(&r) % 950000); /* 50 us .. 1 ms */
             int64_t effect = e.t + 1 + (int64_t)(unit(&r) * (double)(d - 2));
-            push(&h, (gev){effect, seq++, e.sess, EV_EFFECT});
-            push(&h, (gev){e.t + d, seq++, e.sess, EV_DONE});
+            gen_heap_push(&h, (gev){effect, seq++, e.sess, EV_EFFECT});
+            gen_heap_push(&h, (gev){e.t + d, seq++, e.sess, EV_DONE});
             ev.type = EV_INVOKE;
         } else if (e.kind == EV_EFFECT) {
             kstate *k = &keys[s->key];
@@ -218,7 +167,7 @@ int gen_history(const gen_opts *o, FILE *f)
         if (e.kind == EV_DONE) {
             if (s->crash) /* Jepsen: a crashed process comes back as a new one */
                 s->process += ns;
-            push(&h, (gev){e.t + (int64_t)(next(&r) % 200000), seq++, e.sess, EV_START});
+            gen_heap_push(&h, (gev){e.t + (int64_t)(next(&r) % 200000), seq++, e.sess, EV_START});
         }
     }
     sbuf_free(&line);

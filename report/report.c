@@ -182,7 +182,7 @@ void report_uv_explain(const check_item *it, const lin_part *p, const char *inde
                         thing);
         else if (grows && a_reads)
             sbuf_printf(out, "that op does not show the item it %s,\n%sand a %s only grows\n",
-                        indent, did, thing);
+                        did, indent, thing);
         else if (grows && b_reads)
             sbuf_printf(out, "it shows the item that op %s\n", did);
         else if (grows)

@@ -9,6 +9,7 @@
  * end the element early. Nothing is fetched: the page is whole.
  */
 #include "report_html_int.h"
+#include "report_jw.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -95,6 +96,13 @@ static void checks(const check_item *it, sbuf *o)
             sbuf_printf(&t, "\nunknown: %s", it->txn.why_unknown);
         check_row(o, &first, "transactions", verdict_of(it->verdict), sbuf_str(&t));
     }
+    if (it->jw_checked) {
+        sbuf name = {0};
+        sbuf_reset(&t);
+        (void)report_jw_junit(it, &name, &t);
+        check_row(o, &first, sbuf_str(&name), verdict_of(it->verdict), sbuf_str(&t));
+        sbuf_free(&name);
+    }
     sbuf_adds(o, "],");
     sbuf_free(&t);
 }
@@ -166,6 +174,9 @@ static void file(const report_html_file *f, sbuf *o)
     sbuf_reset(&t);
     if (it->txn_checked)
         sbuf_printf(&t, "transactions: %s", model_txn_workload_name(it->txn.workload));
+    else if (it->jw_checked)
+        sbuf_printf(&t, "model %s (%s)", jw_kind_name(it->jw.kind),
+                    it->jw_how ? it->jw_how : "--model");
     else
         sbuf_printf(&t, "model %s (%s)", it->md.type->name,
                     it->inferred ? "inferred from the ops' names" : "--model");

@@ -11,6 +11,7 @@
 
 #include "../util/mem.h"
 #include "../util/utf8.h"
+#include "report_jw.h"
 #include "report_txn.h"
 
 /* A JSON string of s, valid whatever bytes s holds (file names, and texts
@@ -335,6 +336,14 @@ json_t *report_json(const check_item *it, const report_opts *o)
         json_object_set_new(j, "model", json_string(model_txn_workload_name(it->txn.workload)));
         json_object_set_new(j, "model_inferred", json_boolean(!it->txn_workload_named));
         json_object_set_new(j, "checks", json_pack("{s:o}", "transactions", report_txn_json(it)));
+        json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
+        return j;
+    }
+    if (it->jw_checked) {
+        json_object_set_new(j, "model", json_string(jw_kind_name(it->jw.kind)));
+        json_object_set_new(j, "model_inferred", json_boolean(it->jw_how != NULL));
+        json_object_set_new(j, "checks", json_pack("{s:o}", jw_kind_name(it->jw.kind),
+                                                   report_jw_json(it)));
         json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
         return j;
     }

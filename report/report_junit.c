@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../util/utf8.h"
+#include "report_jw.h"
 #include "report_txn.h"
 
 /* Invalid parts told with their smallest counterexample, and its ops
@@ -92,14 +93,18 @@ void report_junit(FILE *f, const check_item *it)
 {
     const char *file = hist_name(it->h);
     size_t tests = 0, failures = 0;
-    if (it->txn_checked) {
+    if (it->txn_checked || it->jw_checked) {
         sbuf name = {0}, d = {0};
-        const char *failure = report_txn_junit(it, &name, &d);
+        const char *failure = it->txn_checked ? report_txn_junit(it, &name, &d)
+                                              : report_jw_junit(it, &name, &d);
         fputs("  <testsuite name=\"", f);
         xml_text(f, file);
         fprintf(f, "\" tests=\"1\" failures=\"%d\" errors=\"0\">\n", failure != NULL);
-        junit_case(f, file, sbuf_str(&name), it->txn.seconds, failure, sbuf_str(&d),
-                   it->verdict == LIN_UNKNOWN ? it->txn.why_unknown : NULL);
+        junit_case(f, file, sbuf_str(&name), it->txn_checked ? it->txn.seconds : it->jw.seconds,
+                   failure, sbuf_str(&d),
+                   it->verdict != LIN_UNKNOWN ? NULL
+                   : it->txn_checked          ? it->txn.why_unknown
+                                              : it->jw.why_unknown);
         fputs("  </testsuite>\n", f);
         sbuf_free(&name);
         sbuf_free(&d);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "report_jw.h"
 #include "report_txn.h"
 
 #define MAX_PARTS_SHOWN 20
@@ -84,10 +85,15 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
         report_txn_text(f, it, o);
         return;
     }
+    if (it->jw_checked) {
+        report_jw_text(f, it, o);
+        return;
+    }
     sbuf init = {0};
     val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
-    fprintf(f, "  model %s (%s), initial value %s%s, nil reads %s",
+    fprintf(f, "  model %s (%s%s%s), initial value %s%s, nil reads %s",
             it->md.type->name, it->inferred ? "inferred from the ops' names" : "--model",
+            it->inferred && it->jw_also ? "; " : "", it->inferred && it->jw_also ? it->jw_also : "",
             sbuf_str(&init), report_init_per_key(it) ? " (per key)" : "",
             it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
     if (it->lin_checked) {

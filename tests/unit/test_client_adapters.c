@@ -2,13 +2,18 @@
  * test_client_adapters.c - the store adapters' requests and the
  * classification of their answers, without a server: the conch store's API,
  * and etcd's JSON gateway with its quirks (int64 as strings, absent fields
- * at zero values, base64, gRPC error bodies).
+ * at zero values, base64, gRPC error bodies); etcd's transactions of
+ * several keys: the read of every key in one txn, the commit guarded by
+ * each key's mod_revision (an absent key by create_revision 0), a failed
+ * compare a fail with mismatch (nothing was written), an answer that
+ * cannot be read or an error that leaves the outcome open info.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <string.h>
 
 #include "../../clients/adapter.h"
+#include "../../clients/adapter_txn.h"
 #include "../../clients/b64.h"
 
 /* ---- helpers ---- */
@@ -434,6 +439,240 @@ Test(adapter_etcd, error_bodies)
     cr_assert(strstr(sbuf_str(&r.error), "gRPC code 3: etcdserver: bad"));
     sbuf_free(&r.error);
     vtab_free(vt);
+}
+
+/* ---- etcd's transactions (adapter_etcd_txn.c) ---- */
+
+static json_t *body_of(const adp_req *req)
+{
+    json_t *j = json_loadb(req->body.p, req->body.len, 0, NULL);
+    cr_assert(json_is_object(j), "the request body is not a JSON object: %s",
+              sbuf_str(&req->body));
+    return j;
+}
+
+static void req_free(adp_req *req)
+{
+    sbuf_free(&req->path);
+    sbuf_free(&req->body);
+}
+
+static adp_result read_answer(vtab *vt, long status, const char *body, adp_txn_key *keys,
+                              size_t n)
+{
+    adp_result r;
+    adp_result_init(&r);
+    adp_resp resp = {.status = status, .body = body, .len = strlen(body)};
+    adp_etcd_txn.read_response(NULL, vt, &resp, keys, n, &r);
+    return r;
+}
+
+static adp_result commit_answer(vtab *vt, long status, const char *body)
+{
+    adp_result r;
+    adp_result_init(&r);
+    adp_resp resp = {.status = status, .body = body, .len = strlen(body)};
+    adp_etcd_txn.commit_response(NULL, vt, &resp, &r);
+    return r;
+}
+
+static adp_txn_key key(const char *k)
+{
+    return (adp_txn_key){.key = k, .len = strlen(k), .value = val_nil(), .version = HIST_NONE,
+                         .put = val_nil()};
+}
+
+Test(etcd_txn, read_is_one_txn_of_ranges)
+{
+    adp_txn_key keys[2] = {key("a"), key("b/2")};
+    adp_req req = {0};
+    adp_etcd_txn.read_request(NULL, keys, 2, &req);
+    cr_assert_str_eq(req.method, "POST");
+    cr_assert_str_eq(sbuf_str(&req.path), "/v3/kv/txn");
+    json_t *b = body_of(&req);
+    cr_assert_null(json_object_get(b, "compare"), "a read compares nothing: it always succeeds");
+    json_t *ops = json_object_get(b, "success");
+    cr_assert_eq(json_array_size(ops), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *range = json_object_get(json_array_get(ops, i), "requestRange");
+        char *k = unb64_field(range, "key");
+        cr_assert_str_eq(k, keys[i].key);
+        free(k);
+        cr_assert_null(json_object_get(range, "serializable"));
+    }
+    json_decref(b);
+    req_free(&req);
+
+    adp_opts o = {.serializable = true};
+    adp_etcd_txn.read_request(&o, keys, 2, &req);
+    b = body_of(&req);
+    json_t *range = json_object_get(json_array_get(json_object_get(b, "success"), 1),
+                                    "requestRange");
+    cr_assert(json_is_true(json_object_get(range, "serializable")));
+    json_decref(b);
+    req_free(&req);
+}
+
+Test(etcd_txn, read_answers)
+{
+    vtab *vt = vtab_new();
+    char body[1024];
+    sbuf v = {0};
+    b64_encode("[1,2]", 5, &v);
+    /* etcd 3.4's gateway: int64 as strings, an absent key's range without
+     * "kvs", "succeeded":true for a txn without compares. */
+    snprintf(body, sizeof body,
+             "{\"header\":{\"member_id\":\"977\",\"revision\":\"12\"},\"succeeded\":true,"
+             "\"responses\":[{\"response_range\":{\"header\":{\"revision\":\"12\"},"
+             "\"kvs\":[{\"key\":\"YQ==\",\"mod_revision\":\"7\",\"value\":\"%s\"}],"
+             "\"count\":\"1\"}},{\"response_range\":{\"header\":{\"revision\":\"12\"}}}]}",
+             sbuf_str(&v));
+    sbuf_free(&v);
+    adp_txn_key keys[2] = {key("a"), key("b")};
+    adp_result r = read_answer(vt, 200, body, keys, 2);
+    cr_assert_eq(r.type, EV_OK, "%s", sbuf_str(&r.error));
+    cr_assert_eq(r.version, 12, "the revision the read saw");
+    cr_assert(val_is_str(vt, r.node, "977"));
+    size_t n;
+    const val *items = val_items(vt, keys[0].value, &n);
+    cr_assert_eq(n, 2);
+    cr_assert(val_eq(items[0], val_int(1)) && val_eq(items[1], val_int(2)));
+    cr_assert_eq(keys[0].version, 7);
+    cr_assert(val_is_nil(keys[1].value), "no kvs: the key is absent");
+    cr_assert_eq(keys[1].version, HIST_NONE);
+    adp_result_free(&r);
+
+    /* Answers that are not this read's: unknown, never a fail. */
+    static const char *const odd[] = {
+        "{\"header\":{\"revision\":\"3\"},\"responses\":[{\"response_range\":{}}]}",
+        "{\"header\":{\"revision\":\"3\"},\"responses\":[{\"response_put\":{}},"
+        "{\"response_range\":{}}]}",
+        "{\"header\":{\"revision\":\"3\"},\"responses\":[{\"response_range\":{\"kvs\":["
+        "{\"value\":\"MQ==\"}]}},{\"response_range\":{}}]}", /* a value, no mod_revision */
+        "{\"header\":{\"revision\":\"3\"},\"responses\":[{\"response_range\":{\"kvs\":["
+        "{\"value\":\"!!\",\"mod_revision\":\"2\"}]}},{\"response_range\":{}}]}",
+        "{\"responses\":[]}",
+        "<html>OK</html>",
+        "{\"header\":{\"revision\":\"3\"",
+    };
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        adp_txn_key k2[2] = {key("a"), key("b")};
+        r = read_answer(vt, 200, odd[i], k2, 2);
+        cr_assert_eq(r.type, EV_INFO, "%s: type %d", odd[i], r.type);
+        cr_assert(r.error.len > 0);
+        adp_result_free(&r);
+    }
+    /* Errors by their gRPC code: refused before it could act (fail), or
+     * open (info). */
+    r = read_answer(vt, 503, "{\"error\":\"etcdserver: leader changed\",\"code\":14}", keys, 2);
+    cr_assert_eq(r.type, EV_INFO);
+    adp_result_free(&r);
+    r = read_answer(vt, 400, "{\"error\":\"etcdserver: too many operations in txn\","
+                             "\"code\":3}", keys, 2);
+    cr_assert_eq(r.type, EV_FAIL);
+    adp_result_free(&r);
+    vtab_free(vt);
+}
+
+Test(etcd_txn, commit_is_guarded_by_every_key)
+{
+    vtab *vt = vtab_new();
+    val items[3] = {val_int(1), val_int(2), val_int(5)};
+    adp_txn_key keys[3] = {key("a"), key("b"), key("c")};
+    keys[0].version = 7; /* read, appended to */
+    keys[0].put = val_list(vt, items, 3);
+    keys[1].version = 9; /* only read */
+    keys[2].put = val_list(vt, items + 2, 1); /* absent, appended to */
+    adp_req req = {0};
+    adp_etcd_txn.commit_request(NULL, vt, keys, 3, &req);
+    cr_assert_str_eq(req.method, "POST");
+    cr_assert_str_eq(sbuf_str(&req.path), "/v3/kv/txn");
+    json_t *b = body_of(&req);
+    json_t *cmp = json_object_get(b, "compare");
+    cr_assert_eq(json_array_size(cmp), 3, "a key only read is compared too");
+    static const char *const target[] = {"MOD", "MOD", "CREATE"};
+    static const char *const field[] = {"mod_revision", "mod_revision", "create_revision"};
+    static const char *const want[] = {"7", "9", "0"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *c = json_array_get(cmp, i);
+        char *k = unb64_field(c, "key");
+        cr_assert_str_eq(k, keys[i].key);
+        free(k);
+        cr_assert_str_eq(json_string_value(json_object_get(c, "target")), target[i]);
+        cr_assert_str_eq(json_string_value(json_object_get(c, "result")), "EQUAL");
+        cr_assert_str_eq(json_string_value(json_object_get(c, field[i])), want[i]);
+    }
+    json_t *ops = json_object_get(b, "success");
+    cr_assert_eq(json_array_size(ops), 2, "only the appended keys are put");
+    static const char *const put_key[] = {"a", "c"}, *const put_val[] = {"[1,2,5]", "[5]"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *put = json_object_get(json_array_get(ops, i), "requestPut");
+        char *k = unb64_field(put, "key"), *v = unb64_field(put, "value");
+        cr_assert_str_eq(k, put_key[i]);
+        json_t *got = json_loads(v, 0, NULL), *exp = json_loads(put_val[i], 0, NULL);
+        cr_assert(json_equal(got, exp), "put %s, expected %s", v, put_val[i]);
+        json_decref(got);
+        json_decref(exp);
+        free(k);
+        free(v);
+    }
+    cr_assert_null(json_object_get(b, "failure"));
+    json_decref(b);
+    req_free(&req);
+    vtab_free(vt);
+}
+
+Test(etcd_txn, commit_answers)
+{
+    vtab *vt = vtab_new();
+    adp_result r = commit_answer(vt, 200, "{\"header\":{\"member_id\":\"5\",\"revision\":\"44\"},"
+                                          "\"succeeded\":true,\"responses\":[]}");
+    cr_assert_eq(r.type, EV_OK);
+    cr_assert_eq(r.version, 44);
+    cr_assert_not(r.mismatch);
+    adp_result_free(&r);
+
+    /* protobuf's JSON leaves "succeeded":false out: a compare failed and
+     * nothing was written. */
+    r = commit_answer(vt, 200, "{\"header\":{\"revision\":\"44\"}}");
+    cr_assert_eq(r.type, EV_FAIL);
+    cr_assert(r.mismatch);
+    adp_result_free(&r);
+
+    /* The outcome is open: a success etcd cannot have written, an answer
+     * that cannot be read, an error that may follow the write. */
+    static const struct {
+        long status;
+        const char *body;
+    } open[] = {
+        {200, "{\"header\":{},\"succeeded\":true}"},
+        {200, "{\"succeeded\":true}"},
+        {200, "not json"},
+        {200, ""},
+        {503, "{\"error\":\"etcdserver: request timed out\",\"code\":14}"},
+        {504, "{\"error\":\"context deadline exceeded\",\"code\":4}"},
+        {500, "Internal Server Error"},
+        {502, ""},
+    };
+    for (size_t i = 0; i < sizeof open / sizeof *open; i++) {
+        r = commit_answer(vt, open[i].status, open[i].body);
+        cr_assert_eq(r.type, EV_INFO, "%ld %s: type %d", open[i].status, open[i].body, r.type);
+        cr_assert_not(r.mismatch);
+        cr_assert(r.error.len > 0);
+        adp_result_free(&r);
+    }
+    r = commit_answer(vt, 400, "{\"error\":\"etcdserver: duplicate key given in txn request\","
+                               "\"code\":3}");
+    cr_assert_eq(r.type, EV_FAIL);
+    cr_assert_not(r.mismatch);
+    adp_result_free(&r);
+    vtab_free(vt);
+}
+
+Test(etcd_txn, only_etcd_has_transactions)
+{
+    cr_assert_eq(adp_etcd.txn, &adp_etcd_txn);
+    cr_assert_null(adp_conch.txn);
 }
 
 /* ---- shared helpers ---- */

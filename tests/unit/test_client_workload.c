@@ -14,6 +14,7 @@
 #include "../../clients/runner.h"
 #include "../../clients/workload.h"
 #include "../../histories/read.h"
+#include "../../util/mem.h"
 
 static workload *make(wl_kind kind, const char *mix, vtab *vt, uint32_t keys, uint32_t opk)
 {
@@ -194,6 +195,88 @@ Test(workload, value_size_pads_writes_not_appends)
         cr_assert_gt(nseen, 10);
         wl_free(w);
     }
+    vtab_free(vt);
+}
+
+/* list-append: each op a txn of mops micro-ops, ["append" k v] or
+ * ["r" k nil], by the mix; appended elements unique in the run; a key
+ * takes at most ops_per_key appends, then a fresh key takes its slot. */
+Test(workload, list_append_txns)
+{
+    vtab *vt = vtab_new();
+    cr_assert_eq(wl_kind_parse("list-append"), WL_LIST_APPEND);
+    cr_assert_str_eq(wl_model_name(WL_LIST_APPEND), "list-append");
+    workload *w = make(WL_LIST_APPEND, NULL, vt, 3, 5);
+    VEC(val) elems = {0};
+    VEC(val) keys = {0};
+    VEC(uint32_t) appends = {0};
+    size_t reads = 0;
+    for (int i = 0; i < 300; i++) {
+        wl_op op;
+        wl_next(w, &op);
+        cr_assert_eq(op.f, CL_TXN);
+        cr_assert(val_is_str(vt, op.fname, "txn"));
+        cr_assert(val_is_nil(op.key), "a txn's keys are in its micro-ops");
+        size_t n;
+        const val *m = val_items(vt, op.value, &n);
+        cr_assert_eq(n, 4, "mops micro-ops, 4 by default");
+        for (size_t j = 0; j < n; j++) {
+            size_t three;
+            const val *x = val_items(vt, m[j], &three);
+            cr_assert_eq(three, 3);
+            cr_assert_eq(x[1].kind, VAL_STR);
+            size_t k = 0;
+            while (k < keys.n && !val_eq(keys.v[k], x[1]))
+                k++;
+            if (k == keys.n) {
+                VEC_PUSH(keys, x[1]);
+                VEC_PUSH(appends, 0);
+            }
+            if (val_is_str(vt, x[0], "r")) {
+                cr_assert(val_is_nil(x[2]), "a read is invoked with nil");
+                reads++;
+                continue;
+            }
+            cr_assert(val_is_str(vt, x[0], "append"));
+            cr_assert_eq(x[2].kind, VAL_INT);
+            for (size_t e = 0; e < elems.n; e++)
+                cr_assert_not(val_eq(elems.v[e], x[2]), "an appended element repeats");
+            VEC_PUSH(elems, x[2]);
+            cr_assert_leq(++appends.v[k], 5, "a key took more than ops_per_key appends");
+        }
+    }
+    cr_assert_gt(reads, 300, "reads and appends half and half by default");
+    cr_assert_gt(elems.n, 300);
+    cr_assert_gt(keys.n, 3, "keys were replaced after their appends");
+    wl_free(w);
+    free(elems.v);
+    free(keys.v);
+    free(appends.v);
+
+    /* The mix weighs the micro-ops; a list-append has no write or cas. */
+    static const struct {
+        const char *mix;
+        const char *only;
+    } only[] = {{"read=1", "r"}, {"append=1", "append"}};
+    for (size_t t = 0; t < 2; t++) {
+        w = make(WL_LIST_APPEND, only[t].mix, vt, 2, 0);
+        for (int i = 0; i < 20; i++) {
+            wl_op op;
+            wl_next(w, &op);
+            size_t n;
+            const val *m = val_items(vt, op.value, &n);
+            for (size_t j = 0; j < n; j++)
+                cr_assert(val_is_str(vt, val_items(vt, m[j], &(size_t){0})[0], only[t].only));
+        }
+        wl_free(w);
+    }
+    wl_config c;
+    wl_config_init(&c, WL_LIST_APPEND);
+    sbuf why = {0};
+    cr_assert_not(wl_mix_parse(&c, "write=1", &why));
+    sbuf_reset(&why);
+    cr_assert_not(wl_mix_parse(&c, "cas=1", &why));
+    sbuf_free(&why);
     vtab_free(vt);
 }
 

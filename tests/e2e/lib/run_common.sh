@@ -62,35 +62,42 @@ time.sleep(3600)' "$1" >"$WORK/dead.out" 2>&1 &
     DEAD_PORTS=$(cat "$WORK/dead.out")
 }
 
-# Start the fake store with the given options; sets FAKE_URL.
-start_fake() {
+# py_server FILE ARGS...: start the Python server in FILE with ARGS; it
+# prints "ready PORT" once it listens on 127.0.0.1. Sets PY_URL.
+PY_SERVERS=0
+py_server() {
     need python3
-    : >"$WORK/fake.out" # emptied first: the loop below must not read an earlier fake's port
-    python3 "$LIB/fake_store.py" "$@" >"$WORK/fake.out" 2>&1 &
+    PY_SERVERS=$((PY_SERVERS + 1))
+    out="$WORK/py$PY_SERVERS.out"
+    python3 "$@" >"$out" 2>&1 &
     PIDS="$PIDS $!"
     i=0
-    while ! grep -q '^ready' "$WORK/fake.out" 2>/dev/null; do
+    until grep -q '^ready' "$out" 2>/dev/null; do
         i=$((i + 1))
-        [ $i -gt 100 ] && die "the fake store did not start: $(cat "$WORK/fake.out")"
+        [ $i -gt 100 ] && die "$1 did not start: $(cat "$out")"
         sleep 0.05
     done
-    FAKE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/fake.out")"
+    PY_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$out")"
 }
 
-# Start the Python store in file $1, with the arguments that follow (it
-# prints "ready PORT"); sets STORE_URL.
+# Start python3 script $1 (in lib/) with the rest as its options. Sets FAKE_URL.
+start_py_server() {
+    script=$1
+    shift
+    py_server "$LIB/$script" "$@"
+    FAKE_URL=$PY_URL
+}
+
+# Start the Python store in file $1, with the arguments that follow;
+# sets STORE_URL.
 start_store() {
-    need python3
-    : >"$WORK/store.out"
-    python3 "$@" >"$WORK/store.out" 2>&1 &
-    PIDS="$PIDS $!"
-    i=0
-    until grep -q '^ready' "$WORK/store.out" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -gt 100 ] && die "the store $1 did not start: $(cat "$WORK/store.out")"
-        sleep 0.05
-    done
-    STORE_URL="http://127.0.0.1:$(awk '/^ready/ {print $2}' "$WORK/store.out")"
+    py_server "$@"
+    STORE_URL=$PY_URL
+}
+
+# Start the fake store with the given options; sets FAKE_URL.
+start_fake() {
+    start_py_server fake_store.py "$@"
 }
 
 # Start a single-node etcd on free loopback ports, with ARGS added to its
