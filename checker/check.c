@@ -108,11 +108,12 @@ static bool txn_wanted(const history *h, const check_opts *o)
 /* See check_opts: does this history go to a Jepsen workload's check? */
 static jw_kind jw_wanted(check_item *it, const check_opts *o)
 {
-    it->jw_how = it->jw_also = NULL;
-    if (o->jw.kind != JW_NONE)
+    it->jw_how = NULL;
+    it->jw_also = MODEL_JW_NONE;
+    if (o->jw.kind != MODEL_JW_NONE)
         return o->jw.kind;
     if (o->model || o->txn_workload != MODEL_TXN_AUTO || txn_wanted(it->h, o))
-        return JW_NONE;
+        return MODEL_JW_NONE;
     return jw_infer(it->h, &it->jw_how, &it->jw_also);
 }
 
@@ -252,7 +253,7 @@ static void add_parts(check_item *it, const model_ops *mo, task_vec *tasks)
 static void prepare(check_item *it, const check_opts *o, const sess_limits *sl, task_vec *tasks)
 {
     jw_kind jw = jw_wanted(it, o);
-    if (jw != JW_NONE) {
+    if (jw != MODEL_JW_NONE) {
         check_jw(it, o, jw);
         return;
     }

@@ -118,7 +118,7 @@ typedef struct check_item {
     txn_result txn;
     bool jw_checked;     /* checked as a Jepsen workload (md is unset) */
     const char *jw_how;  /* what showed it (jw_infer), or NULL: --model */
-    const char *jw_also; /* a workload the ops could also be (jw_infer) */
+    jw_kind jw_also;     /* a workload the ops could also be (jw_infer), named only */
     jw_result jw;
     lin_verdict verdict; /* over everything checked: invalid if any check
                           * found a violation, else unknown if the search

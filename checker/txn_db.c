@@ -59,10 +59,10 @@ static int detect(const txn_db *db, sbuf *why)
         const hist_op *ow = &ops[db->t[txn_db_txn_of(db, wr)].op];
         const hist_op *later = oa->call > ow->call ? oa : ow;
         where(db, later, why);
-        sbuf_printf(why, "%s here, but the txn at line %u %s: a history is list-append or "
-                         "rw-register, not both",
+        sbuf_printf(why, "%s here, but the txn at line %u %s: a history is %s or %s, not both",
                     later == oa ? "an append" : "a write", ev[(later == oa ? ow : oa)->call].line,
-                    later == oa ? "writes" : "appends");
+                    later == oa ? "writes" : "appends", model_txn_workload_name(MODEL_TXN_LIST_APPEND),
+                    model_txn_workload_name(MODEL_TXN_RW_REGISTER));
         return -1;
     }
     if (app != TXN_NONE)
@@ -82,17 +82,19 @@ static int fits(const txn_db *db, sbuf *why)
         const ttxn *t = &db->t[i];
         for (uint32_t j = 0; j < t->nm; j++) {
             const tmop *m = &db->m[t->m0 + j];
-            const char *bad = NULL;
+            /* what is wrong, around the workload's name */
+            const char *bad = NULL, *after = NULL;
             if (db->wl == MODEL_TXN_LIST_APPEND && m->f == TM_W)
-                bad = "a write [w k v] in a list-append history (expected append or r)";
+                bad = "a write [w k v] in a ", after = " history (expected append or r)";
             else if (db->wl == MODEL_TXN_RW_REGISTER && m->f == TM_APPEND)
-                bad = "an append in an rw-register history (expected w or r)";
+                bad = "an append in an ", after = " history (expected w or r)";
             else if (db->wl == MODEL_TXN_LIST_APPEND && m->f == TM_R && m->known &&
                      !val_is_nil(m->v) && m->v.kind != VAL_LIST)
-                bad = "a list-append read whose value is not a list";
+                bad = "a ", after = " read whose value is not a list";
             if (bad) {
                 where(db, &ops[t->op], why);
-                sbuf_printf(why, "%s, micro-op %u of the txn", bad, j + 1);
+                sbuf_printf(why, "%s%s%s, micro-op %u of the txn", bad,
+                            model_txn_workload_name(db->wl), after, j + 1);
                 return -1;
             }
         }

@@ -32,7 +32,7 @@
 typedef struct check_model {
     const model_type *model;
     txn_workload txn; /* MODEL_TXN_AUTO: not given */
-    jw_kind jw;       /* JW_NONE: not given */
+    jw_kind jw;       /* MODEL_JW_NONE: not given */
 } check_model;
 
 /* --shard I/N (count 0: none). */
@@ -86,8 +86,8 @@ static const char *const *model_names(void)
             names[n] = model_types[n]->name;
         names[n++] = model_txn_workload_name(MODEL_TXN_LIST_APPEND);
         names[n++] = model_txn_workload_name(MODEL_TXN_RW_REGISTER);
-        for (int k = JW_BANK; k <= JW_SET_FULL; k++)
-            names[n++] = jw_kind_name((jw_kind)k);
+        for (int k = MODEL_JW_BANK; k <= MODEL_JW_SET_FULL; k++)
+            names[n++] = model_jw_name((jw_kind)k);
     }
     return names;
 }
@@ -108,11 +108,11 @@ static bool parse_model(const char *cmd, const char *opt, const char *value, voi
     check_model *m = field;
     int txn = model_txn_workload_parse(value);
     if (txn >= 0) {
-        *m = (check_model){NULL, (txn_workload)txn, JW_NONE};
+        *m = (check_model){NULL, (txn_workload)txn, MODEL_JW_NONE};
         return true;
     }
-    jw_kind jw = jw_kind_parse(value);
-    if (jw != JW_NONE) {
+    jw_kind jw = model_jw_parse(value);
+    if (jw != MODEL_JW_NONE) {
         *m = (check_model){NULL, MODEL_TXN_AUTO, jw};
         return true;
     }
@@ -125,7 +125,7 @@ static bool parse_model(const char *cmd, const char *opt, const char *value, voi
         sbuf_free(&b);
         return false;
     }
-    *m = (check_model){t, MODEL_TXN_AUTO, JW_NONE};
+    *m = (check_model){t, MODEL_TXN_AUTO, MODEL_JW_NONE};
     return true;
 }
 
@@ -463,10 +463,10 @@ int cmd_check(int argc, char **argv)
                            "dealt out by key (check such a history whole)");
         return EXIT_USAGE;
     }
-    if (a.shard.count && a.model.jw != JW_NONE) {
+    if (a.shard.count && a.model.jw != MODEL_JW_NONE) {
         cli_error("check", "--shard: Jepsen's %s workload is checked over the whole history "
                            "(check it whole)",
-                  jw_kind_name(a.model.jw));
+                  model_jw_name(a.model.jw));
         return EXIT_USAGE;
     }
     cli_check_config cfg;

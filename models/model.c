@@ -272,6 +272,39 @@ int model_txn_workload_parse(const char *s)
     return -1;
 }
 
+static const struct {
+    const char *name, *ops;
+} jw_names[] = {
+    [MODEL_JW_NONE] = {"none", ""},
+    [MODEL_JW_BANK] = {"bank", "read, transfer"},
+    [MODEL_JW_LONG_FORK] = {"long-fork", "read, write, and txn"},
+    [MODEL_JW_SET_FULL] = {"set-full", "add, read"},
+};
+
+const char *model_jw_name(model_jw w) { return jw_names[w].name; }
+
+const char *model_jw_ops(model_jw w) { return jw_names[w].ops; }
+
+model_jw model_jw_parse(const char *s)
+{
+    for (int w = MODEL_JW_BANK; w <= MODEL_JW_SET_FULL; w++)
+        if (strcmp(s, jw_names[w].name) == 0)
+            return (model_jw)w;
+    return MODEL_JW_NONE;
+}
+
+model_jw_op model_jw_op_of(const vtab *vt, val f)
+{
+    static const char *const names[] = {
+        [MODEL_JW_OP_READ] = "read", [MODEL_JW_OP_WRITE] = "write", [MODEL_JW_OP_TXN] = "txn",
+        [MODEL_JW_OP_TRANSFER] = "transfer", [MODEL_JW_OP_ADD] = "add",
+    };
+    for (int k = MODEL_JW_OP_READ; k <= MODEL_JW_OP_ADD; k++)
+        if (val_is_str(vt, f, names[k]))
+            return (model_jw_op)k;
+    return MODEL_JW_OP_OTHER;
+}
+
 /* ---- inference ---- */
 
 static bool has_f(const history *h, const char *f)

@@ -253,6 +253,34 @@ const char *model_txn_workload_name(model_txn_workload w);
 /* A workload by its name; -1 if none is called so. */
 int model_txn_workload_parse(const char *s);
 
+/* ---- Jepsen's workloads that are no sequential object (checker/jw.h) ---- */
+
+typedef enum model_jw {
+    MODEL_JW_NONE = 0,
+    MODEL_JW_BANK,      /* transfers between accounts, reads of every balance */
+    MODEL_JW_LONG_FORK, /* writes of one key each, reads of several */
+    MODEL_JW_SET_FULL,  /* adds of elements, reads of the whole set */
+} model_jw;
+
+/* "bank", "long-fork", "set-full" ("none" for MODEL_JW_NONE). */
+const char *model_jw_name(model_jw w);
+/* The workload named s, or MODEL_JW_NONE. */
+model_jw model_jw_parse(const char *s);
+/* The ops w knows, for a message: "read, transfer". */
+const char *model_jw_ops(model_jw w);
+
+/* What an op of those workloads is, by its f: "read", "write", "txn",
+ * "transfer", "add"; else MODEL_JW_OP_OTHER. */
+typedef enum model_jw_op {
+    MODEL_JW_OP_OTHER = 0,
+    MODEL_JW_OP_READ,
+    MODEL_JW_OP_WRITE,
+    MODEL_JW_OP_TXN,
+    MODEL_JW_OP_TRANSFER,
+    MODEL_JW_OP_ADD,
+} model_jw_op;
+model_jw_op model_jw_op_of(const vtab *vt, val f);
+
 /* ---- helpers the models share ---- */
 
 /* Does this read say nothing (it crashed, or returned nil and nil reads

@@ -340,9 +340,9 @@ json_t *report_json(const check_item *it, const report_opts *o)
         return j;
     }
     if (it->jw_checked) {
-        json_object_set_new(j, "model", json_string(jw_kind_name(it->jw.kind)));
+        json_object_set_new(j, "model", json_string(model_jw_name(it->jw.kind)));
         json_object_set_new(j, "model_inferred", json_boolean(it->jw_how != NULL));
-        json_object_set_new(j, "checks", json_pack("{s:o}", jw_kind_name(it->jw.kind),
+        json_object_set_new(j, "checks", json_pack("{s:o}", model_jw_name(it->jw.kind),
                                                    report_jw_json(it)));
         json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
         return j;
