@@ -229,3 +229,27 @@ Test(models, txn_workload_and_micro_op_names)
     cr_expect_str_eq(model_micro_name(MV_CAS), "?");
     vtab_free(vt);
 }
+
+/* Jepsen's workloads and their ops are named in models/ alone. */
+Test(models, jepsen_workload_and_op_names)
+{
+    for (int w = MODEL_JW_BANK; w <= MODEL_JW_SET_FULL; w++)
+        cr_expect_eq(model_jw_parse(model_jw_name((model_jw)w)), (model_jw)w);
+    cr_expect_str_eq(model_jw_name(MODEL_JW_LONG_FORK), "long-fork");
+    cr_expect_eq(model_jw_parse("none"), MODEL_JW_NONE);
+    cr_expect_eq(model_jw_parse("register"), MODEL_JW_NONE);
+    cr_expect_str_eq(model_jw_ops(MODEL_JW_BANK), "read, transfer");
+    vtab *vt = vtab_new();
+    const struct {
+        const char *f;
+        model_jw_op op;
+    } rows[] = {{"read", MODEL_JW_OP_READ},         {"write", MODEL_JW_OP_WRITE},
+                {"txn", MODEL_JW_OP_TXN},           {"transfer", MODEL_JW_OP_TRANSFER},
+                {"add", MODEL_JW_OP_ADD},           {"r", MODEL_JW_OP_OTHER},
+                {"cas", MODEL_JW_OP_OTHER}};
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        cr_expect_eq(model_jw_op_of(vt, val_str(vt, rows[i].f, strlen(rows[i].f))), rows[i].op,
+                     "%s", rows[i].f);
+    cr_expect_eq(model_jw_op_of(vt, val_int(1)), MODEL_JW_OP_OTHER);
+    vtab_free(vt);
+}
