@@ -233,15 +233,35 @@ size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part)
 
 bool model_is_txn(const vtab *vt, val f) { return val_is_str(vt, f, "txn"); }
 
+/* A name and what it stands for; lengths known at compile time, so that
+ * looking a value up in a table costs one fetch of its bytes and a length
+ * compare per entry (the txn checker asks this of every micro-op). */
+typedef struct named {
+    const char *name;
+    size_t len;
+    int code;
+} named;
+#define NAMED(s, c) {s, sizeof s - 1, c}
+
+/* The code of the entry of t named by string f; none if none is. */
+static int lookup(const vtab *vt, val f, const named *t, size_t n, int none)
+{
+    if (f.kind != VAL_STR)
+        return none;
+    size_t len;
+    const char *p = val_str_bytes(vt, f, &len);
+    for (size_t i = 0; i < n; i++)
+        if (len == t[i].len && memcmp(p, t[i].name, len) == 0)
+            return t[i].code;
+    return none;
+}
+
 model_vop model_micro_vop(const vtab *vt, val f)
 {
-    if (val_is_str(vt, f, "r") || val_is_str(vt, f, "read"))
-        return MV_READ;
-    if (val_is_str(vt, f, "w") || val_is_str(vt, f, "write"))
-        return MV_WRITE;
-    if (val_is_str(vt, f, "append"))
-        return MV_APPEND;
-    return MV_NONE;
+    static const named t[] = {NAMED("append", MV_APPEND), NAMED("r", MV_READ),
+                              NAMED("w", MV_WRITE),       NAMED("read", MV_READ),
+                              NAMED("write", MV_WRITE)};
+    return (model_vop)lookup(vt, f, t, sizeof t / sizeof *t, MV_NONE);
 }
 
 const char *model_micro_name(model_vop v)
@@ -295,14 +315,12 @@ model_jw model_jw_parse(const char *s)
 
 model_jw_op model_jw_op_of(const vtab *vt, val f)
 {
-    static const char *const names[] = {
-        [MODEL_JW_OP_READ] = "read", [MODEL_JW_OP_WRITE] = "write", [MODEL_JW_OP_TXN] = "txn",
-        [MODEL_JW_OP_TRANSFER] = "transfer", [MODEL_JW_OP_ADD] = "add",
+    static const named t[] = {
+        NAMED("read", MODEL_JW_OP_READ), NAMED("write", MODEL_JW_OP_WRITE),
+        NAMED("txn", MODEL_JW_OP_TXN),   NAMED("transfer", MODEL_JW_OP_TRANSFER),
+        NAMED("add", MODEL_JW_OP_ADD),
     };
-    for (int k = MODEL_JW_OP_READ; k <= MODEL_JW_OP_ADD; k++)
-        if (val_is_str(vt, f, names[k]))
-            return (model_jw_op)k;
-    return MODEL_JW_OP_OTHER;
+    return (model_jw_op)lookup(vt, f, t, sizeof t / sizeof *t, MODEL_JW_OP_OTHER);
 }
 
 /* ---- inference ---- */
