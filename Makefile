@@ -83,7 +83,7 @@ FINAL_LDFLAGS = -pthread $(SAN_LDFLAGS) $(LDFLAGS)
 FINAL_LIBS    = $(PKG_LIBS) -pthread -lm $(LDLIBS)
 
 LIB_SRC  := $(wildcard util/*.c histories/*.c models/*.c checker/*.c report/*.c \
-                       clients/*.c store/*.c)
+                       clients/*.c store/*.c nemesis/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -117,7 +117,7 @@ INSTALL     ?= install
 # The man pages and the completion script are printed by conch itself,
 # from its option tables (cli/opt.h). COMMANDS names its commands; the
 # install test checks that it names every one `conch --help` lists.
-COMMANDS   := check serve run demo gen split merge
+COMMANDS   := check serve run demo gen split merge proxy
 MAN_PAGES  := $(DOC)/man/conch.1 $(COMMANDS:%=$(DOC)/man/conch-%.1)
 COMPLETION := $(DOC)/conch.bash
 

@@ -36,7 +36,7 @@ static const opt_spec conch_opts[] = {
 
 static const opt_cmd *const commands[] = {
     &cli_cmd_check, &cli_cmd_serve, &cli_cmd_run, &cli_cmd_demo, &cli_cmd_gen,
-    &cli_cmd_split, &cli_cmd_merge, NULL,
+    &cli_cmd_split, &cli_cmd_merge, &cli_cmd_proxy, NULL,
 };
 
 const opt_cmd cli_conch = {

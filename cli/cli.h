@@ -49,7 +49,7 @@ int cli_main(int argc, char **argv);
 /* conch itself (its options and commands), and each command. */
 extern const opt_cmd cli_conch;
 extern const opt_cmd cli_cmd_check, cli_cmd_serve, cli_cmd_run, cli_cmd_demo, cli_cmd_gen,
-    cli_cmd_split, cli_cmd_merge;
+    cli_cmd_split, cli_cmd_merge, cli_cmd_proxy;
 
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
@@ -58,6 +58,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
 
 /* What `conch check` does, for other commands to reuse (conch run checks
  * the history it recorded this way). */
@@ -93,5 +94,10 @@ void cli_shard_text(FILE *f, const history *h);
 void cli_check_init(cli_check_config *cfg);
 /* Read, check and report the histories at paths; returns the exit code. */
 int cli_check_paths(const cli_check_config *cfg, char **paths, size_t n);
+
+/* The cluster described by file (NULL: none) and the --node specs; false
+ * with the reason said (as cmd). c is freed with clu_free. */
+#include "../nemesis/cluster.h"
+bool cli_cluster(const char *cmd, const char *file, const opt_list *nodes, clu_desc *c);
 
 #endif

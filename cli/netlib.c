@@ -2,21 +2,21 @@
  * netlib.c - libcurl and libmicrohttpd, loaded when a command first calls
  * them.
  *
- * Only conch run, serve and demo speak HTTP, yet linking the two libraries
- * made every process load them and the forty-odd libraries they need
- * (TLS, Kerberos, LDAP, IDN, ...): about 6 ms of a `conch check` of a small
- * file, five times what the check itself takes. So conch is not linked
- * with them: this file defines each function of theirs that clients/ and
- * store/ call, and the first call of one loads its library with dlopen and
- * looks up all of its functions at once (pthread_once: the store calls
- * from libmicrohttpd's threads). The code that calls them is unchanged,
- * and a library that cannot be loaded is an error of the command that
- * needs it, exit 2, not of every command.
+ * Only conch run, serve, demo and proxy speak HTTP, yet linking the two
+ * libraries made every process load them and the forty-odd libraries they
+ * need (TLS, Kerberos, LDAP, IDN, ...): about 6 ms of a `conch check` of a
+ * small file, five times what the check itself takes. So conch is not
+ * linked with them: this file defines each function of theirs that
+ * clients/, store/ and nemesis/ call, and the first call of one loads its
+ * library with dlopen and looks up all of its functions at once
+ * (pthread_once: the store calls from libmicrohttpd's threads). The code
+ * that calls them is unchanged, and a library that cannot be loaded is an
+ * error of the command that needs it, exit 2, not of every command.
  *
- * A function clients/ or store/ starts to call must be added here, to one
- * of the lists below: the link of conch says which one is missing. The
- * unit tests and fuzz harnesses link the libraries as usual; these
- * definitions come first there too, and load the same library.
+ * A function clients/, store/ or nemesis/ starts to call must be added
+ * here, to one of the lists below: the link of conch says which one is
+ * missing. The unit tests and fuzz harnesses link the libraries as usual;
+ * these definitions come first there too, and load the same library.
  *
  * Variadic functions cannot pass their arguments on as such: the setopt
  * functions read the one argument as the option's number says its type is
@@ -38,6 +38,7 @@
 #define CURL_FNS(X)                                                                           \
     X(CURLcode, curl_global_init, (long flags), (flags))                                      \
     X(CURL *, curl_easy_init, (void), ())                                                     \
+    X(CURLcode, curl_easy_perform, (CURL * h), (h))                                           \
     X(const char *, curl_easy_strerror, (CURLcode c), (c))                                    \
     X(CURLM *, curl_multi_init, (void), ())                                                   \
     X(CURLMcode, curl_multi_cleanup, (CURLM * m), (m))                                        \

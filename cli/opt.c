@@ -223,6 +223,19 @@ static opt_rc check_pairs(const parse_state *ps)
     return OPT_OK;
 }
 
+/* Was one of the options named in list ("a,b"; NULL: none) given? */
+static bool given_any(const parse_state *ps, const char *list)
+{
+    while (list && *list) {
+        size_t len = strcspn(list, ",");
+        int k = find_long(ps, list, len);
+        if (k >= 0 && ps->given[k])
+            return true;
+        list += len + (list[len] == ',');
+    }
+    return false;
+}
+
 opt_rc opt_parse(const opt_cmd *cmd, int argc, char **argv, void *args, size_t *noperands)
 {
     parse_state ps = {.cmd = cmd, .args = args};
@@ -263,7 +276,7 @@ opt_rc opt_parse(const opt_cmd *cmd, int argc, char **argv, void *args, size_t *
                   opt_cmd_title(cmd));
         return OPT_EUSAGE;
     }
-    if (!nops && cmd->operand) {
+    if (!nops && cmd->operand && !given_any(&ps, cmd->operand_unless)) {
         cli_error(cmd->name, "%s (see %s --help)", cmd->missing, opt_cmd_title(cmd));
         return OPT_EUSAGE;
     }

@@ -97,6 +97,8 @@ typedef struct opt_cmd {
     const char *operand;     /* "FILE": one or more are needed; NULL: none taken */
     opt_kind operand_kind;   /* OPT_FILE: completion offers files */
     const char *missing;     /* said when no operand is given */
+    const char *operand_unless; /* "cluster,node": none is needed when one of
+                                 * these options is given */
     const char *notes;       /* more, after the options: --help and DESCRIPTION */
     const char *exit_status; /* --help, and EXIT STATUS */
     const char *environment; /* ENVIRONMENT (man page only) */

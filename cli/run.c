@@ -27,6 +27,7 @@
 #include "../clients/spec.h"
 #include "../util/mem.h"
 #include "cli.h"
+#include "run_nemesis.h"
 
 static _Atomic int stop_level;
 
@@ -142,15 +143,19 @@ static json_t *run_stats_json(const runner_stats *st)
                      "answered_per_second", st->elapsed_s > 0 ? (double)done / st->elapsed_s : 0.0);
 }
 
-/* Add "run" to the report check_paths wrote into path. */
-static void add_run_stats(const char *path, const runner_stats *st)
+/* Add "run" (and "nemesis", if nem: taken over) to the report
+ * check_paths wrote into path. */
+static void add_run_stats(const char *path, const runner_stats *st, json_t *nem)
 {
     json_t *j = json_load_file(path, 0, NULL);
     if (!json_is_object(j)) {
         json_decref(j);
+        json_decref(nem);
         return; /* check_paths said why it could not write it */
     }
     json_object_set_new(j, "run", run_stats_json(st));
+    if (nem)
+        json_object_set_new(j, "nemesis", nem);
     if (json_dump_file(j, path, JSON_INDENT(2)))
         cli_error("run", "cannot write %s", path);
     json_decref(j);
@@ -158,11 +163,14 @@ static void add_run_stats(const char *path, const runner_stats *st)
 
 /* results.json (and, with --format json, standard output) for a run in
  * which nothing succeeded: not checked, and why. */
-static void write_unchecked(const char *path, bool to_stdout, const runner_stats *st)
+static void write_unchecked(const char *path, bool to_stdout, const runner_stats *st,
+                            json_t *nem)
 {
     json_t *j = json_pack("{s:b, s:s, s:o}", "checked", 0, "why",
                           "no operation succeeded: nothing was checked", "run",
                           run_stats_json(st));
+    if (nem)
+        json_object_set_new(j, "nemesis", nem);
     if (json_dump_file(j, path, JSON_INDENT(2)))
         cli_error("run", "cannot write %s", path);
     if (to_stdout) {
@@ -199,6 +207,7 @@ typedef struct run_args {
     double check_timeout;
     int format;          /* index in formats[] */
     int verbose;         /* -v given this many times */
+    run_nem_args nem;
 } run_args;
 
 static const char *const stores[] = {"conch", "etcd", NULL};
@@ -295,6 +304,36 @@ static const opt_spec run_opts[] = {
     {.name = "etcd-serializable", .kind = OPT_FLAG, .off = AT(serializable, bool),
      .only_with = "store=etcd",
      .help = "serve reads from the member asked (not linearizable: expect violations)"},
+    {.name = "cluster", .arg = "FILE", .kind = OPT_FILE, .off = AT(nem.cluster, const char *),
+     .help = "the store's nodes, in a JSON file (README: the cluster file): for the nemesis, "
+             "and their URLs when none is given"},
+    {.name = "node", .arg = "SPEC", .kind = OPT_LIST, .off = AT(nem.nodes, opt_list),
+     .help = "a node, as NAME then ,KEY=VALUE for each of url, pid, pid-file, log, peer, "
+             "peer-target, faketime-file and start (start last: it takes the rest; e.g. "
+             "n1,url=http://127.0.0.1:2379,pid-file=n1.pid); repeatable"},
+    {.name = "nemesis", .arg = "KINDS", .kind = OPT_STR, .off = AT(nem.kinds, const char *),
+     .help = "inject faults, in turn: pause (SIGSTOP, SIGCONT), kill (SIGKILL, then the "
+             "node's start command), partition (through the cluster's admin: conch proxy, or "
+             "conch serve's), clock (libfaketime), comma-separated; each start and end is a "
+             "nemesis event in the history"},
+    {.name = "nemesis-target", .arg = "WHO", .kind = OPT_STR,
+     .off = AT(nem.target, const char *), .only_with = "nemesis",
+     .help = "whom a fault hits: random (default), leader, minority, or a node's name"},
+    {.name = "nemesis-interval", .arg = "SECONDS", .kind = OPT_DOUBLE,
+     .off = AT(nem.interval, double), .dmin = 0.01, .def = "5", .only_with = "nemesis",
+     .help = "the time between the end of a fault and the start of the next"},
+    {.name = "nemesis-duration", .arg = "SECONDS", .kind = OPT_DOUBLE,
+     .off = AT(nem.duration, double), .dmin = 0.01, .only_with = "nemesis",
+     .help = "how long a fault lasts (default: the interval)"},
+    {.name = "nemesis-start", .arg = "SECONDS", .kind = OPT_DOUBLE,
+     .off = AT(nem.start, double), .dmin = 0, .only_with = "nemesis",
+     .help = "when the first fault starts (default: the interval)"},
+    {.name = "nemesis-stop", .arg = "SECONDS", .kind = OPT_DOUBLE, .off = AT(nem.stop, double),
+     .dmin = 0.01, .only_with = "nemesis",
+     .help = "start no fault after this, and undo any still on (default: the end of the run)"},
+    {.name = "nemesis-clock", .arg = "SPEC", .kind = OPT_STR, .off = AT(nem.clock, const char *),
+     .def = "+60s", .only_with = "nemesis",
+     .help = "a clock fault's libfaketime spec: an offset (+60s, -1h) or a rate (+0 x2)"},
     {.name = "seed", .arg = "N", .kind = OPT_LONG, .off = AT(seed, long), .min = 0,
      .max = LONG_MAX, .help = "seed of the operation choices (default: from the clock)"},
     {.name = "check-timeout", .arg = "SECONDS", .kind = OPT_DOUBLE,
@@ -314,13 +353,14 @@ static const opt_spec run_opts[] = {
 const opt_cmd cli_cmd_run = {
     .name = "run",
     .summary = "drive a store over HTTP, record a history, check it",
-    .synopsis = "[options] URL...",
+    .synopsis = "[options] URL...\n[options] --cluster FILE [URL...]",
     .about = "Run concurrent clients against a store over HTTP, record the history as it "
              "happens (runs/<time>/history.jsonl), check it as conch check does, and exit "
              "with the verdict. Each client is a process with one operation in flight.",
     .opts = run_opts,
     .operand = "URL",
     .missing = "no URL given",
+    .operand_unless = "cluster,node",
     .notes = "Outcomes follow Jepsen: fail only when an operation certainly did not take "
              "effect (not connected, cas mismatch, a request the store refused); info when "
              "unknown (timeout, reset, 5xx, a success that does not say what it did), and "
@@ -589,8 +629,10 @@ static void run_summary(const runner_stats *st)
 }
 
 /* Drive the store and record the history, with progress on stderr;
- * SIGINT and SIGTERM stop it (stop_level). The runner's result. */
-static cl_rc run_record(run_state *r, runner_stats *st)
+ * SIGINT and SIGTERM stop it (stop_level). The nemesis, if any, is started
+ * here and has undone everything by the time the signals are given back
+ * their old handlers. The runner's result. */
+static cl_rc run_record(run_state *r, runner_stats *st, run_nem *rn)
 {
     runner_config *rc = &r->rc;
     progress_state ps = {.tty = isatty(2) != 0};
@@ -607,14 +649,20 @@ static cl_rc run_record(run_state *r, runner_stats *st)
     signal(SIGPIPE, SIG_IGN);
 
     cl_error err = {0};
-    cl_rc res = runner_run(rc, st, &err);
+    cl_rc res = CL_EUSAGE;
+    bool nem_ok = run_nem_start(rn, r->dir, rc); /* it said why not */
+    if (nem_ok)
+        res = runner_run(rc, st, &err);
+    else
+        memset(st, 0, sizeof *st);
+    run_nem_finish(rn);
 
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (ps.printed && ps.tty)
         fputc('\n', stderr);
     run_summary(st);
-    if (res != CL_OK) {
+    if (res != CL_OK && nem_ok) {
         cli_error("run", "%s", err.msg);
         if (res == CL_EUNREACHABLE)
             fprintf(stderr, "conch run: is the store running, and is the URL right? "
@@ -625,9 +673,12 @@ static cl_rc run_record(run_state *r, runner_stats *st)
 
 /* Check the recorded history as conch check would, or, when nothing
  * succeeded, say so and check nothing. The exit code. */
-static int run_verdict(const run_args *a, const run_state *r, const runner_stats *st)
+static int run_verdict(const run_args *a, const run_state *r, const runner_stats *st,
+                       const run_nem *rn)
 {
     int exit_code;
+    if (a->format == 0)
+        run_nem_report(rn, stdout);
     if (st->ok == 0) {
         /* A pass over a history where nothing happened tests nothing: it is
          * not checked, so that no verdict appears above the error. */
@@ -636,7 +687,7 @@ static int run_verdict(const run_args *a, const run_state *r, const runner_stats
                   (unsigned long long)st->fail, (unsigned long long)st->info,
                   (unsigned long long)st->refused);
         exit_code = EXIT_USAGE;
-        write_unchecked(r->results, a->format == 1, st);
+        write_unchecked(r->results, a->format == 1, st, run_nem_json(rn));
     } else {
         cli_check_config cfg;
         cli_check_init(&cfg);
@@ -651,7 +702,7 @@ static int run_verdict(const run_args *a, const run_state *r, const runner_stats
         cfg.html_out = r->html;
         char *path = r->hist_path;
         exit_code = cli_check_paths(&cfg, &path, 1);
-        add_run_stats(r->results, st);
+        add_run_stats(r->results, st, run_nem_json(rn));
     }
     fprintf(stderr, "conch run: results in %s%s%s (exit %d)\n", r->results,
             st->ok ? " and " : "", st->ok ? r->html : "", exit_code);
@@ -660,8 +711,9 @@ static int run_verdict(const run_args *a, const run_state *r, const runner_stats
 
 int cmd_run(int argc, char **argv)
 {
-    run_args a = {.keys = -1, .ops_per_key = -1, .seed = -1};
+    run_args a = {.keys = -1, .ops_per_key = -1, .seed = -1, .nem.start = -1};
     run_state r = {0};
+    run_nem rn = {0};
     int exit_code = EXIT_USAGE;
     size_t nurls;
     opt_rc prc = opt_parse(&cli_cmd_run, argc, argv, &a, &nurls);
@@ -669,21 +721,27 @@ int cmd_run(int argc, char **argv)
         exit_code = opt_exit(prc);
         goto out;
     }
-    if (!run_config_from(&a, argv + 1, nurls, &r))
+    char **urls = argv + 1;
+    if (!run_nem_cluster(&a.nem, &rn, &urls, &nurls) || !run_config_from(&a, urls, nurls, &r))
         goto out;
     if (a.dry_run) {
         print_dry_run(&r);
         exit_code = 0;
         goto out;
     }
-    if (!run_paths(a.out, &r))
+    /* A store described by a spec has no built-in leader probe, and its
+     * nodes are not found from its URLs. */
+    if (!run_nem_config(&a.nem, a.store_spec ? "spec" : stores[a.store], &r.rc, &rn) ||
+        !run_paths(a.out, &r))
         goto out;
     run_announce(&r);
     runner_stats st;
-    if (run_record(&r, &st) == CL_OK)
-        exit_code = run_verdict(&a, &r, &st);
+    if (run_record(&r, &st, &rn) == CL_OK)
+        exit_code = run_verdict(&a, &r, &st, &rn);
 out:
+    run_nem_free(&rn);
     free(a.headers.v);
+    free(a.nem.nodes.v);
     run_state_free(&r);
     return exit_code;
 }

@@ -27,6 +27,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "../histories/read.h"
 #include "../util/mem.h"
 #include "spec.h"
 
@@ -125,6 +126,10 @@ static cl_rc setup(runner *r, cl_error *err)
     if (c->ops && c->ops < r->unreachable_after)
         r->unreachable_after = c->ops;
 
+    if (c->side) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = c->side->fd};
+        epoll_ctl(r->epfd, EPOLL_CTL_ADD, c->side->fd, &ev);
+    }
     r->rec = rec_open(c->history, c->fsync, r->sc, err);
     return r->rec ? CL_OK : err->rc;
 }
@@ -247,6 +252,8 @@ static void run_transfers(runner *r, long wait)
     struct epoll_event evs[64];
     int nev = epoll_wait(r->epfd, evs, 64, (int)wait);
     for (int i = 0; i < nev; i++) {
+        if (r->c->side && evs[i].data.fd == r->c->side->fd)
+            continue; /* take_side reads it */
         int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
                     (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
                     (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
@@ -265,6 +272,40 @@ static void run_transfers(runner *r, long wait)
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&cl);
         runner_finish(r, cl, m->data.result);
     }
+}
+
+/* Record what the side (the nemesis) has done since the last pass. */
+static void take_side(runner *r)
+{
+    const runner_side *s = r->c->side;
+    char *f;
+    json_t *value;
+    while (s && s->take(s->ctx, &f, &value)) {
+        hist_event ev = {
+            .type = EV_INFO,
+            .process = val_cstr(r->vt, "nemesis"),
+            .f = val_cstr(r->vt, f),
+            .value = hist_val_from_jansson(r->vt, value),
+            .time = rec_now(r->rec),
+            .version = HIST_NONE,
+        };
+        rec_event(r->rec, r->vt, &ev);
+        free(f);
+        json_decref(value);
+    }
+}
+
+/* Is the side (if any) done, once told to stop? */
+static bool side_done(runner *r)
+{
+    const runner_side *s = r->c->side;
+    if (!s)
+        return true;
+    if (!r->side_stopped) {
+        s->stop(s->ctx);
+        r->side_stopped = true;
+    }
+    return s->done(s->ctx);
 }
 
 static void report_progress(runner *r, int64_t now)
@@ -317,7 +358,7 @@ cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
     for (;;) {
         int64_t now = rec_now(r.rec);
         check_stop(&r, now);
-        if (r.st.stopping && r.st.in_flight == 0)
+        if (r.st.stopping && side_done(&r) && r.st.in_flight == 0)
             break;
         /* Invoke: queue the invokes, write them, then send. */
         client *batch[64];
@@ -329,8 +370,11 @@ cl_rc runner_run(const runner_config *c, runner_stats *st, cl_error *err)
             runner_add_handle(batch[i]);
         report_progress(&r, now);
         run_transfers(&r, wait_ms(&r, now, started == sizeof batch / sizeof *batch));
+        take_side(&r);
         flush(&r);
     }
+    take_side(&r);
+    flush(&r);
     r.st.elapsed_s = (double)rec_now(r.rec) / 1e9;
     if (c->progress)
         c->progress(c->ctx, &r.st);

@@ -31,7 +31,8 @@
  * store unreachable): no new invocations; ops in flight get up to their
  * timeout; what is still open after that (or at once when *stop reaches 2)
  * is recorded info. So every invoke in the file has its completion, unless
- * the process was killed.
+ * the process was killed. A side (the nemesis) is told to stop then too,
+ * and the run ends once it is done as well.
  */
 #ifndef CONCH_RUNNER_H
 #define CONCH_RUNNER_H
@@ -39,6 +40,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "adapter.h"
 #include "client.h"
@@ -57,6 +60,20 @@ typedef struct runner_stats {
     uint64_t in_flight;
     bool stopping;
 } runner_stats;
+
+/* Events of a process beside the clients (the nemesis), recorded in the
+ * history as they come: process "nemesis", type info, with f and value as
+ * given, timed when the runner takes them. The runner watches fd (readable
+ * when take has something), calls stop once as it begins to stop (the run
+ * is over: undo what is on), and does not end before done says nothing
+ * more will come, taking what comes meanwhile. */
+typedef struct runner_side {
+    int fd;
+    bool (*take)(void *ctx, char **f, json_t **value); /* new string, new reference */
+    void (*stop)(void *ctx);
+    bool (*done)(void *ctx);
+    void *ctx;
+} runner_side;
 
 typedef struct runner_config {
     const char *const *urls; /* base URLs, borrowed; at least one */
@@ -79,6 +96,7 @@ typedef struct runner_config {
     const char *history;     /* the file to create */
     rec_fsync fsync;
     _Atomic int *stop;       /* 1: stop invoking; 2: give up on ops in flight too */
+    const runner_side *side; /* NULL: none */
     double progress_s;       /* call progress this often; 0: never */
     void (*progress)(void *ctx, const runner_stats *s);
     void *ctx;

@@ -84,6 +84,7 @@ struct runner {
     uint64_t unreachable_after;  /* that many, and the store is unreachable */
     bool unreachable;
     char unreachable_why[CURL_ERROR_SIZE + 256];
+    bool side_stopped;           /* side->stop was called */
     cl_error io;                 /* a write of the history failed */
     bool io_failed;
 };

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../proto/admin.h"
 #include "../util/hex.h"
 
 enum route_kind { R_HEALTH, R_KV, R_CAS, R_STATE, R_PARTITION, R_HEAL };
@@ -193,9 +194,9 @@ static bool route_parse(const char *url, const char *method, route *rt, store_er
         bool post, admin;
     } fixed[] = {
         {"/health", R_HEALTH, false, false},
-        {"/admin/state", R_STATE, false, true},
-        {"/admin/partition", R_PARTITION, true, true},
-        {"/admin/heal", R_HEAL, true, true},
+        {ADMIN_STATE_PATH, R_STATE, false, true},
+        {ADMIN_PARTITION_PATH, R_PARTITION, true, true},
+        {ADMIN_HEAL_PATH, R_HEAL, true, true},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
         if (strcmp(url, fixed[i].path))
@@ -446,7 +447,7 @@ static bool partition_parse(cluster *c, const api_request *rq, int *group, store
     json_t *j = parse_body(rq->body, rq->blen, err), *groups = NULL;
     if (!j)
         goto out;
-    if (!json_is_array(groups = json_object_get(j, "groups"))) {
+    if (!json_is_array(groups = json_object_get(j, ADMIN_GROUPS))) {
         store_error_set(err, STORE_EREJECTED,
                         "the body must be {\"groups\":[[\"n1\"],[\"n2\",\"n3\"]]}");
         goto out;

@@ -13,8 +13,9 @@
 #     one that cannot be read): drawn with no script error;
 #   - a generated 100,000-op history: under 5 MB, at most
 #     REPORT_HTML_DRAWN bars drawn, drawn in full around its violation;
-#   - conch run against conch serve (eventual: violations): report.html
-#     beside the history, with its latency and throughput graphs.
+#   - conch run against conch serve (eventual: violations) under a
+#     partition of the nemesis: report.html beside the history, with its
+#     latency and throughput graphs, the fault shaded on both.
 # The page must fetch nothing: no URL in it but the SVG namespace's.
 # e2e: long
 . "$(dirname "$0")/lib/run_common.sh"
@@ -140,6 +141,28 @@ for name, rgb in (("INVALID red", b"\xc6\x28\x28"), ("VALID green", b"\x3a\x8b\x
         sys.exit(1)
 PY
 
+# An invalid history from Knossos's own tests (the shared corpus, when it
+# sits beside the project): its smallest counterexample marked.
+K=${CORPUS:-../shared/corpus}/knossos/cas-register/bad/cas-failure.edn
+if [ -f "$K" ]; then
+    $CONCH check --html "$WORK/k.html" "$K" >"$WORK/k.out" 2>&1
+    code=$?
+    [ $code -eq 1 ] || die "conch check --html $K: exit $code, want 1: $(tail -3 "$WORK/k.out")"
+    browse "$WORK/k.html" "$WORK/k.dom"
+    python3 - "$WORK/k.dom" <<'PY' || die "the report of $K does not mark its counterexample"
+import re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+minimal = len(re.findall(r'<rect class="op [^"]*\bminimal\b', dom))
+cannot = len(re.findall(r'<rect class="op [^"]*\bcannot\b', dom))
+if not (2 <= minimal <= 10 and cannot == 1 and '<span class="verdict invalid">INVALID</span>' in dom):
+    print("counterexample ops %d, cannot follow %d" % (minimal, cannot))
+    sys.exit(1)
+PY
+    echo "the Knossos history $K: its counterexample marked"
+else
+    echo "the Knossos history: SKIPPED (no shared corpus at ${CORPUS:-../shared/corpus})"
+fi
+
 # Other shapes: no times (Knossos EDN), transactions, a Jepsen log, several
 # histories at once with one that cannot be read.
 $CONCH check --html "$WORK/many.html" histories/examples/sessions.jsonl \
@@ -165,12 +188,13 @@ bars=$(grep -o '<rect class="op ' "$WORK/big.dom" | wc -l)
 [ "$bars" -le 20000 ] || die "$bars ops drawn, over the bound"
 [ "$bars" -ge 1000 ] || die "only $bars ops drawn"
 grep -q '<rect class="op [^"]*minimal' "$WORK/big.dom" || die "no counterexample drawn"
-# conch run writes report.html beside the history, latency and rate drawn.
+# conch run writes report.html beside the history, latency and rate drawn,
+# and the nemesis's partition shaded on both.
 need_serve
 start_serve --consistency eventual --gossip-ms 500
 # shellcheck disable=SC2086
-$CONCH run --time 1.5 --clients 6 --route random --out "$WORK/run" $SERVE_URLS \
-    >"$WORK/run.out" 2>&1
+$CONCH run --time 1.5 --clients 6 --route random --nemesis partition --nemesis-start 0.3 \
+    --nemesis-duration 0.6 --out "$WORK/run" $SERVE_URLS >"$WORK/run.out" 2>&1
 code=$?
 [ "$code" -le 3 ] || die "conch run: exit $code: $(tail -20 "$WORK/run.out")"
 [ -f "$WORK/run/report.html" ] || die "conch run wrote no report.html: $(tail -5 "$WORK/run.out")"
@@ -181,4 +205,7 @@ for what in '<svg class="latency"' '<svg class="rate"' '<polyline class="rate ok
             '<polyline class="p95 ' '<svg class="tl"'; do
     grep -q "$what" "$WORK/run.dom" || die "the run's report lacks $what"
 done
+bands=$(grep -o '<rect class="fault perfband"' "$WORK/run.dom" | wc -l)
+[ "$bands" -eq 2 ] || die "the partition is shaded on $bands perf graphs, want 2 (latency, rate)"
+grep -q 'start-partition' "$WORK/run.dom" || die "the run's report does not name the partition"
 echo "html report: verdicts, counterexamples, rows and faults drawn; 100,000 ops in $size bytes, $bars bars; conch run's report drawn"

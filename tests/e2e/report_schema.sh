@@ -7,7 +7,8 @@
 #     time limit, --search, --all-parts, session checks with store
 #     versions, and invalid parts with their smallest counterexample;
 #   - results.json of conch run against conch serve (eventual: violations
-#     and counterexamples), and of a run where no operation succeeded.
+#     and counterexamples; a partition of the nemesis), and of a run where
+#     no operation succeeded.
 # Each output must validate, and the shapes the schema makes optional must
 # each appear at least once (so the test says something about them).
 . "$(dirname "$0")/lib/run_common.sh"
@@ -56,10 +57,11 @@ $CONCH merge --format json "$WORK/shard0.json" "$WORK/shard1.json" >"$WORK/merge
 need_serve
 start_serve --consistency eventual --gossip-ms 500
 # shellcheck disable=SC2086
-$CONCH run --time 1.5 --clients 6 --route random --out "$WORK/run" $SERVE_URLS \
-    >"$WORK/run.out" 2>&1
+$CONCH run --time 1.5 --clients 6 --route random --nemesis partition --nemesis-start 0.3 \
+    --nemesis-duration 0.6 --out "$WORK/run" $SERVE_URLS >"$WORK/run.out" 2>&1
 code=$?
 [ "$code" -le 3 ] || die "conch run: exit $code: $(tail -20 "$WORK/run.out")"
+grep -q '"nemesis": {' "$WORK/run/results.json" || die "the run's results.json has no nemesis"
 start_fake --require-header 'X-Key: k3y-value'
 $CONCH run --ops 10 --clients 2 --out "$WORK/none" "$FAKE_URL" >"$WORK/none.out" 2>&1
 [ -f "$WORK/none/results.json" ] || die "no results.json when nothing succeeded"

@@ -26,13 +26,15 @@ void tshim_register(const char *suite, const char *name, void (*fn)(void));
 void tshim_fail(bool fatal, const char *file, int line, const char *expr, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* The test's function is tshim_test_SUITE_NAME: a plain SUITE_NAME would
+ * clash with the code under test (Test(jw, infer) is jw_infer's test). */
 #define Test(suite, name, ...)                                                              \
-    static void suite##_##name(void);                                                       \
+    static void tshim_test_##suite##_##name(void);                                          \
     __attribute__((constructor)) static void tshim_reg_##suite##_##name(void)               \
     {                                                                                       \
-        tshim_register(#suite, #name, suite##_##name);                                      \
+        tshim_register(#suite, #name, tshim_test_##suite##_##name);                         \
     }                                                                                       \
-    static void suite##_##name(void)
+    static void tshim_test_##suite##_##name(void)
 
 /* The message, when given, is a format and its arguments; the literal
  * ": " pasted before it stands alone when there is none. */
