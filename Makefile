@@ -53,7 +53,8 @@ DOC         := $(BUILD)
 # Every TSan report, from any process the tests start (conch serve in the
 # background too), goes to a file here; tsan-check fails if there is one.
 TSAN_LOGS := $(CURDIR)/build/tsan/reports
-export TSAN_OPTIONS = log_path=$(TSAN_LOGS)/tsan second_deadlock_stack=1 history_size=4
+export TSAN_OPTIONS = log_path=$(TSAN_LOGS)/tsan second_deadlock_stack=1 history_size=4 \
+    suppressions=$(CURDIR)/tests/tsan.supp
 else
 BUILD       := build/obj
 CONCH       := conch

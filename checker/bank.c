@@ -36,7 +36,7 @@ typedef struct bread {
 } bread;
 
 /* --init: a map account -> integer balance. */
-static int init_balances(history *h, const char *json, jw_map *accts, int64_t *sum, size_t *n,
+static jw_rc init_balances(history *h, const char *json, jw_map *accts, int64_t *sum, size_t *n,
                          sbuf *why)
 {
     vtab *vt = hist_vtab(h);
@@ -45,7 +45,7 @@ static int init_balances(history *h, const char *json, jw_map *accts, int64_t *s
     if (hist_val_from_json(vt, json, &v, &e)) {
         sbuf_printf(why, "--init: %s", sbuf_str(&e));
         sbuf_free(&e);
-        return 2;
+        return JW_EFIT;
     }
     size_t m;
     const val *kv = v.kind == VAL_MAP ? val_items(vt, v, &m) : NULL;
@@ -57,25 +57,26 @@ static int init_balances(history *h, const char *json, jw_map *accts, int64_t *s
             s += kv[i].n;
     }
     if (!kv || !m) {
-        sbuf_adds(why, "--init: for bank, the initial balances: a map of account -> integer, "
-                       "such as {\"0\":10,\"1\":10}");
-        return 2;
+        sbuf_printf(why, "--init: for %s, the initial balances: a map of account -> integer, "
+                         "such as {\"0\":10,\"1\":10}",
+                    model_jw_name(MODEL_JW_BANK));
+        return JW_EFIT;
     }
     if (s > INT64_MAX || s < INT64_MIN) {
         sbuf_adds(why, "--init: the balances' sum does not fit in 64 bits");
-        return 2;
+        return JW_EFIT;
     }
     for (size_t i = 0; i < m; i += 2)
         jw_map_put(accts, 0, jw_norm(vt, kv[i]), (uint32_t)(i / 2), NULL);
     *sum = (int64_t)s;
     *n = m / 2;
-    return 0;
+    return JW_OK;
 }
 
 /* One ok read: its sum, negative balances, and (with the accounts known)
  * unexpected and nil ones. Returns 2 with why if it is not a map of
  * balances. */
-static int read_one(const history *h, uint32_t i, const jw_map *accts, bread *b, sbuf *why)
+static jw_rc read_one(const history *h, uint32_t i, const jw_map *accts, bread *b, sbuf *why)
 {
     const vtab *vt = hist_cvtab(h);
     const hist_op *o = &hist_ops(h)[i];
@@ -83,9 +84,10 @@ static int read_one(const history *h, uint32_t i, const jw_map *accts, bread *b,
     const val *kv = o->out.kind == VAL_MAP ? val_items(vt, o->out, &m) : NULL;
     if (!kv) {
         jw_where(h, o, why);
-        sbuf_adds(why, "a bank read's value must be a map of account -> balance, got ");
+        sbuf_printf(why, "a %s read's value must be a map of account -> balance, got ",
+                    model_jw_name(MODEL_JW_BANK));
         val_describe(vt, o->out, why);
-        return 2;
+        return JW_EFIT;
     }
     memset(b, 0, sizeof *b);
     b->op = i;
@@ -108,7 +110,7 @@ static int read_one(const history *h, uint32_t i, const jw_map *accts, bread *b,
             val_describe(vt, bal, why);
             sbuf_adds(why, " for account ");
             val_describe(vt, kv[j], why);
-            return 2;
+            return JW_EFIT;
         }
         sum += bal.n;
         if (bal.n < 0) {
@@ -120,7 +122,7 @@ static int read_one(const history *h, uint32_t i, const jw_map *accts, bread *b,
     if (sum > INT64_MAX || sum < INT64_MIN || neg < INT64_MIN) {
         jw_where(h, o, why);
         sbuf_adds(why, "the balances' sum does not fit in 64 bits");
-        return 2;
+        return JW_EFIT;
     }
     for (int e = 0; e < BANK_NERRORS; e++) {
         b->c[e].op = i;
@@ -130,7 +132,7 @@ static int read_one(const history *h, uint32_t i, const jw_map *accts, bread *b,
     b->bad[BANK_NEGATIVE] = cn->count > 0;
     b->bad[BANK_UNEXPECTED] = cu->count > 0;
     b->bad[BANK_NIL] = cz->count > 0;
-    return 0;
+    return JW_OK;
 }
 
 /* How far off a case is: the bigger, the worse (Jepsen's err-badness). */
@@ -187,35 +189,36 @@ static int by_ret(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int jw_bank(history *h, const jw_opts *o, jw_result *res, sbuf *why)
+jw_rc jw_bank(history *h, const jw_opts *o, jw_result *res, sbuf *why)
 {
     bank_result *r = &res->bank;
     jw_map accts = {0};
     VEC(bread) reads = {0};
-    int rc = 0;
+    jw_rc rc = JW_OK;
     int64_t init_sum = 0;
     if (o->init_json && (rc = init_balances(h, o->init_json, &accts, &init_sum, &r->naccounts, why)))
         goto out;
     if (o->init_json && o->has_total && o->total != init_sum) {
         sbuf_printf(why, "--total-amount %lld, but --init's balances sum to %lld",
                     (long long)o->total, (long long)init_sum);
-        rc = 2;
+        rc = JW_EFIT;
         goto out;
     }
     const hist_op *ops = hist_ops(h);
     for (size_t i = 0; i < hist_nops(h); i++) {
         const hist_op *op = &ops[i];
-        if (jw_f_is(h, op, "transfer")) {
+        if (jw_op(h, op) == MODEL_JW_OP_TRANSFER) {
             r->ntransfers++;
             r->ntransfers_ok += op->status == OP_OK;
             continue;
         }
-        if (!jw_f_is(h, op, "read")) {
+        if (jw_op(h, op) != MODEL_JW_OP_READ) {
             jw_where(h, op, why);
             sbuf_adds(why, "unknown operation ");
             val_describe(hist_cvtab(h), op->f, why);
-            sbuf_adds(why, " for bank (it knows: read, transfer)");
-            rc = 2;
+            sbuf_printf(why, " for %s (it knows: %s)", model_jw_name(MODEL_JW_BANK),
+                    model_jw_ops(MODEL_JW_BANK));
+            rc = JW_EFIT;
             goto out;
         }
         if (op->status != OP_OK)

@@ -10,7 +10,7 @@
 #include "../histories/read.h"
 #include "../util/clock.h"
 #include "../util/mem.h"
-#include "pool.h"
+#include "../util/pool.h"
 #include "sched.h"
 
 typedef struct task {
@@ -98,53 +98,56 @@ static void prune_part(check_item *it, lin_part *part, lin_op *ops)
 static bool txn_wanted(const history *h, const check_opts *o)
 {
     txn_workload wl;
-    if (o->txn_workload != TXN_AUTO)
+    if (o->txn_workload != MODEL_TXN_AUTO)
         return true;
     if (o->model || !txn_detect(h, &wl))
         return false;
-    return o->txn_model_given || wl == TXN_LIST_APPEND;
+    return o->txn_model_given || wl == MODEL_TXN_LIST_APPEND;
 }
 
 /* See check_opts: does this history go to a Jepsen workload's check? */
 static jw_kind jw_wanted(check_item *it, const check_opts *o)
 {
-    it->jw_how = it->jw_also = NULL;
-    if (o->jw.kind != JW_NONE)
+    it->jw_how = NULL;
+    it->jw_also = MODEL_JW_NONE;
+    if (o->jw.kind != MODEL_JW_NONE)
         return o->jw.kind;
-    if (o->model || o->txn_workload != TXN_AUTO || txn_wanted(it->h, o))
-        return JW_NONE;
+    if (o->model || o->txn_workload != MODEL_TXN_AUTO || txn_wanted(it->h, o))
+        return MODEL_JW_NONE;
     return jw_infer(it->h, &it->jw_how, &it->jw_also);
 }
 
-/* Compile and split one history; append its parts' tasks. */
-static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
+/* A Jepsen workload's verdict on an item's history. */
+static void check_jw(check_item *it, const check_opts *o, jw_kind kind)
+{
+    jw_opts jo = o->jw;
+    jo.kind = kind;
+    jo.init_json = o->init_json;
+    it->jw_checked = true;
+    if (jw_check(it->h, &jo, &it->jw, &it->why))
+        it->rc = CHECK_EOP;
+}
+
+/* The txn checker's verdict on an item's history. */
+static void check_txn(check_item *it, const check_opts *o)
+{
+    txn_opts t = {.workload = o->txn_workload,
+                  .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM,
+                  .assume = o->txn_assume};
+    it->txn_checked = true;
+    it->txn_workload_named = o->txn_workload != MODEL_TXN_AUTO;
+    it->txn_model_named = o->txn_model_given;
+    if (txn_check(it->h, &t, &it->txn, &it->why) != TXN_OK)
+        it->rc = CHECK_EOP;
+}
+
+/* The model an item's history is checked with (named, or inferred from
+ * its f names), at its initial value; false, with it->rc and it->why
+ * set, when there is none. */
+static bool choose_model(check_item *it, const check_opts *o)
 {
     history *h = it->h;
-    jw_opts jo = o->jw;
-    if ((jo.kind = jw_wanted(it, o)) != JW_NONE) {
-        it->jw_checked = true;
-        jo.init_json = o->init_json;
-        if (jw_check(h, &jo, &it->jw, &it->why))
-            it->rc = 2;
-        return;
-    }
-    if (txn_wanted(h, o)) {
-        progress_phase(o->progress, PHASE_TXN);
-        txn_opts t = {.workload = o->txn_workload,
-                      .model = o->txn_model_given ? o->txn_model : TXN_DEFAULT_CM,
-                      .assume = o->txn_assume};
-        it->txn_checked = true;
-        it->txn_workload_named = o->txn_workload != TXN_AUTO;
-        it->txn_model_named = o->txn_model_given;
-        if (txn_check(h, &t, &it->txn, &it->why))
-            it->rc = 2;
-        return;
-    }
-    vtab *vt = hist_vtab(h);
-    const hist_op *hops = hist_ops(h);
-    size_t n = hist_nops(h);
-    const hist_pos *ev = hist_positions(h);
-    it->md.vt = vt;
+    it->md.vt = hist_vtab(h);
     it->md.opts.nil = o->nil;
     it->md.opts.init = val_nil();
     it->md.type = o->model;
@@ -156,17 +159,17 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
             sbuf_printf(&msg, "%s: %s", hist_name(h), sbuf_str(&it->why));
             sbuf_free(&it->why);
             it->why = msg;
-            it->rc = 2;
-            return;
+            it->rc = CHECK_ENOMODEL;
+            return false;
         }
     }
     if (o->init_json) {
         sbuf e = {0};
-        if (hist_val_from_json(vt, o->init_json, &it->md.opts.init, &e)) {
+        if (hist_val_from_json(hist_vtab(h), o->init_json, &it->md.opts.init, &e)) {
             sbuf_printf(&it->why, "--init: %s", sbuf_str(&e));
             sbuf_free(&e);
-            it->rc = 2;
-            return;
+            it->rc = CHECK_EINIT;
+            return false;
         }
     }
     if (it->md.type->init_ok && !it->md.type->init_ok(&it->md, &it->why)) {
@@ -174,55 +177,40 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
         sbuf_printf(&msg, "--init: %s", sbuf_str(&it->why));
         sbuf_free(&it->why);
         it->why = msg;
-        it->rc = 2;
-        return;
+        it->rc = CHECK_EINIT;
+        return false;
     }
+    return true;
+}
 
-    lin_op *ops = xmalloc((n ? n : 1) * sizeof *ops);
-    uint32_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const hist_op *ho = &hops[i];
-        if (ho->status == OP_FAIL) {
-            it->nfail++;
-            continue;
-        }
-        mop m;
-        sbuf why = {0};
-        model_rc rc = model_compile(&it->md, vt, ho, &m, &why);
-        if (rc == MODEL_EOP) {
-            const hist_pos *ce = &ev[ho->call];
-            sbuf_printf(&it->why, "%s:%u: %s", hist_name(h), ce->line, sbuf_str(&why));
-            sbuf_free(&why);
-            it->rc = 2;
-            free(ops);
-            free(ids);
-            return;
-        }
+/* Compile an item's ops into *mo; false, with it->rc and it->why saying
+ * which op does not fit the model, if one does not. */
+static bool compile(check_item *it, model_ops *mo)
+{
+    history *h = it->h;
+    uint32_t bad;
+    sbuf why = {0};
+    if (model_compile_ops(&it->md, hist_vtab(h), h, mo, &bad, &why) == MODEL_EOP) {
+        const hist_pos *ce = &hist_positions(h)[hist_ops(h)[bad].call];
+        sbuf_printf(&it->why, "%s:%u: %s", hist_name(h), ce->line, sbuf_str(&why));
         sbuf_free(&why);
-        if (rc == MODEL_SKIP) {
-            it->nskipped++;
-            continue;
-        }
-        ops[k] = (lin_op){m, ho->call, ho->status == OP_OK ? ho->ret : LIN_NEVER, 0};
-        ids[k] = (uint32_t)i;
-        k++;
+        it->rc = CHECK_EOP;
+        return false;
     }
-    it->nsearch = k;
-    if (!(o->checks & CHECK_LIN)) {
-        free(ops);
-        free(ids);
-        return;
-    }
-    it->lin_checked = true;
+    it->nsearch = mo->n;
+    it->nskipped = mo->nskipped;
+    it->nfail = mo->nfail;
+    return true;
+}
 
-    mop *ms = xmalloc((k ? k : 1) * sizeof *ms);
-    for (size_t i = 0; i < k; i++)
-        ms[i] = ops[i].m;
+/* Split an item's compiled ops into independent parts (model_split), and
+ * append a task per part. */
+static void add_parts(check_item *it, const model_ops *mo, task_vec *tasks)
+{
+    const hist_op *hops = hist_ops(it->h);
+    size_t k = mo->n;
     uint32_t *part = xmalloc((k ? k : 1) * sizeof *part);
-    size_t np = model_split(&it->md, ms, k, part);
-    free(ms);
-
+    size_t np = model_split(&it->md, mo->m, k, part);
     it->parts = xcalloc(np ? np : 1, sizeof *it->parts);
     it->nparts = np;
     size_t *fill = xcalloc(np ? np : 1, sizeof *fill);
@@ -235,13 +223,14 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
     }
     for (size_t i = 0; i < k; i++) {
         size_t p = part[i], j = fill[p]++;
+        const hist_op *ho = &hops[mo->id[i]];
         if (j == 0) {
-            it->parts[p].key = ops[i].m.key;
-            it->parts[p].keyed = hops[ids[i]].has_key;
+            it->parts[p].key = mo->m[i].key;
+            it->parts[p].keyed = ho->has_key;
         }
-        pops[p][j] = ops[i];
-        pops[p][j].id = ids[i];
-        it->parts[p].ids[j] = ids[i];
+        pops[p][j] = (lin_op){mo->m[i], ho->call, ho->status == OP_OK ? ho->ret : LIN_NEVER,
+                              mo->id[i]};
+        it->parts[p].ids[j] = mo->id[i];
     }
     if (it->md.type->prune)
         for (size_t p = 0; p < np; p++)
@@ -255,8 +244,40 @@ static void prepare(check_item *it, const check_opts *o, task_vec *tasks)
     free(pops);
     free(fill);
     free(part);
-    free(ops);
-    free(ids);
+}
+
+/* Everything of an item that comes before the searches: the txn checker,
+ * or the model, compiling its ops, the session checks (they take time
+ * linear in the history, and so do not wait behind a search that may use
+ * all the time there is), and its parts' tasks. */
+static void prepare(check_item *it, const check_opts *o, const sess_limits *sl, task_vec *tasks)
+{
+    jw_kind jw = jw_wanted(it, o);
+    if (jw != MODEL_JW_NONE) {
+        check_jw(it, o, jw);
+        return;
+    }
+    if (txn_wanted(it->h, o)) {
+        progress_phase(o->progress, PHASE_TXN);
+        check_txn(it, o);
+        return;
+    }
+    progress_phase(o->progress, PHASE_PREPARE);
+    model_ops mo;
+    if (!choose_model(it, o) || !compile(it, &mo))
+        return;
+    if (o->checks & SESS_ALL_CHECKS) {
+        progress_phase(o->progress, PHASE_SESSIONS);
+        it->sess_checked = true;
+        sess_check(it->h, &it->md, &mo, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, sl,
+                   &it->sess);
+    }
+    if (o->checks & CHECK_LIN) {
+        progress_phase(o->progress, PHASE_PREPARE);
+        it->lin_checked = true;
+        add_parts(it, &mo, tasks);
+    }
+    model_ops_free(&mo);
 }
 
 /* ---- the smallest counterexample of each invalid part (shrink.h) ---- */
@@ -338,23 +359,10 @@ void check_run(check_item *items, size_t n, const check_opts *opts)
     if (o->timeout_s > 0)
         so.deadline_ns = clock_now_ns() + (int64_t)(o->timeout_s * 1e9);
     task_vec tasks = {0};
-    for (size_t i = 0; i < n; i++) {
-        progress_phase(o->progress, PHASE_PREPARE);
-        prepare(&items[i], o, &tasks);
-    }
-    progress_parts(o->progress, tasks.n);
-
-    /* The session checks first: they take time linear in the history, and
-     * so do not wait behind a search that may use all the time there is. */
     sess_limits sl = {so.deadline_ns, o->stop, mem};
-    progress_phase(o->progress, PHASE_SESSIONS);
-    for (size_t i = 0; i < n; i++) {
-        check_item *it = &items[i];
-        if (it->rc || it->txn_checked || it->jw_checked || !(o->checks & SESS_ALL_CHECKS))
-            continue;
-        it->sess_checked = true;
-        sess_check(it->h, &it->md, o->order, o->checks & SESS_ALL_CHECKS, o->jobs, &sl, &it->sess);
-    }
+    for (size_t i = 0; i < n; i++)
+        prepare(&items[i], o, &sl, &tasks);
+    progress_parts(o->progress, tasks.n);
 
     /* First without search, where the part's written values are unique:
      * linear-ish time, so every part gets it before any search begins. */

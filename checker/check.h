@@ -53,7 +53,7 @@ typedef struct check_opts {
     /* Transactions (txn.h): a history of them goes to the txn checker when
      * txn_workload is set, when txn_model_given, or when its micro-ops are
      * appends; r/w txns stay with multi-register otherwise. */
-    txn_workload txn_workload; /* TXN_AUTO: from the micro-ops */
+    txn_workload txn_workload; /* MODEL_TXN_AUTO: from the micro-ops */
     bool txn_model_given;
     txn_cm txn_model;          /* the consistency model (if given) */
     unsigned txn_assume;       /* txn_opts.assume */
@@ -62,6 +62,15 @@ typedef struct check_opts {
      * txn_workload is given. */
     jw_opts jw;
 } check_opts;
+
+/* Why a history could not be checked (0: it was). The item's why says
+ * where and what, for a person; cli/ maps these to its exit code. */
+typedef enum check_rc {
+    CHECK_OK = 0,
+    CHECK_ENOMODEL, /* none named, and none fits the ops' f names */
+    CHECK_EINIT,    /* the initial value is not a value, or not one the model can start from */
+    CHECK_EOP,      /* an op does not fit the model (or a txn the workload) */
+} check_rc;
 
 /* Which checker decided a part. */
 typedef enum lin_path {
@@ -88,7 +97,7 @@ typedef struct lin_part {
 typedef struct check_item {
     history *h; /* borrowed */
     /* What check_run fills: */
-    int rc;     /* 0, or 2 when the history does not fit the model (why) */
+    check_rc rc; /* CHECK_OK, or why it could not be checked (why says more) */
     sbuf why;
     model md;
     bool inferred;
@@ -109,7 +118,7 @@ typedef struct check_item {
     txn_result txn;
     bool jw_checked;     /* checked as a Jepsen workload (md is unset) */
     const char *jw_how;  /* what showed it (jw_infer), or NULL: --model */
-    const char *jw_also; /* a workload the ops could also be (jw_infer) */
+    jw_kind jw_also;     /* a workload the ops could also be (jw_infer), named only */
     jw_result jw;
     lin_verdict verdict; /* over everything checked: invalid if any check
                           * found a violation, else unknown if the search

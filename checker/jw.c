@@ -9,21 +9,6 @@
 #include "../util/hash.h"
 #include "jw_int.h"
 
-static const char *const kind_names[] = {
-    [JW_NONE] = "none", [JW_BANK] = "bank", [JW_LONG_FORK] = "long-fork",
-    [JW_SET_FULL] = "set-full",
-};
-
-const char *jw_kind_name(jw_kind k) { return kind_names[k]; }
-
-jw_kind jw_kind_parse(const char *s)
-{
-    for (int k = JW_BANK; k <= JW_SET_FULL; k++)
-        if (!strcmp(s, kind_names[k]))
-            return (jw_kind)k;
-    return JW_NONE;
-}
-
 void jw_where(const history *h, const hist_op *o, sbuf *why)
 {
     const hist_pos *ev = hist_positions(h);
@@ -31,9 +16,9 @@ void jw_where(const history *h, const hist_op *o, sbuf *why)
     sbuf_printf(why, "%s:%u:%u: ", hist_name(h), ev[e].line, ev[e].col);
 }
 
-bool jw_f_is(const history *h, const hist_op *o, const char *s)
+model_jw_op jw_op(const history *h, const hist_op *o)
 {
-    return val_is_str(hist_cvtab(h), o->f, s);
+    return model_jw_op_of(hist_cvtab(h), o->f);
 }
 
 val jw_norm(const vtab *vt, val v)
@@ -142,9 +127,9 @@ static bool mop_list(const vtab *vt, val v)
         return false;
     for (size_t i = 0; i < n; i++) {
         val f, k, x;
+        model_vop vop;
         if (!jw_mop(vt, it[i], &f, &k, &x) ||
-            !(val_is_str(vt, f, "r") || val_is_str(vt, f, "w") || val_is_str(vt, f, "read") ||
-              val_is_str(vt, f, "write")))
+            ((vop = model_micro_vop(vt, f)) != MV_READ && vop != MV_WRITE))
             return false;
     }
     return true;
@@ -163,7 +148,7 @@ static bool balances(const vtab *vt, val v)
     return true;
 }
 
-jw_kind jw_infer(const history *h, const char **how, const char **also)
+jw_kind jw_infer(const history *h, const char **how, jw_kind *also)
 {
     const vtab *vt = hist_cvtab(h);
     const hist_op *ops = hist_ops(h);
@@ -171,18 +156,19 @@ jw_kind jw_infer(const history *h, const char **how, const char **also)
     bool other = false, writes = false, mops = false, not_mops = false;
     bool map_reads = false, other_reads = false, adds = false, set_ops = true;
     if (also)
-        *also = NULL;
+        *also = MODEL_JW_NONE;
     for (size_t i = 0; i < n; i++) {
         const hist_op *o = &ops[i];
-        adds |= val_is_str(vt, o->f, "add");
-        set_ops &= val_is_str(vt, o->f, "add") || val_is_str(vt, o->f, "read");
-        if (val_is_str(vt, o->f, "transfer")) {
+        model_jw_op f = model_jw_op_of(vt, o->f);
+        adds |= f == MODEL_JW_OP_ADD;
+        set_ops &= f == MODEL_JW_OP_ADD || f == MODEL_JW_OP_READ;
+        if (f == MODEL_JW_OP_TRANSFER) {
             if (how)
                 *how = "a transfer op";
-            return JW_BANK;
+            return MODEL_JW_BANK;
         }
-        bool rd = val_is_str(vt, o->f, "read");
-        if (!rd && !val_is_str(vt, o->f, "write")) {
+        bool rd = f == MODEL_JW_OP_READ;
+        if (!rd && f != MODEL_JW_OP_WRITE) {
             other = true;
             continue;
         }
@@ -205,20 +191,20 @@ jw_kind jw_infer(const history *h, const char **how, const char **also)
     }
     if (other) {
         if (also && adds && set_ops)
-            *also = "Jepsen's set-full reads the same ops: --model set-full";
-        return JW_NONE;
+            *also = MODEL_JW_SET_FULL;
+        return MODEL_JW_NONE;
     }
     if (mops && !not_mops) {
         if (how)
             *how = "reads and writes of micro-ops";
-        return JW_LONG_FORK;
+        return MODEL_JW_LONG_FORK;
     }
     if (!writes && map_reads && !other_reads) {
         if (how)
             *how = "reads of maps of integers, and no writes";
-        return JW_BANK;
+        return MODEL_JW_BANK;
     }
-    return JW_NONE;
+    return MODEL_JW_NONE;
 }
 
 /* ---- the check ---- */
@@ -230,26 +216,26 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int jw_check(history *h, const jw_opts *o, jw_result *r, sbuf *why)
+jw_rc jw_check(history *h, const jw_opts *o, jw_result *r, sbuf *why)
 {
     memset(r, 0, sizeof *r);
     double t0 = now();
     r->kind = o->kind;
-    int rc;
+    jw_rc rc;
     switch (o->kind) {
-    case JW_BANK: rc = jw_bank(h, o, r, why); break;
-    case JW_LONG_FORK: rc = jw_long_fork(h, o, r, why); break;
-    case JW_SET_FULL: rc = jw_set_full(h, o, r, why); break;
+    case MODEL_JW_BANK: rc = jw_bank(h, o, r, why); break;
+    case MODEL_JW_LONG_FORK: rc = jw_long_fork(h, o, r, why); break;
+    case MODEL_JW_SET_FULL: rc = jw_set_full(h, o, r, why); break;
     default:
         sbuf_adds(why, "no workload to check");
-        rc = 2;
+        rc = JW_EFIT;
     }
     if (rc) {
         jw_result_free(r);
         return rc;
     }
     r->seconds = now() - t0;
-    return 0;
+    return JW_OK;
 }
 
 void jw_result_free(jw_result *r)

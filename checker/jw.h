@@ -39,15 +39,21 @@
 #include <stdint.h>
 
 #include "../histories/history.h"
+#include "../models/model.h"
 
-typedef enum jw_kind { JW_NONE = 0, JW_BANK, JW_LONG_FORK, JW_SET_FULL } jw_kind;
+/* The workloads, and their ops' names, are models/' (model_jw). */
+typedef model_jw jw_kind;
+
+/* Why a history could not be checked (0: it was); cli/ maps it to an exit
+ * code. */
+typedef enum jw_rc { JW_OK = 0, JW_EFIT /* it does not fit the workload */ } jw_rc;
 
 typedef enum jw_verdict { JW_VALID = 0, JW_INVALID, JW_UNKNOWN } jw_verdict;
 
 #define JW_NO_OP UINT32_MAX /* an absent op index */
 
 typedef struct jw_opts {
-    jw_kind kind;            /* JW_NONE: jw_infer's */
+    jw_kind kind;            /* MODEL_JW_NONE: jw_infer's */
     size_t max_shown;        /* cases kept per kind; 0: 8 */
     /* bank */
     const char *init_json;   /* the initial balances: a map account -> balance;
@@ -203,22 +209,18 @@ typedef struct jw_result {
     sf_result sf;
 } jw_result;
 
-/* The workload h's ops show unambiguously (jw.h's top), or JW_NONE; *how
+/* The workload h's ops show unambiguously (jw.h's top), or MODEL_JW_NONE; *how
  * (if not NULL) says for the report what showed it. When the ops could be
  * a workload that is only ever named (set-full's are a set's), *also (if
- * not NULL) says so, for the report; else it is NULL. */
-jw_kind jw_infer(const history *h, const char **how, const char **also);
+ * not NULL) is that workload, for the report; else MODEL_JW_NONE. */
+jw_kind jw_infer(const history *h, const char **how, jw_kind *also);
 
-/* Check h as o->kind (not JW_NONE). Returns 0 and fills *r (free with
- * jw_result_free), or 2 when the history does not fit the workload (an op
+/* Check h as o->kind (not MODEL_JW_NONE). Returns JW_OK and fills *r (free
+ * with jw_result_free), or JW_EFIT when the history does not fit it (an op
  * it does not know, a read that is not a map of balances, ...): then why
  * says where ("file:line:col: msg") and *r is zeroed. May intern into h's
  * vtab (--init): call it before any thread reads the history. */
-int jw_check(history *h, const jw_opts *o, jw_result *r, sbuf *why);
+jw_rc jw_check(history *h, const jw_opts *o, jw_result *r, sbuf *why);
 void jw_result_free(jw_result *r);
-
-const char *jw_kind_name(jw_kind k); /* "bank", "long-fork", "set-full" */
-/* The kind named s, or JW_NONE. */
-jw_kind jw_kind_parse(const char *s);
 
 #endif

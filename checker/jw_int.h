@@ -13,8 +13,8 @@
 /* "file:line:col: " of op o's completion if ok, else its invocation. */
 void jw_where(const history *h, const hist_op *o, sbuf *why);
 
-/* Is op o's f the string s? */
-bool jw_f_is(const history *h, const hist_op *o, const char *s);
+/* What op o is, by its f (models/ names the ops). */
+model_jw_op jw_op(const history *h, const hist_op *o);
 
 /* An account, key or element as one value whatever the format: JSON's
  * member names are strings where EDN's map keys are integers, so a string
@@ -43,9 +43,9 @@ uint32_t jw_map_get(const jw_map *m, uint32_t group, val v);
 uint32_t jw_map_put(jw_map *m, uint32_t group, val v, uint32_t id, bool *added);
 void jw_map_free(jw_map *m);
 
-/* The checks; each returns 0, or 2 with why (jw_check's contract). */
-int jw_bank(history *h, const jw_opts *o, jw_result *r, sbuf *why);
-int jw_long_fork(const history *h, const jw_opts *o, jw_result *r, sbuf *why);
-int jw_set_full(const history *h, const jw_opts *o, jw_result *r, sbuf *why);
+/* The checks; each returns JW_OK, or JW_EFIT with why (jw_check's contract). */
+jw_rc jw_bank(history *h, const jw_opts *o, jw_result *r, sbuf *why);
+jw_rc jw_long_fork(const history *h, const jw_opts *o, jw_result *r, sbuf *why);
+jw_rc jw_set_full(const history *h, const jw_opts *o, jw_result *r, sbuf *why);
 
 #endif

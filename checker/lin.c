@@ -53,17 +53,18 @@
  *     arena indexed by configuration number.
  * Memory: everything a search holds (its tables, arenas, stack, the event
  * list, the model's scratch state, and the workspace kept from earlier
- * searches) is charged, by capacity, to its worker's holder of the budget
- * (util/budget.h), through which its big buffers are mapped and unmapped.
- * A refused charge first drops the workspace's spare tables, then ends the
- * search as unknown; so does the deadline; never an out-of-memory kill.
+ * searches, lin_ws.c) is charged, by capacity, to its worker's holder of
+ * the budget (util/budget.h), through which its big buffers are mapped and
+ * unmapped. A refused charge first drops the workspace's spare tables,
+ * then ends the search as unknown; so does the deadline; never an
+ * out-of-memory kill.
  *
  * For an invalid part, the report follows Knossos: the deepest point in
  * real time the search reached (the return event of the op it could not
  * place), a linearization of everything before it, the states the object
  * can be in there, and the ops that were pending.
  */
-#include "lin.h"
+#include "lin_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -119,33 +120,6 @@ typedef struct dslot {
     uint32_t pop[DOM_REFS];   /* their info ops used */
 } dslot;
 
-/* A charged buffer: its memory and capacity in bytes. */
-typedef struct buf {
-    void *p;
-    size_t cap;
-} buf;
-
-/* A table's memory: the live one and a spare, kept across searches so
- * that a worker thread reuses pages it has already touched (fresh pages
- * cost a fault each, and faults from two threads contend in the kernel).
- * Only small ones are kept (WS_KEEP): a big one is worth less than the
- * memory it holds. */
-typedef struct table2 {
-    buf live, spare;
-} table2;
-
-#define WS_KEEP (1u << 20)
-
-struct lin_ws {
-    bhold *hold;
-    bhold own; /* hold, when the caller gave none */
-    table2 sslots, tslots, cslots, dslots;
-    buf sbytes, sents, cbits;
-    buf block; /* a part's own arrays (lin_check) */
-    mbuf scratch;
-    size_t scratch_charged;
-};
-
 typedef struct search {
     lin_ws *ws;
     const model *md;
@@ -165,59 +139,40 @@ typedef struct search {
     size_t mwords; /* words of ok ops, the part that must match exactly */
 } search;
 
-/* Give back the spare tables (under memory pressure). */
-static void shed_spares(lin_ws *w)
-{
-    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
-    for (size_t i = 0; i < 4; i++) {
-        budget_release(w->hold, ts[i]->spare.p, ts[i]->spare.cap);
-        ts[i]->spare = (buf){0};
-    }
-}
-
-/* Make b hold at least need bytes (contents kept); false if refused. */
-static bool grow(search *s, buf *b, size_t need)
-{
-    if (budget_grow(s->ws->hold, &b->p, &b->cap, need))
-        return true;
-    shed_spares(s->ws);
-    return budget_grow(s->ws->hold, &b->p, &b->cap, need);
-}
-
-/* A zeroed table of n bytes in t's spare memory; the caller moves its
- * entries over and then calls table_swap. NULL if refused. */
-static void *table_fresh(search *s, table2 *t, size_t n)
-{
-    if (t->spare.cap >= n) {
-        memset(t->spare.p, 0, n);
-        return t->spare.p;
-    }
-    budget_release(s->ws->hold, t->spare.p, t->spare.cap);
-    t->spare = (buf){0};
-    void *p = budget_alloc(s->ws->hold, n);
-    if (!p) {
-        shed_spares(s->ws);
-        p = budget_alloc(s->ws->hold, n);
-    }
-    if (p)
-        t->spare = (buf){p, n};
-    return p;
-}
-
-/* The fresh table becomes live; the old live one is kept as the spare if
- * it is small, else given back. */
-static void table_swap(search *s, table2 *t)
-{
-    buf old = t->live;
-    t->live = t->spare;
-    t->spare = old;
-    if (old.cap > WS_KEEP) {
-        budget_release(s->ws->hold, old.p, old.cap);
-        t->spare = (buf){0};
-    }
-}
-
 static inline const sent *sents(const search *s) { return s->ws->sents.p; }
+
+/* Is a slot of a table in use, and if so, what is its hash? One per kind
+ * of slot, for rehash. */
+typedef bool (*slot_used)(const search *s, const void *slot, uint64_t *hash);
+
+/* Double an open-addressed table (its slots of sz bytes in *slots, n0 of
+ * them when it has none yet), moving each slot in use to where its hash
+ * puts it, by linear probing. The new slots, or NULL if refused memory
+ * (the old table stays). Inlined into each table's own, so that the
+ * compiler makes one loop per kind of slot, sizes and tests known: a loop
+ * calling through a pointer per slot cost the search 10% more work. */
+static inline __attribute__((always_inline)) void *
+rehash(search *s, lin_table2 *t, const void *slots, size_t *nslots, size_t sz, size_t n0,
+       slot_used used)
+{
+    size_t n = *nslots ? *nslots * 2 : n0;
+    uint8_t *fresh = lin_ws_fresh(s->ws, t, n * sz);
+    if (!fresh)
+        return NULL;
+    for (size_t i = 0; i < *nslots; i++) {
+        const uint8_t *from = (const uint8_t *)slots + i * sz;
+        uint64_t h, ignored;
+        if (!used(s, from, &h))
+            continue;
+        size_t j = h & (n - 1);
+        while (used(s, fresh + j * sz, &ignored))
+            j = (j + 1) & (n - 1);
+        memcpy(fresh + j * sz, from, sz);
+    }
+    lin_ws_swap(s->ws, t);
+    *nslots = n;
+    return fresh;
+}
 
 static mstate state_of(const search *s, uint32_t id)
 {
@@ -225,22 +180,21 @@ static mstate state_of(const search *s, uint32_t id)
     return (mstate){(const uint8_t *)s->ws->sbytes.p + e->off, e->len};
 }
 
+/* The state table's slots: state id + 1, 0 empty. */
+static inline bool sslot_used(const search *s, const void *slot, uint64_t *hash)
+{
+    uint32_t id = *(const uint32_t *)slot;
+    if (id)
+        *hash = sents(s)[id - 1].hash;
+    return id;
+}
+
 static bool stab_rehash(search *s)
 {
-    size_t n = s->nsslots ? s->nsslots * 2 : 256;
-    uint32_t *sl = table_fresh(s, &s->ws->sslots, n * sizeof *sl);
-    if (!sl)
-        return false;
-    for (size_t i = 0; i < s->nsents; i++) {
-        size_t j = sents(s)[i].hash & (n - 1);
-        while (sl[j])
-            j = (j + 1) & (n - 1);
-        sl[j] = (uint32_t)i + 1;
-    }
-    table_swap(s, &s->ws->sslots);
-    s->sslots = sl;
-    s->nsslots = n;
-    return true;
+    uint32_t *t = rehash(s, &s->ws->sslots, s->sslots, &s->nsslots, sizeof *t, 256, sslot_used);
+    if (t)
+        s->sslots = t;
+    return t;
 }
 
 /* The id of the state with these bytes, added if new; -1: out of memory. */
@@ -257,8 +211,8 @@ static int64_t intern_state(search *s, const uint8_t *p, size_t n)
             return s->sslots[j] - 1;
     }
     lin_ws *w = s->ws;
-    if (!grow(s, &w->sbytes, s->sbytes_n + n + 1) ||
-        !grow(s, &w->sents, (s->nsents + 1) * sizeof(sent)))
+    if (!lin_ws_grow(w, &w->sbytes, s->sbytes_n + n + 1) ||
+        !lin_ws_grow(w, &w->sents, (s->nsents + 1) * sizeof(sent)))
         return -1;
     if (n)
         memcpy((uint8_t *)w->sbytes.p + s->sbytes_n, p, n);
@@ -271,24 +225,21 @@ static int64_t intern_state(search *s, const uint8_t *p, size_t n)
     return id;
 }
 
+static inline bool tslot_used(const search *s, const void *slot, uint64_t *hash)
+{
+    (void)s;
+    const tslot *t = slot;
+    if (t->key)
+        *hash = hash_mix64(t->key);
+    return t->key;
+}
+
 static bool trans_rehash(search *s)
 {
-    size_t n = s->ntslots ? s->ntslots * 2 : 256;
-    tslot *t = table_fresh(s, &s->ws->tslots, n * sizeof *t);
-    if (!t)
-        return false;
-    for (size_t i = 0; i < s->ntslots; i++) {
-        if (!s->tslots[i].key)
-            continue;
-        size_t j = hash_mix64(s->tslots[i].key) & (n - 1);
-        while (t[j].key)
-            j = (j + 1) & (n - 1);
-        t[j] = s->tslots[i];
-    }
-    table_swap(s, &s->ws->tslots);
-    s->tslots = t;
-    s->ntslots = n;
-    return true;
+    tslot *t = rehash(s, &s->ws->tslots, s->tslots, &s->ntslots, sizeof *t, 256, tslot_used);
+    if (t)
+        s->tslots = t;
+    return t;
 }
 
 /* Apply op to state st with the given outcome number. Returns the step's
@@ -332,24 +283,20 @@ static int transition(search *s, uint32_t st, uint32_t op, uint32_t choice, uint
     return (int)rc;
 }
 
+static inline bool cslot_used(const search *s, const void *slot, uint64_t *hash)
+{
+    (void)s;
+    const cslot *c = slot;
+    *hash = c->h;
+    return c->idx;
+}
+
 static bool configs_rehash(search *s)
 {
-    size_t n = s->ncslots ? s->ncslots * 2 : 1024;
-    cslot *t = table_fresh(s, &s->ws->cslots, n * sizeof *t);
-    if (!t)
-        return false;
-    for (size_t i = 0; i < s->ncslots; i++) {
-        if (!s->cslots[i].idx)
-            continue;
-        size_t j = s->cslots[i].h & (n - 1);
-        while (t[j].idx)
-            j = (j + 1) & (n - 1);
-        t[j] = s->cslots[i];
-    }
-    table_swap(s, &s->ws->cslots);
-    s->cslots = t;
-    s->ncslots = n;
-    return true;
+    cslot *t = rehash(s, &s->ws->cslots, s->cslots, &s->ncslots, sizeof *t, 1024, cslot_used);
+    if (t)
+        s->cslots = t;
+    return t;
 }
 
 /* Does a seen configuration's info set (have) lie within want's? */
@@ -371,24 +318,20 @@ static uint32_t popcount_words(const uint64_t *w, size_t n)
     return c;
 }
 
+static inline bool dslot_used(const search *s, const void *slot, uint64_t *hash)
+{
+    (void)s;
+    const dslot *d = slot;
+    *hash = d->h;
+    return d->n;
+}
+
 static bool doms_rehash(search *s)
 {
-    size_t n = s->ndslots ? s->ndslots * 2 : 1024;
-    dslot *t = table_fresh(s, &s->ws->dslots, n * sizeof *t);
-    if (!t)
-        return false;
-    for (size_t i = 0; i < s->ndslots; i++) {
-        if (!s->dslots[i].n)
-            continue;
-        size_t j = s->dslots[i].h & (n - 1);
-        while (t[j].n)
-            j = (j + 1) & (n - 1);
-        t[j] = s->dslots[i];
-    }
-    table_swap(s, &s->ws->dslots);
-    s->dslots = t;
-    s->ndslots = n;
-    return true;
+    dslot *t = rehash(s, &s->ws->dslots, s->dslots, &s->ndslots, sizeof *t, 1024, dslot_used);
+    if (t)
+        s->dslots = t;
+    return t;
 }
 
 /* The dominance slot of (ok ops of bits, st) with hash hm, or the empty
@@ -430,7 +373,7 @@ static int visit(search *s, const uint64_t *bits, uint64_t zm, uint64_t zi, uint
         if (info_within(cbits(s) + (size_t)d->ref[r] * s->words + s->mwords,
                         bits + s->mwords, iw))
             return 0;
-    if (!grow(s, &s->ws->cbits, (s->nconfigs + 1) * wb))
+    if (!lin_ws_grow(s->ws, &s->ws->cbits, (s->nconfigs + 1) * wb))
         return -1;
     uint32_t id = (uint32_t)s->nconfigs;
     memcpy(cbits(s) + (size_t)id * s->words, bits, wb);
@@ -527,46 +470,6 @@ static void note_stuck(stuck *k, const entry *e, int32_t at, const frame *stack,
         k->more_states = true;
 }
 
-lin_ws *lin_ws_new(bhold *hold)
-{
-    lin_ws *w = xcalloc(1, sizeof(lin_ws));
-    if (!hold)
-        budget_join(&w->own, NULL, false);
-    w->hold = hold ? hold : &w->own;
-    return w;
-}
-
-static void release(lin_ws *w, buf *b)
-{
-    budget_release(w->hold, b->p, b->cap);
-    *b = (buf){0};
-}
-
-/* Give back every buffer over limit bytes (0: all of them). */
-static void ws_trim(lin_ws *w, size_t limit)
-{
-    table2 *ts[] = {&w->sslots, &w->tslots, &w->cslots, &w->dslots};
-    buf *bs[] = {&ts[0]->live, &ts[0]->spare, &ts[1]->live, &ts[1]->spare, &ts[2]->live,
-                 &ts[2]->spare, &ts[3]->live, &ts[3]->spare, &w->sbytes, &w->sents, &w->cbits,
-                 &w->block};
-    for (size_t i = 0; i < sizeof bs / sizeof *bs; i++)
-        if (bs[i]->cap > limit || !limit)
-            release(w, bs[i]);
-    if (w->scratch.cap > limit || !limit) {
-        mbuf_free(&w->scratch);
-        budget_uncharge(w->hold, w->scratch_charged);
-        w->scratch_charged = 0;
-    }
-}
-
-void lin_ws_free(lin_ws *w)
-{
-    if (!w)
-        return;
-    ws_trim(w, 0);
-    free(w);
-}
-
 /* The bit of local op i in a configuration's bitset: ok ops from word 0,
  * info ops from word mwords. */
 static inline void bit_flip(uint64_t *bits, size_t nmust, size_t mwords, uint32_t i)
@@ -585,72 +488,71 @@ static void *carve(uint8_t *block, size_t *off, size_t n)
     return p;
 }
 
-void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
-               lin_ws *ws, lin_result *out)
+/* A part laid out for its search: ops renumbered, ok ops first (local op
+ * i is ops[perm[i]]), and the list of their events (entry 0 its head). */
+typedef struct part {
+    size_t n, nmust;  /* ops, ok ops */
+    size_t remaining; /* ok ops not placed */
+    uint32_t *perm;
+    lin_op *lops;
+    entry *e;
+    uint64_t *zob;  /* each op's Zobrist word */
+    uint64_t *bits; /* the placed set: mwords of ok ops, then info ops */
+    frame *stack;
+} part;
+
+/* Lay out the part's own arrays in one block of the workspace's, and link
+ * its events in real-time order. false if refused memory. */
+static bool lay_out(search *s, const lin_op *ops, size_t n, part *p, stuck *k)
 {
-    int64_t t0 = clock_now_ns();
-    memset(out, 0, sizeof *out);
-    lin_ws *own = ws ? NULL : lin_ws_new(NULL);
-    search s = {.ws = ws ? ws : own, .md = md, .n = n};
-    bhold *hold = s.ws->hold;
-    budget_clear(hold);
-    hold->peak = hold->held;
-    lin_verdict verdict = LIN_VALID;
-    lin_stop why = LIN_DONE;
-    stuck k = {0};
     size_t nmust = 0, m = 1;
     for (size_t i = 0; i < n; i++) {
         nmust += ops[i].ret != LIN_NEVER;
         m += ops[i].ret == LIN_NEVER ? 1 : 2;
     }
     size_t mwords = (nmust + 63) / 64, iwords = (n - nmust + 63) / 64;
-    s.words = mwords + iwords;
-    s.mwords = mwords;
-
-    /* The part's own arrays, in one block of the workspace's. */
+    s->words = mwords + iwords;
+    s->mwords = mwords;
     size_t nn = n ? n : 1, sizes[] = {nn * sizeof(uint32_t), nn * sizeof(lin_op),
                                       m * sizeof(entry), nn * sizeof(uint64_t),
-                                      (s.words ? s.words : 1) * sizeof(uint64_t),
+                                      (s->words ? s->words : 1) * sizeof(uint64_t),
                                       nn * sizeof(frame), nn * sizeof(int32_t),
                                       nn * sizeof(uint32_t)};
     size_t total = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         total += (sizes[i] + 15) / 16 * 16;
-    if (!grow(&s, &s.ws->block, total)) {
-        verdict = LIN_UNKNOWN;
-        why = LIN_STOP_MEMORY;
-        goto done;
-    }
-    uint8_t *block = s.ws->block.p;
+    if (!lin_ws_grow(s->ws, &s->ws->block, total))
+        return false;
+    uint8_t *block = s->ws->block.p;
     size_t off = 0;
-    /* Ops are renumbered, ok ops first: local op i is ops[perm[i]]. */
-    uint32_t *perm = carve(block, &off, sizes[0]);
-    lin_op *lops = carve(block, &off, sizes[1]);
-    entry *e = carve(block, &off, sizes[2]);
-    uint64_t *zob = carve(block, &off, sizes[3]);
-    uint64_t *bits = carve(block, &off, sizes[4]);
-    memset(bits, 0, sizes[4]);
-    frame *stack = carve(block, &off, sizes[5]);
+    *p = (part){.n = n, .nmust = nmust};
+    p->perm = carve(block, &off, sizes[0]);
+    p->lops = carve(block, &off, sizes[1]);
+    p->e = carve(block, &off, sizes[2]);
+    p->zob = carve(block, &off, sizes[3]);
+    p->bits = carve(block, &off, sizes[4]);
+    memset(p->bits, 0, sizes[4]);
+    p->stack = carve(block, &off, sizes[5]);
     int32_t *call_of = carve(block, &off, sizes[6]);
-    k.prefix = carve(block, &off, sizes[7]);
+    k->prefix = carve(block, &off, sizes[7]);
     for (size_t i = 0, a = 0, b = nmust; i < n; i++) {
         size_t at = ops[i].ret != LIN_NEVER ? a++ : b++;
-        perm[at] = (uint32_t)i;
-        lops[at] = ops[i];
+        p->perm[at] = (uint32_t)i;
+        p->lops[at] = ops[i];
     }
-    s.ops = lops;
-    size_t depth = 0, remaining = 0;
+    s->ops = p->lops;
 
     /* Entries 1..m-1 sorted by position; entry 0 is the list's head. */
+    entry *e = p->e;
     size_t j = 1;
     uint64_t zseed = 0x1234567;
     for (size_t i = 0; i < n; i++) {
-        e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].call, 1};
-        if (lops[i].ret != LIN_NEVER) {
-            e[j++] = (entry){0, 0, -1, (uint32_t)i, lops[i].ret, 0};
-            remaining++;
+        e[j++] = (entry){0, 0, -1, (uint32_t)i, p->lops[i].call, 1};
+        if (p->lops[i].ret != LIN_NEVER) {
+            e[j++] = (entry){0, 0, -1, (uint32_t)i, p->lops[i].ret, 0};
+            p->remaining++;
         }
-        zob[i] = rng_next(&zseed);
+        p->zob[i] = rng_next(&zseed);
     }
     qsort(e + 1, m - 1, sizeof *e, cmp_entry);
     for (size_t i = 1; i < m; i++) {
@@ -664,38 +566,44 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
         }
     }
     e[0] = (entry){-1, m > 1 ? 1 : -1, -1, 0, 0, 1};
+    return true;
+}
 
+/* Why the search must stop now (asked every 1024 steps), or LIN_DONE. */
+static lin_stop limit_hit(const lin_limits *lim, int64_t *deadline)
+{
+    if (lim->stop && atomic_load(lim->stop))
+        return LIN_STOP_INTERRUPT;
+    if (lim->cancel && atomic_load(lim->cancel))
+        return LIN_STOP_INVALID;
+    if (*deadline && clock_now_ns() > *deadline && !(lim->extend && lim->extend(lim->ctx, deadline)))
+        return LIN_STOP_TIME;
+    return LIN_DONE;
+}
+
+/* The search itself (see the top of the file), from the initial state:
+ * the verdict, and why it stopped if unknown. */
+static lin_verdict walk(search *s, part *p, uint32_t state, const lin_limits *lim, stuck *k,
+                        lin_stop *why, uint64_t *nsteps)
+{
+    entry *e = p->e;
+    frame *stack = p->stack;
+    uint64_t *bits = p->bits, *zob = p->zob;
+    size_t nmust = p->nmust, mwords = s->mwords, depth = 0, remaining = p->remaining;
     uint64_t zm = 0, zi = 0; /* Zobrist hashes of the ok ops and info ops placed */
-    mbuf ib = {0};
-    md->type->init(md, &ib);
-    int64_t st0 = intern_state(&s, ib.p, ib.n);
-    mbuf_free(&ib);
-    uint32_t state = st0 < 0 ? 0 : (uint32_t)st0;
-    if (st0 < 0) {
-        verdict = LIN_UNKNOWN;
-        why = LIN_STOP_MEMORY;
-        goto done;
-    }
-
     int64_t deadline = lim ? lim->deadline_ns : 0;
     int32_t cur = e[0].next;
     uint32_t choice = 0, phase = 0;
     uint64_t steps = 0;
+    lin_verdict verdict = LIN_VALID;
     size_t told = 0; /* configurations added to lim->configs */
     while (remaining > 0) {
         if ((++steps & 1023) == 0 && lim) {
             if (lim->configs) {
-                atomic_fetch_add_explicit(lim->configs, s.nconfigs - told, memory_order_relaxed);
-                told = s.nconfigs;
+                atomic_fetch_add_explicit(lim->configs, s->nconfigs - told, memory_order_relaxed);
+                told = s->nconfigs;
             }
-            if (lim->stop && atomic_load(lim->stop))
-                why = LIN_STOP_INTERRUPT;
-            else if (lim->cancel && atomic_load(lim->cancel))
-                why = LIN_STOP_INVALID;
-            else if (deadline && clock_now_ns() > deadline &&
-                     !(lim->extend && lim->extend(lim->ctx, &deadline)))
-                why = LIN_STOP_TIME;
-            if (why) {
+            if ((*why = limit_hit(lim, &deadline))) {
                 verdict = LIN_UNKNOWN;
                 break;
             }
@@ -706,19 +614,19 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
         }
         if (cur >= 0 && e[cur].is_call) {
             uint32_t op = e[cur].op, next;
-            int rc = transition(&s, state, op, choice, &next);
+            int rc = transition(s, state, op, choice, &next);
             if (rc < 0) {
                 verdict = LIN_UNKNOWN;
-                why = LIN_STOP_MEMORY;
+                *why = LIN_STOP_MEMORY;
                 break;
             }
             if (rc != STEP_ILLEGAL) {
                 bit_flip(bits, nmust, mwords, op);
                 *(op < nmust ? &zm : &zi) ^= zob[op];
-                int v = visit(&s, bits, zm, zi, next);
+                int v = visit(s, bits, zm, zi, next);
                 if (v < 0) {
                     verdict = LIN_UNKNOWN;
-                    why = LIN_STOP_MEMORY;
+                    *why = LIN_STOP_MEMORY;
                     break;
                 }
                 if (v) {
@@ -755,7 +663,7 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
             continue;
         }
         if (cur >= 0)
-            note_stuck(&k, e, cur, stack, depth, state);
+            note_stuck(k, e, cur, stack, depth, state);
         if (depth == 0) {
             verdict = LIN_INVALID;
             break;
@@ -779,35 +687,67 @@ void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *l
             choice = 0;
         }
     }
-    out->steps = steps;
-    if (verdict == LIN_INVALID && k.any) {
-        out->fail = perm[k.fail];
-        out->prefix = xmalloc((k.nprefix ? k.nprefix : 1) * sizeof *out->prefix);
-        for (size_t i = 0; i < k.nprefix; i++)
-            out->prefix[i] = perm[k.prefix[i]];
-        out->nprefix = k.nprefix;
-        for (size_t i = 0; i < k.npending; i++)
-            out->pending[i] = perm[k.pending[i]];
-        for (size_t i = 0; i < k.nstates; i++) {
-            sbuf d = {0};
-            md->type->describe(md, state_of(&s, k.states[i]), &d);
-            out->states[i] = d.p ? d.p : xstrdup("");
-        }
-        out->nstates = k.nstates;
-        out->more_states = k.more_states;
-        out->npending = k.npending;
-        out->more_pending = k.more_pending;
-    }
-
     if (lim && lim->configs)
-        atomic_fetch_add_explicit(lim->configs, s.nconfigs - told, memory_order_relaxed);
+        atomic_fetch_add_explicit(lim->configs, s->nconfigs - told, memory_order_relaxed);
+    *nsteps = steps;
+    return verdict;
+}
+
+/* What an invalid part's report says (Knossos's): the deepest point
+ * reached, in the caller's op numbers. */
+static void tell_stuck(const search *s, const part *p, const stuck *k, lin_result *out)
+{
+    out->fail = p->perm[k->fail];
+    out->prefix = xmalloc((k->nprefix ? k->nprefix : 1) * sizeof *out->prefix);
+    for (size_t i = 0; i < k->nprefix; i++)
+        out->prefix[i] = p->perm[k->prefix[i]];
+    out->nprefix = k->nprefix;
+    for (size_t i = 0; i < k->npending; i++)
+        out->pending[i] = p->perm[k->pending[i]];
+    for (size_t i = 0; i < k->nstates; i++) {
+        sbuf d = {0};
+        s->md->type->describe(s->md, state_of(s, k->states[i]), &d);
+        out->states[i] = d.p ? d.p : xstrdup("");
+    }
+    out->nstates = k->nstates;
+    out->more_states = k->more_states;
+    out->npending = k->npending;
+    out->more_pending = k->more_pending;
+}
+
+void lin_check(const model *md, const lin_op *ops, size_t n, const lin_limits *lim,
+               lin_ws *ws, lin_result *out)
+{
+    int64_t t0 = clock_now_ns();
+    memset(out, 0, sizeof *out);
+    lin_ws *own = ws ? NULL : lin_ws_new(NULL);
+    search s = {.ws = ws ? ws : own, .md = md, .n = n};
+    bhold *hold = s.ws->hold;
+    budget_clear(hold);
+    hold->peak = hold->held;
+    lin_verdict verdict = LIN_UNKNOWN;
+    lin_stop why = LIN_STOP_MEMORY;
+    stuck k = {0};
+    part p;
+    if (!lay_out(&s, ops, n, &p, &k))
+        goto done;
+    mbuf ib = {0};
+    md->type->init(md, &ib);
+    int64_t st0 = intern_state(&s, ib.p, ib.n);
+    mbuf_free(&ib);
+    if (st0 < 0)
+        goto done;
+    why = LIN_DONE;
+    verdict = walk(&s, &p, (uint32_t)st0, lim, &k, &why, &out->steps);
+    if (verdict == LIN_INVALID && k.any)
+        tell_stuck(&s, &p, &k, out);
 done:
     out->verdict = verdict;
     out->stop = why;
     out->configs = s.nconfigs;
     out->nmstates = s.nsents;
     out->bytes = hold->peak;
-    ws_trim(s.ws, WS_KEEP);
+    lin_ws_trim(s.ws, WS_KEEP);
     lin_ws_free(own);
     out->seconds = (double)(clock_now_ns() - t0) / 1e9;
 }

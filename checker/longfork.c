@@ -74,12 +74,14 @@ static uint32_t key_id(lf_state *s, val k)
 static int classify(const lf_state *s, const hist_op *o, val *mops, sbuf *why)
 {
     const history *h = s->h;
-    bool rd = jw_f_is(h, o, "read"), wr = jw_f_is(h, o, "write");
-    if (!rd && !wr && !jw_f_is(h, o, "txn")) {
+    model_jw_op op = jw_op(h, o);
+    bool rd = op == MODEL_JW_OP_READ, wr = op == MODEL_JW_OP_WRITE;
+    if (!rd && !wr && op != MODEL_JW_OP_TXN) {
         jw_where(h, o, why);
         sbuf_adds(why, "unknown operation ");
         val_describe(s->vt, o->f, why);
-        sbuf_adds(why, " for long-fork (it knows: read, write, and txn)");
+        sbuf_printf(why, " for %s (it knows: %s)", model_jw_name(MODEL_JW_LONG_FORK),
+                    model_jw_ops(MODEL_JW_LONG_FORK));
         return 0;
     }
     *mops = o->status == OP_OK && !val_is_nil(o->out) ? o->out : o->in;
@@ -90,9 +92,9 @@ static int classify(const lf_state *s, const hist_op *o, val *mops, sbuf *why)
         val f, k, v;
         if (!jw_mop(s->vt, m[i], &f, &k, &v))
             m = NULL;
-        else if (val_is_str(s->vt, f, "r") || val_is_str(s->vt, f, "read"))
+        else if (model_micro_vop(s->vt, f) == MV_READ)
             nr++;
-        else if (val_is_str(s->vt, f, "w") || val_is_str(s->vt, f, "write"))
+        else if (model_micro_vop(s->vt, f) == MV_WRITE)
             nw++;
         else
             m = NULL;
@@ -100,8 +102,9 @@ static int classify(const lf_state *s, const hist_op *o, val *mops, sbuf *why)
     int kind = !m ? 0 : nw == 1 && nr == 0 ? LF_WRITE : nr && !nw ? LF_READ : 0;
     if (!kind || (rd && kind != LF_READ) || (wr && kind != LF_WRITE)) {
         jw_where(h, o, why);
-        sbuf_adds(why, "a long-fork op is a write of one key ([[w k v]]) or a read of keys "
-                       "([[r k v] ...]), got ");
+        sbuf_printf(why, "a %s op is a write of one key ([[w k v]]) or a read of keys "
+                         "([[r k v] ...]), got ",
+                    model_jw_name(MODEL_JW_LONG_FORK));
         val_describe(s->vt, o->f, why);
         sbuf_addc(why, ' ');
         val_describe(s->vt, *mops, why);
@@ -229,7 +232,7 @@ static void group_forks(const lf_state *s, lf_result *r, size_t from, size_t to)
     }
 }
 
-int jw_long_fork(const history *h, const jw_opts *o, jw_result *res, sbuf *why)
+jw_rc jw_long_fork(const history *h, const jw_opts *o, jw_result *res, sbuf *why)
 {
     lf_result *r = &res->lf;
     lf_state s = {.h = h, .vt = hist_cvtab(h), .max = o->max_shown ? o->max_shown : JW_DEFAULT_SHOWN};
@@ -237,11 +240,11 @@ int jw_long_fork(const history *h, const jw_opts *o, jw_result *res, sbuf *why)
     size_t n = hist_nops(h);
     uint8_t *kind = xcalloc(n ? n : 1, 1);
     val *mops = xmalloc((n ? n : 1) * sizeof *mops);
-    int rc = 0;
+    jw_rc rc = JW_OK;
     /* The writes first: a read is judged against its key's write. */
     for (size_t i = 0; i < n; i++) {
         if (!(kind[i] = (uint8_t)classify(&s, &ops[i], &mops[i], why))) {
-            rc = 2;
+            rc = JW_EFIT;
             goto out;
         }
         if (kind[i] != LF_WRITE)

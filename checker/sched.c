@@ -42,6 +42,7 @@
 
 #include "../util/clock.h"
 #include "../util/mem.h"
+#include "../util/pool.h"
 
 /* The memory each busy worker is promised (at most a quarter of its share
  * of the budget): enough for a part that needs little, so that one part
@@ -163,14 +164,13 @@ static void search_turn(sched *s, size_t i, lin_ws *ws, const bhold *h, bool alo
         progress_done(s->o->progress, 1); /* settled: it gets no other turn */
 }
 
-typedef struct worker_arg {
-    sched *s;
-    pthread_t tid;
-} worker_arg;
-
-static void *worker(void *arg)
+/* A worker: searches what the queues give it until every task is settled
+ * (pool.h runs one per thread; which number it gets does not matter). */
+static void worker(void *arg, size_t i, int w)
 {
-    sched *s = ((worker_arg *)arg)->s;
+    (void)i;
+    (void)w;
+    sched *s = arg;
     bhold h;
     budget_join(&h, s->o->mem, true);
     lin_ws *ws = lin_ws_new(&h);
@@ -201,7 +201,6 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&s->mu);
     lin_ws_free(ws);
     budget_leave(&h);
-    return NULL;
 }
 
 static int by_size(const void *a, const void *b, void *ctx)
@@ -238,22 +237,11 @@ void sched_run(sched_task *tasks, size_t n, const sched_opts *o)
         size_t r = budget_max(o->mem) / (4 * (size_t)s.threads);
         budget_reserve(o->mem, r < SCHED_RESERVE ? r : SCHED_RESERVE);
     }
-    worker_arg *args = xmalloc((size_t)s.threads * sizeof *args);
-    int started = 0;
-    for (int i = 1; i < s.threads; i++) {
-        args[started].s = &s;
-        if (pthread_create(&args[started].tid, NULL, worker, &args[started]) == 0)
-            started++;
-    }
-    worker_arg self = {&s, 0};
-    worker(&self);
-    for (int i = 0; i < started; i++)
-        pthread_join(args[i].tid, NULL);
+    pool_run((size_t)s.threads, s.threads, worker, &s);
     if (o->mem)
         budget_reserve(o->mem, 0);
     pthread_mutex_destroy(&s.mu);
     pthread_cond_destroy(&s.cv);
-    free(args);
     free(s.main.v);
     free(s.solo.v);
 }

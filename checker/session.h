@@ -93,13 +93,14 @@ typedef struct sess_result {
  * when all their parts are. */
 #define SESS_ALL_CHECKS ((1u << SG_RYW) | (1u << SG_MR) | (1u << SG_MW) | (1u << SG_WFR))
 
-/* Check h's sessions. md says what the ops mean (only register-like models
- * have sessions to check: register, cas-register, kv, multi-register).
- * order is the version order to use; jobs the threads for the inferred
- * search (< 1: one per core); lim the time and memory it may take and the
- * interrupt it obeys (NULL: none). Fills *out; free with sess_result_free. */
-void sess_check(const history *h, const model *md, sess_order order, unsigned checks, int jobs,
-                const sess_limits *lim, sess_result *out);
+/* Check h's sessions. ops are h's ops compiled for md (model_compile_ops),
+ * and md says what each reads and writes (its access hook: a model
+ * without one has no sessions to check). order is the version order to
+ * use; jobs the threads for the inferred search (< 1: one per core); lim
+ * the time and memory it may take and the interrupt it obeys (NULL:
+ * none). Fills *out; free with sess_result_free. */
+void sess_check(const history *h, const model *md, const model_ops *ops, sess_order order,
+                unsigned checks, int jobs, const sess_limits *lim, sess_result *out);
 void sess_result_free(sess_result *r);
 
 const char *sess_guarantee_name(sess_guarantee g); /* "read-your-writes" */

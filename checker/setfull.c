@@ -92,15 +92,15 @@ static uint32_t elem_of(sf_state *s, uint32_t g, val v)
     return id;
 }
 
-/* Adds, then the ok reads (their groups), or 2 with why. */
-static int load(sf_state *s, sbuf *why)
+/* Adds, then the ok reads (their groups), or JW_EFIT with why. */
+static jw_rc load(sf_state *s, sbuf *why)
 {
     const hist_op *ops = hist_ops(s->h);
     size_t n = hist_nops(s->h);
     for (size_t i = 0; i < n; i++) {
         const hist_op *o = &ops[i];
         uint32_t g = group_of(s, o);
-        if (jw_f_is(s->h, o, "add")) {
+        if (jw_op(s->h, o) == MODEL_JW_OP_ADD) {
             uint32_t id = elem_of(s, g, o->in); /* before s->e.v: it may move */
             selem *e = &s->e.v[id];
             if (e->first_add == JW_NO_OP) {
@@ -110,29 +110,31 @@ static int load(sf_state *s, sbuf *why)
             e->last_add = o->call; /* ops come in order of invocation */
             e->add_op = (uint32_t)i;
             e->added_maybe |= o->status != OP_FAIL;
-        } else if (jw_f_is(s->h, o, "read")) {
+        } else if (jw_op(s->h, o) == MODEL_JW_OP_READ) {
             if (o->status != OP_OK)
                 continue;
             if (o->out.kind != VAL_LIST && !val_is_nil(o->out)) {
                 jw_where(s->h, o, why);
-                sbuf_adds(why, "a set-full read's value must be a list of elements, got ");
+                sbuf_printf(why, "a %s read's value must be a list of elements, got ",
+                            model_jw_name(MODEL_JW_SET_FULL));
                 val_describe(s->vt, o->out, why);
-                return 2;
+                return JW_EFIT;
             }
             VEC_PUSH(s->r, ((sread){(uint32_t)i, g, o->call, o->ret}));
         } else {
             jw_where(s->h, o, why);
             sbuf_adds(why, "unknown operation ");
             val_describe(s->vt, o->f, why);
-            sbuf_adds(why, " for set-full (it knows: add, read)");
-            return 2;
+            sbuf_printf(why, " for %s (it knows: %s)", model_jw_name(MODEL_JW_SET_FULL),
+                        model_jw_ops(MODEL_JW_SET_FULL));
+            return JW_EFIT;
         }
     }
     /* An add is known at its completion, once its element's last add began
      * (Jepsen's element state starts over at each add). */
     for (size_t i = 0; i < n; i++) {
         const hist_op *o = &ops[i];
-        if (o->status != OP_OK || !jw_f_is(s->h, o, "add"))
+        if (o->status != OP_OK || jw_op(s->h, o) != MODEL_JW_OP_ADD)
             continue;
         selem *e = &s->e.v[jw_map_get(&s->elems, group_of(s, o), o->in)];
         if (o->ret > e->last_add && (e->known == JW_NO_OP || o->ret < e->known)) {
@@ -140,7 +142,7 @@ static int load(sf_state *s, sbuf *why)
             e->known_op = (uint32_t)i;
         }
     }
-    return 0;
+    return JW_OK;
 }
 
 static int by_group(const void *a, const void *b)
@@ -420,11 +422,11 @@ static void outcomes(sf_state *s, sf_result *r)
     free(stamp);
 }
 
-int jw_set_full(const history *h, const jw_opts *o, jw_result *res, sbuf *why)
+jw_rc jw_set_full(const history *h, const jw_opts *o, jw_result *res, sbuf *why)
 {
     sf_result *r = &res->sf;
     sf_state s = {.h = h, .vt = hist_cvtab(h), .max = o->max_shown ? o->max_shown : JW_DEFAULT_SHOWN};
-    int rc = load(&s, why);
+    jw_rc rc = load(&s, why);
     if (rc)
         goto out;
     if (s.r.n > 1)

@@ -29,7 +29,7 @@ void txn_cases_not_unique(txn_cases *c, const txn_db *db, uint32_t key, val v, u
     txn_tell_key(db, key, &b);
     sbuf_adds(&b, " = ");
     txn_describe(db, v, &b);
-    sbuf_adds(&b, db->wl == TXN_RW_REGISTER ? " written at " : " appended at ");
+    sbuf_adds(&b, db->wl == MODEL_TXN_RW_REGISTER ? " written at " : " appended at ");
     txn_tell_line(db, t1, &b);
     sbuf_adds(&b, " and ");
     txn_tell_line(db, t2, &b);
@@ -56,13 +56,13 @@ static void add_shown(txn_found *f, txn_case *c)
     f->shown[f->nshown++] = *c;
 }
 
-int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
+txn_rc txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
 {
     memset(r, 0, sizeof *r);
     double t0 = now();
     txn_db db;
     if (txn_db_load(&db, h, o->workload, why))
-        return 2;
+        return TXN_EFIT;
     size_t max = o->max_shown ? o->max_shown : DEFAULT_SHOWN;
     r->workload = db.wl;
     r->model = o->model;
@@ -83,11 +83,11 @@ int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
     txn_rw *rw = NULL;
     /* Linearizable keys are sequential too (a process's ok txn completes
      * before its next begins): the real-time orders include the process's. */
-    r->assumed = db.wl != TXN_RW_REGISTER          ? 0
+    r->assumed = db.wl != MODEL_TXN_RW_REGISTER          ? 0
                  : o->assume & TXN_ORDER_REALTIME ? TXN_ORDER_REALTIME
                                                    : o->assume & TXN_ORDER_PROCESS;
     g.assumed = r->assumed == TXN_ORDER_REALTIME ? TE_RT : r->assumed ? TE_PROC : 0;
-    if (db.wl == TXN_RW_REGISTER)
+    if (db.wl == MODEL_TXN_RW_REGISTER)
         tl.rw = rw = txn_rw_analyze(&db, &g, &cases, r->assumed);
     else
         tl.la = la = txn_la_analyze(&db, &g, &cases);
@@ -127,7 +127,7 @@ int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
         sbuf b = {0};
         sbuf_printf(&b, "%zu key%s left out: a value %s twice (%s)", r->keys_not_unique,
                     r->keys_not_unique == 1 ? "" : "s",
-                    db.wl == TXN_RW_REGISTER ? "written" : "appended", r->not_unique_example);
+                    db.wl == MODEL_TXN_RW_REGISTER ? "written" : "appended", r->not_unique_example);
         r->why_unknown = b.p;
     } else if (r->cut_short & bad) {
         r->verdict = TXN_UNKNOWN;
@@ -149,7 +149,7 @@ int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why)
     txn_rw_free(rw);
     txn_db_free(&db);
     r->seconds = now() - t0;
-    return 0;
+    return TXN_OK;
 }
 
 void txn_result_free(txn_result *r)
@@ -172,29 +172,30 @@ bool txn_detect(const history *h, txn_workload *wl)
     const hist_op *ops = hist_ops(h);
     size_t n = hist_nops(h);
     bool any = false;
-    int say = TXN_AUTO, read_says = TXN_AUTO;
-    for (size_t i = 0; i < n && say == TXN_AUTO; i++) {
-        if (!val_is_str(vt, ops[i].f, "txn"))
+    int say = MODEL_TXN_AUTO, read_says = MODEL_TXN_AUTO;
+    for (size_t i = 0; i < n && say == MODEL_TXN_AUTO; i++) {
+        if (!model_is_txn(vt, ops[i].f))
             continue;
         any = true;
         val v = ops[i].status == OP_OK && !val_is_nil(ops[i].out) ? ops[i].out : ops[i].in;
         size_t k = 0;
         const val *it = v.kind == VAL_LIST ? val_items(vt, v, &k) : NULL;
-        for (size_t j = 0; j < k && say == TXN_AUTO; j++) {
+        for (size_t j = 0; j < k && say == MODEL_TXN_AUTO; j++) {
             size_t m = 0;
             const val *x = it[j].kind == VAL_LIST ? val_items(vt, it[j], &m) : NULL;
             if (m < 2)
                 continue;
-            if (val_is_str(vt, x[0], "append"))
-                say = TXN_LIST_APPEND;
-            else if (val_is_str(vt, x[0], "w") || val_is_str(vt, x[0], "write"))
-                say = TXN_RW_REGISTER;
-            else if (m == 3 && read_says == TXN_AUTO && ops[i].status == OP_OK &&
+            model_vop f = model_micro_vop(vt, x[0]);
+            if (f == MV_APPEND)
+                say = MODEL_TXN_LIST_APPEND;
+            else if (f == MV_WRITE)
+                say = MODEL_TXN_RW_REGISTER;
+            else if (m == 3 && read_says == MODEL_TXN_AUTO && ops[i].status == OP_OK &&
                      !val_is_nil(x[2]))
-                read_says = x[2].kind == VAL_LIST ? TXN_LIST_APPEND : TXN_RW_REGISTER;
+                read_says = x[2].kind == VAL_LIST ? MODEL_TXN_LIST_APPEND : MODEL_TXN_RW_REGISTER;
         }
     }
     if (wl)
-        *wl = say != TXN_AUTO ? (txn_workload)say : (txn_workload)read_says;
+        *wl = say != MODEL_TXN_AUTO ? (txn_workload)say : (txn_workload)read_says;
     return any;
 }

@@ -33,12 +33,11 @@
 #include <stdint.h>
 
 #include "../histories/history.h"
+#include "../models/model.h"
 
-typedef enum txn_workload {
-    TXN_AUTO = 0,    /* from the micro-ops: append -> list-append, w -> rw-register */
-    TXN_LIST_APPEND,
-    TXN_RW_REGISTER,
-} txn_workload;
+/* The workloads are models/' (their names too); MODEL_TXN_AUTO: from the
+ * micro-ops, append -> list-append, w -> rw-register. */
+typedef model_txn_workload txn_workload;
 
 /* Anomalies. Cycle types come in three strengths: over data dependencies
  * only, with per-process order edges (-process), with real-time order
@@ -156,21 +155,21 @@ typedef struct txn_result {
     double seconds;
 } txn_result;
 
-/* Check h. Returns 0 and fills *r (free with txn_result_free), or 2 when
- * the history does not fit (a txn that is not a list of micro-ops, appends
- * mixed with writes, ...): then why says where ("file:line:col: msg") and
- * *r is zeroed. */
-int txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why);
+typedef enum txn_rc {
+    TXN_OK = 0,
+    TXN_EFIT, /* the history does not fit: a txn that is not a list of
+               * micro-ops, appends mixed with writes, ... */
+} txn_rc;
+
+/* Check h. Returns TXN_OK and fills *r (free with txn_result_free), or
+ * TXN_EFIT: then why says where ("file:line:col: msg") and *r is zeroed. */
+txn_rc txn_check(const history *h, const txn_opts *o, txn_result *r, sbuf *why);
 void txn_result_free(txn_result *r);
 
 /* Does h hold transactions (an op with f "txn")? If so, and wl is not
- * NULL, *wl says which workload its micro-ops are (TXN_AUTO when they do
+ * NULL, *wl says which workload its micro-ops are (MODEL_TXN_AUTO when they do
  * not say: no append, no write, no read of a non-empty value). */
 bool txn_detect(const history *h, txn_workload *wl);
-
-const char *txn_workload_name(txn_workload w); /* "list-append", "rw-register" */
-/* "list-append" / "rw-register"; -1 if unknown. */
-int txn_workload_parse(const char *s);
 
 const char *txn_anomaly_name(txn_anomaly a); /* "G-single-process" */
 /* One line saying what the anomaly is. */

@@ -516,73 +516,86 @@ static void longest(const txn_la *la, uint32_t k, sbuf *out)
     sbuf_adds(out, ")");
 }
 
-bool txn_la_why(const txn_la *la, uint32_t a, uint32_t b, unsigned kind, const char *an,
-                const char *bn, sbuf *out)
+/* a wr b: b read a list whose last element a appended. */
+static bool why_wr(const txn_la *la, uint32_t a, uint32_t b, const char *an, const char *bn,
+                   sbuf *out)
+{
+    const txn_db *db = la->db;
+    const ttxn *tb = &db->t[b];
+    for (uint32_t j = 0; j < tb->nm; j++) {
+        const tmop *m = &db->m[tb->m0 + j];
+        size_t n;
+        const val *it = items(db, m->v, &n);
+        if (m->f != TM_R || !m->known || !n || (la->kfl[m->key] & K_NOT_UNIQUE))
+            continue;
+        uint32_t aid = txn_vidx_get(&la->idx, m->key, it[n - 1]);
+        if (aid == TXN_NONE || la->app_txn[aid] != a)
+            continue;
+        txn_tell_read(db, bn, m, out);
+        sbuf_adds(out, ", whose last element ");
+        txn_describe(db, it[n - 1], out);
+        sbuf_printf(out, " %s appended: %s wr %s", an, an, bn);
+        return true;
+    }
+    return false;
+}
+
+/* a ww b: b appended next after a (or after the last element read, which
+ * a appended, with nothing read after it). */
+static bool why_ww(const txn_la *la, uint32_t a, uint32_t b, const char *an, const char *bn,
+                   sbuf *out)
+{
+    const txn_db *db = la->db;
+    const ttxn *tb = &db->t[b];
+    for (uint32_t j = 0; j < tb->nm; j++) {
+        const tmop *m = &db->m[tb->m0 + j];
+        if (m->f != TM_APPEND || !clean(la, m->key))
+            continue;
+        uint32_t aid = txn_vidx_get(&la->idx, m->key, m->v);
+        if (aid == TXN_NONE || la->app_mop[aid] != tb->m0 + j)
+            continue;
+        uint32_t prev = TXN_NONE;
+        if (la->app_pos[aid] != TXN_NONE) {
+            for (size_t i = la->app_pos[aid]; i-- > 0;)
+                if (committed(la, aid_at(la, m->key, i))) {
+                    prev = aid_at(la, m->key, i);
+                    break;
+                }
+        } else {
+            prev = la->lastc[m->key];
+        }
+        if (prev == TXN_NONE || la->app_txn[prev] != a)
+            continue;
+        const tmop *pm = &db->m[la->app_mop[prev]];
+        sbuf_printf(out, "%s appended ", an);
+        txn_describe(db, pm->v, out);
+        sbuf_adds(out, " to ");
+        txn_tell_key(db, m->key, out);
+        if (la->app_pos[aid] != TXN_NONE) {
+            sbuf_printf(out, ", and %s appended ", bn);
+            txn_describe(db, m->v, out);
+            sbuf_adds(out, " next ");
+            longest(la, m->key, out);
+        } else {
+            sbuf_adds(out, ", the last element any read saw ");
+            longest(la, m->key, out);
+            sbuf_printf(out, ", and %s appended ", bn);
+            txn_describe(db, m->v, out);
+            sbuf_adds(out, ", which no read saw, so after it");
+        }
+        sbuf_printf(out, ": %s ww %s", an, bn);
+        return true;
+    }
+    return false;
+}
+
+/* a rw b: a read a list without the element b appended next (or b's
+ * append no read saw, after everything a saw). */
+static bool why_rw(const txn_la *la, uint32_t a, uint32_t b, const char *an, const char *bn,
+                   sbuf *out)
 {
     const txn_db *db = la->db;
     const ttxn *ta = &db->t[a], *tb = &db->t[b];
-    if (kind == TE_WR) {
-        for (uint32_t j = 0; j < tb->nm; j++) {
-            const tmop *m = &db->m[tb->m0 + j];
-            size_t n;
-            const val *it = items(db, m->v, &n);
-            if (m->f != TM_R || !m->known || !n || (la->kfl[m->key] & K_NOT_UNIQUE))
-                continue;
-            uint32_t aid = txn_vidx_get(&la->idx, m->key, it[n - 1]);
-            if (aid == TXN_NONE || la->app_txn[aid] != a)
-                continue;
-            txn_tell_read(db, bn, m, out);
-            sbuf_adds(out, ", whose last element ");
-            txn_describe(db, it[n - 1], out);
-            sbuf_printf(out, " %s appended: %s wr %s", an, an, bn);
-            return true;
-        }
-        return false;
-    }
-    if (kind == TE_WW) {
-        for (uint32_t j = 0; j < tb->nm; j++) {
-            const tmop *m = &db->m[tb->m0 + j];
-            if (m->f != TM_APPEND || !clean(la, m->key))
-                continue;
-            uint32_t aid = txn_vidx_get(&la->idx, m->key, m->v);
-            if (aid == TXN_NONE || la->app_mop[aid] != tb->m0 + j)
-                continue;
-            uint32_t prev = TXN_NONE;
-            if (la->app_pos[aid] != TXN_NONE) {
-                for (size_t i = la->app_pos[aid]; i-- > 0;)
-                    if (committed(la, aid_at(la, m->key, i))) {
-                        prev = aid_at(la, m->key, i);
-                        break;
-                    }
-            } else {
-                prev = la->lastc[m->key];
-            }
-            if (prev == TXN_NONE || la->app_txn[prev] != a)
-                continue;
-            const tmop *pm = &db->m[la->app_mop[prev]];
-            sbuf_printf(out, "%s appended ", an);
-            txn_describe(db, pm->v, out);
-            sbuf_adds(out, " to ");
-            txn_tell_key(db, m->key, out);
-            if (la->app_pos[aid] != TXN_NONE) {
-                sbuf_printf(out, ", and %s appended ", bn);
-                txn_describe(db, m->v, out);
-                sbuf_adds(out, " next ");
-                longest(la, m->key, out);
-            } else {
-                sbuf_adds(out, ", the last element any read saw ");
-                longest(la, m->key, out);
-                sbuf_printf(out, ", and %s appended ", bn);
-                txn_describe(db, m->v, out);
-                sbuf_adds(out, ", which no read saw, so after it");
-            }
-            sbuf_printf(out, ": %s ww %s", an, bn);
-            return true;
-        }
-        return false;
-    }
-    if (kind != TE_RW)
-        return false;
     for (uint32_t j = 0; j < ta->nm; j++) {
         const tmop *m = &db->m[ta->m0 + j];
         if (m->f != TM_R || !m->known || !clean(la, m->key))
@@ -616,4 +629,15 @@ bool txn_la_why(const txn_la *la, uint32_t a, uint32_t b, unsigned kind, const c
         }
     }
     return false;
+}
+
+bool txn_la_why(const txn_la *la, uint32_t a, uint32_t b, unsigned kind, const char *an,
+                const char *bn, sbuf *out)
+{
+    switch (kind) {
+    case TE_WR: return why_wr(la, a, b, an, bn, out);
+    case TE_WW: return why_ww(la, a, b, an, bn, out);
+    case TE_RW: return why_rw(la, a, b, an, bn, out);
+    default: return false;
+    }
 }

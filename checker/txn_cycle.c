@@ -7,7 +7,8 @@
  * graph is acyclic, and the kinds of edges on a cycle say which weaker
  * models it breaks too. So:
  *   1. strongly connected components of the whole graph (Tarjan 1972,
- *      iterative: a million-txn component must not overflow the stack);
+ *      util/graph.h: a million-txn component must not overflow the stack;
+ *      hub edges are always in the mask);
  *      every cycle lies inside one;
  *   2. in each component, for each cycle type from the worst (G0) to the
  *      mildest (G2-item-realtime), unless a type found already implies it,
@@ -19,7 +20,8 @@
  *      so constraints like "exactly one rw edge" or "no two rw edges in a
  *      row" are met by construction. Paths through hubs cost nothing, so
  *      "shortest" counts txns. A walk that repeats a node is not a simple
- *      cycle and is dropped;
+ *      cycle and is dropped. (So this search is its own, not graph.h's
+ *      plain BFS: it walks states, not nodes, with costs of 0 and 1);
  *   3. before searching a type, the components of the subgraph of its
  *      allowed edge kinds: if no edge of the kind it needs lies inside one,
  *      it has no cycle of that type (exact, linear), and the search stays
@@ -33,109 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/graph.h"
 #include "txn_int.h"
 
 #define UNSEEN UINT32_MAX
-
-/* ---- Tarjan's strongly connected components, iterative ---- */
-
-typedef struct tarjan_ws {
-    uint32_t *index, *low, *stack, *fv;
-    size_t *fe;
-    uint8_t *on;
-    size_t cap;
-} tarjan_ws;
-
-static void tws_reserve(tarjan_ws *w, size_t n)
-{
-    if (n <= w->cap)
-        return;
-    free(w->index);
-    free(w->low);
-    free(w->stack);
-    free(w->fv);
-    free(w->fe);
-    free(w->on);
-    w->index = xmalloc(n * sizeof *w->index);
-    w->low = xmalloc(n * sizeof *w->low);
-    w->stack = xmalloc(n * sizeof *w->stack);
-    w->fv = xmalloc(n * sizeof *w->fv);
-    w->fe = xmalloc(n * sizeof *w->fe);
-    w->on = xmalloc(n);
-    w->cap = n;
-}
-
-static void tws_free(tarjan_ws *w)
-{
-    free(w->index);
-    free(w->low);
-    free(w->stack);
-    free(w->fv);
-    free(w->fe);
-    free(w->on);
-}
-
-/* Components of the graph (n nodes, CSR off/to/kind) restricted to edges
- * of the kinds in mask (hub edges always). comp[v] gets v's component;
- * returns how many. */
-static uint32_t tarjan(uint32_t n, const size_t *off, const uint32_t *to, const uint8_t *kind,
-                       unsigned mask, uint32_t *comp, tarjan_ws *w)
-{
-    tws_reserve(w, n ? n : 1);
-    mask |= TE_HUB;
-    for (uint32_t v = 0; v < n; v++)
-        w->index[v] = UNSEEN;
-    memset(w->on, 0, n);
-    uint32_t next = 0, sp = 0, ncomp = 0;
-    for (uint32_t root = 0; root < n; root++) {
-        if (w->index[root] != UNSEEN)
-            continue;
-        uint32_t fp = 0;
-        w->fv[fp] = root;
-        w->fe[fp] = off[root];
-        fp++;
-        w->index[root] = w->low[root] = next++;
-        w->stack[sp++] = root;
-        w->on[root] = 1;
-        while (fp) {
-            uint32_t v = w->fv[fp - 1];
-            size_t e = w->fe[fp - 1];
-            if (e < off[v + 1]) {
-                w->fe[fp - 1] = e + 1;
-                if (!(kind[e] & mask))
-                    continue;
-                uint32_t x = to[e];
-                if (w->index[x] == UNSEEN) {
-                    w->index[x] = w->low[x] = next++;
-                    w->stack[sp++] = x;
-                    w->on[x] = 1;
-                    w->fv[fp] = x;
-                    w->fe[fp] = off[x];
-                    fp++;
-                } else if (w->on[x] && w->index[x] < w->low[v]) {
-                    w->low[v] = w->index[x];
-                }
-                continue;
-            }
-            fp--;
-            if (w->low[v] == w->index[v]) {
-                uint32_t x;
-                do {
-                    x = w->stack[--sp];
-                    w->on[x] = 0;
-                    comp[x] = ncomp;
-                } while (x != v);
-                ncomp++;
-            }
-            if (fp) {
-                uint32_t p = w->fv[fp - 1];
-                if (w->low[v] < w->low[p])
-                    w->low[p] = w->low[v];
-            }
-        }
-    }
-    return ncomp;
-}
 
 /* ---- one component, as a graph of its own ---- */
 
@@ -241,107 +144,53 @@ typedef struct found {
     size_t n;
 } found;
 
-/* Shortest cycle through real node s that meets spec, staying in nodes
- * with sub[v] == sub[s]. plain: ignore the spec's counters (one state per
- * node). Returns true and fills *f (replacing what it held) if one is
- * found shorter than f->n (f->n == 0: any). *work counts states popped. */
-static bool bfs(const lgraph *L, const uint32_t *sub, uint32_t s, const cspec *sp, bool plain,
-                search_ws *w, uint64_t *work, found *f)
+/* The state after an edge of kind bit b from state st (packed), or
+ * UNSEEN if the spec forbids it there; from_start: the edge leaves the
+ * cycle's first txn. Hub edges change nothing. */
+static uint32_t next_state(const cspec *sp, unsigned assumed, unsigned b, bool from_start,
+                           uint32_t st)
 {
-    if (++w->stamp == 0) {
-        memset(w->seen, 0, w->cap_states * sizeof *w->seen);
-        w->stamp = 1;
+    uint32_t rw = st / 4, last = (st / 2) & 1, need = st & 1;
+    unsigned bd = txn_kind_data(b), bo = txn_kind_order(b, assumed);
+    if (b == TE_HUB)
+        return st;
+    if ((bd && !(bd & sp->allow)) || (bo && !(bo & sp->allow)))
+        return UNSEEN;
+    if (from_start && !(bd & sp->seed))
+        return UNSEEN;
+    if (bd == TE_RW) {
+        if ((sp->nonadj && last) || (sp->rw == RW_ONE && rw >= 1))
+            return UNSEEN;
+        rw = rw < 2 ? rw + 1 : 2;
+        last = 1;
+    } else {
+        last = 0;
     }
-    uint32_t stamp = w->stamp;
-    size_t cap = w->cap_dq, head = 0, tail = 0;
-    uint32_t start = s * NSTATE;
-    w->seen[start] = stamp;
-    w->dist[start] = 0;
-    w->par[start] = UNSEEN;
-    w->dq[tail++] = start;
-    uint32_t goal_from = UNSEEN, goal_kind = 0, goal_dist = UNSEEN;
-    uint32_t limit = f->n ? (uint32_t)f->n : UNSEEN; /* want fewer txns than this */
-    while (head != tail) {
-        uint32_t u = w->dq[head];
-        head = (head + 1) % cap;
-        (*work)++;
-        uint32_t d = w->dist[u];
-        if (goal_dist != UNSEEN && d + 1 >= goal_dist)
-            break;
-        if (d + 1 >= limit)
-            break;
-        uint32_t v = u / NSTATE, st = u % NSTATE;
-        uint32_t rw = st / 4, last = (st / 2) & 1, need = st & 1;
-        for (size_t e = L->off[v]; e < L->off[v + 1]; e++) {
-            uint32_t x = L->to[e];
-            if (sub[x] != sub[s])
-                continue;
-            unsigned ks = L->kind[e];
-            for (unsigned b = 1; b <= TE_ARW; b <<= 1) {
-                if (!(ks & b))
-                    continue;
-                uint32_t nrw = rw, nlast = last, nneed = need;
-                unsigned bd = txn_kind_data(b), bo = txn_kind_order(b, L->assumed);
-                if (b != TE_HUB && !plain) {
-                    if ((bd && !(bd & sp->allow)) || (bo && !(bo & sp->allow)))
-                        continue;
-                    if (v == s && !(bd & sp->seed))
-                        continue;
-                    if (bd == TE_RW) {
-                        if (sp->nonadj && last)
-                            continue;
-                        if (sp->rw == RW_ONE && rw >= 1)
-                            continue;
-                        nrw = rw < 2 ? rw + 1 : 2;
-                        nlast = 1;
-                    } else {
-                        nlast = 0;
-                    }
-                    if (bo & sp->need)
-                        nneed = 1;
-                }
-                uint32_t cost = L->real[x] ? 1 : 0;
-                if (x == s) {
-                    bool ok = true;
-                    if (!plain) {
-                        if (sp->need && !nneed)
-                            ok = false;
-                        if (sp->rw == RW_ONE && nrw != 1)
-                            ok = false;
-                        if (sp->rw == RW_MANY && nrw < 2)
-                            ok = false;
-                        if (sp->nonadj && nlast)
-                            ok = false; /* the first edge is rw too */
-                    }
-                    if (ok && d + cost < goal_dist) {
-                        goal_dist = d + cost;
-                        goal_from = u;
-                        goal_kind = b;
-                    }
-                    continue;
-                }
-                uint32_t ns = plain ? 0 : st_pack(nrw, nlast, nneed);
-                uint32_t xs = x * NSTATE + ns;
-                uint32_t nd = d + cost;
-                if (w->seen[xs] == stamp && w->dist[xs] <= nd)
-                    continue;
-                w->seen[xs] = stamp;
-                w->dist[xs] = nd;
-                w->par[xs] = u;
-                w->pk[xs] = (uint8_t)b;
-                if (cost == 0) {
-                    head = (head + cap - 1) % cap;
-                    w->dq[head] = xs;
-                } else {
-                    w->dq[tail] = xs;
-                    tail = (tail + 1) % cap;
-                }
-            }
-        }
-    }
-    if (goal_from == UNSEEN || goal_dist >= limit)
+    if (bo & sp->need)
+        need = 1;
+    return st_pack(rw, last, need);
+}
+
+/* Does a walk that is back at its first txn in state st make a cycle of
+ * the spec's type? */
+static bool closes(const cspec *sp, uint32_t st)
+{
+    uint32_t rw = st / 4, last = (st / 2) & 1, need = st & 1;
+    if (sp->need && !need)
         return false;
-    /* Walk back: the states from s to goal_from, then the edge to s. */
+    if ((sp->rw == RW_ONE && rw != 1) || (sp->rw == RW_MANY && rw < 2))
+        return false;
+    return !(sp->nonadj && last); /* the first edge is rw too */
+}
+
+/* The cycle the search found, from the state goal_from whose edge of kind
+ * goal_kind goes back to s: into *f (its real txns and the kinds of the
+ * edges leaving them), unless it repeats a node (false). */
+static bool walk_back(const lgraph *L, search_ws *w, uint32_t s, uint32_t goal_from,
+                      uint32_t goal_kind, found *f)
+{
+    /* The states from s to goal_from, then the edge to s. */
+    uint32_t start = s * NSTATE;
     VEC(uint32_t) path = {0};
     VEC(uint8_t) kinds = {0};
     VEC_PUSH(path, s);
@@ -363,7 +212,6 @@ static bool bfs(const lgraph *L, const uint32_t *sub, uint32_t s, const cspec *s
             simple = false;
         w->mark[path.v[i]] = w->mstamp;
     }
-    bool ok = false;
     if (simple) {
         /* Forward order: s, then path reversed (excluding index 0). The
          * edge into node path[i] has kinds[i]; a real node's out-edge kind
@@ -392,11 +240,82 @@ static bool bfs(const lgraph *L, const uint32_t *sub, uint32_t s, const cspec *s
         }
         free(fw);
         free(fk);
-        ok = true;
     }
     free(path.v);
     free(kinds.v);
-    return ok;
+    return simple;
+}
+
+/* Shortest cycle through real node s that meets spec, staying in nodes
+ * with sub[v] == sub[s]: a 0-1 BFS over states (hub edges cost 0). plain:
+ * ignore the spec's counters (one state per node). Returns true and fills
+ * *f (replacing what it held) if one is found shorter than f->n (f->n ==
+ * 0: any). *work counts states popped. */
+static bool bfs(const lgraph *L, const uint32_t *sub, uint32_t s, const cspec *sp, bool plain,
+                search_ws *w, uint64_t *work, found *f)
+{
+    if (++w->stamp == 0) {
+        memset(w->seen, 0, w->cap_states * sizeof *w->seen);
+        w->stamp = 1;
+    }
+    uint32_t stamp = w->stamp;
+    size_t cap = w->cap_dq, head = 0, tail = 0;
+    uint32_t start = s * NSTATE;
+    w->seen[start] = stamp;
+    w->dist[start] = 0;
+    w->par[start] = UNSEEN;
+    w->dq[tail++] = start;
+    uint32_t goal_from = UNSEEN, goal_kind = 0, goal_dist = UNSEEN;
+    uint32_t limit = f->n ? (uint32_t)f->n : UNSEEN; /* want fewer txns than this */
+    while (head != tail) {
+        uint32_t u = w->dq[head];
+        head = (head + 1) % cap;
+        (*work)++;
+        uint32_t d = w->dist[u];
+        if ((goal_dist != UNSEEN && d + 1 >= goal_dist) || d + 1 >= limit)
+            break;
+        uint32_t v = u / NSTATE, st = u % NSTATE;
+        for (size_t e = L->off[v]; e < L->off[v + 1]; e++) {
+            uint32_t x = L->to[e];
+            if (sub[x] != sub[s])
+                continue;
+            unsigned ks = L->kind[e];
+            for (unsigned b = 1; b <= TE_ARW; b <<= 1) {
+                if (!(ks & b))
+                    continue;
+                uint32_t ns = plain ? 0 : next_state(sp, L->assumed, b, v == s, st);
+                if (ns == UNSEEN)
+                    continue;
+                uint32_t cost = L->real[x] ? 1 : 0;
+                if (x == s) {
+                    if ((plain || closes(sp, ns)) && d + cost < goal_dist) {
+                        goal_dist = d + cost;
+                        goal_from = u;
+                        goal_kind = b;
+                    }
+                    continue;
+                }
+                uint32_t xs = x * NSTATE + ns;
+                uint32_t nd = d + cost;
+                if (w->seen[xs] == stamp && w->dist[xs] <= nd)
+                    continue;
+                w->seen[xs] = stamp;
+                w->dist[xs] = nd;
+                w->par[xs] = u;
+                w->pk[xs] = (uint8_t)b;
+                if (cost == 0) {
+                    head = (head + cap - 1) % cap;
+                    w->dq[head] = xs;
+                } else {
+                    w->dq[tail] = xs;
+                    tail = (tail + 1) % cap;
+                }
+            }
+        }
+    }
+    if (goal_from == UNSEEN || goal_dist >= limit)
+        return false;
+    return walk_back(L, w, s, goal_from, goal_kind, f);
 }
 
 /* ---- classification ---- */
@@ -427,7 +346,7 @@ typedef struct cctx {
     uint64_t left;    /* for all components together */
     size_t max_shown;
     txn_cycles *out;
-    tarjan_ws tw;
+    graph_ws tw;
     search_ws sw;
     uint32_t *sub;
     size_t cap_sub;
@@ -494,7 +413,7 @@ static void component(cctx *c, const lgraph *L)
             continue;
         /* Subcomponents of the allowed edges; an edge that can start the
          * cycle inside one is necessary. */
-        tarjan(L->n, L->off, L->to, L->kind, allow, c->sub, &c->tw);
+        graph_scc(&(graph){L->n, L->off, L->to, L->kind}, allow | TE_HUB, c->sub, &c->tw);
         uint64_t work = 0;
         f.n = 0;
         bool cut = false;
@@ -567,7 +486,7 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
     cctx c = {.g = g, .budget = budget, .max_shown = max_shown, .out = out};
     uint32_t n = g->n;
     uint32_t *comp = xmalloc((n ? n : 1) * sizeof *comp);
-    uint32_t ncomp = tarjan(n, g->off, g->to, g->kind, TE_ALL, comp, &c.tw);
+    uint32_t ncomp = graph_scc(&(graph){n, g->off, g->to, g->kind}, TE_ALL, comp, &c.tw);
     /* Nodes grouped by component (counting sort), for the nontrivial ones. */
     uint32_t *size = xcalloc(ncomp + 1, sizeof *size);
     for (uint32_t v = 0; v < n; v++)
@@ -641,7 +560,7 @@ void txn_cycles_find(const txn_graph *g, uint64_t budget, size_t max_shown, txn_
     free(nodes);
     free(loc);
     free(c.sub);
-    tws_free(&c.tw);
+    graph_ws_free(&c.tw);
     sws_free(&c.sw);
 }
 

@@ -108,8 +108,8 @@ void txn_tell_where(const txn_db *db, uint32_t t, sbuf *out)
 
 static void tell_mop(const txn_db *db, const tmop *m, sbuf *out)
 {
-    static const char *fs[] = {"r", "append", "w"};
-    sbuf_printf(out, "[%s ", fs[m->f]);
+    static const model_vop vop[] = {[TM_R] = MV_READ, [TM_APPEND] = MV_APPEND, [TM_W] = MV_WRITE};
+    sbuf_printf(out, "[%s ", model_micro_name(vop[m->f]));
     txn_describe(db, db->keys[m->key], out);
     if (m->f != TM_R || m->known) {
         sbuf_addc(out, ' ');
@@ -196,7 +196,7 @@ void txn_tell_cycle(const txn_teller *tl, const txn_cycle *c, txn_case *out)
 static void expected(const txn_db *db, const txn_nc *x, sbuf *out)
 {
     const tmop *r = &db->m[x->m1];
-    if (db->wl == TXN_RW_REGISTER) {
+    if (db->wl == MODEL_TXN_RW_REGISTER) {
         const tmop *p = &db->m[x->m2];
         txn_describe(db, p->v, out);
         sbuf_printf(out, " (its %s of micro-op %u)", p->f == TM_W ? "write" : "read",
@@ -242,7 +242,7 @@ void txn_tell_case(const txn_teller *tl, const txn_nc *x, txn_case *out)
     const txn_db *db = tl->db;
     sbuf b = {0};
     const tmop *r = &db->m[x->m1];
-    bool list = db->wl == TXN_LIST_APPEND;
+    bool list = db->wl == MODEL_TXN_LIST_APPEND;
     const char *app = list ? "appended" : "wrote";
     const char *done = list ? "appended" : "written";
     sbuf_printf(&b, "%s: ", txn_anomaly_name(x->type));

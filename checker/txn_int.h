@@ -23,6 +23,7 @@
 #ifndef CONCH_TXN_INT_H
 #define CONCH_TXN_INT_H
 
+#include "../models/model.h"
 #include "../util/mem.h"
 #include "txn.h"
 
@@ -57,8 +58,8 @@ typedef struct txn_db {
     size_t nprocs;
 } txn_db;
 
-/* Read h's txns. Returns 0, or 2 with where and why in why. */
-int txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why);
+/* Read h's txns. Returns TXN_OK, or TXN_EFIT with where and why in why. */
+txn_rc txn_db_load(txn_db *db, const history *h, txn_workload wl, sbuf *why);
 void txn_db_free(txn_db *db);
 /* The txn holding global micro-op index m (binary search). */
 uint32_t txn_db_txn_of(const txn_db *db, uint32_t m);

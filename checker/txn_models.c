@@ -274,23 +274,3 @@ uint64_t txn_cm_ruled_out(uint64_t found, uint64_t *weakest)
     return out;
 }
 
-const char *txn_workload_name(txn_workload w)
-{
-    switch (w) {
-    case TXN_LIST_APPEND:
-        return "list-append";
-    case TXN_RW_REGISTER:
-        return "rw-register";
-    default:
-        return "auto";
-    }
-}
-
-int txn_workload_parse(const char *s)
-{
-    if (strcmp(s, "list-append") == 0)
-        return TXN_LIST_APPEND;
-    if (strcmp(s, "rw-register") == 0)
-        return TXN_RW_REGISTER;
-    return -1;
-}

@@ -705,7 +705,7 @@ void uv_check(const model *md, const lin_op *ops, size_t n, const lin_limits *li
     }
     for (size_t i = 0; i < n; i++) {
         kind[i] = (uint8_t)md->type->vop(md, &ops[i].m);
-        if (kind[i] == MV_NONE) {
+        if (kind[i] == MV_NONE || kind[i] == MV_CONCAT) { /* see model_vop */
             uv_put(out, LIN_UNKNOWN, UV_NO_FORM, 1, (uint32_t)i, 0, 0, 0);
             goto out;
         }

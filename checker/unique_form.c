@@ -296,6 +296,93 @@ static bool set_within(const ctx *c, const valmap *items, uint32_t a, uint32_t b
     return true;
 }
 
+/* The reads (keys: size << 32 | op, by size) each hold the last bigger
+ * set before them (else UV_DIVERGE into out, and false); group[adder] gets
+ * the number of the first set that shows its member, *ngroups how many. */
+static bool group_by_reads(ctx *c, valmap *items, const uint64_t *keys, size_t nreads,
+                           size_t ninit, uint32_t *stamp, uint32_t *group, uint32_t *ngroups,
+                           uv_result *out)
+{
+    uint32_t prev = NONE;
+    *ngroups = 0;
+    for (size_t j = 0; j < nreads; j++) {
+        uint32_t r = (uint32_t)keys[j];
+        size_t k;
+        const val *it = val_items(c->md->vt, c->ops[r].m.a, &k);
+        if (prev != NONE && val_eq(c->ops[prev].m.a, c->ops[r].m.a))
+            continue;
+        if (k == ninit) { /* the initial members: set_possible said so */
+            prev = r;
+            continue;
+        }
+        if (prev != NONE && !set_within(c, items, prev, r, stamp)) {
+            uv_put(out, LIN_INVALID, UV_DIVERGE, 2, prev, r, 0, 0);
+            return false;
+        }
+        ++*ngroups;
+        for (size_t t = 0; t < k; t++) {
+            uint32_t a;
+            if (valmap_get(items, it[t], &a) && !group[a])
+                group[a] = *ngroups;
+        }
+        prev = r;
+    }
+    return true;
+}
+
+/* The adds become updates: those of a group in call order, the groups in
+ * order (value k the set after the k-th add), then the adds no read shows;
+ * a read, the value at the end of its newest member's group. keys: room
+ * for c->n. false, stopped into out, if refused memory. */
+static bool sequence_adds(ctx *c, const uint8_t *kind, valmap *items, const uint32_t *group,
+                          uint32_t ngroups, uint64_t *keys, size_t nadds, uv_result *out)
+{
+    bool ok = false;
+    size_t nseq = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (kind[i] == MV_ADD && group[i])
+            keys[nseq++] = (uint64_t)c->u[i].call << 32 | i;
+    uint32_t *count = uv_take(c, ((size_t)ngroups + 2) * sizeof *count);
+    uint32_t *at = uv_take(c, ((size_t)ngroups + 1) * sizeof *at);
+    if (!count || !at || !uv_sort_packed(c, keys, nseq)) {
+        uv_stopped(c, out);
+        goto out;
+    }
+    memset(count, 0, ((size_t)ngroups + 2) * sizeof *count);
+    for (size_t t = 0; t < nseq; t++)
+        count[group[(uint32_t)keys[t]] + 1]++;
+    for (uint32_t g = 1; g <= ngroups + 1; g++)
+        count[g] += count[g - 1]; /* count[g]: the adds before group g */
+    memcpy(at, count, ((size_t)ngroups + 1) * sizeof *at);
+    for (size_t t = 0; t < nseq; t++) {
+        uint32_t a = (uint32_t)keys[t], v = ++at[group[a]];
+        set_uop(&c->u[a], v, v - 1, 0);
+    }
+    uint32_t fresh = (uint32_t)nseq + 1;
+    for (size_t i = 0; i < c->n; i++)
+        if (kind[i] == MV_ADD && !group[i])
+            set_uop(&c->u[i], fresh++, NONE, 0);
+    /* A read's set is the value at the end of the group of its newest
+     * member (0: none beside the initial ones). */
+    for (size_t i = 0; i < c->n; i++) {
+        size_t k;
+        uint32_t g = 0, a;
+        if (kind[i] != MV_READ)
+            continue;
+        const val *it = val_items(c->md->vt, c->ops[i].m.a, &k);
+        for (size_t t = 0; t < k; t++)
+            if (valmap_get(items, it[t], &a) && group[a] > g)
+                g = group[a];
+        set_uop(&c->u[i], g ? count[g + 1] : 0, NONE, 1);
+    }
+    grown(c, fresh, nadds);
+    ok = true;
+out:
+    uv_give(c, count);
+    uv_give(c, at);
+    return ok;
+}
+
 /* Reads and adds of a grow-only set. The reads' sets, by size, must each
  * hold the one before (else UV_DIVERGE). The adds of the members a set is
  * the first to show form a group, between that set and the one before; in
@@ -313,8 +400,8 @@ bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out)
     valmap *items = valmap_new(), *init = valmap_new();
     uint32_t *stamp = uv_take_none(c, c->n), *group = uv_take(c, c->n * sizeof *group);
     uint64_t *keys = uv_take(c, c->n * sizeof *keys);
-    uint32_t *count = NULL, *at = NULL;
     size_t ninit, nadds = 0, nreads = 0, held = 0;
+    uint32_t ngroups;
     const val *iv = val_items(c->md->vt, c->md->opts.init, &ninit);
     if (!stamp || !group || !keys) {
         uv_stopped(c, out);
@@ -353,78 +440,13 @@ bool uv_form_sets(ctx *c, const uint8_t *kind, uv_result *out)
         uv_stopped(c, out);
         goto out;
     }
-
-    /* The reads by size: each set holds the last bigger one before it;
-     * group[adder] = the number of the first set that shows its member. */
-    uint32_t prev = NONE, ngroups = 0;
-    for (size_t j = 0; j < nreads; j++) {
-        uint32_t r = (uint32_t)keys[j];
-        size_t k;
-        const val *it = val_items(c->md->vt, c->ops[r].m.a, &k);
-        if (prev != NONE && val_eq(c->ops[prev].m.a, c->ops[r].m.a))
-            continue;
-        if (k == ninit) { /* the initial members: set_possible said so */
-            prev = r;
-            continue;
-        }
-        if (prev != NONE && !set_within(c, items, prev, r, stamp)) {
-            uv_put(out, LIN_INVALID, UV_DIVERGE, 2, prev, r, 0, 0);
-            goto out;
-        }
-        ngroups++;
-        for (size_t t = 0; t < k; t++) {
-            uint32_t a;
-            if (valmap_get(items, it[t], &a) && !group[a])
-                group[a] = ngroups;
-        }
-        prev = r;
-    }
-
-    /* Adds in groups, each in call order; then the reads' values. */
-    size_t nseq = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (kind[i] == MV_ADD && group[i])
-            keys[nseq++] = (uint64_t)c->u[i].call << 32 | i;
-    count = uv_take(c, ((size_t)ngroups + 2) * sizeof *count);
-    at = uv_take(c, ((size_t)ngroups + 1) * sizeof *at);
-    if (!count || !at || !uv_sort_packed(c, keys, nseq)) {
-        uv_stopped(c, out);
+    if (!group_by_reads(c, items, keys, nreads, ninit, stamp, group, &ngroups, out) ||
+        !sequence_adds(c, kind, items, group, ngroups, keys, nadds, out))
         goto out;
-    }
-    memset(count, 0, ((size_t)ngroups + 2) * sizeof *count);
-    for (size_t t = 0; t < nseq; t++)
-        count[group[(uint32_t)keys[t]] + 1]++;
-    for (uint32_t g = 1; g <= ngroups + 1; g++)
-        count[g] += count[g - 1]; /* count[g]: the adds before group g */
-    memcpy(at, count, ((size_t)ngroups + 1) * sizeof *at);
-    for (size_t t = 0; t < nseq; t++) {
-        uint32_t a = (uint32_t)keys[t], v = ++at[group[a]];
-        set_uop(&c->u[a], v, v - 1, 0);
-    }
-    uint32_t fresh = (uint32_t)nseq + 1;
-    for (size_t i = 0; i < c->n; i++)
-        if (kind[i] == MV_ADD && !group[i])
-            set_uop(&c->u[i], fresh++, NONE, 0);
-    /* A read's set is the value at the end of the group of its newest
-     * member (0: none beside the initial ones). */
-    for (size_t i = 0; i < c->n; i++) {
-        size_t k;
-        uint32_t g = 0, a;
-        if (kind[i] != MV_READ)
-            continue;
-        const val *it = val_items(c->md->vt, c->ops[i].m.a, &k);
-        for (size_t t = 0; t < k; t++)
-            if (valmap_get(items, it[t], &a) && group[a] > g)
-                g = group[a];
-        set_uop(&c->u[i], g ? count[g + 1] : 0, NONE, 1);
-    }
-    grown(c, fresh, nadds);
     done = false;
 out:
     valmap_free(items);
     valmap_free(init);
-    uv_give(c, count);
-    uv_give(c, at);
     uv_give(c, stamp);
     uv_give(c, group);
     uv_give(c, keys);

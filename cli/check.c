@@ -31,8 +31,8 @@
 /* --model names a model of single objects, or a kind of transactions. */
 typedef struct check_model {
     const model_type *model;
-    txn_workload txn; /* TXN_AUTO: not given */
-    jw_kind jw;       /* JW_NONE: not given */
+    txn_workload txn; /* MODEL_TXN_AUTO: not given */
+    jw_kind jw;       /* MODEL_JW_NONE: not given */
 } check_model;
 
 /* --shard I/N (count 0: none). */
@@ -84,10 +84,10 @@ static const char *const *model_names(void)
         size_t n = 0;
         for (; model_types[n] && n + 6 < 64; n++)
             names[n] = model_types[n]->name;
-        names[n++] = txn_workload_name(TXN_LIST_APPEND);
-        names[n++] = txn_workload_name(TXN_RW_REGISTER);
-        for (int k = JW_BANK; k <= JW_SET_FULL; k++)
-            names[n++] = jw_kind_name((jw_kind)k);
+        names[n++] = model_txn_workload_name(MODEL_TXN_LIST_APPEND);
+        names[n++] = model_txn_workload_name(MODEL_TXN_RW_REGISTER);
+        for (int k = MODEL_JW_BANK; k <= MODEL_JW_SET_FULL; k++)
+            names[n++] = model_jw_name((jw_kind)k);
     }
     return names;
 }
@@ -106,14 +106,14 @@ static bool parse_model(const char *cmd, const char *opt, const char *value, voi
 {
     (void)opt;
     check_model *m = field;
-    int txn = txn_workload_parse(value);
+    int txn = model_txn_workload_parse(value);
     if (txn >= 0) {
-        *m = (check_model){NULL, (txn_workload)txn, JW_NONE};
+        *m = (check_model){NULL, (txn_workload)txn, MODEL_JW_NONE};
         return true;
     }
-    jw_kind jw = jw_kind_parse(value);
-    if (jw != JW_NONE) {
-        *m = (check_model){NULL, TXN_AUTO, jw};
+    jw_kind jw = model_jw_parse(value);
+    if (jw != MODEL_JW_NONE) {
+        *m = (check_model){NULL, MODEL_TXN_AUTO, jw};
         return true;
     }
     const model_type *t = model_find(value);
@@ -125,7 +125,7 @@ static bool parse_model(const char *cmd, const char *opt, const char *value, voi
         sbuf_free(&b);
         return false;
     }
-    *m = (check_model){t, TXN_AUTO, JW_NONE};
+    *m = (check_model){t, MODEL_TXN_AUTO, MODEL_JW_NONE};
     return true;
 }
 
@@ -457,16 +457,16 @@ int cmd_check(int argc, char **argv)
     opt_rc rc = opt_parse(&cli_cmd_check, argc, argv, &a, &n);
     if (rc != OPT_OK)
         return opt_exit(rc);
-    if (a.shard.count && (a.model.txn != TXN_AUTO || a.cm >= 0 ||
+    if (a.shard.count && (a.model.txn != MODEL_TXN_AUTO || a.cm >= 0 ||
                        a.model.model == model_find("multi-register"))) {
         cli_error("check", "--shard: transactions span keys, so their checks cannot be "
                            "dealt out by key (check such a history whole)");
         return EXIT_USAGE;
     }
-    if (a.shard.count && a.model.jw != JW_NONE) {
+    if (a.shard.count && a.model.jw != MODEL_JW_NONE) {
         cli_error("check", "--shard: Jepsen's %s workload is checked over the whole history "
                            "(check it whole)",
-                  jw_kind_name(a.model.jw));
+                  model_jw_name(a.model.jw));
         return EXIT_USAGE;
     }
     cli_check_config cfg;

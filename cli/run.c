@@ -693,7 +693,7 @@ static int run_verdict(const run_args *a, const run_state *r, const runner_stats
         cli_check_init(&cfg);
         cfg.co.model = model_find(wl_model_name(r->kind));
         if (r->kind == WL_LIST_APPEND)
-            cfg.co.txn_workload = TXN_LIST_APPEND;
+            cfg.co.txn_workload = MODEL_TXN_LIST_APPEND;
         cfg.co.nil = NIL_ABSENT;
         cfg.co.timeout_s = a->check_timeout;
         cfg.json = a->format == 1;

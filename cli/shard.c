@@ -43,7 +43,7 @@ bool cli_shard_model(const history *h, const model_type *given, const model_type
      * shard's own ops tell those. Checked with the summary's model, they
      * would be judged as a register's. */
     jw_kind jw = jw_infer(summary, NULL, NULL);
-    if (jw == JW_NONE)
+    if (jw == MODEL_JW_NONE)
         jw = jw_infer(h, NULL, NULL);
     hist_free(summary);
     if (*chosen && !strcmp((*chosen)->name, "multi-register")) {
@@ -52,10 +52,10 @@ bool cli_shard_model(const history *h, const model_type *given, const model_type
                     hist_name(h));
         return false;
     }
-    if (jw != JW_NONE) {
+    if (jw != MODEL_JW_NONE) {
         sbuf_printf(why, "%s: --shard: the history is Jepsen's %s workload, whose check spans "
                          "the whole history (check it whole)",
-                    hist_name(h), jw_kind_name(jw));
+                    hist_name(h), model_jw_name(jw));
         return false;
     }
     return true;

@@ -85,4 +85,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 const model_type model_counter = {
     "counter", "counter: add, read", counter_fs, compile, init, step,
     model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, NULL, false, NULL,
+    NULL,
 };

@@ -148,8 +148,8 @@ static void prune(const model *md, const mop *ops, size_t n, bool *drop)
     model_prune_unread(ops, n, drop, KV_GET, KV_PUT, KV_CAS);
 }
 
-/* A string append concatenates, so a read cannot tell its items apart:
- * only appends of other values are list appends (MV_APPEND). */
+/* A string append concatenates (MV_CONCAT): only appends of other values
+ * are list appends (MV_APPEND). */
 static model_vop vop(const model *md, const mop *m)
 {
     (void)md;
@@ -157,7 +157,7 @@ static model_vop vop(const model *md, const mop *m)
     case KV_GET: return MV_READ;
     case KV_PUT: return MV_WRITE;
     case KV_CAS: return MV_CAS;
-    default: return m->a.kind == VAL_STR ? MV_NONE : MV_APPEND;
+    default: return m->a.kind == VAL_STR ? MV_CONCAT : MV_APPEND;
     }
 }
 
@@ -184,4 +184,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 const model_type model_kv = {
     "kv", "key-value store: get/put/append/cas, a register per key", kv_fs, compile, init, step,
     model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, true, vop,
+    model_access_vop,
 };

@@ -129,6 +129,55 @@ model_rc model_compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf
     return md->type->compile(md, vt, o, m, why);
 }
 
+model_rc model_compile_ops(const model *md, vtab *vt, const history *h, model_ops *out,
+                           uint32_t *bad, sbuf *why)
+{
+    const hist_op *hops = hist_ops(h);
+    size_t n = hist_nops(h);
+    *out = (model_ops){0};
+    out->m = xmalloc((n ? n : 1) * sizeof *out->m);
+    out->id = xmalloc((n ? n : 1) * sizeof *out->id);
+    for (size_t i = 0; i < n; i++) {
+        if (hops[i].status == OP_FAIL) {
+            out->nfail++;
+            continue;
+        }
+        sbuf w = {0}; /* what a compile says of an op it takes is dropped */
+        model_rc rc = model_compile(md, vt, &hops[i], &out->m[out->n], &w);
+        if (rc == MODEL_EOP) {
+            sbuf_adds(why, sbuf_str(&w));
+            sbuf_free(&w);
+            model_ops_free(out);
+            *bad = (uint32_t)i;
+            return MODEL_EOP;
+        }
+        sbuf_free(&w);
+        if (rc == MODEL_SKIP) {
+            out->nskipped++;
+            continue;
+        }
+        out->id[out->n++] = (uint32_t)i;
+    }
+    return MODEL_OK;
+}
+
+void model_ops_free(model_ops *o)
+{
+    free(o->m);
+    free(o->id);
+    *o = (model_ops){0};
+}
+
+size_t model_access_vop(const model *md, const mop *m, model_access *out, size_t cap)
+{
+    model_vop v = md->type->vop(md, m);
+    if (v == MV_NONE)
+        return 0;
+    if (cap)
+        *out = (model_access){v, m->key, m->a, m->b, true};
+    return 1;
+}
+
 /* Does the map member name (a string) name key? */
 static bool names_key(const vtab *vt, val name, val key)
 {
@@ -180,6 +229,98 @@ size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part)
     }
     valmap_free(keys);
     return parts;
+}
+
+bool model_is_txn(const vtab *vt, val f) { return val_is_str(vt, f, "txn"); }
+
+/* A name and what it stands for; lengths known at compile time, so that
+ * looking a value up in a table costs one fetch of its bytes and a length
+ * compare per entry (the txn checker asks this of every micro-op). */
+typedef struct named {
+    const char *name;
+    size_t len;
+    int code;
+} named;
+#define NAMED(s, c) {s, sizeof s - 1, c}
+
+/* The code of the entry of t named by string f; none if none is. */
+static int lookup(const vtab *vt, val f, const named *t, size_t n, int none)
+{
+    if (f.kind != VAL_STR)
+        return none;
+    size_t len;
+    const char *p = val_str_bytes(vt, f, &len);
+    for (size_t i = 0; i < n; i++)
+        if (len == t[i].len && memcmp(p, t[i].name, len) == 0)
+            return t[i].code;
+    return none;
+}
+
+model_vop model_micro_vop(const vtab *vt, val f)
+{
+    static const named t[] = {NAMED("append", MV_APPEND), NAMED("r", MV_READ),
+                              NAMED("w", MV_WRITE),       NAMED("read", MV_READ),
+                              NAMED("write", MV_WRITE)};
+    return (model_vop)lookup(vt, f, t, sizeof t / sizeof *t, MV_NONE);
+}
+
+const char *model_micro_name(model_vop v)
+{
+    switch (v) {
+    case MV_READ: return "r";
+    case MV_WRITE: return "w";
+    case MV_APPEND: return "append";
+    default: return "?";
+    }
+}
+
+const char *model_txn_workload_name(model_txn_workload w)
+{
+    switch (w) {
+    case MODEL_TXN_LIST_APPEND: return "list-append";
+    case MODEL_TXN_RW_REGISTER: return "rw-register";
+    default: return "auto";
+    }
+}
+
+int model_txn_workload_parse(const char *s)
+{
+    if (strcmp(s, "list-append") == 0)
+        return MODEL_TXN_LIST_APPEND;
+    if (strcmp(s, "rw-register") == 0)
+        return MODEL_TXN_RW_REGISTER;
+    return -1;
+}
+
+static const struct {
+    const char *name, *ops;
+} jw_names[] = {
+    [MODEL_JW_NONE] = {"none", ""},
+    [MODEL_JW_BANK] = {"bank", "read, transfer"},
+    [MODEL_JW_LONG_FORK] = {"long-fork", "read, write, and txn"},
+    [MODEL_JW_SET_FULL] = {"set-full", "add, read"},
+};
+
+const char *model_jw_name(model_jw w) { return jw_names[w].name; }
+
+const char *model_jw_ops(model_jw w) { return jw_names[w].ops; }
+
+model_jw model_jw_parse(const char *s)
+{
+    for (int w = MODEL_JW_BANK; w <= MODEL_JW_SET_FULL; w++)
+        if (strcmp(s, jw_names[w].name) == 0)
+            return (model_jw)w;
+    return MODEL_JW_NONE;
+}
+
+model_jw_op model_jw_op_of(const vtab *vt, val f)
+{
+    static const named t[] = {
+        NAMED("read", MODEL_JW_OP_READ), NAMED("write", MODEL_JW_OP_WRITE),
+        NAMED("txn", MODEL_JW_OP_TXN),   NAMED("transfer", MODEL_JW_OP_TRANSFER),
+        NAMED("add", MODEL_JW_OP_ADD),
+    };
+    return (model_jw_op)lookup(vt, f, t, sizeof t / sizeof *t, MODEL_JW_OP_OTHER);
 }
 
 /* ---- inference ---- */

@@ -18,6 +18,11 @@
  * nothing (a read whose result is unknown): such ops are left out of the
  * search, which is sound because they are legal anywhere and change nothing.
  *
+ * Beside the step function, a model says what its ops do in a small shared
+ * vocabulary (model_vop: read, write, cas, append, ...): the unique-value
+ * checker and the session checks know ops only that way, so a new model or
+ * a new name for an op needs nothing of the checker.
+ *
  * Models know nothing of files; they read values through the history's
  * vtab, and intern only while compiling, never while stepping (the checker's
  * threads share the vtab).
@@ -96,8 +101,25 @@ typedef enum model_rc {
  *   MV_ADD     the value is a set, and gains the member a (a no-op if it
  *              is one); its initial members are the items of opts.init, and
  *              a read's a lists the members (one val for one set of them)
+ *   MV_CONCAT  nil or a string gets the string a at its end (a string
+ *              append: a read cannot tell where one append's part begins,
+ *              so the unique-value path has no form for it)
  * The argument a, b are the mop's own. */
-typedef enum model_vop { MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND, MV_ADD } model_vop;
+typedef enum model_vop {
+    MV_NONE = 0, MV_READ, MV_WRITE, MV_CAS, MV_APPEND, MV_ADD, MV_CONCAT
+} model_vop;
+
+/* One thing an op does to one object, in the vocabulary above. The
+ * session checks see ops only as these (model_type.access): reads, writes,
+ * cas, appends and concatenations of registers. */
+typedef struct model_access {
+    model_vop vop;
+    val key;        /* the object (nil: the only one) */
+    val a, b;       /* as vop says */
+    bool versioned; /* the op's version (hist_op.version, the store's) is
+                     * this access's: false for the parts of a transaction,
+                     * whose one version names none of its keys' */
+} model_access;
 
 typedef struct model_type {
     const char *name;
@@ -131,6 +153,12 @@ typedef struct model_type {
     /* Optional: what op m is in the unique-value vocabulary (model_vop,
      * below), or MV_NONE. NULL: none of the model's ops are. */
     model_vop (*vop)(const model *md, const mop *m);
+    /* Optional: what op m does, in order, as accesses to its objects:
+     * writes at most cap of them to out and returns how many there are
+     * (call again with room for that many). A model has session
+     * guarantees to check iff it has this hook; model_access_vop serves
+     * those whose every op is one access to its key, as vop says. */
+    size_t (*access)(const model *md, const mop *m, model_access *out, size_t cap);
 } model_type;
 
 struct model {
@@ -163,6 +191,28 @@ model model_for_part(const model *md, const mop *first);
 /* Split ops into independent parts; returns the number of parts. */
 size_t model_split(const model *md, const mop *ops, size_t n, uint32_t *part);
 
+/* A history's ops compiled for one model, in history order: m[i] is
+ * history op id[i]. Fail ops (they took no effect) and ops that constrain
+ * nothing (MODEL_SKIP) are left out, and counted. */
+typedef struct model_ops {
+    mop *m;
+    uint32_t *id;
+    size_t n;
+    size_t nfail, nskipped;
+} model_ops;
+
+/* Compile every op of h (model_compile; vt is h's, and may be interned
+ * into). MODEL_OK and *out filled, to free with model_ops_free; or
+ * MODEL_EOP, why saying what is wrong with history op *bad, and *out
+ * zeroed. */
+model_rc model_compile_ops(const model *md, vtab *vt, const history *h, model_ops *out,
+                           uint32_t *bad, sbuf *why);
+void model_ops_free(model_ops *o);
+
+/* The access hook of models whose ops each act on their key alone, as
+ * their vop says (none for MV_NONE). */
+size_t model_access_vop(const model *md, const mop *m, model_access *out, size_t cap);
+
 /* The prune of register-like models: a crashed write (op code write) or
  * cas (code cas, a the old value, b the new) whose new value no read (code
  * read) or cas of the part names can be left out. If it took effect,
@@ -178,6 +228,58 @@ val *model_sorted_items(const vtab *vt, val v, bool dedup, size_t *n);
 
 uint64_t model_hash_bytes(mstate s);
 bool model_equal_bytes(mstate a, mstate b);
+
+/* ---- transactions: f "txn", the value a list of micro-ops [f key value] ---- */
+
+/* Is f the name of a transaction? */
+bool model_is_txn(const vtab *vt, val f);
+/* What a micro-op named f does: MV_READ ("r", "read"), MV_WRITE ("w",
+ * "write"), MV_APPEND ("append"), else MV_NONE. The multi-register model
+ * and the transactional checker (checker/txn.h) both read micro-ops so. */
+model_vop model_micro_vop(const vtab *vt, val f);
+/* The name a micro-op doing v is written with ("r", "w", "append"), for
+ * reports; "?" for one no micro-op does. */
+const char *model_micro_name(model_vop v);
+
+/* What a history's transactions are made of (Elle's workloads). */
+typedef enum model_txn_workload {
+    MODEL_TXN_AUTO = 0,    /* not said: read from the micro-ops */
+    MODEL_TXN_LIST_APPEND, /* append and r of lists */
+    MODEL_TXN_RW_REGISTER, /* w and r of registers */
+} model_txn_workload;
+
+/* "list-append", "rw-register" ("auto" for MODEL_TXN_AUTO). */
+const char *model_txn_workload_name(model_txn_workload w);
+/* A workload by its name; -1 if none is called so. */
+int model_txn_workload_parse(const char *s);
+
+/* ---- Jepsen's workloads that are no sequential object (checker/jw.h) ---- */
+
+typedef enum model_jw {
+    MODEL_JW_NONE = 0,
+    MODEL_JW_BANK,      /* transfers between accounts, reads of every balance */
+    MODEL_JW_LONG_FORK, /* writes of one key each, reads of several */
+    MODEL_JW_SET_FULL,  /* adds of elements, reads of the whole set */
+} model_jw;
+
+/* "bank", "long-fork", "set-full" ("none" for MODEL_JW_NONE). */
+const char *model_jw_name(model_jw w);
+/* The workload named s, or MODEL_JW_NONE. */
+model_jw model_jw_parse(const char *s);
+/* The ops w knows, for a message: "read, transfer". */
+const char *model_jw_ops(model_jw w);
+
+/* What an op of those workloads is, by its f: "read", "write", "txn",
+ * "transfer", "add"; else MODEL_JW_OP_OTHER. */
+typedef enum model_jw_op {
+    MODEL_JW_OP_OTHER = 0,
+    MODEL_JW_OP_READ,
+    MODEL_JW_OP_WRITE,
+    MODEL_JW_OP_TXN,
+    MODEL_JW_OP_TRANSFER,
+    MODEL_JW_OP_ADD,
+} model_jw_op;
+model_jw_op model_jw_op_of(const vtab *vt, val f);
 
 /* ---- helpers the models share ---- */
 

@@ -33,14 +33,14 @@ typedef struct pair {
     val k, v;
 } pair;
 
-static bool is_read(const vtab *vt, val f) { return val_is_str(vt, f, "r") || val_is_str(vt, f, "read"); }
-static bool is_write(const vtab *vt, val f) { return val_is_str(vt, f, "w") || val_is_str(vt, f, "write"); }
+static bool is_read(const vtab *vt, val f) { return model_micro_vop(vt, f) == MV_READ; }
+static bool is_write(const vtab *vt, val f) { return model_micro_vop(vt, f) == MV_WRITE; }
 
 enum { MR_READ, MR_WRITE, MR_NOTHING };
 
 static model_rc compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why)
 {
-    if (!model_f_is(md, o, "txn"))
+    if (!model_is_txn(md->vt, o->f))
         return model_unknown_f(md, o, why);
     bool unknown = m->flags & MOP_UNKNOWN_OUT;
     val t = unknown ? o->in : o->out;
@@ -176,6 +176,24 @@ static void describe(const model *md, mstate s, sbuf *out)
     sbuf_adds(out, n ? "}" : "} (every key holds its initial value)");
 }
 
+/* A txn's reads and writes, key by key, in order; reads that say nothing
+ * are none. The txn's one version names no key's. */
+static size_t access(const model *md, const mop *m, model_access *out, size_t cap)
+{
+    size_t n, k = 0;
+    const val *mo = val_items(md->vt, m->a, &n);
+    for (size_t i = 0; i < n; i++) {
+        const val *x = val_items(md->vt, mo[i], &(size_t){0});
+        if (x[0].n == MR_NOTHING)
+            continue;
+        if (k < cap)
+            out[k] = (model_access){x[0].n == MR_READ ? MV_READ : MV_WRITE, x[1], x[2],
+                                    val_nil(), false};
+        k++;
+    }
+    return k;
+}
+
 static uint32_t uf_find(uint32_t *up, uint32_t x)
 {
     while (up[x] != x) {
@@ -231,4 +249,5 @@ static size_t split(const model *md, const mop *ops, size_t n, uint32_t *part)
 const model_type model_multi_register = {
     "multi-register", "registers under transactions: txn of reads and writes", mr_fs, compile,
     init, step, model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, split, true, NULL,
+    access,
 };

@@ -56,4 +56,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 const model_type model_mutex = {
     "mutex", "lock: acquire, release", mutex_fs, compile, init, step,
     model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, NULL, false, NULL,
+    NULL,
 };

@@ -159,9 +159,11 @@ static void describe(const model *md, mstate s, sbuf *out)
 const model_type model_fifo_queue = {
     "fifo-queue", "first-in-first-out queue: enqueue, dequeue, drain", q_fs, compile, init,
     step, model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, NULL, false, NULL,
+    NULL,
 };
 
 const model_type model_unordered_queue = {
     "unordered-queue", "queue in no order (a multiset): enqueue, dequeue, drain", q_fs, compile,
     init, step, model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, NULL, false, NULL,
+    NULL,
 };

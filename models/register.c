@@ -97,9 +97,11 @@ static void describe(const model *md, mstate s, sbuf *out)
 const model_type model_register = {
     "register", "read/write register", reg_fs, compile, init, step,
     model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, false, vop,
+    model_access_vop,
 };
 
 const model_type model_cas_register = {
     "cas-register", "read/write/compare-and-set register", cas_fs, compile, init, step,
     model_hash_bytes, model_equal_bytes, describe, NULL, prune, NULL, false, vop,
+    model_access_vop,
 };

@@ -98,4 +98,5 @@ static void describe(const model *md, mstate s, sbuf *out)
 const model_type model_set = {
     "set", "grow-only set: add, read of all members", set_fs, compile, init, step,
     model_hash_bytes, model_equal_bytes, describe, init_ok, NULL, NULL, false, vop,
+    NULL,
 };

@@ -173,9 +173,9 @@ static void file(const report_html_file *f, sbuf *o)
     report_html_jstr(o, sbuf_str(&t));
     sbuf_reset(&t);
     if (it->txn_checked)
-        sbuf_printf(&t, "transactions: %s", txn_workload_name(it->txn.workload));
+        sbuf_printf(&t, "transactions: %s", model_txn_workload_name(it->txn.workload));
     else if (it->jw_checked)
-        sbuf_printf(&t, "model %s (%s)", jw_kind_name(it->jw.kind),
+        sbuf_printf(&t, "model %s (%s)", model_jw_name(it->jw.kind),
                     it->jw_how ? it->jw_how : "--model");
     else
         sbuf_printf(&t, "model %s (%s)", it->md.type->name,

@@ -333,16 +333,16 @@ json_t *report_json(const check_item *it, const report_opts *o)
         json_array_append_new(warn, report_json_text(hist_warning(h, i)));
     json_object_set_new(j, "warnings", warn);
     if (it->txn_checked) {
-        json_object_set_new(j, "model", json_string(txn_workload_name(it->txn.workload)));
+        json_object_set_new(j, "model", json_string(model_txn_workload_name(it->txn.workload)));
         json_object_set_new(j, "model_inferred", json_boolean(!it->txn_workload_named));
         json_object_set_new(j, "checks", json_pack("{s:o}", "transactions", report_txn_json(it)));
         json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
         return j;
     }
     if (it->jw_checked) {
-        json_object_set_new(j, "model", json_string(jw_kind_name(it->jw.kind)));
+        json_object_set_new(j, "model", json_string(model_jw_name(it->jw.kind)));
         json_object_set_new(j, "model_inferred", json_boolean(it->jw_how != NULL));
-        json_object_set_new(j, "checks", json_pack("{s:o}", jw_kind_name(it->jw.kind),
+        json_object_set_new(j, "checks", json_pack("{s:o}", model_jw_name(it->jw.kind),
                                                    report_jw_json(it)));
         json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
         return j;

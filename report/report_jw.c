@@ -47,7 +47,7 @@ static void describe(const check_item *it, val v, sbuf *b)
 static void verdict_line(FILE *f, const check_item *it, const report_opts *o)
 {
     lin_verdict v = it->verdict;
-    fprintf(f, "  %s: ", jw_kind_name(it->jw.kind));
+    fprintf(f, "  %s: ", model_jw_name(it->jw.kind));
     report_paint(f, o, v, v == LIN_VALID ? "VALID" : v == LIN_INVALID ? "INVALID" : "UNKNOWN");
     fprintf(f, " (%.3f s)\n", it->jw.seconds);
     if (it->jw.why_unknown)
@@ -343,9 +343,9 @@ static void sf_text(FILE *f, const check_item *it, const report_opts *o)
 void report_jw_text(FILE *f, const check_item *it, const report_opts *o)
 {
     switch (it->jw.kind) {
-    case JW_BANK: bank_text(f, it, o); break;
-    case JW_LONG_FORK: lf_text(f, it, o); break;
-    case JW_SET_FULL: sf_text(f, it, o); break;
+    case MODEL_JW_BANK: bank_text(f, it, o); break;
+    case MODEL_JW_LONG_FORK: lf_text(f, it, o); break;
+    case MODEL_JW_SET_FULL: sf_text(f, it, o); break;
     default: break;
     }
 }
@@ -526,13 +526,13 @@ json_t *report_jw_json(const check_item *it)
 {
     json_t *j = json_object();
     json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
-    json_object_set_new(j, "workload", json_string(jw_kind_name(it->jw.kind)));
+    json_object_set_new(j, "workload", json_string(model_jw_name(it->jw.kind)));
     if (it->jw_how)
         json_object_set_new(j, "inferred_from", json_string(it->jw_how));
     switch (it->jw.kind) {
-    case JW_BANK: bank_json(it, j); break;
-    case JW_LONG_FORK: lf_json(it, j); break;
-    case JW_SET_FULL: sf_json(it, j); break;
+    case MODEL_JW_BANK: bank_json(it, j); break;
+    case MODEL_JW_LONG_FORK: lf_json(it, j); break;
+    case MODEL_JW_SET_FULL: sf_json(it, j); break;
     default: break;
     }
     if (it->jw.why_unknown)
@@ -546,20 +546,20 @@ json_t *report_jw_json(const check_item *it)
 const char *report_jw_junit(const check_item *it, sbuf *name, sbuf *detail)
 {
     const jw_result *r = &it->jw;
-    sbuf_adds(name, jw_kind_name(r->kind));
+    sbuf_adds(name, model_jw_name(r->kind));
     if (it->verdict != LIN_INVALID)
         return NULL;
     switch (r->kind) {
-    case JW_BANK:
+    case MODEL_JW_BANK:
         for (int e = 0; e < BANK_NERRORS; e++)
             if (r->bank.e[e].count && bank_violation(&r->bank, (bank_error)e))
                 sbuf_printf(detail, "%s: %zu reads\n", jw_bank_error_name((bank_error)e),
                             r->bank.e[e].count);
         return "reads that break the bank's invariants";
-    case JW_LONG_FORK:
+    case MODEL_JW_LONG_FORK:
         sbuf_printf(detail, "long forks: %zu\nbad reads: %zu\n", r->lf.nforks, r->lf.nbad);
         return "reads that no order of the writes explains";
-    case JW_SET_FULL:
+    case MODEL_JW_SET_FULL:
         for (int k = 0; k < SF_NOUTCOMES; k++)
             if (r->sf.count[k] && sf_violation(&r->sf, (sf_outcome)k))
                 sbuf_printf(detail, "%s: %zu elements\n", jw_sf_outcome_name((sf_outcome)k),

@@ -91,10 +91,13 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     }
     sbuf init = {0};
     val_describe(hist_cvtab(it->h), it->md.opts.init, &init);
-    fprintf(f, "  model %s (%s%s%s), initial value %s%s, nil reads %s",
+    sbuf also = {0};
+    if (it->inferred && it->jw_also != MODEL_JW_NONE)
+        sbuf_printf(&also, "; Jepsen's %s reads the same ops: --model %s",
+                    model_jw_name(it->jw_also), model_jw_name(it->jw_also));
+    fprintf(f, "  model %s (%s%s), initial value %s%s, nil reads %s",
             it->md.type->name, it->inferred ? "inferred from the ops' names" : "--model",
-            it->inferred && it->jw_also ? "; " : "", it->inferred && it->jw_also ? it->jw_also : "",
-            sbuf_str(&init), report_init_per_key(it) ? " (per key)" : "",
+            sbuf_str(&also), sbuf_str(&init), report_init_per_key(it) ? " (per key)" : "",
             it->md.opts.nil == NIL_ABSENT ? "absent" : "unknown");
     if (it->lin_checked) {
         fprintf(f, "; %zu part%s, %zu op%s checked", it->nparts, it->nparts == 1 ? "" : "s",
@@ -107,6 +110,7 @@ void report_text(FILE *f, const check_item *it, const report_opts *o)
     }
     fprintf(f, "\n");
     sbuf_free(&init);
+    sbuf_free(&also);
     if (it->lin_checked)
         text_lin(f, it, o);
     if (it->sess_checked)

@@ -62,7 +62,7 @@ void report_txn_text(FILE *f, const check_item *it, const report_opts *o)
     uint64_t bad = txn_cm_forbids(r->model);
     fprintf(f, "  transactions: %s (%s), %zu txn%s (%zu ok, %zu info, %zu fail), %zu micro-ops, "
                "%zu key%s\n",
-            txn_workload_name(r->workload), it->txn_workload_named ? "--model" : "from the micro-ops",
+            model_txn_workload_name(r->workload), it->txn_workload_named ? "--model" : "from the micro-ops",
             r->ntxn, r->ntxn == 1 ? "" : "s", r->nok, r->ninfo, r->nfail, r->nmops, r->nkeys,
             r->nkeys == 1 ? "" : "s");
     sbuf b = {0};
@@ -125,7 +125,7 @@ json_t *report_txn_json(const check_item *it)
     uint64_t bad = txn_cm_forbids(r->model);
     json_t *j = json_object();
     json_object_set_new(j, "verdict", json_string(report_verdict_name(it->verdict)));
-    json_object_set_new(j, "workload", json_string(txn_workload_name(r->workload)));
+    json_object_set_new(j, "workload", json_string(model_txn_workload_name(r->workload)));
     json_object_set_new(j, "consistency_model", json_string(txn_cm_name(r->model)));
     json_object_set_new(j, "txns", json_pack("{s:I,s:I,s:I,s:I}", "all", (json_int_t)r->ntxn,
                                              "ok", (json_int_t)r->nok, "info", (json_int_t)r->ninfo,

@@ -91,7 +91,7 @@ Test(jw, bank)
 {
     for (const bank_row *row = bank_rows; row < bank_rows + NROWS(bank_rows); row++) {
     check_opts o = row->o;
-    o.jw.kind = JW_BANK;
+    o.jw.kind = MODEL_JW_BANK;
     check_item it = run(row->text, &o);
     cr_assert_eq(it.rc, 0, "%s: %s", row->name, sbuf_str(&it.why));
     cr_expect_eq(it.verdict, row->want, "%s: verdict %d", row->name, it.verdict);
@@ -111,26 +111,26 @@ typedef struct err_row {
 
 static const err_row err_rows[] = {
     {"bank: an op it does not know", R(0, "{\"0\":1}") "{\"process\":1,\"type\":\"invoke\",\"f\":\"write\",\"value\":1}\n",
-     NULL, JW_BANK, false, "unknown operation \"write\" for bank"},
-    {"bank: a read that is no map", R(0, "[1,2]"), NULL, JW_BANK, false,
+     NULL, MODEL_JW_BANK, false, "unknown operation \"write\" for bank"},
+    {"bank: a read that is no map", R(0, "[1,2]"), NULL, MODEL_JW_BANK, false,
      "t:2:1: a bank read's value must be a map"},
-    {"bank: a balance that is no integer", R(0, "{\"0\":1.5}"), NULL, JW_BANK, false,
+    {"bank: a balance that is no integer", R(0, "{\"0\":1.5}"), NULL, MODEL_JW_BANK, false,
      "a balance must be an integer or nil"},
-    {"bank: --init that is no map of balances", R(0, "{\"0\":1}"), "[1]", JW_BANK, false,
+    {"bank: --init that is no map of balances", R(0, "{\"0\":1}"), "[1]", MODEL_JW_BANK, false,
      "--init: for bank, the initial balances"},
-    {"bank: --init and --total-amount disagree", R(0, "{\"0\":1}"), "{\"0\":1}", JW_BANK, true,
+    {"bank: --init and --total-amount disagree", R(0, "{\"0\":1}"), "{\"0\":1}", MODEL_JW_BANK, true,
      "--total-amount 5, but --init's balances sum to 1"},
     {"long-fork: a write of two keys",
      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":[[\"w\",1,1],[\"w\",2,1]]}\n",
-     NULL, JW_LONG_FORK, false, "a long-fork op is a write of one key"},
+     NULL, MODEL_JW_LONG_FORK, false, "a long-fork op is a write of one key"},
     {"long-fork: a read that writes",
      "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"value\":[[\"w\",1,1]]}\n", NULL,
-     JW_LONG_FORK, false, "a long-fork op is a write of one key"},
+     MODEL_JW_LONG_FORK, false, "a long-fork op is a write of one key"},
     {"set-full: a read of no list", "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
                                     "{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":3}\n",
-     NULL, JW_SET_FULL, false, "a set-full read's value must be a list"},
+     NULL, MODEL_JW_SET_FULL, false, "a set-full read's value must be a list"},
     {"set-full: an op it does not know",
-     "{\"process\":0,\"type\":\"invoke\",\"f\":\"cas\",\"value\":[1,2]}\n", NULL, JW_SET_FULL,
+     "{\"process\":0,\"type\":\"invoke\",\"f\":\"cas\",\"value\":[1,2]}\n", NULL, MODEL_JW_SET_FULL,
      false, "unknown operation \"cas\" for set-full"},
 };
 
@@ -140,7 +140,7 @@ Test(jw, errors)
     check_opts o = {.init_json = row->init, .jw = {.kind = row->kind, .has_total = row->has_total,
                                                     .total = 5}};
     check_item it = run(row->text, &o);
-    cr_assert_eq(it.rc, 2, "%s: rc %d", row->name, it.rc);
+    cr_assert_eq(it.rc, CHECK_EOP, "%s: rc %d", row->name, it.rc);
     cr_expect(strstr(sbuf_str(&it.why), row->msg), "%s: %s", row->name, sbuf_str(&it.why));
     done(&it);
     }
@@ -154,26 +154,26 @@ typedef struct infer_row {
 } infer_row;
 
 static const infer_row infer_rows[] = {
-    {"a transfer", T(0, "fail", TV), JW_BANK},
-    {"reads of maps of integers and no writes", R(0, "{\"0\":10,\"1\":null}"), JW_BANK},
+    {"a transfer", T(0, "fail", TV), MODEL_JW_BANK},
+    {"reads of maps of integers and no writes", R(0, "{\"0\":10,\"1\":null}"), MODEL_JW_BANK},
     {"reads and writes of maps: a register's values",
      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":{\"0\":1}}\n"
      "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":{\"0\":1}}\n" R(0, "{\"0\":1}"),
-     JW_NONE},
-    {"reads of maps of strings", R(0, "{\"a\":\"b\"}"), JW_NONE},
-    {"reads of numbers", R(0, "1"), JW_NONE},
+     MODEL_JW_NONE},
+    {"reads of maps of strings", R(0, "{\"a\":\"b\"}"), MODEL_JW_NONE},
+    {"reads of numbers", R(0, "1"), MODEL_JW_NONE},
     {"reads and writes of micro-ops",
      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":[[\"w\",1,1]]}\n"
      "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":[[\"r\",1,null]]}\n",
-     JW_LONG_FORK},
+     MODEL_JW_LONG_FORK},
     {"a write of micro-ops and one of a number",
      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":[[\"w\",1,1]]}\n"
      "{\"process\":1,\"type\":\"invoke\",\"f\":\"write\",\"value\":3}\n",
-     JW_NONE},
+     MODEL_JW_NONE},
     {"txns are the txn checker's",
-     "{\"process\":0,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"w\",1,1]]}\n", JW_NONE},
+     "{\"process\":0,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"w\",1,1]]}\n", MODEL_JW_NONE},
     {"add and read: a set (set-full is only named)",
-     "{\"process\":0,\"type\":\"invoke\",\"f\":\"add\",\"value\":1}\n" R(1, "[1]"), JW_NONE},
+     "{\"process\":0,\"type\":\"invoke\",\"f\":\"add\",\"value\":1}\n" R(1, "[1]"), MODEL_JW_NONE},
 };
 
 Test(jw, infer)
@@ -182,7 +182,7 @@ Test(jw, infer)
     history *h = th_read(row->text);
     const char *how = NULL;
     cr_expect_eq(jw_infer(h, &how, NULL), row->want, "%s", row->name);
-    cr_expect(row->want == JW_NONE || how, "%s: says what showed it", row->name);
+    cr_expect(row->want == MODEL_JW_NONE || how, "%s: says what showed it", row->name);
     hist_free(h);
     }
 }
@@ -265,7 +265,7 @@ Test(jw, long_fork_against_pairs)
         size_t want = 0;
         for (int g = 0; g < LF_KEYS / LF_GROUP; g++)
             want += fork[g];
-        check_item it = run(sbuf_str(&b), &(check_opts){.jw = {.kind = JW_LONG_FORK}});
+        check_item it = run(sbuf_str(&b), &(check_opts){.jw = {.kind = MODEL_JW_LONG_FORK}});
         cr_assert_eq(it.rc, 0, "seed %u: %s", seed, sbuf_str(&it.why));
         cr_assert_eq(it.jw.lf.nforks, want, "seed %u: %zu groups with forks, Jepsen %zu\n%s", seed,
                      it.jw.lf.nforks, want, sbuf_str(&b));
@@ -288,7 +288,7 @@ Test(jw, long_fork_bad_reads)
         "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":[[\"w\",2,1]]}\n"
         "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":[[\"r\",1,null],[\"r\",2,null],[\"r\",3,null]]}\n"
         "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":[[\"r\",1,1],[\"r\",2,7],[\"r\",3,1]]}\n";
-    check_item it = run(text, &(check_opts){.jw = {.kind = JW_LONG_FORK}});
+    check_item it = run(text, &(check_opts){.jw = {.kind = MODEL_JW_LONG_FORK}});
     cr_assert_eq(it.rc, 0, "%s", sbuf_str(&it.why));
     cr_expect_eq(it.jw.lf.nbad, 3, "a failed write's value, another value, a key never written");
     cr_expect_eq(it.verdict, LIN_INVALID);
@@ -304,7 +304,7 @@ Test(jw, long_fork_key_written_twice)
         "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":[[\"w\",1,2]]}\n"
         "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":[[\"r\",1,null]]}\n"
         "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":[[\"r\",1,2]]}\n";
-    check_item it = run(text, &(check_opts){.jw = {.kind = JW_LONG_FORK}});
+    check_item it = run(text, &(check_opts){.jw = {.kind = MODEL_JW_LONG_FORK}});
     cr_assert_eq(it.rc, 0, "%s", sbuf_str(&it.why));
     cr_expect_eq(it.jw.lf.keys_rewritten, 1);
     cr_expect_eq(it.verdict, LIN_UNKNOWN, "as Jepsen's: the key is left out");
@@ -486,7 +486,7 @@ Test(jw, set_full_against_jepsen)
                 never++;
             }
         }
-        check_item it = run(sbuf_str(&b), &(check_opts){.jw = {.kind = JW_SET_FULL}});
+        check_item it = run(sbuf_str(&b), &(check_opts){.jw = {.kind = MODEL_JW_SET_FULL}});
         cr_assert_eq(it.rc, 0, "seed %u: %s", seed, sbuf_str(&it.why));
         const sf_result *r = &it.jw.sf;
         cr_assert_eq(r->attempts, attempts, "seed %u: attempts", seed);
@@ -536,7 +536,7 @@ Test(jw, set_full_unexpected_and_duplicated)
         "{\"process\":1,\"type\":\"fail\",\"f\":\"add\",\"value\":2}\n"
         "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
         "{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":[1,1,2,3]}\n"; /* twice, failed, never */
-    check_item it = run(text, &(check_opts){.jw = {.kind = JW_SET_FULL}});
+    check_item it = run(text, &(check_opts){.jw = {.kind = MODEL_JW_SET_FULL}});
     cr_assert_eq(it.rc, 0, "%s", sbuf_str(&it.why));
     cr_expect_eq(it.jw.sf.count[SF_UNEXPECTED], 3, "read before its add, add failed, never added");
     cr_expect_eq(it.jw.sf.count[SF_DUPLICATED], 1);
@@ -555,7 +555,7 @@ Test(jw, set_full_independent_keys)
         "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":[\"a\",[1]]}\n"
         "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":[\"b\",null]}\n"
         "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":[\"b\",[]]}\n";
-    check_item it = run(text, &(check_opts){.jw = {.kind = JW_SET_FULL}});
+    check_item it = run(text, &(check_opts){.jw = {.kind = MODEL_JW_SET_FULL}});
     cr_assert_eq(it.rc, 0, "%s", sbuf_str(&it.why));
     cr_expect_eq(it.jw.sf.nsets, 2);
     cr_expect_eq(it.jw.sf.stable, 1, "a's 1: its read holds it");

@@ -209,3 +209,47 @@ Test(models, inference)
     sbuf_free(&why);
     hist_free(h);
 }
+
+/* The transactional workloads are named in models/ alone: a name parses to
+ * the workload it names, and back; the micro-op names read back as written. */
+Test(models, txn_workload_and_micro_op_names)
+{
+    const model_txn_workload wl[] = {MODEL_TXN_LIST_APPEND, MODEL_TXN_RW_REGISTER};
+    for (size_t i = 0; i < sizeof wl / sizeof *wl; i++)
+        cr_expect_eq(model_txn_workload_parse(model_txn_workload_name(wl[i])), (int)wl[i]);
+    cr_expect_str_eq(model_txn_workload_name(MODEL_TXN_LIST_APPEND), "list-append");
+    cr_expect_eq(model_txn_workload_parse("auto"), -1);
+    cr_expect_eq(model_txn_workload_parse("register"), -1);
+    vtab *vt = vtab_new();
+    const model_vop v[] = {MV_READ, MV_WRITE, MV_APPEND};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        const char *name = model_micro_name(v[i]);
+        cr_expect_eq(model_micro_vop(vt, val_str(vt, name, strlen(name))), v[i], "%s", name);
+    }
+    cr_expect_str_eq(model_micro_name(MV_CAS), "?");
+    vtab_free(vt);
+}
+
+/* Jepsen's workloads and their ops are named in models/ alone. */
+Test(models, jepsen_workload_and_op_names)
+{
+    for (int w = MODEL_JW_BANK; w <= MODEL_JW_SET_FULL; w++)
+        cr_expect_eq(model_jw_parse(model_jw_name((model_jw)w)), (model_jw)w);
+    cr_expect_str_eq(model_jw_name(MODEL_JW_LONG_FORK), "long-fork");
+    cr_expect_eq(model_jw_parse("none"), MODEL_JW_NONE);
+    cr_expect_eq(model_jw_parse("register"), MODEL_JW_NONE);
+    cr_expect_str_eq(model_jw_ops(MODEL_JW_BANK), "read, transfer");
+    vtab *vt = vtab_new();
+    const struct {
+        const char *f;
+        model_jw_op op;
+    } rows[] = {{"read", MODEL_JW_OP_READ},         {"write", MODEL_JW_OP_WRITE},
+                {"txn", MODEL_JW_OP_TXN},           {"transfer", MODEL_JW_OP_TRANSFER},
+                {"add", MODEL_JW_OP_ADD},           {"r", MODEL_JW_OP_OTHER},
+                {"cas", MODEL_JW_OP_OTHER}};
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        cr_expect_eq(model_jw_op_of(vt, val_str(vt, rows[i].f, strlen(rows[i].f))), rows[i].op,
+                     "%s", rows[i].f);
+    cr_expect_eq(model_jw_op_of(vt, val_int(1)), MODEL_JW_OP_OTHER);
+    vtab_free(vt);
+}

@@ -40,6 +40,19 @@ static char *spec_text(const char *spec)
     return b.p;
 }
 
+/* Compile h's ops for md and check its sessions, as conch check does. */
+static void sess_run(history *h, const model *md, sess_order order, int jobs,
+                     const sess_limits *lim, sess_result *r)
+{
+    model_ops mo;
+    uint32_t bad;
+    sbuf why = {0};
+    cr_assert_eq(model_compile_ops(md, hist_vtab(h), h, &mo, &bad, &why), MODEL_OK, "%s",
+                 sbuf_str(&why));
+    sess_check(h, md, &mo, order, SESS_ALL_CHECKS, jobs, lim, r);
+    model_ops_free(&mo);
+}
+
 static void run(const char *text, const char *model_name, const char *init, sess_order order,
                 sess_result *r, history **hp)
 {
@@ -49,7 +62,7 @@ static void run(const char *text, const char *model_name, const char *init, sess
         sbuf why = {0};
         cr_assert_eq(hist_val_from_json(hist_vtab(h), init, &md.opts.init, &why), 0);
     }
-    sess_check(h, &md, order, SESS_ALL_CHECKS, 1, NULL, r);
+    sess_run(h, &md, order, 1, NULL, r);
     *hp = h;
 }
 
@@ -206,7 +219,7 @@ Test(session, transactions_and_unknown_nil_reads)
     /* Under --nil-read unknown, that nil read says nothing. */
     h = rd(txn);
     model md = {model_find("multi-register"), hist_vtab(h), {val_nil(), NIL_UNKNOWN}};
-    sess_check(h, &md, SO_INFERRED, SESS_ALL_CHECKS, 1, NULL, &r);
+    sess_run(h, &md, SO_INFERRED, 1, NULL, &r);
     cr_assert_eq(r.g[SG_RYW].status, SS_HOLDS);
     sess_result_free(&r);
     hist_free(h);
@@ -250,7 +263,7 @@ Test(session, limits_end_in_unknown)
     history *h = rd(sbuf_str(&b));
     model md = {model_find("register"), hist_vtab(h), {val_nil(), NIL_ABSENT}};
     sess_result r;
-    sess_check(h, &md, SO_INFERRED, SESS_ALL_CHECKS, 2, NULL, &r);
+    sess_run(h, &md, SO_INFERRED, 2, NULL, &r);
     cr_assert_eq(r.stopped, SESS_DONE);
     cr_assert_eq(r.g[SG_RYW].status, SS_HOLDS, "unlimited, it holds");
     sess_result_free(&r);
@@ -264,7 +277,7 @@ Test(session, limits_end_in_unknown)
         {{0, NULL, tiny}, SESS_STOP_MEMORY},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        sess_check(h, &md, SO_INFERRED, SESS_ALL_CHECKS, 2, &cases[i].lim, &r);
+        sess_run(h, &md, SO_INFERRED, 2, &cases[i].lim, &r);
         cr_assert_eq(r.stopped, cases[i].want, "case %zu: stopped by %s", i,
                      sess_stop_name(r.stopped));
         for (int g = 0; g < SG_COUNT; g++)
@@ -291,6 +304,100 @@ Test(session, not_for_other_models)
     cr_assert(!r.applicable, "store order without versions");
     sess_result_free(&r);
     hist_free(h);
+}
+
+/* ---- a model the session checks have never heard of ---- */
+
+/* A register of this test's own: "set" writes, "show" and its alias
+ * "peek" read. The session checks know it only through its hooks. */
+enum { TOY_SET, TOY_SHOW };
+static const char *const toy_fs[] = {"set", "show", "peek", NULL};
+
+static model_rc toy_compile(const model *md, vtab *vt, const hist_op *o, mop *m, sbuf *why)
+{
+    (void)vt;
+    if (model_f_is(md, o, "set")) {
+        m->code = TOY_SET;
+        m->a = o->in;
+        return MODEL_OK;
+    }
+    if (model_f_is(md, o, "show") || model_f_is(md, o, "peek")) {
+        if (model_read_says_nothing(md, o, m))
+            return MODEL_SKIP;
+        m->code = TOY_SHOW;
+        m->a = o->out;
+        return MODEL_OK;
+    }
+    return model_unknown_f(md, o, why);
+}
+
+static model_vop toy_vop(const model *md, const mop *m)
+{
+    (void)md;
+    return m->code == TOY_SET ? MV_WRITE : MV_READ;
+}
+
+static const model_type toy_register = {
+    .name = "toy-register", .summary = "a test's own register", .fs = toy_fs,
+    .compile = toy_compile, .vop = toy_vop, .access = model_access_vop,
+};
+static const model_type toy_without_sessions = {
+    .name = "toy-register", .summary = "the same, without the access hook", .fs = toy_fs,
+    .compile = toy_compile, .vop = toy_vop,
+};
+
+Test(session, a_new_model_gets_session_checks_through_its_hooks)
+{
+    const struct {
+        const model_type *type;
+        const char *spec;
+        sess_order order;
+        const char *want, *text;
+    } cases[] = {
+        {&toy_register, "1:invoke:set:1 1:ok:set:1 1:invoke:show:null 1:ok:show:null",
+         SO_INFERRED, "V---VV", "process 1 wrote x=1"},
+        {&toy_register, "1:invoke:set:1 1:ok:set:1 1:invoke:peek:null 1:ok:peek:1",
+         SO_INFERRED, "h---hh", NULL},
+        {&toy_register, "1:invoke:set:1 1:ok:set:1:41 1:invoke:peek:null 1:ok:peek:9:40",
+         SO_AUTO, "V---VV", "then read x=9 (v40"},
+        {&toy_register, "1:invoke:show:null 1:ok:show:1 1:invoke:show:null 1:ok:show:2 "
+         "2:invoke:set:1 2:ok:set:1 3:invoke:set:2 3:ok:set:2 "
+         "4:invoke:show:null 4:ok:show:2 4:invoke:peek:null 4:ok:peek:1",
+         SO_INFERRED, "-V--VV", "monotonic reads"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *text = spec_text(cases[i].spec);
+        history *h = rd(text);
+        model md = {cases[i].type, hist_vtab(h), {val_nil(), NIL_ABSENT}};
+        sess_result r;
+        sess_run(h, &md, cases[i].order, 1, NULL, &r);
+        cr_assert(r.applicable, "case %zu", i);
+        char got[7] = {0};
+        for (int g = 0; g < SG_COUNT; g++)
+            got[g] = status_char(r.g[g].status);
+        cr_expect_str_eq(got, cases[i].want, "case %zu: got %s", i, got);
+        if (cases[i].text) {
+            const char *t = r.g[SG_RYW].nshown ? r.g[SG_RYW].shown[0].text
+                            : r.g[SG_MR].nshown ? r.g[SG_MR].shown[0].text : "(none)";
+            cr_expect(strstr(t, cases[i].text), "case %zu: '%s' lacks '%s'", i, t,
+                      cases[i].text);
+        }
+        sess_result_free(&r);
+        hist_free(h);
+        free(text);
+    }
+
+    /* The same model without the hook has no sessions to check. */
+    char *text = spec_text("1:invoke:set:1 1:ok:set:1 1:invoke:show:null 1:ok:show:null");
+    history *h = rd(text);
+    model md = {&toy_without_sessions, hist_vtab(h), {val_nil(), NIL_ABSENT}};
+    sess_result r;
+    sess_run(h, &md, SO_INFERRED, 1, NULL, &r);
+    cr_assert(!r.applicable);
+    cr_assert(strstr(r.why_na, "reads and writes of registers"));
+    sess_result_free(&r);
+    hist_free(h);
+    free(text);
 }
 
 /* ---- random histories ---- */

@@ -354,7 +354,7 @@ Test(txn, input_errors)
         txn_opts o = {.model = TCM_SERIALIZABLE};
         txn_result r;
         sbuf why = {0};
-        cr_assert_eq(txn_check(h, &o, &r, &why), 2, "%s", bad[i].name);
+        cr_assert_eq(txn_check(h, &o, &r, &why), TXN_EFIT, "%s", bad[i].name);
         cr_assert(strstr(sbuf_str(&why), bad[i].msg), "%s: %s", bad[i].name, sbuf_str(&why));
         cr_assert_eq(r.ntxn, 0);
         sbuf_free(&why);
@@ -368,11 +368,11 @@ Test(txn, workload_detection)
         const char *spec;
         txn_workload want;
     } t[] = {
-        {"0 ok [['append','x',1]]", TXN_LIST_APPEND},
-        {"0 ok [['w','x',1]]", TXN_RW_REGISTER},
-        {"0 ok [['r','x',[1]]]", TXN_LIST_APPEND},
-        {"0 ok [['r','x',1]]", TXN_RW_REGISTER},
-        {"0 ok [['r','x',null]]", TXN_AUTO},
+        {"0 ok [['append','x',1]]", MODEL_TXN_LIST_APPEND},
+        {"0 ok [['w','x',1]]", MODEL_TXN_RW_REGISTER},
+        {"0 ok [['r','x',[1]]]", MODEL_TXN_LIST_APPEND},
+        {"0 ok [['r','x',1]]", MODEL_TXN_RW_REGISTER},
+        {"0 ok [['r','x',null]]", MODEL_TXN_AUTO},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         char *text = events(t[i].spec);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../util/mem.h"
+#include "mem.h"
 
 typedef struct job {
     size_t n;
