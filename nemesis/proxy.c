@@ -132,6 +132,17 @@ static bool has_bytes(const px_buf *b)
     return b->off < b->len;
 }
 
+/* Whether b can take more: it holds fewer than PX_BUF bytes not yet
+ * written. Not len < PX_BUF: a buffer read to its end and then written out
+ * has len == PX_BUF and room for all of it, which conn_read makes (it
+ * starts again at 0, or moves what is left to the front); a side not read
+ * because of that stalled its connection for good, since nothing else
+ * would ever read it again. */
+static bool has_room(const px_buf *b)
+{
+    return b->len - b->off < PX_BUF;
+}
+
 /* What each side of c should be watched for now. */
 static void rewatch(proxy *p, px_conn *c)
 {
@@ -144,7 +155,7 @@ static void rewatch(proxy *p, px_conn *c)
         if (c->fd[s] < 0)
             continue;
         uint32_t ev = 0;
-        if (!c->eof[s] && c->buf[s]->len < PX_BUF && !(s == 1 && c->connecting))
+        if (!c->eof[s] && has_room(c->buf[s]) && !(s == 1 && c->connecting))
             ev |= EPOLLIN;
         if ((has_bytes(c->buf[1 - s]) && !(s == 1 && c->connecting)) || (s == 1 && c->connecting))
             ev |= EPOLLOUT;
