@@ -34,7 +34,8 @@ typedef struct recent {
     uint32_t id;
 } recent;
 
-#define NRECENT 1024
+#define NRECENT_BITS 12
+#define NRECENT (1u << NRECENT_BITS)
 
 struct vtab {
     VEC(ventry) ents;
@@ -172,7 +173,8 @@ val val_str(vtab *t, const char *s, size_t n)
         return intern(t, VAL_STR, s, n, (uint32_t)n);
     uint64_t a, b;
     short_key(s, n, &a, &b);
-    recent *r = &t->recent[((a ^ (b * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL + n) >> 54];
+    recent *r = &t->recent[((a ^ (b * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL + n) >>
+                          (64 - NRECENT_BITS)];
     if (r->len == n + 1 && r->a == a && r->b == b)
         return (val){VAL_STR, 0, r->id};
     val v = intern(t, VAL_STR, s, n, (uint32_t)n);
