@@ -487,19 +487,23 @@ static hist_rc op_fields(jp *j, rd_fields *out, uint32_t *line, uint32_t *col)
         if ((rc = string(j, &s, &sn, &has_escape)) ||
             (has_escape && (rc = check_name(j, at, s, sn))))
             return rc;
-        field f = {s, sn, val_nil(), 0, 0};
+        /* Filled in place: a copy of a field whose value was just stored
+         * (by number or val_str) is a wide load of narrow stores, which
+         * stalls until they retire. */
+        field spill, *f = n < RD_FIELDS_SMALL ? &out->small[n] : &spill;
+        *f = (field){s, sn, val_nil(), 0, 0};
         if (has_escape) {
             VEC_PUSH(out->names, val_str(j->r->vt, s, sn));
-            f.name = NULL;
-            f.nlen = out->names.n; /* which one, + 1 */
+            f->name = NULL;
+            f->nlen = out->names.n; /* which one, + 1 */
         }
         ws(j);
         if (j->p >= j->end || *j->p != ':')
             return jfail(j, j->p, "expected ':' after a member name, got %s", shown(j, sb));
         j->p++;
         ws(j);
-        f.line = j->line;
-        f.col = (uint32_t)(j->p - j->ls) + 1;
+        f->line = j->line;
+        f->col = (uint32_t)(j->p - j->ls) + 1;
         /* Most members are strings and numbers: read here, without a call
          * to value (which arrays and objects need). */
         if (j->p < j->end && *j->p == '"') {
@@ -507,17 +511,17 @@ static hist_rc op_fields(jp *j, rd_fields *out, uint32_t *line, uint32_t *col)
             size_t vn;
             if ((rc = string(j, &vs, &vn, NULL)))
                 return rc;
-            f.value = val_str(j->r->vt, vs, vn);
+            f->value = val_str(j->r->vt, vs, vn);
         } else if (j->p < j->end && (is_digit(*j->p) || *j->p == '-')) {
-            if ((rc = number(j, &f.value)))
+            if ((rc = number(j, &f->value)))
                 return rc;
-        } else if ((rc = value(j, &f.value))) {
+        } else if ((rc = value(j, &f->value))) {
             return rc;
         }
-        if (n < RD_FIELDS_SMALL)
-            out->small[n++] = f;
+        if (f == &spill)
+            VEC_PUSH(out->more, spill);
         else
-            VEC_PUSH(out->more, f);
+            n++;
         ws(j);
         if (j->p < j->end && *j->p == ',') {
             j->p++;
