@@ -120,11 +120,20 @@ static const char *shown(const jp *j, char buf[24])
     return buf;
 }
 
+/* In JSON Lines, j->end is the end of the piece, not of the line: a
+ * newline ends a line's value, as the end of the input does. */
+static inline bool at_end(const jp *j)
+{
+    return j->p >= j->end || (j->lines && *j->p == '\n');
+}
+
 static void ws_more(jp *j)
 {
     while (j->p < j->end) {
         char c = *j->p;
         if (c == '\n') {
+            if (j->lines)
+                break;
             j->line++;
             j->ls = ++j->p;
         } else if (c == ' ' || c == '\t' || c == '\r') {
@@ -395,7 +404,7 @@ static hist_rc value(jp *j, val *out)
 {
     ws(j);
     char sb[24];
-    if (j->p >= j->end)
+    if (at_end(j))
         return jfail(j, j->p, "premature end of %s (expected a value)",
                      j->lines ? "the line" : "input");
     switch (*j->p) {
@@ -563,40 +572,31 @@ static hist_rc op_object(jp *j)
     return rc;
 }
 
-static bool blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-            return false;
-    return true;
-}
-
 /* Lines: one object each; blank lines are allowed. p[0..n) are whole
- * lines, each ending in '\n', but for the last one of the input. */
+ * lines, each ending in '\n', but for the last one of the input. The
+ * parser stops at a line's newline (at_end), so the lines are not looked
+ * for first: an object may not span lines, and what follows it on its line
+ * is an error. */
 static hist_rc read_lines(jp *j, const char *p, size_t n)
 {
     const char *end = p + n;
     j->p = j->ls = p;
+    j->end = end;
     while (j->p < end) {
-        const char *nl = memchr(j->p, '\n', (size_t)(end - j->p));
-        size_t len = nl ? (size_t)(nl - j->p) : (size_t)(end - j->p);
-        if (j->line == 1 && len >= 3 && !memcmp(j->p, "\xef\xbb\xbf", 3)) {
+        if (j->line == 1 && end - j->p >= 3 && !memcmp(j->p, "\xef\xbb\xbf", 3))
             j->p += 3; /* a byte-order mark */
-            len -= 3;
-        }
-        if (!blank(j->p, len)) {
-            j->end = j->p + len; /* an object may not span lines */
-            ws(j);
+        ws(j);
+        if (!at_end(j)) {
             hist_rc rc = op_object(j);
             if (!rc) {
                 ws(j);
-                if (j->p < j->end) {
+                if (!at_end(j)) {
                     char sb[24];
                     rc = jfail(j, j->p, "unexpected %s after the object", shown(j, sb));
                 }
             }
             if (rc) {
-                if (!nl && rc == HIST_ESYNTAX) {
+                if (rc == HIST_ESYNTAX && !memchr(j->ls, '\n', (size_t)(end - j->ls))) {
                     /* A last line with no newline: torn by a crash mid-write.
                      * Everything before it stands; say what was dropped. */
                     hist_warn(j->r->h,
@@ -608,7 +608,8 @@ static hist_rc read_lines(jp *j, const char *p, size_t n)
                 return rc;
             }
         }
-        j->p = nl ? nl + 1 : end;
+        if (j->p < end)
+            j->p++; /* the newline */
         j->line++;
         j->ls = j->p;
     }
