@@ -7,28 +7,10 @@
 # of $TXN_REPS runs. The same with one of each anomaly conch gen plants,
 # which the report must name. TXNS=N for another size.
 set -u
-CONCH=${CONCH:-./conch}
-case $CONCH in /*) ;; *) CONCH=$(pwd)/$CONCH ;; esac
+. "$(dirname "$0")/_lib.sh"
+bench_start "transactions"
 TXNS=${TXNS:-1000000}
 REPS=${TXN_REPS:-3}
-TIME=/usr/bin/time
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-if [ ! -x $TIME ]; then
-    echo "== transactions: SKIPPED (needs GNU time: apt-get install time)"
-    exit 0
-fi
-
-field() { # field FILE PATH.TO.VALUE (the first history's)
-    python3 -c "import json,sys
-d=json.load(open('$1'))['files'][0]
-try:
-    for k in '$2'.split('.'): d=d[int(k)] if k.isdigit() else d[k]
-except (KeyError, IndexError):
-    d='-'
-print('%.3f' % d if isinstance(d,float) else d)"
-}
 
 gen() { # gen FILE ARGS...
     f=$1

@@ -6,27 +6,9 @@
 # process's wall time and peak memory (GNU time). SEARCH=1 adds the search (--search) on the 2,000-op ones, for
 # comparison: seconds and gigabytes each.
 set -u
-CONCH=${CONCH:-./conch}
-case $CONCH in /*) ;; *) CONCH=$(pwd)/$CONCH ;; esac
+. "$(dirname "$0")/_lib.sh"
+bench_start "unique-value path"
 BIG=${BIG:-1000000}
-TIME=/usr/bin/time
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-if [ ! -x $TIME ]; then
-    echo "== unique-value path: SKIPPED (needs GNU time: apt-get install time)"
-    exit 0
-fi
-
-field() { # field FILE PATH.TO.VALUE (the first history's)
-    python3 -c "import json,sys
-d=json.load(open('$1'))['files'][0]
-try:
-    for k in '$2'.split('.'): d=d[int(k)] if k.isdigit() else d[k]
-except (KeyError, IndexError):
-    d='-'
-print('%.4f' % d if isinstance(d,float) else d)"
-}
 
 worst_s=0 worst_mb=0
 # run LABEL FILE ARGS...: one row. The decision's figures are taken with
@@ -42,7 +24,7 @@ run() {
 $(tail -n 1 "$dir/t")
 EOF
     mb=$((kb / 1024))
-    s=$(field "$dir/out.json" checks.linearizability.seconds)
+    s=$(field "$dir/out.json" checks.linearizability.seconds 4)
     path=$(field "$dir/out.json" checks.linearizability.parts.0.path)
     verdict=$(field "$dir/out.json" verdict)
     cx_wall=- cx_mb=-

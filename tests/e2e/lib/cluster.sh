@@ -75,10 +75,9 @@ trap 'stop_nodes; cleanup' EXIT
 
 # Wait until "$@" succeeds, up to $WAIT_S seconds (default 60).
 wait_until() {
-    i=0
+    _end=$(($(date +%s) + ${WAIT_S:-60}))
     until "$@" >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -gt $((${WAIT_S:-60} * 10)) ] && return 1
+        [ "$(date +%s)" -ge $_end ] && return 1
         sleep 0.1
     done
 }
