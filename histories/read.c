@@ -125,6 +125,12 @@ hist_rc rd_sniff(rd_sniffer *s, const char *name, const char *p, size_t n, size_
         s->decided = true;
         return HIST_OK;
     }
+    /* What detect skips, skipped alike: a byte order mark, then blanks
+     * (a BOM and a line break once sent detect past the bytes read). */
+    if (s->blank == 0 && n < 3 && !memcmp(p, "\xef\xbb\xbf", n))
+        return HIST_OK; /* maybe a byte order mark, not all here */
+    if (s->blank == 0 && !memcmp(p, "\xef\xbb\xbf", 3))
+        s->blank = 3;
     s->blank = skip_space(p, n, s->blank);
     if (s->blank >= n || line_start <= s->blank)
         return HIST_OK; /* nothing but blanks so far, or the first line is not all here */

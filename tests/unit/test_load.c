@@ -307,3 +307,30 @@ Test(load, nemesis_events_are_kept_with_their_positions)
             hist_free(h);
         }
 }
+
+/* Regression (fuzz_change): a byte order mark and a line break, read a
+ * byte at a time, sent the format's detection past the bytes read (it
+ * skips the mark, the first-line check did not): a read past the buffer.
+ * Now both skip it alike, at every chunk size. */
+Test(load, a_byte_order_mark_then_a_line_read_in_small_chunks)
+{
+    static const char *const texts[] = {"\xef\xbb\xbf\nNF", "\xef\xbb\xbf\n", "\xef\xbb",
+                                        "\xef\xbb\xbf\n\n{\"process\":0,\"type\":\"invoke\","
+                                        "\"f\":\"read\",\"value\":null}\n{\"process\":0,"
+                                        "\"type\":\"ok\",\"f\":\"read\",\"value\":null}\n"};
+    static const hist_rc want[] = {HIST_ESYNTAX, HIST_EINVALID, HIST_ESYNTAX, HIST_OK};
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+        for (size_t chunk = 1; chunk <= 8; chunk++) {
+            char path[] = "/tmp/conch-bom-XXXXXX";
+            temp_file(path);
+            write_file(path, texts[t], strlen(texts[t]));
+            hist_read_opts o = {.chunk = chunk};
+            history *h = NULL;
+            hist_error err = {0};
+            hist_rc rc = hist_read_file(path, &o, &h, NULL, &err);
+            cr_expect_eq(rc, want[t], "text %zu, chunk %zu: %d (%s)", t, chunk, rc, err.msg);
+            cr_expect_eq(rc == HIST_OK, h != NULL);
+            hist_free(h);
+            unlink(path);
+        }
+}
