@@ -453,8 +453,7 @@ static void note_read(history *h, val f, uint32_t call, val out)
 /* Pair client event e, number i, with the ops so far (h->open). */
 static hist_rc pair(history *h, const hist_event *e, uint32_t i, hist_error *err)
 {
-    uint32_t slot = 0;
-    valmap_get(h->open, e->process, &slot);
+    uint32_t *open = valmap_at(h->open, e->process), slot = *open;
     if (e->type == EV_INVOKE) {
         if (slot) {
             opened o = opened_of(h, slot);
@@ -486,13 +485,13 @@ static hist_rc pair(history *h, const hist_event *e, uint32_t i, hist_error *err
                     h->free_dropped = h->dropped.v[d].call; /* the next free one */
                     h->dropped.v[d] = o;
                 }
-                valmap_put(h->open, e->process, DROPPED | d);
+                *open = DROPPED | d;
                 h->shard.dropped++;
                 return HIST_OK;
             }
         }
         add_op(h, op_of(e, i), e->node);
-        valmap_put(h->open, e->process, (uint32_t)h->ops.n);
+        *open = (uint32_t)h->ops.n;
         return HIST_OK;
     }
     opened o = slot ? opened_of(h, slot) : (opened){0};
@@ -505,7 +504,7 @@ static hist_rc pair(history *h, const hist_event *e, uint32_t i, hist_error *err
         } else {
             complete(h, &h->ops.v[slot - 1], e, i);
         }
-        valmap_put(h->open, e->process, 0);
+        *open = 0;
         return HIST_OK;
     }
     sbuf pb = {0}, a = {0}, b = {0};
@@ -731,13 +730,9 @@ bool valmap_get(const valmap *m, val v, uint32_t *out)
     return true;
 }
 
-void valmap_put(valmap *m, val v, uint32_t x)
+/* Put v (absent, at its free slot s) with x; returns where it went. */
+static vslot *add(valmap *m, vslot *s, val v, uint32_t x)
 {
-    vslot *s = find(m, v);
-    if (s->used) {
-        s->x = x;
-        return;
-    }
     *s = (vslot){v, x, 1};
     if (++m->n * 2 > m->cap) {
         vslot *old = m->s;
@@ -748,5 +743,22 @@ void valmap_put(valmap *m, val v, uint32_t x)
             if (old[i].used)
                 *find(m, old[i].k) = old[i];
         free(old);
+        s = find(m, v);
     }
+    return s;
+}
+
+void valmap_put(valmap *m, val v, uint32_t x)
+{
+    vslot *s = find(m, v);
+    if (s->used)
+        s->x = x;
+    else
+        add(m, s, v, x);
+}
+
+uint32_t *valmap_at(valmap *m, val v)
+{
+    vslot *s = find(m, v);
+    return s->used ? &s->x : &add(m, s, v, 0)->x;
 }

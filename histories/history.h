@@ -220,6 +220,9 @@ void valmap_free(valmap *m);
 /* Returns true and sets *out if v is present. */
 bool valmap_get(const valmap *m, val v, uint32_t *out);
 void valmap_put(valmap *m, val v, uint32_t x);
+/* Where v's number is kept, put as 0 if v is absent: one look-up for a get
+ * and a put of the same key. Valid until the next put or valmap_at. */
+uint32_t *valmap_at(valmap *m, val v);
 size_t valmap_size(const valmap *m);
 /* The most bytes m holds while one more key is put into it: its table,
  * or, when that put grows it, the old table and the new one (for charging

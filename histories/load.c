@@ -24,6 +24,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../util/mem.h"
 #include "../util/utf8.h"
@@ -32,63 +35,75 @@
 
 #define CHUNK ((size_t)1 << 20)
 
-/* True when none of the 8 bytes at p is NUL or above 0x7f: the common
- * case, checked a word at a time (the "has a zero byte" trick of Hacker's
- * Delight 6-1). */
-static inline bool ascii8(const char *p)
+/* The first byte of p[i..n) that is a newline, NUL or not ASCII (n if
+ * none): the bytes the scan looks at one by one. 32 bytes at a time with
+ * SSE2 (every x86-64 has it), else a word at a time, where the lowest
+ * flagged byte is exact (the "has a zero byte" trick of Hacker's Delight
+ * 6-1: a borrow only flags bytes above a rightly flagged one). One pass
+ * finds both, where a search for the newline and a check of the line's
+ * bytes were two. */
+static inline size_t next_special(const char *p, size_t i, size_t n)
 {
-    uint64_t w;
-    memcpy(&w, p, 8);
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    for (; n - i >= 32; i += 32) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+        a = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(a, zero)), a);
+        b = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, nl), _mm_cmpeq_epi8(b, zero)), b);
+        uint32_t m = (uint32_t)_mm_movemask_epi8(a) | (uint32_t)_mm_movemask_epi8(b) << 16;
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    return !((w | ((w - ones) & ~w)) & highs);
+    for (; n - i >= 8; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * '\n');
+        uint64_t m = (((w - ones) & ~w) | ((x - ones) & ~x) | w) & highs;
+        if (m)
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\n' || c == 0 || c >= 0x80)
+            break;
+    }
+    return i;
 }
 
-static inline bool ascii32(const char *p)
-{
-    return ascii8(p) && ascii8(p + 8) && ascii8(p + 16) && ascii8(p + 24);
-}
-
-/* Line by line: memchr finds the end of each, then its bytes are checked
- * a word at a time, byte by byte only where one is not plain ASCII. */
 hist_rc rd_scan_more(rd_scan *s, const char *name, const char *p, size_t n, bool eof,
                      size_t max_line, hist_error *err)
 {
     size_t i = s->off;
-    while (i < n) {
-        const char *nl = memchr(p + i, '\n', n - i);
-        size_t end = nl ? (size_t)(nl - p) : n;
-        while (i + 32 <= end && ascii32(p + i))
-            i += 32;
-        while (i + 8 <= end && ascii8(p + i))
-            i += 8;
-        for (; i < end; i++) {
-            unsigned char c = (unsigned char)p[i];
-            if (c == 0) {
-                hist_error_set(err, HIST_ESYNTAX, name, s->line,
-                               (uint32_t)(i - s->line_start + 1),
-                               "unexpected NUL byte: this is binary data, not a history");
-                return err->rc;
-            }
-            if (c < 0x80)
-                continue;
-            size_t k = utf8_seq(p + i, n - i, NULL);
-            if (!k) {
-                if (!eof && utf8_incomplete(p + i, n - i))
-                    goto stop; /* the next chunk may complete it */
-                hist_error_set(err, HIST_ESYNTAX, name, s->line,
-                               (uint32_t)(i - s->line_start + 1),
-                               "invalid UTF-8 (byte 0x%02x): a history is UTF-8 text, and "
-                               "this is binary data or another encoding", c);
-                return err->rc;
-            }
-            i += k - 1;
+    while ((i = next_special(p, i, n)) < n) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\n') {
+            if (i - s->line_start > max_line)
+                break;
+            s->line++;
+            s->line_start = ++i;
+            continue;
         }
-        if (!nl || i - s->line_start > max_line)
-            break;
-        s->line++;
-        s->line_start = ++i;
+        if (c == 0) {
+            hist_error_set(err, HIST_ESYNTAX, name, s->line, (uint32_t)(i - s->line_start + 1),
+                           "unexpected NUL byte: this is binary data, not a history");
+            return err->rc;
+        }
+        size_t k = utf8_seq(p + i, n - i, NULL);
+        if (!k) {
+            if (!eof && utf8_incomplete(p + i, n - i))
+                break; /* the next chunk may complete it */
+            hist_error_set(err, HIST_ESYNTAX, name, s->line, (uint32_t)(i - s->line_start + 1),
+                           "invalid UTF-8 (byte 0x%02x): a history is UTF-8 text, and "
+                           "this is binary data or another encoding", c);
+            return err->rc;
+        }
+        i += k;
     }
-stop:
     s->off = i;
     if (i - s->line_start > max_line) {
         hist_error_set(err, HIST_ETOOBIG, name, s->line, (uint32_t)(max_line + 1),

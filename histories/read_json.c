@@ -120,11 +120,20 @@ static const char *shown(const jp *j, char buf[24])
     return buf;
 }
 
+/* In JSON Lines, j->end is the end of the piece, not of the line: a
+ * newline ends a line's value, as the end of the input does. */
+static inline bool at_end(const jp *j)
+{
+    return j->p >= j->end || (j->lines && *j->p == '\n');
+}
+
 static void ws_more(jp *j)
 {
     while (j->p < j->end) {
         char c = *j->p;
         if (c == '\n') {
+            if (j->lines)
+                break;
             j->line++;
             j->ls = ++j->p;
         } else if (c == ' ' || c == '\t' || c == '\r') {
@@ -252,6 +261,38 @@ static hist_rc check_name(jp *j, const char *at, const char *s, size_t n)
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* How many of the 8 bytes at p are digits before any other byte (k), and
+ * their value in *x: a word at a time, as most numbers of a history (its
+ * indexes, times, processes, values) have a few digits each. A byte is a
+ * digit when its high nibble is 3 and its low one is under 10 (+6 carries
+ * into bit 4 otherwise, never into the next byte); the digits, moved to
+ * the top of the word behind zeros, are summed in pairs, fours and eights
+ * (three multiplications, not one per digit). */
+static inline size_t digits8(const char *p, uint64_t *x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, p, 8);
+    const uint64_t lows = 0x7f7f7f7f7f7f7f7fu;
+    uint64_t other = ((w & 0xf0f0f0f0f0f0f0f0u) ^ 0x3030303030303030u) |
+                     (((w & 0x0f0f0f0f0f0f0f0fu) + 0x0606060606060606u) & 0x1010101010101010u);
+    uint64_t nz = (((other & lows) + lows) | other) & ~lows; /* high bit: not a digit */
+    size_t k = nz ? (size_t)__builtin_ctzll(nz) >> 3 : 8;
+    if (k == 0)
+        return 0;
+    uint64_t v = (w - 0x3030303030303030u) << (8 * (8 - k));
+    v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ffu;
+    v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffffu;
+    v = (v * 10000 + (v >> 32)) & 0xffffffffu;
+    *x = v;
+    return k;
+#else
+    (void)p;
+    (void)x;
+    return 0;
+#endif
+}
+
 static hist_rc number(jp *j, val *out)
 {
     const char *s = j->p;
@@ -261,11 +302,15 @@ static hist_rc number(jp *j, val *out)
         return jfail(j, s, "a number needs a digit");
     const char *digits = j->p, *p = j->p, *end = j->end;
     uint64_t x = 0; /* the digits' value, if there are 18 or fewer (it wraps past) */
-    if (*p == '0')
+    if (*p == '0') {
         p++;
-    else
-        while (p < end && is_digit(*p))
-            x = x * 10 + (*p++ - '0');
+    } else {
+        size_t k = end - p >= 8 ? digits8(p, &x) : 0;
+        p += k;
+        if (k == 8 || k == 0)
+            while (p < end && is_digit(*p))
+                x = x * 10 + (uint64_t)(*p++ - '0');
+    }
     j->p = p;
     if ((p >= end || (*p != '.' && *p != 'e' && *p != 'E')) && p - digits <= 18) {
         *out = val_int(*s == '-' ? -(int64_t)x : (int64_t)x);
@@ -395,7 +440,7 @@ static hist_rc value(jp *j, val *out)
 {
     ws(j);
     char sb[24];
-    if (j->p >= j->end)
+    if (at_end(j))
         return jfail(j, j->p, "premature end of %s (expected a value)",
                      j->lines ? "the line" : "input");
     switch (*j->p) {
@@ -487,19 +532,23 @@ static hist_rc op_fields(jp *j, rd_fields *out, uint32_t *line, uint32_t *col)
         if ((rc = string(j, &s, &sn, &has_escape)) ||
             (has_escape && (rc = check_name(j, at, s, sn))))
             return rc;
-        field f = {s, sn, val_nil(), 0, 0};
+        /* Filled in place: a copy of a field whose value was just stored
+         * (by number or val_str) is a wide load of narrow stores, which
+         * stalls until they retire. */
+        field spill, *f = n < RD_FIELDS_SMALL ? &out->small[n] : &spill;
+        *f = (field){s, sn, val_nil(), 0, 0};
         if (has_escape) {
             VEC_PUSH(out->names, val_str(j->r->vt, s, sn));
-            f.name = NULL;
-            f.nlen = out->names.n; /* which one, + 1 */
+            f->name = NULL;
+            f->nlen = out->names.n; /* which one, + 1 */
         }
         ws(j);
         if (j->p >= j->end || *j->p != ':')
             return jfail(j, j->p, "expected ':' after a member name, got %s", shown(j, sb));
         j->p++;
         ws(j);
-        f.line = j->line;
-        f.col = (uint32_t)(j->p - j->ls) + 1;
+        f->line = j->line;
+        f->col = (uint32_t)(j->p - j->ls) + 1;
         /* Most members are strings and numbers: read here, without a call
          * to value (which arrays and objects need). */
         if (j->p < j->end && *j->p == '"') {
@@ -507,17 +556,17 @@ static hist_rc op_fields(jp *j, rd_fields *out, uint32_t *line, uint32_t *col)
             size_t vn;
             if ((rc = string(j, &vs, &vn, NULL)))
                 return rc;
-            f.value = val_str(j->r->vt, vs, vn);
+            f->value = val_str(j->r->vt, vs, vn);
         } else if (j->p < j->end && (is_digit(*j->p) || *j->p == '-')) {
-            if ((rc = number(j, &f.value)))
+            if ((rc = number(j, &f->value)))
                 return rc;
-        } else if ((rc = value(j, &f.value))) {
+        } else if ((rc = value(j, &f->value))) {
             return rc;
         }
-        if (n < RD_FIELDS_SMALL)
-            out->small[n++] = f;
+        if (f == &spill)
+            VEC_PUSH(out->more, spill);
         else
-            VEC_PUSH(out->more, f);
+            n++;
         ws(j);
         if (j->p < j->end && *j->p == ',') {
             j->p++;
@@ -559,40 +608,31 @@ static hist_rc op_object(jp *j)
     return rc;
 }
 
-static bool blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-            return false;
-    return true;
-}
-
 /* Lines: one object each; blank lines are allowed. p[0..n) are whole
- * lines, each ending in '\n', but for the last one of the input. */
+ * lines, each ending in '\n', but for the last one of the input. The
+ * parser stops at a line's newline (at_end), so the lines are not looked
+ * for first: an object may not span lines, and what follows it on its line
+ * is an error. */
 static hist_rc read_lines(jp *j, const char *p, size_t n)
 {
     const char *end = p + n;
     j->p = j->ls = p;
+    j->end = end;
     while (j->p < end) {
-        const char *nl = memchr(j->p, '\n', (size_t)(end - j->p));
-        size_t len = nl ? (size_t)(nl - j->p) : (size_t)(end - j->p);
-        if (j->line == 1 && len >= 3 && !memcmp(j->p, "\xef\xbb\xbf", 3)) {
+        if (j->line == 1 && end - j->p >= 3 && !memcmp(j->p, "\xef\xbb\xbf", 3))
             j->p += 3; /* a byte-order mark */
-            len -= 3;
-        }
-        if (!blank(j->p, len)) {
-            j->end = j->p + len; /* an object may not span lines */
-            ws(j);
+        ws(j);
+        if (!at_end(j)) {
             hist_rc rc = op_object(j);
             if (!rc) {
                 ws(j);
-                if (j->p < j->end) {
+                if (!at_end(j)) {
                     char sb[24];
                     rc = jfail(j, j->p, "unexpected %s after the object", shown(j, sb));
                 }
             }
             if (rc) {
-                if (!nl && rc == HIST_ESYNTAX) {
+                if (rc == HIST_ESYNTAX && !memchr(j->ls, '\n', (size_t)(end - j->ls))) {
                     /* A last line with no newline: torn by a crash mid-write.
                      * Everything before it stands; say what was dropped. */
                     hist_warn(j->r->h,
@@ -604,7 +644,8 @@ static hist_rc read_lines(jp *j, const char *p, size_t n)
                 return rc;
             }
         }
-        j->p = nl ? nl + 1 : end;
+        if (j->p < end)
+            j->p++; /* the newline */
         j->line++;
         j->ls = j->p;
     }

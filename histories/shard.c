@@ -32,27 +32,42 @@ static uint64_t mix(uint64_t h, uint64_t w)
     return h ^ (h >> 29);
 }
 
+static inline void fp_block(shard_fp *f, const char *p)
+{
+    for (int i = 0; i < 4; i++)
+        f->h[i] = mix(f->h[i], le_word(p + 8 * i));
+}
+
 void shard_fp_add(shard_fp *f, const char *p, size_t n)
 {
     f->len += n;
-    while (n && f->nword) { /* finish the word a piece began */
-        f->word |= (uint64_t)(unsigned char)*p++ << (8 * f->nword);
-        n--;
-        if (++f->nword == 8) {
-            f->h = mix(f->h, f->word);
-            f->word = 0;
-            f->nword = 0;
-        }
+    if (f->nblock) { /* finish the block a piece began */
+        size_t k = 32 - f->nblock < n ? 32 - f->nblock : n;
+        memcpy(f->block + f->nblock, p, k);
+        f->nblock += (unsigned)k;
+        p += k;
+        n -= k;
+        if (f->nblock < 32)
+            return;
+        fp_block(f, (const char *)f->block);
+        f->nblock = 0;
     }
-    for (; n >= 8; p += 8, n -= 8)
-        f->h = mix(f->h, le_word(p));
-    for (; n; n--, p++)
-        f->word |= (uint64_t)(unsigned char)*p << (8 * f->nword++);
+    for (; n >= 32; p += 32, n -= 32)
+        fp_block(f, p);
+    memcpy(f->block, p, n);
+    f->nblock = (unsigned)n;
 }
 
 uint64_t shard_fp_end(const shard_fp *f)
 {
-    return hash_mix64(mix(f->h, f->word) ^ f->len);
+    uint64_t h = 0;
+    for (int i = 0; i < 4; i++)
+        h = mix(h, f->h[i]);
+    char tail[32] = {0}; /* the last bytes, as words padded with zeros (len tells) */
+    memcpy(tail, f->block, f->nblock);
+    for (unsigned i = 0; i < f->nblock; i += 8)
+        h = mix(h, le_word(tail + i));
+    return hash_mix64(h ^ f->len);
 }
 
 void shard_fp_hex(uint64_t fp, char out[17])

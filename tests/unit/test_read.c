@@ -3,6 +3,7 @@
  * from them, and bad inputs with the exact place and reason of the error. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../histories/read.h"
@@ -578,6 +579,52 @@ Test(read, integers_of_every_length)
             }
             hist_free(h);
             sbuf_free(&b);
+        }
+    }
+}
+
+/* Up to 8 digits are read a word at a time (digits8): every length, with
+ * every byte that can end a number after it, in every place in the word,
+ * reads as strtoll (or strtod) reads it. */
+Test(read, integers_read_a_word_at_a_time)
+{
+    const char *after[] = {"}", ",\"time\":1}", " }", "\t}", "e2}", ".5}", "E-1}"};
+    uint64_t seed = 12345;
+    for (int len = 1; len <= 19; len++) {
+        for (size_t a = 0; a < sizeof after / sizeof *after; a++) {
+            for (int rep = 0; rep < 20; rep++) {
+                char num[24];
+                for (int i = 0; i < len; i++) {
+                    seed = seed * 6364136223846793005u + 1442695040888963407u;
+                    num[i] = (char)('0' + (seed >> 33) % 10);
+                }
+                if (num[0] == '0')
+                    num[0] = '1' + (char)(rep % 9);
+                if (len == 19)
+                    num[0] = '1'; /* fits in 64 bits */
+                num[len] = '\0';
+                sbuf b = {0};
+                sbuf_printf(&b, "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":%s%s%s\n",
+                            rep % 2 ? "-" : "", num, after[a]);
+                history *h = read_ok(b.p, NULL);
+                val v = hist_ops(h)[0].in;
+                char text[48];
+                snprintf(text, sizeof text, "%s%s%s", rep % 2 ? "-" : "", num,
+                         after[a][0] == 'e' || after[a][0] == '.' || after[a][0] == 'E'
+                             ? (a == 4 ? "e2" : a == 5 ? ".5" : "E-1")
+                             : "");
+                if (a >= 4) {
+                    double d;
+                    memcpy(&d, &v.n, sizeof d);
+                    cr_assert_eq(v.kind, VAL_FLOAT, "%s", b.p);
+                    cr_assert_eq(d, strtod(text, NULL), "%s", b.p);
+                } else {
+                    cr_assert_eq(v.kind, VAL_INT, "%s", b.p);
+                    cr_assert_eq(v.n, strtoll(text, NULL, 10), "%s", b.p);
+                }
+                hist_free(h);
+                sbuf_free(&b);
+            }
         }
     }
 }
