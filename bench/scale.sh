@@ -11,24 +11,11 @@
 # resident memory (GNU time). TEN=0 leaves out the 10,000,000-op history
 # (2.2 GB, a minute or two), OPS sets the smaller one's size.
 set -u
-CONCH=${CONCH:-./conch}
-case $CONCH in /*) ;; *) CONCH=$(pwd)/$CONCH ;; esac
+. "$(dirname "$0")/_lib.sh"
+bench_start "scale"
 REPS=${REPS:-3}
 OPS=${OPS:-1000000}
 TEN=${TEN:-1}
-TIME=/usr/bin/time
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-if [ ! -x $TIME ]; then
-    echo "== scale: SKIPPED (needs GNU time: apt-get install time)"
-    exit 0
-fi
-
-json_field() { # json_field FILE KEY: the first history's KEY
-    python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['files'][0][sys.argv[2]])" \
-        "$1" "$2"
-}
 
 gen() { # gen OPS FORMAT FILE
     "$CONCH" gen --ops "$1" --sessions 64 --keys 1000 --cas --versions --seed 1 --format "$2" \
@@ -46,13 +33,13 @@ for fmt in jsonl edn jepsen-log; do
     i=0
     while [ $i -lt "$REPS" ]; do
         "$CONCH" check --checks lin --results "$dir/r.json" "$f" >/dev/null 2>&1
-        s=$(json_field "$dir/r.json" read_seconds)
-        c=$(json_field "$dir/r.json" read_cpu_seconds)
+        s=$(field "$dir/r.json" read_seconds 9)
+        c=$(field "$dir/r.json" read_cpu_seconds 9)
         if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$s; fi
         if [ -z "$bestc" ] || awk -v a="$c" -v b="$bestc" 'BEGIN { exit !(a < b) }'; then bestc=$c; fi
         i=$((i + 1))
     done
-    held=$(json_field "$dir/r.json" history_bytes)
+    held=$(field "$dir/r.json" history_bytes 9)
     awk -v f=$fmt -v size="$size" -v s="$best" -v c="$bestc" -v ops="$OPS" -v held="$held" 'BEGIN {
         printf "%-11s %9.0f %9.0f %8.3f %8.0f %8.0f %10.0f\n", f, size / 1e6, size / ops, s,
             size / 1e6 / s, size / 1e6 / c, held / ops }'
