@@ -23,6 +23,7 @@ struct history {
     VEC(char *) warnings;
     size_t nevents;         /* pushed, and implied by hist_finish */
     size_t annotations, implied;
+    int64_t first_time;     /* the earliest time an event has (HIST_NONE: none) */
     bool independent;
     uint64_t fingerprint;   /* of the input's bytes (shard.h) */
     /* Pairing as events are pushed (hist_compact): it starts once an
@@ -84,6 +85,7 @@ history *hist_new(const char *name)
     h->maybe_indep = true;
     h->free_dropped = 0x80000000u;
     h->first_read_call = UINT32_MAX;
+    h->first_time = HIST_NONE;
     return h;
 }
 
@@ -162,17 +164,7 @@ const hist_note *hist_notes(const history *h, size_t *n)
     return h->notes.v;
 }
 
-int64_t hist_first_time(const history *h)
-{
-    int64_t t = HIST_NONE;
-    for (size_t i = 0; i < h->ops.n; i++)
-        if (h->ops.v[i].call_time != HIST_NONE && (t == HIST_NONE || h->ops.v[i].call_time < t))
-            t = h->ops.v[i].call_time;
-    for (size_t i = 0; i < h->notes.n; i++)
-        if (h->notes.v[i].ev.time != HIST_NONE && (t == HIST_NONE || h->notes.v[i].ev.time < t))
-            t = h->notes.v[i].ev.time;
-    return t;
-}
+int64_t hist_first_time(const history *h) { return h->first_time; }
 const hist_event *hist_kept_events(const history *h) { return h->compact ? NULL : h->events.v; }
 size_t hist_nops(const history *h) { return h->ops.n; }
 const hist_op *hist_ops(const history *h) { return h->ops.v; }
@@ -580,6 +572,8 @@ void hist_push(history *h, const hist_event *ev)
     VEC_PUSH(h->pos, ((hist_pos){ev->line, ev->col & 0x7fffffffu, ev->implied}));
     bool nemesis = is_nemesis(h, ev);
     h->annotations += nemesis;
+    if (ev->time != HIST_NONE && (h->first_time == HIST_NONE || ev->time < h->first_time))
+        h->first_time = ev->time;
     if (nemesis)
         VEC_PUSH(h->notes, ((hist_note){i, *ev}));
     if (h->eager) {

@@ -151,8 +151,8 @@ typedef struct hist_note {
     hist_event ev;
 } hist_note;
 const hist_note *hist_notes(const history *h, size_t *n);
-/* The earliest time an op was invoked or the nemesis wrote (HIST_NONE:
- * the history has no times). */
+/* The earliest time any event has, kept as events are pushed (HIST_NONE:
+ * the history has no times): the origin of the reports' times. */
 int64_t hist_first_time(const history *h);
 size_t hist_nops(const history *h);
 const hist_op *hist_ops(const history *h);
