@@ -166,7 +166,7 @@ static bool sleep_until(nemesis *n, int64_t t)
     struct timespec ts = clock_timespec(t);
     pthread_mutex_lock(&n->mu);
     while (!n->stop && clock_now_ns() < t)
-        pthread_cond_timedwait(&n->cv, &n->mu, &ts);
+        clock_wait(&n->cv, &n->mu, &ts);
     bool go = !n->stop && !limited;
     pthread_mutex_unlock(&n->mu);
     return go;
@@ -207,7 +207,7 @@ nemesis *nem_start(const nem_config *c, sbuf *why)
     n->c = *c;
     n->efd = -1;
     pthread_mutex_init(&n->mu, NULL);
-    clock_cond_init(&n->cv);
+    pthread_cond_init(&n->cv, NULL);
     n->rng = c->seed;
     n->next_id = 1;
     /* The watchdog first, while conch has one thread: it is a fork. */

@@ -453,7 +453,7 @@ proxy *px_new(const px_config *cfg, sbuf *why)
     p->mode = cfg->mode;
     p->wake = -1;
     pthread_mutex_init(&p->mu, NULL);
-    clock_cond_init(&p->cv);
+    pthread_cond_init(&p->cv, NULL);
     p->ep = epoll_create1(EPOLL_CLOEXEC);
     p->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (p->ep < 0 || p->wake < 0) {

@@ -46,7 +46,7 @@ static bool submit(proxy *p, const px_cut *cut)
     bool ok = true;
     pthread_mutex_lock(&p->mu);
     while (p->done_gen < gen && ok)
-        ok = pthread_cond_timedwait(&p->cv, &p->mu, &until) != ETIMEDOUT || p->done_gen >= gen;
+        ok = clock_wait(&p->cv, &p->mu, &until) != ETIMEDOUT || p->done_gen >= gen;
     pthread_mutex_unlock(&p->mu);
     return ok;
 }

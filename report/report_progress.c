@@ -128,7 +128,7 @@ static void *loop(void *arg)
     pthread_mutex_lock(&p->mu);
     while (!p->quit) {
         struct timespec ts = clock_timespec(clock_now_ns() + TICK_NS);
-        pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+        clock_wait(&p->cv, &p->mu, &ts);
         int64_t now = clock_now_ns();
         if (!p->quit && now >= next) {
             draw(p, now);
@@ -151,7 +151,7 @@ report_progress *report_progress_start(FILE *f, bool tty)
     atomic_init(&p->bytes, 0);
     atomic_init(&p->events, 0);
     pthread_mutex_init(&p->mu, NULL);
-    clock_cond_init(&p->cv);
+    pthread_cond_init(&p->cv, NULL);
     if (pthread_create(&p->thread, NULL, loop, p)) {
         pthread_mutex_destroy(&p->mu);
         pthread_cond_destroy(&p->cv);

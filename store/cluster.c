@@ -208,7 +208,7 @@ bool cluster_answer_here(replica *rp, cluster_kind kind, const char *key, size_t
 
 /* ---- operations ---- */
 
-static cluster_op *op_new(cluster *c, int node, const cluster_req *rq)
+static cluster_op *op_new(int node, const cluster_req *rq)
 {
     cluster_op *op = xcalloc(1, sizeof *op);
     op->node = node;
@@ -221,7 +221,7 @@ static cluster_op *op_new(cluster *c, int node, const cluster_req *rq)
     op->oldlen = rq->oldlen;
     op->token = rq->token;
     op->state = OP_DONE;
-    pthread_cond_init(&op->cv, &c->cattr);
+    pthread_cond_init(&op->cv, NULL);
     return op;
 }
 
@@ -230,7 +230,7 @@ cluster_op *cluster_begin(cluster *c, int node, const cluster_req *rq)
     replica *rp = &c->rep[node];
     store_error refusal;
     bool admitted = !c->mode->admit || c->mode->admit(c, rq, &refusal);
-    cluster_op *op = op_new(c, node, rq);
+    cluster_op *op = op_new(node, rq);
     pthread_mutex_lock(&rp->mu);
     op->id = ++rp->next_id;
     switch (rq->kind) {
@@ -283,7 +283,7 @@ void cluster_end(cluster *c, cluster_op *op, bool wait, cluster_res *out)
     if (wait && op->state != OP_DONE) {
         struct timespec dl = clock_deadline_ms(c->cfg.timeout_ms);
         while (op->state != OP_DONE && !atomic_load(&c->closing))
-            if (pthread_cond_timedwait(&op->cv, &rp->mu, &dl) == ETIMEDOUT)
+            if (clock_wait(&op->cv, &rp->mu, &dl) == ETIMEDOUT)
                 break;
     }
     if (op->state != OP_DONE)
@@ -370,7 +370,7 @@ static void *ticker_main(void *arg)
     pthread_mutex_lock(&c->tick_mu);
     while (!atomic_load(&c->closing)) {
         struct timespec dl = clock_deadline_ms(c->cfg.gossip_ms);
-        if (pthread_cond_timedwait(&c->tick_cv, &c->tick_mu, &dl) == ETIMEDOUT &&
+        if (clock_wait(&c->tick_cv, &c->tick_mu, &dl) == ETIMEDOUT &&
             !atomic_load(&c->closing)) {
             pthread_mutex_unlock(&c->tick_mu);
             cluster_tick(c);
@@ -393,9 +393,8 @@ cluster *cluster_new(const cluster_config *cfg)
     c->nt = net_new(&nc);
     c->rep = xcalloc((size_t)cfg->n, sizeof *c->rep);
     atomic_init(&c->closing, false);
-    clock_condattr_init(&c->cattr);
     pthread_mutex_init(&c->tick_mu, NULL);
-    clock_cond_init(&c->tick_cv);
+    pthread_cond_init(&c->tick_cv, NULL);
     for (int i = 0; i < cfg->n; i++) {
         replica *rp = &c->rep[i];
         pthread_mutex_init(&rp->mu, NULL);
@@ -478,7 +477,6 @@ void cluster_free(cluster *c)
     net_free(c->nt);
     pthread_mutex_destroy(&c->tick_mu);
     pthread_cond_destroy(&c->tick_cv);
-    pthread_condattr_destroy(&c->cattr);
     free(c->rep);
     free(c);
 }

@@ -152,7 +152,6 @@ struct cluster {
     replica *rep;
     atomic_bool closing;
     bool started;
-    pthread_condattr_t cattr; /* the monotonic clock, for every op's cv */
     pthread_t ticker;
     pthread_mutex_t tick_mu;
     pthread_cond_t tick_cv;

@@ -267,7 +267,7 @@ static void *reaper_main(void *arg)
     pthread_mutex_lock(&s->mu);
     while (!s->stopping) {
         struct timespec ts = clock_timespec(clock_now_ns() + period);
-        pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+        clock_wait(&s->cv, &s->mu, &ts);
         if (s->stopping)
             break;
         pthread_mutex_unlock(&s->mu);
@@ -339,7 +339,7 @@ http_server *http_start(cluster *c, const http_config *cfg, store_error *err)
     s->cfg = *cfg;
     s->n = n;
     pthread_mutex_init(&s->mu, NULL);
-    clock_cond_init(&s->cv);
+    pthread_cond_init(&s->cv, NULL);
     s->nodes = xcalloc((size_t)n, sizeof *s->nodes);
     for (int i = 0; i < n; i++)
         pthread_mutex_init(&s->nodes[i].mu, NULL);

@@ -48,7 +48,7 @@ net *net_new(const net_config *cfg)
     for (int i = 0; i < cfg->n; i++) {
         atomic_init(&nt->group[i], 0);
         pthread_mutex_init(&nt->in[i].mu, NULL);
-        clock_cond_init(&nt->in[i].cv);
+        pthread_cond_init(&nt->in[i].cv, NULL);
     }
     return nt;
 }
@@ -185,7 +185,7 @@ net_msg *net_wait(net *nt, int to)
         if (nt->cfg.now_us != mono_us)
             due = mono_us(NULL) + (due - now);
         struct timespec ts = clock_timespec(due * 1000);
-        pthread_cond_timedwait(&in->cv, &in->mu, &ts);
+        clock_wait(&in->cv, &in->mu, &ts);
     }
     pthread_mutex_unlock(&in->mu);
     net_msg_free(nt, lost);

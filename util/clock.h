@@ -4,8 +4,8 @@
  * Every duration and deadline in conch is taken on CLOCK_MONOTONIC: it
  * never jumps when the wall clock is set, so a timeout cannot fire early or
  * never. (hlc.h reads the wall clock on purpose: its versions are times of
- * day.) A condition variable waited on until a deadline from here is made
- * with clock_cond_init, so that it waits on the same clock.
+ * day.) A wait on a condition variable until a deadline from here is a
+ * clock_wait, which waits on the same clock.
  */
 #ifndef CONCH_CLOCK_H
 #define CONCH_CLOCK_H
@@ -39,29 +39,23 @@ static inline struct timespec clock_timespec(int64_t ns)
     return ts;
 }
 
-/* Attributes for condition variables whose timed waits read the monotonic
- * clock (for code that makes many of them); destroy with
- * pthread_condattr_destroy. */
-static inline void clock_condattr_init(pthread_condattr_t *ca)
-{
-    pthread_condattr_init(ca);
-    pthread_condattr_setclock(ca, CLOCK_MONOTONIC);
-}
-
-/* A condition variable whose timed waits read the monotonic clock. */
-static inline void clock_cond_init(pthread_cond_t *cv)
-{
-    pthread_condattr_t ca;
-    clock_condattr_init(&ca);
-    pthread_cond_init(cv, &ca);
-    pthread_condattr_destroy(&ca);
-}
-
-/* The monotonic time ms milliseconds from now, for pthread_cond_timedwait
- * on a condition made by clock_cond_init. */
+/* The monotonic time ms milliseconds from now, for clock_wait. */
 static inline struct timespec clock_deadline_ms(int64_t ms)
 {
     return clock_timespec(clock_now_ns() + ms * 1000000);
+}
+
+/* Wait on cv (mu held) until signalled or until dl on the monotonic clock:
+ * ETIMEDOUT then. The clock is named at each wait, so a condition variable
+ * needs no attributes (pthread_cond_init(cv, NULL)). Not
+ * pthread_cond_timedwait on a condition made with a clock attribute:
+ * libfaketime, which the nemesis's clock fault preloads into conch serve,
+ * replaces that one and pthread_cond_init, and a wait through it is
+ * invisible to ThreadSanitizer, which then takes the mutex for held by the
+ * waiting thread and reports a double lock when another thread takes it. */
+static inline int clock_wait(pthread_cond_t *cv, pthread_mutex_t *mu, const struct timespec *dl)
+{
+    return pthread_cond_clockwait(cv, mu, CLOCK_MONOTONIC, dl);
 }
 
 #endif
