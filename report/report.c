@@ -301,8 +301,12 @@ static void label(const uint32_t *order, size_t n, uint32_t k, sbuf *out)
 static void minimal_ends(const check_item *it, const shrink_result *s, const uint32_t *order,
                          size_t n, const char *indent, sbuf *out)
 {
-    sbuf_printf(out, "%severy order of them gets stuck, in %zu way%s%s:\n", indent, s->ends_total,
-                s->ends_total == 1 ? "" : "s", s->ends_total > s->nends ? "; the furthest" : "");
+    if (n == 1)
+        sbuf_printf(out, "%sit gets stuck:\n", indent);
+    else
+        sbuf_printf(out, "%severy order of them gets stuck, in %zu way%s%s:\n", indent,
+                    s->ends_total, s->ends_total == 1 ? "" : "s",
+                    s->ends_total > s->nends ? "; the furthest" : "");
     for (size_t e = 0; e < s->nends; e++) {
         const shrink_end *d = &s->ends[e];
         sbuf_printf(out, "%s  ", indent);
@@ -343,17 +347,23 @@ void report_minimal(const check_item *it, const lin_part *p, const char *indent,
     if (!s->complete)
         sbuf_printf(out, "; %s: fewer may do", s->stop ? shrink_stop_name(s->stop)
                                                         : "some checks ran out of their time");
-    sbuf_printf(out, "):\n%sthese %zu ops cannot be linearized", indent, n);
-    if (s->nmaybe)
-        sbuf_printf(out, ", even with the %zu marked maybe taking effect\n%sor not (at any "
-                    "time after %s invocation)", s->nmaybe, indent,
-                    s->nmaybe == 1 ? "its" : "their");
-    if (s->minimal)
-        sbuf_printf(out, s->nmaybe ? ",\n%syet could be if any other one had crashed too:\n"
-                                   : ", yet could be if any one of them\n%shad crashed (taking "
-                                     "effect or not):\n", indent);
-    else
-        sbuf_adds(out, ":\n");
+    if (n == 1) {
+        /* One op, which no state the model starts from allows. */
+        sbuf_printf(out, "):\n%sthis op cannot be linearized%s:\n", indent,
+                    s->nmaybe ? ", taking effect or not" : "");
+    } else {
+        sbuf_printf(out, "):\n%sthese %zu ops cannot be linearized", indent, n);
+        if (s->nmaybe)
+            sbuf_printf(out, ", even with the %zu marked maybe taking effect\n%sor not (at any "
+                        "time after %s invocation)", s->nmaybe, indent,
+                        s->nmaybe == 1 ? "its" : "their");
+        if (s->minimal)
+            sbuf_printf(out, s->nmaybe ? ",\n%syet could be if any other one had crashed too:\n"
+                                       : ", yet could be if any one of them\n%shad crashed "
+                                         "(taking effect or not):\n", indent);
+        else
+            sbuf_adds(out, ":\n");
+    }
     uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
     report_minimal_order(it, p, order);
     int64_t origin = report_time_origin(it->h);
