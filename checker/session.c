@@ -106,7 +106,8 @@ bool sess_meter(sess_ctx *c, bhold *h, size_t *charged, size_t bytes)
 /* What the observations and the key and session tables hold. */
 static size_t ctx_bytes(const sess_ctx *c)
 {
-    return c->obs.cap * sizeof(sess_obs) + c->keys.cap * sizeof(sess_keyinfo) +
+    return c->obs.cap * sizeof(sess_obs) + c->olds.cap * sizeof(sess_old) +
+           c->keys.cap * sizeof(sess_keyinfo) +
            (valmap_size(c->keymap) + valmap_size(c->sessmap)) * MAP_ENTRY;
 }
 
@@ -127,8 +128,22 @@ static uint32_t key_id(sess_ctx *c, val k)
 static void add_obs(sess_ctx *c, uint32_t op, val key, uint32_t sess, int kind, bool ok, val v,
                     int64_t version)
 {
-    sess_obs o = {op, key_id(c, key), sess, (uint8_t)kind, ok, 0, 0, 0, v, val_nil(), version};
+    sess_obs o = {.op = op, .key = key_id(c, key), .sess = sess, .kind = (unsigned)kind,
+                  .ok = ok, .value = v, .version = version};
     VEC_PUSH(c->obs, o);
+}
+
+val sess_old_of(const sess_ctx *c, uint32_t oi)
+{
+    size_t lo = 0, hi = c->olds.n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->olds.v[mid].obs < oi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->olds.n && c->olds.v[lo].obs == oi ? c->olds.v[lo].old : val_nil();
 }
 
 /* The observations of one access of history op o (number op). A cas read
@@ -164,7 +179,8 @@ static void observe(sess_ctx *c, const hist_op *o, uint32_t op, uint32_t sess,
         }
         add_obs(c, op, x->key, sess, OB_WRITE, ok, x->b, version);
         c->obs.v[c->obs.n - 1].has_old = 1;
-        c->obs.v[c->obs.n - 1].old = x->a;
+        sess_old od = {(uint32_t)(c->obs.n - 1), x->a};
+        VEC_PUSH(c->olds, od);
         break;
     default: /* nothing a session reads or writes */
         break;
@@ -521,6 +537,7 @@ out:
         out->stopped = (sess_stop)atomic_load(&c.halt);
     budget_leave(&c.hold);
     free(c.obs.v);
+    free(c.olds.v);
     free(c.keys.v);
     valmap_free(c.keymap);
     valmap_free(c.sessmap);

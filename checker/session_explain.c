@@ -126,7 +126,7 @@ static void clause_text(sess_ctx *c, sess_graph *gr, uint32_t key, const uint32_
     if (e->kind == E_CAS) {
         sess_who(c, ob[e->a].op, t);
         sbuf_adds(t, "'s cas replaced ");
-        sess_key_eq(c, key, ob[e->a].old, t);
+        sess_key_eq(c, key, sess_old_of(c, e->a), t);
         sbuf_adds(t, " with ");
         sess_key_eq(c, key, ob[e->a].value, t);
         sess_when(c, ob[e->a].op, HIST_NONE, true, t);

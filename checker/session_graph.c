@@ -201,7 +201,7 @@ static void add_versions(sess_ctx *c, kwork *w, const uint32_t *ko, size_t n)
         const sess_obs *o = &ob[ko[i]];
         if (o->kind != OB_WRITE || !o->has_old)
             continue;
-        uint32_t *slot = sess_vn_slot(&w->vm, 0, o->old);
+        uint32_t *slot = sess_vn_slot(&w->vm, 0, sess_old_of(c, ko[i]));
         if (!*slot) { /* a value nobody else names: a version all the same */
             *slot = new_node(gr, N_VERSION) + 1;
             add_edge(gr, init, *slot - 1, E_INIT, M_FACT, UINT32_MAX, UINT32_MAX);
@@ -404,7 +404,7 @@ static void inf_key(void *arg, size_t k, int worker)
             continue;
         uint32_t *slot = sess_vn_slot(&w->vm, 0, o->value);
         if (!*slot && !val_eq(o->value, j->c->keys.v[o->key].init) &&
-            !(o->has_old && val_eq(o->old, o->value))) {
+            !(o->has_old && val_eq(sess_old_of(j->c, ko[i]), o->value))) {
             *slot = ko[i] + 1;
             continue;
         }

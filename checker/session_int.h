@@ -21,18 +21,25 @@
 enum { OB_READ, OB_WRITE };
 
 typedef struct sess_obs {
-    uint32_t op;   /* history op */
-    uint32_t key;  /* key number */
-    uint32_t sess; /* session number */
-    uint8_t kind;  /* OB_READ, OB_WRITE */
-    uint8_t ok;    /* a write that certainly took effect */
-    uint8_t append;
-    uint8_t has_old; /* a cas: it replaced old */
-    uint8_t cas_read; /* the read half of a cas (no version of its own) */
-    val value;       /* read: what it saw; write: what it wrote (append: the element) */
-    val old;
+    uint32_t op;           /* history op */
+    uint32_t key;          /* key number */
+    uint32_t sess;         /* session number */
+    unsigned kind : 1;     /* OB_READ, OB_WRITE */
+    unsigned ok : 1;       /* a write that certainly took effect */
+    unsigned append : 1;
+    unsigned has_old : 1;  /* a cas: it replaced old (sess_old_of) */
+    unsigned cas_read : 1; /* the read half of a cas (no version of its own) */
+    val value;             /* read: what it saw; write: what it wrote (append: the element) */
     int64_t version;
 } sess_obs;
+/* A whole check of a million ops holds a million obs at once. */
+_Static_assert(sizeof(sess_obs) <= 40, "an obs fits in 40 bytes");
+
+/* The old value of an obs that has_old, kept apart (few obs have one). */
+typedef struct sess_old {
+    uint32_t obs;
+    val old;
+} sess_old;
 
 typedef VEC(sess_obs) sess_obs_vec;
 
@@ -51,6 +58,7 @@ typedef struct sess_ctx {
     const vtab *vt;
     sess_result *out;
     sess_obs_vec obs;
+    VEC(sess_old) olds; /* by obs, ascending */
     VEC(sess_keyinfo) keys;
     valmap *keymap, *sessmap;
     size_t nanon;    /* sessions of ops with no process, one op each */
@@ -64,6 +72,9 @@ typedef struct sess_ctx {
 } sess_ctx;
 
 typedef VEC(uint32_t) sess_u32vec;
+
+/* The old value of obs oi, which has_old. */
+val sess_old_of(const sess_ctx *c, uint32_t oi);
 
 /* ---- limits (session.c) ---- */
 
