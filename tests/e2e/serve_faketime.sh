@@ -12,6 +12,7 @@ need_faketime
 SERVE_FAKETIME="$WORK/serve.faketime"
 start_serve_node --consistency eventual --gossip-ms 100
 echo "+1h" >"$SERVE_FAKETIME"
+# shellcheck disable=SC2086
 set -- $SERVE_URLS
 # The file is read again within a second (FAKETIME_CACHE_DURATION=1); the
 # version is the hybrid clock, milliseconds since 1970 << 21 | ...
