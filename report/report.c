@@ -348,9 +348,9 @@ void report_minimal(const check_item *it, const lin_part *p, const char *indent,
         sbuf_printf(out, "; %s: fewer may do", s->stop ? shrink_stop_name(s->stop)
                                                         : "some checks ran out of their time");
     if (n == 1) {
-        /* One op, which no state the model starts from allows. */
-        sbuf_printf(out, "):\n%sthis op cannot be linearized%s:\n", indent,
-                    s->nmaybe ? ", taking effect or not" : "");
+        /* One op, which no state the model starts from allows (never a
+         * maybe: leaving it out would leave nothing to fail). */
+        sbuf_printf(out, "):\n%sthis op cannot be linearized:\n", indent);
     } else {
         sbuf_printf(out, "):\n%sthese %zu ops cannot be linearized", indent, n);
         if (s->nmaybe)

@@ -34,39 +34,54 @@ def going():
         return time.monotonic_ns() < deadline and (stop is None or state["ops"] < stop)
 
 
+def request(c, method, body=None):
+    """(status, body) of one request on connection c[0], or (None, None)
+    when it failed (reset, timeout): then a new connection for the next."""
+    try:
+        c[0].request(method, path, body=body)
+        r = c[0].getresponse()
+        return r.status, r.read()
+    except (OSError, http.client.HTTPException):
+        c[0].close()
+        c[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        return None, None
+
+
 def writer(p):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c = [http.client.HTTPConnection("127.0.0.1", port, timeout=10)]
     i = 0
     while going():
         v = "s%d-%d" % (p, i) if i % 2 else "L%d-%d-%s" % (p, i, "x" * 40)
         with lock:
             written.add(v)
         event(p, "invoke", "write", v)
-        c.request("PUT", path, body=v.encode())
-        r = c.getresponse()
-        r.read()
-        event(p, "ok" if r.status in (200, 201, 204) else "info", "write", v)
+        status, _ = request(c, "PUT", v.encode())
+        # Anything but a success may or may not have taken effect: info,
+        # and the process goes on as a new one, as conch run's clients do.
+        event(p, "ok" if status in (200, 201, 204) else "info", "write", v)
         with lock:
             state["ops"] += 1
+        if status not in (200, 201, 204):
+            p += 6
         i += 1
 
 
 def reader(p):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c = [http.client.HTTPConnection("127.0.0.1", port, timeout=10)]
     while going():
         event(p, "invoke", "read", None)
-        c.request("GET", path)
-        r = c.getresponse()
-        body = r.read().decode("latin-1")
-        if r.status == 404:
+        status, raw = request(c, "GET")
+        body = raw.decode("latin-1") if raw is not None else None
+        if status == 404:
             event(p, "ok", "read", None)
-        elif r.status == 200:
+        elif status == 200:
             event(p, "ok", "read", body)
         else:
             event(p, "info", "read", None)
+            p += 6
         with lock:
             state["ops"] += 1
-            if r.status == 200 and body not in written:
+            if status == 200 and body not in written:
                 state["torn"] += 1
                 if state["stop_at"] is None:
                     state["stop_at"] = state["ops"] + 2000
