@@ -138,14 +138,38 @@ static step_rc step(const model *md, mstate s, const mop *m, unsigned choice, mb
 }
 
 /* With appends, a value put can be seen inside a later read ("x", then
- * "xy"), so a part with an append keeps everything. */
+ * "xy"), so a part with an append keeps its puts and cas. Of its crashed
+ * appends, one of an item that is not a string and that no read or cas
+ * shows in a list is left out: had it taken effect, every state after it
+ * would hold the item until a put or cas replaced the list, and no read or
+ * cas met such a state (a cas needs its old list); so leaving it out
+ * changes no other op's legality or result, and a crashed op may never take
+ * effect anyway. (A string may join a string: never left out.) */
 static void prune(const model *md, const mop *ops, size_t n, bool *drop)
 {
-    (void)md;
-    for (size_t i = 0; i < n; i++)
-        if (ops[i].code == KV_APPEND)
-            return;
-    model_prune_unread(ops, n, drop, KV_GET, KV_PUT, KV_CAS);
+    bool appends = false;
+    for (size_t i = 0; i < n && !appends; i++)
+        appends = ops[i].code == KV_APPEND;
+    if (!appends) {
+        model_prune_unread(ops, n, drop, KV_GET, KV_PUT, KV_CAS);
+        return;
+    }
+    valmap *seen = valmap_new();
+    for (size_t i = 0; i < n; i++) {
+        if ((ops[i].code != KV_GET && ops[i].code != KV_CAS) || ops[i].a.kind != VAL_LIST)
+            continue;
+        size_t k;
+        const val *it = val_items(md->vt, ops[i].a, &k);
+        for (size_t j = 0; j < k; j++)
+            valmap_put(seen, it[j], 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x;
+        if (ops[i].code == KV_APPEND && (ops[i].flags & MOP_UNKNOWN_OUT) &&
+            ops[i].a.kind != VAL_STR && !valmap_get(seen, ops[i].a, &x))
+            drop[i] = true;
+    }
+    valmap_free(seen);
 }
 
 /* A string append concatenates (MV_CONCAT): only appends of other values
